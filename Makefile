@@ -1,0 +1,59 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := var/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test env assets lint format check bench clean-data
+
+## Create the virtual environment from the lock file and build the front-end assets.
+env: $(VENV)/.synced static/dist/.built
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed $(shell find frontend -type f 2>/dev/null)
+	npm run --silent build
+	touch $@
+
+assets: static/dist/.built
+
+## Start everything (embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set).
+run: env
+	$(PY) scripts/stack.py run
+
+## The whole suite, browser tests included.
+test: env
+	$(PY) scripts/stack.py test $(PYTEST_ARGS)
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: env
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Migrations are in step with the models, and production settings pass the deploy checks.
+check: env
+	$(PY) scripts/stack.py up >/dev/null
+	DJANGO_SETTINGS_MODULE=publicprotection.settings.dev $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=pp.example.org \
+		DJANGO_SETTINGS_MODULE=publicprotection.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+clean-data:
+	$(PY) scripts/stack.py down || true
+	rm -rf var/pgdata var/redis var/pg.port var/redis.port var/stack.env

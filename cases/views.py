@@ -1,0 +1,45 @@
+"""HTML views for case records: thin, on the selectors and services."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from publicprotection.access.roles import CASE_READERS
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+
+from . import selectors
+from .models import IncidentStatus
+
+
+class IncidentListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_READERS
+    template_name = "cases/incident_list.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        filters = {key: params.get(key, "") for key in ("status", "reference")}
+        incidents = selectors.incident_list(viewer=self.request.user, filters=filters)
+        page = Paginator(incidents, self.paginate_by).get_page(params.get("page"))
+        query = params.copy()
+        query.pop("page", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "incidents": page.object_list,
+            "filters": filters,
+            "status_choices": IncidentStatus.choices,
+            "query_string_without_page": f"{query.urlencode()}&" if query else "",
+        }
+
+
+class IncidentDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_READERS
+    template_name = "cases/incident_detail.html"
+
+    def get_context_data(self, **kwargs):
+        incident = selectors.incident_get(viewer=self.request.user, reference=kwargs["reference"])
+        access_log_record(request=self.request, obj=incident, label=incident.reference)
+        return {**super().get_context_data(**kwargs), "incident": incident}

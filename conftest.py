@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
+
+
+@pytest.fixture
+def lambeth_officer(db):
+    return UserFactory(username="lam.test.officer", role=Role.OFFICER, team=team("LAM"))
+
+
+@pytest.fixture
+def lambeth_supervisor(db):
+    return UserFactory(username="lam.test.supervisor", role=Role.SUPERVISOR, team=team("LAM"))
+
+
+@pytest.fixture
+def southwark_officer(db):
+    return UserFactory(username="sou.test.officer", role=Role.OFFICER, team=team("SOU"))
+
+
+@pytest.fixture
+def central_officer(db):
+    return UserFactory(username="cen.test.officer", role=Role.OFFICER, team=team("CEN"))
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(username="test.analyst", role=Role.ANALYST, team=team("CEN"))
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="test.admin", role=Role.ADMIN, team=team("CEN"))
+
+
+@pytest.fixture
+def partner(db):
+    return PartnerFactory(username="test.partner")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

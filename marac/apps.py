@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MaracConfig(AppConfig):
+    name = "marac"
+    verbose_name = "MARAC and daily risk management meetings"

@@ -1,0 +1,21 @@
+"""Which roles may do what. Views and API views name a capability, never a list of roles."""
+
+from publicprotection.accounts.models import Role
+
+# Roles that see individual case records (within their scope).
+CASE_READERS = frozenset(
+    {Role.OFFICER, Role.SUPERVISOR, Role.MARAC_COORDINATOR, Role.ANALYST, Role.ADMIN}
+)
+# Roles that record incidents.
+CASE_WRITERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
+SUPERVISORS = frozenset({Role.SUPERVISOR})
+MARAC_COORDINATORS = frozenset({Role.MARAC_COORDINATOR})
+PARTNERS = frozenset({Role.PARTNER})
+ANALYSTS = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})
+AUDITORS = frozenset({Role.ADMIN})
+# Roles whose reach is all of London whatever their team.
+ALL_LONDON_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+
+
+def has_role(user, roles: frozenset) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in roles)

@@ -1,0 +1,31 @@
+from django import forms
+
+from publicprotection.govuk_forms import GovukFormMixin
+
+
+class TokenForm(GovukFormMixin, forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code shown in the app.",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-5",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "min_length": "The code must be 6 digits",
+            "max_length": "The code must be 6 digits",
+        },
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("The code must be 6 digits")
+        return token

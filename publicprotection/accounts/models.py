@@ -1,0 +1,141 @@
+"""Who uses the system and where they sit: boroughs, teams, agencies and users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models
+from django.db.models import Q
+
+from publicprotection.audit.tracking import tracked
+
+
+class Borough(models.Model):
+    """One of the 32 London boroughs (reference data, filled by a data migration)."""
+
+    code = models.CharField(max_length=3, unique=True, help_text="Three-letter code, e.g. LAM")
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A public protection group: one per borough, plus the central pan-London team."""
+
+    code = models.CharField(max_length=3, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    borough = models.OneToOneField(
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="team"
+    )
+
+    class Meta:
+        ordering = ["borough__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_central(self) -> bool:
+        return self.borough_id is None
+
+
+class AgencyType(models.Model):
+    """Kind of partner agency (IDVA service, children's social care, ...): reference data."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class Agency(models.Model):
+    """A partner agency. Its auth group carries the object shares made to the agency."""
+
+    name = models.CharField(max_length=150, unique=True)
+    agency_type = models.ForeignKey(AgencyType, on_delete=models.PROTECT, related_name="agencies")
+    borough = models.ForeignKey(
+        Borough,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        help_text="Leave empty for an agency that works across London.",
+    )
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    SUPERVISOR = "supervisor", "Supervisor"
+    MARAC_COORDINATOR = "marac_coordinator", "MARAC coordinator"
+    PARTNER = "partner", "Partner agency member"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Administrator"
+
+
+class PublicProtectionUserManager(UserManager):
+    def get_queryset(self):
+        # Every request reads the viewer's team and agency for scoping: fetch them at once.
+        return super().get_queryset().select_related("team", "agency")
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # Superusers are administrators in the central team, so they satisfy the team rule.
+        extra_fields.setdefault("role", Role.ADMIN)
+        extra_fields.setdefault("team", Team.objects.filter(borough__isnull=True).first())
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+@tracked(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who signs in. Police staff belong to a team; partners to an agency."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+
+    objects = PublicProtectionUserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_partner_has_agency_others_have_team",
+                condition=(
+                    Q(role=Role.PARTNER, agency__isnull=False, team__isnull=True)
+                    | (~Q(role=Role.PARTNER) & Q(agency__isnull=True, team__isnull=False))
+                ),
+                violation_error_message=(
+                    "Partner agency members belong to an agency; everyone else belongs to a team."
+                ),
+            ),
+        ]
+
+    @property
+    def organisation_label(self) -> str:
+        if self.role == Role.PARTNER and self.agency_id:
+            return self.agency.name
+        if self.team_id:
+            return self.team.name
+        return ""
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,36 @@
+"""Navigation by role, for the header of every page."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from publicprotection.access import roles
+
+# (label, url name, roles that see it). Items whose URL is not installed yet are skipped.
+NAV_ITEMS: list[tuple[str, str, frozenset]] = [
+    ("Home", "home", frozenset(r for r in roles.Role)),
+    ("Incidents", "cases:incident-list", roles.CASE_READERS),
+    ("People", "cases:person-search", roles.CASE_READERS),
+    ("Review queue", "cases:review-queue", roles.SUPERVISORS),
+    ("Outstanding suspects", "cases:outstanding-suspects", roles.CASE_WRITERS),
+    ("MARAC", "marac:home", roles.MARAC_COORDINATORS | roles.PARTNERS),
+    ("Trends", "reports:dashboard", roles.ANALYSTS),
+    ("Audit", "audit:search", roles.AUDITORS),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, allowed in NAV_ITEMS:
+        if user.role not in allowed:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

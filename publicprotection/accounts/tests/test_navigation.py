@@ -1,0 +1,62 @@
+"""Navigation by role and the page shell."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_labels(response):
+    return [item["label"] for item in response.context["nav_items"]]
+
+
+def test_officer_sees_case_navigation_but_not_audit(client, lambeth_officer):
+    client.force_login(lambeth_officer)
+
+    labels = nav_labels(client.get(reverse("home")))
+
+    assert "Incidents" in labels
+    assert "Audit" not in labels
+
+
+def test_admin_sees_audit(client, admin_user):
+    client.force_login(admin_user)
+
+    assert "Audit" in nav_labels(client.get(reverse("home")))
+
+
+def test_partner_sees_no_case_navigation(client, partner):
+    client.force_login(partner)
+
+    labels = nav_labels(client.get(reverse("home")))
+
+    assert "Incidents" not in labels
+
+
+def test_header_shows_user_role_and_organisation(client, lambeth_supervisor):
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("home"))
+
+    assert "Supervisor" in response.text
+    assert "Lambeth public protection group" in response.text
+    assert "OFFICIAL-SENSITIVE" in response.text
+
+
+def test_styled_404_page(client, lambeth_officer):
+    client.force_login(lambeth_officer)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "OFFICIAL-SENSITIVE" in response.text
+
+
+def test_me_api(api_client, partner):
+    api_client.force_authenticate(partner)
+
+    response = api_client.get(reverse("api:me"))
+
+    assert response.json()["role"] == "partner"
+    assert response.json()["organisation"] == partner.agency.name

@@ -1,0 +1,56 @@
+"""The access log: every read of a person, incident or MARAC case record (DPA 2018 s.62).
+
+Changes are recorded separately, by django-pghistory triggers on each tracked model. Both
+are append-only: database triggers reject UPDATE and DELETE.
+"""
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    DOWNLOAD = "download", "Downloaded"
+    EXPORT = "export", "Exported"
+    DISCLOSE = "disclose", "Disclosed"
+
+
+class AccessChannel(models.TextChoices):
+    WEB = "web", "Web page"
+    API = "api", "API"
+    DOCUMENT = "document", "Document"
+
+
+class AccessLogEntry(models.Model):
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_log_entries"
+    )
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    channel = models.CharField(max_length=10, choices=AccessChannel.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    # A non-sensitive label (e.g. an incident reference) so the log reads without a join.
+    object_label = models.CharField(max_length=120, blank=True)
+    purpose = models.CharField(max_length=500, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-occurred_at"]),
+            models.Index(fields=["user", "-occurred_at"]),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.object_label or self.object_id}"

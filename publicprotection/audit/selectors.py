@@ -1,0 +1,77 @@
+"""Reads of the audit trail, for administrators."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from pghistory.models import Events
+
+from .models import AccessLogEntry
+
+# Records whose history administrators may open by URL: app_label.model_name.
+AUDITABLE_MODELS = ("cases.incident", "accounts.user", "accounts.agency")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def access_log_search(
+    *,
+    username: str = "",
+    content_type: ContentType | None = None,
+    object_id: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AccessLogEntry]:
+    qs = AccessLogEntry.objects.select_related("user", "content_type")
+    if username:
+        qs = qs.filter(user__username__iexact=username)
+    if content_type is not None:
+        qs = qs.filter(content_type=content_type)
+    if object_id:
+        # Either the primary key or the label (an incident reference, say).
+        qs = qs.filter(object_id=object_id) | qs.filter(object_label__iexact=object_id)
+    if date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(date_to) + timezone.timedelta(days=1))
+    return qs.order_by("-occurred_at", "-id")
+
+
+def change_events_search(
+    *, user_id: int | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet:
+    qs = Events.objects.all()
+    if user_id is not None:
+        qs = qs.filter(pgh_context__user=user_id)
+    if date_from:
+        qs = qs.filter(pgh_created_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(pgh_created_at__lt=_day_start(date_to) + timezone.timedelta(days=1))
+    return qs.order_by("-pgh_created_at")
+
+
+def auditable_record_get(*, model_label: str, pk: str) -> Model:
+    if model_label not in AUDITABLE_MODELS:
+        raise Http404("Not an auditable record")
+    model = apps.get_model(model_label)
+    try:
+        return model._default_manager.get(pk=pk)
+    except (model.DoesNotExist, ValueError) as exc:
+        raise Http404("No such record") from exc
+
+
+def record_history(*, obj: Model) -> dict:
+    """Every change to `obj` (from the triggers) and every logged read of it."""
+    return {
+        "changes": Events.objects.tracks(obj).order_by("-pgh_created_at"),
+        "reads": AccessLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        ).select_related("user"),
+    }

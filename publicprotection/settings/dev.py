@@ -1,0 +1,16 @@
+"""Local development and the `make run` demo."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# The local demo signs in without an authenticator app unless asked otherwise.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
+
+DEMO_DATA_ALLOWED = True
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="public-protection-demo")
+
+# Static files come straight from static/ and the app folders; no collectstatic needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

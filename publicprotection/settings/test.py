@@ -1,0 +1,25 @@
+"""Settings for `make test`."""
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK, STORAGES, env
+
+DEBUG = False
+REQUIRE_TWO_FACTOR = False  # tests that need it turn it on with override_settings
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+DEMO_DATA_ALLOWED = True
+DEMO_PASSWORD = "public-protection-demo"  # noqa: S105 - fictional demo only
+
+# A test-only model that exercises the access core's share mechanism generically.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.access_fixtures"]  # noqa: F405
+
+# Static files come straight from static/ and the app folders; no collectstatic needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from publicprotection.accounts import views as account_views
+from publicprotection.api.views import MeApi
+from publicprotection.health import healthz
+
+api_v1 = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("", include("cases.api_urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("account/sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("cases/", include("cases.urls")),
+    path("audit/", include("publicprotection.audit.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "publicprotection.errors.bad_request"
+handler403 = "publicprotection.errors.permission_denied"
+handler404 = "publicprotection.errors.page_not_found"
+handler500 = "publicprotection.errors.server_error"

