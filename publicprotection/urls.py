@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from publicprotection.accounts import views as account_views
+from publicprotection.accounts.forms import ChangePasswordForm, SignInForm
 from publicprotection.api.views import MeApi
 from publicprotection.health import healthz
 
@@ -15,11 +16,15 @@ api_v1 = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("account/sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "account/sign-in/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
         name="password_change",
     ),
     path(

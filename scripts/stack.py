@@ -253,8 +253,13 @@ def run() -> int:
             "  Press Ctrl-C to stop the web server, worker, beat, PostgreSQL and Redis.\n",
             flush=True,
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "publicprotection.settings.dev"}
-        honcho = shutil.which("honcho", path=str(Path(sys.executable).parent))
+        bin_dir = str(Path(sys.executable).parent)  # the Procfile's python and celery
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "publicprotection.settings.dev",
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        honcho = shutil.which("honcho", path=bin_dir)
         proc = subprocess.Popen([honcho, "-f", str(ROOT / "Procfile.dev"), "start"], env=env)
         try:
             return proc.wait()

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from publicprotection.govuk_forms import GovukFormMixin
 
@@ -29,3 +30,21 @@ class TokenForm(GovukFormMixin, forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code must be 6 digits")
         return token
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"class": "govuk-input govuk-!-width-one-half", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs["class"] = "govuk-input govuk-!-width-one-half"
+
+
+class ChangePasswordForm(GovukFormMixin, PasswordChangeForm):
+    pass

@@ -1,7 +1,7 @@
 """Local development and the `make run` demo."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # The local demo signs in without an authenticator app unless asked otherwise.
@@ -12,5 +12,9 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="public-protection-demo")
 
 # Static files come straight from static/ and the app folders; no collectstatic needed.
 STATIC_ROOT = None
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
