@@ -1,8 +1,3 @@
-from django.urls import path
+from .apis import incidents, people, positive_action
 
-from . import apis
-
-urlpatterns = [
-    path("incidents/", apis.IncidentListApi.as_view(), name="incident-list"),
-    path("incidents/<int:pk>/", apis.IncidentDetailApi.as_view(), name="incident-detail"),
-]
+urlpatterns = incidents.urlpatterns + people.urlpatterns + positive_action.urlpatterns

@@ -9,7 +9,7 @@ from django.utils import timezone
 from publicprotection.accounts.models import User
 
 from .models import HowReported, Incident, IncidentStatus
-from .services import incident_create
+from .services.incidents import incident_create
 
 
 def seed_demo(stdout) -> None:

@@ -1,13 +1,191 @@
-"""People and incidents: the records a public protection unit keeps."""
+"""People and incidents: the records a public protection unit keeps.
+
+Rules that must hold whatever writes the row are database constraints here; the workflow
+rules (positive action, reviews, child safeguarding) live in services.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.tracking import tracked
+
+# --- Reference lists ---------------------------------------------------------------------------
+
+
+class OffenceType(models.Model):
+    """The offence catalogue (reference data). `seriousness` orders offences for escalation."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    power_of_arrest = models.BooleanField(default=True)
+    seriousness = models.PositiveSmallIntegerField(
+        help_text="Higher is more serious; used to suggest escalation."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    # The 2021 census high-level groups.
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class SafeContactMethod(models.TextChoices):
+    PHONE_CALL = "phone_call", "Phone call"
+    TEXT_MESSAGE = "text", "Text message"
+    EMAIL = "email", "Email"
+    THROUGH_IDVA = "idva", "Through the IDVA"
+    IN_PERSON = "in_person", "In person only"
+    NO_CONTACT = "none", "No safe method: do not contact"
+
+
+# --- People and addresses ------------------------------------------------------------------------
+
+
+@tracked()
+class Person(models.Model):
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    # Lower-cased "given family", kept by the services, for trigram search.
+    search_name = models.CharField(max_length=201, editable=False)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="When the date of birth is not known."
+    )
+    gender = models.CharField(max_length=12, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    ethnicity = models.CharField(
+        max_length=12, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED
+    )
+    language = models.CharField(max_length=60, blank=True, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    disability = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    safe_contact_method = models.CharField(
+        max_length=12, choices=SafeContactMethod.choices, blank=True
+    )
+    safe_contact_times = models.CharField(max_length=200, blank=True)
+    # The borough of the team that registered the person: keeps a new person visible to them
+    # before any incident links them. Null for the central team.
+    registered_borough = models.ForeignKey(
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="person_search_name_trgm"),
+            models.Index(fields=["date_of_birth"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="person_age_plausible",
+                condition=Q(estimated_age__isnull=True) | Q(estimated_age__lte=120),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+@tracked()
+class PersonAlias(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    full_name = models.CharField(max_length=201)
+    search_name = models.CharField(max_length=201, editable=False)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "person aliases"
+        indexes = [
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="alias_search_name_trgm")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+@tracked()
+class Address(models.Model):
+    line_1 = models.CharField("address line 1", max_length=200)
+    line_2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField(max_length=100, default="London")
+    postcode = models.CharField(max_length=10)
+    # Normalised "POSTCODE|line 1" so the same place typed twice is one address.
+    match_key = models.CharField(max_length=220, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        parts = [self.line_1, self.line_2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
+
+
+@tracked()
+class PersonAddress(models.Model):
+    """Where a person lives or lived. Confidential ones (a refuge, say) are never disclosed."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="residents")
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    is_confidential = models.BooleanField(
+        "confidential address",
+        default=False,
+        help_text="A refuge or other address that must never be shown to partners or printed.",
+    )
+
+    class Meta:
+        ordering = ["-from_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="person_address_dates_in_order",
+                condition=Q(to_date__isnull=True)
+                | Q(from_date__isnull=True)
+                | Q(to_date__gte=models.F("from_date")),
+                violation_error_message="The end date must be on or after the start date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.address_id}"
+
+
+# --- Incidents -----------------------------------------------------------------------------------
 
 
 class HowReported(models.TextChoices):
@@ -22,6 +200,38 @@ class IncidentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+class AbuseType(models.TextChoices):
+    PHYSICAL = "physical", "Physical"
+    SEXUAL = "sexual", "Sexual"
+    PSYCHOLOGICAL = "psychological", "Psychological"
+    ECONOMIC = "economic", "Economic or financial"
+    EMOTIONAL = "emotional", "Emotional"
+    COERCIVE_CONTROL = "coercive_control", "Controlling or coercive behaviour"
+
+
+class Outcome(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    CAUTION = "caution", "Caution"
+    COMMUNITY_RESOLUTION = "community_resolution", "Community resolution"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+
+
+SANCTION_OUTCOMES = (Outcome.CHARGE, Outcome.CAUTION, Outcome.COMMUNITY_RESOLUTION)
+
+
+class EvidenceType(models.TextChoices):
+    """Evidence that exists independently of the victim's statement."""
+
+    BODY_WORN_VIDEO = "bwv", "Body-worn video"
+    CALL_RECORDING = "999_recording", "999 call recording"
+    PHOTOS_INJURIES = "photos_injuries", "Photographs of injuries"
+    PHOTOS_SCENE = "photos_scene", "Photographs of the scene"
+    INDEPENDENT_WITNESS = "independent_witness", "Independent witnesses"
+    MEDICAL = "medical", "Medical evidence"
+    CCTV = "cctv", "CCTV"
+    ADMISSIONS = "admissions", "Admissions or first account (res gestae)"
 
 
 class IncidentReferenceCounter(models.Model):
@@ -47,13 +257,34 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField("when it happened")
     reported_at = models.DateTimeField("when it was reported")
     how_reported = models.CharField(max_length=20, choices=HowReported.choices)
+    location = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
     status = models.CharField(
         max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT
     )
     is_crime = models.BooleanField("crime", default=True)
+    abuse_types = ArrayField(
+        models.CharField(max_length=20, choices=AbuseType.choices), default=list, blank=True
+    )
     cad_reference = models.CharField("CAD reference", max_length=40, blank=True)
     crime_reference = models.CharField("crime report number", max_length=40, blank=True)
-    officer_narrative = models.TextField(blank=True)
+    injuries = models.TextField(blank=True)
+    weapons = models.TextField("weapons used", blank=True)
+    alcohol_involved = models.BooleanField(default=False)
+    drugs_involved = models.BooleanField(default=False)
+    victim_account = models.TextField("victim's account", blank=True)
+    officer_narrative = models.TextField("officer's narrative", blank=True)
+    evidence_types = ArrayField(
+        models.CharField(max_length=24, choices=EvidenceType.choices), default=list, blank=True
+    )
+    evidence_notes = models.TextField(blank=True)
+    victim_statement_obtained = models.BooleanField(default=False)
+    victim_supports_prosecution = models.BooleanField(null=True, blank=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    no_further_action_reason = models.CharField(max_length=300, blank=True)
+    # Set by the services when a victim is under the minimum age (DOMAIN.md).
+    child_safeguarding = models.BooleanField(default=False)
     officer_in_charge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -66,14 +297,18 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: a save based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["borough", "-occurred_at"]),
+            models.Index(fields=["borough", "-occurred_at", "-id"]),
+            models.Index(fields=["-occurred_at", "-id"]),
             models.Index(fields=["status", "-occurred_at"]),
+            models.Index(fields=["location", "-occurred_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -84,7 +319,256 @@ class Incident(models.Model):
                 condition=Q(reported_at__gte=models.F("occurred_at")),
                 violation_error_message="It cannot be reported before it happened.",
             ),
+            models.CheckConstraint(
+                name="incident_nfa_has_reason",
+                condition=~Q(outcome=Outcome.NO_FURTHER_ACTION) | ~Q(no_further_action_reason=""),
+                violation_error_message="Give the reason for no further action.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_sanction_detection(self) -> bool:
+        return self.is_crime and self.outcome in SANCTION_OUTCOMES
+
+    @property
+    def could_proceed_without_victim(self) -> bool:
+        """Evidence-led prosecution: some evidence exists independently of the victim."""
+        return bool(self.evidence_types)
+
+    def can_edit(self) -> bool:
+        return self.status != IncidentStatus.CLOSED
+
+    def can_submit(self) -> bool:
+        return self.status == IncidentStatus.DRAFT
+
+
+class PartyRole(models.TextChoices):
+    VICTIM = "victim", "Victim"
+    SUSPECT = "suspect", "Suspect"
+    CHILD_PRESENT = "child_present", "Child present"
+    CHILD_IN_HOUSEHOLD = "child_household", "Child in the household"
+    WITNESS = "witness", "Witness"
+
+
+CHILD_ROLES = (PartyRole.CHILD_PRESENT, PartyRole.CHILD_IN_HOUSEHOLD)
+
+
+class RelationshipType(models.TextChoices):
+    SPOUSE = "spouse", "Spouse or civil partner"
+    FORMER_SPOUSE = "former_spouse", "Former spouse or civil partner"
+    PARTNER = "partner", "Intimate partner"
+    FORMER_PARTNER = "former_partner", "Former intimate partner"
+    CO_PARENT = "co_parent", "Parent of the same child"
+    PARENT_CHILD = "parent_child", "Parent and adult child"
+    SIBLING = "sibling", "Sibling"
+    OTHER_RELATIVE = "other_relative", "Other relative"
+
+
+@tracked()
+class Party(models.Model):
+    """A person's part in an incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=16, choices=PartyRole.choices)
+    # For a suspect: how they are related to the victim this incident is about.
+    relationship_to_victim = models.CharField(
+        max_length=16, choices=RelationshipType.choices, blank=True
+    )
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "role", "id"]
+        verbose_name_plural = "parties"
+        indexes = [models.Index(fields=["person", "role"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "person", "role"], name="party_once_per_role"
+            ),
+            models.CheckConstraint(
+                name="party_relationship_only_for_suspects",
+                condition=Q(role=PartyRole.SUSPECT) | Q(relationship_to_victim=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.incident_id}"
+
+
+@tracked()
+class Offence(models.Model):
+    """An offence in an incident, alleged against one suspect."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offences")
+    offence_type = models.ForeignKey(OffenceType, on_delete=models.PROTECT, related_name="+")
+    suspect = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="offences")
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suspect", "offence_type"], name="offence_once_per_suspect"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offence_type} ({self.incident_id})"
+
+
+# --- Positive action -----------------------------------------------------------------------------
+
+
+class ArrestOutcome(models.TextChoices):
+    ARRESTED = "arrested", "Arrested"
+    NOT_ARRESTED = "not_arrested", "Not arrested"
+
+
+class NotArrestedReason(models.TextChoices):
+    SUSPECT_NOT_PRESENT = "not_present", "Suspect not present: to be traced"
+    INSUFFICIENT_GROUNDS = "insufficient_grounds", "Insufficient grounds"
+    NOT_NECESSARY = "not_necessary", "Not necessary or proportionate"
+    OTHER = "other", "Other"
+
+
+class ReviewStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", "No review needed"
+    AWAITING = "awaiting", "Awaiting review"
+    RETURNED = "returned", "Returned to officer"
+    ENDORSED = "endorsed", "Endorsed"
+
+
+@tracked()
+class ArrestDecision(models.Model):
+    """The positive-action decision for one suspect of an offence with a power of arrest."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="arrest_decisions"
+    )
+    suspect = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="arrest_decision")
+    outcome = models.CharField(max_length=14, choices=ArrestOutcome.choices)
+    arrested_at = models.DateTimeField(null=True, blank=True)
+    arrested_by = models.CharField(max_length=120, blank=True, help_text="Officer name or number")
+    reason = models.CharField(max_length=24, choices=NotArrestedReason.choices, blank=True)
+    justification = models.TextField(blank=True)
+    # A suspect who had left the scene stays outstanding until arrested or closed.
+    is_outstanding = models.BooleanField(default=False)
+    outstanding_closed_at = models.DateTimeField(null=True, blank=True)
+    review_status = models.CharField(
+        max_length=14, choices=ReviewStatus.choices, default=ReviewStatus.NOT_REQUIRED
+    )
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["review_due_at"],
+                name="arrest_awaiting_review",
+                condition=Q(review_status="awaiting"),
+            ),
+            models.Index(
+                fields=["decided_at"], name="arrest_outstanding", condition=Q(is_outstanding=True)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="arrest_decision_complete",
+                condition=(
+                    Q(outcome=ArrestOutcome.ARRESTED, arrested_at__isnull=False, reason="")
+                    | (Q(outcome=ArrestOutcome.NOT_ARRESTED) & ~Q(reason="") & ~Q(justification=""))
+                ),
+                violation_error_message=(
+                    "An arrest needs its time; a decision not to arrest needs a reason and a "
+                    "written justification."
+                ),
+            ),
+            models.CheckConstraint(
+                name="arrest_outstanding_only_when_not_arrested",
+                condition=Q(is_outstanding=False) | Q(outcome=ArrestOutcome.NOT_ARRESTED),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.suspect_id})"
+
+    def can_review(self) -> bool:
+        return self.review_status == ReviewStatus.AWAITING
+
+    def can_respond(self) -> bool:
+        return self.review_status == ReviewStatus.RETURNED
+
+
+class ReviewEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Sent for review"
+    ENDORSED = "endorsed", "Endorsed"
+    RETURNED = "returned", "Returned with a required action"
+    RESPONDED = "responded", "Officer responded"
+    ARRESTED = "arrested", "Suspect arrested"
+    OUTSTANDING_CLOSED = "outstanding_closed", "Outstanding suspect closed"
+
+
+class ArrestReviewEvent(models.Model):
+    """One step in the exchange about a decision: kept in full, never overwritten."""
+
+    decision = models.ForeignKey(
+        ArrestDecision, on_delete=models.CASCADE, related_name="review_events"
+    )
+    kind = models.CharField(max_length=20, choices=ReviewEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    required_action = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="review_return_has_required_action",
+                condition=~Q(kind="returned") | ~Q(required_action=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.decision_id})"
+
+
+# --- Child safeguarding ----------------------------------------------------------------------------
+
+
+class ReferralReason(models.TextChoices):
+    VICTIM_UNDER_AGE = "victim_under_age", "Victim under the minimum age"
+    CHILDREN_IN_HOUSEHOLD = "children", "Children present or in the household"
+
+
+@tracked()
+class ChildrensServicesReferral(models.Model):
+    """The mandatory children's services referral record for an incident."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, related_name="childrens_referral"
+    )
+    reasons = ArrayField(models.CharField(max_length=20, choices=ReferralReason.choices))
+    referred_at = models.DateTimeField(null=True, blank=True)
+    referred_to = models.CharField(max_length=150, blank=True)
+    referral_reference = models.CharField(max_length=60, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Children's services referral for {self.incident_id}"
+
+    @property
+    def is_made(self) -> bool:
+        return self.referred_at is not None

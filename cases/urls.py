@@ -1,10 +1,5 @@
-from django.urls import path
-
-from . import views
+from .views import incidents, people, positive_action
 
 app_name = "cases"
 
-urlpatterns = [
-    path("incidents/", views.IncidentListView.as_view(), name="incident-list"),
-    path("incidents/<path:reference>/", views.IncidentDetailView.as_view(), name="incident-detail"),
-]
+urlpatterns = incidents.urlpatterns + people.urlpatterns + positive_action.urlpatterns

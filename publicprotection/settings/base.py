@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.postgres",
     # third party
     "pgtrigger",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "publicprotection.urls"
+# Widget templates come from templates/ too (GOV.UK radios and checkboxes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "publicprotection.wsgi.application"
 
 TEMPLATES = [
@@ -260,3 +263,9 @@ LOGGING = {
 # fictional local demo and is printed by `make run`; production has no demo users.
 DEMO_DATA_ALLOWED = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+
+# --- Domain rules (DOMAIN.md defaults; a force may change them) -------------------------------
+DOMESTIC_ABUSE_MINIMUM_AGE = env.int("DOMESTIC_ABUSE_MINIMUM_AGE", default=16)
+ARREST_REVIEW_DEADLINE_HOURS = env.int("ARREST_REVIEW_DEADLINE_HOURS", default=24)
+ARREST_JUSTIFICATION_MIN_WORDS = env.int("ARREST_JUSTIFICATION_MIN_WORDS", default=12)
+REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=365)

@@ -11,8 +11,8 @@ from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import role_permission
 from publicprotection.audit.services import access_log_record
 
-from . import selectors
-from .serializers import IncidentOutputSerializer
+from ..selectors import incidents as selectors
+from ..serializers.incidents import IncidentOutputSerializer
 
 CanReadCases = role_permission(CASE_READERS, "CanReadCases")
 
@@ -29,7 +29,10 @@ class IncidentListApi(GenericAPIView):
         ],
     )
     def get(self, request):
-        filters = {key: request.query_params.get(key, "") for key in ("status", "reference")}
+        filters = selectors.IncidentFilters(
+            status=request.query_params.get("status", ""),
+            q=request.query_params.get("reference", ""),
+        )
         queryset = selectors.incident_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -49,3 +52,11 @@ class IncidentDetailApi(GenericAPIView):
         )
         access_log_record(request=request, obj=incident, label=incident.reference)
         return Response(self.get_serializer(incident).data)
+
+
+from django.urls import path  # noqa: E402
+
+urlpatterns = [
+    path("incidents/", IncidentListApi.as_view(), name="incident-list"),
+    path("incidents/<int:pk>/", IncidentDetailApi.as_view(), name="incident-detail"),
+]

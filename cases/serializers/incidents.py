@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Incident
+from ..models import Incident
 
 
 class IncidentOutputSerializer(serializers.ModelSerializer):

@@ -1,0 +1,3 @@
+"""(filled in by the positive_action work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,153 @@
+"""Repeat flags: dangerous people, dangerous places, vulnerable victims.
+
+Computed from the records, across all of London (a borough officer must know that a victim
+is a repeat victim even when the earlier incident was elsewhere); only the flag is shown, not
+the other borough's incident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+
+from ..models import Incident, Party, PartyRole, Person
+
+
+def window() -> timedelta:
+    return timedelta(days=settings.REPEAT_WINDOW_DAYS)
+
+
+@dataclass
+class PersonFlags:
+    repeat_victim: bool = False
+    repeat_suspect: bool = False
+    serial_perpetrator: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        labels = []
+        if self.repeat_victim:
+            labels.append("Repeat victim")
+        if self.repeat_suspect:
+            labels.append("Repeat suspect")
+        if self.serial_perpetrator:
+            labels.append("Serial perpetrator")
+        return labels
+
+
+@dataclass
+class IncidentFlags:
+    repeat_location: bool = False
+    people: dict[int, PersonFlags] = field(default_factory=dict)  # by person id
+
+    @property
+    def labels(self) -> list[str]:
+        labels = {label for flags in self.people.values() for label in flags.labels}
+        if self.repeat_location:
+            labels.add("Repeat location")
+        order = ["Repeat victim", "Repeat suspect", "Serial perpetrator", "Repeat location"]
+        return [label for label in order if label in labels]
+
+
+def _other_incident_as(role: str, *, person_id, incident: Incident):
+    start, end = incident.occurred_at - window(), incident.occurred_at + window()
+    return (
+        Party.objects.filter(
+            person_id=person_id, role=role, incident__occurred_at__range=(start, end)
+        )
+        .exclude(incident=incident)
+        .exists()
+    )
+
+
+def serial_perpetrator_ids(person_ids) -> set[int]:
+    """Suspects of abuse against two or more different victims (any time)."""
+    rows = (
+        Party.objects.filter(person_id__in=person_ids, role=PartyRole.SUSPECT)
+        .values("person_id")
+        .annotate(
+            victims=Count(
+                "incident__parties__person",
+                filter=Q(incident__parties__role=PartyRole.VICTIM),
+                distinct=True,
+            )
+        )
+        .filter(victims__gte=2)
+    )
+    return {row["person_id"] for row in rows}
+
+
+def incident_flags(incident: Incident, parties: list[Party]) -> IncidentFlags:
+    flags = IncidentFlags()
+    suspects = [p.person_id for p in parties if p.role == PartyRole.SUSPECT]
+    serial = serial_perpetrator_ids(suspects) if suspects else set()
+    for party in parties:
+        person_flags = flags.people.setdefault(party.person_id, PersonFlags())
+        if party.role == PartyRole.VICTIM:
+            person_flags.repeat_victim = _other_incident_as(
+                PartyRole.VICTIM, person_id=party.person_id, incident=incident
+            )
+        elif party.role == PartyRole.SUSPECT:
+            person_flags.repeat_suspect = _other_incident_as(
+                PartyRole.SUSPECT, person_id=party.person_id, incident=incident
+            )
+            person_flags.serial_perpetrator = party.person_id in serial
+    if incident.location_id:
+        flags.repeat_location = (
+            Incident.objects.filter(
+                location_id=incident.location_id,
+                occurred_at__range=(
+                    incident.occurred_at - window(),
+                    incident.occurred_at + window(),
+                ),
+            )
+            .exclude(pk=incident.pk)
+            .exists()
+        )
+    return flags
+
+
+def person_flags(person: Person) -> PersonFlags:
+    """Flags for a person across their whole history: any two incidents within the window."""
+
+    def repeated(role: str) -> bool:
+        times = list(
+            Party.objects.filter(person=person, role=role)
+            .order_by("incident__occurred_at")
+            .values_list("incident__occurred_at", flat=True)
+        )
+        return any(b - a <= window() for a, b in zip(times, times[1:], strict=False))
+
+    return PersonFlags(
+        repeat_victim=repeated(PartyRole.VICTIM),
+        repeat_suspect=repeated(PartyRole.SUSPECT),
+        serial_perpetrator=person.pk in serial_perpetrator_ids([person.pk]),
+    )
+
+
+def repeat_victim_exists() -> Exists:
+    """For incident lists: a victim of this incident has another incident within the window."""
+    other = Party.objects.filter(
+        role=PartyRole.VICTIM,
+        person_id=OuterRef("person_id"),
+        incident__occurred_at__gte=OuterRef("incident__occurred_at") - window(),
+        incident__occurred_at__lte=OuterRef("incident__occurred_at") + window(),
+    ).exclude(incident_id=OuterRef("incident_id"))
+    return Exists(
+        Party.objects.filter(incident_id=OuterRef("pk"), role=PartyRole.VICTIM).filter(
+            Exists(other)
+        )
+    )
+
+
+def repeat_location_exists() -> Exists:
+    return Exists(
+        Incident.objects.filter(
+            location_id=OuterRef("location_id"),
+            occurred_at__gte=OuterRef("occurred_at") - window(),
+            occurred_at__lte=OuterRef("occurred_at") + window(),
+        ).exclude(pk=OuterRef("pk"))
+    )

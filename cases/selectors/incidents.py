@@ -1,0 +1,128 @@
+"""Reads of incidents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from publicprotection.access.roles import CASE_READERS
+from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
+
+from ..models import ArrestDecision, ArrestReviewEvent, Incident, Party, PersonAlias
+from ..services.people import normalise_name
+from .flags import repeat_location_exists, repeat_victim_exists
+
+
+def incidents_visible_to(*, viewer) -> QuerySet[Incident]:
+    # Partners never read incidents directly: MARAC shares them a case summary instead.
+    return scope_to_viewer(
+        Incident.objects.all(), viewer=viewer, borough_field="borough_id", police_roles=CASE_READERS
+    )
+
+
+@dataclass
+class IncidentFilters:
+    q: str = ""
+    borough: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    crime: str = ""  # "crime", "non_crime" or ""
+    outstanding_suspect: bool = False
+    review_status: str = ""
+    flag: str = ""  # "repeat_victim", "repeat_location" or ""
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
+    f = filters or IncidentFilters()
+    qs = incidents_visible_to(viewer=viewer)
+    if f.borough:
+        qs = qs.filter(borough__code=f.borough)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(f.date_to) + timedelta(days=1))
+    if f.crime == "crime":
+        qs = qs.filter(is_crime=True)
+    elif f.crime == "non_crime":
+        qs = qs.filter(is_crime=False)
+    if f.outstanding_suspect:
+        qs = qs.filter(
+            Exists(ArrestDecision.objects.filter(incident=OuterRef("pk"), is_outstanding=True))
+        )
+    if f.review_status:
+        qs = qs.filter(
+            Exists(
+                ArrestDecision.objects.filter(
+                    incident=OuterRef("pk"), review_status=f.review_status
+                )
+            )
+        )
+    if f.flag == "repeat_victim":
+        qs = qs.filter(repeat_victim_exists())
+    elif f.flag == "repeat_location":
+        qs = qs.filter(location__isnull=False).filter(repeat_location_exists())
+    if f.q.strip():
+        qs = qs.filter(_search(f.q))
+    return qs.select_related("borough", "officer_in_charge").order_by("-occurred_at", "-id")
+
+
+def _search(text: str) -> Q:
+    """A reference (exact) or a person's name (trigram match on names and aliases)."""
+    text = text.strip()
+    if text.upper().startswith("DV/"):
+        return Q(reference__iexact=text)
+    name = normalise_name(text)
+    alias = PersonAlias.objects.filter(
+        person_id=OuterRef("person_id"), search_name__trigram_similar=name
+    )
+    party = Party.objects.filter(incident_id=OuterRef("pk")).filter(
+        Q(person__search_name__trigram_similar=name) | Exists(alias)
+    )
+    return Q(Exists(party)) | Q(cad_reference__iexact=text) | Q(crime_reference__iexact=text)
+
+
+def incident_get(*, viewer, reference: str) -> Incident:
+    """One incident with everything its page shows, in a fixed number of queries."""
+    qs = (
+        incidents_visible_to(viewer=viewer)
+        .select_related("borough", "officer_in_charge", "created_by", "location")
+        .prefetch_related(
+            Prefetch(
+                "parties", queryset=Party.objects.select_related("person").order_by("role", "id")
+            ),
+            "offences__offence_type",
+            "offences__suspect__person",
+            Prefetch(
+                "arrest_decisions",
+                queryset=ArrestDecision.objects.select_related("suspect__person", "decided_by")
+                .prefetch_related(
+                    Prefetch(
+                        "review_events",
+                        queryset=ArrestReviewEvent.objects.select_related("actor").order_by(
+                            "created_at", "id"
+                        ),
+                    )
+                )
+                .order_by("id"),
+            ),
+        )
+    )
+    incident = get_visible_or_404(qs, reference=reference)
+    return incident
+
+
+def incident_get_by_id(*, viewer, incident_id) -> Incident:
+    incident = get_visible_or_404(
+        incidents_visible_to(viewer=viewer).only("reference"), pk=incident_id
+    )
+    return incident_get(viewer=viewer, reference=incident.reference)

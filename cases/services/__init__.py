@@ -1,0 +1,1 @@
+"""Every write to case records. Views, API views, commands and tasks all call these."""

@@ -1,0 +1,397 @@
+"""Writes for incidents: recording, parties, offences, safeguarding, submission, outcome."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from publicprotection.accounts.models import Borough
+
+from ..errors import ConcurrentEditError
+from ..models import (
+    CHILD_ROLES,
+    ArrestOutcome,
+    ArrestReviewEvent,
+    ChildrensServicesReferral,
+    Incident,
+    IncidentReferenceCounter,
+    IncidentStatus,
+    Offence,
+    OffenceType,
+    Outcome,
+    Party,
+    PartyRole,
+    Person,
+    ReferralReason,
+    ReviewEventKind,
+    ReviewStatus,
+)
+from .people import address_get_or_create
+
+
+def next_incident_reference(*, borough: Borough, when: datetime) -> str:
+    """DV/<borough>/<year>/<number>, numbered per borough and year; the row lock serialises."""
+    year = timezone.localtime(when).year
+    counter, _ = IncidentReferenceCounter.objects.get_or_create(borough=borough, year=year)
+    counter = IncidentReferenceCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"DV/{borough.code}/{year}/{counter.last_number:06d}"
+
+
+INCIDENT_EDITABLE_FIELDS = (
+    "occurred_at",
+    "reported_at",
+    "how_reported",
+    "is_crime",
+    "abuse_types",
+    "cad_reference",
+    "crime_reference",
+    "injuries",
+    "weapons",
+    "alcohol_involved",
+    "drugs_involved",
+    "victim_account",
+    "officer_narrative",
+    "evidence_types",
+    "evidence_notes",
+    "victim_statement_obtained",
+    "victim_supports_prosecution",
+    "officer_in_charge",
+)
+
+
+def _location(location: dict | None):
+    if not location or not (location.get("line_1") or "").strip():
+        return None
+    return address_get_or_create(
+        line_1=location["line_1"],
+        line_2=location.get("line_2", ""),
+        town=location.get("town", "London"),
+        postcode=location.get("postcode", ""),
+    )
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    actor,
+    borough: Borough,
+    occurred_at: datetime,
+    reported_at: datetime,
+    how_reported: str,
+    location: dict | None = None,
+    status: str = IncidentStatus.DRAFT,
+    **fields,
+) -> Incident:
+    unknown = set(fields) - set(INCIDENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown incident fields: {sorted(unknown)}")
+    fields.setdefault("officer_in_charge", actor)
+    incident = Incident(
+        borough=borough,
+        occurred_at=occurred_at,
+        reported_at=reported_at,
+        how_reported=how_reported,
+        location=_location(location),
+        status=status,
+        created_by=actor,
+        **fields,
+    )
+    if status != IncidentStatus.DRAFT:
+        incident.submitted_at = timezone.now()
+    incident.full_clean(exclude=["reference"])
+    incident.reference = next_incident_reference(borough=borough, when=reported_at)
+    incident.save()
+    return incident
+
+
+def _lock(incident_id: int) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident_id)
+
+
+def _ensure_editable(incident: Incident) -> None:
+    if not incident.can_edit():
+        raise ValidationError("A closed incident cannot be changed.", code="closed")
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    actor,
+    incident_id: int,
+    expected_version: int,
+    location: dict | None = None,
+    **fields,
+) -> Incident:
+    """Change an incident; refused if someone else saved since `expected_version`."""
+    incident = _lock(incident_id)
+    if incident.version != expected_version:
+        raise ConcurrentEditError("incident")
+    _ensure_editable(incident)
+    for name, value in fields.items():
+        if name not in INCIDENT_EDITABLE_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(incident, name, value)
+    if location is not None:
+        incident.location = _location(location)
+    incident.version += 1
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+def _bump_version(incident: Incident) -> None:
+    Incident.objects.filter(pk=incident.pk).update(version=incident.version + 1)
+    incident.version += 1
+
+
+# --- Parties and child safeguarding ----------------------------------------------------------
+
+
+def age_on(person: Person, day: date) -> int | None:
+    if person.date_of_birth:
+        dob = person.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+    return person.estimated_age
+
+
+def _refresh_safeguarding(incident: Incident, *, actor) -> None:
+    """Route under-age victims to child safeguarding; any child prompts the referral record."""
+    parties = list(incident.parties.select_related("person"))
+    day = timezone.localtime(incident.occurred_at).date()
+    minimum = settings.DOMESTIC_ABUSE_MINIMUM_AGE
+    under_age = any(
+        p.role == PartyRole.VICTIM and (age_on(p.person, day) is not None)
+        and age_on(p.person, day) < minimum
+        for p in parties
+    )  # fmt: skip
+    children = any(p.role in CHILD_ROLES for p in parties)
+    reasons = []
+    if under_age:
+        reasons.append(ReferralReason.VICTIM_UNDER_AGE)
+    if children:
+        reasons.append(ReferralReason.CHILDREN_IN_HOUSEHOLD)
+
+    if incident.child_safeguarding != under_age:
+        incident.child_safeguarding = under_age
+        Incident.objects.filter(pk=incident.pk).update(child_safeguarding=under_age)
+    referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
+    if reasons and referral is None:
+        ChildrensServicesReferral.objects.create(incident=incident, reasons=reasons)
+    elif reasons and referral.reasons != reasons:
+        referral.reasons = reasons
+        referral.save(update_fields=["reasons"])
+    elif not reasons and referral is not None and not referral.is_made:
+        referral.delete()
+
+
+@transaction.atomic
+def party_add(
+    *,
+    actor,
+    incident_id: int,
+    person: Person,
+    role: str,
+    relationship_to_victim: str = "",
+    notes: str = "",
+) -> Party:
+    incident = _lock(incident_id)
+    _ensure_editable(incident)
+    if role == PartyRole.SUSPECT and not relationship_to_victim:
+        raise ValidationError(
+            {"relationship_to_victim": "Select how the suspect is related to the victim"}
+        )
+    if role != PartyRole.SUSPECT:
+        relationship_to_victim = ""
+    if Party.objects.filter(incident=incident, person=person, role=role).exists():
+        raise ValidationError(f"{person} is already recorded as {role.replace('_', ' ')}.")
+    party = Party(
+        incident=incident,
+        person=person,
+        role=role,
+        relationship_to_victim=relationship_to_victim,
+        notes=notes,
+    )
+    party.full_clean()
+    party.save()
+    _refresh_safeguarding(incident, actor=actor)
+    _bump_version(incident)
+    return party
+
+
+@transaction.atomic
+def party_remove(*, actor, party_id: int) -> None:
+    party = Party.objects.select_related("incident").get(pk=party_id)
+    incident = _lock(party.incident_id)
+    if incident.status != IncidentStatus.DRAFT:
+        raise ValidationError("People can only be removed while the incident is a draft.")
+    if hasattr(party, "arrest_decision"):
+        raise ValidationError("This suspect has an arrest decision, so cannot be removed.")
+    party.delete()
+    _refresh_safeguarding(incident, actor=actor)
+    _bump_version(incident)
+
+
+@transaction.atomic
+def offence_add(
+    *, actor, incident_id: int, suspect: Party, offence_type: OffenceType, notes: str = ""
+) -> Offence:
+    incident = _lock(incident_id)
+    _ensure_editable(incident)
+    if suspect.incident_id != incident.pk or suspect.role != PartyRole.SUSPECT:
+        raise ValidationError({"suspect": "Choose a suspect in this incident"})
+    if Offence.objects.filter(suspect=suspect, offence_type=offence_type).exists():
+        raise ValidationError({"offence_type": "This offence is already recorded for the suspect"})
+    offence = Offence(incident=incident, suspect=suspect, offence_type=offence_type, notes=notes)
+    offence.full_clean()
+    offence.save()
+    _bump_version(incident)
+    return offence
+
+
+@transaction.atomic
+def offence_remove(*, actor, offence_id: int) -> None:
+    offence = Offence.objects.get(pk=offence_id)
+    incident = _lock(offence.incident_id)
+    if incident.status != IncidentStatus.DRAFT:
+        raise ValidationError("Offences can only be removed while the incident is a draft.")
+    offence.delete()
+    _bump_version(incident)
+
+
+@transaction.atomic
+def childrens_referral_record(
+    *,
+    actor,
+    incident_id: int,
+    referred_at: datetime,
+    referred_to: str,
+    referral_reference: str = "",
+    notes: str = "",
+) -> ChildrensServicesReferral:
+    incident = _lock(incident_id)
+    referral = ChildrensServicesReferral.objects.select_for_update().get(incident=incident)
+    if referred_at > timezone.now():
+        raise ValidationError({"referred_at": "The referral time cannot be in the future"})
+    referral.referred_at = referred_at
+    referral.referred_to = referred_to.strip()
+    referral.referral_reference = referral_reference.strip()
+    referral.notes = notes
+    referral.recorded_by = actor
+    if not referral.referred_to:
+        raise ValidationError({"referred_to": "Enter who the referral was made to"})
+    referral.full_clean()
+    referral.save()
+    _bump_version(incident)
+    return referral
+
+
+# --- Submission, outcome, closure -----------------------------------------------------------------
+
+
+def suspects_needing_decision(incident: Incident) -> list[Party]:
+    """Suspects of an offence with a power of arrest who have no arrest decision yet."""
+    return list(
+        Party.objects.filter(
+            incident=incident,
+            role=PartyRole.SUSPECT,
+            offences__offence_type__power_of_arrest=True,
+            arrest_decision__isnull=True,
+        )
+        .select_related("person")
+        .distinct()
+    )
+
+
+def submission_problems(incident: Incident) -> list[str]:
+    """What stops a draft being submitted, in words an officer can act on."""
+    problems = []
+    roles = set(incident.parties.values_list("role", flat=True))
+    if PartyRole.VICTIM not in roles:
+        problems.append("Add the victim.")
+    if PartyRole.SUSPECT not in roles:
+        problems.append("Add the suspect (a person whose identity is not known can be recorded).")
+    if incident.is_crime and not incident.offences.exists():
+        problems.append("Record the offences, or mark the incident as a non-crime.")
+    for suspect in suspects_needing_decision(incident):
+        problems.append(f"Record the arrest decision for {suspect.person}.")
+    referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
+    if referral is not None and not referral.is_made:
+        problems.append("Record the children's services referral.")
+    if not incident.officer_narrative.strip():
+        problems.append("Write the officer's narrative.")
+    return problems
+
+
+def review_deadline(start: datetime) -> datetime:
+    return start + timedelta(hours=settings.ARREST_REVIEW_DEADLINE_HOURS)
+
+
+@transaction.atomic
+def incident_submit(*, actor, incident_id: int, expected_version: int | None = None) -> Incident:
+    """Draft to open. Every decision not to arrest goes to the supervisor review queue."""
+    incident = _lock(incident_id)
+    if expected_version is not None and incident.version != expected_version:
+        raise ConcurrentEditError("incident")
+    if not incident.can_submit():
+        raise ValidationError("This incident has already been submitted.")
+    problems = submission_problems(incident)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    now = timezone.now()
+    incident.status = IncidentStatus.OPEN
+    incident.submitted_at = now
+    incident.version += 1
+    incident.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    for decision in incident.arrest_decisions.select_for_update().filter(
+        outcome=ArrestOutcome.NOT_ARRESTED, review_status=ReviewStatus.NOT_REQUIRED
+    ):
+        decision.review_status = ReviewStatus.AWAITING
+        decision.review_due_at = review_deadline(now)
+        decision.save(update_fields=["review_status", "review_due_at", "updated_at"])
+        ArrestReviewEvent.objects.create(
+            decision=decision, kind=ReviewEventKind.SUBMITTED, actor=actor
+        )
+    return incident
+
+
+@transaction.atomic
+def incident_record_outcome(
+    *, actor, incident_id: int, outcome: str, no_further_action_reason: str = ""
+) -> Incident:
+    incident = _lock(incident_id)
+    if incident.status == IncidentStatus.DRAFT:
+        raise ValidationError("Submit the incident before recording its outcome.")
+    if not incident.is_crime:
+        raise ValidationError("A non-crime incident has no criminal justice outcome.")
+    if outcome == Outcome.NO_FURTHER_ACTION and not no_further_action_reason.strip():
+        raise ValidationError({"no_further_action_reason": "Give the reason for no further action"})
+    incident.outcome = outcome
+    incident.no_further_action_reason = (
+        no_further_action_reason.strip() if outcome == Outcome.NO_FURTHER_ACTION else ""
+    )
+    incident.version += 1
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
+    """A supervisor closes the incident; outstanding suspects in it are closed with it."""
+    from .positive_action import close_outstanding_in_incident
+
+    incident = _lock(incident_id)
+    if incident.status != IncidentStatus.OPEN:
+        raise ValidationError("Only an open incident can be closed.")
+    close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = timezone.now()
+    incident.version += 1
+    incident.save(update_fields=["status", "closed_at", "version", "updated_at"])
+    return incident

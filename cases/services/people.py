@@ -1,0 +1,141 @@
+"""Writes for the person register: people, aliases and addresses."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.db import transaction
+
+from ..errors import ConcurrentEditError
+from ..models import Address, Person, PersonAddress, PersonAlias
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str) -> str:
+    """The form names are searched in: lower case, single spaces."""
+    return _SPACES.sub(" ", name).strip().lower()
+
+
+def _team_borough(actor):
+    return actor.team.borough if actor.team_id else None
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None = None,
+    aliases: list[str] | tuple[str, ...] = (),
+    **fields,
+) -> Person:
+    person = Person(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        registered_borough=_team_borough(actor),
+        created_by=actor,
+        **fields,
+    )
+    person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+    person.full_clean()
+    person.save()
+    for alias in aliases:
+        if alias.strip():
+            person_alias_add(actor=actor, person=person, full_name=alias)
+    return person
+
+
+PERSON_EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "estimated_age",
+    "gender",
+    "ethnicity",
+    "language",
+    "interpreter_needed",
+    "disability",
+    "phone",
+    "email",
+    "safe_contact_method",
+    "safe_contact_times",
+)
+
+
+@transaction.atomic
+def person_update(*, actor, person_id: int, expected_version: int, **fields) -> Person:
+    """Change a person's details; refused if someone else saved since `expected_version`."""
+    person = Person.objects.select_for_update().get(pk=person_id)
+    if person.version != expected_version:
+        raise ConcurrentEditError("person")
+    for name, value in fields.items():
+        if name not in PERSON_EDITABLE_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(person, name, value.strip() if isinstance(value, str) else value)
+    person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+    person.version += 1
+    person.full_clean()
+    person.save()
+    return person
+
+
+def person_alias_add(*, actor, person: Person, full_name: str) -> PersonAlias:
+    alias = PersonAlias(
+        person=person, full_name=full_name.strip(), search_name=normalise_name(full_name)
+    )
+    alias.full_clean()
+    alias.save()
+    return alias
+
+
+def address_match_key(*, line_1: str, postcode: str) -> str:
+    postcode_key = re.sub(r"\s+", "", postcode).upper()
+    line_key = re.sub(r"[^a-z0-9]+", " ", line_1.lower()).strip()
+    return f"{postcode_key}|{line_key}"
+
+
+def address_get_or_create(*, line_1: str, postcode: str, line_2: str = "", town: str = "London"):
+    """The same place typed twice is one address, so repeat locations can be seen."""
+    key = address_match_key(line_1=line_1, postcode=postcode)
+    address = Address.objects.filter(match_key=key).first()
+    if address is None:
+        address = Address(
+            line_1=line_1.strip(),
+            line_2=line_2.strip(),
+            town=town.strip() or "London",
+            postcode=re.sub(r"\s+", " ", postcode).strip().upper(),
+            match_key=key,
+        )
+        address.full_clean()
+        address.save()
+    return address
+
+
+@transaction.atomic
+def person_address_add(
+    *,
+    actor,
+    person: Person,
+    line_1: str,
+    postcode: str,
+    line_2: str = "",
+    town: str = "London",
+    from_date: date | None = None,
+    to_date: date | None = None,
+    is_confidential: bool = False,
+) -> PersonAddress:
+    address = address_get_or_create(line_1=line_1, line_2=line_2, town=town, postcode=postcode)
+    link = PersonAddress(
+        person=person,
+        address=address,
+        from_date=from_date,
+        to_date=to_date,
+        is_confidential=is_confidential,
+    )
+    link.full_clean()
+    link.save()
+    return link

@@ -1,0 +1,258 @@
+"""Positive action: arrest decisions, supervisor reviews, outstanding suspects.
+
+Every step is an ArrestReviewEvent row, so the exchange between officer and supervisor is
+kept whole; the decision row itself is also tracked by the history triggers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from publicprotection.access.roles import SUPERVISORS, has_role
+from publicprotection.access.scope import viewer_borough_id
+
+from ..models import (
+    ArrestDecision,
+    ArrestOutcome,
+    ArrestReviewEvent,
+    Incident,
+    IncidentStatus,
+    NotArrestedReason,
+    Party,
+    PartyRole,
+    ReviewEventKind,
+    ReviewStatus,
+)
+from .incidents import review_deadline
+
+POSITIVE_ACTION_POLICY = (
+    "Positive action policy: where a power of arrest exists, the decision to arrest is the "
+    "officer's and does not depend on the victim's willingness to support a prosecution. "
+    "'Victim does not support a prosecution' is never on its own a reason not to arrest: "
+    "record the real grounds."
+)
+
+# Sentences that only say the victim will not support a prosecution.
+_VICTIM_NON_SUPPORT = re.compile(
+    r"\b(victim|complainant|she|he|they|v)\b[^.;]*?\b("
+    r"(does|did|do|would|will|is|was)\s*(not|n't)\s+(support|want|wish|provide|give|make|"
+    r"co-?operate|assist|engage)|unwilling|refuses?|refused|declined?|withdr[ae]w|"
+    r"no complaint|not supportive|not support)"
+    r"[^.;]*[.;]?",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+def justification_problem(justification: str) -> str | None:
+    """Why a written justification for not arresting is not acceptable, or None."""
+    minimum = settings.ARREST_JUSTIFICATION_MIN_WORDS
+    text = justification.strip()
+    words = _WORD.findall(text)
+    substance = _WORD.findall(_VICTIM_NON_SUPPORT.sub(" ", text))
+    if _VICTIM_NON_SUPPORT.search(text) and len(substance) < minimum:
+        return POSITIVE_ACTION_POLICY
+    if len(words) < minimum:
+        return (
+            f"Write a justification of substance (at least {minimum} words): the grounds you "
+            "considered and why you decided not to arrest."
+        )
+    return None
+
+
+def _require_supervisor_for(actor, incident: Incident) -> None:
+    """Supervisors review decisions in their borough (the central team, anywhere)."""
+    if not has_role(actor, SUPERVISORS):
+        raise PermissionDenied("Only a supervisor can do this.")
+    borough_id = viewer_borough_id(actor)
+    if borough_id is not None and borough_id != incident.borough_id:
+        raise PermissionDenied("This decision belongs to another borough.")
+
+
+@transaction.atomic
+def arrest_decision_record(
+    *,
+    actor,
+    suspect: Party,
+    outcome: str,
+    arrested_at: datetime | None = None,
+    arrested_by: str = "",
+    reason: str = "",
+    justification: str = "",
+) -> ArrestDecision:
+    incident = Incident.objects.select_for_update().get(pk=suspect.incident_id)
+    if suspect.role != PartyRole.SUSPECT:
+        raise ValidationError("Arrest decisions are for suspects.")
+    if not incident.can_edit():
+        raise ValidationError("A closed incident cannot be changed.")
+    if ArrestDecision.objects.filter(suspect=suspect).exists():
+        raise ValidationError(
+            "An arrest decision is already recorded for this suspect; it is kept as it is. "
+            "Record a later arrest, or answer the supervisor's review, instead."
+        )
+    errors: dict[str, str] = {}
+    if outcome == ArrestOutcome.ARRESTED:
+        if arrested_at is None:
+            errors["arrested_at"] = "Enter when the suspect was arrested"
+        elif arrested_at > timezone.now():
+            errors["arrested_at"] = "The arrest time cannot be in the future"
+        elif arrested_at < incident.occurred_at:
+            errors["arrested_at"] = "The arrest cannot be before the incident happened"
+        reason, justification = "", ""
+    elif outcome == ArrestOutcome.NOT_ARRESTED:
+        if not reason:
+            errors["reason"] = "Select the reason the suspect was not arrested"
+        problem = justification_problem(justification)
+        if problem:
+            errors["justification"] = problem
+        arrested_at, arrested_by = None, ""
+    else:
+        errors["outcome"] = "Select whether the suspect was arrested"
+    if errors:
+        raise ValidationError(errors)
+
+    decision = ArrestDecision(
+        incident=incident,
+        suspect=suspect,
+        outcome=outcome,
+        arrested_at=arrested_at,
+        arrested_by=arrested_by.strip(),
+        reason=reason,
+        justification=justification.strip(),
+        is_outstanding=(
+            outcome == ArrestOutcome.NOT_ARRESTED
+            and reason == NotArrestedReason.SUSPECT_NOT_PRESENT
+        ),
+        decided_by=actor,
+    )
+    # Decisions on a submitted incident go to the queue at once; drafts go on submission.
+    if outcome == ArrestOutcome.NOT_ARRESTED and incident.status != IncidentStatus.DRAFT:
+        decision.review_status = ReviewStatus.AWAITING
+        decision.review_due_at = review_deadline(timezone.now())
+    decision.full_clean()
+    decision.save()
+    if decision.review_status == ReviewStatus.AWAITING:
+        ArrestReviewEvent.objects.create(
+            decision=decision, kind=ReviewEventKind.SUBMITTED, actor=actor
+        )
+    Incident.objects.filter(pk=incident.pk).update(version=incident.version + 1)
+    return decision
+
+
+def _lock_decision(decision_id: int) -> ArrestDecision:
+    return ArrestDecision.objects.select_for_update().select_related("incident").get(pk=decision_id)
+
+
+@transaction.atomic
+def arrest_decision_endorse(*, actor, decision_id: int, comment: str = "") -> ArrestDecision:
+    decision = _lock_decision(decision_id)
+    _require_supervisor_for(actor, decision.incident)
+    if not decision.can_review():
+        raise ValidationError("This decision is not awaiting review.")
+    decision.review_status = ReviewStatus.ENDORSED
+    decision.save(update_fields=["review_status", "updated_at"])
+    ArrestReviewEvent.objects.create(
+        decision=decision, kind=ReviewEventKind.ENDORSED, actor=actor, comment=comment.strip()
+    )
+    return decision
+
+
+@transaction.atomic
+def arrest_decision_return(
+    *, actor, decision_id: int, required_action: str, comment: str = ""
+) -> ArrestDecision:
+    decision = _lock_decision(decision_id)
+    _require_supervisor_for(actor, decision.incident)
+    if not decision.can_review():
+        raise ValidationError("This decision is not awaiting review.")
+    if not required_action.strip():
+        raise ValidationError({"required_action": "Say what the officer must do"})
+    decision.review_status = ReviewStatus.RETURNED
+    decision.save(update_fields=["review_status", "updated_at"])
+    ArrestReviewEvent.objects.create(
+        decision=decision,
+        kind=ReviewEventKind.RETURNED,
+        actor=actor,
+        required_action=required_action.strip(),
+        comment=comment.strip(),
+    )
+    return decision
+
+
+@transaction.atomic
+def arrest_decision_respond(*, actor, decision_id: int, response: str) -> ArrestDecision:
+    """The officer answers a returned decision; it goes back to the queue with a new deadline."""
+    decision = _lock_decision(decision_id)
+    if not decision.can_respond():
+        raise ValidationError("This decision has not been returned to you.")
+    if not response.strip():
+        raise ValidationError({"response": "Say what you have done about the required action"})
+    decision.review_status = ReviewStatus.AWAITING
+    decision.review_due_at = review_deadline(timezone.now())
+    decision.save(update_fields=["review_status", "review_due_at", "updated_at"])
+    ArrestReviewEvent.objects.create(
+        decision=decision, kind=ReviewEventKind.RESPONDED, actor=actor, comment=response.strip()
+    )
+    return decision
+
+
+@transaction.atomic
+def outstanding_suspect_arrested(
+    *, actor, decision_id: int, arrested_at: datetime, arrested_by: str = ""
+) -> ArrestDecision:
+    """An outstanding suspect has been traced and arrested."""
+    decision = _lock_decision(decision_id)
+    if not decision.is_outstanding:
+        raise ValidationError("This suspect is not outstanding.")
+    if arrested_at > timezone.now():
+        raise ValidationError({"arrested_at": "The arrest time cannot be in the future"})
+    if arrested_at < decision.incident.occurred_at:
+        raise ValidationError({"arrested_at": "The arrest cannot be before the incident"})
+    decision.is_outstanding = False
+    decision.arrested_at = arrested_at
+    decision.arrested_by = arrested_by.strip()
+    decision.save(update_fields=["is_outstanding", "arrested_at", "arrested_by", "updated_at"])
+    ArrestReviewEvent.objects.create(
+        decision=decision,
+        kind=ReviewEventKind.ARRESTED,
+        actor=actor,
+        comment=f"Arrested {timezone.localtime(arrested_at):%d %b %Y %H:%M}"
+        + (f" by {arrested_by.strip()}" if arrested_by.strip() else ""),
+    )
+    return decision
+
+
+@transaction.atomic
+def outstanding_suspect_close(*, actor, decision_id: int, comment: str) -> ArrestDecision:
+    decision = _lock_decision(decision_id)
+    _require_supervisor_for(actor, decision.incident)
+    if not decision.is_outstanding:
+        raise ValidationError("This suspect is not outstanding.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Say why the suspect no longer needs to be traced"})
+    _close_outstanding(decision, actor=actor, comment=comment)
+    return decision
+
+
+def _close_outstanding(decision: ArrestDecision, *, actor, comment: str) -> None:
+    decision.is_outstanding = False
+    decision.outstanding_closed_at = timezone.now()
+    decision.save(update_fields=["is_outstanding", "outstanding_closed_at", "updated_at"])
+    ArrestReviewEvent.objects.create(
+        decision=decision,
+        kind=ReviewEventKind.OUTSTANDING_CLOSED,
+        actor=actor,
+        comment=comment.strip(),
+    )
+
+
+def close_outstanding_in_incident(*, actor, incident: Incident, comment: str) -> None:
+    _require_supervisor_for(actor, incident)
+    for decision in incident.arrest_decisions.select_for_update().filter(is_outstanding=True):
+        _close_outstanding(decision, actor=actor, comment=comment or "Incident closed")

@@ -1,0 +1,3 @@
+"""(filled in by the people work)."""
+
+urlpatterns: list = []
