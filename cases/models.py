@@ -338,6 +338,14 @@ class Incident(models.Model):
         """Evidence-led prosecution: some evidence exists independently of the victim."""
         return bool(self.evidence_types)
 
+    @property
+    def abuse_type_labels(self) -> list[str]:
+        return [AbuseType(v).label for v in self.abuse_types]
+
+    @property
+    def evidence_type_labels(self) -> list[str]:
+        return [EvidenceType(v).label for v in self.evidence_types]
+
     def can_edit(self) -> bool:
         return self.status != IncidentStatus.CLOSED
 
@@ -572,3 +580,7 @@ class ChildrensServicesReferral(models.Model):
     @property
     def is_made(self) -> bool:
         return self.referred_at is not None
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [ReferralReason(r).label for r in self.reasons]

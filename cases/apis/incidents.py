@@ -1,62 +1,252 @@
-"""API views for case records: one view per operation, on the same selectors as the pages."""
+"""Incident API: one view per operation, on the same selectors and services as the pages."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from publicprotection.access.roles import CASE_READERS
-from publicprotection.access.scope import get_visible_or_404
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
+from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from publicprotection.access.views import role_permission
+from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.audit.services import access_log_record
 
+from ..errors import ConcurrentEditError
+from ..forms.incidents import IncidentFilterForm
+from ..models import Person
 from ..selectors import incidents as selectors
-from ..serializers.incidents import IncidentOutputSerializer
+from ..serializers.incidents import (
+    IncidentCreateInputSerializer,
+    IncidentDetailOutputSerializer,
+    IncidentOutputSerializer,
+    IncidentUpdateInputSerializer,
+    OffenceInputSerializer,
+    OffenceOutputSerializer,
+    PartyInputSerializer,
+    PartyOutputSerializer,
+    SubmitInputSerializer,
+)
+from ..services import incidents as services
 
 CanReadCases = role_permission(CASE_READERS, "CanReadCases")
+CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
 
 
-class IncidentListApi(GenericAPIView):
-    permission_classes = [CanReadCases]
-    serializer_class = IncidentOutputSerializer
+class IncidentCursorPagination(CursorPagination):
+    """No count(*) and no deep offsets: stays fast at a million incidents."""
 
-    @extend_schema(
-        operation_id="incidents_list",
-        parameters=[
-            OpenApiParameter("status", str, description="draft, open or closed"),
-            OpenApiParameter("reference", str, description="Exact incident reference"),
-        ],
-    )
-    def get(self, request):
-        filters = selectors.IncidentFilters(
-            status=request.query_params.get("status", ""),
-            q=request.query_params.get("reference", ""),
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("-occurred_at", "-id")
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Reference, CAD or crime number, or a person's name"),
+    OpenApiParameter("borough", str, description="Borough code, e.g. LAM"),
+    OpenApiParameter("status", str, enum=["draft", "open", "closed"]),
+    OpenApiParameter("date_from", str, description="YYYY-MM-DD, by when it happened"),
+    OpenApiParameter("date_to", str, description="YYYY-MM-DD, inclusive"),
+    OpenApiParameter("crime", str, enum=["crime", "non_crime"]),
+    OpenApiParameter("outstanding_suspect", bool),
+    OpenApiParameter("review_status", str, enum=["awaiting", "returned", "endorsed"]),
+    OpenApiParameter("flag", str, enum=["repeat_victim", "repeat_location"]),
+]
+
+
+def _filters_from(query_params) -> selectors.IncidentFilters:
+    form = IncidentFilterForm(query_params)
+    if not form.is_valid():
+        raise ApiValidationError(
+            {
+                field: [e["message"] for e in errors]
+                for field, errors in form.errors.get_json_data().items()
+            }
         )
-        queryset = selectors.incident_list(viewer=request.user, filters=filters)
+    data = form.cleaned_data
+    return selectors.IncidentFilters(
+        q=data["q"],
+        borough=data["borough"].code if data["borough"] else "",
+        status=data["status"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        crime=data["crime"],
+        outstanding_suspect=data["outstanding_suspect"],
+        review_status=data["review_status"],
+        flag=data["flag"],
+    )
+
+
+class ReadOrWritePermissionsMixin:
+    """Readers may GET; only writers may change."""
+
+    def get_permissions(self):
+        allowed = (
+            CanReadCases if self.request.method in ("GET", "HEAD", "OPTIONS") else CanWriteCases
+        )
+        return [allowed()]
+
+
+class IncidentListApi(ReadOrWritePermissionsMixin, GenericAPIView):
+    serializer_class = IncidentOutputSerializer
+    pagination_class = IncidentCursorPagination
+
+    @extend_schema(operation_id="incidents_list", parameters=FILTER_PARAMETERS)
+    def get(self, request):
+        queryset = selectors.incident_list(
+            viewer=request.user, filters=_filters_from(request.query_params)
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="incidents_create",
+        request=IncidentCreateInputSerializer,
+        responses={201: IncidentDetailOutputSerializer},
+    )
+    def post(self, request):
+        data = _validated(IncidentCreateInputSerializer, request)
+        borough_id = viewer_borough_id(request.user)
+        if borough_id is not None and data["borough"].pk != borough_id:
+            raise ApiValidationError(
+                {"borough": ["You can record incidents in your own borough only."]}
+            )
+        try:
+            incident = services.incident_create(actor=request.user, **data)
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return _detail_response(request, incident.pk, status.HTTP_201_CREATED)
 
-class IncidentDetailApi(GenericAPIView):
-    permission_classes = [CanReadCases]
-    serializer_class = IncidentOutputSerializer
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _detail_response(request, incident_id: int, status_code=status.HTTP_200_OK) -> Response:
+    incident = selectors.incident_get_by_id(viewer=request.user, incident_id=incident_id)
+    return Response(IncidentDetailOutputSerializer(incident).data, status=status_code)
+
+
+def _visible_incident(request, pk):
+    return get_visible_or_404(selectors.incidents_visible_to(viewer=request.user), pk=pk)
+
+
+class IncidentDetailApi(ReadOrWritePermissionsMixin, GenericAPIView):
+    serializer_class = IncidentDetailOutputSerializer
 
     @extend_schema(operation_id="incidents_retrieve")
     def get(self, request, pk: int):
-        incident = get_visible_or_404(
-            selectors.incidents_visible_to(viewer=request.user).select_related(
-                "borough", "officer_in_charge"
-            ),
-            pk=pk,
-        )
+        incident = selectors.incident_get_by_id(viewer=request.user, incident_id=pk)
         access_log_record(request=request, obj=incident, label=incident.reference)
         return Response(self.get_serializer(incident).data)
 
+    @extend_schema(
+        operation_id="incidents_partial_update",
+        request=IncidentUpdateInputSerializer,
+        responses={200: IncidentDetailOutputSerializer},
+    )
+    def patch(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(IncidentUpdateInputSerializer, request)
+        version = data.pop("version")
+        location = data.pop("location", None)
+        try:
+            services.incident_update(
+                actor=request.user, incident_id=incident.pk, expected_version=version,
+                location=location, **data,
+            )  # fmt: skip
+        except ConcurrentEditError as error:
+            raise Conflict(error.messages[0]) from error
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return _detail_response(request, incident.pk)
 
-from django.urls import path  # noqa: E402
+
+class IncidentPartyCreateApi(GenericAPIView):
+    permission_classes = [CanWriteCases]
+    serializer_class = PartyOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_parties_create",
+        request=PartyInputSerializer,
+        responses={201: PartyOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(PartyInputSerializer, request)
+        person = Person.objects.filter(pk=data.pop("person")).first()
+        if person is None:
+            raise ApiValidationError({"person": ["Unknown person."]})
+        try:
+            party = services.party_add(
+                actor=request.user, incident_id=incident.pk, person=person, **data
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(PartyOutputSerializer(party).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentOffenceCreateApi(GenericAPIView):
+    permission_classes = [CanWriteCases]
+    serializer_class = OffenceOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_offences_create",
+        request=OffenceInputSerializer,
+        responses={201: OffenceOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(OffenceInputSerializer, request)
+        suspect = incident.parties.filter(pk=data.pop("suspect")).first()
+        if suspect is None:
+            raise ApiValidationError({"suspect": ["Choose a suspect in this incident."]})
+        try:
+            offence = services.offence_add(
+                actor=request.user, incident_id=incident.pk, suspect=suspect, **data
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(OffenceOutputSerializer(offence).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentSubmitApi(GenericAPIView):
+    permission_classes = [CanWriteCases]
+    serializer_class = IncidentDetailOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_submit",
+        request=SubmitInputSerializer,
+        responses={200: IncidentDetailOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(SubmitInputSerializer, request)
+        try:
+            services.incident_submit(
+                actor=request.user, incident_id=incident.pk, expected_version=data.get("version")
+            )
+        except ConcurrentEditError as error:
+            raise Conflict(error.messages[0]) from error
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return _detail_response(request, incident.pk)
+
 
 urlpatterns = [
     path("incidents/", IncidentListApi.as_view(), name="incident-list"),
     path("incidents/<int:pk>/", IncidentDetailApi.as_view(), name="incident-detail"),
+    path("incidents/<int:pk>/parties/", IncidentPartyCreateApi.as_view(), name="incident-parties"),
+    path(
+        "incidents/<int:pk>/offences/", IncidentOffenceCreateApi.as_view(), name="incident-offences"
+    ),
+    path("incidents/<int:pk>/submit/", IncidentSubmitApi.as_view(), name="incident-submit"),
 ]

@@ -1,3 +1,219 @@
-"""(filled in by the people work)."""
+"""Person API: on the same selectors and services as the pages.
 
-urlpatterns: list = []
+Reads are scoped by the access core (another borough's person is the same 404 as a missing
+one); partner agencies are refused outright; a detail read is written to the access log.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ValidationErrorResponseSerializer
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
+from publicprotection.access.views import role_permission
+from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.audit.services import access_log_record
+from publicprotection.pagination import paginate_without_count
+
+from ..errors import ConcurrentEditError
+from ..models import Person
+from ..selectors import people as selectors
+from ..selectors.flags import person_flags
+from ..serializers.people import (
+    PersonConflictResponseSerializer,
+    PersonCreateInputSerializer,
+    PersonDetailOutputSerializer,
+    PersonListOutputSerializer,
+    PersonSearchInputSerializer,
+    PersonUpdateInputSerializer,
+)
+from ..services import people as services
+
+CanReadPeople = role_permission(CASE_READERS, "CanReadPeople")
+CanWritePeople = role_permission(CASE_WRITERS, "CanWritePeople")
+
+
+class PagesWithoutCount(BasePagination):
+    """Previous and next links, no total: counting millions of people per request is too slow."""
+
+    page_size = 25
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        try:
+            size = int(request.query_params.get("page_size", self.page_size))
+        except ValueError:
+            size = self.page_size
+        size = min(max(size, 1), self.max_page_size)
+        self.page = paginate_without_count(queryset, request.query_params.get("page"), size)
+        return self.page.object_list
+
+    def _link(self, number: int | None) -> str | None:
+        if number is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return (
+            remove_query_param(url, "page")
+            if number == 1
+            else replace_query_param(url, "page", number)
+        )
+
+    def get_paginated_response(self, data):
+        page = self.page
+        return Response(
+            {
+                "next": self._link(page.next_page_number() if page.has_next else None),
+                "previous": self._link(page.previous_page_number() if page.has_previous else None),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number (1 to 400).",
+                "schema": {"type": "integer"},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Results per page (at most {self.max_page_size}).",
+                "schema": {"type": "integer"},
+            },
+        ]
+
+
+class _MethodPermissions:
+    """Reading needs a case-reading role; writing a case-writing one."""
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method in ("POST", "PATCH"):
+            return [CanWritePeople()]
+        return [CanReadPeople()]
+
+
+class PersonListApi(_MethodPermissions, GenericAPIView):
+    queryset = Person.objects.none()  # for the schema only: reads go through the selectors
+    pagination_class = PagesWithoutCount
+    serializer_class = PersonListOutputSerializer
+
+    @extend_schema(
+        operation_id="persons_list",
+        summary="Search for people, or list them by name",
+        description=(
+            "With `name`: likely matches, best first (close spellings and aliases count; a "
+            "matching date of birth first). Without: visible people by name, optionally "
+            "narrowed to a date of birth."
+        ),
+        parameters=[
+            OpenApiParameter("name", OpenApiTypes.STR, description="A name or alias to search"),
+            OpenApiParameter("date_of_birth", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+        ],
+        responses={
+            200: PersonListOutputSerializer(many=True),
+            400: OpenApiResponse(ValidationErrorResponseSerializer, description="Bad parameter"),
+        },
+    )
+    def get(self, request):
+        query = PersonSearchInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        name = (query.validated_data.get("name") or "").strip()
+        date_of_birth = query.validated_data.get("date_of_birth")
+        if name:
+            people = selectors.person_search_queryset(
+                viewer=request.user, name=name, date_of_birth=date_of_birth
+            )
+        else:
+            people = selectors.person_list(viewer=request.user)
+            if date_of_birth:
+                people = people.filter(date_of_birth=date_of_birth)
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(PersonListOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="persons_create",
+        summary="Register a person",
+        description="Search first (GET with `name`) so the same person is not registered twice.",
+        request=PersonCreateInputSerializer,
+        responses={201: PersonDetailOutputSerializer},
+    )
+    def post(self, request):
+        data = PersonCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            person = services.person_create(actor=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        person = selectors.person_detail_get(viewer=request.user, person_id=person.pk)
+        output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailApi(_MethodPermissions, GenericAPIView):
+    queryset = Person.objects.none()  # for the schema only: reads go through the selectors
+    serializer_class = PersonDetailOutputSerializer
+
+    @extend_schema(operation_id="persons_retrieve", summary="A person, with addresses and flags")
+    def get(self, request, pk: int):
+        person = selectors.person_detail_get(viewer=request.user, person_id=pk)
+        access_log_record(request=request, obj=person, label=person.full_name)
+        output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
+        return Response(output.data)
+
+    @extend_schema(
+        operation_id="persons_partial_update",
+        summary="Change a person's details",
+        request=PersonUpdateInputSerializer,
+        responses={
+            200: PersonDetailOutputSerializer,
+            409: OpenApiResponse(
+                PersonConflictResponseSerializer,
+                description="Someone else changed the person since `version` was read.",
+            ),
+        },
+    )
+    def patch(self, request, pk: int):
+        person = selectors.person_get(viewer=request.user, person_id=pk)
+        data = PersonUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version")
+        try:
+            services.person_update_with_aliases(
+                actor=request.user, person_id=person.pk, expected_version=version, **fields
+            )
+        except ConcurrentEditError as error:
+            raise Conflict(error.messages[0]) from error
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        person = selectors.person_detail_get(viewer=request.user, person_id=person.pk)
+        output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
+        return Response(output.data)
+
+
+from django.urls import path  # noqa: E402
+
+urlpatterns = [
+    path("persons/", PersonListApi.as_view(), name="person-list"),
+    path("persons/<int:pk>/", PersonDetailApi.as_view(), name="person-detail"),
+]

@@ -52,17 +52,6 @@ class IncidentFlags:
         return [label for label in order if label in labels]
 
 
-def _other_incident_as(role: str, *, person_id, incident: Incident):
-    start, end = incident.occurred_at - window(), incident.occurred_at + window()
-    return (
-        Party.objects.filter(
-            person_id=person_id, role=role, incident__occurred_at__range=(start, end)
-        )
-        .exclude(incident=incident)
-        .exists()
-    )
-
-
 def serial_perpetrator_ids(person_ids) -> set[int]:
     """Suspects of abuse against two or more different victims (any time)."""
     rows = (
@@ -80,20 +69,35 @@ def serial_perpetrator_ids(person_ids) -> set[int]:
     return {row["person_id"] for row in rows}
 
 
+def _people_with_other_incident_as(role: str, person_ids, incident: Incident) -> set[int]:
+    """Of these people, those with another incident in this role within the window."""
+    if not person_ids:
+        return set()
+    start, end = incident.occurred_at - window(), incident.occurred_at + window()
+    return set(
+        Party.objects.filter(
+            person_id__in=person_ids, role=role, incident__occurred_at__range=(start, end)
+        )
+        .exclude(incident=incident)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
 def incident_flags(incident: Incident, parties: list[Party]) -> IncidentFlags:
-    flags = IncidentFlags()
+    """Flags for an incident's people and place, in a fixed number of queries."""
+    victims = [p.person_id for p in parties if p.role == PartyRole.VICTIM]
     suspects = [p.person_id for p in parties if p.role == PartyRole.SUSPECT]
+    repeat_victims = _people_with_other_incident_as(PartyRole.VICTIM, victims, incident)
+    repeat_suspects = _people_with_other_incident_as(PartyRole.SUSPECT, suspects, incident)
     serial = serial_perpetrator_ids(suspects) if suspects else set()
+    flags = IncidentFlags()
     for party in parties:
         person_flags = flags.people.setdefault(party.person_id, PersonFlags())
         if party.role == PartyRole.VICTIM:
-            person_flags.repeat_victim = _other_incident_as(
-                PartyRole.VICTIM, person_id=party.person_id, incident=incident
-            )
+            person_flags.repeat_victim = party.person_id in repeat_victims
         elif party.role == PartyRole.SUSPECT:
-            person_flags.repeat_suspect = _other_incident_as(
-                PartyRole.SUSPECT, person_id=party.person_id, incident=incident
-            )
+            person_flags.repeat_suspect = party.person_id in repeat_suspects
             person_flags.serial_perpetrator = party.person_id in serial
     if incident.location_id:
         flags.repeat_location = (

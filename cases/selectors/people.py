@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from publicprotection.access.roles import CASE_READERS, has_role
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 
-from ..models import Party, Person, PersonAlias
+from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
 from ..services.people import normalise_name
+from .incidents import incidents_visible_to
 
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).
@@ -38,38 +40,118 @@ def person_get(*, viewer, person_id) -> Person:
     )
 
 
-def person_search(
-    *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
-) -> list[Person]:
-    """Likely matches for a name (and date of birth), best first.
+def person_list(*, viewer) -> QuerySet[Person]:
+    """Visible people by name, for browsing (the API list without a search)."""
+    return (
+        persons_visible_to(viewer=viewer)
+        .prefetch_related("aliases")
+        .order_by("family_name", "given_name", "id")
+    )
 
-    Uses the trigram `%` operator so the GIN indexes on names and aliases do the work.
-    visible_only=False searches all London, for the duplicate check when recording a party:
-    the caller must then show only what a match list needs (name, date of birth).
-    """
+
+def person_detail_get(*, viewer, person_id) -> Person:
+    """One person with aliases and addresses (confidential ones included: police only)."""
+    addresses = PersonAddress.objects.select_related("address").order_by(
+        F("from_date").desc(nulls_last=True), "-id"
+    )
+    return get_visible_or_404(
+        persons_visible_to(viewer=viewer).prefetch_related(
+            "aliases", Prefetch("addresses", queryset=addresses)
+        ),
+        pk=person_id,
+    )
+
+
+def _name_match_ids(query: str) -> QuerySet:
+    # Two index scans joined by UNION: an OR across the person and alias tables in one WHERE
+    # would make PostgreSQL read every person row.
+    by_name = Person.objects.filter(search_name__trigram_similar=query).order_by().values("pk")
+    by_alias = (
+        PersonAlias.objects.filter(search_name__trigram_similar=query)
+        .order_by()
+        .values("person_id")
+    )
+    return by_name.union(by_alias)
+
+
+def person_search_queryset(
+    *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
+) -> QuerySet[Person]:
+    """The query behind person_search, best match first (unsliced, for the API and EXPLAIN)."""
     query = normalise_name(name)
-    if len(query) < 2:
-        return []
+    if len(query) < 2 or not has_role(viewer, CASE_READERS):
+        return Person.objects.none()
     base = persons_visible_to(viewer=viewer) if visible_only else Person.objects.all()
-    if not has_role(viewer, CASE_READERS):
-        return []
-    alias_match = PersonAlias.objects.filter(
-        person=OuterRef("pk"), search_name__trigram_similar=query
+    best_alias = (
+        PersonAlias.objects.filter(person=OuterRef("pk"))
+        .annotate(similarity=TrigramSimilarity("search_name", query))
+        .order_by("-similarity")
+        .values("similarity")[:1]
     )
     candidates = (
-        base.filter(Q(search_name__trigram_similar=query) | Exists(alias_match))
+        base.filter(pk__in=_name_match_ids(query))
         .annotate(
             score=Greatest(
                 TrigramSimilarity("search_name", query),
-                Value(0.0),
+                Coalesce(Subquery(best_alias), Value(0.0)),
             )
         )
         .prefetch_related("aliases")
     )
     if date_of_birth:
-        candidates = candidates.annotate(dob_match=Q(date_of_birth=date_of_birth)).order_by(
-            F("dob_match").desc(nulls_last=True), "-score", "family_name", "id"
+        return candidates.annotate(dob_match=Q(date_of_birth=date_of_birth)).order_by(
+            F("dob_match").desc(nulls_last=True), "-score", "family_name", "given_name", "id"
         )
-    else:
-        candidates = candidates.order_by("-score", "family_name", "id")
-    return list(candidates[:MATCH_LIMIT])
+    return candidates.order_by("-score", "family_name", "given_name", "id")
+
+
+def person_search(
+    *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
+) -> list[Person]:
+    """Likely matches for a name (and date of birth), best first; a matching alias counts.
+
+    Uses the trigram `%` operator so the GIN indexes on names and aliases do the work.
+    visible_only=False searches all London, for the duplicate check when recording a party:
+    the caller must then show only what a match list needs (name, date of birth).
+    """
+    return list(
+        person_search_queryset(
+            viewer=viewer, name=name, date_of_birth=date_of_birth, visible_only=visible_only
+        )[:MATCH_LIMIT]
+    )
+
+
+@dataclass
+class PersonHistory:
+    """A person's parts in incidents the viewer may see, newest first."""
+
+    parties: list[Party]
+    # Incidents outside the viewer's scope: counted, never described.
+    hidden_incident_count: int
+
+
+def person_history(*, viewer, person: Person) -> PersonHistory:
+    """Everything the timeline shows, in a fixed number of queries however long it is."""
+    visible_ids = incidents_visible_to(viewer=viewer).values("pk")
+    suspects = Party.objects.filter(role=PartyRole.SUSPECT).select_related("person")
+    parties = list(
+        Party.objects.filter(person=person, incident_id__in=visible_ids)
+        .select_related("incident", "arrest_decision")
+        .prefetch_related(
+            "offences__offence_type",
+            Prefetch("incident__parties", queryset=suspects, to_attr="suspect_parties"),
+        )
+        .order_by("-incident__occurred_at", "-incident_id", "role", "id")
+    )
+    hidden = Party.objects.filter(person=person).exclude(incident_id__in=visible_ids)
+    hidden_count = hidden.aggregate(n=Count("incident_id", distinct=True))["n"]
+    return PersonHistory(parties=parties, hidden_incident_count=hidden_count)
+
+
+def person_disclosable_addresses(*, person: Person) -> QuerySet[PersonAddress]:
+    """Addresses that may appear in partner-facing or printed output: never confidential ones."""
+    return (
+        PersonAddress.objects.filter(person=person, is_confidential=False)
+        .select_related("address")
+        .order_by(F("from_date").desc(nulls_last=True), "-id")
+    )

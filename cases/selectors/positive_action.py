@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 
 from publicprotection.access.roles import CASE_READERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
 
-from ..models import ArrestDecision, ReviewStatus
+from ..models import ArrestDecision, Party, PartyRole, ReviewStatus
 
 
 def decisions_visible_to(*, viewer) -> QuerySet[ArrestDecision]:
@@ -24,23 +26,29 @@ def _with_related(qs: QuerySet[ArrestDecision]) -> QuerySet[ArrestDecision]:
     return qs.select_related("incident__borough", "suspect__person", "decided_by")
 
 
+def _overdue_q() -> Q:
+    # Only a decision waiting for a supervisor can be overdue: the deadline is theirs.
+    return Q(review_status=ReviewStatus.AWAITING, review_due_at__lt=Now())
+
+
+def _with_overdue(qs: QuerySet[ArrestDecision]) -> QuerySet[ArrestDecision]:
+    return qs.annotate(
+        is_overdue=Case(
+            When(_overdue_q(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def review_queue(*, viewer, include_returned: bool = False) -> QuerySet[ArrestDecision]:
     """Decisions not to arrest awaiting a supervisor, oldest deadline first, overdue marked."""
     statuses = [ReviewStatus.AWAITING]
     if include_returned:
         statuses.append(ReviewStatus.RETURNED)
-    return (
-        _with_related(decisions_visible_to(viewer=viewer))
-        .filter(review_status__in=statuses)
-        .annotate(
-            is_overdue=Case(
-                When(review_due_at__lt=Now(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("review_due_at", "id")
-    )
+    return _with_overdue(
+        _with_related(decisions_visible_to(viewer=viewer)).filter(review_status__in=statuses)
+    ).order_by("review_due_at", "id")
 
 
 def returned_to_officer(*, viewer) -> QuerySet[ArrestDecision]:
@@ -63,4 +71,42 @@ def outstanding_suspects(*, viewer) -> QuerySet[ArrestDecision]:
 
 def decision_get(*, viewer, decision_id) -> ArrestDecision:
     qs = _with_related(decisions_visible_to(viewer=viewer)).prefetch_related("review_events__actor")
-    return get_visible_or_404(qs, pk=decision_id)
+    return get_visible_or_404(_with_overdue(qs), pk=decision_id)
+
+
+@dataclass
+class DecisionFilters:
+    review_status: str = ""
+    outstanding: bool | None = None
+    overdue: bool | None = None
+    incident_reference: str = ""
+
+
+def decision_list(*, viewer, filters: DecisionFilters | None = None) -> QuerySet[ArrestDecision]:
+    """Arrest decisions the viewer may see, oldest first, overdue marked."""
+    f = filters or DecisionFilters()
+    qs = _with_overdue(_with_related(decisions_visible_to(viewer=viewer)))
+    if f.review_status:
+        qs = qs.filter(review_status=f.review_status)
+    if f.outstanding is not None:
+        qs = qs.filter(is_outstanding=f.outstanding)
+    if f.overdue is not None:
+        qs = qs.filter(_overdue_q()) if f.overdue else qs.exclude(_overdue_q())
+    if f.incident_reference.strip():
+        qs = qs.filter(incident__reference=f.incident_reference.strip())
+    return qs.order_by("decided_at", "id")
+
+
+def suspect_visible_to(*, viewer, party_id: int) -> Party | None:
+    """A suspect in an incident the viewer may see, or None (missing and forbidden alike)."""
+    return (
+        scope_to_viewer(
+            Party.objects.filter(role=PartyRole.SUSPECT),
+            viewer=viewer,
+            borough_field="incident__borough_id",
+            police_roles=CASE_READERS,
+        )
+        .select_related("incident", "person")
+        .filter(pk=party_id)
+        .first()
+    )

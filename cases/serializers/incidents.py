@@ -1,11 +1,28 @@
+"""API shapes for incidents. Validation of shape only; the services hold the rules."""
+
 from rest_framework import serializers
 
-from ..models import Incident
+from publicprotection.accounts.models import Borough
+
+from ..models import (
+    AbuseType,
+    ArrestDecision,
+    ArrestReviewEvent,
+    EvidenceType,
+    HowReported,
+    Incident,
+    Offence,
+    OffenceType,
+    Party,
+    PartyRole,
+    RelationshipType,
+)
 
 
 class IncidentOutputSerializer(serializers.ModelSerializer):
     borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
     officer_in_charge = serializers.CharField(source="officer_in_charge.display_name", default="")
+    is_sanction_detection = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Incident
@@ -18,9 +35,167 @@ class IncidentOutputSerializer(serializers.ModelSerializer):
             "how_reported",
             "status",
             "is_crime",
+            "abuse_types",
             "cad_reference",
             "crime_reference",
+            "outcome",
+            "is_sanction_detection",
+            "child_safeguarding",
             "officer_in_charge",
             "version",
         ]
         read_only_fields = fields
+
+
+class PartyOutputSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name")
+
+    class Meta:
+        model = Party
+        fields = ["id", "person", "person_name", "role", "relationship_to_victim", "notes"]
+        read_only_fields = fields
+
+
+class OffenceOutputSerializer(serializers.ModelSerializer):
+    offence_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    power_of_arrest = serializers.BooleanField(source="offence_type.power_of_arrest")
+
+    class Meta:
+        model = Offence
+        fields = ["id", "offence_type", "power_of_arrest", "suspect", "notes"]
+        read_only_fields = fields
+
+
+class ReviewEventOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.display_name")
+
+    class Meta:
+        model = ArrestReviewEvent
+        fields = ["kind", "actor", "comment", "required_action", "created_at"]
+        read_only_fields = fields
+
+
+class ArrestDecisionSummarySerializer(serializers.ModelSerializer):
+    events = ReviewEventOutputSerializer(source="review_events", many=True)
+
+    class Meta:
+        model = ArrestDecision
+        fields = [
+            "id",
+            "suspect",
+            "outcome",
+            "arrested_at",
+            "arrested_by",
+            "reason",
+            "justification",
+            "is_outstanding",
+            "review_status",
+            "review_due_at",
+            "decided_at",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+class IncidentDetailOutputSerializer(IncidentOutputSerializer):
+    location = serializers.CharField(default=None, source="location.__str__")
+    parties = PartyOutputSerializer(many=True)
+    offences = OffenceOutputSerializer(many=True)
+    arrest_decisions = ArrestDecisionSummarySerializer(many=True)
+    could_proceed_without_victim = serializers.BooleanField()
+
+    class Meta(IncidentOutputSerializer.Meta):
+        fields = IncidentOutputSerializer.Meta.fields + [
+            "location",
+            "injuries",
+            "weapons",
+            "alcohol_involved",
+            "drugs_involved",
+            "victim_account",
+            "officer_narrative",
+            "evidence_types",
+            "evidence_notes",
+            "victim_statement_obtained",
+            "victim_supports_prosecution",
+            "could_proceed_without_victim",
+            "no_further_action_reason",
+            "submitted_at",
+            "parties",
+            "offences",
+            "arrest_decisions",
+        ]
+        read_only_fields = fields
+
+
+class LocationInputSerializer(serializers.Serializer):
+    line_1 = serializers.CharField(max_length=200)
+    line_2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=10)
+
+
+class IncidentWritableFields(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField()
+    how_reported = serializers.ChoiceField(choices=HowReported.choices)
+    location = LocationInputSerializer(required=False, allow_null=True)
+    is_crime = serializers.BooleanField(default=True)
+    abuse_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=AbuseType.choices), required=False, default=list
+    )
+    cad_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    crime_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    injuries = serializers.CharField(required=False, allow_blank=True)
+    weapons = serializers.CharField(required=False, allow_blank=True)
+    alcohol_involved = serializers.BooleanField(required=False)
+    drugs_involved = serializers.BooleanField(required=False)
+    victim_account = serializers.CharField(required=False, allow_blank=True)
+    officer_narrative = serializers.CharField(required=False, allow_blank=True)
+    evidence_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EvidenceType.choices), required=False
+    )
+    evidence_notes = serializers.CharField(required=False, allow_blank=True)
+    victim_statement_obtained = serializers.BooleanField(required=False)
+    victim_supports_prosecution = serializers.BooleanField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        occurred, reported = attrs.get("occurred_at"), attrs.get("reported_at")
+        if occurred and reported and reported < occurred:
+            raise serializers.ValidationError(
+                {"reported_at": "It cannot be reported before it happened."}
+            )
+        return attrs
+
+
+class IncidentCreateInputSerializer(IncidentWritableFields):
+    borough = serializers.SlugRelatedField(slug_field="code", queryset=Borough.objects.all())
+
+
+class IncidentUpdateInputSerializer(IncidentWritableFields):
+    version = serializers.IntegerField(help_text="The version you read; a stale one gets 409.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+class PartyInputSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="Person id (search /api/v1/persons/ first)")
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    relationship_to_victim = serializers.ChoiceField(
+        choices=RelationshipType.choices, required=False, allow_blank=True, default=""
+    )
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class OffenceInputSerializer(serializers.Serializer):
+    suspect = serializers.IntegerField(help_text="Party id of a suspect in this incident")
+    offence_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=OffenceType.objects.all()
+    )
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SubmitInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)

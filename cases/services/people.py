@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ..errors import ConcurrentEditError
 from ..models import Address, Person, PersonAddress, PersonAlias
@@ -20,6 +22,20 @@ def normalise_name(name: str) -> str:
 
 def _team_borough(actor):
     return actor.team.borough if actor.team_id else None
+
+
+MAX_ESTIMATED_AGE = 120
+
+
+def person_age_validate(*, date_of_birth: date | None, estimated_age: int | None) -> None:
+    """Neither is required (often unknown at the scene), but what is given must be plausible."""
+    errors = {}
+    if date_of_birth and date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if estimated_age is not None and not 0 <= estimated_age <= MAX_ESTIMATED_AGE:
+        errors["estimated_age"] = f"Estimated age must be between 0 and {MAX_ESTIMATED_AGE}"
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -41,6 +57,7 @@ def person_create(
         **fields,
     )
     person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+    person_age_validate(date_of_birth=person.date_of_birth, estimated_age=person.estimated_age)
     person.full_clean()
     person.save()
     for alias in aliases:
@@ -77,19 +94,52 @@ def person_update(*, actor, person_id: int, expected_version: int, **fields) -> 
             raise ValueError(f"{name} cannot be changed here")
         setattr(person, name, value.strip() if isinstance(value, str) else value)
     person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+    person_age_validate(date_of_birth=person.date_of_birth, estimated_age=person.estimated_age)
     person.version += 1
     person.full_clean()
     person.save()
     return person
 
 
+@transaction.atomic
+def person_update_with_aliases(
+    *,
+    actor,
+    person_id: int,
+    expected_version: int,
+    aliases: list[str] | tuple[str, ...] | None = None,
+    **fields,
+) -> Person:
+    """person_update, and (when `aliases` is given) make the aliases exactly that list."""
+    person = person_update(
+        actor=actor, person_id=person_id, expected_version=expected_version, **fields
+    )
+    if aliases is not None:
+        person_aliases_set(actor=actor, person=person, names=aliases)
+    return person
+
+
 def person_alias_add(*, actor, person: Person, full_name: str) -> PersonAlias:
+    """Add an alias; the same name (ignoring case and spacing) is not added twice."""
+    search_name = normalise_name(full_name)
+    existing = PersonAlias.objects.filter(person=person, search_name=search_name).first()
+    if existing is not None:
+        return existing
     alias = PersonAlias(
-        person=person, full_name=full_name.strip(), search_name=normalise_name(full_name)
+        person=person, full_name=_SPACES.sub(" ", full_name).strip(), search_name=search_name
     )
     alias.full_clean()
     alias.save()
     return alias
+
+
+@transaction.atomic
+def person_aliases_set(*, actor, person: Person, names: list[str] | tuple[str, ...]) -> None:
+    """Keep the aliases named, add the new ones and remove the rest (history keeps them)."""
+    wanted = {normalise_name(name): name for name in names if name.strip()}
+    PersonAlias.objects.filter(person=person).exclude(search_name__in=wanted).delete()
+    for name in wanted.values():
+        person_alias_add(actor=actor, person=person, full_name=name)
 
 
 def address_match_key(*, line_1: str, postcode: str) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from publicprotection.access.roles import SUPERVISORS, has_role
+from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 
 from ..models import (
@@ -50,6 +50,16 @@ _VICTIM_NON_SUPPORT = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
+class DecisionStateError(ValidationError):
+    """The decision is not in a state that allows this step (already reviewed, not returned...).
+
+    A ValidationError, so forms show it like any other; the API answers 409 Conflict.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, code="invalid_state")
+
+
 def justification_problem(justification: str) -> str | None:
     """Why a written justification for not arresting is not acceptable, or None."""
     minimum = settings.ARREST_JUSTIFICATION_MIN_WORDS
@@ -66,13 +76,28 @@ def justification_problem(justification: str) -> str | None:
     return None
 
 
-def _require_supervisor_for(actor, incident: Incident) -> None:
-    """Supervisors review decisions in their borough (the central team, anywhere)."""
-    if not has_role(actor, SUPERVISORS):
-        raise PermissionDenied("Only a supervisor can do this.")
+def _require_role_for(actor, incident: Incident, roles: frozenset, message: str) -> None:
+    """The actor has one of `roles` and works in the incident's borough (central: anywhere)."""
+    if not has_role(actor, roles):
+        raise PermissionDenied(message)
     borough_id = viewer_borough_id(actor)
     if borough_id is not None and borough_id != incident.borough_id:
         raise PermissionDenied("This decision belongs to another borough.")
+
+
+def _require_supervisor_for(actor, incident: Incident) -> None:
+    """Supervisors review decisions in their borough (the central team, anywhere)."""
+    _require_role_for(actor, incident, SUPERVISORS, "Only a supervisor can do this.")
+
+
+def _require_case_writer_for(actor, incident: Incident) -> None:
+    _require_role_for(actor, incident, CASE_WRITERS, "Only an officer or supervisor can do this.")
+
+
+def _require_not_own_decision(actor, decision: ArrestDecision) -> None:
+    # A review is a second pair of eyes: a supervisor who made the decision cannot review it.
+    if decision.decided_by_id == actor.pk:
+        raise PermissionDenied("You made this decision: another supervisor must review it.")
 
 
 @transaction.atomic
@@ -90,9 +115,14 @@ def arrest_decision_record(
     if suspect.role != PartyRole.SUSPECT:
         raise ValidationError("Arrest decisions are for suspects.")
     if not incident.can_edit():
-        raise ValidationError("A closed incident cannot be changed.")
-    if ArrestDecision.objects.filter(suspect=suspect).exists():
+        raise DecisionStateError("A closed incident cannot be changed.")
+    if not suspect.offences.filter(offence_type__power_of_arrest=True).exists():
         raise ValidationError(
+            "Record an offence with a power of arrest against this suspect before the arrest "
+            "decision."
+        )
+    if ArrestDecision.objects.filter(suspect=suspect).exists():
+        raise DecisionStateError(
             "An arrest decision is already recorded for this suspect; it is kept as it is. "
             "Record a later arrest, or answer the supervisor's review, instead."
         )
@@ -104,6 +134,8 @@ def arrest_decision_record(
             errors["arrested_at"] = "The arrest time cannot be in the future"
         elif arrested_at < incident.occurred_at:
             errors["arrested_at"] = "The arrest cannot be before the incident happened"
+        if not arrested_by.strip():
+            errors["arrested_by"] = "Enter who arrested the suspect"
         reason, justification = "", ""
     elif outcome == ArrestOutcome.NOT_ARRESTED:
         if not reason:
@@ -153,8 +185,9 @@ def _lock_decision(decision_id: int) -> ArrestDecision:
 def arrest_decision_endorse(*, actor, decision_id: int, comment: str = "") -> ArrestDecision:
     decision = _lock_decision(decision_id)
     _require_supervisor_for(actor, decision.incident)
+    _require_not_own_decision(actor, decision)
     if not decision.can_review():
-        raise ValidationError("This decision is not awaiting review.")
+        raise DecisionStateError("This decision is not awaiting review.")
     decision.review_status = ReviewStatus.ENDORSED
     decision.save(update_fields=["review_status", "updated_at"])
     ArrestReviewEvent.objects.create(
@@ -169,8 +202,9 @@ def arrest_decision_return(
 ) -> ArrestDecision:
     decision = _lock_decision(decision_id)
     _require_supervisor_for(actor, decision.incident)
+    _require_not_own_decision(actor, decision)
     if not decision.can_review():
-        raise ValidationError("This decision is not awaiting review.")
+        raise DecisionStateError("This decision is not awaiting review.")
     if not required_action.strip():
         raise ValidationError({"required_action": "Say what the officer must do"})
     decision.review_status = ReviewStatus.RETURNED
@@ -189,8 +223,12 @@ def arrest_decision_return(
 def arrest_decision_respond(*, actor, decision_id: int, response: str) -> ArrestDecision:
     """The officer answers a returned decision; it goes back to the queue with a new deadline."""
     decision = _lock_decision(decision_id)
+    _require_case_writer_for(actor, decision.incident)
     if not decision.can_respond():
-        raise ValidationError("This decision has not been returned to you.")
+        raise DecisionStateError("This decision has not been returned to an officer.")
+    last = decision.review_events.filter(kind=ReviewEventKind.RETURNED).last()
+    if last is not None and last.actor_id == actor.pk:
+        raise PermissionDenied("You returned this decision: the officer must answer it.")
     if not response.strip():
         raise ValidationError({"response": "Say what you have done about the required action"})
     decision.review_status = ReviewStatus.AWAITING
@@ -204,16 +242,24 @@ def arrest_decision_respond(*, actor, decision_id: int, response: str) -> Arrest
 
 @transaction.atomic
 def outstanding_suspect_arrested(
-    *, actor, decision_id: int, arrested_at: datetime, arrested_by: str = ""
+    *, actor, decision_id: int, arrested_at: datetime | None, arrested_by: str = ""
 ) -> ArrestDecision:
     """An outstanding suspect has been traced and arrested."""
     decision = _lock_decision(decision_id)
+    _require_case_writer_for(actor, decision.incident)
     if not decision.is_outstanding:
-        raise ValidationError("This suspect is not outstanding.")
-    if arrested_at > timezone.now():
-        raise ValidationError({"arrested_at": "The arrest time cannot be in the future"})
-    if arrested_at < decision.incident.occurred_at:
-        raise ValidationError({"arrested_at": "The arrest cannot be before the incident"})
+        raise DecisionStateError("This suspect is not outstanding.")
+    errors: dict[str, str] = {}
+    if arrested_at is None:
+        errors["arrested_at"] = "Enter when the suspect was arrested"
+    elif arrested_at > timezone.now():
+        errors["arrested_at"] = "The arrest time cannot be in the future"
+    elif arrested_at < decision.incident.occurred_at:
+        errors["arrested_at"] = "The arrest cannot be before the incident happened"
+    if not arrested_by.strip():
+        errors["arrested_by"] = "Enter the name or number of the arresting officer"
+    if errors:
+        raise ValidationError(errors)
     decision.is_outstanding = False
     decision.arrested_at = arrested_at
     decision.arrested_by = arrested_by.strip()
@@ -233,7 +279,7 @@ def outstanding_suspect_close(*, actor, decision_id: int, comment: str) -> Arres
     decision = _lock_decision(decision_id)
     _require_supervisor_for(actor, decision.incident)
     if not decision.is_outstanding:
-        raise ValidationError("This suspect is not outstanding.")
+        raise DecisionStateError("This suspect is not outstanding.")
     if not comment.strip():
         raise ValidationError({"comment": "Say why the suspect no longer needs to be traced"})
     _close_outstanding(decision, actor=actor, comment=comment)

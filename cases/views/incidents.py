@@ -1,39 +1,115 @@
-"""HTML views for case records: thin, on the selectors and services."""
+"""Incident pages: list, record, the draft task list, and each section of the record.
+
+Views are thin: they parse a form, call one service, and redirect or re-render with the
+typed input kept. Every page reads through the selectors, so scope is the access core's.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, register_converter, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
-from publicprotection.access.roles import CASE_READERS
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS, has_role
+from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.accounts.models import Borough
 from publicprotection.audit.services import access_log_record
+from publicprotection.pagination import paginate_without_count, query_string_without_page
 
-from ..models import IncidentStatus
+from ..forms.incidents import (
+    ArrestDecisionForm,
+    ChildrensReferralForm,
+    CloseIncidentForm,
+    EvidenceForm,
+    IncidentDetailsEditForm,
+    IncidentDetailsForm,
+    IncidentFilterForm,
+    OffenceForm,
+    OutcomeForm,
+    PartySearchForm,
+)
+from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
 from ..selectors import incidents as selectors
+from ..selectors.flags import incident_flags, repeat_location_exists, repeat_victim_exists
+from ..selectors.people import person_search
+from ..services import incidents as services
+from ..services.positive_action import arrest_decision_record
+
+
+class IncidentReferenceConverter:
+    """DV/LAM/2026/000123: slashes included, nothing else."""
+
+    regex = r"DV/[A-Z]{3}/[0-9]{4}/[0-9]{6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IncidentReferenceConverter, "incident_ref")
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def writable_boroughs(user):
+    borough_id = viewer_borough_id(user)
+    return Borough.objects.all() if borough_id is None else Borough.objects.filter(pk=borough_id)
+
+
+# --- List and detail ------------------------------------------------------------------------
 
 
 class IncidentListView(RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_READERS
     template_name = "cases/incidents/list.html"
-    paginate_by = 25
 
     def get_context_data(self, **kwargs):
-        params = self.request.GET
-        filters = selectors.IncidentFilters(
-            status=params.get("status", ""), q=params.get("reference", "")
+        form = IncidentFilterForm(self.request.GET or None)
+        filters = selectors.IncidentFilters()
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            filters = selectors.IncidentFilters(
+                q=data["q"],
+                borough=data["borough"].code if data["borough"] else "",
+                status=data["status"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                crime=data["crime"],
+                outstanding_suspect=data["outstanding_suspect"],
+                review_status=data["review_status"],
+                flag=data["flag"],
+            )
+        incidents = selectors.incident_list(viewer=self.request.user, filters=filters).annotate(
+            has_repeat_victim=repeat_victim_exists(),
+            has_repeat_location=repeat_location_exists(),
+            has_outstanding=Exists(
+                ArrestDecision.objects.filter(incident=OuterRef("pk"), is_outstanding=True)
+            ),
         )
-        incidents = selectors.incident_list(viewer=self.request.user, filters=filters)
-        page = Paginator(incidents, self.paginate_by).get_page(params.get("page"))
-        query = params.copy()
-        query.pop("page", None)
+        page = paginate_without_count(incidents, self.request.GET.get("page"))
         return {
             **super().get_context_data(**kwargs),
+            "form": form,
             "page_obj": page,
             "incidents": page.object_list,
-            "filters": filters,
-            "status_choices": IncidentStatus.choices,
-            "query_string_without_page": f"{query.urlencode()}&" if query else "",
+            "can_record": has_role(self.request.user, CASE_WRITERS),
+            "query_string_without_page": query_string_without_page(self.request),
         }
 
 
@@ -42,14 +118,498 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
     template_name = "cases/incidents/detail.html"
 
     def get_context_data(self, **kwargs):
-        incident = selectors.incident_get(viewer=self.request.user, reference=kwargs["reference"])
+        user = self.request.user
+        incident = selectors.incident_get(viewer=user, reference=kwargs["reference"])
         access_log_record(request=self.request, obj=incident, label=incident.reference)
-        return {**super().get_context_data(**kwargs), "incident": incident}
+        parties = list(incident.parties.all())
+        referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
+        flags = incident_flags(incident, parties)
+        can_write = has_role(user, CASE_WRITERS) and incident.can_edit()
+        decided = {d.suspect_id for d in incident.arrest_decisions.all()}
+        arrestable = {
+            o.suspect_id for o in incident.offences.all() if o.offence_type.power_of_arrest
+        }
+        return {
+            **super().get_context_data(**kwargs),
+            "incident": incident,
+            "parties": [(p, flags.people.get(p.person_id)) for p in parties],
+            "victims": [p for p in parties if p.role == PartyRole.VICTIM],
+            "suspects": [p for p in parties if p.role == PartyRole.SUSPECT],
+            "suspects_needing_decision": [
+                p for p in parties if p.pk in arrestable and p.pk not in decided
+            ],
+            "flags": flags,
+            "referral": referral,
+            "can_write": can_write,
+            "is_draft": incident.can_submit(),
+            "submission_problems": services.submission_problems(incident)
+            if incident.can_submit()
+            else [],
+            "can_close": has_role(user, SUPERVISORS) and incident.status == "open",
+            "can_record_outcome": can_write and incident.status == "open" and incident.is_crime,
+        }
 
 
-from django.urls import path  # noqa: E402
+# --- Writing -------------------------------------------------------------------------------
+
+
+class IncidentWriteMixin(RoleRequiredMixin):
+    """Loads the incident through the viewer's scope; refuses closed incidents."""
+
+    allowed_roles = CASE_WRITERS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
+            self.incident = selectors.incident_get(
+                viewer=request.user, reference=kwargs["reference"]
+            )
+            if not self.incident.can_edit():
+                messages.error(request, "A closed incident cannot be changed.")
+                return redirect(self.incident_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def incident_url(self) -> str:
+        return reverse("cases:incident-detail", args=[self.incident.reference])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "incident": self.incident}
+
+
+class IncidentCreateView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_WRITERS
+    template_name = "cases/incidents/create.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "form": kwargs.get("form") or self.blank_form(),
+        }
+
+    def blank_form(self):
+        boroughs = writable_boroughs(self.request.user)
+        initial = {"reported_at": timezone.localtime().replace(second=0, microsecond=0)}
+        if boroughs.count() == 1:
+            initial["borough"] = boroughs.first().code
+        return IncidentDetailsForm(initial=initial, boroughs=boroughs)
+
+    def post(self, request, *args, **kwargs):
+        form = IncidentDetailsForm(request.POST, boroughs=writable_boroughs(request.user))
+        if form.is_valid():
+            try:
+                incident = services.incident_create(
+                    actor=request.user,
+                    borough=form.cleaned_data["borough"],
+                    location=form.location(),
+                    **form.service_fields(),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Draft {incident.reference} saved. Add the people involved next."
+                )
+                return redirect("cases:incident-detail", incident.reference)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class IncidentDetailsEditView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/edit_details.html"
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        if form is None:
+            i = self.incident
+            form = IncidentDetailsEditForm(
+                initial={
+                    "version": i.version,
+                    "occurred_at": timezone.localtime(i.occurred_at),
+                    "reported_at": timezone.localtime(i.reported_at),
+                    "how_reported": i.how_reported,
+                    "borough": i.borough.code,
+                    "location_line_1": i.location.line_1 if i.location else "",
+                    "location_line_2": i.location.line_2 if i.location else "",
+                    "location_postcode": i.location.postcode if i.location else "",
+                    "is_crime": "true" if i.is_crime else "false",
+                    "abuse_types": i.abuse_types,
+                    "cad_reference": i.cad_reference,
+                    "crime_reference": i.crime_reference,
+                },
+                boroughs=Borough.objects.filter(pk=i.borough_id),
+            )
+        return {**super().get_context_data(**kwargs), "form": form}
+
+    def post(self, request, *args, **kwargs):
+        form = IncidentDetailsEditForm(
+            request.POST, boroughs=Borough.objects.filter(pk=self.incident.borough_id)
+        )
+        if form.is_valid():
+            try:
+                services.incident_update(
+                    actor=request.user,
+                    incident_id=self.incident.pk,
+                    expected_version=form.cleaned_data["version"],
+                    location=form.location(),
+                    **form.service_fields(),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, "Incident details saved.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EvidenceEditView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/edit_evidence.html"
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        if form is None:
+            i = self.incident
+            initial = {name: getattr(i, name) for name in EvidenceForm.FIELDS}
+            initial["version"] = i.version
+            initial["victim_supports_prosecution"] = {True: "true", False: "false"}.get(
+                i.victim_supports_prosecution, ""
+            )
+            form = EvidenceForm(initial=initial)
+        return {**super().get_context_data(**kwargs), "form": form}
+
+    def post(self, request, *args, **kwargs):
+        form = EvidenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_update(
+                    actor=request.user,
+                    incident_id=self.incident.pk,
+                    expected_version=form.cleaned_data["version"],
+                    **form.service_fields(),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, "Accounts and evidence saved.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PartyAddView(IncidentWriteMixin, TemplateView):
+    """Find the person first (fuzzy name and date of birth), then link, or register them."""
+
+    template_name = "cases/incidents/party_add.html"
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form") or PartySearchForm(
+            initial={"role": self.request.GET.get("role", "")}
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "matches": kwargs.get("matches"),
+            "searched": kwargs.get("matches") is not None,
+        }
+
+    def get(self, request, *args, **kwargs):
+        # Back from registering a new person: link them straight away.
+        if request.GET.get("person"):
+            form = PartySearchForm(
+                {
+                    "role": request.GET.get("role", ""),
+                    "relationship_to_victim": request.GET.get("relationship_to_victim", ""),
+                    "name": "registered",
+                }
+            )
+            if form.is_valid():
+                return self._link(form, request.GET["person"])
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = PartySearchForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if request.POST.get("person"):
+            return self._link(form, request.POST["person"])
+        matches = person_search(
+            viewer=request.user,
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            visible_only=False,
+        )
+        return self.render_to_response(self.get_context_data(form=form, matches=matches))
+
+    def _link(self, form, person_id):
+        try:
+            person = Person.objects.get(pk=int(person_id))
+        except (Person.DoesNotExist, ValueError):
+            form.add_error(None, "Choose a person from the list")
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            services.party_add(
+                actor=self.request.user,
+                incident_id=self.incident.pk,
+                person=person,
+                role=form.cleaned_data["role"],
+                relationship_to_victim=form.cleaned_data["relationship_to_victim"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(self.request, f"{person} added.")
+        return redirect(self.incident_url())
+
+
+class PartyRemoveView(IncidentWriteMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        party = self.incident.parties.filter(pk=kwargs["party_id"]).first()
+        if party is None:
+            raise Http404
+        try:
+            services.party_remove(actor=request.user, party_id=party.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{party.person} removed from the incident.")
+        return redirect(self.incident_url())
+
+
+class OffenceAddView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/offence_add.html"
+
+    def suspects(self):
+        return [p for p in self.incident.parties.all() if p.role == PartyRole.SUSPECT]
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form") or OffenceForm(suspects=self.suspects())
+        return {**super().get_context_data(**kwargs), "form": form}
+
+    def post(self, request, *args, **kwargs):
+        form = OffenceForm(request.POST, suspects=self.suspects())
+        if form.is_valid():
+            try:
+                offence = services.offence_add(
+                    actor=request.user,
+                    incident_id=self.incident.pk,
+                    suspect=form.cleaned_data["suspect"],
+                    offence_type=form.cleaned_data["offence_type"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{offence.offence_type} recorded.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class OffenceRemoveView(IncidentWriteMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        offence = self.incident.offences.filter(pk=kwargs["offence_id"]).first()
+        if offence is None:
+            raise Http404
+        try:
+            services.offence_remove(actor=request.user, offence_id=offence.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{offence.offence_type} removed.")
+        return redirect(self.incident_url())
+
+
+class ArrestDecisionView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/arrest_decision.html"
+
+    def suspect(self) -> Party:
+        suspect = self.incident.parties.filter(
+            pk=self.kwargs["party_id"], role=PartyRole.SUSPECT
+        ).first()
+        if suspect is None:
+            raise Http404
+        return suspect
+
+    def get_context_data(self, **kwargs):
+        suspect = self.suspect()
+        existing = ArrestDecision.objects.filter(suspect=suspect).first()
+        return {
+            **super().get_context_data(**kwargs),
+            "suspect": suspect,
+            "existing": existing,
+            "offences": [o for o in self.incident.offences.all() if o.suspect_id == suspect.pk],
+            "form": kwargs.get("form") or ArrestDecisionForm(),
+        }
+
+    def post(self, request, *args, **kwargs):
+        suspect = self.suspect()
+        form = ArrestDecisionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                arrest_decision_record(
+                    actor=request.user,
+                    suspect=suspect,
+                    outcome=data["outcome"],
+                    arrested_at=data["arrested_at"],
+                    arrested_by=data["arrested_by"],
+                    reason=data["reason"],
+                    justification=data["justification"],
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"Arrest decision for {suspect.person} recorded.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ChildrensReferralView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/childrens_referral.html"
+
+    def get_context_data(self, **kwargs):
+        referral = ChildrensServicesReferral.objects.filter(incident=self.incident).first()
+        if referral is None:
+            raise Http404
+        form = kwargs.get("form")
+        if form is None:
+            form = ChildrensReferralForm(
+                initial={
+                    "referred_at": timezone.localtime(referral.referred_at)
+                    if referral.referred_at
+                    else None,
+                    "referred_to": referral.referred_to,
+                    "referral_reference": referral.referral_reference,
+                    "notes": referral.notes,
+                }
+            )
+        return {**super().get_context_data(**kwargs), "form": form, "referral": referral}
+
+    def post(self, request, *args, **kwargs):
+        form = ChildrensReferralForm(request.POST)
+        if form.is_valid():
+            try:
+                services.childrens_referral_record(
+                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ChildrensServicesReferral.DoesNotExist as missing:
+                raise Http404 from missing
+            else:
+                messages.success(request, "Children's services referral recorded.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class IncidentSubmitView(IncidentWriteMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.incident_submit(
+                actor=request.user, incident_id=self.incident.pk, expected_version=version
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"{self.incident.reference} submitted. Decisions not to arrest have gone to a "
+                "supervisor for review.",
+            )
+        return redirect(self.incident_url())
+
+
+class OutcomeView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/outcome.html"
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form") or OutcomeForm(
+            initial={
+                "outcome": self.incident.outcome,
+                "no_further_action_reason": self.incident.no_further_action_reason,
+            }
+        )
+        return {**super().get_context_data(**kwargs), "form": form}
+
+    def post(self, request, *args, **kwargs):
+        form = OutcomeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_record_outcome(
+                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, "Outcome recorded.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class IncidentCloseView(IncidentWriteMixin, TemplateView):
+    allowed_roles = SUPERVISORS
+    template_name = "cases/incidents/close.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "form": kwargs.get("form") or CloseIncidentForm(),
+        }
+
+    def post(self, request, *args, **kwargs):
+        form = CloseIncidentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_close(
+                    actor=request.user,
+                    incident_id=self.incident.pk,
+                    comment=form.cleaned_data["comment"],
+                )
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{self.incident.reference} closed.")
+                return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+REF = "incidents/<incident_ref:reference>"
 
 urlpatterns = [
     path("incidents/", IncidentListView.as_view(), name="incident-list"),
-    path("incidents/<path:reference>/", IncidentDetailView.as_view(), name="incident-detail"),
+    path("incidents/new/", IncidentCreateView.as_view(), name="incident-create"),
+    path(f"{REF}/", IncidentDetailView.as_view(), name="incident-detail"),
+    path(f"{REF}/details/", IncidentDetailsEditView.as_view(), name="incident-edit-details"),
+    path(f"{REF}/evidence/", EvidenceEditView.as_view(), name="incident-edit-evidence"),
+    path(f"{REF}/people/add/", PartyAddView.as_view(), name="incident-party-add"),
+    path(
+        f"{REF}/people/<int:party_id>/remove/",
+        PartyRemoveView.as_view(),
+        name="incident-party-remove",
+    ),
+    path(f"{REF}/offences/add/", OffenceAddView.as_view(), name="incident-offence-add"),
+    path(
+        f"{REF}/offences/<int:offence_id>/remove/",
+        OffenceRemoveView.as_view(),
+        name="incident-offence-remove",
+    ),
+    path(
+        f"{REF}/suspects/<int:party_id>/arrest-decision/",
+        ArrestDecisionView.as_view(),
+        name="incident-arrest-decision",
+    ),
+    path(f"{REF}/childrens-referral/", ChildrensReferralView.as_view(), name="incident-referral"),
+    path(f"{REF}/submit/", IncidentSubmitView.as_view(), name="incident-submit"),
+    path(f"{REF}/outcome/", OutcomeView.as_view(), name="incident-outcome"),
+    path(f"{REF}/close/", IncidentCloseView.as_view(), name="incident-close"),
 ]

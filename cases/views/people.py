@@ -1,3 +1,250 @@
-"""(filled in by the people work)."""
+"""Person register pages: search, the person page, register, edit and add an address.
 
-urlpatterns: list = []
+Thin views on the people selectors and services; every read is scoped by the access core, and
+out of scope is the same 404 as missing.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+
+from ..errors import ConcurrentEditError
+from ..forms.people import PersonAddressForm, PersonCreateForm, PersonEditForm, PersonSearchForm
+from ..models import Person
+from ..selectors import people as selectors
+from ..selectors.flags import person_flags
+from ..services import people as services
+from ..services.people import normalise_name
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def person_url(person: Person) -> str:
+    return reverse("cases:person-detail", args=[person.pk])
+
+
+class PersonSearchView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_READERS
+    template_name = "cases/people/search.html"
+
+    def get_context_data(self, **kwargs):
+        form = PersonSearchForm(self.request.GET or None)
+        results = None
+        if form.is_bound and form.is_valid():
+            results = selectors.person_search(
+                viewer=self.request.user,
+                name=form.cleaned_data["name"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+            )
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "results": results,
+            "can_register": has_role(self.request.user, CASE_WRITERS),
+        }
+
+
+class PersonDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_READERS
+    template_name = "cases/people/detail.html"
+
+    def get_context_data(self, **kwargs):
+        viewer = self.request.user
+        person = selectors.person_detail_get(viewer=viewer, person_id=kwargs["pk"])
+        access_log_record(request=self.request, obj=person, label=person.full_name)
+        return {
+            **super().get_context_data(**kwargs),
+            "person": person,
+            "history": selectors.person_history(viewer=viewer, person=person),
+            "flags": person_flags(person),
+            "can_edit": has_role(viewer, CASE_WRITERS),
+        }
+
+
+def _match_key(cleaned: dict) -> str:
+    """What a duplicate check was run for: confirming it counts only for the same name and DOB."""
+    name = normalise_name(f"{cleaned['given_name']} {cleaned['family_name']}")
+    dob = cleaned["date_of_birth"].isoformat() if cleaned.get("date_of_birth") else ""
+    return f"{name}|{dob}"
+
+
+class PersonCreateView(RoleRequiredMixin, TemplateView):
+    """Register a person, after showing anyone already on the register who may be them."""
+
+    allowed_roles = CASE_WRITERS
+    template_name = "cases/people/form.html"
+
+    def next_url(self) -> str:
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        allowed = url_has_allowed_host_and_scheme(
+            candidate,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        )
+        return candidate if allowed else ""
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "creating": True,
+            "next": self.next_url(),
+            "matches": kwargs.get("matches"),
+            "match_key": kwargs.get("match_key", ""),
+        }
+
+    def get(self, request, *args, **kwargs):
+        # The incident flow can pass on what was searched for, so it need not be typed twice.
+        initial = {
+            name: request.GET[name]
+            for name in ("given_name", "family_name", "date_of_birth")
+            if request.GET.get(name)
+        }
+        return self.render_to_response(
+            self.get_context_data(form=PersonCreateForm(initial=initial))
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = PersonCreateForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        match_key = _match_key(data)
+        confirmed = data["confirm_new"] and request.POST.get("match_key") == match_key
+        if not confirmed:
+            matches = selectors.person_search(
+                viewer=request.user,
+                name=f"{data['given_name']} {data['family_name']}",
+                date_of_birth=data["date_of_birth"],
+                visible_only=False,
+            )
+            if matches:
+                return self.render_to_response(
+                    self.get_context_data(form=form, matches=matches, match_key=match_key)
+                )
+        fields = form.person_fields()
+        try:
+            person = services.person_create(actor=request.user, **fields)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, f"{person.full_name} has been registered.")
+        next_url = self.next_url()
+        if next_url:
+            return redirect(_with_query(next_url, person=person.pk))
+        return redirect(person_url(person))
+
+
+def _with_query(url: str, **params) -> str:
+    """`url` with `params` added to its query string (the incident flow reads ?person=)."""
+    parts = urlsplit(url)
+    extra = urlencode(params)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit(parts._replace(query=query))
+
+
+class PersonEditView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_WRITERS
+    template_name = "cases/people/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
+            self.person = selectors.person_get(viewer=request.user, person_id=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "person": self.person, "creating": False}
+
+    def get(self, request, *args, **kwargs):
+        person = self.person
+        access_log_record(request=request, obj=person, label=person.full_name)
+        initial = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
+        initial["aliases"] = "\n".join(alias.full_name for alias in person.aliases.all())
+        initial["version"] = person.version
+        return self.render_to_response(self.get_context_data(form=PersonEditForm(initial=initial)))
+
+    def post(self, request, *args, **kwargs):
+        form = PersonEditForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        fields = form.person_fields()
+        try:
+            services.person_update_with_aliases(
+                actor=request.user,
+                person_id=self.person.pk,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except ConcurrentEditError as error:
+            # Keep what was typed, but base it on the version now saved, so that saving again
+            # (after checking the other change) is a deliberate choice that works.
+            data = request.POST.copy()
+            data["version"] = str(
+                Person.objects.values_list("version", flat=True).get(pk=self.person.pk)
+            )
+            form = PersonEditForm(data)
+            form.is_valid()
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, "Details saved.")
+        return redirect(person_url(self.person))
+
+
+class PersonAddressAddView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_WRITERS
+    template_name = "cases/people/address_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
+            self.person = selectors.person_get(viewer=request.user, person_id=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", PersonAddressForm())
+        return {**super().get_context_data(**kwargs), "person": self.person}
+
+    def post(self, request, *args, **kwargs):
+        form = PersonAddressForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            services.person_address_add(actor=request.user, person=self.person, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, "Address added.")
+        return redirect(person_url(self.person))
+
+
+urlpatterns = [
+    path("people/", PersonSearchView.as_view(), name="person-search"),
+    path("people/new/", PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/", PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", PersonEditView.as_view(), name="person-edit"),
+    path(
+        "people/<int:pk>/addresses/new/",
+        PersonAddressAddView.as_view(),
+        name="person-address-add",
+    ),
+]

@@ -1,5 +1,7 @@
 """Settings for `make test`."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, STORAGES, env
 
@@ -23,3 +25,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.access_fixtures"]  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One test database per run, so runs started side by side (CI, a developer, a helper) never
+# drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_publicprotection_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,160 @@
+"""Shapes of the person API: one input and one output serializer per operation.
+
+Validation here is of shape; plausibility (a date of birth in the past, an age of 0 to 120)
+is the services' rule, reused so the API gives field errors before anything is written.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Ethnicity, Gender, Person, SafeContactMethod
+from ..services.people import MAX_ESTIMATED_AGE, person_age_validate
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class PersonSearchInputSerializer(serializers.Serializer):
+    """Query parameters of the list: a name searches (fuzzy, with aliases); without it, a list."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=201)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+
+
+class _PersonFieldsSerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100, required=False)
+    family_name = serializers.CharField(max_length=100, required=False)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=201),
+        required=False,
+        help_text="Other names. On a change, the full list: names left out are removed.",
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    estimated_age = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_ESTIMATED_AGE,
+        help_text="When the date of birth is not known.",
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    language = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    interpreter_needed = serializers.BooleanField(required=False)
+    disability = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    safe_contact_method = serializers.ChoiceField(
+        choices=SafeContactMethod.choices, required=False, allow_blank=True
+    )
+    safe_contact_times = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        try:
+            person_age_validate(
+                date_of_birth=attrs.get("date_of_birth"),
+                estimated_age=attrs.get("estimated_age"),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return attrs
+
+
+class PersonCreateInputSerializer(_PersonFieldsSerializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+
+
+class PersonUpdateInputSerializer(_PersonFieldsSerializer):
+    """Only the fields sent are changed."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The version read; refused with 409 if the person has changed since.",
+    )
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class PersonListOutputSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "full_name",
+            "aliases",
+            "date_of_birth",
+            "estimated_age",
+        ]
+        read_only_fields = fields
+
+
+class PersonAddressOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    line_1 = serializers.CharField(source="address.line_1")
+    line_2 = serializers.CharField(source="address.line_2")
+    town = serializers.CharField(source="address.town")
+    postcode = serializers.CharField(source="address.postcode")
+    from_date = serializers.DateField(allow_null=True)
+    to_date = serializers.DateField(allow_null=True)
+    is_confidential = serializers.BooleanField(
+        help_text="A refuge or similar: never to be shown to partners or printed."
+    )
+
+
+class PersonDetailOutputSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
+    addresses = PersonAddressOutputSerializer(many=True, read_only=True)
+    flags = serializers.SerializerMethodField(
+        help_text="Repeat victim, Repeat suspect, Serial perpetrator."
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "full_name",
+            "aliases",
+            "date_of_birth",
+            "estimated_age",
+            "gender",
+            "ethnicity",
+            "language",
+            "interpreter_needed",
+            "disability",
+            "phone",
+            "email",
+            "safe_contact_method",
+            "safe_contact_times",
+            "addresses",
+            "flags",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_flags(self, person) -> list[str]:
+        flags = self.context.get("flags")
+        return flags.labels if flags is not None else []
+
+
+class PersonConflictErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="conflict")
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class PersonConflictResponseSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="client_error")
+    errors = PersonConflictErrorSerializer(many=True)

@@ -1,0 +1,155 @@
+"""API shapes for arrest decisions and their reviews. Shape only: the rules are in the services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import (
+    ArrestDecision,
+    ArrestOutcome,
+    ArrestReviewEvent,
+    NotArrestedReason,
+    ReviewStatus,
+)
+
+TEXT_LIMIT = 5000
+MAX_ID = 2**63 - 1
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+class ArrestReviewEventOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.display_name")
+
+    class Meta:
+        model = ArrestReviewEvent
+        fields = ["id", "kind", "actor", "comment", "required_action", "created_at"]
+        read_only_fields = fields
+
+
+class ArrestDecisionOutputSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id")
+    incident_reference = serializers.CharField(source="incident.reference")
+    borough = serializers.CharField(source="incident.borough.code")
+    suspect = serializers.IntegerField(source="suspect_id")
+    suspect_name = serializers.CharField(source="suspect.person.full_name")
+    decided_by = serializers.CharField(source="decided_by.display_name")
+    is_overdue = serializers.BooleanField(
+        default=False, help_text="Awaiting review and past the review deadline."
+    )
+
+    class Meta:
+        model = ArrestDecision
+        fields = [
+            "id",
+            "incident",
+            "incident_reference",
+            "borough",
+            "suspect",
+            "suspect_name",
+            "outcome",
+            "arrested_at",
+            "arrested_by",
+            "reason",
+            "justification",
+            "is_outstanding",
+            "outstanding_closed_at",
+            "review_status",
+            "review_due_at",
+            "is_overdue",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ArrestDecisionDetailOutputSerializer(ArrestDecisionOutputSerializer):
+    review_events = ArrestReviewEventOutputSerializer(many=True, read_only=True)
+
+    class Meta(ArrestDecisionOutputSerializer.Meta):
+        fields = [*ArrestDecisionOutputSerializer.Meta.fields, "review_events"]
+        read_only_fields = fields
+
+
+class ConflictErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[("conflict", "conflict")])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ConflictErrorResponseSerializer(serializers.Serializer):
+    """The decision is not in a state that allows this step."""
+
+    type = serializers.ChoiceField(choices=[("client_error", "client_error")])
+    errors = ConflictErrorSerializer(many=True)
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class ArrestDecisionFilterSerializer(serializers.Serializer):
+    review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, required=False, allow_blank=True
+    )
+    outstanding = serializers.BooleanField(required=False, allow_null=True)
+    overdue = serializers.BooleanField(required=False, allow_null=True)
+    incident = serializers.CharField(
+        required=False, allow_blank=True, max_length=24, help_text="Exact incident reference"
+    )
+
+
+class ArrestDecisionCreateInputSerializer(serializers.Serializer):
+    suspect = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The suspect's party id in the incident."
+    )
+    outcome = serializers.ChoiceField(choices=ArrestOutcome.choices)
+    arrested_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    arrested_by = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, default=""
+    )
+    reason = serializers.ChoiceField(
+        choices=NotArrestedReason.choices, required=False, allow_blank=True, default=""
+    )
+    justification = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
+    )
+
+
+class ArrestDecisionReviewInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[("endorse", "Endorse"), ("return", "Return")])
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
+    )
+    required_action = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=TEXT_LIMIT,
+        default="",
+        help_text="What the officer must do; needed to return a decision.",
+    )
+
+
+class ArrestDecisionRespondInputSerializer(serializers.Serializer):
+    response = serializers.CharField(
+        max_length=TEXT_LIMIT,
+        error_messages={
+            "required": "Say what you have done about the required action",
+            "blank": "Say what you have done about the required action",
+        },
+    )
+
+
+class OutstandingSuspectArrestInputSerializer(serializers.Serializer):
+    arrested_at = serializers.DateTimeField()
+    arrested_by = serializers.CharField(max_length=120)
+
+
+class OutstandingSuspectCloseInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=TEXT_LIMIT,
+        error_messages={
+            "required": "Say why the suspect no longer needs to be traced",
+            "blank": "Say why the suspect no longer needs to be traced",
+        },
+    )

@@ -1,0 +1,208 @@
+"""Recording incidents through the API: the same services and scope as the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Incident, IncidentStatus, ReviewStatus
+from cases.tests.factories import (
+    GOOD_JUSTIFICATION,
+    IncidentFactory,
+    PersonFactory,
+    add_party,
+    complete_incident,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def create_body(**overrides):
+    now = timezone.now()
+    body = {
+        "borough": "LAM",
+        "occurred_at": (now - timedelta(hours=3)).isoformat(),
+        "reported_at": (now - timedelta(hours=2)).isoformat(),
+        "how_reported": "999",
+        "location": {"line_1": "5 Mill Lane", "postcode": "SE11 4AA"},
+        "abuse_types": ["physical"],
+        "officer_narrative": "Attended; both parties spoken to.",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_an_officer_records_a_whole_incident_through_the_api(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+
+    created = api_client.post(reverse("api:incident-list"), create_body(), format="json")
+    assert created.status_code == 201, created.json()
+    incident_id = created.json()["id"]
+    assert created.json()["status"] == "draft"
+
+    victim = api_client.post(
+        reverse("api:incident-parties", args=[incident_id]),
+        {"person": PersonFactory().pk, "role": "victim"},
+        format="json",
+    )
+    suspect = api_client.post(
+        reverse("api:incident-parties", args=[incident_id]),
+        {"person": PersonFactory().pk, "role": "suspect", "relationship_to_victim": "partner"},
+        format="json",
+    )
+    assert victim.status_code == suspect.status_code == 201
+    offence = api_client.post(
+        reverse("api:incident-offences", args=[incident_id]),
+        {"suspect": suspect.json()["id"], "offence_type": "abh"},
+        format="json",
+    )
+    assert offence.status_code == 201
+    decision = api_client.post(
+        reverse("api:arrest-decision-list"),
+        {
+            "suspect": suspect.json()["id"],
+            "outcome": "not_arrested",
+            "reason": "not_present",
+            "justification": GOOD_JUSTIFICATION,
+        },
+        format="json",
+    )
+    assert decision.status_code == 201, decision.json()
+
+    submitted = api_client.post(
+        reverse("api:incident-submit", args=[incident_id]), {}, format="json"
+    )
+
+    assert submitted.status_code == 200, submitted.json()
+    body = submitted.json()
+    assert body["status"] == "open"
+    assert body["arrest_decisions"][0]["review_status"] == ReviewStatus.AWAITING
+
+
+def test_bad_input_is_a_400_with_field_errors(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.post(
+        reverse("api:incident-list"),
+        create_body(how_reported="carrier pigeon", occurred_at="yesterday", borough="XXX"),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    attrs = {error["attr"] for error in response.json()["errors"]}
+    assert {"how_reported", "occurred_at", "borough"} <= attrs
+    assert Incident.objects.count() == 0
+
+
+def test_recording_in_another_borough_is_refused(api_client, southwark_officer):
+    api_client.force_authenticate(southwark_officer)
+
+    response = api_client.post(
+        reverse("api:incident-list"), create_body(borough="LAM"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert Incident.objects.count() == 0
+
+
+def test_a_stale_version_gets_409_and_changes_nothing(api_client, lambeth_officer):
+    incident = IncidentFactory(cad_reference="A")
+    api_client.force_authenticate(lambeth_officer)
+    url = reverse("api:incident-detail", args=[incident.pk])
+
+    first = api_client.patch(url, {"version": 1, "cad_reference": "B"}, format="json")
+    second = api_client.patch(url, {"version": 1, "cad_reference": "C"}, format="json")
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["errors"][0]["code"] == "conflict"
+    incident.refresh_from_db()
+    assert incident.cad_reference == "B"
+
+
+def test_patch_without_version_is_a_400(api_client, lambeth_officer):
+    incident = IncidentFactory()
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.patch(
+        reverse("api:incident-detail", args=[incident.pk]), {"cad_reference": "B"}, format="json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_filters_narrow_the_list(api_client, lambeth_officer):
+    complete_incident()
+    IncidentFactory(is_crime=False)
+    IncidentFactory(status=IncidentStatus.DRAFT)
+    api_client.force_authenticate(lambeth_officer)
+    url = reverse("api:incident-list")
+
+    def count(**params):
+        return len(api_client.get(url, params).json()["results"])
+
+    assert count() == 3
+    assert count(crime="non_crime") == 1
+    assert count(status="draft") == 1
+    assert count(outstanding_suspect="true") == 1
+    assert count(review_status="awaiting") == 1
+
+
+def test_a_bad_filter_is_a_400_not_a_500(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.get(reverse("api:incident-list"), {"date_from": "not-a-date"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "date_from"
+
+
+def test_name_search_finds_incidents_by_a_partys_name(api_client, lambeth_officer):
+    incident = IncidentFactory()
+    add_party(incident, person=PersonFactory(given_name="Margaret", family_name="Okonkwo"))
+    other = IncidentFactory()
+    add_party(other, person=PersonFactory(given_name="Sean", family_name="Byrne"))
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.get(reverse("api:incident-list"), {"q": "margret okonkwo"})
+
+    assert [row["reference"] for row in response.json()["results"]] == [incident.reference]
+
+
+def test_partners_and_analysts_cannot_write(api_client, partner, analyst):
+    for user in (partner, analyst):
+        api_client.force_authenticate(user)
+        assert (
+            api_client.post(reverse("api:incident-list"), create_body(), format="json").status_code
+            == 403
+        )
+    assert Incident.objects.count() == 0
+
+
+def test_parties_cannot_be_added_to_another_boroughs_incident(api_client, southwark_officer):
+    incident = IncidentFactory(status=IncidentStatus.DRAFT)
+    api_client.force_authenticate(southwark_officer)
+
+    response = api_client.post(
+        reverse("api:incident-parties", args=[incident.pk]),
+        {"person": PersonFactory().pk, "role": "victim"},
+        format="json",
+    )
+
+    assert response.status_code == 404
+    assert not incident.parties.exists()
+
+
+def test_detail_lists_parties_offences_and_decisions_and_is_logged(api_client, lambeth_officer):
+    from publicprotection.audit.models import AccessLogEntry
+
+    incident, _, _ = complete_incident()
+    api_client.force_authenticate(lambeth_officer)
+
+    body = api_client.get(reverse("api:incident-detail", args=[incident.pk])).json()
+
+    assert {p["role"] for p in body["parties"]} == {"victim", "suspect"}
+    assert body["offences"][0]["offence_type"] == "abh"
+    assert body["arrest_decisions"][0]["is_outstanding"] is True
+    assert AccessLogEntry.objects.filter(object_id=str(incident.pk), channel="api").count() == 1

@@ -1,0 +1,259 @@
+"""Incident services: references, locking, safeguarding, submission, outcome, flags."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.utils import timezone
+
+from cases.errors import ConcurrentEditError
+from cases.models import (
+    ChildrensServicesReferral,
+    IncidentStatus,
+    Outcome,
+    PartyRole,
+    ReferralReason,
+    ReviewEventKind,
+    ReviewStatus,
+)
+from cases.selectors.flags import incident_flags, person_flags
+from cases.services import incidents as services
+from cases.tests.factories import (
+    IncidentFactory,
+    PersonFactory,
+    add_offence,
+    add_party,
+    complete_incident,
+    not_arrested,
+)
+from publicprotection.accounts.models import Borough
+
+pytestmark = pytest.mark.django_db
+
+
+def test_references_are_numbered_per_borough_and_year():
+    first = IncidentFactory()
+    second = IncidentFactory()
+    southwark = IncidentFactory(borough=Borough.objects.get(code="SOU"))
+    year = timezone.localtime(first.reported_at).year
+
+    assert first.reference == f"DV/LAM/{year}/000001"
+    assert second.reference == f"DV/LAM/{year}/000002"
+    assert southwark.reference == f"DV/SOU/{year}/000001"
+
+
+def test_a_stale_version_is_refused_and_nothing_is_overwritten(lambeth_officer):
+    incident = IncidentFactory(cad_reference="CAD-1")
+    services.incident_update(
+        actor=lambeth_officer, incident_id=incident.pk, expected_version=1, cad_reference="CAD-2"
+    )
+
+    with pytest.raises(ConcurrentEditError):
+        services.incident_update(
+            actor=lambeth_officer,
+            incident_id=incident.pk,
+            expected_version=1,
+            cad_reference="CAD-3",
+        )
+
+    incident.refresh_from_db()
+    assert (incident.cad_reference, incident.version) == ("CAD-2", 2)
+
+
+def test_the_same_address_typed_differently_is_one_location(lambeth_officer):
+    first = IncidentFactory(location={"line_1": "12 Acacia Avenue", "postcode": "sw9 8aa"})
+    second = IncidentFactory(location={"line_1": "12  acacia avenue", "postcode": "SW98AA"})
+
+    assert first.location_id == second.location_id
+
+
+def test_a_suspect_needs_a_relationship_to_the_victim():
+    incident = IncidentFactory()
+
+    with pytest.raises(ValidationError) as error:
+        add_party(incident, PartyRole.SUSPECT, relationship_to_victim="")
+
+    assert "relationship_to_victim" in error.value.message_dict
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_a_victim_under_the_minimum_age_routes_to_child_safeguarding():
+    incident = IncidentFactory()
+    fifteen = timezone.localdate() - timedelta(days=15 * 365 + 30)
+
+    add_party(incident, PartyRole.VICTIM, person=PersonFactory(date_of_birth=fifteen))
+
+    incident.refresh_from_db()
+    assert incident.child_safeguarding is True
+    referral = ChildrensServicesReferral.objects.get(incident=incident)
+    assert referral.reasons == [ReferralReason.VICTIM_UNDER_AGE]
+    assert not referral.is_made
+
+
+def test_a_sixteen_year_old_victim_is_domestic_abuse_not_child_safeguarding():
+    incident = IncidentFactory()
+    sixteen = timezone.localdate() - timedelta(days=16 * 365 + 30)
+
+    add_party(incident, PartyRole.VICTIM, person=PersonFactory(date_of_birth=sixteen))
+
+    incident.refresh_from_db()
+    assert incident.child_safeguarding is False
+    assert not ChildrensServicesReferral.objects.filter(incident=incident).exists()
+
+
+def test_children_in_the_household_always_prompt_the_referral_record():
+    incident = IncidentFactory()
+    add_party(incident, PartyRole.VICTIM)
+
+    child = add_party(
+        incident, PartyRole.CHILD_IN_HOUSEHOLD, person=PersonFactory(date_of_birth=date(2019, 1, 1))
+    )
+
+    referral = ChildrensServicesReferral.objects.get(incident=incident)
+    assert referral.reasons == [ReferralReason.CHILDREN_IN_HOUSEHOLD]
+
+    incident.status = IncidentStatus.DRAFT
+    incident.save()
+    services.party_remove(actor=incident.created_by, party_id=child.pk)
+    assert not ChildrensServicesReferral.objects.filter(incident=incident).exists()
+
+
+def draft_with_everything(actor=None):
+    incident = (
+        IncidentFactory(status=IncidentStatus.DRAFT, actor=actor)
+        if actor
+        else IncidentFactory(status=IncidentStatus.DRAFT)
+    )
+    add_party(incident, PartyRole.VICTIM)
+    suspect = add_party(incident, PartyRole.SUSPECT)
+    add_offence(incident, suspect)
+    return incident, suspect
+
+
+def test_submission_lists_what_is_missing_in_plain_words():
+    incident = IncidentFactory(status=IncidentStatus.DRAFT, officer_narrative="")
+
+    problems = services.submission_problems(incident)
+
+    assert "Add the victim." in problems
+    assert any(p.startswith("Add the suspect") for p in problems)
+    assert "Record the offences, or mark the incident as a non-crime." in problems
+    assert "Write the officer's narrative." in problems
+
+
+def test_a_draft_cannot_be_submitted_without_the_arrest_decision():
+    incident, suspect = draft_with_everything()
+
+    with pytest.raises(ValidationError) as error:
+        services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+
+    assert f"Record the arrest decision for {suspect.person}." in error.value.messages
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.DRAFT
+
+
+def test_submitting_sends_not_arrested_decisions_to_review_with_the_deadline():
+    incident, suspect = draft_with_everything()
+    decision = not_arrested(suspect)
+    assert decision.review_status == ReviewStatus.NOT_REQUIRED  # a draft is not reviewed yet
+
+    before = timezone.now()
+    services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+
+    decision.refresh_from_db()
+    assert decision.review_status == ReviewStatus.AWAITING
+    assert (
+        timedelta(hours=23, minutes=59)
+        < decision.review_due_at - before
+        <= timedelta(hours=24, seconds=5)
+    )
+    assert [e.kind for e in decision.review_events.all()] == [ReviewEventKind.SUBMITTED]
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+
+
+def test_the_childrens_referral_must_be_recorded_before_submission():
+    incident, suspect = draft_with_everything()
+    not_arrested(suspect)
+    add_party(
+        incident, PartyRole.CHILD_PRESENT, person=PersonFactory(date_of_birth=date(2020, 3, 3))
+    )
+
+    with pytest.raises(ValidationError):
+        services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+    services.childrens_referral_record(
+        actor=incident.created_by,
+        incident_id=incident.pk,
+        referred_at=timezone.now() - timedelta(minutes=5),
+        referred_to="Lambeth MASH",
+    )
+    services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+
+
+def test_no_further_action_needs_a_reason_and_charges_are_sanction_detections():
+    incident, _, _ = complete_incident()
+
+    with pytest.raises(ValidationError):
+        services.incident_record_outcome(
+            actor=incident.created_by, incident_id=incident.pk, outcome=Outcome.NO_FURTHER_ACTION
+        )
+    services.incident_record_outcome(
+        actor=incident.created_by, incident_id=incident.pk, outcome=Outcome.CHARGE
+    )
+
+    incident.refresh_from_db()
+    assert incident.is_sanction_detection
+
+
+def test_closing_an_incident_closes_its_outstanding_suspects(lambeth_supervisor):
+    incident, _, suspect = complete_incident()
+    assert suspect.arrest_decision.is_outstanding
+
+    services.incident_close(
+        actor=lambeth_supervisor, incident_id=incident.pk, comment="Case closed"
+    )
+
+    suspect.arrest_decision.refresh_from_db()
+    assert not suspect.arrest_decision.is_outstanding
+    assert suspect.arrest_decision.review_events.filter(kind="outstanding_closed").exists()
+
+
+def test_repeat_victim_and_repeat_location_flags():
+    victim = PersonFactory()
+    place = {"line_1": "1 High Street", "postcode": "SE1 1AA"}
+    earlier = IncidentFactory(occurred_at=timezone.now() - timedelta(days=100), location=place)
+    add_party(earlier, PartyRole.VICTIM, person=victim)
+    later = IncidentFactory(location=place)
+    party = add_party(later, PartyRole.VICTIM, person=victim)
+
+    flags = incident_flags(later, [party])
+
+    assert flags.people[victim.pk].repeat_victim
+    assert flags.repeat_location
+    assert flags.labels == ["Repeat victim", "Repeat location"]
+
+
+def test_incidents_more_than_a_year_apart_are_not_repeats():
+    victim = PersonFactory()
+    old = IncidentFactory(occurred_at=timezone.now() - timedelta(days=400))
+    add_party(old, PartyRole.VICTIM, person=victim)
+    new = IncidentFactory()
+    party = add_party(new, PartyRole.VICTIM, person=victim)
+
+    assert not incident_flags(new, [party]).people[victim.pk].repeat_victim
+    assert not person_flags(victim).repeat_victim
+
+
+def test_a_suspect_of_abuse_against_two_victims_is_a_serial_perpetrator():
+    suspect = PersonFactory()
+    for _ in range(2):
+        incident = IncidentFactory()
+        add_party(incident, PartyRole.VICTIM)
+        add_party(incident, PartyRole.SUSPECT, person=suspect)
+
+    assert person_flags(suspect).serial_perpetrator
+    assert person_flags(suspect).repeat_suspect

@@ -1,0 +1,23 @@
+"""Turning the services' errors into API errors in the standard shape."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+
+
+class Conflict(exceptions.APIException):
+    """The record changed since the caller read it, or is not in a state for this action."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record has changed or is not in a state for this action."
+    default_code = "conflict"
+
+
+def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as a 400 with field errors where it names fields."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+        return exceptions.ValidationError(detail)
+    return exceptions.ValidationError({"non_field_errors": error.messages})

@@ -1,0 +1,29 @@
+"""seed_demo: every role, fictional cases with repeats and a pending review; idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import ArrestDecision, Incident, Person, ReviewStatus
+from cases.selectors.flags import person_flags
+from publicprotection.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_every_role_and_cases_and_is_idempotent():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = (User.objects.count(), Incident.objects.count(), Person.objects.count())
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (User.objects.count(), Incident.objects.count(), Person.objects.count()) == counts
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert "public-protection-demo" in out.getvalue()
+    assert ArrestDecision.objects.filter(review_status=ReviewStatus.AWAITING).exists()
+    assert ArrestDecision.objects.filter(review_status=ReviewStatus.RETURNED).exists()
+    assert ArrestDecision.objects.filter(is_outstanding=True).exists()
+    amara = Person.objects.filter(given_name="Amara").first()
+    assert person_flags(amara).repeat_victim
