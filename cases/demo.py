@@ -14,7 +14,9 @@ from django.utils import timezone
 from publicprotection.accounts.models import User
 
 from .models import (
+    ArrestDecision,
     ArrestOutcome,
+    ArrestReviewEvent,
     HowReported,
     Incident,
     NotArrestedReason,
@@ -22,6 +24,7 @@ from .models import (
     Outcome,
     PartyRole,
     RelationshipType,
+    ReviewStatus,
 )
 from .services.incidents import (
     childrens_referral_record,
@@ -30,6 +33,7 @@ from .services.incidents import (
     incident_submit,
     offence_add,
     party_add,
+    review_deadline,
 )
 from .services.people import person_address_add, person_create
 from .services.positive_action import arrest_decision_record, arrest_decision_return
@@ -175,6 +179,7 @@ def _seed_borough(officer, postcode_area: str, rng: random.Random) -> None:
                 justification=NOT_PRESENT if decision == "not_present" else INSUFFICIENT,
             )
         incident_submit(actor=officer, incident_id=incident.pk)
+        _backdate_decision(incident, decided_at=occurred + timedelta(hours=1))
         if decision == "arrested" and days_ago > 10:
             incident_record_outcome(actor=officer, incident_id=incident.pk, outcome=Outcome.CHARGE)
         if decision == "insufficient" and days_ago > 10:
@@ -184,3 +189,13 @@ def _seed_borough(officer, postcode_area: str, rng: random.Random) -> None:
                 required_action="Speak to the neighbour at number 14 who called it in, and "
                 "request the 999 recording before this can be endorsed.",
             )
+
+
+def _backdate_decision(incident, *, decided_at) -> None:
+    """Demo decisions were made on the day of the incident, so older ones are overdue."""
+    decisions = ArrestDecision.objects.filter(incident=incident)
+    decisions.update(decided_at=decided_at)
+    decisions.filter(review_status=ReviewStatus.AWAITING).update(
+        review_due_at=review_deadline(decided_at)
+    )
+    ArrestReviewEvent.objects.filter(decision__incident=incident).update(created_at=decided_at)

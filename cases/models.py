@@ -105,6 +105,7 @@ class Person(models.Model):
         indexes = [
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="person_search_name_trgm"),
             models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
         ]
         constraints = [
             models.CheckConstraint(

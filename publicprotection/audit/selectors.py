@@ -14,7 +14,7 @@ from pghistory.models import Events
 from .models import AccessLogEntry
 
 # Records whose history administrators may open by URL: app_label.model_name.
-AUDITABLE_MODELS = ("cases.incident", "accounts.user", "accounts.agency")
+AUDITABLE_MODELS = ("cases.incident", "cases.person", "accounts.user", "accounts.agency")
 
 
 def _day_start(day: date) -> datetime:
