@@ -11,6 +11,7 @@ from publicprotection.health import healthz
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("", include("cases.api_urls")),
+    path("", include("riskassessment.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
     path("cases/", include("cases.urls")),
+    path("risk/", include("riskassessment.urls")),
     path("audit/", include("publicprotection.audit.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -27,3 +27,16 @@ def test_seed_demo_creates_every_role_and_cases_and_is_idempotent():
     assert ArrestDecision.objects.filter(is_outstanding=True).exists()
     amara = Person.objects.filter(given_name="Amara").first()
     assert person_flags(amara).repeat_victim
+
+
+def test_seed_demo_assesses_victims_at_every_level_with_overdue_actions():
+    from riskassessment.models import RaraAction, RiskAssessment
+    from riskassessment.selectors.plans import london_today
+
+    call_command("seed_demo", stdout=StringIO())
+
+    levels = set(RiskAssessment.objects.values_list("final_level", flat=True))
+    assert levels == {"standard", "medium", "high"}
+    assert RiskAssessment.objects.filter(status="confirmed").exists()
+    assert RiskAssessment.objects.filter(status="awaiting_review").exists()
+    assert RaraAction.objects.filter(due_date__lt=london_today(), status="planned").exists()

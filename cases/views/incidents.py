@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path, register_converter, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -22,6 +22,8 @@ from publicprotection.accounts.models import Borough
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
+# Registers <incident_ref:...> for the URL patterns below.
+from .. import converters  # noqa: E402, F401
 from ..forms.incidents import (
     ArrestDecisionForm,
     ChildrensReferralForm,
@@ -40,21 +42,6 @@ from ..selectors.flags import incident_flags, repeat_location_exists, repeat_vic
 from ..selectors.people import person_search
 from ..services import incidents as services
 from ..services.positive_action import arrest_decision_record
-
-
-class IncidentReferenceConverter:
-    """DV/LAM/2026/000123: slashes included, nothing else."""
-
-    regex = r"DV/[A-Z]{3}/[0-9]{4}/[0-9]{6}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(IncidentReferenceConverter, "incident_ref")
 
 
 def apply_service_errors(form, error: ValidationError) -> None:

@@ -13,6 +13,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset]] = [
     ("People", "cases:person-search", roles.CASE_READERS),
     ("Review queue", "cases:review-queue", roles.SUPERVISORS),
     ("Outstanding suspects", "cases:outstanding-suspects", roles.CASE_WRITERS),
+    ("Gradings", "riskassessment:grading-review-queue", roles.SUPERVISORS),
+    ("Overdue actions", "riskassessment:rara-overdue", roles.CASE_WRITERS),
     ("MARAC", "marac:home", roles.MARAC_COORDINATORS | roles.PARTNERS),
     ("Trends", "reports:dashboard", roles.ANALYSTS),
     ("Audit", "audit:search", roles.AUDITORS),

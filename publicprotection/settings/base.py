@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "ArrestOutcomeEnum": "cases.models.ArrestOutcome.choices",
         "IncidentOutcomeEnum": "cases.models.Outcome.choices",
+        "IncidentStatusEnum": "cases.models.IncidentStatus.choices",
+        "AssessmentStatusEnum": "riskassessment.models.AssessmentStatus.choices",
+        "RaraStatusEnum": "riskassessment.models.RaraStatus.choices",
+        "RiskLevelEnum": "riskassessment.models.Level.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
@@ -271,3 +275,7 @@ DOMESTIC_ABUSE_MINIMUM_AGE = env.int("DOMESTIC_ABUSE_MINIMUM_AGE", default=16)
 ARREST_REVIEW_DEADLINE_HOURS = env.int("ARREST_REVIEW_DEADLINE_HOURS", default=24)
 ARREST_JUSTIFICATION_MIN_WORDS = env.int("ARREST_JUSTIFICATION_MIN_WORDS", default=12)
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=365)
+# Risk levels that need a RARA plan before an assessment can be submitted.
+RARA_PLAN_REQUIRED_LEVELS = env.list("RARA_PLAN_REQUIRED_LEVELS", default=["medium", "high"])
+# The victim's Nth domestic incident within the repeat window suggests escalation.
+ESCALATION_INCIDENT_COUNT = env.int("ESCALATION_INCIDENT_COUNT", default=3)

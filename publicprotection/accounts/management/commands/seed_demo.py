@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEMO_MODULES = ["publicprotection.accounts.demo", "cases.demo"]
+DEMO_MODULES = ["publicprotection.accounts.demo", "cases.demo", "riskassessment.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,3 @@
+from .apis import assessments, rara
+
+urlpatterns = assessments.urlpatterns + rara.urlpatterns

@@ -1,0 +1,317 @@
+"""Risk assessment API: one view per operation, on the same selectors and services as the pages.
+
+Out of scope is a 404 like a missing record; bad input and a service's field errors are a 400;
+a stale version, or a step the assessment's state does not allow, is a 409; a supervisor who
+may not review this grading (their own assessment) is a 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from cases.errors import ConcurrentEditError
+from cases.models import Party, PartyRole
+from cases.selectors.incidents import incidents_visible_to
+from cases.serializers.positive_action import ConflictErrorResponseSerializer
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS
+from publicprotection.access.views import role_permission
+from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.audit.services import access_log_record
+
+from ..models import Instrument, RiskAssessment
+from ..selectors import assessments as selectors
+from ..serializers.assessments import (
+    RiskAssessmentCreateInputSerializer,
+    RiskAssessmentDetailOutputSerializer,
+    RiskAssessmentFilterSerializer,
+    RiskAssessmentOutputSerializer,
+    RiskAssessmentReviewInputSerializer,
+    RiskAssessmentSubmitInputSerializer,
+    RiskAssessmentUpdateInputSerializer,
+)
+from ..services import assessments as services
+
+CanReadCases = role_permission(CASE_READERS, "CanReadCases")
+CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
+IsSupervisor = role_permission(SUPERVISORS, "IsSupervisor")
+
+TAGS = ["risk assessments"]
+CONFLICT = {409: ConflictErrorResponseSerializer}
+
+
+class RiskAssessmentCursorPagination(CursorPagination):
+    """No count(*) and no deep offsets."""
+
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-id")
+
+
+def _detail(request, assessment_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+    assessment = selectors.assessment_get(viewer=request.user, assessment_id=assessment_id)
+    return Response(RiskAssessmentDetailOutputSerializer(assessment).data, status=status_code)
+
+
+def _visible(request, pk: int) -> RiskAssessment:
+    return selectors.assessment_get(viewer=request.user, assessment_id=pk)
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def call_service(
+    service: Callable, *, assessment_id: int, state_allows: Callable[[RiskAssessment], bool], **kw
+):
+    """Call a service; turn its Django errors into the API's 400 and 409 answers.
+
+    A service error that names no field, raised because the assessment has moved on (someone
+    submitted or reviewed it meanwhile), is a 409; any other is a 400.
+    """
+    try:
+        return service(assessment_id=assessment_id, **kw)
+    except ConcurrentEditError as error:
+        raise Conflict(" ".join(error.messages)) from error
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            now = RiskAssessment.objects.only("status", "is_current").get(pk=assessment_id)
+            if not state_allows(now):
+                raise Conflict(" ".join(error.messages)) from error
+        raise as_api_error(error) from error
+
+
+def _require_editable(assessment: RiskAssessment) -> None:
+    if not assessment.can_edit():
+        raise Conflict("This assessment has been submitted (or superseded) and cannot be changed.")
+
+
+def _visible_victim(request, party_id: int) -> Party:
+    party = (
+        Party.objects.filter(pk=party_id, incident__in=incidents_visible_to(viewer=request.user))
+        .select_related("incident")
+        .first()
+    )
+    if party is None:
+        raise exceptions.ValidationError({"victim": ["Unknown victim."]})
+    if party.role != PartyRole.VICTIM:
+        raise exceptions.ValidationError({"victim": ["Risk assessments are for victims."]})
+    return party
+
+
+def _active_instrument(code: str) -> Instrument | None:
+    if not code:
+        return None
+    instrument = Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+    if instrument is None:
+        raise exceptions.ValidationError({"instrument": ["Unknown instrument."]})
+    return instrument
+
+
+def _filtered(viewer, filters: dict):
+    # Built on the access core's scoped queryset; every filter is an indexed column.
+    queryset = selectors.assessments_visible_to(viewer=viewer).select_related(
+        "incident", "person", "instrument", "created_by"
+    )
+    if "person" in filters:
+        queryset = queryset.filter(person_id=filters["person"])
+    if "incident" in filters:
+        queryset = queryset.filter(incident_id=filters["incident"])
+    if "status" in filters:
+        queryset = queryset.filter(status=filters["status"])
+    if "final_level" in filters:
+        queryset = queryset.filter(final_level=filters["final_level"])
+    return queryset
+
+
+class RiskAssessmentListCreateApi(GenericAPIView):
+    """GET lists assessments (case readers); POST starts one (officers and supervisors)."""
+
+    serializer_class = RiskAssessmentOutputSerializer
+    pagination_class = RiskAssessmentCursorPagination
+    queryset = RiskAssessment.objects.none()  # for the schema; reads go through the selectors
+
+    def get_permissions(self):
+        return [CanWriteCases()] if self.request.method == "POST" else [CanReadCases()]
+
+    @extend_schema(
+        operation_id="risk_assessments_list",
+        description="Risk assessments the caller may see, newest first.",
+        tags=TAGS,
+        parameters=[RiskAssessmentFilterSerializer],
+        responses=RiskAssessmentOutputSerializer(many=True),
+    )
+    def get(self, request):
+        params = RiskAssessmentFilterSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(_filtered(request.user, params.validated_data))
+        return self.get_paginated_response(RiskAssessmentOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="risk_assessments_create",
+        description=(
+            "Start the victim's assessment (201), or open their draft if one is in progress "
+            "(200). If their current assessment has been submitted this is a reassessment, "
+            "which needs a reassessment_reason."
+        ),
+        tags=TAGS,
+        request=RiskAssessmentCreateInputSerializer,
+        responses={
+            201: RiskAssessmentDetailOutputSerializer,
+            200: OpenApiResponse(
+                RiskAssessmentDetailOutputSerializer, description="The victim's existing draft."
+            ),
+        },
+    )
+    def post(self, request):
+        data = _validated(RiskAssessmentCreateInputSerializer, request)
+        victim = _visible_victim(request, data["victim"])
+        instrument = _active_instrument(data["instrument"])
+        started = timezone.now()
+        try:
+            assessment = services.assessment_start(
+                actor=request.user,
+                victim=victim,
+                instrument=instrument,
+                reassessment_reason=data["reassessment_reason"],
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        created = assessment.created_at >= started
+        return _detail(
+            request, assessment.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class RiskAssessmentDetailApi(GenericAPIView):
+    serializer_class = RiskAssessmentDetailOutputSerializer
+
+    def get_permissions(self):
+        reading = self.request.method in ("GET", "HEAD", "OPTIONS")
+        return [CanReadCases()] if reading else [CanWriteCases()]
+
+    @extend_schema(operation_id="risk_assessments_retrieve", tags=TAGS)
+    def get(self, request, pk: int):
+        assessment = _visible(request, pk)
+        access_log_record(request=request, obj=assessment)
+        return Response(self.get_serializer(assessment).data)
+
+    @extend_schema(
+        operation_id="risk_assessments_partial_update",
+        description=(
+            "Save a draft: answers by question code, and the officer's choices. Only the "
+            "fields sent change. The recommendation is recalculated."
+        ),
+        tags=TAGS,
+        request=RiskAssessmentUpdateInputSerializer,
+        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+    )
+    def patch(self, request, pk: int):
+        assessment = _visible(request, pk)
+        data = _validated(RiskAssessmentUpdateInputSerializer, request)
+        _require_editable(assessment)
+        version = data.pop("version")
+        answers = {a["question"]: (a["value"], a["note"]) for a in data.pop("answers", None) or []}
+        call_service(
+            services.assessment_save,
+            assessment_id=assessment.pk,
+            state_allows=RiskAssessment.can_edit,
+            actor=request.user,
+            expected_version=version,
+            answers=answers,
+            **data,
+        )
+        return _detail(request, assessment.pk)
+
+
+class RiskAssessmentSubmitApi(GenericAPIView):
+    """Submit the draft for supervisor review; a 400 lists what stops it, by field."""
+
+    permission_classes = [CanWriteCases]
+    serializer_class = RiskAssessmentSubmitInputSerializer
+
+    @extend_schema(
+        operation_id="risk_assessments_submit",
+        tags=TAGS,
+        request=RiskAssessmentSubmitInputSerializer,
+        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+    )
+    def post(self, request, pk: int):
+        assessment = _visible(request, pk)
+        data = _validated(RiskAssessmentSubmitInputSerializer, request)
+        _require_editable(assessment)
+        call_service(
+            services.assessment_submit,
+            assessment_id=assessment.pk,
+            state_allows=RiskAssessment.can_edit,
+            actor=request.user,
+            expected_version=data.get("version"),
+        )
+        return _detail(request, assessment.pk)
+
+
+class RiskAssessmentReviewApi(GenericAPIView):
+    """A supervisor confirms the grading, or regrades it with a rationale."""
+
+    permission_classes = [IsSupervisor]
+    serializer_class = RiskAssessmentReviewInputSerializer
+
+    @extend_schema(
+        operation_id="risk_assessments_review",
+        tags=TAGS,
+        request=RiskAssessmentReviewInputSerializer,
+        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+    )
+    def post(self, request, pk: int):
+        assessment = _visible(request, pk)
+        data = _validated(RiskAssessmentReviewInputSerializer, request)
+        if not assessment.can_review():
+            raise Conflict("This assessment is not awaiting review.")
+        if data["action"] == "regrade":
+            call_service(
+                services.assessment_regrade,
+                assessment_id=assessment.pk,
+                state_allows=RiskAssessment.can_review,
+                actor=request.user,
+                level=data["level"],
+                rationale=data["rationale"],
+            )
+        else:
+            call_service(
+                services.assessment_confirm,
+                assessment_id=assessment.pk,
+                state_allows=RiskAssessment.can_review,
+                actor=request.user,
+                rationale=data["rationale"],
+            )
+        return _detail(request, assessment.pk)
+
+
+urlpatterns = [
+    path("risk-assessments/", RiskAssessmentListCreateApi.as_view(), name="risk-assessment-list"),
+    path(
+        "risk-assessments/<int:pk>/",
+        RiskAssessmentDetailApi.as_view(),
+        name="risk-assessment-detail",
+    ),
+    path(
+        "risk-assessments/<int:pk>/submit/",
+        RiskAssessmentSubmitApi.as_view(),
+        name="risk-assessment-submit",
+    ),
+    path(
+        "risk-assessments/<int:pk>/review/",
+        RiskAssessmentReviewApi.as_view(),
+        name="risk-assessment-review",
+    ),
+]

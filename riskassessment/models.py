@@ -1,0 +1,332 @@
+"""Risk assessment (SPECSS+, DASH, ...) and RARA risk management plans.
+
+Instruments are data: questions, a scoring rule name and its parameters, with versions. A
+second instrument is rows plus, at most, a new scoring rule in `scoring.py`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models import Incident, Party, Person
+from publicprotection.accounts.models import Borough
+from publicprotection.audit.tracking import tracked
+
+
+class ScoringRule(models.TextChoices):
+    SPECSS_PLUS = "specss_plus", "SPECSS+ rules (named factors, combinations and counts)"
+    COUNT_BANDS = "count_bands", "Count of yes answers in bands (DASH)"
+
+
+class Instrument(models.Model):
+    code = models.SlugField(max_length=30)
+    name = models.CharField(max_length=100)
+    version = models.PositiveSmallIntegerField()
+    scoring_rule = models.CharField(max_length=20, choices=ScoringRule.choices)
+    # The rule's parameters (named factors, thresholds): a force may change them by data.
+    parameters = models.JSONField(default=dict)
+    is_default = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_instrument"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class QuestionGroup(models.TextChoices):
+    SPECSS = "specss", "SPECSS factors"
+    RISK_FACTOR = "plus", "Plus risk factors"
+    QUESTION = "question", "Questions"
+
+
+class Question(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=40)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    group = models.CharField(max_length=10, choices=QuestionGroup.choices)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "code"], name="question_code_per_instrument"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Level(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+LEVEL_RANK = {Level.STANDARD: 0, Level.MEDIUM: 1, Level.HIGH: 2}
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting supervisor review"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class MaracDecision(models.TextChoices):
+    REFER = "refer", "Refer to MARAC"
+    NOT_REFERRED = "not_referred", "Not referred, with reasons"
+
+
+@tracked()
+class RiskAssessment(models.Model):
+    """One assessment of one victim in one incident; reassessments supersede it."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    victim = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # Copied from the incident so the access core can scope by borough without a join.
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    # The rule version and parameters used, so the explanation can always be reproduced.
+    rule_version = models.PositiveSmallIntegerField()
+    rule_parameters = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    is_current = models.BooleanField(default=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    reassessment_reason = models.CharField(max_length=300, blank=True)
+
+    recommended_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    recommendation_reasons = models.JSONField(default=list, blank=True)
+    final_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    raise_note = models.TextField("why the level is higher than recommended", blank=True)
+    lowering_rationale = models.TextField("why the level is lower than recommended", blank=True)
+
+    escalation_suggested = models.BooleanField(default=False)
+    escalation_reason = models.CharField(max_length=300, blank=True)
+    escalation_cleared_note = models.TextField(blank=True)
+
+    marac_decision = models.CharField(max_length=14, choices=MaracDecision.choices, blank=True)
+    marac_not_referred_reason = models.TextField(blank=True)
+    marac_decided_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-created_at"]),
+            models.Index(fields=["borough", "status", "-created_at"]),
+            models.Index(fields=["final_level", "-submitted_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["victim"],
+                condition=Q(is_current=True),
+                name="one_current_assessment_per_victim",
+            ),
+            models.CheckConstraint(
+                name="assessment_submitted_has_levels",
+                condition=Q(status=AssessmentStatus.DRAFT)
+                | (~Q(recommended_level="") & ~Q(final_level="")),
+            ),
+            models.CheckConstraint(
+                name="assessment_not_referred_has_reason",
+                condition=Q(status=AssessmentStatus.DRAFT)
+                | ~Q(marac_decision=MaracDecision.NOT_REFERRED)
+                | ~Q(marac_not_referred_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk assessment {self.pk} ({self.get_final_level_display() or 'draft'})"
+
+    def can_edit(self) -> bool:
+        return self.status == AssessmentStatus.DRAFT and self.is_current
+
+    def can_review(self) -> bool:
+        return self.status == AssessmentStatus.AWAITING_REVIEW
+
+    @property
+    def is_lowered(self) -> bool:
+        return bool(self.final_level and self.recommended_level) and (
+            LEVEL_RANK[self.final_level] < LEVEL_RANK[self.recommended_level]
+        )
+
+    @property
+    def is_raised(self) -> bool:
+        return bool(self.final_level and self.recommended_level) and (
+            LEVEL_RANK[self.final_level] > LEVEL_RANK[self.recommended_level]
+        )
+
+
+class AnswerValue(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+@tracked()
+class Answer(models.Model):
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(
+        max_length=10, choices=AnswerValue.choices, default=AnswerValue.NOT_KNOWN
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["question__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
+
+
+class GradingReviewAction(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    REGRADED = "regraded", "Regraded"
+
+
+class GradingReview(models.Model):
+    """A supervisor's confirmation or regrading: kept, never overwritten."""
+
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=10, choices=GradingReviewAction.choices)
+    from_level = models.CharField(max_length=10, choices=Level.choices)
+    to_level = models.CharField(max_length=10, choices=Level.choices)
+    rationale = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="regrade_has_rationale",
+                condition=~Q(action="regraded") | ~Q(rationale=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.to_level}"
+
+
+# --- RARA ----------------------------------------------------------------------------------
+
+
+class RaraCategory(models.TextChoices):
+    REMOVE = "remove", "Remove"
+    AVOID = "avoid", "Avoid"
+    REDUCE = "reduce", "Reduce"
+    ACCEPT = "accept", "Accept"
+
+
+class RaraActionType(models.Model):
+    """The catalogue of risk management actions (reference data)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    default_category = models.CharField(max_length=10, choices=RaraCategory.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RaraStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DECLINED = "declined", "Declined by victim"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_RARA_STATUSES = (RaraStatus.PLANNED, RaraStatus.IN_PROGRESS)
+
+
+@tracked()
+class RaraAction(models.Model):
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="actions")
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=10, choices=RaraCategory.choices)
+    action_type = models.ForeignKey(RaraActionType, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rara_actions"
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=RaraStatus.choices, default=RaraStatus.PLANNED)
+    notes = models.TextField(blank=True)
+    # Accept: what was offered, why the victim declined, how the remaining risk is monitored.
+    options_offered = models.TextField(blank=True)
+    declined_reason = models.TextField(blank=True)
+    monitoring = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(
+                fields=["owner", "due_date"],
+                name="rara_open_by_owner",
+                condition=Q(status__in=["planned", "in_progress"]),
+            ),
+            models.Index(
+                fields=["borough", "due_date"],
+                name="rara_open_by_borough",
+                condition=Q(status__in=["planned", "in_progress"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="rara_accept_is_recorded_in_full",
+                condition=~Q(category="accept")
+                | (~Q(options_offered="") & ~Q(declined_reason="") & ~Q(monitoring="")),
+                violation_error_message=(
+                    "Accept needs the options offered, the victim's reasons for declining them "
+                    "and how the remaining risk is monitored."
+                ),
+            ),
+            models.CheckConstraint(
+                name="rara_declined_has_reason",
+                condition=~Q(status="declined") | ~Q(declined_reason=""),
+                violation_error_message="Record why the victim declined.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.action_type}"

@@ -1,0 +1,294 @@
+"""Writes for risk assessments: start, save a draft, submit, and the supervisor's review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.errors import ConcurrentEditError
+from cases.models import Party, PartyRole
+from publicprotection.access.roles import SUPERVISORS, has_role
+from publicprotection.access.scope import viewer_borough_id
+
+from ..models import (
+    LEVEL_RANK,
+    Answer,
+    AnswerValue,
+    AssessmentStatus,
+    GradingReview,
+    GradingReviewAction,
+    Instrument,
+    Level,
+    MaracDecision,
+    RiskAssessment,
+)
+from ..scoring import QuestionInfo, Recommendation, recommend
+from .escalation import escalation_suggestion
+
+ESCALATION_CODE = "escalation"
+
+
+def default_instrument() -> Instrument:
+    return Instrument.objects.get(is_default=True, is_active=True)
+
+
+def recommendation_for(assessment: RiskAssessment) -> Recommendation:
+    answers = list(assessment.answers.select_related("question"))
+    return recommend(
+        rule=assessment.instrument.scoring_rule,
+        parameters=assessment.rule_parameters,
+        questions=[
+            QuestionInfo(a.question.code, a.question.text, a.question.group) for a in answers
+        ],
+        answers={a.question.code: a.value for a in answers},
+    )
+
+
+def _refresh_recommendation(assessment: RiskAssessment) -> Recommendation:
+    result = recommendation_for(assessment)
+    assessment.recommended_level = result.level
+    assessment.recommendation_reasons = result.reasons
+    return result
+
+
+@transaction.atomic
+def assessment_start(
+    *, actor, victim: Party, instrument: Instrument | None = None, reassessment_reason: str = ""
+) -> RiskAssessment:
+    """Open the victim's draft, or start one; a submitted one is superseded by a reassessment."""
+    if victim.role != PartyRole.VICTIM:
+        raise ValidationError("Risk assessments are for victims.")
+    current = (
+        RiskAssessment.objects.select_for_update().filter(victim=victim, is_current=True).first()
+    )
+    if current is not None and current.status == AssessmentStatus.DRAFT:
+        return current
+    if current is not None:
+        if not reassessment_reason.strip():
+            raise ValidationError(
+                {"reassessment_reason": "Say what has changed to need a reassessment"}
+            )
+        RiskAssessment.objects.filter(pk=current.pk).update(is_current=False)
+
+    instrument = instrument or default_instrument()
+    incident = victim.incident
+    assessment = RiskAssessment.objects.create(
+        incident=incident,
+        victim=victim,
+        person_id=victim.person_id,
+        borough_id=incident.borough_id,
+        instrument=instrument,
+        rule_version=instrument.version,
+        rule_parameters=instrument.parameters,
+        supersedes=current,
+        reassessment_reason=reassessment_reason.strip(),
+        created_by=actor,
+    )
+    suggestion = escalation_suggestion(incident=incident, person_id=victim.person_id)
+    previous = {a.question_id: a for a in current.answers.all()} if current else {}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment,
+            question=question,
+            value=previous[question.pk].value if question.pk in previous else AnswerValue.NOT_KNOWN,
+            note=previous[question.pk].note if question.pk in previous else "",
+        )
+        for question in instrument.questions.all()
+    )
+    if suggestion.suggested:
+        assessment.escalation_suggested = True
+        assessment.escalation_reason = " ".join(suggestion.reasons)[:300]
+        assessment.answers.filter(question__code=ESCALATION_CODE).update(
+            value=AnswerValue.YES,
+            note="Suggested from the victim's history: " + assessment.escalation_reason,
+        )
+    _refresh_recommendation(assessment)
+    assessment.save()
+    return assessment
+
+
+def _lock(assessment_id: int) -> RiskAssessment:
+    return (
+        RiskAssessment.objects.select_for_update()
+        .select_related("instrument")
+        .get(pk=assessment_id)
+    )
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    actor,
+    assessment_id: int,
+    expected_version: int,
+    answers: dict[str, tuple[str, str]] | None = None,
+    **fields,
+) -> RiskAssessment:
+    """Save a draft: answers (code -> (value, note)) and the officer's choices."""
+    assessment = _lock(assessment_id)
+    if assessment.version != expected_version:
+        raise ConcurrentEditError("risk assessment")
+    if not assessment.can_edit():
+        raise ValidationError("This assessment has been submitted and cannot be changed.")
+    allowed = {
+        "final_level",
+        "raise_note",
+        "lowering_rationale",
+        "escalation_cleared_note",
+        "marac_decision",
+        "marac_not_referred_reason",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    if answers:
+        by_code = {a.question.code: a for a in assessment.answers.select_related("question")}
+        for code, (value, note) in answers.items():
+            answer = by_code.get(code)
+            if answer is None:
+                raise ValidationError({f"answer_{code}": "Unknown question"})
+            if value not in AnswerValue.values:
+                raise ValidationError({f"answer_{code}": "Answer yes, no or not known"})
+            if (answer.value, answer.note) != (value, note.strip()):
+                answer.value, answer.note = value, note.strip()
+                answer.save(update_fields=["value", "note"])
+    for name, value in fields.items():
+        setattr(assessment, name, value.strip() if isinstance(value, str) else value)
+    if assessment.marac_decision and assessment.marac_decided_at is None:
+        assessment.marac_decided_at = timezone.now()
+    _refresh_recommendation(assessment)
+    assessment.version += 1
+    assessment.save()
+    return assessment
+
+
+def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
+    """What stops an assessment being submitted, by field."""
+    problems: dict[str, str] = {}
+    final, recommended = assessment.final_level, assessment.recommended_level
+    if not final:
+        problems["final_level"] = "Select the final risk level"
+    else:
+        if LEVEL_RANK[final] > LEVEL_RANK[recommended] and not assessment.raise_note.strip():
+            problems["raise_note"] = "Say why you have raised the level above the recommendation"
+        if (
+            LEVEL_RANK[final] < LEVEL_RANK[recommended]
+            and not assessment.lowering_rationale.strip()
+        ):
+            problems["lowering_rationale"] = (
+                "Give a written rationale for setting the level below the recommendation; "
+                "a supervisor must confirm it"
+            )
+        if final in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+            problems["plan"] = (
+                f"{Level(final).label} risk needs a RARA plan: add at least one action"
+            )
+        if final == Level.HIGH:
+            if not assessment.marac_decision:
+                problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
+            elif (
+                assessment.marac_decision == MaracDecision.NOT_REFERRED
+                and not assessment.marac_not_referred_reason.strip()
+            ):
+                problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
+    if assessment.escalation_suggested:
+        escalation = assessment.answers.filter(question__code=ESCALATION_CODE).first()
+        if (
+            escalation
+            and escalation.value != AnswerValue.YES
+            and not assessment.escalation_cleared_note.strip()
+        ):
+            problems["escalation_cleared_note"] = (
+                "Escalation was suggested from the victim's history: say why you cleared it"
+            )
+    return problems
+
+
+@transaction.atomic
+def assessment_submit(
+    *, actor, assessment_id: int, expected_version: int | None = None
+) -> RiskAssessment:
+    assessment = _lock(assessment_id)
+    if expected_version is not None and assessment.version != expected_version:
+        raise ConcurrentEditError("risk assessment")
+    if not assessment.can_edit():
+        raise ValidationError("This assessment has already been submitted.")
+    _refresh_recommendation(assessment)
+    problems = submission_problems(assessment)
+    if problems:
+        raise ValidationError(problems)
+    if assessment.marac_decision != MaracDecision.NOT_REFERRED:
+        assessment.marac_not_referred_reason = ""
+    assessment.status = AssessmentStatus.AWAITING_REVIEW
+    assessment.submitted_at = timezone.now()
+    assessment.version += 1
+    assessment.save()
+    return assessment
+
+
+def _require_reviewer(actor, assessment: RiskAssessment) -> None:
+    if not has_role(actor, SUPERVISORS):
+        raise PermissionDenied("Only a supervisor can review a grading.")
+    borough_id = viewer_borough_id(actor)
+    if borough_id is not None and borough_id != assessment.borough_id:
+        raise PermissionDenied("This assessment belongs to another borough.")
+    if assessment.created_by_id == actor.pk:
+        raise PermissionDenied("A supervisor cannot review their own assessment.")
+
+
+@transaction.atomic
+def assessment_confirm(*, actor, assessment_id: int, rationale: str = "") -> RiskAssessment:
+    assessment = _lock(assessment_id)
+    _require_reviewer(actor, assessment)
+    if not assessment.can_review():
+        raise ValidationError("This assessment is not awaiting review.")
+    if assessment.is_lowered and not rationale.strip():
+        raise ValidationError(
+            {"rationale": "The level is below the recommendation: record why you confirm it"}
+        )
+    GradingReview.objects.create(
+        assessment=assessment,
+        action=GradingReviewAction.CONFIRMED,
+        from_level=assessment.final_level,
+        to_level=assessment.final_level,
+        rationale=rationale.strip(),
+        actor=actor,
+    )
+    return _confirmed(assessment)
+
+
+@transaction.atomic
+def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str) -> RiskAssessment:
+    assessment = _lock(assessment_id)
+    _require_reviewer(actor, assessment)
+    if not assessment.can_review():
+        raise ValidationError("This assessment is not awaiting review.")
+    errors = {}
+    if level not in Level.values:
+        errors["level"] = "Select the level"
+    elif level == assessment.final_level:
+        errors["level"] = "Choose a different level, or confirm the grading instead"
+    if not rationale.strip():
+        errors["rationale"] = "Give the rationale for the new level"
+    if errors:
+        raise ValidationError(errors)
+    GradingReview.objects.create(
+        assessment=assessment,
+        action=GradingReviewAction.REGRADED,
+        from_level=assessment.final_level,
+        to_level=level,
+        rationale=rationale.strip(),
+        actor=actor,
+    )
+    assessment.final_level = level
+    return _confirmed(assessment)
+
+
+def _confirmed(assessment: RiskAssessment) -> RiskAssessment:
+    assessment.status = AssessmentStatus.CONFIRMED
+    assessment.confirmed_at = timezone.now()
+    assessment.version += 1
+    assessment.save()
+    return assessment

@@ -1,0 +1,161 @@
+"""Writes for RARA plans: add an action to an assessment's plan, and move it on.
+
+Plans evolve: actions may be added while the assessment is a draft and after it is submitted,
+but not to one a reassessment has superseded. Actions already on a superseded assessment can
+still be updated, so they can be closed rather than left overdue for ever.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from publicprotection.access.roles import CASE_WRITERS, has_role
+from publicprotection.access.scope import viewer_borough_id
+
+from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus, RiskAssessment
+from ..selectors.plans import london_today, owner_candidates
+
+OWNER_ERROR = "Choose an active police user who can see this case"
+PAST_DUE_ERROR = "The due date must be today or later"
+ACCEPT_ERRORS = {
+    "options_offered": "List each option offered to the victim",
+    "declined_reason": "Record the victim's reasons for declining",
+    "monitoring": "Say how the remaining risk is monitored",
+}
+DECLINED_REASON_ERROR = "Record why the victim declined"
+
+# Where each status may move to. Done, declined and cancelled are final.
+RARA_TRANSITIONS: dict[str, frozenset[str]] = {
+    RaraStatus.PLANNED: frozenset(
+        {RaraStatus.IN_PROGRESS, RaraStatus.DONE, RaraStatus.DECLINED, RaraStatus.CANCELLED}
+    ),
+    RaraStatus.IN_PROGRESS: frozenset({RaraStatus.DONE, RaraStatus.DECLINED, RaraStatus.CANCELLED}),
+    RaraStatus.DONE: frozenset(),
+    RaraStatus.DECLINED: frozenset(),
+    RaraStatus.CANCELLED: frozenset(),
+}
+
+
+def statuses_reachable_from(status: str) -> list[str]:
+    """The action's current status and those it may move to, in the order of RaraStatus."""
+    reachable = RARA_TRANSITIONS.get(status, frozenset()) | {status}
+    return [value for value in RaraStatus.values if value in reachable]
+
+
+def _require_writer(actor, borough_id: int) -> None:
+    if not has_role(actor, CASE_WRITERS):
+        raise PermissionDenied("Only officers and supervisors can change a RARA plan.")
+    actor_borough = viewer_borough_id(actor)
+    if actor_borough is not None and actor_borough != borough_id:
+        raise PermissionDenied("This case belongs to another borough.")
+
+
+def _owner_can_own(owner, borough_id: int) -> bool:
+    return (
+        owner is not None and owner_candidates(borough_id=borough_id).filter(pk=owner.pk).exists()
+    )
+
+
+@transaction.atomic
+def rara_action_add(
+    *,
+    actor,
+    assessment_id: int,
+    category: str,
+    action_type: RaraActionType,
+    owner,
+    due_date: date,
+    notes: str = "",
+    options_offered: str = "",
+    declined_reason: str = "",
+    monitoring: str = "",
+) -> RaraAction:
+    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment_id)
+    _require_writer(actor, assessment.borough_id)
+    if not assessment.is_current:
+        raise ValidationError(
+            "This assessment has been replaced by a reassessment: add the action to the "
+            "current assessment."
+        )
+    accept = {
+        "options_offered": options_offered.strip(),
+        "declined_reason": declined_reason.strip(),
+        "monitoring": monitoring.strip(),
+    }
+    errors: dict[str, str] = {}
+    if category == RaraCategory.ACCEPT:
+        errors.update({field: ACCEPT_ERRORS[field] for field, text in accept.items() if not text})
+    if due_date < london_today():
+        errors["due_date"] = PAST_DUE_ERROR
+    if not _owner_can_own(owner, assessment.borough_id):
+        errors["owner"] = OWNER_ERROR
+    if errors:
+        raise ValidationError(errors)
+
+    action = RaraAction(
+        assessment=assessment,
+        borough_id=assessment.borough_id,
+        category=category,
+        action_type=action_type,
+        owner=owner,
+        due_date=due_date,
+        notes=notes.strip(),
+        created_by=actor,
+        **accept,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def rara_action_update(
+    *,
+    actor,
+    action_id: int,
+    status: str | None = None,
+    notes: str | None = None,
+    due_date: date | None = None,
+    declined_reason: str | None = None,
+) -> RaraAction:
+    """Change an action; a field left as None keeps its value."""
+    action = RaraAction.objects.select_for_update().get(pk=action_id)
+    _require_writer(actor, action.borough_id)
+    errors: dict[str, str] = {}
+
+    if declined_reason is not None:
+        action.declined_reason = declined_reason.strip()
+    if notes is not None:
+        action.notes = notes.strip()
+    if due_date is not None and due_date != action.due_date:
+        if due_date < london_today():
+            errors["due_date"] = PAST_DUE_ERROR
+        action.due_date = due_date
+
+    if status is not None and status != action.status:
+        if status not in RaraStatus.values:
+            errors["status"] = "Select the status"
+        elif status not in RARA_TRANSITIONS[action.status]:
+            errors["status"] = (
+                f"An action that is {RaraStatus(action.status).label.lower()} cannot be "
+                f"changed to {RaraStatus(status).label.lower()}"
+            )
+        else:
+            action.status = status
+            if status == RaraStatus.DONE:
+                action.completed_at = timezone.now()
+
+    if action.status == RaraStatus.DECLINED and not action.declined_reason:
+        errors["declined_reason"] = DECLINED_REASON_ERROR
+    if action.category == RaraCategory.ACCEPT and not action.declined_reason:
+        errors["declined_reason"] = ACCEPT_ERRORS["declined_reason"]
+    if errors:
+        raise ValidationError(errors)
+
+    action.full_clean()
+    action.save()
+    return action

@@ -1,0 +1,158 @@
+"""The assessment pages: start from the incident, answer, see why, set the level, submit."""
+
+import pytest
+from django.urls import reverse
+
+from cases.tests.factories import complete_incident
+from riskassessment.models import AssessmentStatus, Level, RiskAssessment
+from riskassessment.tests.factories import answer, start_assessment
+from riskassessment.tests.test_assessment_services import add_action
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(assessment, **overrides):
+    data = {"version": assessment.version}
+    for a in assessment.answers.select_related("question"):
+        data[f"answer_{a.question.code}"] = a.value
+        data[f"note_{a.question.code}"] = a.note
+    for name in ("final_level", "raise_note", "lowering_rationale", "escalation_cleared_note",
+                 "marac_decision", "marac_not_referred_reason"):  # fmt: skip
+        data[name] = getattr(assessment, name)
+    data.update(overrides)
+    return data
+
+
+def detail_url(assessment):
+    return reverse("riskassessment:assessment-detail", args=[assessment.pk])
+
+
+def test_officer_starts_an_assessment_from_the_incident(client, lambeth_officer):
+    incident, victim, _ = complete_incident(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    page = client.get(reverse("riskassessment:incident-risk", args=[incident.reference]))
+    assert "Assess the risk" in page.text
+    response = client.post(
+        reverse("riskassessment:assessment-start", args=[incident.reference, victim.pk]), {}
+    )
+
+    assessment = RiskAssessment.objects.get()
+    assert response["Location"] == detail_url(assessment)
+    assert assessment.victim == victim
+
+
+def test_saving_answers_updates_the_recommendation_and_lists_the_reasons(client, lambeth_officer):
+    assessment = start_assessment(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    client.post(detail_url(assessment), form_data(assessment, answer_strangulation="yes", save="1"))
+    page = client.get(detail_url(assessment))
+
+    assert "Recommended: HIGH" in page.text
+    assert "Strangulation or choking is present" in page.text
+    assert "Information gaps (15 not known)" in page.text
+
+
+def test_live_recommendation_fragment_does_not_save(client, lambeth_officer):
+    assessment = start_assessment(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    response = client.post(
+        reverse("riskassessment:assessment-recommendation", args=[assessment.pk]),
+        {"answer_stalking": "yes", "answer_pregnancy": "yes", "answer_history_of_violence": "yes"},
+    )
+
+    assert "Recommended: MEDIUM" in response.text
+    assert "3 factors are present" in response.text
+    assessment.refresh_from_db()
+    assert assessment.recommended_level == Level.STANDARD
+
+
+def test_submitting_without_the_plan_and_marac_decision_explains_and_keeps_input(
+    client, lambeth_officer
+):
+    assessment = start_assessment(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    response = client.post(
+        detail_url(assessment),
+        form_data(
+            assessment,
+            answer_strangulation="yes",
+            note_strangulation="Hands round neck",
+            final_level="high",
+            submit="1",
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "needs a RARA plan" in response.text
+    assert "High risk: refer to MARAC, or record why not" in response.text
+    assert "Hands round neck" in response.text
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.DRAFT
+    assert assessment.answers.get(question__code="strangulation").note == "Hands round neck"
+
+
+def test_a_complete_high_assessment_is_submitted(client, lambeth_officer):
+    assessment = answer(start_assessment(actor=lambeth_officer), yes=["strangulation"])
+    add_action(assessment)
+    client.force_login(lambeth_officer)
+
+    response = client.post(
+        detail_url(assessment),
+        form_data(assessment, final_level="high", marac_decision="refer", submit="1"),
+    )
+
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.AWAITING_REVIEW
+    page = client.get(detail_url(assessment))
+    assert "Awaiting supervisor review" in page.text
+
+
+def test_a_stale_form_is_refused_and_keeps_the_input(client, lambeth_officer):
+    assessment = start_assessment(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+    stale = form_data(assessment, note_stalking="first")
+    client.post(detail_url(assessment), {**stale, "save": "1"})
+
+    response = client.post(
+        detail_url(assessment), {**stale, "note_stalking": "second", "save": "1"}
+    )
+
+    assert "Someone else changed this risk assessment" in response.text
+    assert 'value="second"' in response.text
+    assert assessment.answers.get(question__code="stalking").note == "first"
+
+
+def test_other_boroughs_partners_and_analysts(client, southwark_officer, partner, analyst):
+    assessment = start_assessment()
+    data = form_data(assessment, answer_stalking="yes", save="1")
+
+    client.force_login(southwark_officer)
+    assert client.get(detail_url(assessment)).status_code == 404
+    assert client.post(detail_url(assessment), data).status_code == 404
+    client.force_login(partner)
+    assert client.get(detail_url(assessment)).status_code == 403
+    client.force_login(analyst)
+    assert client.get(detail_url(assessment)).status_code == 200
+    assert client.post(detail_url(assessment), data).status_code == 403
+
+    assessment.refresh_from_db()
+    assert assessment.version == 1
+
+
+def test_detail_query_count_is_fixed(client, lambeth_officer, django_assert_max_num_queries):
+    assessment = start_assessment(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+    with django_assert_max_num_queries(40) as first:
+        client.get(detail_url(assessment))
+    for _ in range(5):
+        add_action(assessment)
+    with django_assert_max_num_queries(40) as second:
+        client.get(detail_url(assessment))
+
+    assert len(second.captured_queries) == len(first.captured_queries)

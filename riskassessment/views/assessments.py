@@ -1,0 +1,216 @@
+"""Assessing a victim: start from the incident, answer factor by factor, set the level, submit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.generic import TemplateView
+
+from cases import converters  # noqa: F401 - registers <incident_ref:...>
+from cases.models import PartyRole
+from cases.selectors.incidents import incident_get
+from cases.views.incidents import apply_service_errors
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+
+from ..forms.assessments import AssessmentForm, StartAssessmentForm
+from ..models import AnswerValue, Instrument, Level
+from ..scoring import QuestionInfo, recommend
+from ..selectors.assessments import assessment_get, incident_assessments
+from ..services import assessments as services
+
+
+class IncidentRiskView(RoleRequiredMixin, TemplateView):
+    """The victims of an incident and their assessments, with start and reassess buttons."""
+
+    allowed_roles = CASE_READERS
+    template_name = "riskassessment/assessments/incident.html"
+
+    def get_context_data(self, **kwargs):
+        incident = incident_get(viewer=self.request.user, reference=kwargs["reference"])
+        assessments = list(incident_assessments(viewer=self.request.user, incident=incident))
+        victims = [p for p in incident.parties.all() if p.role == PartyRole.VICTIM]
+        rows = []
+        for victim in victims:
+            mine = [a for a in assessments if a.victim_id == victim.pk]
+            current = next((a for a in mine if a.is_current), None)
+            rows.append({"victim": victim, "current": current, "history": mine})
+        return {
+            **super().get_context_data(**kwargs),
+            "incident": incident,
+            "rows": rows,
+            "can_write": has_role(self.request.user, CASE_WRITERS),
+            "instruments": Instrument.objects.filter(is_active=True),
+            "start_form": StartAssessmentForm(),
+        }
+
+
+class AssessmentStartView(RoleRequiredMixin, TemplateView):
+    allowed_roles = CASE_WRITERS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        incident = incident_get(viewer=request.user, reference=kwargs["reference"])
+        victim = incident.parties.filter(pk=kwargs["party_id"], role=PartyRole.VICTIM).first()
+        if victim is None:
+            raise Http404
+        form = StartAssessmentForm(request.POST)
+        back = reverse("riskassessment:incident-risk", args=[incident.reference])
+        if not form.is_valid():
+            messages.error(request, "Choose a risk instrument.")
+            return redirect(back)
+        try:
+            assessment = services.assessment_start(
+                actor=request.user,
+                victim=victim,
+                instrument=form.cleaned_data["instrument"],
+                reassessment_reason=form.cleaned_data["reassessment_reason"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(back)
+        return redirect("riskassessment:assessment-detail", assessment.pk)
+
+
+def _questions(assessment):
+    return [answer.question for answer in assessment.answers.all()]
+
+
+class AssessmentDetailView(RoleRequiredMixin, TemplateView):
+    """The assessment form while it is a draft; the record with its reviews afterwards."""
+
+    allowed_roles = CASE_READERS
+    template_name = "riskassessment/assessments/detail.html"
+
+    def get_assessment(self):
+        return assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        assessment = kwargs.pop("assessment", None) or self.get_assessment()
+        editable = assessment.can_edit() and has_role(self.request.user, CASE_WRITERS)
+        form = kwargs.pop("form", None)
+        if form is None and editable:
+            form = AssessmentForm(
+                initial=AssessmentForm.initial_for(assessment), questions=_questions(assessment)
+            )
+        gaps = [
+            a.question.text for a in assessment.answers.all() if a.value == AnswerValue.NOT_KNOWN
+        ]
+        return {
+            **super().get_context_data(**kwargs),
+            "assessment": assessment,
+            "form": form,
+            "editable": editable,
+            "information_gaps": gaps,
+            "can_edit_plan": has_role(self.request.user, CASE_WRITERS) and assessment.is_current,
+            "problems": kwargs.get("problems", {}),
+        }
+
+    def get(self, request, *args, **kwargs):
+        assessment = self.get_assessment()
+        access_log_record(
+            request=request, obj=assessment.person, label=f"Risk assessment {assessment.pk}"
+        )
+        return self.render_to_response(self.get_context_data(assessment=assessment))
+
+    def post(self, request, *args, **kwargs):
+        if not has_role(request.user, CASE_WRITERS):
+            raise PermissionDenied
+        assessment = self.get_assessment()
+        if not assessment.can_edit():
+            messages.error(request, "This assessment has been submitted and cannot be changed.")
+            return redirect("riskassessment:assessment-detail", assessment.pk)
+        form = AssessmentForm(request.POST, questions=_questions(assessment))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(assessment=assessment, form=form))
+        try:
+            saved = services.assessment_save(
+                actor=request.user,
+                assessment_id=assessment.pk,
+                expected_version=form.cleaned_data["version"],
+                answers=form.answers(),
+                **form.officer_fields(),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(assessment=assessment, form=form))
+        if "submit" not in request.POST:
+            messages.success(request, "Draft saved. The recommendation has been updated.")
+            return redirect(
+                f"{reverse('riskassessment:assessment-detail', args=[saved.pk])}#recommendation"
+            )
+        try:
+            services.assessment_submit(actor=request.user, assessment_id=saved.pk)
+        except ValidationError as error:
+            fresh = self.get_assessment()
+            form = AssessmentForm(request.POST.copy(), questions=_questions(fresh))
+            form.data["version"] = fresh.version  # the draft was saved; submitting again is safe
+            form.is_valid()
+            problems = (
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            )
+            plan_problem = problems.pop("plan", None)
+            apply_service_errors(
+                form, ValidationError(problems) if problems else ValidationError([])
+            )
+            if plan_problem:
+                form.add_error(None, plan_problem)
+            return self.render_to_response(self.get_context_data(assessment=fresh, form=form))
+        messages.success(request, "Assessment submitted. A supervisor will review the grading.")
+        return redirect("riskassessment:assessment-detail", saved.pk)
+
+
+class RecommendationPreviewView(RoleRequiredMixin, TemplateView):
+    """htmx: the live recommendation for the answers on the form, without saving them."""
+
+    allowed_roles = CASE_WRITERS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        assessment = assessment_get(viewer=request.user, assessment_id=kwargs["pk"])
+        questions = _questions(assessment)
+        answers = {
+            q.code: request.POST.get(f"answer_{q.code}", AnswerValue.NOT_KNOWN) for q in questions
+        }
+        result = recommend(
+            rule=assessment.instrument.scoring_rule,
+            parameters=assessment.rule_parameters,
+            questions=[QuestionInfo(q.code, q.text, q.group) for q in questions],
+            answers=answers,
+        )
+        return render(
+            request,
+            "riskassessment/assessments/includes/recommendation.html",
+            {
+                "level": result.level,
+                "level_label": Level(result.level).label,
+                "reasons": result.reasons,
+                "information_gaps": result.information_gaps,
+                "assessment": assessment,
+            },
+        )
+
+
+urlpatterns = [
+    path(
+        "incidents/<incident_ref:reference>/",
+        IncidentRiskView.as_view(),
+        name="incident-risk",
+    ),
+    path(
+        "incidents/<incident_ref:reference>/victims/<int:party_id>/assess/",
+        AssessmentStartView.as_view(),
+        name="assessment-start",
+    ),
+    path("assessments/<int:pk>/", AssessmentDetailView.as_view(), name="assessment-detail"),
+    path(
+        "assessments/<int:pk>/recommendation/",
+        RecommendationPreviewView.as_view(),
+        name="assessment-recommendation",
+    ),
+]

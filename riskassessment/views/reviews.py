@@ -1,0 +1,134 @@
+"""Supervisor review of gradings: the queue, and confirming or regrading one assessment.
+
+Thin: the role is checked first (403), then the assessment is loaded through the viewer-scoped
+selector (another borough's is a 404), then one service is called. The services decide when a
+rationale or a new level is needed, and who may review (never the assessment's author)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+
+from publicprotection.access.roles import SUPERVISORS
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+from publicprotection.pagination import paginate_without_count, query_string_without_page
+
+from ..forms.reviews import REGRADE, GradingReviewForm
+from ..models import AnswerValue, Level, RiskAssessment
+from ..selectors import assessments as selectors
+from ..services import assessments as services
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def information_gaps(assessment: RiskAssessment) -> list:
+    """The answers still 'not known', from the prefetched answers."""
+    return [a for a in assessment.answers.all() if a.value == AnswerValue.NOT_KNOWN]
+
+
+class GradingReviewQueueView(RoleRequiredMixin, TemplateView):
+    allowed_roles = SUPERVISORS
+    template_name = "riskassessment/reviews/queue.html"
+
+    def get_context_data(self, **kwargs):
+        page = paginate_without_count(
+            selectors.grading_review_queue(viewer=self.request.user),
+            self.request.GET.get("page"),
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "assessments": page.object_list,
+            "query_string_without_page": query_string_without_page(self.request),
+        }
+
+
+class GradingReviewView(RoleRequiredMixin, FormView):
+    allowed_roles = SUPERVISORS
+    template_name = "riskassessment/reviews/review.html"
+    form_class = GradingReviewForm
+
+    @cached_property
+    def assessment(self) -> RiskAssessment:
+        return selectors.assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        access_log_record(request=request, obj=self.assessment)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.assessment.can_review():
+            messages.warning(
+                request,
+                "This assessment is not awaiting review: "
+                f"{self.assessment.get_status_display().lower()}.",
+            )
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        assessment = self.assessment
+        person = assessment.person.full_name
+        try:
+            if data["action"] == REGRADE:
+                services.assessment_regrade(
+                    actor=self.request.user,
+                    assessment_id=assessment.pk,
+                    level=data["level"],
+                    rationale=data["rationale"],
+                )
+                message = (
+                    f"{person} regraded from {assessment.get_final_level_display().lower()} "
+                    f"to {Level(data['level']).label.lower()} risk."
+                )
+            else:
+                services.assessment_confirm(
+                    actor=self.request.user,
+                    assessment_id=assessment.pk,
+                    rationale=data["rationale"],
+                )
+                message = (
+                    f"Grading of {person} confirmed: "
+                    f"{assessment.get_final_level_display().lower()} risk."
+                )
+        except PermissionDenied as error:
+            # A supervisor who may review gradings, but not this one (their own assessment).
+            form.add_error(None, str(error) or "You cannot review this grading.")
+            return self.form_invalid(form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(reverse("riskassessment:grading-review-queue"))
+
+    def get_context_data(self, **kwargs):
+        assessment = self.assessment
+        is_own = assessment.created_by_id == self.request.user.pk
+        return {
+            **super().get_context_data(**kwargs),
+            "assessment": assessment,
+            "incident": assessment.incident,
+            "information_gaps": information_gaps(assessment),
+            "is_own_assessment": is_own,
+            "can_act": assessment.can_review() and not is_own,
+        }
+
+
+urlpatterns = [
+    path("reviews/", GradingReviewQueueView.as_view(), name="grading-review-queue"),
+    path("reviews/<int:pk>/", GradingReviewView.as_view(), name="grading-review"),
+]
