@@ -5,6 +5,9 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from marac.schedule import BEAT_SCHEDULE as MARAC_SCHEDULE
+from reports.schedule import BEAT_SCHEDULE as REPORTS_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicprotection.settings.dev")
 
 app = Celery("publicprotection")
@@ -16,4 +19,6 @@ app.conf.beat_schedule = {
         "task": "publicprotection.accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    **MARAC_SCHEDULE,
+    **REPORTS_SCHEDULE,
 }

@@ -37,6 +37,8 @@ urlpatterns = [
     path("account/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
     path("cases/", include("cases.urls")),
     path("risk/", include("riskassessment.urls")),
+    path("marac/", include("marac.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", include("publicprotection.audit.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

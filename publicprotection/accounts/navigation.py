@@ -15,6 +15,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset]] = [
     ("Outstanding suspects", "cases:outstanding-suspects", roles.CASE_WRITERS),
     ("Gradings", "riskassessment:grading-review-queue", roles.SUPERVISORS),
     ("Overdue actions", "riskassessment:rara-overdue", roles.CASE_WRITERS),
+    ("Daily meetings", "marac:agenda-list", roles.SUPERVISORS | roles.MARAC_COORDINATORS),
     ("MARAC", "marac:home", roles.MARAC_COORDINATORS | roles.PARTNERS),
     ("Trends", "reports:dashboard", roles.ANALYSTS),
     ("Audit", "audit:search", roles.AUDITORS),

@@ -112,26 +112,10 @@ def _visible_victim(request, party_id: int) -> Party:
 def _active_instrument(code: str) -> Instrument | None:
     if not code:
         return None
-    instrument = Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+    instrument = selectors.active_instrument(code=code)
     if instrument is None:
         raise exceptions.ValidationError({"instrument": ["Unknown instrument."]})
     return instrument
-
-
-def _filtered(viewer, filters: dict):
-    # Built on the access core's scoped queryset; every filter is an indexed column.
-    queryset = selectors.assessments_visible_to(viewer=viewer).select_related(
-        "incident", "person", "instrument", "created_by"
-    )
-    if "person" in filters:
-        queryset = queryset.filter(person_id=filters["person"])
-    if "incident" in filters:
-        queryset = queryset.filter(incident_id=filters["incident"])
-    if "status" in filters:
-        queryset = queryset.filter(status=filters["status"])
-    if "final_level" in filters:
-        queryset = queryset.filter(final_level=filters["final_level"])
-    return queryset
 
 
 class RiskAssessmentListCreateApi(GenericAPIView):
@@ -154,7 +138,9 @@ class RiskAssessmentListCreateApi(GenericAPIView):
     def get(self, request):
         params = RiskAssessmentFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        page = self.paginate_queryset(_filtered(request.user, params.validated_data))
+        page = self.paginate_queryset(
+            selectors.assessment_list(viewer=request.user, filters=params.validated_data)
+        )
         return self.get_paginated_response(RiskAssessmentOutputSerializer(page, many=True).data)
 
     @extend_schema(

@@ -11,6 +11,7 @@ from ..models import (
     Answer,
     AssessmentStatus,
     GradingReview,
+    Instrument,
     RaraAction,
     RiskAssessment,
 )
@@ -23,6 +24,23 @@ def assessments_visible_to(*, viewer) -> QuerySet[RiskAssessment]:
         borough_field="borough_id",
         police_roles=CASE_READERS,
     )
+
+
+def assessment_list(*, viewer, filters: dict) -> QuerySet[RiskAssessment]:
+    """Filter by person, incident (ids), status or final level; every filter is indexed."""
+    qs = assessments_visible_to(viewer=viewer).select_related(
+        "incident", "person", "instrument", "created_by"
+    )
+    for name, lookup in (("person", "person_id"), ("incident", "incident_id"),
+                         ("status", "status"), ("final_level", "final_level")):  # fmt: skip
+        if name in filters:
+            qs = qs.filter(**{lookup: filters[name]})
+    return qs
+
+
+def active_instrument(*, code: str) -> Instrument | None:
+    """The newest active version of an instrument, by its code."""
+    return Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
 
 
 def assessment_get(*, viewer, assessment_id) -> RiskAssessment:

@@ -1,0 +1,5 @@
+from .views import agendas
+
+app_name = "marac"
+
+urlpatterns = agendas.urlpatterns

@@ -1,0 +1,3 @@
+"""(filled in by the agenda work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Celery beat entries for this app (plain data: no Django imports here)."""
+
+BEAT_SCHEDULE: dict = {}

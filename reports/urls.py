@@ -1,0 +1,5 @@
+from .views import dashboard
+
+app_name = "reports"
+
+urlpatterns = dashboard.urlpatterns

@@ -1,0 +1,3 @@
+"""(filled in by the trends work)."""
+
+urlpatterns: list = []
