@@ -69,18 +69,7 @@ def _filters_from(query_params) -> selectors.IncidentFilters:
                 for field, errors in form.errors.get_json_data().items()
             }
         )
-    data = form.cleaned_data
-    return selectors.IncidentFilters(
-        q=data["q"],
-        borough=data["borough"].code if data["borough"] else "",
-        status=data["status"],
-        date_from=data["date_from"],
-        date_to=data["date_to"],
-        crime=data["crime"],
-        outstanding_suspect=data["outstanding_suspect"],
-        review_status=data["review_status"],
-        flag=data["flag"],
-    )
+    return form.filters()
 
 
 class ReadOrWritePermissionsMixin:

@@ -24,6 +24,7 @@ from ..models import (
     PartyRole,
     RelationshipType,
 )
+from ..selectors.incidents import IncidentFilters
 from ..services.positive_action import POSITIVE_ACTION_POLICY
 
 CRIME_CHOICES = [("true", "Crime"), ("false", "Non-crime")]
@@ -396,3 +397,18 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
         ):
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
+
+    def filters(self):
+        """The validated filters for the incident list selector (pages and API alike)."""
+        data = self.cleaned_data
+        return IncidentFilters(
+            q=data["q"],
+            borough=data["borough"].code if data["borough"] else "",
+            status=data["status"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            crime=data["crime"],
+            outstanding_suspect=data["outstanding_suspect"],
+            review_status=data["review_status"],
+            flag=data["flag"],
+        )

@@ -20,6 +20,7 @@ from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 # Registers <incident_ref:...> for the URL patterns below.
@@ -44,16 +45,6 @@ from ..services import incidents as services
 from ..services.positive_action import arrest_decision_record
 
 
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def writable_boroughs(user):
     borough_id = viewer_borough_id(user)
     return Borough.objects.all() if borough_id is None else Borough.objects.filter(pk=borough_id)
@@ -70,18 +61,7 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
         form = IncidentFilterForm(self.request.GET or None)
         filters = selectors.IncidentFilters()
         if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            filters = selectors.IncidentFilters(
-                q=data["q"],
-                borough=data["borough"].code if data["borough"] else "",
-                status=data["status"],
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                crime=data["crime"],
-                outstanding_suspect=data["outstanding_suspect"],
-                review_status=data["review_status"],
-                flag=data["flag"],
-            )
+            filters = form.filters()
         incidents = selectors.incident_list(viewer=self.request.user, filters=filters).annotate(
             has_repeat_victim=repeat_victim_exists(),
             has_repeat_location=repeat_location_exists(),

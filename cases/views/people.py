@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 
 from ..errors import ConcurrentEditError
 from ..forms.people import PersonAddressForm, PersonCreateForm, PersonEditForm, PersonSearchForm
@@ -26,16 +27,6 @@ from ..selectors import people as selectors
 from ..selectors.flags import person_flags
 from ..services import people as services
 from ..services.people import normalise_name
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def person_url(person: Person) -> str:

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from ..forms.positive_action import (
@@ -32,16 +33,6 @@ from ..services import positive_action as services
 from ..services.positive_action import DecisionStateError
 
 RETURNED_SHOWN = 50
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def latest_return(decision: ArrestDecision):

@@ -279,3 +279,15 @@ REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=365)
 RARA_PLAN_REQUIRED_LEVELS = env.list("RARA_PLAN_REQUIRED_LEVELS", default=["medium", "high"])
 # The victim's Nth domestic incident within the repeat window suggests escalation.
 ESCALATION_INCIDENT_COUNT = env.int("ESCALATION_INCIDENT_COUNT", default=3)
+
+# --- Daily risk management meeting agendas (marac) -------------------------------------------
+# London local time of the morning meeting: agendas are generated at (or soon after) it, Monday to
+# Friday; Monday's covers the weekend. The beat check runs every 5 minutes and queues whatever
+# is missing after this time, so a changed time needs no schedule change.
+DAILY_AGENDA_HOUR = env.int("DAILY_AGENDA_HOUR", default=7)
+DAILY_AGENDA_MINUTE = env.int("DAILY_AGENDA_MINUTE", default=0)
+# Look for missing agendas when a worker starts (catching up after Redis or the worker was down).
+DAILY_AGENDA_CHECK_ON_WORKER_START = env.bool("DAILY_AGENDA_CHECK_ON_WORKER_START", default=True)
+# The automatic check stops re-queuing an agenda that has failed this many times (the page
+# shows the error and a retry button).
+DAILY_AGENDA_MAX_AUTO_ATTEMPTS = env.int("DAILY_AGENDA_MAX_AUTO_ATTEMPTS", default=3)

@@ -12,10 +12,10 @@ from django.views.generic import TemplateView
 from cases import converters  # noqa: F401 - registers <incident_ref:...>
 from cases.models import PartyRole
 from cases.selectors.incidents import incident_get
-from cases.views.incidents import apply_service_errors
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level

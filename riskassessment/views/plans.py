@@ -13,11 +13,11 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from cases.views.incidents import apply_service_errors
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from ..forms.plans import RaraActionAddForm, RaraActionEditForm

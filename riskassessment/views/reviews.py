@@ -16,22 +16,13 @@ from django.views.generic import FormView, TemplateView
 from publicprotection.access.roles import SUPERVISORS
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from ..forms.reviews import REGRADE, GradingReviewForm
 from ..models import AnswerValue, Level, RiskAssessment
 from ..selectors import assessments as selectors
 from ..services import assessments as services
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def information_gaps(assessment: RiskAssessment) -> list:

@@ -1,0 +1,44 @@
+"""Reads of agendas for signed-in viewers: a borough's supervisors and coordinators see their
+own team's agendas; the central team sees every team's. Out of scope is a 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from publicprotection.access.roles import MARAC_COORDINATORS, SUPERVISORS, has_role
+from publicprotection.access.scope import get_visible_or_404
+
+from ..models import Agenda, AgendaItem
+
+AGENDA_READERS = SUPERVISORS | MARAC_COORDINATORS
+
+
+def agendas_visible_to(*, viewer) -> QuerySet[Agenda]:
+    if not has_role(viewer, AGENDA_READERS) or viewer.team_id is None:
+        return Agenda.objects.none()
+    qs = Agenda.objects.select_related("team")
+    if viewer.team.is_central:
+        return qs
+    return qs.filter(team_id=viewer.team_id)
+
+
+def agenda_list(*, viewer) -> QuerySet[Agenda]:
+    return agendas_visible_to(viewer=viewer).order_by("-meeting_date", "team__name", "id")
+
+
+def agenda_get(*, viewer, agenda_id) -> Agenda:
+    return get_visible_or_404(agendas_visible_to(viewer=viewer), pk=agenda_id)
+
+
+def agenda_items(agenda: Agenda) -> list[AgendaItem]:
+    """Items with their decisions and what was decided last time, in a fixed number of queries."""
+    return list(
+        agenda.items.select_related(
+            "decision__recorded_by", "carried_from__decision", "carried_from__agenda"
+        ).order_by("position", "id")
+    )
+
+
+def agenda_item_get(*, viewer, agenda_id, item_id) -> AgendaItem:
+    agenda = agenda_get(viewer=viewer, agenda_id=agenda_id)
+    return get_visible_or_404(agenda.items.select_related("agenda__team"), pk=item_id)

@@ -1,0 +1,271 @@
+"""Writes for daily meeting agendas: generating one (idempotent), asking the worker for one,
+and recording the meeting's decision on an item."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from publicprotection.accounts.models import Team
+
+from ..models import (
+    SECTION_ORDER,
+    Agenda,
+    AgendaDecision,
+    AgendaItem,
+    AgendaStatus,
+)
+from ..pdf import render_agenda_pdf
+from ..selectors.content import ItemSpec, agenda_content, meeting_period
+
+logger = logging.getLogger(__name__)
+
+ERROR_MAX_CHARS = 2000
+
+
+class AgendaStateError(Exception):
+    """The agenda is not in a state that allows this."""
+
+
+def agenda_directory(team: Team, meeting_date: date) -> str:
+    return f"marac/agendas/{team.code}/{meeting_date:%Y-%m-%d}"
+
+
+def _ensure(team: Team, meeting_date: date) -> Agenda:
+    """The one agenda row for the team and day, locked (created if missing)."""
+    period = meeting_period(meeting_date)
+    agenda, _ = Agenda.objects.get_or_create(
+        team=team,
+        meeting_date=meeting_date,
+        defaults={"period_start": period.start, "period_end": period.end},
+    )
+    return Agenda.objects.select_for_update().select_related("team").get(pk=agenda.pk)
+
+
+def agenda_ensure(*, team: Team, meeting_date: date) -> Agenda:
+    with transaction.atomic():
+        return _ensure(team, meeting_date)
+
+
+# --- Generation ----------------------------------------------------------------------------------
+
+
+def _carried_items(agenda: Agenda) -> list[AgendaItem]:
+    """Items of the team's previous ready agenda with no decision, or one not yet done."""
+    previous = (
+        Agenda.objects.filter(
+            team_id=agenda.team_id,
+            meeting_date__lt=agenda.meeting_date,
+            status=AgendaStatus.READY,
+        )
+        .order_by("-meeting_date")
+        .first()
+    )
+    if previous is None:
+        return []
+    return list(
+        previous.items.select_related("decision").exclude(decision__done=True).order_by("position", "id")
+    )
+
+
+def _sync_items(agenda: Agenda, specs: list[ItemSpec]) -> list[AgendaItem]:
+    """Make the agenda's items match the specs plus carried items, keeping the rows (and the
+    decisions recorded on them) that are still there."""
+    carried = {item.key: item for item in _carried_items(agenda)}
+    wanted: dict[tuple, dict] = {}
+    for spec in specs:
+        wanted.setdefault(spec.key, {"reference": spec.reference, "summary": spec.summary})
+    for key, old in carried.items():
+        entry = wanted.setdefault(key, {"reference": old.reference, "summary": old.summary})
+        entry["carried_from"] = old
+    ordered = sorted(
+        wanted.items(),
+        key=lambda kv: (SECTION_ORDER[kv[0][0]], "carried_from" not in kv[1]),
+    )
+    existing = {item.key: item for item in agenda.items.select_related("decision")}
+    # An item that drops out keeps its row only if the meeting already decided something on it.
+    stale = [
+        item.pk
+        for key, item in existing.items()
+        if key not in wanted and not hasattr(item, "decision")
+    ]
+    AgendaItem.objects.filter(pk__in=stale).delete()
+    result = []
+    for position, (key, fields) in enumerate(ordered):
+        section, object_type, object_id = key
+        item = existing.get(key) or AgendaItem(
+            agenda=agenda, section=section, object_type=object_type, object_id=object_id
+        )
+        item.reference = fields["reference"][:60]
+        item.summary = fields["summary"]
+        item.carried_from = fields.get("carried_from")
+        item.position = position
+        item.save()
+        result.append(item)
+    kept = [item for key, item in existing.items() if key not in wanted and item.pk not in stale]
+    for offset, item in enumerate(kept, start=len(result)):
+        item.position = offset
+        item.save(update_fields=["position"])
+    return result + kept
+
+
+def _counts(items: list[AgendaItem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.section] = counts.get(item.section, 0) + 1
+    counts["carried_forward"] = sum(1 for item in items if item.carried_from_id)
+    return counts
+
+
+def _store(agenda: Agenda, pdf: bytes, checksum: str) -> str:
+    """Write the finished bytes under a name derived from their checksum.
+
+    The row points at the file only after it is complete, so a worker killed mid-write leaves
+    at most an orphan that the retry overwrites (same name, checked by checksum) or removes.
+    """
+    name = (
+        f"{agenda_directory(agenda.team, agenda.meeting_date)}/"
+        f"agenda-{agenda.team.code}-{agenda.meeting_date:%Y-%m-%d}-{checksum[:16]}.pdf"
+    )
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if hashlib.sha256(existing.read()).hexdigest() == checksum:
+                return name
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(pdf))
+    if saved != name:  # pragma: no cover - a concurrent writer; never point at a surprise name
+        default_storage.delete(saved)
+        raise RuntimeError(f"Agenda file name clash: {name}")
+    return name
+
+
+def _remove_other_files(directory: str, keep: str) -> None:
+    try:
+        _, files = default_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for filename in files:
+        path = f"{directory}/{filename}"
+        if path != keep:
+            default_storage.delete(path)
+
+
+def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> Agenda:
+    """Build the team's agenda for the day: items, PDF, checksum; status ready.
+
+    Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`,
+    and regenerating keeps the decisions already recorded. On error the agenda is marked failed
+    with the error, and the error is raised again (for the task to retry if transient).
+    """
+    with transaction.atomic():
+        agenda = _ensure(team, meeting_date)
+        if agenda.is_ready and not force:
+            return agenda
+        period = meeting_period(meeting_date)
+        agenda.period_start, agenda.period_end = period.start, period.end
+        agenda.status = AgendaStatus.GENERATING
+        agenda.attempts += 1
+        agenda.error = ""
+        agenda.save()
+    try:
+        with transaction.atomic():
+            agenda = _ensure(team, meeting_date)
+            items = _sync_items(agenda, agenda_content(team, meeting_period(meeting_date)))
+            items = list(
+                agenda.items.select_related("carried_from__decision").order_by("position", "id")
+            )
+            pdf = render_agenda_pdf(agenda, items)
+            checksum = hashlib.sha256(pdf).hexdigest()
+            name = _store(agenda, pdf, checksum)
+            agenda.file.name = name
+            agenda.checksum = checksum
+            agenda.counts = _counts(items)
+            agenda.generated_at = timezone.now()
+            agenda.status = AgendaStatus.READY
+            agenda.error = ""
+            agenda.full_clean()
+            agenda.save()
+            directory = agenda_directory(team, meeting_date)
+            transaction.on_commit(lambda: _remove_other_files(directory, name))
+        return agenda
+    except Exception as exc:
+        _mark_failed(team, meeting_date, exc)
+        raise
+
+
+def _mark_failed(team: Team, meeting_date: date, exc: BaseException) -> None:
+    try:
+        Agenda.objects.filter(team=team, meeting_date=meeting_date).exclude(
+            status=AgendaStatus.READY
+        ).update(
+            status=AgendaStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS],
+            updated_at=timezone.now(),
+        )
+    except Exception:  # the database itself may be what failed
+        logger.exception("Could not record the failure of agenda %s %s", team.code, meeting_date)
+
+
+# --- Asking the worker -------------------------------------------------------------------------
+
+
+def _send(team_id: int, meeting_date: date, force: bool) -> bool:
+    """Queue the generation; False if the broker cannot be reached (the agenda stays pending
+    and the scheduled check queues it when the broker is back)."""
+    from ..tasks import BROKER_ERRORS, generate_agenda
+
+    try:
+        generate_agenda.apply_async(args=[team_id, meeting_date.isoformat(), force], retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Broker unavailable: agenda %s %s left pending", team_id, meeting_date)
+        return False
+    return True
+
+
+def agenda_request_generation(*, team: Team, meeting_date: date, force: bool = True) -> tuple[Agenda, bool | None]:
+    """Mark the agenda pending and queue its generation once committed.
+
+    Returns the agenda and whether the worker was reached: True, False (broker down), or None
+    when the caller's transaction has not committed yet.
+    """
+    queued: dict[str, bool | None] = {"ok": None}
+    with transaction.atomic():
+        agenda = _ensure(team, meeting_date)
+        if agenda.status == AgendaStatus.GENERATING and not agenda.is_stale():
+            raise AgendaStateError("This agenda is being generated now.")
+        agenda.status = AgendaStatus.PENDING
+        agenda.error = ""
+        agenda.save()
+
+        def send() -> None:
+            queued["ok"] = _send(team.pk, meeting_date, force)
+
+        transaction.on_commit(send)
+    return agenda, queued["ok"]
+
+
+# --- The meeting's decisions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def agenda_decision_record(
+    *, actor, item: AgendaItem, action: str, owner: str, done: bool
+) -> AgendaDecision:
+    """Record (or change) what the meeting decided on an item."""
+    item = AgendaItem.objects.select_for_update().select_related("agenda").get(pk=item.pk)
+    if item.agenda.status != AgendaStatus.READY:
+        raise AgendaStateError("Decisions are recorded on a ready agenda.")
+    decision = AgendaDecision.objects.filter(item=item).first() or AgendaDecision(item=item)
+    decision.action = action.strip()
+    decision.owner = owner.strip()
+    decision.done = done
+    decision.recorded_by = actor
+    decision.full_clean(exclude=["item", "recorded_by"])
+    decision.save()
+    return decision

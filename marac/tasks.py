@@ -1,0 +1,121 @@
+"""Celery tasks for daily meeting agendas: they take ids, load, and call the service.
+
+Reliability: acks_late with reject-on-worker-lost (settings) redelivers a task whose worker
+died; the service is idempotent (one row per team and day, a finished file is written before
+the row points at it), so the redelivered task simply completes the agenda.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from publicprotection.accounts.models import Team
+
+from .models import Agenda, AgendaStatus
+from .selectors.content import LONDON, is_meeting_day, meeting_time
+from .services.agendas import agenda_ensure, agenda_generate
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or the broker briefly unreachable.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    KombuOperationalError,
+    ConnectionError,
+    TimeoutError,
+)
+BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
+
+
+def london_today() -> date:
+    return timezone.localdate(timezone=LONDON)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+)
+def generate_agenda(team_id: int, meeting_date_iso: str, force: bool = False) -> str:
+    team = Team.objects.get(pk=team_id)
+    agenda = agenda_generate(
+        team=team, meeting_date=date.fromisoformat(meeting_date_iso), force=force
+    )
+    return agenda.status
+
+
+def _queue(team_id: int, meeting_date: date, force: bool = False) -> None:
+    generate_agenda.apply_async(args=[team_id, meeting_date.isoformat(), force])
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def generate_daily_agendas(meeting_date_iso: str | None = None) -> int:
+    """One agenda per team (the 32 boroughs and central) for the day: rows first, then tasks."""
+    meeting_date = date.fromisoformat(meeting_date_iso) if meeting_date_iso else london_today()
+    teams = list(Team.objects.order_by("code"))
+    for team in teams:
+        agenda_ensure(team=team, meeting_date=meeting_date)
+    for team in teams:
+        _queue(team.pk, meeting_date)
+    return len(teams)
+
+
+def missing_team_ids(meeting_date: date, now: datetime | None = None) -> list[int]:
+    """Teams whose agenda for the day is due but not ready, nor being generated right now."""
+    now = now or timezone.now()
+    if not is_meeting_day(meeting_date) or now < meeting_time(meeting_date):
+        return []
+    stale_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    settled = Agenda.objects.filter(meeting_date=meeting_date).filter(
+        Q(status=AgendaStatus.READY)
+        | Q(status=AgendaStatus.GENERATING, updated_at__gte=stale_before)
+        | Q(status=AgendaStatus.FAILED, attempts__gte=settings.DAILY_AGENDA_MAX_AUTO_ATTEMPTS)
+    )
+    return list(
+        Team.objects.exclude(pk__in=settled.values("team_id"))
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def generate_missing_agendas() -> int:
+    """The morning run and the catch-up: queue today's agendas that are due and not ready
+    (after a Redis or worker outage, or the first beat tick after the meeting time)."""
+    meeting_date = london_today()
+    team_ids = missing_team_ids(meeting_date)
+    for team_id in team_ids:
+        _queue(team_id, meeting_date)
+    if team_ids:
+        logger.info("Queued %s agendas for %s", len(team_ids), meeting_date)
+    return len(team_ids)
+
+
+@worker_ready.connect
+def _check_for_missing_agendas(sender=None, **kwargs) -> None:
+    """When a worker comes up, catch up on agendas missed while it (or Redis) was down."""
+    if not settings.DAILY_AGENDA_CHECK_ON_WORKER_START:
+        return
+    try:
+        generate_missing_agendas.apply_async()
+    except BROKER_ERRORS:  # the beat check will find them later
+        logger.warning("Could not queue the missing-agenda check at worker start")

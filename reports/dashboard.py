@@ -1,0 +1,165 @@
+"""The dashboard's content, built once from the selectors and used by the page, the PDF and
+the CSV exports, so all three always show the same numbers and definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.safestring import SafeString
+
+from . import charts
+from .figures import Figure, figure, figures
+from .selectors import Cell, Row, Trends, borough_comparison, trends
+
+COLOURS = [charts.BLUE, charts.RED, charts.GREEN, charts.ORANGE, charts.PURPLE]
+RISK_COLOURS = {
+    "risk_standard": charts.GREEN,
+    "risk_medium": charts.ORANGE,
+    "risk_high": charts.RED,
+}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    row_header: str
+    figures: list[Figure]
+    rows: list[Row]
+    total: Row | None = None
+    chart: SafeString | None = None
+    chart_kind: str = "line"
+
+    @property
+    def percent(self) -> bool:
+        return all(f.is_rate for f in self.figures)
+
+    @property
+    def body(self) -> list[tuple[str, list[Cell]]]:
+        """Rows as (label, cells in figure order), for templates."""
+        return [(row.label, [row.cell(f) for f in self.figures]) for row in self.rows]
+
+    @property
+    def total_cells(self) -> list[Cell] | None:
+        return [self.total.cell(f) for f in self.figures] if self.total else None
+
+
+@dataclass(frozen=True)
+class _Spec:
+    key: str
+    title: str
+    period: str  # "monthly" | "yearly"
+    figure_keys: tuple[str, ...]
+
+
+SPECS = [
+    _Spec(
+        "incidents_monthly", "Incidents by month", "monthly", ("incidents", "crimes", "non_crimes")
+    ),
+    _Spec(
+        "rates_monthly",
+        "Offence arrest and sanction-detection rates by month",
+        "monthly",
+        ("arrest_rate", "sanction_detection_rate"),
+    ),
+    _Spec(
+        "victims_reviews_monthly",
+        "Repeat victimisation and supervisor review compliance by month",
+        "monthly",
+        ("repeat_victim_rate", "review_compliance"),
+    ),
+    _Spec(
+        "risk_monthly",
+        "Risk level mix by month",
+        "monthly",
+        ("risk_standard", "risk_medium", "risk_high"),
+    ),
+    _Spec("incidents_yearly", "Incidents by year", "yearly", ("incidents", "crimes", "non_crimes")),
+    _Spec(
+        "rates_yearly",
+        "Rates by year",
+        "yearly",
+        ("arrest_rate", "sanction_detection_rate", "repeat_victim_rate", "review_compliance"),
+    ),
+    _Spec(
+        "risk_yearly",
+        "Risk level mix by year",
+        "yearly",
+        ("risk_standard", "risk_medium", "risk_high"),
+    ),
+]
+TABLE_KEYS = [s.key for s in SPECS] + ["comparison"]
+
+
+@dataclass
+class Dashboard:
+    area_name: str
+    tables: list[Table] = field(default_factory=list)
+    comparison: Table | None = None
+
+    def table(self, key: str) -> Table:
+        if key == "comparison" and self.comparison is not None:
+            return self.comparison
+        return next(t for t in self.tables if t.key == key)
+
+
+def _chart(table: Table, area_name: str, monthly: bool) -> SafeString:
+    series = [
+        charts.Series(
+            f.label,
+            [row.cell(f).value for row in table.rows],
+            RISK_COLOURS.get(f.key, COLOURS[i % len(COLOURS)]),
+        )
+        for i, f in enumerate(table.figures)
+    ]
+    labels = [row.label for row in table.rows]
+    common = {
+        "chart_id": f"chart-{table.key.replace('_', '-')}",
+        "title": f"{table.title}, {area_name}",
+        "description": "The same figures are in the table below the chart.",
+        "series": series,
+        "percent": table.percent,
+    }
+    if monthly:
+        # Label every sixth month so the axis stays legible over five years.
+        return charts.line_chart(labels=labels, label_every=6, **common)
+    return charts.bar_chart(labels=labels, **common)
+
+
+def trend_tables(data: Trends, area_name: str) -> list[Table]:
+    tables = []
+    for spec in SPECS:
+        rows = data.monthly if spec.period == "monthly" else data.yearly
+        table = Table(
+            key=spec.key,
+            title=spec.title,
+            row_header="Month" if spec.period == "monthly" else "Year",
+            figures=[figure(k) for k in spec.figure_keys],
+            rows=rows,
+            chart_kind="line" if spec.period == "monthly" else "bar",
+        )
+        table.chart = _chart(table, area_name, spec.period == "monthly")
+        tables.append(table)
+    return tables
+
+
+def comparison_table(*, viewer, start: date, end: date) -> Table:
+    rows, total = borough_comparison(viewer=viewer, start=start, end=end)
+    return Table(
+        key="comparison",
+        title=f"Borough comparison, {start:%-d %B %Y} to {end:%-d %B %Y}",
+        row_header="Borough",
+        figures=figures(),
+        rows=rows,
+        total=total,
+    )
+
+
+def build_dashboard(*, viewer, borough, today: date, period: tuple[date, date] | None) -> Dashboard:
+    area_name = borough.name if borough else "London"
+    dashboard = Dashboard(area_name=area_name)
+    dashboard.tables = trend_tables(trends(borough=borough, today=today), area_name)
+    if period is not None:
+        dashboard.comparison = comparison_table(viewer=viewer, start=period[0], end=period[1])
+    return dashboard

@@ -1,0 +1,25 @@
+"""The dashboard as a PDF: the same SVG charts and tables as the page, through WeasyPrint."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .dashboard import Dashboard
+from .figures import MARAC_FIGURES, MARAC_NOT_AVAILABLE
+
+
+def dashboard_pdf(*, dashboard: Dashboard, last_refresh, base_url: str) -> bytes:
+    from weasyprint import HTML  # heavy import: only when a PDF is made
+
+    html = render_to_string(
+        "reports/pdf/dashboard.html",
+        {
+            "dashboard": dashboard,
+            "last_refresh": last_refresh,
+            "generated_at": timezone.localtime(),
+            "marac_figures": MARAC_FIGURES,
+            "marac_not_available": MARAC_NOT_AVAILABLE,
+        },
+    )
+    return HTML(string=html, base_url=base_url).write_pdf()
