@@ -88,14 +88,16 @@ def _x_labels(canvas: _Canvas, labels: list[str], xs: list[float], every: int) -
 
 
 def _legend(canvas: _Canvas, series: list[Series]) -> None:
-    x = LEFT
-    y = HEIGHT - 20
+    x, y = LEFT, HEIGHT - BOTTOM + 40
     for s in series:
+        width = 30 + 7 * len(s.name)
+        if x + width > WIDTH - RIGHT and x > LEFT:  # wrap onto a second row
+            x, y = LEFT, y + 18
         canvas.add(
             f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{escape(s.colour)}"/>'
             f'<text x="{x + 18}" y="{y}" {FONT}>{escape(s.name)}</text>'
         )
-        x += 30 + 7 * len(s.name)
+        x += width
 
 
 def line_chart(

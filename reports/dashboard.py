@@ -9,7 +9,7 @@ from datetime import date
 from django.utils.safestring import SafeString
 
 from . import charts
-from .figures import Figure, figure, figures
+from .figures import Figure, figure
 from .selectors import Cell, Row, Trends, borough_comparison, trends
 
 COLOURS = [charts.BLUE, charts.RED, charts.GREEN, charts.ORANGE, charts.PURPLE]
@@ -89,19 +89,27 @@ SPECS = [
         ("risk_standard", "risk_medium", "risk_high"),
     ),
 ]
-TABLE_KEYS = [s.key for s in SPECS] + ["comparison"]
+# The borough comparison is split in three so each table fits the page without scrolling.
+COMPARISONS = [
+    ("comparison_incidents", "Incidents", ("incidents", "crimes", "non_crimes")),
+    (
+        "comparison_rates",
+        "Rates",
+        ("arrest_rate", "sanction_detection_rate", "repeat_victim_rate", "review_compliance"),
+    ),
+    ("comparison_risk", "Risk level mix", ("risk_standard", "risk_medium", "risk_high")),
+]
+TABLE_KEYS = [s.key for s in SPECS] + [key for key, _, _ in COMPARISONS]
 
 
 @dataclass
 class Dashboard:
     area_name: str
     tables: list[Table] = field(default_factory=list)
-    comparison: Table | None = None
+    comparisons: list[Table] = field(default_factory=list)
 
-    def table(self, key: str) -> Table:
-        if key == "comparison" and self.comparison is not None:
-            return self.comparison
-        return next(t for t in self.tables if t.key == key)
+    def table(self, key: str) -> Table | None:
+        return next((t for t in [*self.tables, *self.comparisons] if t.key == key), None)
 
 
 def _chart(table: Table, area_name: str, monthly: bool) -> SafeString:
@@ -144,16 +152,20 @@ def trend_tables(data: Trends, area_name: str) -> list[Table]:
     return tables
 
 
-def comparison_table(*, viewer, start: date, end: date) -> Table:
+def comparison_tables(*, viewer, start: date, end: date) -> list[Table]:
     rows, total = borough_comparison(viewer=viewer, start=start, end=end)
-    return Table(
-        key="comparison",
-        title=f"Borough comparison, {start:%-d %B %Y} to {end:%-d %B %Y}",
-        row_header="Borough",
-        figures=figures(),
-        rows=rows,
-        total=total,
-    )
+    period = f"{start:%-d %B %Y} to {end:%-d %B %Y}"
+    return [
+        Table(
+            key=key,
+            title=f"Borough comparison, {title.lower()}, {period}",
+            row_header="Borough",
+            figures=[figure(k) for k in keys],
+            rows=rows,
+            total=total,
+        )
+        for key, title, keys in COMPARISONS
+    ]
 
 
 def build_dashboard(*, viewer, borough, today: date, period: tuple[date, date] | None) -> Dashboard:
@@ -161,5 +173,5 @@ def build_dashboard(*, viewer, borough, today: date, period: tuple[date, date] |
     dashboard = Dashboard(area_name=area_name)
     dashboard.tables = trend_tables(trends(borough=borough, today=today), area_name)
     if period is not None:
-        dashboard.comparison = comparison_table(viewer=viewer, start=period[0], end=period[1])
+        dashboard.comparisons = comparison_tables(viewer=viewer, start=period[0], end=period[1])
     return dashboard

@@ -59,9 +59,9 @@ def _refresh_sql() -> str:
     }
     zeros = dict.fromkeys(MEASURES, "0")
 
-    def select(day: str, values: dict[str, str]) -> str:
+    def select(day: str, values: dict[str, str], alias: str = "i") -> str:
         columns = ", ".join(f"{values.get(m, '0')} AS {m}" for m in MEASURES)
-        return f"SELECT ({day} AT TIME ZONE %(tz)s)::date AS day, i.borough_id, {columns}"
+        return f"SELECT ({day} AT TIME ZONE %(tz)s)::date AS day, {alias}.borough_id, {columns}"
 
     incident_in_range = (
         "i.status <> %(draft)s AND i.occurred_at >= %(since)s AND i.occurred_at < %(until)s "
@@ -124,6 +124,7 @@ def _refresh_sql() -> str:
             "reviews_due": "1",
             "reviews_in_time": "(r.first_review <= r.deadline)::int",
         },
+        alias="r",
     ) + (
         " FROM (SELECT d.decided_at, i.borough_id,"  # noqa: S608
         "   MIN(e.created_at) FILTER (WHERE e.kind = %(submitted)s) + %(deadline)s AS deadline,"

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -20,6 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from publicprotection.access.roles import ALL_LONDON_ROLES, ANALYSTS
 from publicprotection.access.scope import viewer_borough_id
@@ -31,7 +31,7 @@ from publicprotection.audit.services import access_log_record
 from .. import selectors
 from ..dashboard import TABLE_KEYS, build_dashboard
 from ..exports import table_csv
-from ..figures import MARAC_FIGURES, MARAC_NOT_AVAILABLE
+from ..figures import MARAC_FIGURES, MARAC_NOT_AVAILABLE, figures
 from ..forms import DashboardForm
 from ..models import DailyBoroughFigures
 from ..pdf import dashboard_pdf
@@ -114,6 +114,7 @@ class DashboardView(DashboardMixin, TemplateView):
             "pan_london": viewer_borough_id(self.request.user) is None,
             "marac_figures": MARAC_FIGURES,
             "marac_not_available": MARAC_NOT_AVAILABLE,
+            "definitions": figures(),
         }
 
 
@@ -122,9 +123,9 @@ class DashboardCsvView(DashboardMixin, View):
         key = request.GET.get("table", "")
         if key not in TABLE_KEYS:
             raise Http404("No such table")
-        if key == "comparison" and self.dashboard.comparison is None:
-            raise Http404("Choose a valid comparison period first")
         table = self.dashboard.table(key)
+        if table is None:  # a comparison without a valid period
+            raise Http404("Choose a valid comparison period first")
         body = table_csv(
             table=table, area_name=self.dashboard.area_name, generated_at=timezone.localtime()
         )
@@ -157,13 +158,11 @@ class RefreshView(RoleRequiredMixin, View):
     allowed_roles = ALL_LONDON_ROLES
 
     def post(self, request, *args, **kwargs):
+        # Enqueued directly, not on commit: this request writes nothing the task must wait
+        # for, and a broker error has to surface here to fall back instead of failing.
         try:
-            with transaction.atomic():
-                transaction.on_commit(
-                    lambda: refresh_rollup.apply_async(kwargs={"days": NIGHTLY_DAYS}, retry=False),
-                    robust=False,
-                )
-        except Exception:  # the broker is down or unreachable: whatever kombu raises
+            refresh_rollup.apply_async(kwargs={"days": NIGHTLY_DAYS}, retry=False)
+        except (KombuOperationalError, OSError):  # the broker is down or unreachable
             logger.exception("Could not queue the trends refresh; refreshing recent days now")
             rollup_refresh_recent(days=SYNCHRONOUS_REFRESH_DAYS)
             messages.warning(

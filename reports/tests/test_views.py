@@ -1,0 +1,248 @@
+"""The dashboard page, its exports and "Refresh now": access, content, audit, query count."""
+
+import csv
+import io
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from kombu.exceptions import OperationalError
+from pypdf import PdfReader
+
+from publicprotection.accounts.models import Borough, Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.audit.models import AccessAction, AccessLogEntry
+from reports.figures import MARAC_NOT_AVAILABLE, figure
+from reports.models import DailyBoroughFigures, RollupRefresh
+from reports.services import rollup_refresh
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("reports:dashboard")
+CSV = reverse("reports:dashboard-csv")
+PDF = reverse("reports:dashboard-pdf")
+REFRESH = reverse("reports:refresh")
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(role=Role.MARAC_COORDINATOR, team=team("LAM"))
+
+
+@pytest.fixture
+def central_supervisor(db):
+    return UserFactory(role=Role.SUPERVISOR, team=team("CEN"))
+
+
+def snapshot():
+    return (
+        AccessLogEntry.objects.count(),
+        RollupRefresh.objects.count(),
+        DailyBoroughFigures.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("who", ["lambeth_officer", "central_officer", "partner", "coordinator"])
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", DASHBOARD),
+        ("get", f"{CSV}?table=incidents_yearly"),
+        ("get", PDF),
+        ("post", REFRESH),
+    ],
+)
+def test_officers_coordinators_and_partners_are_refused(client, request, who, method, url):
+    client.force_login(request.getfixturevalue(who))
+    before = snapshot()
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, f"{CSV}?table=incidents_yearly", PDF])
+def test_anonymous_users_are_sent_to_sign_in(client, url):
+    before = snapshot()
+    response = client.get(url)
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+    assert client.post(REFRESH).status_code == 302
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [f"{DASHBOARD}?borough=SOU", f"{CSV}?table=incidents_yearly&borough=SOU", f"{PDF}?borough=SOU"],
+)
+def test_a_borough_supervisor_cannot_see_another_borough(client, lambeth_supervisor, url):
+    client.force_login(lambeth_supervisor)
+    before = snapshot()
+    assert client.get(url).status_code == 404
+    assert snapshot() == before
+
+
+def test_a_borough_supervisor_sees_their_borough_and_cannot_refresh(client, lambeth_supervisor):
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"].area_name == "Lambeth"
+    assert [t.rows[0].label for t in response.context["dashboard"].comparisons] == ["Lambeth"] * 3
+    assert "Refresh now" not in response.content.decode()
+    before = snapshot()
+    assert client.post(REFRESH).status_code == 403
+    assert snapshot() == before
+
+
+def test_a_central_supervisor_sees_london(client, central_supervisor):
+    client.force_login(central_supervisor)
+    response = client.get(DASHBOARD)
+    assert response.context["dashboard"].area_name == "London"
+    assert len(response.context["dashboard"].comparisons[0].rows) == Borough.objects.count()
+
+
+def test_the_page_shows_charts_tables_definitions_and_marac_notice(client, analyst, dataset):
+    rollup_refresh(start=dataset.start, end=dataset.end)
+    client.force_login(analyst)
+
+    response = client.get(DASHBOARD, {"borough": "LAM"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('role="img"') == 7
+    assert page.count('<table class="govuk-table') == 10
+    assert escape(figure("arrest_rate").definition) in page
+    assert MARAC_NOT_AVAILABLE in page
+    assert "style=" not in page and "<style" not in page
+    assert "table=comparison_rates&amp;borough=LAM&amp;start=" in page
+
+
+def test_the_comparison_period_is_validated_and_kept(client, analyst):
+    client.force_login(analyst)
+
+    response = client.get(DASHBOARD, {"start": "2025-05-10", "end": "2025-02-01"})
+
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "The end of the period must be on or after its start" in page
+    assert 'value="2025-05-10"' in page
+    assert response.context["dashboard"].comparisons == []
+    assert client.get(CSV, {"table": "comparison_rates", "start": "x"}).status_code == 404
+
+
+def test_an_unknown_borough_or_table_is_not_found(client, analyst):
+    client.force_login(analyst)
+    assert client.get(DASHBOARD, {"borough": "ZZZ"}).status_code == 404
+    assert client.get(CSV, {"table": "people"}).status_code == 404
+
+
+def test_the_csv_has_a_header_the_numbers_and_the_definitions(client, analyst, dataset):
+    rollup_refresh(start=dataset.start, end=dataset.end)
+    client.force_login(analyst)
+    period = {"start": dataset.start.isoformat(), "end": dataset.end.isoformat()}
+
+    response = client.get(CSV, {"table": "comparison_rates", **period})
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "trends-london-comparison_rates.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == [
+        "Borough",
+        "Offence arrest rate (%)",
+        "Offence arrest rate: numerator",
+        "Offence arrest rate: denominator",
+    ]
+    lambeth = next(r for r in rows if r[0] == "Lambeth")
+    assert lambeth[1:] == ["50.0", "2", "4", "33.3", "1", "3", "50.0", "2", "4", "50.0", "1", "2"]
+    southwark = next(r for r in rows if r[0] == "Southwark")
+    assert southwark[1:4] == ["No data", "0", "0"]
+    assert next(r for r in rows if r[0] == "London")[7:10] == ["40.0", "2", "5"]
+    assert ["Definition: Offence arrest rate", figure("arrest_rate").definition] in rows
+    assert ["OFFICIAL-SENSITIVE"] in rows
+    entry = AccessLogEntry.objects.get()
+    assert entry.user == analyst and entry.action == AccessAction.EXPORT
+    assert "comparison_rates" in entry.object_label and "London" in entry.object_label
+
+
+def test_the_monthly_csv_has_sixty_months(client, lambeth_supervisor, dataset):
+    rollup_refresh(start=dataset.start, end=dataset.end)
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(CSV, {"table": "incidents_monthly"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Month", "Incidents", "Crimes", "Non-crimes"]
+    months = rows[1:61]
+    assert months[-1][0] == timezone.localdate().strftime("%b %Y")
+    assert sum(int(r[1]) for r in months) == 4
+    assert rows[61] == []
+
+
+def test_the_pdf_has_the_marking_figures_and_is_logged(client, analyst, dataset):
+    rollup_refresh(start=dataset.start, end=dataset.end)
+    client.force_login(analyst)
+
+    response = client.get(PDF, {"borough": "LAM"})
+
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Trends and performance: Lambeth" in text
+    assert "Offence arrest rate" in text and "50.0%" in text
+    assert "Not yet available" in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+    assert AccessLogEntry.objects.get().action == AccessAction.EXPORT
+
+
+def test_the_page_takes_the_same_number_of_queries_whatever_the_data(client, analyst):
+    client.force_login(analyst)
+    lambeth, southwark = Borough.objects.get(code="LAM"), Borough.objects.get(code="SOU")
+    today = timezone.localdate()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(DASHBOARD).status_code == 200
+        return len(captured)
+
+    DailyBoroughFigures.objects.bulk_create(
+        DailyBoroughFigures(day=today - timedelta(days=n), borough=lambeth, incidents=1, crimes=1)
+        for n in range(5)
+    )
+    few = queries()
+    DailyBoroughFigures.objects.bulk_create(
+        DailyBoroughFigures(day=today - timedelta(days=n), borough=b, incidents=2, non_crimes=2)
+        for n in range(5, 1500, 3)
+        for b in (lambeth, southwark)
+    )
+    assert queries() == few
+
+
+def test_refresh_now_queues_the_task(client, analyst):
+    client.force_login(analyst)
+    with mock.patch("reports.views.dashboard.refresh_rollup.apply_async") as apply_async:
+        response = client.post(REFRESH, follow=True)
+    apply_async.assert_called_once_with(kwargs={"days": 400}, retry=False)
+    assert "are being refreshed" in response.content.decode()
+    assert RollupRefresh.objects.count() == 0
+
+
+def test_refresh_now_without_a_queue_refreshes_recent_days_at_once(client, admin_user, dataset):
+    client.force_login(admin_user)
+    with mock.patch(
+        "reports.views.dashboard.refresh_rollup.apply_async",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = client.post(REFRESH, follow=True)
+    assert response.status_code == 200
+    assert "only the last 35 days were refreshed" in response.content.decode()
+    refresh = RollupRefresh.objects.get()
+    assert (refresh.end - refresh.start).days == 34
+    assert DailyBoroughFigures.objects.exists()

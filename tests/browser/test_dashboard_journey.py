@@ -1,0 +1,58 @@
+"""Journey: an analyst opens Trends, sees the charts and their tables, switches to a borough and
+downloads a table as CSV."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cases.reference_data import load_reference_data as load_offences
+from cases.tests.factories import complete_incident
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+from reports.services import rollup_refresh
+
+from .test_positive_action_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_analyst_sees_charts_and_tables_and_downloads_a_csv(live_app, page: Page):
+    load_offences()
+    UserFactory(username="an.patel", first_name="Asha", last_name="Patel",
+                role=Role.ANALYST, team=team("CEN"))  # fmt: skip
+    complete_incident(borough_code="LAM", decision="arrested")
+    complete_incident(borough_code="SOU", occurred_at=timezone.now() - timedelta(days=40))
+    today = timezone.localdate()
+    rollup_refresh(start=today - timedelta(days=60), end=today)
+    base = live_app.url
+
+    sign_in(page, base, "an.patel")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Trends").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("London")
+    charts = page.locator("svg[role=img]")
+    expect(charts).to_have_count(7)
+    expect(charts.first).to_be_visible()
+    expect(page.get_by_role("img", name="Incidents by month, London")).to_be_visible()
+    yearly = page.locator("#table-incidents_yearly")
+    expect(yearly).to_be_visible()
+    expect(yearly.get_by_role("row").last).to_contain_text("2")  # this year: two incidents
+    expect(page.get_by_text("Not yet available: MARAC referrals")).to_be_visible()
+
+    page.get_by_label("Area").select_option(label="Lambeth")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lambeth")
+    expect(page.get_by_role("img", name="Incidents by year, Lambeth")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.locator("#heading-incidents_yearly").locator("..").get_by_role(
+            "link", name="Download CSV"
+        ).click()
+    download = download_info.value
+    assert download.suggested_filename == "trends-LAM-incidents_yearly.csv"
+    with open(download.path(), encoding="utf-8") as file:
+        content = file.read()
+    assert content.splitlines()[0] == "Year,Incidents,Crimes,Non-crimes"
+    assert f"{today.year} (to date),1,1,0" in content
