@@ -49,7 +49,9 @@ class Agenda(models.Model):
         ordering = ["-meeting_date", "team__name"]
         indexes = [models.Index(fields=["meeting_date", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["team", "meeting_date"], name="one_agenda_per_team_day"),
+            models.UniqueConstraint(
+                fields=["team", "meeting_date"], name="one_agenda_per_team_day"
+            ),
             models.CheckConstraint(
                 name="agenda_status_valid", condition=Q(status__in=AgendaStatus.values)
             ),

@@ -8,210 +8,594 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_reference_data'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("accounts", "0002_reference_data"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agenda',
+            name="Agenda",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting_date', models.DateField()),
-                ('period_start', models.DateTimeField()),
-                ('period_end', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('generating', 'Generating'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=12)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('generated_at', models.DateTimeField(blank=True, null=True)),
-                ('checksum', models.CharField(blank=True, max_length=64, verbose_name='SHA-256 of the PDF')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='')),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agendas', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("meeting_date", models.DateField()),
+                ("period_start", models.DateTimeField()),
+                ("period_end", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("generating", "Generating"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("generated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checksum",
+                    models.CharField(blank=True, max_length=64, verbose_name="SHA-256 of the PDF"),
+                ),
+                ("file", models.FileField(blank=True, max_length=300, upload_to="")),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agendas",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-meeting_date', 'team__name'],
+                "ordering": ["-meeting_date", "team__name"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaDecision',
+            name="AgendaDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.TextField()),
-                ('owner', models.CharField(max_length=150)),
-                ('done', models.BooleanField(default=False)),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.TextField()),
+                ("owner", models.CharField(max_length=150)),
+                ("done", models.BooleanField(default=False)),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AgendaEvent',
+            name="AgendaEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('meeting_date', models.DateField()),
-                ('period_start', models.DateTimeField()),
-                ('period_end', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('generating', 'Generating'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=12)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('generated_at', models.DateTimeField(blank=True, null=True)),
-                ('checksum', models.CharField(blank=True, max_length=64, verbose_name='SHA-256 of the PDF')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='')),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='marac.agenda')),
-                ('team', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.team')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("meeting_date", models.DateField()),
+                ("period_start", models.DateTimeField()),
+                ("period_end", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("generating", "Generating"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("generated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checksum",
+                    models.CharField(blank=True, max_length=64, verbose_name="SHA-256 of the PDF"),
+                ),
+                ("file", models.FileField(blank=True, max_length=300, upload_to="")),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="marac.agenda",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('high_risk', 'New high risk assessments'), ('london_high_risk', 'High risk assessments across London'), ('cross_borough', 'People in incidents in two or more boroughs'), ('medium_escalation', 'Medium risk with escalation'), ('outstanding_suspects', 'Outstanding suspects'), ('awaiting_review', 'Decisions not to arrest awaiting supervisor review'), ('repeat_victims', 'Repeat victims'), ('serial_perpetrators', 'Serial perpetrators'), ('overdue_rara', 'Overdue RARA actions')], max_length=24)),
-                ('object_type', models.CharField(choices=[('risk_assessment', 'Risk assessment'), ('arrest_decision', 'Arrest decision'), ('rara_action', 'RARA action'), ('person', 'Person')], max_length=20)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('reference', models.CharField(max_length=60, verbose_name='case reference')),
-                ('summary', models.TextField()),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('agenda', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='marac.agenda')),
-                ('carried_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='carried_to', to='marac.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("high_risk", "New high risk assessments"),
+                            ("london_high_risk", "High risk assessments across London"),
+                            ("cross_borough", "People in incidents in two or more boroughs"),
+                            ("medium_escalation", "Medium risk with escalation"),
+                            ("outstanding_suspects", "Outstanding suspects"),
+                            (
+                                "awaiting_review",
+                                "Decisions not to arrest awaiting supervisor review",
+                            ),
+                            ("repeat_victims", "Repeat victims"),
+                            ("serial_perpetrators", "Serial perpetrators"),
+                            ("overdue_rara", "Overdue RARA actions"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        choices=[
+                            ("risk_assessment", "Risk assessment"),
+                            ("arrest_decision", "Arrest decision"),
+                            ("rara_action", "RARA action"),
+                            ("person", "Person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("reference", models.CharField(max_length=60, verbose_name="case reference")),
+                ("summary", models.TextField()),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="marac.agenda",
+                    ),
+                ),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="carried_to",
+                        to="marac.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agenda', 'position', 'id'],
+                "ordering": ["agenda", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaDecisionEvent',
+            name="AgendaDecisionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('action', models.TextField()),
-                ('owner', models.CharField(max_length=150)),
-                ('done', models.BooleanField(default=False)),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='marac.agendadecision')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='marac.agendaitem')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("action", models.TextField()),
+                ("owner", models.CharField(max_length=150)),
+                ("done", models.BooleanField(default=False)),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="marac.agendadecision",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="marac.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='agendadecision',
-            name='item',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='marac.agendaitem'),
+            model_name="agendadecision",
+            name="item",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="decision",
+                to="marac.agendaitem",
+            ),
         ),
         migrations.CreateModel(
-            name='AgendaItemEvent',
+            name="AgendaItemEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('section', models.CharField(choices=[('high_risk', 'New high risk assessments'), ('london_high_risk', 'High risk assessments across London'), ('cross_borough', 'People in incidents in two or more boroughs'), ('medium_escalation', 'Medium risk with escalation'), ('outstanding_suspects', 'Outstanding suspects'), ('awaiting_review', 'Decisions not to arrest awaiting supervisor review'), ('repeat_victims', 'Repeat victims'), ('serial_perpetrators', 'Serial perpetrators'), ('overdue_rara', 'Overdue RARA actions')], max_length=24)),
-                ('object_type', models.CharField(choices=[('risk_assessment', 'Risk assessment'), ('arrest_decision', 'Arrest decision'), ('rara_action', 'RARA action'), ('person', 'Person')], max_length=20)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('reference', models.CharField(max_length=60, verbose_name='case reference')),
-                ('summary', models.TextField()),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('agenda', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='marac.agenda')),
-                ('carried_from', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='marac.agendaitem')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='marac.agendaitem')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("high_risk", "New high risk assessments"),
+                            ("london_high_risk", "High risk assessments across London"),
+                            ("cross_borough", "People in incidents in two or more boroughs"),
+                            ("medium_escalation", "Medium risk with escalation"),
+                            ("outstanding_suspects", "Outstanding suspects"),
+                            (
+                                "awaiting_review",
+                                "Decisions not to arrest awaiting supervisor review",
+                            ),
+                            ("repeat_victims", "Repeat victims"),
+                            ("serial_perpetrators", "Serial perpetrators"),
+                            ("overdue_rara", "Overdue RARA actions"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        choices=[
+                            ("risk_assessment", "Risk assessment"),
+                            ("arrest_decision", "Arrest decision"),
+                            ("rara_action", "RARA action"),
+                            ("person", "Person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("reference", models.CharField(max_length=60, verbose_name="case reference")),
+                ("summary", models.TextField()),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "agenda",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="marac.agenda",
+                    ),
+                ),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="marac.agendaitem",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="marac.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='agenda',
-            index=models.Index(fields=['meeting_date', 'status'], name='marac_agend_meeting_ae2d0a_idx'),
+            model_name="agenda",
+            index=models.Index(
+                fields=["meeting_date", "status"], name="marac_agend_meeting_ae2d0a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agenda',
-            constraint=models.UniqueConstraint(fields=('team', 'meeting_date'), name='one_agenda_per_team_day'),
+            model_name="agenda",
+            constraint=models.UniqueConstraint(
+                fields=("team", "meeting_date"), name="one_agenda_per_team_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agenda',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'generating', 'ready', 'failed'])), name='agenda_status_valid'),
+            model_name="agenda",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "generating", "ready", "failed"])),
+                name="agenda_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agenda',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(models.Q(('file', ''), _negated=True), models.Q(('checksum', ''), _negated=True)), _connector='OR'), name='agenda_ready_has_file'),
+            model_name="agenda",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ready"), _negated=True),
+                    models.Q(
+                        models.Q(("file", ""), _negated=True),
+                        models.Q(("checksum", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="agenda_ready_has_file",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agenda',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (NEW."attempts", NEW."checksum", NEW."counts", NEW."created_at", NEW."error", NEW."file", NEW."generated_at", NEW."id", NEW."meeting_date", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."team_id", NEW."updated_at"); RETURN NULL;', hash='56a6daec2282b44043767b4cd464483c105d4fb7', operation='INSERT', pgid='pgtrigger_insert_insert_46a13', table='marac_agenda', when='AFTER')),
+            model_name="agenda",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (NEW."attempts", NEW."checksum", NEW."counts", NEW."created_at", NEW."error", NEW."file", NEW."generated_at", NEW."id", NEW."meeting_date", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."status", NEW."team_id", NEW."updated_at"); RETURN NULL;',
+                    hash="56a6daec2282b44043767b4cd464483c105d4fb7",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_46a13",
+                    table="marac_agenda",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agenda',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (NEW."attempts", NEW."checksum", NEW."counts", NEW."created_at", NEW."error", NEW."file", NEW."generated_at", NEW."id", NEW."meeting_date", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."team_id", NEW."updated_at"); RETURN NULL;', hash='defdcbc3d55604f1e0c1e2f4784c0811967195b0', operation='UPDATE', pgid='pgtrigger_update_update_6020c', table='marac_agenda', when='AFTER')),
+            model_name="agenda",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (NEW."attempts", NEW."checksum", NEW."counts", NEW."created_at", NEW."error", NEW."file", NEW."generated_at", NEW."id", NEW."meeting_date", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."status", NEW."team_id", NEW."updated_at"); RETURN NULL;',
+                    hash="defdcbc3d55604f1e0c1e2f4784c0811967195b0",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_6020c",
+                    table="marac_agenda",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agenda',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (OLD."attempts", OLD."checksum", OLD."counts", OLD."created_at", OLD."error", OLD."file", OLD."generated_at", OLD."id", OLD."meeting_date", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."team_id", OLD."updated_at"); RETURN NULL;', hash='6218980304988740c0f73a5afb24b9feb17070ca', operation='DELETE', pgid='pgtrigger_delete_delete_0888f', table='marac_agenda', when='AFTER')),
+            model_name="agenda",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendaevent" ("attempts", "checksum", "counts", "created_at", "error", "file", "generated_at", "id", "meeting_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "status", "team_id", "updated_at") VALUES (OLD."attempts", OLD."checksum", OLD."counts", OLD."created_at", OLD."error", OLD."file", OLD."generated_at", OLD."id", OLD."meeting_date", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."status", OLD."team_id", OLD."updated_at"); RETURN NULL;',
+                    hash="6218980304988740c0f73a5afb24b9feb17070ca",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_0888f",
+                    table="marac_agenda",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='dfe4cf40dd879461e7c3de16d41a244a4d06b8bf', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_38f10', table='marac_agendaevent', when='BEFORE')),
+            model_name="agendaevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="dfe4cf40dd879461e7c3de16d41a244a4d06b8bf",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_38f10",
+                    table="marac_agendaevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('agenda', 'section', 'object_type', 'object_id'), name='agenda_item_once_per_section'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("agenda", "section", "object_type", "object_id"),
+                name="agenda_item_once_per_section",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (NEW."agenda_id", NEW."carried_from_id", NEW."id", NEW."object_id", NEW."object_type", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."reference", NEW."section", NEW."summary"); RETURN NULL;', hash='36572134a703f3cb35a1a2254e9a196ca73f02dc', operation='INSERT', pgid='pgtrigger_insert_insert_a5498', table='marac_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (NEW."agenda_id", NEW."carried_from_id", NEW."id", NEW."object_id", NEW."object_type", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."position", NEW."reference", NEW."section", NEW."summary"); RETURN NULL;',
+                    hash="36572134a703f3cb35a1a2254e9a196ca73f02dc",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a5498",
+                    table="marac_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (NEW."agenda_id", NEW."carried_from_id", NEW."id", NEW."object_id", NEW."object_type", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."reference", NEW."section", NEW."summary"); RETURN NULL;', hash='93b0b07ff83d52dce6dbc44a6bb6a4d16056aca9', operation='UPDATE', pgid='pgtrigger_update_update_d788c', table='marac_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (NEW."agenda_id", NEW."carried_from_id", NEW."id", NEW."object_id", NEW."object_type", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."position", NEW."reference", NEW."section", NEW."summary"); RETURN NULL;',
+                    hash="93b0b07ff83d52dce6dbc44a6bb6a4d16056aca9",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d788c",
+                    table="marac_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitem',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (OLD."agenda_id", OLD."carried_from_id", OLD."id", OLD."object_id", OLD."object_type", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."reference", OLD."section", OLD."summary"); RETURN NULL;', hash='c73f3a8f89cfad9c2666c6e8c7f87b318c0a23bc', operation='DELETE', pgid='pgtrigger_delete_delete_7589d', table='marac_agendaitem', when='AFTER')),
+            model_name="agendaitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendaitemevent" ("agenda_id", "carried_from_id", "id", "object_id", "object_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "position", "reference", "section", "summary") VALUES (OLD."agenda_id", OLD."carried_from_id", OLD."id", OLD."object_id", OLD."object_type", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."position", OLD."reference", OLD."section", OLD."summary"); RETURN NULL;',
+                    hash="c73f3a8f89cfad9c2666c6e8c7f87b318c0a23bc",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_7589d",
+                    table="marac_agendaitem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendadecisionevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='e212d22a60a4508e41d138cdc7ff7906b98542c9', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a8232', table='marac_agendadecisionevent', when='BEFORE')),
+            model_name="agendadecisionevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="e212d22a60a4508e41d138cdc7ff7906b98542c9",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_a8232",
+                    table="marac_agendadecisionevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendadecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('action', ''), _negated=True), models.Q(('owner', ''), _negated=True)), name='agenda_decision_has_action_and_owner'),
+            model_name="agendadecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("action", ""), _negated=True), models.Q(("owner", ""), _negated=True)
+                ),
+                name="agenda_decision_has_action_and_owner",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendadecision',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (NEW."action", NEW."done", NEW."id", NEW."item_id", NEW."owner", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id"); RETURN NULL;', hash='7c6ac485b48cfc569ef3f564371cc39b496777f3', operation='INSERT', pgid='pgtrigger_insert_insert_39591', table='marac_agendadecision', when='AFTER')),
+            model_name="agendadecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (NEW."action", NEW."done", NEW."id", NEW."item_id", NEW."owner", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id"); RETURN NULL;',
+                    hash="7c6ac485b48cfc569ef3f564371cc39b496777f3",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_39591",
+                    table="marac_agendadecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendadecision',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (NEW."action", NEW."done", NEW."id", NEW."item_id", NEW."owner", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id"); RETURN NULL;', hash='a32be06600c8325afe5a7a3e5edf4cb0bdc0af87', operation='UPDATE', pgid='pgtrigger_update_update_c0939', table='marac_agendadecision', when='AFTER')),
+            model_name="agendadecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (NEW."action", NEW."done", NEW."id", NEW."item_id", NEW."owner", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id"); RETURN NULL;',
+                    hash="a32be06600c8325afe5a7a3e5edf4cb0bdc0af87",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_c0939",
+                    table="marac_agendadecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendadecision',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (OLD."action", OLD."done", OLD."id", OLD."item_id", OLD."owner", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id"); RETURN NULL;', hash='014040d91ed9ce04bd17a02b66b5de293ba258d8', operation='DELETE', pgid='pgtrigger_delete_delete_db579', table='marac_agendadecision', when='AFTER')),
+            model_name="agendadecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "marac_agendadecisionevent" ("action", "done", "id", "item_id", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id") VALUES (OLD."action", OLD."done", OLD."id", OLD."item_id", OLD."owner", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id"); RETURN NULL;',
+                    hash="014040d91ed9ce04bd17a02b66b5de293ba258d8",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_db579",
+                    table="marac_agendadecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='agendaitemevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='f23bbc9059686636445a5f6a89ad6b196cee98ff', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_aa7a3', table='marac_agendaitemevent', when='BEFORE')),
+            model_name="agendaitemevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="f23bbc9059686636445a5f6a89ad6b196cee98ff",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_aa7a3",
+                    table="marac_agendaitemevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -222,8 +222,10 @@ def awaiting_review(team: Team, period: Period) -> list[ItemSpec]:
     items = []
     for d in decisions:
         overdue = bool(d.review_due_at and d.review_due_at < period.end)
-        due = f"OVERDUE: review was due {_local(d.review_due_at)}." if overdue else (
-            f"Review due {_local(d.review_due_at)}."
+        due = (
+            f"OVERDUE: review was due {_local(d.review_due_at)}."
+            if overdue
+            else (f"Review due {_local(d.review_due_at)}.")
         )
         items.append(
             ItemSpec(
@@ -293,7 +295,9 @@ def repeat_victims(team: Team, period: Period) -> list[ItemSpec]:
 
 def serial_perpetrators(team: Team, period: Period) -> list[ItemSpec]:
     """Suspects in incidents reported in the period who have abused two or more victims."""
-    suspects = list(_parties_in_period(team, period, PartyRole.SUSPECT).order_by("-incident__reported_at"))
+    suspects = list(
+        _parties_in_period(team, period, PartyRole.SUSPECT).order_by("-incident__reported_at")
+    )
     serial = serial_perpetrator_ids({p.person_id for p in suspects})
     if not serial:
         return []

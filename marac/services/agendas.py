@@ -70,7 +70,9 @@ def _carried_items(agenda: Agenda) -> list[AgendaItem]:
     if previous is None:
         return []
     return list(
-        previous.items.select_related("decision").exclude(decision__done=True).order_by("position", "id")
+        previous.items.select_related("decision")
+        .exclude(decision__done=True)
+        .order_by("position", "id")
     )
 
 
@@ -228,7 +230,9 @@ def _send(team_id: int, meeting_date: date, force: bool) -> bool:
     return True
 
 
-def agenda_request_generation(*, team: Team, meeting_date: date, force: bool = True) -> tuple[Agenda, bool | None]:
+def agenda_request_generation(
+    *, team: Team, meeting_date: date, force: bool = True
+) -> tuple[Agenda, bool | None]:
     """Mark the agenda pending and queue its generation once committed.
 
     Returns the agenda and whether the worker was reached: True, False (broker down), or None

@@ -1,3 +1,200 @@
-"""(filled in by the agenda work)."""
+"""Daily meeting agenda pages: the list with status and (re)generation, one agenda with the
+meeting's decisions, its status fragment for htmx polling, and the audited PDF download.
 
-urlpatterns: list = []
+Thin: each view checks the role (403), loads the agenda through the viewer-scoped selector
+(another team's agenda is a 404), then calls one service or renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.models import AccessAction, AccessChannel
+from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.pagination import paginate_without_count, query_string_without_page
+
+from ..forms import AgendaDecisionForm
+from ..models import AgendaStatus
+from ..pdf import agenda_sections
+from ..selectors import agendas as selectors
+from ..selectors.content import NOT_YET_AVAILABLE
+from ..services import agendas as services
+from ..tasks import london_today
+
+UNAVAILABLE = (
+    "The agenda generator is unavailable at the moment. The agenda will be produced when it "
+    "is back; you do not need to ask again."
+)
+
+
+class AgendaRoleMixin(RoleRequiredMixin):
+    allowed_roles = selectors.AGENDA_READERS
+
+
+def _queue(request, *, team, meeting_date) -> None:
+    try:
+        _, queued = services.agenda_request_generation(team=team, meeting_date=meeting_date)
+    except services.AgendaStateError as exc:
+        messages.info(request, str(exc))
+        return
+    if queued is False:
+        messages.warning(request, UNAVAILABLE)
+    else:
+        messages.success(request, "The agenda is being generated.")
+
+
+class AgendaListView(AgendaRoleMixin, TemplateView):
+    template_name = "marac/agendas/list.html"
+
+    def get_context_data(self, **kwargs):
+        viewer = self.request.user
+        today = london_today()
+        page = paginate_without_count(
+            selectors.agenda_list(viewer=viewer), self.request.GET.get("page")
+        )
+        todays = (
+            selectors.agendas_visible_to(viewer=viewer)
+            .filter(team_id=viewer.team_id, meeting_date=today)
+            .first()
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "today": today,
+            "todays_agenda": todays,
+            "page_obj": page,
+            "agendas": page.object_list,
+            "query_string_without_page": query_string_without_page(self.request),
+        }
+
+
+class AgendaGenerateTodayView(AgendaRoleMixin, View):
+    """Generate (or regenerate) today's agenda of the viewer's own team."""
+
+    def post(self, request):
+        _queue(request, team=request.user.team, meeting_date=london_today())
+        return redirect("marac:agenda-list")
+
+
+class AgendaRegenerateView(AgendaRoleMixin, View):
+    """Regenerate one agenda (also the retry of a failed one); decisions are kept."""
+
+    def post(self, request, pk):
+        agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
+        _queue(request, team=agenda.team, meeting_date=agenda.meeting_date)
+        return redirect("marac:agenda-list")
+
+
+class AgendaStatusView(AgendaRoleMixin, View):
+    """The status block alone: htmx polls it every 2 seconds until the agenda is ready."""
+
+    def get(self, request, pk):
+        agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
+        return render(request, "marac/agendas/includes/status.html", {"agenda": agenda})
+
+
+class AgendaDetailView(AgendaRoleMixin, TemplateView):
+    template_name = "marac/agendas/detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.bound_form = None
+        self.bound_item_id = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.agenda = selectors.agenda_get(viewer=request.user, agenda_id=kwargs["pk"])
+        access_log_record(request=request, obj=self.agenda)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        items = selectors.agenda_items(self.agenda) if self.agenda.is_ready else []
+        for item in items:
+            if item.pk == self.bound_item_id:
+                item.form = self.bound_form
+                continue
+            decision = getattr(item, "decision", None)
+            initial = (
+                {"action": decision.action, "owner": decision.owner, "done": decision.done}
+                if decision
+                else {}
+            )
+            item.form = AgendaDecisionForm(prefix=f"item-{item.pk}", initial=initial)
+        return {
+            **super().get_context_data(**kwargs),
+            "agenda": self.agenda,
+            "sections": agenda_sections(self.agenda, items),
+            "not_yet_available": NOT_YET_AVAILABLE,
+            "error_form": self.bound_form,
+        }
+
+
+class AgendaDecisionView(AgendaDetailView):
+    """Record the meeting's decision on one item; errors re-show the agenda with the item's form."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, item_pk):
+        item = selectors.agenda_item_get(viewer=request.user, agenda_id=pk, item_id=item_pk)
+        self.agenda = item.agenda
+        form = AgendaDecisionForm(request.POST, prefix=f"item-{item.pk}")
+        if form.is_valid():
+            try:
+                services.agenda_decision_record(actor=request.user, item=item, **form.cleaned_data)
+            except services.AgendaStateError as exc:
+                messages.warning(request, str(exc))
+                return redirect("marac:agenda-detail", pk=pk)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"Decision recorded on {item.reference}.")
+                return redirect(f"{reverse('marac:agenda-detail', args=[pk])}#item-{item.pk}")
+        self.bound_form, self.bound_item_id = form, item.pk
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+class AgendaDownloadView(AgendaRoleMixin, View):
+    def get(self, request, pk):
+        agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
+        if agenda.status != AgendaStatus.READY or not agenda.file.name:
+            raise Http404("The agenda is not ready")
+        try:
+            handle = default_storage.open(agenda.file.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404("The agenda file is missing") from exc
+        access_log_record(
+            request=request,
+            obj=agenda,
+            action=AccessAction.DOWNLOAD,
+            channel=AccessChannel.DOCUMENT,
+        )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"agenda-{agenda.team.code}-{agenda.meeting_date:%Y-%m-%d}.pdf",
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+urlpatterns = [
+    path("agendas/", AgendaListView.as_view(), name="agenda-list"),
+    path("agendas/generate/", AgendaGenerateTodayView.as_view(), name="agenda-generate"),
+    path("agendas/<int:pk>/", AgendaDetailView.as_view(), name="agenda-detail"),
+    path("agendas/<int:pk>/status/", AgendaStatusView.as_view(), name="agenda-status"),
+    path("agendas/<int:pk>/pdf/", AgendaDownloadView.as_view(), name="agenda-download"),
+    path("agendas/<int:pk>/regenerate/", AgendaRegenerateView.as_view(), name="agenda-regenerate"),
+    path("agendas/<int:pk>/retry/", AgendaRegenerateView.as_view(), name="agenda-retry"),
+    path(
+        "agendas/<int:pk>/items/<int:item_pk>/decision/",
+        AgendaDecisionView.as_view(),
+        name="agenda-decision",
+    ),
+]

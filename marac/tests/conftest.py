@@ -1,0 +1,34 @@
+import pytest
+
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Agenda files go to a temporary private folder, not var/private."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    settings.DAILY_AGENDA_HOUR = 7
+    settings.DAILY_AGENDA_MINUTE = 0
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def lambeth_coordinator(db):
+    return UserFactory(username="lam.test.coord", role=Role.MARAC_COORDINATOR, team=team("LAM"))
+
+
+@pytest.fixture
+def southwark_supervisor(db):
+    return UserFactory(username="sou.test.supervisor", role=Role.SUPERVISOR, team=team("SOU"))
+
+
+@pytest.fixture
+def central_supervisor(db):
+    return UserFactory(username="cen.test.supervisor", role=Role.SUPERVISOR, team=team("CEN"))

@@ -1,0 +1,216 @@
+"""What each section picks, and the edges of 'since the previous meeting'."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from cases.models import ArrestDecision
+from cases.tests.factories import PersonFactory
+from marac.models import AgendaSection
+from marac.selectors.content import agenda_content, meeting_period
+from publicprotection.accounts.tests.factories import team
+
+from .helpers import (
+    MONDAY,
+    at,
+    awaiting_decision,
+    incident_reported,
+    overdue_action,
+    submitted_assessment,
+    suspect_of,
+    victim_again,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refs(team_code, meeting_date, section):
+    items = agenda_content(team(team_code), meeting_period(meeting_date))
+    return [i.reference for i in items if i.section == section]
+
+
+def test_monday_covers_the_weekend_from_fridays_meeting():
+    period = meeting_period(MONDAY)
+
+    assert period.start == at(date(2025, 5, 30), 7)
+    assert period.end == at(MONDAY, 7)
+
+
+def test_tuesday_to_friday_cover_the_previous_morning_and_winter_time_is_london_time():
+    period = meeting_period(date(2025, 1, 15))  # a Wednesday in GMT
+
+    assert period.start == at(date(2025, 1, 14), 7)
+    assert period.end.utcoffset() == timedelta(0)
+    assert meeting_period(MONDAY).end.utcoffset() == timedelta(hours=1)
+
+
+def test_meeting_time_is_a_setting(settings):
+    settings.DAILY_AGENDA_HOUR = 8
+    settings.DAILY_AGENDA_MINUTE = 30
+
+    assert meeting_period(MONDAY).end == at(MONDAY, 8, 30)
+
+
+def test_new_high_risk_boundaries_and_the_weekend():
+    start, end = meeting_period(MONDAY).start, meeting_period(MONDAY).end
+    at_start = submitted_assessment(start)
+    saturday = submitted_assessment(at(date(2025, 5, 31), 23))
+    just_before_end = submitted_assessment(end - timedelta(seconds=1))
+    before_start = submitted_assessment(start - timedelta(seconds=1))
+    at_end = submitted_assessment(end)
+    medium = submitted_assessment(at(date(2025, 5, 31), 10), level="medium")
+    southwark = submitted_assessment(at(date(2025, 5, 31), 10), borough_code="SOU")
+
+    found = refs("LAM", MONDAY, AgendaSection.HIGH_RISK)
+
+    assert set(found) == {
+        at_start.incident.reference,
+        saturday.incident.reference,
+        just_before_end.incident.reference,
+    }
+    for outside in (before_start, at_end, medium, southwark):
+        assert outside.incident.reference not in found
+
+
+def test_tuesday_does_not_repeat_mondays_items():
+    weekend = submitted_assessment(at(date(2025, 5, 31), 10))
+    monday_morning = submitted_assessment(at(MONDAY, 9))
+
+    tuesday = refs("LAM", date(2025, 6, 3), AgendaSection.HIGH_RISK)
+
+    assert tuesday == [monday_morning.incident.reference]
+    assert weekend.incident.reference not in tuesday
+
+
+def test_medium_risk_only_with_escalation():
+    escalating = submitted_assessment(at(date(2025, 5, 31), 10), level="medium", escalation=True)
+    plain = submitted_assessment(at(date(2025, 5, 31), 11), level="medium")
+
+    found = refs("LAM", MONDAY, AgendaSection.MEDIUM_ESCALATION)
+
+    assert found == [escalating.incident.reference]
+    assert plain.incident.reference not in found
+
+
+def test_outstanding_suspects_show_how_long_oldest_first():
+    old = awaiting_decision(decided_at=at(date(2025, 5, 20), 12))
+    recent = awaiting_decision(decided_at=at(date(2025, 6, 1), 12))
+    awaiting_decision(borough_code="SOU")
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.OUTSTANDING_SUSPECTS
+    ]
+
+    assert [i.object_id for i in items] == [old.pk, recent.pk]
+    assert "outstanding for 13 days" in items[0].summary
+    assert "outstanding for 1 day " in items[1].summary
+
+
+def test_decisions_awaiting_review_overdue_first():
+    due_later = awaiting_decision(due_at=at(MONDAY, 18))
+    overdue = awaiting_decision(due_at=at(date(2025, 5, 31), 9))
+    reviewed = awaiting_decision(due_at=at(date(2025, 5, 31), 8))
+    ArrestDecision.objects.filter(pk=reviewed.pk).update(review_status="endorsed")
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.AWAITING_REVIEW
+    ]
+
+    assert [i.object_id for i in items] == [overdue.pk, due_later.pk]
+    assert items[0].summary.startswith("OVERDUE")
+    assert not items[1].summary.startswith("OVERDUE")
+
+
+def test_repeat_victims_in_the_period():
+    person = PersonFactory()
+    victim_again(person, at(date(2025, 4, 1), 12))
+    latest = victim_again(person, at(date(2025, 5, 31), 12))
+    once = PersonFactory()
+    victim_again(once, at(date(2025, 5, 31), 13))
+    earlier = PersonFactory()  # a repeat victim, but nothing new since the last meeting
+    victim_again(earlier, at(date(2025, 4, 1), 12))
+    victim_again(earlier, at(date(2025, 5, 29), 12))
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.REPEAT_VICTIMS
+    ]
+
+    assert [(i.object_id, i.reference) for i in items] == [(person.pk, latest.reference)]
+    assert "1 other incident as a victim" in items[0].summary
+
+
+def test_serial_perpetrators_in_the_period():
+    serial = PersonFactory()
+    suspect_of(serial, at(date(2025, 3, 1), 12))
+    latest = suspect_of(serial, at(date(2025, 5, 31), 12))
+    single = PersonFactory()
+    suspect_of(single, at(date(2025, 5, 31), 12))
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.SERIAL_PERPETRATORS
+    ]
+
+    assert [(i.object_id, i.reference) for i in items] == [(serial.pk, latest.reference)]
+
+
+def test_overdue_rara_actions_due_before_the_meeting_day():
+    overdue = overdue_action(date(2025, 5, 30))
+    due_today = overdue_action(MONDAY)
+    done = overdue_action(date(2025, 5, 1))
+    done.status = "done"
+    done.save()
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.OVERDUE_RARA
+    ]
+
+    assert [i.object_id for i in items] == [overdue.pk]
+    assert due_today.pk not in [i.object_id for i in items]
+    assert "3 days overdue" in items[0].summary
+
+
+def test_central_lists_london_high_risk_and_people_across_boroughs():
+    lambeth = submitted_assessment(at(date(2025, 5, 31), 10))
+    southwark = submitted_assessment(at(date(2025, 5, 31), 11), borough_code="SOU")
+    traveller = PersonFactory()
+    in_lambeth = victim_again(traveller, at(date(2025, 5, 30), 20))
+    in_southwark = victim_again(traveller, at(date(2025, 6, 1), 9), borough_code="SOU")
+    stay_at_home = PersonFactory()
+    victim_again(stay_at_home, at(date(2025, 5, 31), 9))
+    victim_again(stay_at_home, at(date(2025, 5, 31), 19))
+    outside = PersonFactory()  # the other borough's incident is before the period
+    victim_again(outside, at(date(2025, 5, 29), 9), borough_code="SOU")
+    victim_again(outside, at(date(2025, 5, 31), 9))
+
+    items = agenda_content(team("CEN"), meeting_period(MONDAY))
+
+    high = [i for i in items if i.section == AgendaSection.LONDON_HIGH_RISK]
+    assert {i.reference for i in high} == {lambeth.incident.reference, southwark.incident.reference}
+    assert any("Borough: Southwark" in i.summary for i in high)
+    cross = [i for i in items if i.section == AgendaSection.CROSS_BOROUGH]
+    assert [i.object_id for i in cross] == [traveller.pk]
+    assert in_lambeth.reference in cross[0].summary
+    assert in_southwark.reference in cross[0].summary
+    assert {i.section for i in items} <= {
+        AgendaSection.LONDON_HIGH_RISK,
+        AgendaSection.CROSS_BOROUGH,
+    }
+
+
+def test_borough_agenda_has_no_central_sections():
+    incident_reported(at(date(2025, 5, 31), 10), decision="not_arrested")
+
+    sections = {i.section for i in agenda_content(team("LAM"), meeting_period(MONDAY))}
+
+    assert AgendaSection.CROSS_BOROUGH not in sections
+    assert AgendaSection.OUTSTANDING_SUSPECTS in sections

@@ -1,0 +1,208 @@
+"""Generating agendas: contents, PDF, idempotency, carry forward, failure and retry."""
+
+import hashlib
+from datetime import date, timedelta
+from io import BytesIO
+from unittest import mock
+
+import pytest
+from django.core.files.storage import default_storage
+from pypdf import PdfReader
+
+from marac.models import Agenda, AgendaDecision, AgendaItem, AgendaSection, AgendaStatus
+from marac.services import agendas as services
+from marac.services.agendas import agenda_decision_record, agenda_generate
+from publicprotection.accounts.tests.factories import team
+
+from .helpers import MONDAY, at, awaiting_decision, submitted_assessment
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+def pdf_text(agenda: Agenda) -> str:
+    with default_storage.open(agenda.file.name, "rb") as handle:
+        reader = PdfReader(BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def files_of(agenda: Agenda) -> list[str]:
+    _, files = default_storage.listdir(services.agenda_directory(agenda.team, agenda.meeting_date))
+    return files
+
+
+def test_generate_builds_items_counts_and_a_marked_pdf():
+    decision = awaiting_decision(due_at=at(date(2025, 5, 31), 9))
+    high = submitted_assessment(at(date(2025, 5, 31), 10))
+
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    assert agenda.status == AgendaStatus.READY
+    assert agenda.generated_at is not None
+    # The assessment's own incident also has a decision not to arrest awaiting review.
+    assert agenda.counts[AgendaSection.AWAITING_REVIEW] == 2
+    assert agenda.counts[AgendaSection.HIGH_RISK] == 1
+    with default_storage.open(agenda.file.name, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == agenda.checksum
+    text = pdf_text(agenda)
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Lambeth" in text
+    assert "2 June 2025" in text
+    assert "Page 1 of" in text
+    for title in ("New high risk assessments", "Outstanding suspects", "Overdue RARA actions",
+                  "Decisions not to arrest awaiting supervisor review"):  # fmt: skip
+        assert title in text
+    assert decision.incident.reference in text
+    assert high.incident.reference in text
+    assert "MARAC referrals: not yet available" in text
+    assert "Protective orders: not yet available" in text
+
+
+def test_generating_twice_gives_one_agenda_one_file_and_the_same_items(
+    django_capture_on_commit_callbacks,
+):
+    awaiting_decision()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    first_items = set(first.items.values_list("section", "object_type", "object_id"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+        forced = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    assert Agenda.objects.filter(team=team("LAM"), meeting_date=MONDAY).count() == 1
+    assert again.pk == forced.pk == first.pk
+    assert again.attempts == 1  # a ready agenda is left alone unless forced
+    assert set(forced.items.values_list("section", "object_type", "object_id")) == first_items
+    assert files_of(forced) == [forced.file.name.rsplit("/", 1)[1]]
+
+
+def test_regenerating_keeps_the_decisions_recorded(lambeth_supervisor):
+    awaiting_decision()
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    item = agenda.items.get(section=AgendaSection.AWAITING_REVIEW)
+    agenda_decision_record(actor=lambeth_supervisor, item=item, action="Review today",
+                           owner="DS Khan", done=False)  # fmt: skip
+
+    agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    item.refresh_from_db()
+    assert item.decision.action == "Review today"
+    assert AgendaDecision.objects.count() == 1
+
+
+def test_undecided_and_unfinished_items_carry_forward_done_ones_do_not(lambeth_supervisor):
+    decided_done, decided_open, undecided = (awaiting_decision() for _ in range(3))
+    monday = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    items = {i.object_id: i for i in monday.items.filter(section=AgendaSection.AWAITING_REVIEW)}
+    agenda_decision_record(actor=lambeth_supervisor, item=items[decided_done.pk],
+                           action="Endorse", owner="DS Khan", done=True)  # fmt: skip
+    agenda_decision_record(actor=lambeth_supervisor, item=items[decided_open.pk],
+                           action="Chase officer", owner="PC Jones", done=False)  # fmt: skip
+    # The decisions leave the review queue, so only the carry-forward keeps them on Tuesday.
+    from cases.models import ArrestDecision
+
+    ArrestDecision.objects.update(review_status="endorsed", is_outstanding=False)
+
+    tuesday = agenda_generate(team=team("LAM"), meeting_date=TUESDAY)
+
+    carried = {
+        i.object_id: i
+        for i in tuesday.items.filter(
+            carried_from__isnull=False, section=AgendaSection.AWAITING_REVIEW
+        )
+    }
+    assert set(carried) == {decided_open.pk, undecided.pk}
+    assert carried[decided_open.pk].carried_from == items[decided_open.pk]
+    # Plus the three outstanding-suspect items nobody decided on.
+    assert tuesday.counts["carried_forward"] == 5
+    assert "Chase officer" in pdf_text(tuesday)
+
+
+def test_a_failure_is_recorded_and_a_retry_completes_it():
+    awaiting_decision()
+    with (
+        mock.patch.object(services, "render_agenda_pdf", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=MONDAY)
+    assert agenda.status == AgendaStatus.FAILED
+    assert "boom" in agenda.error
+    assert agenda.file.name == ""
+    assert not AgendaItem.objects.filter(agenda=agenda).exists()  # rolled back with the failure
+
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    assert agenda.status == AgendaStatus.READY
+    assert agenda.error == ""
+    assert agenda.attempts == 2
+
+
+def test_a_worker_killed_mid_task_leaves_no_half_file_and_the_redelivery_completes_it(
+    django_capture_on_commit_callbacks,
+):
+    awaiting_decision()
+    agenda = services.agenda_ensure(team=team("LAM"), meeting_date=MONDAY)
+    # The killed run: the row says generating; an orphan file may be half written.
+    Agenda.objects.filter(pk=agenda.pk).update(status=AgendaStatus.GENERATING, attempts=1)
+    directory = services.agenda_directory(agenda.team, MONDAY)
+    default_storage.save(f"{directory}/agenda-LAM-2025-06-02-half.pdf", BytesIO(b"%PDF-1.7 trunc"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    assert agenda.status == AgendaStatus.READY
+    assert files_of(agenda) == [agenda.file.name.rsplit("/", 1)[1]]
+    assert pdf_text(agenda)
+
+
+def test_a_transient_failure_is_raised_for_the_task_to_retry():
+    from django.db import OperationalError
+
+    with (
+        mock.patch.object(services, "agenda_content", side_effect=OperationalError("gone")),
+        pytest.raises(OperationalError),
+    ):
+        agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    assert Agenda.objects.get(team=team("LAM"), meeting_date=MONDAY).status == AgendaStatus.FAILED
+
+
+def test_request_generation_with_the_broker_down_leaves_it_pending():
+    from kombu.exceptions import OperationalError
+
+    with mock.patch(
+        "marac.tasks.generate_agenda.apply_async", side_effect=OperationalError("no redis")
+    ):
+        agenda, queued = services.agenda_request_generation(team=team("LAM"), meeting_date=MONDAY)
+
+    assert queued is None  # the test's transaction has not committed; see test_views
+
+
+def test_decisions_need_an_action_and_an_owner(lambeth_supervisor):
+    awaiting_decision()
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    item = agenda.items.first()
+
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        agenda_decision_record(actor=lambeth_supervisor, item=item, action=" ", owner="",
+                               done=False)  # fmt: skip
+
+    assert {"action", "owner"} <= set(error.value.message_dict)
+    assert not AgendaDecision.objects.exists()
+
+
+def test_central_agenda_pdf():
+    high = submitted_assessment(at(date(2025, 5, 31), 10), borough_code="SOU")
+
+    agenda = agenda_generate(team=team("CEN"), meeting_date=MONDAY)
+
+    text = pdf_text(agenda)
+    assert "High risk assessments across London" in text
+    assert "People in incidents in two or more boroughs" in text
+    assert high.incident.reference in text

@@ -1,0 +1,155 @@
+"""The tasks: a real Celery worker against Redis, the daily fan-out and the missing check."""
+
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+
+from marac import tasks
+from marac.models import Agenda, AgendaStatus
+from marac.selectors.content import meeting_time
+from publicprotection.accounts.models import Team
+from publicprotection.accounts.tests.factories import team
+
+from .helpers import MONDAY, at, awaiting_decision
+
+
+def wait_for(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_runs_on_a_real_worker_against_redis(settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from cases.reference_data import load_reference_data as load_offences
+    from publicprotection.accounts.reference_data import load_reference_data
+    from publicprotection.celery import app
+    from riskassessment.reference_data import load_reference_data as load_instruments
+
+    load_reference_data()
+    load_offences()
+    load_instruments()
+    settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
+    decision = awaiting_decision()
+    lambeth = team("LAM")
+
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+        tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())
+        tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())  # a duplicate is harmless
+        ready = wait_for(
+            lambda: Agenda.objects.filter(
+                team=lambeth, meeting_date=MONDAY, status=AgendaStatus.READY
+            ).exists()
+        )
+        time.sleep(0.5)  # let the duplicate finish too
+
+    assert ready
+    agenda = Agenda.objects.get(team=lambeth, meeting_date=MONDAY)
+    assert agenda.attempts == 1  # the duplicate found it ready and left it
+    assert agenda.items.filter(object_id=decision.pk).exists()
+
+
+def test_generate_agenda_retries_transient_errors_with_backoff_and_a_limit():
+    task = tasks.generate_agenda
+
+    assert task.acks_late is True
+    assert task.max_retries == 5
+    assert task.retry_backoff
+    assert task.time_limit and task.soft_time_limit
+    from django.db import OperationalError
+
+    assert OperationalError in task.autoretry_for
+
+
+@pytest.mark.django_db
+def test_daily_fan_out_makes_one_row_and_one_task_per_team():
+    with mock.patch.object(tasks, "_queue") as queue:
+        count = tasks.generate_daily_agendas(MONDAY.isoformat())
+
+    teams = Team.objects.count()
+    assert count == teams == 33
+    assert queue.call_count == teams
+    assert Agenda.objects.filter(meeting_date=MONDAY, status=AgendaStatus.PENDING).count() == 33
+
+
+@pytest.mark.django_db
+def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_ones():
+    ready, running, failed_often = team("LAM"), team("SOU"), team("CAM")
+    for t, status, attempts in ((ready, "ready", 1), (running, "generating", 1),
+                                (failed_often, "failed", 3)):  # fmt: skip
+        Agenda.objects.create(
+            team=t, meeting_date=MONDAY, period_start=at(MONDAY, 7), period_end=at(MONDAY, 7),
+            status=status, attempts=attempts, file="x.pdf", checksum="x",
+        )  # fmt: skip
+
+    assert tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY) - timedelta(minutes=1)) == []
+    missing = tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY))
+    assert len(missing) == 30
+    assert {ready.pk, running.pk, failed_often.pk}.isdisjoint(missing)
+    saturday = MONDAY - timedelta(days=2)
+    assert tasks.missing_team_ids(saturday, now=meeting_time(saturday) + timedelta(hours=1)) == []
+
+
+@pytest.mark.django_db
+def test_missing_check_picks_up_a_generation_whose_worker_died():
+    Agenda.objects.create(
+        team=team("LAM"), meeting_date=MONDAY, period_start=at(MONDAY, 7),
+        period_end=at(MONDAY, 7), status="generating", attempts=1,
+    )  # fmt: skip
+    Agenda.objects.update(updated_at=at(MONDAY, 7, 5))
+
+    assert team("LAM").pk in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 9))
+
+
+@pytest.mark.django_db
+def test_worker_start_queues_the_missing_check(settings):
+    settings.DAILY_AGENDA_CHECK_ON_WORKER_START = True
+    with mock.patch.object(tasks.generate_missing_agendas, "apply_async") as send:
+        tasks._check_for_missing_agendas()
+    send.assert_called_once()
+
+    from kombu.exceptions import OperationalError
+
+    with mock.patch.object(
+        tasks.generate_missing_agendas, "apply_async", side_effect=OperationalError("down")
+    ):
+        tasks._check_for_missing_agendas()  # logged, not raised
+
+
+def test_beat_schedule_runs_the_check():
+    from publicprotection.celery import app
+
+    entry = app.conf.beat_schedule["marac-daily-agendas"]
+    assert entry["task"] == "marac.tasks.generate_missing_agendas"
+    assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db
+def test_the_command_generates_synchronously(capsys):
+    awaiting_decision()
+
+    call_command("generate_daily_agendas", "--date", MONDAY.isoformat(), "--borough", "lam")
+
+    out = capsys.readouterr().out
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=MONDAY)
+    assert agenda.status == AgendaStatus.READY
+    assert f"LAM {MONDAY}: ready" in out
+    assert Agenda.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_command_rejects_a_bad_date_or_team():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("generate_daily_agendas", "--date", "02/06/2025")
+    with pytest.raises(CommandError):
+        call_command("generate_daily_agendas", "--borough", "XXX")

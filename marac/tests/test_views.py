@@ -1,0 +1,273 @@
+"""Agenda pages: scope, roles, decisions, downloads (logged), regeneration and broker outages."""
+
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from marac.models import Agenda, AgendaDecision, AgendaStatus
+from marac.services.agendas import agenda_generate
+from marac.tasks import london_today
+from publicprotection.accounts.tests.factories import team
+from publicprotection.audit.models import AccessLogEntry
+
+from .helpers import MONDAY, awaiting_decision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lambeth_agenda():
+    awaiting_decision()
+    return agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+
+def urls(agenda):
+    item = agenda.items.first()
+    return {
+        "get": [
+            reverse("marac:agenda-detail", args=[agenda.pk]),
+            reverse("marac:agenda-download", args=[agenda.pk]),
+            reverse("marac:agenda-status", args=[agenda.pk]),
+        ],
+        "post": [
+            reverse("marac:agenda-regenerate", args=[agenda.pk]),
+            reverse("marac:agenda-retry", args=[agenda.pk]),
+            reverse("marac:agenda-decision", args=[agenda.pk, item.pk]),
+        ],
+    }
+
+
+DECISION = {"action": "Trace the suspect today", "owner": "DS Khan", "done": ""}
+
+
+def decision_data(item, **overrides):
+    return {f"item-{item.pk}-{k}": v for k, v in {**DECISION, **overrides}.items()}
+
+
+def snapshot(agenda):
+    agenda.refresh_from_db()
+    return (agenda.status, agenda.attempts, agenda.checksum, AgendaDecision.objects.count())
+
+
+def test_supervisor_sees_the_list_and_the_agenda(client, lambeth_supervisor, lambeth_agenda):
+    client.force_login(lambeth_supervisor)
+
+    listing = client.get(reverse("marac:agenda-list"))
+    detail = client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk]))
+
+    assert listing.status_code == 200
+    assert "Ready" in listing.text
+    assert "Generate today's agenda" in listing.text
+    assert detail.status_code == 200
+    assert lambeth_agenda.items.first().reference in detail.text
+    assert "MARAC referrals: not yet available" in detail.text
+    assert AccessLogEntry.objects.filter(action="view", object_id=str(lambeth_agenda.pk)).exists()
+
+
+def test_coordinator_may_use_the_pages(client, lambeth_coordinator, lambeth_agenda):
+    client.force_login(lambeth_coordinator)
+
+    assert client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk])).status_code == 200
+
+
+def test_recording_a_decision(client, lambeth_supervisor, lambeth_agenda):
+    item = lambeth_agenda.items.first()
+    client.force_login(lambeth_supervisor)
+
+    response = client.post(
+        reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]),
+        decision_data(item, done="on"),
+    )
+
+    assert response.status_code == 302
+    decision = AgendaDecision.objects.get(item=item)
+    assert (decision.action, decision.owner, decision.done) == (
+        "Trace the suspect today", "DS Khan", True,
+    )  # fmt: skip
+    assert decision.recorded_by == lambeth_supervisor
+
+
+def test_a_decision_without_an_owner_shows_the_error_and_keeps_the_input(
+    client, lambeth_supervisor, lambeth_agenda
+):
+    item = lambeth_agenda.items.first()
+    client.force_login(lambeth_supervisor)
+
+    response = client.post(
+        reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]),
+        decision_data(item, owner=""),
+    )
+
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "Enter who owns the action" in response.text
+    assert "Trace the suspect today" in response.text
+    assert not AgendaDecision.objects.exists()
+
+
+def test_download_is_a_logged_private_attachment(client, lambeth_supervisor, lambeth_agenda):
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("marac:agenda-download", args=[lambeth_agenda.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    entry = AccessLogEntry.objects.get(action="download")
+    assert (entry.channel, entry.user, entry.object_id) == (
+        "document", lambeth_supervisor, str(lambeth_agenda.pk),
+    )  # fmt: skip
+
+
+def test_central_team_sees_every_teams_agenda(client, central_supervisor, lambeth_agenda):
+    client.force_login(central_supervisor)
+
+    assert client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk])).status_code == 200
+    assert lambeth_agenda.team.name in client.get(reverse("marac:agenda-list")).text
+
+
+def test_another_boroughs_agenda_is_a_404_and_nothing_changes(
+    client, southwark_supervisor, lambeth_agenda
+):
+    client.force_login(southwark_supervisor)
+    before = snapshot(lambeth_agenda)
+
+    for url in urls(lambeth_agenda)["get"]:
+        assert client.get(url).status_code == 404, url
+    for url in urls(lambeth_agenda)["post"]:
+        assert client.post(url, decision_data(lambeth_agenda.items.first())).status_code == 404
+    assert lambeth_agenda.team.name not in client.get(reverse("marac:agenda-list")).text
+
+    assert snapshot(lambeth_agenda) == before
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["lambeth_officer", "partner", "analyst"])
+def test_other_roles_are_forbidden_and_nothing_changes(request, client, who, lambeth_agenda):
+    client.force_login(request.getfixturevalue(who))
+    before = snapshot(lambeth_agenda)
+
+    assert client.get(reverse("marac:agenda-list")).status_code == 403
+    for url in urls(lambeth_agenda)["get"]:
+        assert client.get(url).status_code == 403, url
+    for url in [*urls(lambeth_agenda)["post"], reverse("marac:agenda-generate")]:
+        assert client.post(url, decision_data(lambeth_agenda.items.first())).status_code == 403
+
+    assert snapshot(lambeth_agenda) == before
+    assert Agenda.objects.count() == 1
+
+
+def test_anonymous_is_sent_to_sign_in(client, lambeth_agenda):
+    before = snapshot(lambeth_agenda)
+
+    for url in [reverse("marac:agenda-list"), *urls(lambeth_agenda)["get"]]:
+        response = client.get(url)
+        assert response.status_code == 302 and "sign-in" in response["Location"], url
+    for url in urls(lambeth_agenda)["post"]:
+        assert client.post(url).status_code == 302
+
+    assert snapshot(lambeth_agenda) == before
+
+
+def test_generate_today_queues_the_task(
+    client, lambeth_supervisor, django_capture_on_commit_callbacks
+):
+    client.force_login(lambeth_supervisor)
+
+    with (
+        mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("marac:agenda-generate"), follow=True)
+
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=london_today())
+    assert agenda.status == AgendaStatus.PENDING
+    send.assert_called_once()
+    assert send.call_args.kwargs["args"] == [agenda.team_id, london_today().isoformat(), True]
+    assert "The agenda is being generated." in response.text
+    # While pending the status block polls itself with htmx.
+    assert 'hx-trigger="every 2s"' in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_leaves_the_agenda_pending_with_a_clear_message(client):
+    # Committed for real, as in production, so the enqueue runs inside the request.
+    from kombu.exceptions import OperationalError
+
+    from publicprotection.accounts.models import Role
+    from publicprotection.accounts.reference_data import load_reference_data
+    from publicprotection.accounts.tests.factories import UserFactory
+
+    load_reference_data()
+    client.force_login(UserFactory(role=Role.SUPERVISOR, team=team("LAM")))
+
+    with mock.patch(
+        "marac.tasks.generate_agenda.apply_async", side_effect=OperationalError("refused")
+    ):
+        response = client.post(reverse("marac:agenda-generate"), follow=True)
+
+    assert response.status_code == 200
+    assert "The agenda generator is unavailable" in response.text
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=london_today())
+    assert agenda.status == AgendaStatus.PENDING
+
+
+def test_a_failed_agenda_shows_its_error_and_can_be_retried(
+    client, lambeth_supervisor, django_capture_on_commit_callbacks
+):
+    agenda = Agenda.objects.create(
+        team=team("LAM"), meeting_date=MONDAY, period_start="2025-05-30T06:00Z",
+        period_end="2025-06-02T06:00Z", status=AgendaStatus.FAILED,
+        error="RuntimeError: the PDF renderer crashed", attempts=3,
+    )  # fmt: skip
+    client.force_login(lambeth_supervisor)
+
+    listing = client.get(reverse("marac:agenda-list"))
+    assert "the PDF renderer crashed" in listing.text
+    assert reverse("marac:agenda-retry", args=[agenda.pk]) in listing.text
+
+    with (
+        mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(reverse("marac:agenda-retry", args=[agenda.pk]))
+
+    agenda.refresh_from_db()
+    assert agenda.status == AgendaStatus.PENDING
+    send.assert_called_once()
+
+
+def test_status_fragment_stops_polling_when_ready(client, lambeth_supervisor, lambeth_agenda):
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("marac:agenda-status", args=[lambeth_agenda.pk]))
+
+    assert "Ready" in response.text
+    assert "hx-trigger" not in response.text
+    assert "<html" not in response.text
+
+
+def test_agenda_page_queries_do_not_grow_with_items(
+    client, lambeth_supervisor, django_assert_max_num_queries, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(n):
+        Agenda.objects.all().delete()
+        for _ in range(n - Agenda.objects.count()):
+            awaiting_decision()
+        agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+        assert agenda.items.count() >= n
+        client.force_login(lambeth_supervisor)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("marac:agenda-detail", args=[agenda.pk])).status_code == 200
+        return len(ctx)
+
+    few = queries_for(5)
+    many = queries_for(20)
+
+    assert few == many
