@@ -122,7 +122,7 @@ def _refresh_sql() -> str:
         "r.decided_at",
         {
             "reviews_due": "1",
-            "reviews_in_time": "(r.first_review <= r.deadline)::int",
+            "reviews_in_time": "COALESCE(r.first_review <= r.deadline, false)::int",
         },
         alias="r",
     ) + (

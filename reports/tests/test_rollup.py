@@ -189,3 +189,24 @@ def test_the_command_and_the_task_refresh_recent_days(dataset):
     rows = refresh_rollup.apply(kwargs={"days": 31}).get()
 
     assert rows == DailyBoroughFigures.objects.count() > 0
+
+
+def test_a_review_never_done_after_its_deadline_counts_as_due_and_late():
+    """Found running the demo: an unreviewed decision past its deadline must count as late."""
+    from cases.tests.factories import not_arrested
+    from publicprotection.accounts.tests.factories import UserFactory
+
+    from .factories import review_at
+
+    officer = UserFactory()
+    case = incident(actor=officer, days_ago=3)
+    victim(case)
+    decision = not_arrested(suspect(case), actor=officer)
+    review_at(decision, submitted=timezone.now() - timedelta(days=3), reviewed=None)
+
+    day = timezone.localdate()
+    rollup_refresh(start=day - timedelta(days=5), end=day)
+
+    rows = DailyBoroughFigures.objects.filter(borough=case.borough)
+    assert sum(r.reviews_due for r in rows) == 1
+    assert sum(r.reviews_in_time for r in rows) == 0
