@@ -142,8 +142,28 @@ class IncidentDetailsForm(GovukFormMixin, forms.Form):
         }
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} ({obj.team.name})" if obj.team_id else obj.display_name
+
+
 class IncidentDetailsEditForm(IncidentDetailsForm, VersionedForm):
-    pass
+    officer_in_charge = OfficerChoiceField(
+        label="Officer in charge",
+        queryset=None,
+        empty_label="Choose the officer in charge",
+        error_messages={"required": "Choose the officer in charge"},
+    )
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer_in_charge"].queryset = officers
+
+    def service_fields(self) -> dict:
+        return {
+            **super().service_fields(),
+            "officer_in_charge": self.cleaned_data["officer_in_charge"],
+        }
 
 
 class EvidenceForm(VersionedForm):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from publicprotection.access.roles import CASE_READERS
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
 
 from ..models import ArrestDecision, ArrestReviewEvent, Incident, Party, PersonAlias
@@ -126,3 +127,14 @@ def incident_get_by_id(*, viewer, incident_id) -> Incident:
         incidents_visible_to(viewer=viewer).only("reference"), pk=incident_id
     )
     return incident_get(viewer=viewer, reference=incident.reference)
+
+
+def officer_in_charge_candidates(*, borough_id: int):
+    """Officers and supervisors who can hold an incident in the borough (its team or central)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=CASE_WRITERS)
+        .filter(Q(team__borough_id=borough_id) | Q(team__borough__isnull=True, team__isnull=False))
+        .select_related("team")
+        .order_by("last_name", "first_name", "username")
+    )

@@ -92,6 +92,7 @@ def test_a_later_save_from_an_older_page_is_refused_keeping_the_input(client, la
     client.force_login(lambeth_officer)
     first = details_data(
         version=incident.version,
+        officer_in_charge=lambeth_officer.pk,
         occurred_at=local(incident.occurred_at),
         reported_at=local(incident.reported_at),
     )
@@ -281,3 +282,24 @@ def test_detail_query_count_does_not_grow_with_parties(
         client.get(reverse("cases:incident-detail", args=[big.reference]))
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_officer_in_charge_can_be_handed_over_within_the_borough(
+    client, lambeth_officer, lambeth_supervisor, southwark_officer
+):
+    incident = IncidentFactory(actor=lambeth_officer, status=IncidentStatus.DRAFT)
+    url = reverse("cases:incident-edit-details", args=[incident.reference])
+    client.force_login(lambeth_officer)
+    data = details_data(
+        version=incident.version,
+        occurred_at=local(incident.occurred_at),
+        reported_at=local(incident.reported_at),
+    )
+
+    refused = client.post(url, {**data, "officer_in_charge": southwark_officer.pk})
+    handed = client.post(url, {**data, "officer_in_charge": lambeth_supervisor.pk})
+
+    assert "Select a valid choice" in refused.text
+    assert handed.status_code == 302
+    incident.refresh_from_db()
+    assert incident.officer_in_charge == lambeth_supervisor

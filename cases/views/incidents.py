@@ -200,14 +200,18 @@ class IncidentDetailsEditView(IncidentWriteMixin, TemplateView):
                     "abuse_types": i.abuse_types,
                     "cad_reference": i.cad_reference,
                     "crime_reference": i.crime_reference,
+                    "officer_in_charge": i.officer_in_charge_id,
                 },
                 boroughs=Borough.objects.filter(pk=i.borough_id),
+                officers=selectors.officer_in_charge_candidates(borough_id=i.borough_id),
             )
         return {**super().get_context_data(**kwargs), "form": form}
 
     def post(self, request, *args, **kwargs):
         form = IncidentDetailsEditForm(
-            request.POST, boroughs=Borough.objects.filter(pk=self.incident.borough_id)
+            request.POST,
+            boroughs=Borough.objects.filter(pk=self.incident.borough_id),
+            officers=selectors.officer_in_charge_candidates(borough_id=self.incident.borough_id),
         )
         if form.is_valid():
             try:
