@@ -585,3 +585,54 @@ class ChildrensServicesReferral(models.Model):
     @property
     def reason_labels(self) -> list[str]:
         return [ReferralReason(r).label for r in self.reasons]
+
+
+# --- Protective orders ---------------------------------------------------------------------------
+
+
+class ProtectiveOrderType(models.TextChoices):
+    NON_MOLESTATION = "non_molestation", "Non-molestation order"
+    OCCUPATION = "occupation", "Occupation order"
+    DVPN = "dvpn", "Domestic violence protection notice (DVPN)"
+    DVPO = "dvpo", "Domestic violence protection order (DVPO)"
+    RESTRAINING = "restraining", "Restraining order"
+    BAIL_CONDITIONS = "bail_conditions", "Bail conditions"
+    OTHER = "other", "Other order"
+
+
+@tracked()
+class ProtectiveOrder(models.Model):
+    """An order protecting a victim; expiring ones come up at the daily meeting."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="protective_orders"
+    )
+    # Copied from the incident so the access core can scope by borough without a join.
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
+    protected_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order_type = models.CharField(max_length=20, choices=ProtectiveOrderType.choices)
+    made_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty when open-ended.")
+    issued_by = models.CharField("court or authority", max_length=150, blank=True)
+    conditions = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        indexes = [models.Index(fields=["borough", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="order_expires_after_made",
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("made_on")),
+                violation_error_message="An order cannot expire before it was made.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_order_type_display()} ({self.incident_id})"

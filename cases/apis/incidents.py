@@ -30,9 +30,12 @@ from ..serializers.incidents import (
     OffenceOutputSerializer,
     PartyInputSerializer,
     PartyOutputSerializer,
+    ProtectiveOrderInputSerializer,
+    ProtectiveOrderOutputSerializer,
     SubmitInputSerializer,
 )
 from ..services import incidents as services
+from ..services.orders import protective_order_add
 
 CanReadCases = role_permission(CASE_READERS, "CanReadCases")
 CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
@@ -207,6 +210,36 @@ class IncidentOffenceCreateApi(GenericAPIView):
         return Response(OffenceOutputSerializer(offence).data, status=status.HTTP_201_CREATED)
 
 
+class IncidentProtectiveOrderCreateApi(GenericAPIView):
+    permission_classes = [CanWriteCases]
+    serializer_class = ProtectiveOrderOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_protective_orders_create",
+        request=ProtectiveOrderInputSerializer,
+        responses={201: ProtectiveOrderOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(ProtectiveOrderInputSerializer, request)
+        parties = {p.pk: p for p in incident.parties.all()}
+        protected = parties.get(data.pop("protected"))
+        respondent_id = data.pop("respondent", None)
+        respondent = parties.get(respondent_id) if respondent_id else None
+        if protected is None:
+            raise ApiValidationError({"protected": ["Choose a victim or child in this incident."]})
+        if respondent_id and respondent is None:
+            raise ApiValidationError({"respondent": ["Choose a suspect in this incident."]})
+        try:
+            order = protective_order_add(
+                actor=request.user, incident_id=incident.pk, protected=protected,
+                respondent=respondent, **data,
+            )  # fmt: skip
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(ProtectiveOrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
 class IncidentSubmitApi(GenericAPIView):
     permission_classes = [CanWriteCases]
     serializer_class = IncidentDetailOutputSerializer
@@ -238,4 +271,9 @@ urlpatterns = [
         "incidents/<int:pk>/offences/", IncidentOffenceCreateApi.as_view(), name="incident-offences"
     ),
     path("incidents/<int:pk>/submit/", IncidentSubmitApi.as_view(), name="incident-submit"),
+    path(
+        "incidents/<int:pk>/protective-orders/",
+        IncidentProtectiveOrderCreateApi.as_view(),
+        name="incident-protective-orders",
+    ),
 ]

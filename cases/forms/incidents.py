@@ -22,6 +22,7 @@ from ..models import (
     OffenceType,
     Outcome,
     PartyRole,
+    ProtectiveOrderType,
     RelationshipType,
 )
 from ..selectors.incidents import IncidentFilters
@@ -432,3 +433,53 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
             review_status=data["review_status"],
             flag=data["flag"],
         )
+
+
+class ProtectiveOrderForm(GovukFormMixin, forms.Form):
+    protected = forms.ChoiceField(
+        label="Who does it protect?", error_messages={"required": "Choose who the order protects"}
+    )
+    respondent = forms.ChoiceField(label="Against (optional)", required=False)
+    order_type = forms.ChoiceField(
+        label="Type of order",
+        choices=[("", "Choose the type of order")] + ProtectiveOrderType.choices,
+        error_messages={"required": "Choose the type of order"},
+    )
+    made_on = forms.DateField(
+        label="Made on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date the order was made",
+            "invalid": "Enter a real date",
+        },
+    )
+    expires_on = forms.DateField(
+        label="Expires on (optional)",
+        required=False,
+        help_text="Leave empty if it has no end date.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    issued_by = forms.CharField(
+        label="Court or authority (optional)", required=False, max_length=150
+    )
+    conditions = forms.CharField(
+        label="Conditions (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, protected=(), respondents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parties = {str(p.pk): p for p in [*protected, *respondents]}
+        self.fields["protected"].choices = [("", "Choose a person")] + [
+            (str(p.pk), f"{p.person} ({p.get_role_display().lower()})") for p in protected
+        ]
+        self.fields["respondent"].choices = [("", "Nobody in this incident")] + [
+            (str(p.pk), str(p.person)) for p in respondents
+        ]
+
+    def clean_protected(self):
+        return self.parties[self.cleaned_data["protected"]]
+
+    def clean_respondent(self):
+        value = self.cleaned_data["respondent"]
+        return self.parties[value] if value else None

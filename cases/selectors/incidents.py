@@ -12,7 +12,14 @@ from django.utils import timezone
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
 
-from ..models import ArrestDecision, ArrestReviewEvent, Incident, Party, PersonAlias
+from ..models import (
+    ArrestDecision,
+    ArrestReviewEvent,
+    Incident,
+    Party,
+    PersonAlias,
+    ProtectiveOrder,
+)
 from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
 
@@ -103,6 +110,10 @@ def incident_get(*, viewer, reference: str) -> Incident:
             ),
             "offences__offence_type",
             "offences__suspect__person",
+            Prefetch(
+                "protective_orders",
+                queryset=ProtectiveOrder.objects.select_related("protected_person", "respondent"),
+            ),
             Prefetch(
                 "arrest_decisions",
                 queryset=ArrestDecision.objects.select_related("suspect__person", "decided_by")

@@ -15,6 +15,8 @@ from ..models import (
     OffenceType,
     Party,
     PartyRole,
+    ProtectiveOrder,
+    ProtectiveOrderType,
     RelationshipType,
 )
 
@@ -66,6 +68,37 @@ class OffenceOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProtectiveOrderOutputSerializer(serializers.ModelSerializer):
+    protected_person_name = serializers.CharField(source="protected_person.full_name")
+
+    class Meta:
+        model = ProtectiveOrder
+        fields = [
+            "id",
+            "order_type",
+            "protected_person",
+            "protected_person_name",
+            "respondent",
+            "made_on",
+            "expires_on",
+            "issued_by",
+            "conditions",
+        ]
+        read_only_fields = fields
+
+
+class ProtectiveOrderInputSerializer(serializers.Serializer):
+    protected = serializers.IntegerField(help_text="Party id of a victim or child in this incident")
+    respondent = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Suspect party id"
+    )
+    order_type = serializers.ChoiceField(choices=ProtectiveOrderType.choices)
+    made_on = serializers.DateField()
+    expires_on = serializers.DateField(required=False, allow_null=True)
+    issued_by = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ReviewEventOutputSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name")
 
@@ -102,6 +135,7 @@ class IncidentDetailOutputSerializer(IncidentOutputSerializer):
     parties = PartyOutputSerializer(many=True)
     offences = OffenceOutputSerializer(many=True)
     arrest_decisions = ArrestDecisionSummarySerializer(many=True)
+    protective_orders = ProtectiveOrderOutputSerializer(many=True)
     could_proceed_without_victim = serializers.BooleanField()
 
     class Meta(IncidentOutputSerializer.Meta):
@@ -123,6 +157,7 @@ class IncidentDetailOutputSerializer(IncidentOutputSerializer):
             "parties",
             "offences",
             "arrest_decisions",
+            "protective_orders",
         ]
         read_only_fields = fields
 

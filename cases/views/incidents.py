@@ -36,12 +36,14 @@ from ..forms.incidents import (
     OffenceForm,
     OutcomeForm,
     PartySearchForm,
+    ProtectiveOrderForm,
 )
 from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
 from ..selectors import incidents as selectors
 from ..selectors.flags import incident_flags, repeat_location_exists, repeat_victim_exists
 from ..selectors.people import person_search
 from ..services import incidents as services
+from ..services.orders import protective_order_add
 from ..services.positive_action import arrest_decision_record
 
 
@@ -107,6 +109,8 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             ],
             "flags": flags,
             "referral": referral,
+            "orders": list(incident.protective_orders.all()),
+            "today": timezone.localdate(),
             "can_write": can_write,
             "is_draft": incident.can_submit(),
             "submission_problems": services.submission_problems(incident)
@@ -436,6 +440,36 @@ class ArrestDecisionView(IncidentWriteMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class ProtectiveOrderAddView(IncidentWriteMixin, TemplateView):
+    template_name = "cases/incidents/protective_order_add.html"
+
+    def _form(self, data=None):
+        parties = list(self.incident.parties.all())
+        protected_roles = (PartyRole.VICTIM, PartyRole.CHILD_PRESENT, PartyRole.CHILD_IN_HOUSEHOLD)
+        return ProtectiveOrderForm(
+            data,
+            protected=[p for p in parties if p.role in protected_roles],
+            respondents=[p for p in parties if p.role == PartyRole.SUSPECT],
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "form": kwargs.get("form") or self._form()}
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                order = protective_order_add(
+                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{order.get_order_type_display()} recorded.")
+                return redirect(f"{self.incident_url()}#protective-orders")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 class ChildrensReferralView(IncidentWriteMixin, TemplateView):
     template_name = "cases/incidents/childrens_referral.html"
 
@@ -580,6 +614,11 @@ urlpatterns = [
         name="incident-arrest-decision",
     ),
     path(f"{REF}/childrens-referral/", ChildrensReferralView.as_view(), name="incident-referral"),
+    path(
+        f"{REF}/protective-orders/add/",
+        ProtectiveOrderAddView.as_view(),
+        name="incident-order-add",
+    ),
     path(f"{REF}/submit/", IncidentSubmitView.as_view(), name="incident-submit"),
     path(f"{REF}/outcome/", OutcomeView.as_view(), name="incident-outcome"),
     path(f"{REF}/close/", IncidentCloseView.as_view(), name="incident-close"),
