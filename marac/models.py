@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from publicprotection.accounts.models import Team
+from cases.models import Incident, Person
+from publicprotection.accounts.models import Agency, Borough, Team
 from publicprotection.audit.tracking import tracked
+from riskassessment.models import RiskAssessment
 
 
 class AgendaStatus(models.TextChoices):
@@ -168,3 +171,287 @@ class AgendaDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.action[:40]}"
+
+
+# --- MARAC referrals -------------------------------------------------------------------------
+
+
+class ReferralCriterion(models.TextChoices):
+    VISIBLE_HIGH_RISK = "visible_high_risk", "Visible high risk (SPECSS+ HIGH or DASH 14+)"
+    PROFESSIONAL_JUDGEMENT = "professional_judgement", "Professional judgement"
+    POTENTIAL_ESCALATION = "potential_escalation", "Potential escalation"
+    REPEAT = "repeat", "Repeat MARAC"
+
+
+class ReferralStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Awaiting triage"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    LISTED = "listed", "Listed at a meeting"
+    HEARD = "heard", "Heard"
+
+
+@tracked()
+class MaracReferral(models.Model):
+    """A victim referred to the borough's MARAC, from the incident and assessment that prompted
+    it. The status moves only through marac.services.referrals, which records each event."""
+
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        RiskAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referring_agency = models.CharField(max_length=150)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    criteria = ArrayField(models.CharField(max_length=24, choices=ReferralCriterion.choices))
+    victim_aware = models.BooleanField("the victim knows about the referral")
+    victim_consents = models.BooleanField("the victim consents", null=True, blank=True)
+    no_consent_reason = models.TextField("why it proceeds without consent", blank=True)
+    safe_contact = models.TextField("safe way to contact the victim", blank=True)
+    safe_contact_times = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    interpreter = models.BooleanField("interpreter needed", default=False)
+    children_in_household = models.PositiveSmallIntegerField(default=0)
+    perpetrators = models.TextField()
+    recent_history = models.TextField()
+    status = models.CharField(
+        max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SUBMITTED
+    )
+    rejection_reason = models.TextField(blank=True)
+    is_repeat = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["borough", "status", "-created_at"]),
+            models.Index(fields=["person", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="marac_referral_status_valid",
+                condition=Q(status__in=ReferralStatus.values),
+            ),
+            models.CheckConstraint(
+                name="marac_referral_has_criteria",
+                condition=Q(criteria__len__gt=0)
+                & Q(criteria__contained_by=ReferralCriterion.values),
+            ),
+            models.CheckConstraint(
+                name="marac_referral_consent_or_reason",
+                condition=Q(victim_consents=True) | ~Q(no_consent_reason=""),
+            ),
+            models.CheckConstraint(
+                name="marac_referral_rejected_has_reason",
+                condition=~Q(status=ReferralStatus.REJECTED) | ~Q(rejection_reason=""),
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=~Q(status=ReferralStatus.REJECTED),
+                name="one_open_marac_referral_per_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MARAC referral {self.pk}: {self.incident.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"MR-{self.pk}"
+
+    def can_accept(self) -> bool:
+        return self.status == ReferralStatus.SUBMITTED
+
+    def can_reject(self) -> bool:
+        return self.status == ReferralStatus.SUBMITTED
+
+    def can_list(self) -> bool:
+        return self.status in (ReferralStatus.SUBMITTED, ReferralStatus.ACCEPTED)
+
+    @property
+    def criteria_labels(self) -> list[str]:
+        labels = dict(ReferralCriterion.choices)
+        return [labels.get(value, value) for value in self.criteria]
+
+
+class ReferralEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Referred"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    LISTED = "listed", "Listed at a meeting"
+
+
+@tracked()
+class ReferralHistoryEntry(models.Model):
+    """The referral's history: who moved it, when, and why."""
+
+    referral = models.ForeignKey(MaracReferral, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=12, choices=ReferralEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="marac_referral_event_kind_valid",
+                condition=Q(kind__in=ReferralEventKind.values),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%d %b %Y})"
+
+
+# --- MARAC meetings --------------------------------------------------------------------------
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+@tracked()
+class MaracMeeting(models.Model):
+    """One sitting of a borough's MARAC."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="marac_meetings")
+    starts_at = models.DateTimeField()
+    venue = models.CharField(max_length=200, blank=True)
+    is_online = models.BooleanField(default=False)
+    chair = models.CharField(max_length=150)
+    max_cases = models.PositiveSmallIntegerField()
+    minutes_per_case = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["team", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="marac_meeting_status_valid", condition=Q(status__in=MeetingStatus.values)
+            ),
+            models.CheckConstraint(
+                name="marac_meeting_has_place", condition=Q(is_online=True) | ~Q(venue="")
+            ),
+            models.CheckConstraint(
+                name="marac_meeting_capacity_positive",
+                condition=Q(max_cases__gt=0) & Q(minutes_per_case__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MARAC, {self.team}, {timezone.localtime(self.starts_at):%d %B %Y %H:%M}"
+
+    @property
+    def place(self) -> str:
+        if self.is_online and self.venue:
+            return f"{self.venue} and online"
+        return "Online" if self.is_online else self.venue
+
+    def can_list_cases(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED
+
+
+class ListingCategory(models.TextChoices):
+    """Case sections in the order the meeting takes them."""
+
+    NEW_WITH_CHILDREN = "new_with_children", "New cases with children"
+    NEW_ADULT_ONLY = "new_adult_only", "New cases, adults only"
+    TWELVE_MONTH_REVIEW = "twelve_month_review", "Cases reaching 12 months since their last MARAC"
+
+
+LISTING_ORDER = {value: index for index, value in enumerate(ListingCategory.values)}
+
+
+@tracked()
+class MaracCaseListing(models.Model):
+    """A referral listed at a meeting. Its time slot is computed from its place in the agenda
+    (marac.selectors.meetings.meeting_agenda), so reordering never leaves stale times."""
+
+    meeting = models.ForeignKey(MaracMeeting, on_delete=models.CASCADE, related_name="listings")
+    referral = models.ForeignKey(MaracReferral, on_delete=models.PROTECT, related_name="listings")
+    category = models.CharField(max_length=20, choices=ListingCategory.choices)
+    position = models.PositiveIntegerField(default=0)
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "referral"], name="marac_referral_once_per_meeting"
+            ),
+            models.CheckConstraint(
+                name="marac_listing_category_valid",
+                condition=Q(category__in=ListingCategory.values),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.referral.reference}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Apologies"
+
+
+@tracked()
+class MeetingAttendance(models.Model):
+    """Who came for which agency (or sent apologies), and their acknowledgement of the
+    confidentiality statement."""
+
+    meeting = models.ForeignKey(MaracMeeting, on_delete=models.CASCADE, related_name="attendance")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    agency_name = models.CharField("agency (if not in the list)", max_length=150, blank=True)
+    person_name = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+    )
+    confidentiality_acknowledged = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="marac_attendance_status_valid",
+                condition=Q(status__in=AttendanceStatus.values),
+            ),
+            models.CheckConstraint(
+                name="marac_attendance_names_agency",
+                condition=Q(agency__isnull=False) | ~Q(agency_name=""),
+            ),
+            models.CheckConstraint(
+                name="marac_attendance_acknowledged_when_present",
+                condition=Q(confidentiality_acknowledged=False)
+                | (Q(status=AttendanceStatus.PRESENT) & Q(acknowledged_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} ({self.agency_label})"
+
+    @property
+    def agency_label(self) -> str:
+        return self.agency.name if self.agency_id else self.agency_name

@@ -1,5 +1,5 @@
-from .views import agendas
+from .views import agendas, home, meetings, referrals
 
 app_name = "marac"
 
-urlpatterns = agendas.urlpatterns
+urlpatterns = home.urlpatterns + agendas.urlpatterns + referrals.urlpatterns + meetings.urlpatterns

@@ -12,6 +12,7 @@ api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("", include("cases.api_urls")),
     path("", include("riskassessment.api_urls")),
+    path("", include("marac.api_urls")),
 ]
 
 urlpatterns = [

@@ -233,6 +233,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "ArrestOutcomeEnum": "cases.models.ArrestOutcome.choices",
+        "MaracReferralStatusEnum": "marac.models.ReferralStatus.choices",
+        "MaracReferralEventKindEnum": "marac.models.ReferralEventKind.choices",
+        "ReviewEventKindEnum": "cases.models.ReviewEventKind.choices",
+        "MaracMeetingStatusEnum": "marac.models.MeetingStatus.choices",
         "IncidentOutcomeEnum": "cases.models.Outcome.choices",
         "IncidentStatusEnum": "cases.models.IncidentStatus.choices",
         "AssessmentStatusEnum": "riskassessment.models.AssessmentStatus.choices",
@@ -296,3 +300,19 @@ DAILY_AGENDA_CHECK_ON_WORKER_START = env.bool("DAILY_AGENDA_CHECK_ON_WORKER_STAR
 # The automatic check stops re-queuing an agenda that has failed this many times (the page
 # shows the error and a retry button).
 DAILY_AGENDA_MAX_AUTO_ATTEMPTS = env.int("DAILY_AGENDA_MAX_AUTO_ATTEMPTS", default=3)
+
+# --- MARAC referrals and meetings (marac) -----------------------------------------------------
+# A referral's "potential escalation" criterion: the victim's Nth domestic incident within the
+# repeat window (this one included).
+MARAC_ESCALATION_INCIDENT_COUNT = env.int(
+    "MARAC_ESCALATION_INCIDENT_COUNT", default=ESCALATION_INCIDENT_COUNT
+)
+# A new incident within this many days of the victim's last MARAC referral is a repeat MARAC.
+MARAC_REPEAT_WINDOW_DAYS = env.int("MARAC_REPEAT_WINDOW_DAYS", default=365)
+# DASH "visible high risk": this many "yes" answers or more.
+MARAC_DASH_HIGH_RISK_YES_COUNT = env.int("MARAC_DASH_HIGH_RISK_YES_COUNT", default=14)
+# Meeting defaults (the coordinator can change them per meeting).
+MARAC_CASES_PER_MEETING = env.int("MARAC_CASES_PER_MEETING", default=18)
+MARAC_MINUTES_PER_CASE = env.int("MARAC_MINUTES_PER_CASE", default=12)
+# Introductions, the confidentiality statement and last meeting's actions, before the cases.
+MARAC_OPENING_MINUTES = env.int("MARAC_OPENING_MINUTES", default=10)

@@ -1,0 +1,3 @@
+from .apis import meetings, referrals
+
+urlpatterns = referrals.urlpatterns + meetings.urlpatterns

@@ -1,0 +1,92 @@
+"""MARAC meeting API: list and schedule meetings; one meeting with its ordered agenda."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from publicprotection.access.views import role_permission
+from publicprotection.api.errors import as_api_error
+from publicprotection.audit.services import access_log_record
+
+from ..models import MaracMeeting
+from ..selectors import meetings as selectors
+from ..serializers.meetings import (
+    MeetingCreateInputSerializer,
+    MeetingDetailOutputSerializer,
+    MeetingOutputSerializer,
+)
+from ..services import meetings as services
+
+CanUseMeetings = role_permission(selectors.MEETING_READERS, "CanUseMaracMeetings")
+TAGS = ["MARAC meetings"]
+
+
+class MeetingCursorPagination(CursorPagination):
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("-starts_at", "-id")
+
+
+def _detail(request, meeting_id: int, status_code=status.HTTP_200_OK) -> Response:
+    meeting = selectors.meeting_get(viewer=request.user, meeting_id=meeting_id)
+    meeting.listed = meeting.listings.count()
+    meeting.agenda = selectors.meeting_agenda(meeting)
+    return Response(MeetingDetailOutputSerializer(meeting).data, status=status_code)
+
+
+class MeetingListCreateApi(GenericAPIView):
+    serializer_class = MeetingOutputSerializer
+    pagination_class = MeetingCursorPagination
+    queryset = MaracMeeting.objects.none()
+    permission_classes = [CanUseMeetings]
+
+    @extend_schema(operation_id="marac_meetings_list", tags=TAGS)
+    def get(self, request):
+        page = self.paginate_queryset(selectors.meeting_list(viewer=request.user))
+        return self.get_paginated_response(MeetingOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="marac_meetings_create",
+        description="Schedule a meeting of the caller's borough team; capacity defaults apply.",
+        tags=TAGS,
+        request=MeetingCreateInputSerializer,
+        responses={201: MeetingDetailOutputSerializer},
+    )
+    def post(self, request):
+        serializer = MeetingCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        team = request.user.team
+        try:
+            meeting = services.meeting_create(
+                actor=request.user,
+                team=None if team is None or team.is_central else team,
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        return _detail(request, meeting.pk, status.HTTP_201_CREATED)
+
+
+class MeetingDetailApi(GenericAPIView):
+    serializer_class = MeetingDetailOutputSerializer
+    queryset = MaracMeeting.objects.none()
+    permission_classes = [CanUseMeetings]
+
+    @extend_schema(operation_id="marac_meetings_retrieve", tags=TAGS)
+    def get(self, request, pk: int):
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        access_log_record(request=request, obj=meeting)
+        return _detail(request, pk)
+
+
+urlpatterns = [
+    path("marac-meetings/", MeetingListCreateApi.as_view(), name="marac-meeting-list"),
+    path("marac-meetings/<int:pk>/", MeetingDetailApi.as_view(), name="marac-meeting-detail"),
+]

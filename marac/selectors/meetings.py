@@ -1,0 +1,134 @@
+"""Reads of MARAC meetings, scoped like referrals (a coordinator's own borough team; the
+central team's coordinators see all), and the ordered agenda of one meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from publicprotection.access.roles import MARAC_COORDINATORS, has_role
+from publicprotection.access.scope import get_visible_or_404
+
+from ..models import (
+    LISTING_ORDER,
+    ListingCategory,
+    MaracCaseListing,
+    MaracMeeting,
+    MaracReferral,
+    MeetingAttendance,
+    MeetingStatus,
+)
+
+MEETING_READERS = MARAC_COORDINATORS
+
+CONFIDENTIALITY_STATEMENT = (
+    "The information discussed at this meeting is shared only to increase the safety of "
+    "victims, their children and others at risk. It must not be passed on outside the "
+    "agencies here without the agreement of the agency that gave it, except where the law "
+    "requires."
+)
+
+
+def meetings_visible_to(*, viewer) -> QuerySet[MaracMeeting]:
+    if not has_role(viewer, MEETING_READERS) or viewer.team_id is None:
+        return MaracMeeting.objects.none()
+    qs = MaracMeeting.objects.select_related("team")
+    if viewer.team.is_central:
+        return qs
+    return qs.filter(team_id=viewer.team_id)
+
+
+def meeting_list(*, viewer, upcoming: bool | None = None) -> QuerySet[MaracMeeting]:
+    qs = meetings_visible_to(viewer=viewer).annotate(listed=Count("listings"))
+    if upcoming is True:
+        return qs.filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
+    if upcoming is False:
+        return qs.filter(starts_at__lt=timezone.now()).order_by("-starts_at", "-id")
+    return qs.order_by("-starts_at", "-id")
+
+
+def meeting_get(*, viewer, meeting_id) -> MaracMeeting:
+    return get_visible_or_404(meetings_visible_to(viewer=viewer), pk=meeting_id)
+
+
+def meetings_with_space_for(*, viewer, referral: MaracReferral) -> QuerySet[MaracMeeting]:
+    """Upcoming scheduled meetings of the referral's borough that are not full."""
+    return (
+        meetings_visible_to(viewer=viewer)
+        .filter(
+            team__borough_id=referral.borough_id,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .annotate(listed=Count("listings"))
+        .filter(listed__lt=F("max_cases"))
+        .exclude(listings__referral=referral)
+        .order_by("starts_at", "id")
+    )
+
+
+@dataclass
+class AgendaCase:
+    listing: MaracCaseListing
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class AgendaEntry:
+    key: str
+    title: str
+    text: str = ""
+    cases: list[AgendaCase] = field(default_factory=list)
+
+
+def _listings(meeting: MaracMeeting) -> list[MaracCaseListing]:
+    listings = meeting.listings.select_related(
+        "referral__person", "referral__incident", "referral__borough"
+    )
+    return sorted(listings, key=lambda li: (LISTING_ORDER[li.category], li.position, li.pk))
+
+
+def meeting_agenda(meeting: MaracMeeting) -> list[AgendaEntry]:
+    """The agenda in the suggested order (DOMAIN.md): introductions, the confidentiality
+    statement, incomplete actions from the last meeting, new cases with children, new
+    adult-only cases, cases reaching 12 months since their last MARAC, any other business.
+    Case slots follow the opening items, one `minutes_per_case` each."""
+    minutes = timedelta(minutes=meeting.minutes_per_case)
+    clock = meeting.starts_at + timedelta(minutes=settings.MARAC_OPENING_MINUTES)
+    by_category: dict[str, list[AgendaCase]] = {value: [] for value in ListingCategory.values}
+    for number, listing in enumerate(_listings(meeting), start=1):
+        by_category[listing.category].append(
+            AgendaCase(listing=listing, number=number, starts_at=clock, ends_at=clock + minutes)
+        )
+        clock += minutes
+    entries = [
+        AgendaEntry("introductions", "Introductions"),
+        AgendaEntry("confidentiality", "Confidentiality statement", CONFIDENTIALITY_STATEMENT),
+        AgendaEntry(
+            "incomplete_actions",
+            "Incomplete actions from the last meeting",
+            "None recorded yet.",
+        ),
+    ]
+    entries += [
+        AgendaEntry(value, label, cases=by_category[value])
+        for value, label in ListingCategory.choices
+    ]
+    entries.append(AgendaEntry("any_other_business", "Any other business"))
+    return entries
+
+
+def meeting_attendance(meeting: MaracMeeting) -> list[MeetingAttendance]:
+    return list(meeting.attendance.select_related("agency").order_by("id"))
+
+
+def upcoming_meetings(*, viewer, limit: int = 5) -> list[MaracMeeting]:
+    return list(
+        meeting_list(viewer=viewer, upcoming=True).filter(status=MeetingStatus.SCHEDULED)[:limit]
+    )

@@ -1,0 +1,227 @@
+"""Reads of MARAC referrals: the coordinator's triage lists, the assessments still to be
+referred, repeat-MARAC alerts and the criteria a referral meets.
+
+Referrals are read by MARAC coordinators within their borough (the central team's across
+London). Partner agencies see nothing here yet: sharing comes with its own selector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+
+from cases.models import Party, PartyRole
+from publicprotection.access.roles import CASE_WRITERS, MARAC_COORDINATORS
+from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
+from riskassessment.models import (
+    AnswerValue,
+    AssessmentStatus,
+    Level,
+    MaracDecision,
+    RiskAssessment,
+)
+from riskassessment.selectors.assessments import assessments_visible_to
+
+from ..models import (
+    MaracCaseListing,
+    MaracReferral,
+    ReferralCriterion,
+    ReferralHistoryEntry,
+    ReferralStatus,
+)
+
+REFERRAL_READERS = MARAC_COORDINATORS
+# Officers refer from their own assessments; coordinators from any in their borough.
+REFERRAL_CREATORS = CASE_WRITERS | MARAC_COORDINATORS
+
+
+def repeat_window() -> timedelta:
+    return timedelta(days=settings.MARAC_REPEAT_WINDOW_DAYS)
+
+
+def referrals_visible_to(*, viewer) -> QuerySet[MaracReferral]:
+    return scope_to_viewer(
+        MaracReferral.objects.all(),
+        viewer=viewer,
+        borough_field="borough_id",
+        police_roles=REFERRAL_READERS,
+    )
+
+
+def referral_list(*, viewer, status: str = "") -> QuerySet[MaracReferral]:
+    qs = referrals_visible_to(viewer=viewer).select_related(
+        "person", "incident", "borough", "referred_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def referral_get(*, viewer, referral_id) -> MaracReferral:
+    qs = (
+        referrals_visible_to(viewer=viewer)
+        .select_related("person", "incident", "borough", "assessment", "referred_by")
+        .prefetch_related(
+            Prefetch(
+                "history",
+                queryset=ReferralHistoryEntry.objects.select_related("actor").order_by(
+                    "created_at", "id"
+                ),
+            ),
+            Prefetch(
+                "listings",
+                queryset=MaracCaseListing.objects.select_related("meeting__team"),
+            ),
+        )
+    )
+    return get_visible_or_404(qs, pk=referral_id)
+
+
+def open_referral_exists() -> Exists:
+    return Exists(
+        MaracReferral.objects.filter(assessment_id=OuterRef("pk")).exclude(
+            status=ReferralStatus.REJECTED
+        )
+    )
+
+
+def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
+    """HIGH assessments whose officer decided to refer to MARAC, with no referral yet."""
+    if viewer.role not in MARAC_COORDINATORS:
+        return RiskAssessment.objects.none()
+    return (
+        assessments_visible_to(viewer=viewer)
+        .filter(
+            final_level=Level.HIGH,
+            marac_decision=MaracDecision.REFER,
+            is_current=True,
+        )
+        .exclude(status=AssessmentStatus.DRAFT)
+        .filter(~open_referral_exists())
+        .select_related("incident", "person")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def referable_assessment_get(*, viewer, assessment_id) -> RiskAssessment:
+    """An assessment the viewer may refer: in scope and with a level recorded."""
+    if viewer.role not in REFERRAL_CREATORS:
+        return get_visible_or_404(RiskAssessment.objects.none(), pk=assessment_id)
+    qs = assessments_visible_to(viewer=viewer).select_related(
+        "incident__borough", "person", "instrument"
+    )
+    return get_visible_or_404(qs.exclude(final_level=""), pk=assessment_id)
+
+
+def _earlier_referral(person_id_ref, when_ref) -> Exists:
+    """A (not rejected) MARAC referral of the person in the repeat window before `when`."""
+    return Exists(
+        MaracReferral.objects.filter(
+            person_id=person_id_ref,
+            created_at__lt=when_ref,
+            created_at__gte=when_ref - repeat_window(),
+        ).exclude(status=ReferralStatus.REJECTED)
+    )
+
+
+def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
+    """Victims of an incident in scope who had a MARAC referral in the 12 months before it:
+    a repeat MARAC. Incidents already referred for that victim drop off the list."""
+    if viewer.role not in MARAC_COORDINATORS:
+        return Party.objects.none()
+    parties = scope_to_viewer(
+        Party.objects.filter(role=PartyRole.VICTIM),
+        viewer=viewer,
+        borough_field="incident__borough_id",
+        police_roles=MARAC_COORDINATORS,
+    )
+    return (
+        parties.filter(_earlier_referral(OuterRef("person_id"), OuterRef("incident__occurred_at")))
+        .filter(
+            ~Exists(
+                MaracReferral.objects.filter(
+                    person_id=OuterRef("person_id"), incident_id=OuterRef("incident_id")
+                )
+            )
+        )
+        .select_related("incident", "person")
+        .order_by(F("incident__occurred_at").desc(), "-id")
+    )
+
+
+@dataclass(frozen=True)
+class SuggestedCriterion:
+    criterion: str
+    reason: str
+
+
+def _yes_count(assessment: RiskAssessment) -> int:
+    return assessment.answers.filter(value=AnswerValue.YES).count()
+
+
+def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion]:
+    """The criteria the records show (DOMAIN.md, MARAC). Professional judgement is the
+    referrer's to add; nothing here ever removes a criterion the referrer chose."""
+    found = []
+    code = assessment.instrument.code
+    if code == "dash":
+        yes = _yes_count(assessment)
+        if yes >= settings.MARAC_DASH_HIGH_RISK_YES_COUNT:
+            found.append(
+                SuggestedCriterion(
+                    ReferralCriterion.VISIBLE_HIGH_RISK, f"DASH: {yes} questions answered yes."
+                )
+            )
+    elif assessment.final_level == Level.HIGH:
+        found.append(
+            SuggestedCriterion(ReferralCriterion.VISIBLE_HIGH_RISK, "Assessed as HIGH risk.")
+        )
+
+    when = assessment.incident.occurred_at
+    incidents = (
+        Party.objects.filter(
+            person_id=assessment.person_id,
+            role=PartyRole.VICTIM,
+            incident__occurred_at__gte=when - repeat_window(),
+            incident__occurred_at__lte=when,
+        )
+        .values("incident_id")
+        .distinct()
+        .count()
+    )
+    needed = settings.MARAC_ESCALATION_INCIDENT_COUNT
+    if incidents >= needed:
+        found.append(
+            SuggestedCriterion(
+                ReferralCriterion.POTENTIAL_ESCALATION,
+                f"The victim's domestic incident number {incidents} within "
+                f"{settings.MARAC_REPEAT_WINDOW_DAYS} days ({needed} or more).",
+            )
+        )
+
+    earlier = (
+        MaracReferral.objects.filter(
+            person_id=assessment.person_id,
+            created_at__lt=when,
+            created_at__gte=when - repeat_window(),
+        )
+        .exclude(status=ReferralStatus.REJECTED)
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None:
+        found.append(
+            SuggestedCriterion(
+                ReferralCriterion.REPEAT,
+                f"Referred to MARAC on {earlier.created_at:%d %B %Y}, within "
+                f"{settings.MARAC_REPEAT_WINDOW_DAYS} days before this incident.",
+            )
+        )
+    return found
+
+
+def referrals_awaiting_triage(*, viewer) -> QuerySet[MaracReferral]:
+    return referral_list(viewer=viewer, status=ReferralStatus.SUBMITTED)

@@ -1,0 +1,217 @@
+"""Writes of MARAC meetings: scheduling, listing referred cases (capacity enforced) and
+recording attendance with each attendee's acknowledgement of the confidentiality statement."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from publicprotection.accounts.models import Agency, Team
+
+from ..models import (
+    AttendanceStatus,
+    ListingCategory,
+    MaracCaseListing,
+    MaracMeeting,
+    MeetingAttendance,
+    MeetingStatus,
+    ReferralEventKind,
+    ReferralStatus,
+)
+from .referrals import ReferralStateError, record_event
+from .referrals import locked as locked_referral
+
+MEETING_FIELDS = ("starts_at", "venue", "is_online", "chair", "max_cases", "minutes_per_case")
+
+
+def meeting_schedule_next(*, after: datetime) -> datetime:
+    """The regular monthly slot after a meeting: the same weekday in the same week of the next
+    month (the 2nd Tuesday stays the 2nd Tuesday), or 28 days later when that month has no
+    such day (a 5th Tuesday). Same local time of day."""
+    local = timezone.localtime(after)
+    week = (local.day - 1) // 7
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    first_weekday, days = calendar.monthrange(year, month)
+    day = 1 + (local.weekday() - first_weekday) % 7 + 7 * week
+    if day > days:
+        return after + timedelta(days=28)
+    naive = datetime(year, month, day, local.hour, local.minute)
+    return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def meeting_defaults(*, team: Team) -> dict:
+    """Initial values for a new meeting: the slot after the team's last one, and capacity."""
+    last = MaracMeeting.objects.filter(team=team).exclude(status=MeetingStatus.CANCELLED)
+    last = last.order_by("-starts_at").first()
+    initial = {
+        "max_cases": settings.MARAC_CASES_PER_MEETING,
+        "minutes_per_case": settings.MARAC_MINUTES_PER_CASE,
+    }
+    if last is not None:
+        initial.update(
+            starts_at=meeting_schedule_next(after=last.starts_at),
+            venue=last.venue,
+            is_online=last.is_online,
+            chair=last.chair,
+        )
+    return initial
+
+
+def _check_team(team: Team | None) -> None:
+    if team is None:
+        raise ValidationError("Only a borough team's coordinator can schedule MARAC meetings.")
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor,
+    team: Team,
+    starts_at: datetime,
+    venue: str = "",
+    is_online: bool = False,
+    chair: str,
+    max_cases: int | None = None,
+    minutes_per_case: int | None = None,
+) -> MaracMeeting:
+    _check_team(team)
+    meeting = MaracMeeting(
+        team=team,
+        starts_at=starts_at,
+        venue=venue.strip(),
+        is_online=is_online,
+        chair=chair.strip(),
+        max_cases=max_cases or settings.MARAC_CASES_PER_MEETING,
+        minutes_per_case=minutes_per_case or settings.MARAC_MINUTES_PER_CASE,
+        created_by=actor,
+    )
+    _validate_meeting(meeting)
+    meeting.save()
+    return meeting
+
+
+def _validate_meeting(meeting: MaracMeeting) -> None:
+    errors = {}
+    if not meeting.is_online and not meeting.venue:
+        errors["venue"] = ["Enter the venue, or say the meeting is online."]
+    if meeting.pk is not None:
+        listed = meeting.listings.count()
+        if meeting.max_cases and listed > meeting.max_cases:
+            errors["max_cases"] = [
+                f"{listed} cases are already listed; the capacity cannot be lower than that."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    meeting.full_clean(exclude=["team", "created_by"])
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting_id: int, **fields) -> MaracMeeting:
+    meeting = MaracMeeting.objects.select_for_update().get(pk=meeting_id)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ReferralStateError("Only a scheduled meeting can be changed.")
+    for name in MEETING_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    _validate_meeting(meeting)
+    meeting.save()
+    return meeting
+
+
+def listing_category(referral, *, twelve_month_review: bool) -> str:
+    if twelve_month_review:
+        return ListingCategory.TWELVE_MONTH_REVIEW
+    if referral.children_in_household:
+        return ListingCategory.NEW_WITH_CHILDREN
+    return ListingCategory.NEW_ADULT_ONLY
+
+
+@transaction.atomic
+def referral_list_at_meeting(
+    *, actor, referral_id: int, meeting_id: int, twelve_month_review: bool = False
+) -> MaracCaseListing:
+    """List a referral at a meeting of its borough's team, if the meeting has space."""
+    meeting = MaracMeeting.objects.select_for_update().select_related("team").get(pk=meeting_id)
+    referral = locked_referral(referral_id)
+    if not referral.can_list():
+        raise ReferralStateError(
+            f"This referral is {referral.get_status_display().lower()}; it cannot be listed."
+        )
+    if not meeting.can_list_cases():
+        raise ValidationError({"meeting": ["Cases can only be listed at a scheduled meeting."]})
+    if meeting.team.borough_id != referral.borough_id:
+        raise ValidationError({"meeting": ["Choose a meeting of the referral's borough."]})
+    listings = meeting.listings.all()
+    if listings.count() >= meeting.max_cases:
+        raise ValidationError(
+            {"meeting": [f"This meeting is full ({meeting.max_cases} cases). Choose another."]}
+        )
+    position = (listings.aggregate(top=Max("position"))["top"] or 0) + 1
+    listing = MaracCaseListing(
+        meeting=meeting,
+        referral=referral,
+        category=listing_category(referral, twelve_month_review=twelve_month_review),
+        position=position,
+        listed_by=actor,
+    )
+    listing.full_clean()
+    listing.save()
+    referral.status = ReferralStatus.LISTED
+    referral.save(update_fields=["status", "updated_at"])
+    record_event(referral, kind=ReferralEventKind.LISTED, actor=actor, comment=str(meeting))
+    return listing
+
+
+@transaction.atomic
+def attendance_add(
+    *,
+    actor,
+    meeting: MaracMeeting,
+    person_name: str,
+    agency: Agency | None = None,
+    agency_name: str = "",
+    status: str = AttendanceStatus.PRESENT,
+    confidentiality_acknowledged: bool = False,
+) -> MeetingAttendance:
+    errors = {}
+    if agency is None and not agency_name.strip():
+        errors["agency"] = ["Choose the agency, or enter its name."]
+    if status == AttendanceStatus.APOLOGIES and confidentiality_acknowledged:
+        errors["confidentiality_acknowledged"] = [
+            "Only someone present can acknowledge the confidentiality statement."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    attendance = MeetingAttendance(
+        meeting=meeting,
+        agency=agency,
+        agency_name="" if agency else agency_name.strip(),
+        person_name=person_name.strip(),
+        status=status,
+        confidentiality_acknowledged=confidentiality_acknowledged,
+        acknowledged_at=timezone.now() if confidentiality_acknowledged else None,
+        recorded_by=actor,
+    )
+    attendance.full_clean()
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def attendance_acknowledge(*, actor, attendance_id: int) -> MeetingAttendance:
+    """Record that a present attendee acknowledged the confidentiality statement."""
+    attendance = MeetingAttendance.objects.select_for_update().get(pk=attendance_id)
+    if attendance.status != AttendanceStatus.PRESENT:
+        raise ValidationError("Only someone present can acknowledge the confidentiality statement.")
+    if not attendance.confidentiality_acknowledged:
+        attendance.confidentiality_acknowledged = True
+        attendance.acknowledged_at = timezone.now()
+        attendance.save(update_fields=["confidentiality_acknowledged", "acknowledged_at"])
+    return attendance

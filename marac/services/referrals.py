@@ -1,0 +1,132 @@
+"""Writes of MARAC referrals: the referral itself and the coordinator's triage.
+
+Each transition locks the row, checks the model's predicate, changes the status and records an
+event, so the referral's history is complete. Listing at a meeting is in services.meetings.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from riskassessment.models import RiskAssessment
+
+from ..models import (
+    MaracReferral,
+    ReferralCriterion,
+    ReferralEventKind,
+    ReferralHistoryEntry,
+    ReferralStatus,
+)
+from ..selectors.referrals import suggested_criteria
+
+
+class ReferralStateError(Exception):
+    """The referral is not in a state for this action (someone else may have triaged it)."""
+
+
+NO_CONSENT_REASON_ERROR = (
+    "Say why the referral goes ahead without the victim's consent (for example, the risk is "
+    "too high to wait)."
+)
+
+
+def record_event(referral: MaracReferral, *, kind: str, actor, comment: str = "") -> None:
+    ReferralHistoryEntry.objects.create(referral=referral, kind=kind, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    assessment: RiskAssessment,
+    referring_agency: str,
+    criteria: list[str],
+    victim_aware: bool,
+    victim_consents: bool | None,
+    no_consent_reason: str = "",
+    safe_contact: str = "",
+    safe_contact_times: str = "",
+    language: str = "",
+    interpreter: bool = False,
+    children_in_household: int = 0,
+    perpetrators: str,
+    recent_history: str,
+) -> MaracReferral:
+    """Refer the assessed victim. Criteria the records show are always kept: the referrer can
+    add professional judgement but never drop a criterion that applies."""
+    suggested = [s.criterion for s in suggested_criteria(assessment=assessment)]
+    chosen = set(criteria) | set(suggested)
+    ordered = [value for value in ReferralCriterion.values if value in chosen]
+    errors = {}
+    if not ordered:
+        errors["criteria"] = ["Choose the criteria the referral meets."]
+    if not victim_aware and victim_consents:
+        errors["victim_consents"] = ["A victim who does not know of the referral cannot consent."]
+    if victim_consents is not True and not no_consent_reason.strip():
+        errors["no_consent_reason"] = [NO_CONSENT_REASON_ERROR]
+    if errors:
+        raise ValidationError(errors)
+    if (
+        MaracReferral.objects.filter(assessment=assessment)
+        .exclude(status=ReferralStatus.REJECTED)
+        .exists()
+    ):
+        raise ValidationError("This assessment has already been referred to MARAC.")
+    referral = MaracReferral(
+        borough_id=assessment.incident.borough_id,
+        person_id=assessment.person_id,
+        incident_id=assessment.incident_id,
+        assessment=assessment,
+        referring_agency=referring_agency.strip(),
+        referred_by=actor,
+        criteria=ordered,
+        victim_aware=victim_aware,
+        victim_consents=victim_consents,
+        no_consent_reason=no_consent_reason.strip() if victim_consents is not True else "",
+        safe_contact=safe_contact,
+        safe_contact_times=safe_contact_times,
+        language=language,
+        interpreter=interpreter,
+        children_in_household=children_in_household,
+        perpetrators=perpetrators,
+        recent_history=recent_history,
+        is_repeat=ReferralCriterion.REPEAT in ordered,
+    )
+    referral.full_clean()
+    referral.save()
+    record_event(referral, kind=ReferralEventKind.SUBMITTED, actor=actor)
+    return referral
+
+
+def locked(referral_id: int) -> MaracReferral:
+    return MaracReferral.objects.select_for_update().get(pk=referral_id)
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral_id: int, comment: str = "") -> MaracReferral:
+    referral = locked(referral_id)
+    if not referral.can_accept():
+        raise ReferralStateError(
+            f"This referral is {referral.get_status_display().lower()}; it cannot be accepted."
+        )
+    referral.status = ReferralStatus.ACCEPTED
+    referral.save(update_fields=["status", "updated_at"])
+    record_event(referral, kind=ReferralEventKind.ACCEPTED, actor=actor, comment=comment)
+    return referral
+
+
+@transaction.atomic
+def referral_reject(*, actor, referral_id: int, reason: str) -> MaracReferral:
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the referral is rejected."]})
+    referral = locked(referral_id)
+    if not referral.can_reject():
+        raise ReferralStateError(
+            f"This referral is {referral.get_status_display().lower()}; it cannot be rejected."
+        )
+    referral.status = ReferralStatus.REJECTED
+    referral.rejection_reason = reason.strip()
+    referral.save(update_fields=["status", "rejection_reason", "updated_at"])
+    record_event(referral, kind=ReferralEventKind.REJECTED, actor=actor, comment=reason.strip())
+    return referral

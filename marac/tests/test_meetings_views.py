@@ -1,0 +1,196 @@
+"""Meeting pages and API: scheduling, the agenda with slots, attendance, and denials that
+change nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import MaracMeeting, MeetingAttendance
+from ..services.meetings import referral_list_at_meeting
+from .test_referrals_records import coordinator, meeting, refer
+
+pytestmark = pytest.mark.django_db
+
+
+def meeting_form(**overrides):
+    data = {
+        "starts_at": (timezone.localtime() + timedelta(days=14)).strftime("%Y-%m-%dT10:00"),
+        "venue": "Lambeth Town Hall",
+        "chair": "DI Jo Patel",
+        "max_cases": "18",
+        "minutes_per_case": "12",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_coordinator_schedules_and_changes_a_meeting(client):
+    client.force_login(coordinator())
+    assert client.get(reverse("marac:meeting-create")).status_code == 200
+    response = client.post(reverse("marac:meeting-create"), meeting_form())
+    assert response.status_code == 302
+    created = MaracMeeting.objects.get()
+    assert created.team.code == "LAM"
+
+    response = client.post(
+        reverse("marac:meeting-edit", args=[created.pk]), meeting_form(max_cases="20")
+    )
+    assert response.status_code == 302
+    created.refresh_from_db()
+    assert created.max_cases == 20
+
+
+def test_meeting_form_errors(client):
+    client.force_login(coordinator())
+    response = client.post(reverse("marac:meeting-create"), meeting_form(venue=""))
+    assert response.status_code == 400
+    assert "<title>Error: " in response.text
+    assert "Enter the venue, or say the meeting is online." in response.text
+    assert not MaracMeeting.objects.exists()
+
+
+def test_meeting_page_shows_agenda_and_records_attendance(client):
+    at = meeting()
+    coord = coordinator()
+    referral = refer(children_in_household=2)
+    referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+    client.force_login(coord)
+
+    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    assert page.index("Confidentiality statement") < page.index(referral.reference)
+    response = client.post(
+        reverse("marac:meeting-attendance", args=[at.pk]),
+        {"person_name": "Ann Lee", "agency_name": "IDVA service", "status": "present"},
+    )
+    assert response.status_code == 302
+    attendee = MeetingAttendance.objects.get()
+    client.post(reverse("marac:meeting-attendance-acknowledge", args=[at.pk, attendee.pk]))
+    attendee.refresh_from_db()
+    assert attendee.confidentiality_acknowledged
+
+    bad = client.post(reverse("marac:meeting-attendance", args=[at.pk]), {"person_name": "X"})
+    assert bad.status_code == 400
+    assert MeetingAttendance.objects.count() == 1
+
+
+PAGES = [
+    ("get", "marac:meeting-list", False),
+    ("get", "marac:meeting-create", False),
+    ("post", "marac:meeting-create", False),
+    ("get", "marac:meeting-detail", True),
+    ("get", "marac:meeting-edit", True),
+    ("post", "marac:meeting-edit", True),
+    ("post", "marac:meeting-attendance", True),
+]
+
+
+def snapshot():
+    return (
+        list(MaracMeeting.objects.values_list("pk", "max_cases", "venue").order_by("pk")),
+        MeetingAttendance.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("method,name,with_pk", PAGES)
+def test_pages_deny(client, lambeth_officer, partner, method, name, with_pk):
+    at = meeting()
+    url = reverse(name, args=[at.pk] if with_pk else [])
+    data = {**meeting_form(max_cases="3"), "person_name": "X", "agency_name": "Y"}
+    before = snapshot()
+
+    assert getattr(client, method)(url, data).status_code == 302
+    for user in (lambeth_officer, partner):
+        client.force_login(user)
+        assert getattr(client, method)(url, data).status_code == 403
+    if with_pk:
+        client.force_login(coordinator("SOU"))
+        assert getattr(client, method)(url, data).status_code == 404
+    assert snapshot() == before
+
+
+def test_acknowledge_denied_to_other_borough(client):
+    at = meeting()
+    coord = coordinator()
+    from ..services.meetings import attendance_add
+
+    attendee = attendance_add(actor=coord, meeting=at, person_name="A", agency_name="B")
+    url = reverse("marac:meeting-attendance-acknowledge", args=[at.pk, attendee.pk])
+    client.force_login(coordinator("SOU"))
+    assert client.post(url).status_code == 404
+    attendee.refresh_from_db()
+    assert not attendee.confidentiality_acknowledged
+
+
+def test_meeting_list_queries_do_not_grow(client):
+    client.force_login(coordinator())
+
+    def queries_for(n):
+        while MaracMeeting.objects.count() < n:
+            meeting()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("marac:meeting-list")).status_code == 200
+        return len(ctx)
+
+    assert queries_for(5) == queries_for(20)
+
+
+def test_meeting_page_queries_do_not_grow_with_cases(client):
+    at = meeting(max_cases=30)
+    coord = coordinator()
+    client.force_login(coord)
+
+    def queries_for(n):
+        while at.listings.count() < n:
+            referral = refer(children_in_household=at.listings.count() % 2)
+            referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("marac:meeting-detail", args=[at.pk])).status_code == 200
+        return len(ctx)
+
+    assert queries_for(5) == queries_for(20)
+
+
+def test_api_create_and_agenda(api_client):
+    coord = coordinator()
+    api_client.force_authenticate(coord)
+    starts = timezone.now() + timedelta(days=10)
+    response = api_client.post(
+        "/api/v1/marac-meetings/", {"starts_at": starts.isoformat(), "chair": "DI Patel"}
+    )
+    assert response.status_code == 400
+    assert "venue" in str(response.json())
+    response = api_client.post(
+        "/api/v1/marac-meetings/",
+        {"starts_at": starts.isoformat(), "chair": "DI Patel", "is_online": True},
+    )
+    assert response.status_code == 201
+    meeting_id = response.json()["id"]
+    referral = refer()
+    referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=meeting_id)
+
+    detail = api_client.get(f"/api/v1/marac-meetings/{meeting_id}/").json()
+
+    assert detail["max_cases"] == 18
+    adult = next(e for e in detail["agenda"] if e["key"] == "new_adult_only")
+    assert adult["cases"][0]["reference"] == referral.reference
+    assert api_client.get("/api/v1/marac-meetings/").json()["results"][0]["id"] == meeting_id
+
+
+@pytest.mark.parametrize("method,detail", [("get", False), ("post", False), ("get", True)])
+def test_api_denials(api_client, lambeth_officer, partner, method, detail):
+    at = meeting()
+    url = f"/api/v1/marac-meetings/{at.pk}/" if detail else "/api/v1/marac-meetings/"
+    data = {"starts_at": timezone.now().isoformat(), "chair": "X", "is_online": True}
+    before = snapshot()
+    assert getattr(api_client, method)(url, data).status_code in (401, 403)
+    for user in (lambeth_officer, partner):
+        api_client.force_authenticate(user)
+        assert getattr(api_client, method)(url, data).status_code == 403
+    if detail:
+        api_client.force_authenticate(coordinator("SOU"))
+        assert api_client.get(url).status_code == 404
+    assert snapshot() == before

@@ -1,0 +1,200 @@
+"""MARAC referral pages: the list with a status filter, a new referral from an assessment,
+and one referral with its history and the coordinator's triage (accept, reject with a reason,
+list at a meeting). Thin: role check (403), scoped selector (404), one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.timezone import localtime
+from django.views import View
+from django.views.generic import TemplateView
+
+from publicprotection.access.roles import MARAC_COORDINATORS
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.pagination import paginate_without_count, query_string_without_page
+
+from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
+from ..models import ReferralStatus
+from ..selectors import meetings as meeting_selectors
+from ..selectors import referrals as selectors
+from ..services import meetings as meeting_services
+from ..services import referrals as services
+
+
+class CoordinatorMixin(RoleRequiredMixin):
+    allowed_roles = selectors.REFERRAL_READERS
+
+
+class ReferralListView(CoordinatorMixin, TemplateView):
+    template_name = "marac/referrals/list.html"
+
+    def get_context_data(self, **kwargs):
+        status = self.request.GET.get("status", "")
+        if status not in ReferralStatus.values:
+            status = ""
+        page = paginate_without_count(
+            selectors.referral_list(viewer=self.request.user, status=status),
+            self.request.GET.get("page"),
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "page_obj": page,
+            "referrals": page.object_list,
+            "query_string_without_page": query_string_without_page(self.request),
+        }
+
+
+class ReferralCreateView(RoleRequiredMixin, TemplateView):
+    """New referral from an assessment: ?assessment=<id>. Suggested criteria are pre-ticked."""
+
+    allowed_roles = selectors.REFERRAL_CREATORS
+    template_name = "marac/referrals/new.html"
+
+    def _assessment(self):
+        assessment_id = self.request.GET.get("assessment", "")
+        if not assessment_id.isdigit():
+            raise Http404("No such assessment")
+        return selectors.referable_assessment_get(
+            viewer=self.request.user, assessment_id=int(assessment_id)
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.assessment = self._assessment()
+        self.suggested = selectors.suggested_criteria(assessment=self.assessment)
+        form = ReferralForm(initial={"criteria": [s.criterion for s in self.suggested]})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        self.assessment = self._assessment()
+        self.suggested = selectors.suggested_criteria(assessment=self.assessment)
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = services.referral_create(
+                    actor=request.user, assessment=self.assessment, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{self.assessment.person.full_name} referred to MARAC.")
+                if request.user.role in MARAC_COORDINATORS:
+                    return redirect("marac:referral-detail", pk=referral.pk)
+                return redirect("riskassessment:assessment-detail", pk=self.assessment.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "assessment": self.assessment,
+            "suggested": self.suggested,
+        }
+
+
+class ReferralDetailView(CoordinatorMixin, TemplateView):
+    template_name = "marac/referrals/detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.referral = selectors.referral_get(viewer=request.user, referral_id=kwargs["pk"])
+        access_log_record(request=request, obj=self.referral)
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        referral = self.referral
+        meetings = meeting_selectors.meetings_with_space_for(
+            viewer=self.request.user, referral=referral
+        )
+        return {
+            "referral": referral,
+            "history": list(referral.history.all()),
+            "listings": list(referral.listings.all()),
+            "reject_form": kwargs.get("reject_form") or RejectForm(),
+            "list_form": kwargs.get("list_form") or ListAtMeetingForm(meetings=meetings),
+            "has_meetings": meetings.exists() if referral.can_list() else False,
+            "error_form": kwargs.get("reject_form") or kwargs.get("list_form"),
+            **super().get_context_data(**kwargs),
+        }
+
+
+def _state_error(request, exc, pk):
+    messages.warning(request, str(exc))
+    return redirect("marac:referral-detail", pk=pk)
+
+
+class ReferralAcceptView(CoordinatorMixin, View):
+    def post(self, request, pk):
+        referral = selectors.referral_get(viewer=request.user, referral_id=pk)
+        try:
+            services.referral_accept(actor=request.user, referral_id=referral.pk)
+        except services.ReferralStateError as exc:
+            return _state_error(request, exc, pk)
+        messages.success(request, "Referral accepted.")
+        return redirect("marac:referral-detail", pk=pk)
+
+
+class ReferralRejectView(ReferralDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.referral = selectors.referral_get(viewer=request.user, referral_id=pk)
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            try:
+                services.referral_reject(
+                    actor=request.user, referral_id=pk, reason=form.cleaned_data["reason"]
+                )
+            except services.ReferralStateError as exc:
+                return _state_error(request, exc, pk)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Referral rejected.")
+                return redirect("marac:referral-detail", pk=pk)
+        return self.render_to_response(self.get_context_data(reject_form=form), status=400)
+
+
+class ReferralListAtMeetingView(ReferralDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.referral = selectors.referral_get(viewer=request.user, referral_id=pk)
+        meetings = meeting_selectors.meetings_with_space_for(
+            viewer=request.user, referral=self.referral
+        )
+        form = ListAtMeetingForm(request.POST, meetings=meetings)
+        if form.is_valid():
+            meeting = form.cleaned_data["meeting"]
+            try:
+                meeting_services.referral_list_at_meeting(
+                    actor=request.user,
+                    referral_id=pk,
+                    meeting_id=meeting.pk,
+                    twelve_month_review=form.cleaned_data["twelve_month_review"],
+                )
+            except services.ReferralStateError as exc:
+                return _state_error(request, exc, pk)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, f"Listed at the meeting on {localtime(meeting.starts_at):%d %B %Y}."
+                )
+                return redirect("marac:meeting-detail", pk=meeting.pk)
+        return self.render_to_response(self.get_context_data(list_form=form), status=400)
+
+
+urlpatterns = [
+    path("referrals/", ReferralListView.as_view(), name="referral-list"),
+    path("referrals/new/", ReferralCreateView.as_view(), name="referral-create"),
+    path("referrals/<int:pk>/", ReferralDetailView.as_view(), name="referral-detail"),
+    path("referrals/<int:pk>/accept/", ReferralAcceptView.as_view(), name="referral-accept"),
+    path("referrals/<int:pk>/reject/", ReferralRejectView.as_view(), name="referral-reject"),
+    path("referrals/<int:pk>/list/", ReferralListAtMeetingView.as_view(), name="referral-list-at"),
+]
