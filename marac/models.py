@@ -103,6 +103,9 @@ class AgendaSection(models.TextChoices):
     REPEAT_VICTIMS = "repeat_victims", "Repeat victims"
     SERIAL_PERPETRATORS = "serial_perpetrators", "Serial perpetrators"
     OVERDUE_RARA = "overdue_rara", "Overdue RARA actions"
+    MARAC_AWAITING = "marac_awaiting", "MARAC referrals awaiting a decision"
+    REPEAT_MARAC = "repeat_marac", "Repeat-MARAC alerts"
+    ORDERS_EXPIRING = "orders_expiring", "Protective orders expiring within 7 days"
 
 
 SECTION_ORDER = {value: index for index, value in enumerate(AgendaSection.values)}
@@ -113,6 +116,9 @@ class ItemObjectType(models.TextChoices):
     ARREST_DECISION = "arrest_decision", "Arrest decision"
     RARA_ACTION = "rara_action", "RARA action"
     PERSON = "person", "Person"
+    MARAC_REFERRAL = "marac_referral", "MARAC referral"
+    PARTY = "party", "Victim in an incident"
+    PROTECTIVE_ORDER = "protective_order", "Protective order"
 
 
 @tracked()

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from cases.models import ArrestDecision, Party, PartyRole, ReviewStatus
+from cases.models import ArrestDecision, Party, PartyRole, ProtectiveOrder, ReviewStatus
 from cases.selectors.flags import serial_perpetrator_ids, window
 from publicprotection.accounts.models import Team
 from riskassessment.models import (
@@ -30,7 +30,7 @@ from riskassessment.models import (
     RiskAssessment,
 )
 
-from ..models import AgendaSection, ItemObjectType
+from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
 
 LONDON = ZoneInfo("Europe/London")
 ESCALATION_CODE = "escalation"
@@ -38,10 +38,8 @@ SATURDAY = 5
 
 # Sections the meeting discusses but whose records do not exist yet: named on the agenda as not
 # available, never filled with made-up rows.
-NOT_YET_AVAILABLE = [
-    "MARAC referrals awaiting a decision and repeat-MARAC alerts",
-    "Protective orders expiring within 7 days",
-]
+NOT_YET_AVAILABLE: list[str] = []
+ORDER_EXPIRY_DAYS = 7
 BOROUGH_SECTIONS = [
     AgendaSection.HIGH_RISK,
     AgendaSection.MEDIUM_ESCALATION,
@@ -50,6 +48,9 @@ BOROUGH_SECTIONS = [
     AgendaSection.REPEAT_VICTIMS,
     AgendaSection.SERIAL_PERPETRATORS,
     AgendaSection.OVERDUE_RARA,
+    AgendaSection.MARAC_AWAITING,
+    AgendaSection.REPEAT_MARAC,
+    AgendaSection.ORDERS_EXPIRING,
 ]
 CENTRAL_SECTIONS = [AgendaSection.LONDON_HIGH_RISK, AgendaSection.CROSS_BOROUGH]
 
@@ -360,6 +361,96 @@ def overdue_rara_actions(team: Team, period: Period) -> list[ItemSpec]:
     return items
 
 
+# --- MARAC and protective orders ---------------------------------------------------------------
+
+
+def marac_referrals_awaiting(team: Team, period: Period) -> list[ItemSpec]:
+    """Referrals the coordinator has not yet accepted, rejected or listed, oldest first."""
+    qs = _in_borough(
+        MaracReferral.objects.filter(status=ReferralStatus.SUBMITTED), "borough_id", team
+    ).select_related("incident", "person")
+    return [
+        ItemSpec(
+            AgendaSection.MARAC_AWAITING,
+            ItemObjectType.MARAC_REFERRAL,
+            referral.pk,
+            referral.incident.reference,
+            f"{referral.person.full_name}: referred {_local(referral.created_at)}"
+            f"{' (repeat MARAC)' if referral.is_repeat else ''}; awaiting the coordinator.",
+        )
+        for referral in qs.order_by("created_at", "id")
+    ]
+
+
+def repeat_marac(team: Team, period: Period) -> list[ItemSpec]:
+    """Victims of an incident reported in the period who had a MARAC referral in the repeat
+    window before it, where that incident has not been referred yet."""
+    earlier = MaracReferral.objects.filter(
+        person_id=OuterRef("person_id"),
+        created_at__lt=OuterRef("incident__occurred_at"),
+        created_at__gte=OuterRef("incident__occurred_at")
+        - timedelta(days=settings.MARAC_REPEAT_WINDOW_DAYS),
+    )
+    referred = MaracReferral.objects.filter(
+        person_id=OuterRef("person_id"), incident_id=OuterRef("incident_id")
+    )
+    parties = _in_borough(
+        Party.objects.filter(
+            role=PartyRole.VICTIM,
+            incident__reported_at__gte=period.start,
+            incident__reported_at__lt=period.end,
+        ),
+        "incident__borough_id",
+        team,
+    )
+    rows = (
+        parties.filter(Exists(earlier))
+        .exclude(Exists(referred))
+        .select_related("incident", "person")
+        .order_by("incident__reported_at", "id")
+    )
+    return [
+        ItemSpec(
+            AgendaSection.REPEAT_MARAC,
+            ItemObjectType.PARTY,
+            party.pk,
+            party.incident.reference,
+            f"{party.person.full_name}: a new incident within "
+            f"{settings.MARAC_REPEAT_WINDOW_DAYS} days of their last MARAC referral (repeat MARAC).",
+        )
+        for party in rows
+    ]
+
+
+def orders_expiring(team: Team, period: Period) -> list[ItemSpec]:
+    """Protective orders expiring from the meeting day to seven days after it."""
+    meeting_day = period.end.astimezone(LONDON).date()
+    qs = _in_borough(
+        ProtectiveOrder.objects.filter(
+            expires_on__gte=meeting_day,
+            expires_on__lte=meeting_day + timedelta(days=ORDER_EXPIRY_DAYS),
+        ),
+        "borough_id",
+        team,
+    ).select_related("incident", "protected_person", "respondent")
+    items = []
+    for order in qs.order_by("expires_on", "id"):
+        days = (order.expires_on - meeting_day).days
+        against = f" against {order.respondent.full_name}" if order.respondent_id else ""
+        items.append(
+            ItemSpec(
+                AgendaSection.ORDERS_EXPIRING,
+                ItemObjectType.PROTECTIVE_ORDER,
+                order.pk,
+                order.incident.reference,
+                f"{order.get_order_type_display()} protecting {order.protected_person.full_name}"
+                f"{against}: expires {order.expires_on:%d %b %Y}"
+                f" ({'today' if days == 0 else f'in {days} day' + ('s' if days != 1 else '')}).",
+            )
+        )
+    return items
+
+
 # --- Central: people across boroughs ----------------------------------------------------------
 
 
@@ -410,6 +501,9 @@ SECTION_RULES = {
     AgendaSection.REPEAT_VICTIMS: repeat_victims,
     AgendaSection.SERIAL_PERPETRATORS: serial_perpetrators,
     AgendaSection.OVERDUE_RARA: overdue_rara_actions,
+    AgendaSection.MARAC_AWAITING: marac_referrals_awaiting,
+    AgendaSection.REPEAT_MARAC: repeat_marac,
+    AgendaSection.ORDERS_EXPIRING: orders_expiring,
 }
 
 

@@ -214,3 +214,59 @@ def test_borough_agenda_has_no_central_sections():
 
     assert AgendaSection.CROSS_BOROUGH not in sections
     assert AgendaSection.OUTSTANDING_SUSPECTS in sections
+
+
+def test_marac_referrals_awaiting_a_decision_oldest_first():
+    from marac.models import MaracReferral
+
+    from .test_referrals_records import refer
+
+    first, second = refer(), refer()
+    MaracReferral.objects.filter(pk=second.pk).update(status="accepted")
+
+    got = refs("LAM", MONDAY, AgendaSection.MARAC_AWAITING)
+
+    assert got == [first.incident.reference]
+
+
+def test_repeat_marac_alert_for_a_new_incident_within_a_year_of_the_last_referral():
+    from marac.models import MaracReferral
+
+    from .test_referrals_records import refer
+
+    referral = refer()
+    MaracReferral.objects.filter(pk=referral.pk).update(
+        created_at=at(MONDAY, 7) - timedelta(days=200)
+    )
+    new_incident = victim_again(referral.person, at(date(2025, 5, 31), 10))
+    stale = refer()
+    MaracReferral.objects.filter(pk=stale.pk).update(created_at=at(MONDAY, 7) - timedelta(days=400))
+    victim_again(stale.person, at(date(2025, 5, 31), 11))
+
+    assert refs("LAM", MONDAY, AgendaSection.REPEAT_MARAC) == [new_incident.reference]
+
+
+def test_protective_orders_expiring_from_the_meeting_day_to_seven_days_after():
+    from cases.services.orders import protective_order_add
+
+    incident, victim, suspect = incident_reported(at(date(2025, 5, 1), 9))
+
+    def order(expires):
+        return protective_order_add(
+            actor=incident.created_by, incident_id=incident.pk, protected=victim,
+            respondent=suspect, order_type="dvpo", made_on=date(2025, 5, 1), expires_on=expires,
+        )  # fmt: skip
+
+    order(MONDAY - timedelta(days=1))  # expired yesterday
+    on_the_day = order(MONDAY)
+    last_day = order(MONDAY + timedelta(days=7))
+    order(MONDAY + timedelta(days=8))  # too far ahead
+
+    items = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.ORDERS_EXPIRING
+    ]
+
+    assert [i.object_id for i in items] == [on_the_day.pk, last_day.pk]
+    assert "expires 02 Jun 2025 (today)" in items[0].summary

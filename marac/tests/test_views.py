@@ -61,7 +61,7 @@ def test_supervisor_sees_the_list_and_the_agenda(client, lambeth_supervisor, lam
     assert "Generate today's agenda" in listing.text
     assert detail.status_code == 200
     assert lambeth_agenda.items.first().reference in detail.text
-    assert "MARAC referrals: not yet available" in detail.text
+    assert "Protective orders expiring within 7 days" in detail.text
     assert AccessLogEntry.objects.filter(action="view", object_id=str(lambeth_agenda.pk)).exists()
 
 
