@@ -75,12 +75,20 @@ SPECS = [
         "monthly",
         ("risk_standard", "risk_medium", "risk_high"),
     ),
+    _Spec("marac_monthly", "MARAC referrals by month", "monthly", ("marac_referrals",)),
+    _Spec("repeat_marac_monthly", "Repeat-MARAC rate by month", "monthly", ("repeat_marac_rate",)),
     _Spec("incidents_yearly", "Incidents by year", "yearly", ("incidents", "crimes", "non_crimes")),
     _Spec(
         "rates_yearly",
         "Rates by year",
         "yearly",
-        ("arrest_rate", "sanction_detection_rate", "repeat_victim_rate", "review_compliance"),
+        (
+            "arrest_rate",
+            "sanction_detection_rate",
+            "repeat_victim_rate",
+            "review_compliance",
+            "repeat_marac_rate",
+        ),
     ),
     _Spec(
         "risk_yearly",
@@ -98,6 +106,7 @@ COMPARISONS = [
         ("arrest_rate", "sanction_detection_rate", "repeat_victim_rate", "review_compliance"),
     ),
     ("comparison_risk", "Risk level mix", ("risk_standard", "risk_medium", "risk_high")),
+    ("comparison_marac", "MARAC", ("marac_referrals", "repeat_marac_rate")),
 ]
 TABLE_KEYS = [s.key for s in SPECS] + [key for key, _, _ in COMPARISONS]
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-MARAC_NOT_AVAILABLE = "Not yet available: MARAC referrals are not recorded in the system yet."
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -99,18 +97,24 @@ def figures() -> list[Figure]:
             "Submitted risk assessments graded high.",
             "assessments_high",
         ),
+        Figure(
+            "marac_referrals",
+            "MARAC referrals",
+            "Referrals of a victim to a MARAC, counted on the London date the referral was made, "
+            "in the borough of the incident that prompted it, whatever the coordinator then "
+            "decided.",
+            "marac_referrals",
+        ),
+        Figure(
+            "repeat_marac_rate",
+            "Repeat-MARAC rate",
+            f"MARAC referrals of a victim who had been referred to a MARAC in the "
+            f"{settings.MARAC_REPEAT_WINDOW_DAYS} days before, out of all MARAC referrals.",
+            "repeat_marac_referrals",
+            "marac_referrals",
+        ),
     ]
 
 
 def figure(key: str) -> Figure:
     return next(f for f in figures() if f.key == key)
-
-
-MARAC_FIGURES = [
-    ("MARAC referrals", "Victims referred to a MARAC in the period."),
-    (
-        "Repeat-MARAC rate",
-        "MARAC referrals of a victim referred to a MARAC in the 12 months before, out of all "
-        "MARAC referrals.",
-    ),
-]

@@ -26,6 +26,8 @@ MEASURES = (
     "assessments_standard",
     "assessments_medium",
     "assessments_high",
+    "marac_referrals",
+    "repeat_marac_referrals",
 )
 
 
@@ -45,6 +47,8 @@ class DailyBoroughFigures(models.Model):
     assessments_standard = models.PositiveIntegerField(default=0)
     assessments_medium = models.PositiveIntegerField(default=0)
     assessments_high = models.PositiveIntegerField(default=0)
+    marac_referrals = models.PositiveIntegerField(default=0)
+    repeat_marac_referrals = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["day", "borough"]
@@ -58,6 +62,7 @@ class DailyBoroughFigures(models.Model):
                 & models.Q(arrested_suspects__lte=models.F("arrestable_suspects"))
                 & models.Q(repeat_victims__lte=models.F("victims"))
                 & models.Q(reviews_in_time__lte=models.F("reviews_due"))
+                & models.Q(repeat_marac_referrals__lte=models.F("marac_referrals"))
                 & models.Q(incidents=models.F("crimes") + models.F("non_crimes")),
             ),
         ]

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .dashboard import Dashboard
-from .figures import MARAC_FIGURES, MARAC_NOT_AVAILABLE, figures
+from .figures import figures
 
 
 def dashboard_pdf(*, dashboard: Dashboard, last_refresh, base_url: str) -> bytes:
@@ -18,8 +18,6 @@ def dashboard_pdf(*, dashboard: Dashboard, last_refresh, base_url: str) -> bytes
             "dashboard": dashboard,
             "last_refresh": last_refresh,
             "generated_at": timezone.localtime(),
-            "marac_figures": MARAC_FIGURES,
-            "marac_not_available": MARAC_NOT_AVAILABLE,
             "definitions": figures(),
         },
     )

@@ -28,6 +28,7 @@ from cases.models import (
     PartyRole,
     ReviewEventKind,
 )
+from marac.models import MaracReferral
 from publicprotection.accounts.models import Borough
 from riskassessment.models import AssessmentStatus, Level, RiskAssessment
 
@@ -55,6 +56,7 @@ def _refresh_sql() -> str:
         "decision": ArrestDecision._meta.db_table,
         "event": ArrestReviewEvent._meta.db_table,
         "assessment": RiskAssessment._meta.db_table,
+        "referral": MaracReferral._meta.db_table,
         "rollup": DailyBoroughFigures._meta.db_table,
     }
     zeros = dict.fromkeys(MEASURES, "0")
@@ -149,7 +151,16 @@ def _refresh_sql() -> str:
         " AND i.submitted_at >= %(since)s AND i.submitted_at < %(until)s"
         " AND (%(borough)s::bigint IS NULL OR i.borough_id = %(borough)s)"
     )
-    parts = "\nUNION ALL\n".join([incidents, suspects, victims, reviews, assessments])
+    # MARAC referrals, on the London date they were made, whatever the triage decided.
+    referrals = select(
+        "r.created_at",
+        {"marac_referrals": "1", "repeat_marac_referrals": "r.is_repeat::int"},
+        alias="r",
+    ) + (
+        f" FROM {t['referral']} r WHERE r.created_at >= %(since)s AND r.created_at < %(until)s"  # noqa: S608
+        " AND (%(borough)s::bigint IS NULL OR r.borough_id = %(borough)s)"
+    )
+    parts = "\nUNION ALL\n".join([incidents, suspects, victims, reviews, assessments, referrals])
     sums = ", ".join(f"SUM({m})" for m in MEASURES)
     return (
         f"INSERT INTO {t['rollup']} (day, borough_id, {', '.join(MEASURES)})"  # noqa: S608

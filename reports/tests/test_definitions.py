@@ -65,3 +65,22 @@ def test_a_borough_supervisor_sees_only_their_borough(dataset, lambeth_superviso
     rows, london = borough_comparison(viewer=lambeth_supervisor, start=start, end=end)
 
     assert [r.key for r in rows] == ["LAM"] and london is None
+
+
+def test_marac_referrals_and_the_repeat_marac_rate(dataset, analyst):
+    from marac.models import MaracReferral
+    from marac.tests.test_referrals_records import refer
+
+    first, second, third = refer(), refer(), refer()  # Lambeth, made today
+    MaracReferral.objects.filter(pk=third.pk).update(is_repeat=True)
+    start, end = dataset.start, dataset.end
+    rollup_refresh(start=start, end=end)
+
+    rows, london = borough_comparison(viewer=analyst, start=start, end=end)
+
+    lambeth = next(r for r in rows if r.key == "LAM")
+    assert lambeth.cell(figure("marac_referrals")).display == "3"
+    assert lambeth.cell(figure("repeat_marac_rate")) == Cell(1, 3)
+    assert london.cell(figure("repeat_marac_rate")).display == "33.3%"
+    southwark = next(r for r in rows if r.key == "SOU")
+    assert southwark.cell(figure("repeat_marac_rate")).display == "No data"

@@ -22,6 +22,7 @@ from cases.models import (
 )
 from cases.services.incidents import incident_update
 from cases.services.positive_action import arrest_decision_endorse
+from marac.models import MaracReferral
 from reports.models import MEASURES, DailyBoroughFigures, RollupRefresh
 from reports.services import london_midnight, rollup_refresh
 from riskassessment.models import AssessmentStatus, RiskAssessment
@@ -97,6 +98,10 @@ def direct_counts(start, end) -> dict:
     )
     for a in assessments:
         bucket(a.submitted_at, a.borough_id)[f"assessments_{a.final_level}"] += 1
+    for referral in MaracReferral.objects.filter(created_at__gte=since, created_at__lt=until):
+        row = bucket(referral.created_at, referral.borough_id)
+        row["marac_referrals"] += 1
+        row["repeat_marac_referrals"] += referral.is_repeat
     return {key: dict(value) for key, value in counts.items() if any(value.values())}
 
 
@@ -153,6 +158,16 @@ def test_rollup_equals_a_direct_count_after_edits_back_dating_and_late_reviews(d
     refresh_and_compare(start, end)
     assert sum(r["reviews_due"] for r in rollup_counts(start, end).values()) == 3
     assert sum(r["reviews_in_time"] for r in rollup_counts(start, end).values()) == 1
+
+    # MARAC referrals, one of them a repeat.
+    from marac.tests.test_referrals_records import refer
+
+    refer()
+    repeat = refer()
+    MaracReferral.objects.filter(pk=repeat.pk).update(is_repeat=True)
+    refresh_and_compare(start, end)
+    assert sum(r["marac_referrals"] for r in rollup_counts(start, end).values()) == 2
+    assert sum(r["repeat_marac_referrals"] for r in rollup_counts(start, end).values()) == 1
 
 
 def test_a_borough_refresh_leaves_other_boroughs_alone(dataset):

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessAction, AccessLogEntry
-from reports.figures import MARAC_NOT_AVAILABLE, figure
+from reports.figures import figure
 from reports.models import DailyBoroughFigures, RollupRefresh
 from reports.services import rollup_refresh
 
@@ -94,7 +94,7 @@ def test_a_borough_supervisor_sees_their_borough_and_cannot_refresh(client, lamb
 
     assert response.status_code == 200
     assert response.context["dashboard"].area_name == "Lambeth"
-    assert [t.rows[0].label for t in response.context["dashboard"].comparisons] == ["Lambeth"] * 3
+    assert [t.rows[0].label for t in response.context["dashboard"].comparisons] == ["Lambeth"] * 4
     assert "Refresh now" not in response.content.decode()
     before = snapshot()
     assert client.post(REFRESH).status_code == 403
@@ -108,7 +108,7 @@ def test_a_central_supervisor_sees_london(client, central_supervisor):
     assert len(response.context["dashboard"].comparisons[0].rows) == Borough.objects.count()
 
 
-def test_the_page_shows_charts_tables_definitions_and_marac_notice(client, analyst, dataset):
+def test_the_page_shows_charts_tables_and_definitions(client, analyst, dataset):
     rollup_refresh(start=dataset.start, end=dataset.end)
     client.force_login(analyst)
 
@@ -116,10 +116,10 @@ def test_the_page_shows_charts_tables_definitions_and_marac_notice(client, analy
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('role="img"') == 7
-    assert page.count('<table class="govuk-table') == 10
+    assert page.count('role="img"') == 9
+    assert page.count('<table class="govuk-table') == 13
     assert escape(figure("arrest_rate").definition) in page
-    assert MARAC_NOT_AVAILABLE in page
+    assert escape(figure("repeat_marac_rate").definition) in page
     assert "style=" not in page and "<style" not in page
     assert "table=comparison_rates&amp;borough=LAM&amp;start=" in page
 
@@ -197,7 +197,7 @@ def test_the_pdf_has_the_marking_figures_and_is_logged(client, analyst, dataset)
     assert "OFFICIAL-SENSITIVE" in text
     assert "Trends and performance: Lambeth" in text
     assert "Offence arrest rate" in text and "50.0%" in text
-    assert "Not yet available" in text
+    assert "Repeat-MARAC rate" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert AccessLogEntry.objects.get().action == AccessAction.EXPORT
 

@@ -31,7 +31,7 @@ from publicprotection.audit.services import access_log_record
 from .. import selectors
 from ..dashboard import TABLE_KEYS, build_dashboard
 from ..exports import table_csv
-from ..figures import MARAC_FIGURES, MARAC_NOT_AVAILABLE, figures
+from ..figures import figures
 from ..forms import DashboardForm
 from ..models import DailyBoroughFigures
 from ..pdf import dashboard_pdf
@@ -112,8 +112,6 @@ class DashboardView(DashboardMixin, TemplateView):
             "export_query": self.export_query(),
             "can_refresh": self.request.user.role in ALL_LONDON_ROLES,
             "pan_london": viewer_borough_id(self.request.user) is None,
-            "marac_figures": MARAC_FIGURES,
-            "marac_not_available": MARAC_NOT_AVAILABLE,
             "definitions": figures(),
         }
 

@@ -33,13 +33,13 @@ def test_analyst_sees_charts_and_tables_and_downloads_a_csv(live_app, page: Page
 
     expect(page.get_by_role("heading", level=1)).to_have_text("London")
     charts = page.locator("svg[role=img]")
-    expect(charts).to_have_count(7)
+    expect(charts).to_have_count(9)
     expect(charts.first).to_be_visible()
     expect(page.get_by_role("img", name="Incidents by month, London")).to_be_visible()
     yearly = page.locator("#table-incidents_yearly")
     expect(yearly).to_be_visible()
     expect(yearly.get_by_role("row").last).to_contain_text("2")  # this year: two incidents
-    expect(page.get_by_text("Not yet available: MARAC referrals")).to_be_visible()
+    expect(page.get_by_role("img", name="MARAC referrals by month, London")).to_be_visible()
 
     page.get_by_label("Area").select_option(label="Lambeth")
     page.get_by_role("button", name="Show figures").click()
