@@ -4,30 +4,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marac', '0002_maracreferrals_meetings'),
+        ("marac", "0002_maracreferrals_meetings"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agendaitem',
-            name='object_type',
-            field=models.CharField(choices=[('risk_assessment', 'Risk assessment'), ('arrest_decision', 'Arrest decision'), ('rara_action', 'RARA action'), ('person', 'Person'), ('marac_referral', 'MARAC referral'), ('party', 'Victim in an incident'), ('protective_order', 'Protective order')], max_length=20),
+            model_name="agendaitem",
+            name="object_type",
+            field=models.CharField(
+                choices=[
+                    ("risk_assessment", "Risk assessment"),
+                    ("arrest_decision", "Arrest decision"),
+                    ("rara_action", "RARA action"),
+                    ("person", "Person"),
+                    ("marac_referral", "MARAC referral"),
+                    ("party", "Victim in an incident"),
+                    ("protective_order", "Protective order"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='agendaitem',
-            name='section',
-            field=models.CharField(choices=[('high_risk', 'New high risk assessments'), ('london_high_risk', 'High risk assessments across London'), ('cross_borough', 'People in incidents in two or more boroughs'), ('medium_escalation', 'Medium risk with escalation'), ('outstanding_suspects', 'Outstanding suspects'), ('awaiting_review', 'Decisions not to arrest awaiting supervisor review'), ('repeat_victims', 'Repeat victims'), ('serial_perpetrators', 'Serial perpetrators'), ('overdue_rara', 'Overdue RARA actions'), ('marac_awaiting', 'MARAC referrals awaiting a decision'), ('repeat_marac', 'Repeat-MARAC alerts'), ('orders_expiring', 'Protective orders expiring within 7 days')], max_length=24),
+            model_name="agendaitem",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("high_risk", "New high risk assessments"),
+                    ("london_high_risk", "High risk assessments across London"),
+                    ("cross_borough", "People in incidents in two or more boroughs"),
+                    ("medium_escalation", "Medium risk with escalation"),
+                    ("outstanding_suspects", "Outstanding suspects"),
+                    ("awaiting_review", "Decisions not to arrest awaiting supervisor review"),
+                    ("repeat_victims", "Repeat victims"),
+                    ("serial_perpetrators", "Serial perpetrators"),
+                    ("overdue_rara", "Overdue RARA actions"),
+                    ("marac_awaiting", "MARAC referrals awaiting a decision"),
+                    ("repeat_marac", "Repeat-MARAC alerts"),
+                    ("orders_expiring", "Protective orders expiring within 7 days"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='agendaitemevent',
-            name='object_type',
-            field=models.CharField(choices=[('risk_assessment', 'Risk assessment'), ('arrest_decision', 'Arrest decision'), ('rara_action', 'RARA action'), ('person', 'Person'), ('marac_referral', 'MARAC referral'), ('party', 'Victim in an incident'), ('protective_order', 'Protective order')], max_length=20),
+            model_name="agendaitemevent",
+            name="object_type",
+            field=models.CharField(
+                choices=[
+                    ("risk_assessment", "Risk assessment"),
+                    ("arrest_decision", "Arrest decision"),
+                    ("rara_action", "RARA action"),
+                    ("person", "Person"),
+                    ("marac_referral", "MARAC referral"),
+                    ("party", "Victim in an incident"),
+                    ("protective_order", "Protective order"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='agendaitemevent',
-            name='section',
-            field=models.CharField(choices=[('high_risk', 'New high risk assessments'), ('london_high_risk', 'High risk assessments across London'), ('cross_borough', 'People in incidents in two or more boroughs'), ('medium_escalation', 'Medium risk with escalation'), ('outstanding_suspects', 'Outstanding suspects'), ('awaiting_review', 'Decisions not to arrest awaiting supervisor review'), ('repeat_victims', 'Repeat victims'), ('serial_perpetrators', 'Serial perpetrators'), ('overdue_rara', 'Overdue RARA actions'), ('marac_awaiting', 'MARAC referrals awaiting a decision'), ('repeat_marac', 'Repeat-MARAC alerts'), ('orders_expiring', 'Protective orders expiring within 7 days')], max_length=24),
+            model_name="agendaitemevent",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("high_risk", "New high risk assessments"),
+                    ("london_high_risk", "High risk assessments across London"),
+                    ("cross_borough", "People in incidents in two or more boroughs"),
+                    ("medium_escalation", "Medium risk with escalation"),
+                    ("outstanding_suspects", "Outstanding suspects"),
+                    ("awaiting_review", "Decisions not to arrest awaiting supervisor review"),
+                    ("repeat_victims", "Repeat victims"),
+                    ("serial_perpetrators", "Serial perpetrators"),
+                    ("overdue_rara", "Overdue RARA actions"),
+                    ("marac_awaiting", "MARAC referrals awaiting a decision"),
+                    ("repeat_marac", "Repeat-MARAC alerts"),
+                    ("orders_expiring", "Protective orders expiring within 7 days"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
