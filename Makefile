@@ -54,6 +54,12 @@ check: env
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=pp.example.org \
 		DJANGO_SETTINGS_MODULE=publicprotection.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
+## Benchmarks on the dev database (not part of `make test`); see benchmarks/README.md.
+## BENCH_ARGS="--incidents 100000" tops the dataset up first; "--no-generate" uses what is there.
+bench: env
+	$(PY) scripts/stack.py up >/dev/null
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
 clean-data:
 	$(PY) scripts/stack.py down || true
 	rm -rf var/pgdata var/redis var/pg.port var/redis.port var/stack.env

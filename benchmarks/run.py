@@ -1,0 +1,462 @@
+"""The benchmark suite: `make bench` (see benchmarks/README.md).
+
+Runs against the real stack: gunicorn (2 workers, 127.0.0.1 only), the PostgreSQL and Redis of
+var/stack.env. Timings are wall-clock times measured by the client over loopback; query counts
+are measured separately, in process, with django.test.Client and CaptureQueriesContext.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+HOST = "127.0.0.1"  # loopback only, always
+SETTINGS = "publicprotection.settings.dev"
+BENCH_PASSWORD = "benchmark-only-password-not-secret"  # noqa: S105 (local benchmark user)
+
+TARGET_PAGE_P95_MS = 150
+TARGET_SEARCH_P95_MS = 100
+TARGET_SQL_RATIO = 3.0
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+# --- dataset and users ------------------------------------------------------------------------
+
+
+def ensure_dataset(*, incidents: int | None, seed: int) -> dict:
+    from cases.models import Incident
+    from cases.synthetic import generate
+
+    loaded = None
+    if incidents:
+        have = Incident.objects.count()
+        if have < incidents:
+            stats = generate(incidents=incidents - have, seed=seed, stdout=sys.stdout)
+            loaded = {
+                "incidents": incidents - have,
+                "rows": stats.total_rows,
+                "seconds": round(stats.seconds, 1),
+                "rows_per_second": round(stats.total_rows / stats.seconds),
+            }
+    return {"counts": dataset_counts(), "loaded": loaded}
+
+
+def dataset_counts() -> dict:
+    from django.db import connection
+
+    tables = {
+        "incidents": "cases_incident",
+        "persons": "cases_person",
+        "parties": "cases_party",
+        "offences": "cases_offence",
+        "arrest_decisions": "cases_arrestdecision",
+        "risk_assessments": "riskassessment_riskassessment",
+        "answers": "riskassessment_answer",
+        "rara_actions": "riskassessment_raraaction",
+    }
+    with connection.cursor() as cursor:
+        out = {}
+        for name, table in tables.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed table names)
+            out[name] = cursor.fetchone()[0]
+    return out
+
+
+def bench_users() -> dict:
+    from rest_framework.authtoken.models import Token
+
+    from publicprotection.accounts.models import Role, Team, User
+
+    central = Team.objects.get(code="CEN")
+    users = {}
+    for username, role in (("bench.supervisor", Role.SUPERVISOR), ("bench.analyst", Role.ANALYST)):
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.first_name, user.last_name = "Benchmark", role.label
+        user.role, user.team = role, central
+        user.set_password(BENCH_PASSWORD)
+        user.save()
+        users[role.value] = user
+    token, _ = Token.objects.get_or_create(user=users[Role.SUPERVISOR.value])
+    return {"supervisor": users["supervisor"], "analyst": users["analyst"], "token": token.key}
+
+
+def samples() -> dict:
+    """Typical records to open: a repeat victim's incident, their page, a high-risk assessment."""
+    from django.db.models import Count
+
+    from cases.models import Incident, Party, PartyRole, Person
+    from riskassessment.models import Level, RiskAssessment
+
+    busy = (
+        Party.objects.filter(role=PartyRole.VICTIM)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .order_by("-n", "person_id")
+        .first()
+    )
+    person_id = busy["person_id"]
+    party = Party.objects.filter(person_id=person_id, role=PartyRole.VICTIM).order_by("-id").first()
+    incident = Incident.objects.get(pk=party.incident_id)
+    assessment = (
+        RiskAssessment.objects.filter(final_level=Level.HIGH).order_by("-id").first()
+        or RiskAssessment.objects.order_by("-id").first()
+    )
+    person = Person.objects.get(pk=person_id)
+    return {
+        "incident_id": incident.id,
+        "reference": incident.reference,
+        "person_id": person_id,
+        "name": f"{person.given_name} {person.family_name}",
+        "family_name": person.family_name,
+        "assessment_id": assessment.id if assessment else None,
+        "borough": incident.borough.code,
+    }
+
+
+def pages(s: dict) -> list[dict]:
+    q = s["name"].replace(" ", "+")
+    return [
+        {"name": "incident list (open)", "path": "/cases/incidents/?status=open"},
+        {"name": "incident list (name q)", "path": f"/cases/incidents/?q={q}", "search": True},
+        {"name": "incident detail", "path": f"/cases/incidents/{s['reference']}/"},
+        {"name": "person page", "path": f"/cases/people/{s['person_id']}/"},
+        {"name": "person name search", "path": f"/cases/people/?name={q}", "search": True},
+        {"name": "supervisor review queue", "path": "/cases/reviews/"},
+        {"name": "outstanding suspects", "path": "/cases/outstanding-suspects/"},
+        {"name": "risk assessment", "path": f"/risk/assessments/{s['assessment_id']}/"},
+        {"name": "dashboard (analyst)", "path": "/reports/", "user": "analyst"},
+        {"name": "API incident list", "path": "/api/v1/incidents/", "api": True},
+        {"name": "API incident detail", "path": f"/api/v1/incidents/{s['incident_id']}/", "api": True},
+        {"name": "API person search", "path": f"/api/v1/persons/?name={q}", "api": True, "search": True},
+    ]  # fmt: skip
+
+
+# --- in-process: query counts and bare SQL ----------------------------------------------------
+
+
+def _replay_selects(queries: list[dict], repeats: int) -> float:
+    """Median time (ms) of running the page's own SELECTs directly, without Django."""
+    from django.db import connection
+
+    selects = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+    runs = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+            runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+def measure_queries(page_list: list[dict], users: dict, repeats: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients = {}
+    for role in ("supervisor", "analyst"):
+        c = Client(HTTP_HOST=HOST)
+        c.force_login(users[role])
+        clients[role] = c
+    api = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}")
+    for page in page_list:
+        client = api if page.get("api") else clients[page.get("user", "supervisor")]
+        client.get(page["path"])  # warm caches the way the HTTP run does
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page["path"])
+        page["status_in_process"] = response.status_code
+        page["queries"] = len(ctx.captured_queries)
+        page["bare_sql_ms"] = round(_replay_selects(ctx.captured_queries, repeats), 2)
+
+
+# --- over HTTP, against gunicorn ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DEBUG": "false"}
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    proc = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [gunicorn, "publicprotection.wsgi", "-w", "2", "-b", f"{HOST}:{port}", "--log-level",
+         "warning", "--timeout", "120"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def session_cookie(user) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    c = Client(HTTP_HOST=HOST)
+    c.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _request(conn, method, path, headers, body=None) -> tuple[int, float]:
+    started = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status, (time.perf_counter() - started) * 1000
+
+
+def time_pages(page_list, port, headers_for, *, warmup: int, n: int) -> None:
+    for page in page_list:
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        headers = headers_for(page)
+        for _ in range(warmup):
+            _request(conn, "GET", page["path"], headers)
+        times, statuses = [], set()
+        for _ in range(n):
+            status, ms = _request(conn, "GET", page["path"], headers)
+            statuses.add(status)
+            times.append(ms)
+        conn.close()
+        page.update(
+            statuses=sorted(statuses),
+            p50_ms=round(_percentile(times, 50), 1),
+            p95_ms=round(_percentile(times, 95), 1),
+            max_ms=round(max(times), 1),
+        )
+
+
+def time_creation(port, token, borough, n) -> dict:
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = json.dumps(
+        {
+            "borough": borough,
+            "occurred_at": now.isoformat(),
+            "reported_at": now.isoformat(),
+            "how_reported": "999",
+            "officer_narrative": "Benchmark incident: created by benchmarks/run.py.",
+        }
+    )
+    times, statuses = [], set()
+    for _ in range(n):
+        status, ms = _request(conn, "POST", "/api/v1/incidents/", headers, body)
+        statuses.add(status)
+        times.append(ms)
+    conn.close()
+    return {
+        "name": "API incident create (POST)",
+        "path": "/api/v1/incidents/",
+        "statuses": sorted(statuses),
+        "p50_ms": round(_percentile(times, 50), 1),
+        "p95_ms": round(_percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+def load_test(port, path, headers, *, threads: int, seconds: float) -> dict:
+    stop = time.monotonic() + seconds
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        mine, bad = [], 0
+        while time.monotonic() < stop:
+            try:
+                status, ms = _request(conn, "GET", path, headers)
+                if status != 200:
+                    bad += 1
+                mine.append(ms)
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        with lock:
+            times.extend(mine)
+            errors[0] += bad
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.monotonic()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {
+        "path": path,
+        "threads": threads,
+        "seconds": round(elapsed, 1),
+        "requests": len(times),
+        "errors": errors[0],
+        "requests_per_second": round(len(times) / elapsed, 1),
+        "p50_ms": round(_percentile(times, 50), 1) if times else None,
+        "p95_ms": round(_percentile(times, 95), 1) if times else None,
+    }
+
+
+# --- agendas -------------------------------------------------------------------------------------
+
+
+def time_agendas() -> dict:
+    from django.utils import timezone
+
+    from marac.services.agendas import agenda_generate
+    from publicprotection.accounts.models import Team
+
+    out = {}
+    day = timezone.localdate()
+    teams = list(Team.objects.order_by("code"))
+    for label, chosen in (("one borough", teams[:1]), (f"all {len(teams)} teams", teams)):
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            for team in chosen:
+                agenda_generate(team=team, meeting_date=day, force=True)
+            error = None
+        except Exception as exc:  # noqa: BLE001 (reported, not hidden)
+            error = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[label] = {
+            "teams": len(chosen),
+            "seconds": round(seconds, 2),
+            "peak_mb": round(peak / 2**20, 1),
+            "error": error,
+        }
+    return out
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def print_table(result: dict) -> None:
+    print(f"\nDataset: {result['dataset']['counts']}")
+    header = (
+        f"{'page':<28}{'st':>5}{'p50':>8}{'p95':>8}{'max':>8}{'SQLq':>6}{'bareSQL':>9}{'ratio':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for p in result["pages"]:
+        ratio = p.get("ratio")
+        print(
+            f"{p['name']:<28}{','.join(map(str, p['statuses'])):>5}{p['p50_ms']:>8}"
+            f"{p['p95_ms']:>8}{p['max_ms']:>8}{p.get('queries', ''):>6}"
+            f"{p.get('bare_sql_ms', ''):>9}{ratio if ratio is not None else '':>7}"
+        )
+    print(f"\nLoad: {result['load']}")
+    print(f"Agendas: {result['agendas']}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--incidents", type=int, help="Top the dataset up to this many incidents.")
+    parser.add_argument("--no-generate", action="store_true", help="Use the data as it is.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--creates", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--load-seconds", type=float, default=10)
+    parser.add_argument("--skip-agendas", action="store_true")
+    args = parser.parse_args(argv)
+
+    _setup_django()
+    dataset = ensure_dataset(incidents=None if args.no_generate else args.incidents, seed=args.seed)
+    users = bench_users()
+    s = samples()
+    page_list = pages(s)
+    measure_queries(page_list, users, repeats=5)
+
+    cookies = {r: session_cookie(users[r]) for r in ("supervisor", "analyst")}
+
+    def headers_for(page):
+        if page.get("api"):
+            return {"Authorization": f"Token {users['token']}", "Accept": "application/json"}
+        return {"Cookie": cookies[page.get("user", "supervisor")]}
+
+    port = free_port()
+    proc = start_gunicorn(port)
+    try:
+        time_pages(page_list, port, headers_for, warmup=args.warmup, n=args.requests)
+        creation = time_creation(port, users["token"], s["borough"], args.creates)
+        load = load_test(
+            port,
+            "/cases/incidents/?status=open",
+            headers_for({}),
+            threads=args.threads,
+            seconds=args.load_seconds,
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    for p in page_list:
+        if p.get("bare_sql_ms"):
+            p["ratio"] = round(p["p50_ms"] / p["bare_sql_ms"], 1)
+        target = TARGET_SEARCH_P95_MS if p.get("search") else TARGET_PAGE_P95_MS
+        p["target_p95_ms"] = target
+        p["meets_p95"] = p["p95_ms"] < target
+    agendas = {} if args.skip_agendas else time_agendas()
+    result = {
+        "when": datetime.now(UTC).isoformat(),
+        "dataset": dataset,
+        "samples": s,
+        "timing": "client wall time over loopback to gunicorn (2 workers), DEBUG off",
+        "pages": [*page_list, creation],
+        "load": load,
+        "agendas": agendas,
+    }
+    print_table(result)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{dataset['counts']['incidents']}.json"
+    out.write_text(json.dumps(result, indent=2, default=str))
+    print(f"\nWrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
