@@ -1,3 +1,3 @@
-from .apis import meetings, referrals
+from .apis import meetings, referrals, sharing
 
-urlpatterns = referrals.urlpatterns + meetings.urlpatterns
+urlpatterns = referrals.urlpatterns + meetings.urlpatterns + sharing.urlpatterns

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
 
 from cases.models import Incident, Person
 from publicprotection.accounts.models import Agency, Borough, Team
@@ -461,3 +462,154 @@ class MeetingAttendance(models.Model):
     @property
     def agency_label(self) -> str:
         return self.agency.name if self.agency_id else self.agency_name
+
+
+# --- Partner sharing, research, actions and minutes --------------------------------------------
+
+
+@tracked()
+class MeetingInvitation(models.Model):
+    """An agency invited to a meeting. While invited, its members can read the cases listed on
+    the meeting (through MaracCaseListingGroupObjectPermission, granted by
+    marac.services.sharing)."""
+
+    meeting = models.ForeignKey(MaracMeeting, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "agency__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "agency"], name="marac_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} at {self.meeting}"
+
+
+@tracked()
+class MaracCaseListingGroupObjectPermission(GroupObjectPermissionBase):
+    """Shares are per listing, not per referral: the grant comes from one meeting's invitation,
+    so withdrawing it removes exactly that access, and a case heard again at a later meeting
+    is shared afresh with that meeting's agencies."""
+
+    content_object = models.ForeignKey(MaracCaseListing, on_delete=models.CASCADE)
+
+
+@tracked()
+class CaseResearch(models.Model):
+    """What one invited agency holds on a listed case, fact separated from opinion, and what it
+    withholds and why."""
+
+    listing = models.ForeignKey(MaracCaseListing, on_delete=models.CASCADE, related_name="research")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    facts = models.TextField(blank=True)
+    opinion = models.TextField(blank=True)
+    withheld = models.TextField("information withheld", blank=True)
+    withheld_reason = models.TextField("why it is withheld", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["listing", "agency__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "agency"], name="marac_research_once"),
+            models.CheckConstraint(
+                name="marac_research_withheld_has_reason",
+                condition=Q(withheld="") | ~Q(withheld_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Research by {self.agency} on {self.listing}"
+
+
+class ActionSubject(models.TextChoices):
+    VICTIM = "victim", "Victim"
+    CHILDREN = "children", "Children"
+    PERPETRATOR = "perpetrator", "Perpetrator"
+    OTHER = "other", "Other"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    NOT_POSSIBLE = "not_possible", "Not possible: circumstances changed"
+    NOT_DONE = "not_done", "Not done by the agency"
+
+
+@tracked()
+class MaracAction(models.Model):
+    """One action of a case's plan, owned by an agency. Open actions come back on the next
+    meeting's agenda."""
+
+    listing = models.ForeignKey(MaracCaseListing, on_delete=models.CASCADE, related_name="actions")
+    subject = models.CharField(max_length=12, choices=ActionSubject.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    owner = models.CharField(max_length=150)
+    description = models.TextField()
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["agency", "status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                name="marac_action_subject_valid", condition=Q(subject__in=ActionSubject.values)
+            ),
+            models.CheckConstraint(
+                name="marac_action_status_valid", condition=Q(status__in=ActionStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()}: {self.description[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+
+@tracked()
+class MaracActionUpdate(models.Model):
+    action = models.ForeignKey(MaracAction, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    status = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Update on action {self.action_id}"
+
+
+@tracked()
+class CaseDiscussion(models.Model):
+    """The minutes' summary of the meeting's discussion of one case."""
+
+    listing = models.OneToOneField(
+        MaracCaseListing, on_delete=models.CASCADE, related_name="discussion"
+    )
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Discussion of {self.listing}"

@@ -1,5 +1,13 @@
-from .views import agendas, home, meetings, referrals
+from .views import agendas, home, meetings, minutes, packs, partners, referrals
 
 app_name = "marac"
 
-urlpatterns = home.urlpatterns + agendas.urlpatterns + referrals.urlpatterns + meetings.urlpatterns
+urlpatterns = (
+    home.urlpatterns
+    + agendas.urlpatterns
+    + referrals.urlpatterns
+    + meetings.urlpatterns
+    + partners.urlpatterns
+    + minutes.urlpatterns
+    + packs.urlpatterns
+)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
-from ..models import Incident, Party, PartyRole, Person
+from ..models import ArrestDecision, Incident, Party, PartyRole, Person
 
 
 def window() -> timedelta:
@@ -154,4 +154,41 @@ def repeat_location_exists() -> Exists:
             occurred_at__gte=OuterRef("occurred_at") - window(),
             occurred_at__lte=OuterRef("occurred_at") + window(),
         ).exclude(pk=OuterRef("pk"))
+    )
+
+
+@dataclass
+class ListFlags:
+    repeat_victim: set[int] = field(default_factory=set)
+    repeat_location: set[int] = field(default_factory=set)
+    outstanding_suspect: set[int] = field(default_factory=set)
+
+
+def list_flags(incident_ids: list[int]) -> ListFlags:
+    """Flags for one page of an incident list: three small queries over those rows only.
+
+    (Annotating the whole list instead makes PostgreSQL compute the flags for every victim in
+    London before it pages.)
+    """
+    if not incident_ids:
+        return ListFlags()
+    victims = Party.objects.filter(incident_id__in=incident_ids, role=PartyRole.VICTIM)
+    other = Party.objects.filter(
+        role=PartyRole.VICTIM,
+        person_id=OuterRef("person_id"),
+        incident__occurred_at__gte=OuterRef("incident__occurred_at") - window(),
+        incident__occurred_at__lte=OuterRef("incident__occurred_at") + window(),
+    ).exclude(incident_id=OuterRef("incident_id"))
+    return ListFlags(
+        repeat_victim=set(victims.filter(Exists(other)).values_list("incident_id", flat=True)),
+        repeat_location=set(
+            Incident.objects.filter(pk__in=incident_ids, location__isnull=False)
+            .filter(repeat_location_exists())
+            .values_list("pk", flat=True)
+        ),
+        outstanding_suspect=set(
+            ArrestDecision.objects.filter(
+                incident_id__in=incident_ids, is_outstanding=True
+            ).values_list("incident_id", flat=True)
+        ),
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -40,7 +39,7 @@ from ..forms.incidents import (
 )
 from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
 from ..selectors import incidents as selectors
-from ..selectors.flags import incident_flags, repeat_location_exists, repeat_victim_exists
+from ..selectors.flags import incident_flags, list_flags
 from ..selectors.people import person_search
 from ..services import incidents as services
 from ..services.orders import protective_order_add
@@ -64,14 +63,13 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
         filters = selectors.IncidentFilters()
         if form.is_bound and form.is_valid():
             filters = form.filters()
-        incidents = selectors.incident_list(viewer=self.request.user, filters=filters).annotate(
-            has_repeat_victim=repeat_victim_exists(),
-            has_repeat_location=repeat_location_exists(),
-            has_outstanding=Exists(
-                ArrestDecision.objects.filter(incident=OuterRef("pk"), is_outstanding=True)
-            ),
-        )
+        incidents = selectors.incident_list(viewer=self.request.user, filters=filters)
         page = paginate_without_count(incidents, self.request.GET.get("page"))
+        flags = list_flags([incident.pk for incident in page.object_list])
+        for incident in page.object_list:
+            incident.has_repeat_victim = incident.pk in flags.repeat_victim
+            incident.has_repeat_location = incident.pk in flags.repeat_location
+            incident.has_outstanding = incident.pk in flags.outstanding_suspect
         return {
             **super().get_context_data(**kwargs),
             "form": form,

@@ -15,13 +15,16 @@ from publicprotection.access.scope import get_visible_or_404
 
 from ..models import (
     LISTING_ORDER,
+    CaseResearch,
     ListingCategory,
     MaracCaseListing,
     MaracMeeting,
     MaracReferral,
     MeetingAttendance,
+    MeetingInvitation,
     MeetingStatus,
 )
+from .actions import incomplete_actions_from_last_meeting
 
 MEETING_READERS = MARAC_COORDINATORS
 
@@ -85,6 +88,7 @@ class AgendaEntry:
     title: str
     text: str = ""
     cases: list[AgendaCase] = field(default_factory=list)
+    actions: list = field(default_factory=list)
 
 
 def _listings(meeting: MaracMeeting) -> list[MaracCaseListing]:
@@ -99,6 +103,7 @@ def meeting_agenda(meeting: MaracMeeting) -> list[AgendaEntry]:
     statement, incomplete actions from the last meeting, new cases with children, new
     adult-only cases, cases reaching 12 months since their last MARAC, any other business.
     Case slots follow the opening items, one `minutes_per_case` each."""
+    carried = incomplete_actions_from_last_meeting(meeting)
     minutes = timedelta(minutes=meeting.minutes_per_case)
     clock = meeting.starts_at + timedelta(minutes=settings.MARAC_OPENING_MINUTES)
     by_category: dict[str, list[AgendaCase]] = {value: [] for value in ListingCategory.values}
@@ -113,7 +118,8 @@ def meeting_agenda(meeting: MaracMeeting) -> list[AgendaEntry]:
         AgendaEntry(
             "incomplete_actions",
             "Incomplete actions from the last meeting",
-            "None recorded yet.",
+            "" if carried else "None recorded yet.",
+            actions=carried,
         ),
     ]
     entries += [
@@ -131,4 +137,65 @@ def meeting_attendance(meeting: MaracMeeting) -> list[MeetingAttendance]:
 def upcoming_meetings(*, viewer, limit: int = 5) -> list[MaracMeeting]:
     return list(
         meeting_list(viewer=viewer, upcoming=True).filter(status=MeetingStatus.SCHEDULED)[:limit]
+    )
+
+
+def meeting_invitations(meeting: MaracMeeting) -> list[MeetingInvitation]:
+    return list(meeting.invitations.select_related("agency").order_by("agency__name", "id"))
+
+
+def meeting_research(meeting: MaracMeeting) -> dict[int, list[CaseResearch]]:
+    """Every agency's research on the meeting's cases, by listing id (the coordinator's view)."""
+    by_listing: dict[int, list[CaseResearch]] = {}
+    research = CaseResearch.objects.filter(listing__meeting=meeting).select_related("agency")
+    for item in research.order_by("agency__name", "id"):
+        by_listing.setdefault(item.listing_id, []).append(item)
+    return by_listing
+
+
+@dataclass
+class MinutesCase:
+    number: int
+    listing: MaracCaseListing
+    summary: str
+    actions: list
+
+
+@dataclass
+class Minutes:
+    meeting: MaracMeeting
+    present: list[MeetingAttendance]
+    apologies: list[MeetingAttendance]
+    not_acknowledged: list[MeetingAttendance]
+    cases: list[MinutesCase]
+
+
+def meeting_minutes(meeting: MaracMeeting) -> Minutes:
+    """The minutes assembled from the meeting's records: attendance by agency, apologies,
+    confidentiality acknowledgements, and each case's discussion summary and actions."""
+    from ..models import CaseDiscussion, MaracAction
+
+    attendance = sorted(meeting_attendance(meeting), key=lambda a: (a.agency_label, a.pk))
+    present = [a for a in attendance if a.status == "present"]
+    summaries = dict(
+        CaseDiscussion.objects.filter(listing__meeting=meeting).values_list("listing_id", "summary")
+    )
+    actions: dict[int, list] = {}
+    for action in MaracAction.objects.filter(listing__meeting=meeting).select_related("agency"):
+        actions.setdefault(action.listing_id, []).append(action)
+    cases = [
+        MinutesCase(
+            number=number,
+            listing=listing,
+            summary=summaries.get(listing.pk, ""),
+            actions=actions.get(listing.pk, []),
+        )
+        for number, listing in enumerate(_listings(meeting), start=1)
+    ]
+    return Minutes(
+        meeting=meeting,
+        present=present,
+        apologies=[a for a in attendance if a.status == "apologies"],
+        not_acknowledged=[a for a in present if not a.confidentiality_acknowledged],
+        cases=cases,
     )

@@ -16,6 +16,7 @@ from publicprotection.accounts.models import Agency, Team
 
 from ..models import (
     AttendanceStatus,
+    CaseDiscussion,
     ListingCategory,
     MaracCaseListing,
     MaracMeeting,
@@ -26,6 +27,7 @@ from ..models import (
 )
 from .referrals import ReferralStateError, record_event
 from .referrals import locked as locked_referral
+from .sharing import listing_share_with_invited
 
 MEETING_FIELDS = ("starts_at", "venue", "is_online", "chair", "max_cases", "minutes_per_case")
 
@@ -166,6 +168,7 @@ def referral_list_at_meeting(
     referral.status = ReferralStatus.LISTED
     referral.save(update_fields=["status", "updated_at"])
     record_event(referral, kind=ReferralEventKind.LISTED, actor=actor, comment=str(meeting))
+    listing_share_with_invited(listing=listing)
     return listing
 
 
@@ -215,3 +218,19 @@ def attendance_acknowledge(*, actor, attendance_id: int) -> MeetingAttendance:
         attendance.acknowledged_at = timezone.now()
         attendance.save(update_fields=["confidentiality_acknowledged", "acknowledged_at"])
     return attendance
+
+
+@transaction.atomic
+def case_discussion_save(*, actor, listing: MaracCaseListing, summary: str) -> CaseDiscussion:
+    """Record (or replace) the minutes' summary of one case's discussion."""
+    summary = summary.strip()
+    if not summary:
+        raise ValidationError({"summary": ["Enter the summary of the discussion."]})
+    discussion = CaseDiscussion.objects.select_for_update().filter(
+        listing=listing
+    ).first() or CaseDiscussion(listing=listing)
+    discussion.summary = summary
+    discussion.recorded_by = actor
+    discussion.full_clean(validate_unique=discussion.pk is None)
+    discussion.save()
+    return discussion

@@ -1,5 +1,5 @@
-"""The MARAC home page: the coordinator's triage work; for partner agencies, an empty state
-until cases are shared with them."""
+"""The MARAC home page: the coordinator's triage work; for partner agencies, a focused view of
+their meetings, the cases shared with them and their open actions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 
+from ..forms_partners import ActionUpdateForm
+from ..selectors import actions as action_selectors
 from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
+from ..selectors import sharing as sharing_selectors
 
 HOME_LIMIT = 20
 
@@ -23,7 +26,20 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         viewer = self.request.user
         if not has_role(viewer, MARAC_COORDINATORS):
-            return {**context, "is_partner": True}
+            return {
+                **context,
+                "is_partner": True,
+                "partner_meetings": list(
+                    sharing_selectors.partner_meetings(viewer=viewer)[:HOME_LIMIT]
+                ),
+                "shared_cases": list(
+                    sharing_selectors.cases_shared_with(viewer=viewer)[:HOME_LIMIT]
+                ),
+                "update_form": ActionUpdateForm(),
+                "partner_actions": list(
+                    action_selectors.actions_visible_to(viewer=viewer)[:HOME_LIMIT]
+                ),
+            }
         return {
             **context,
             "awaiting_triage": list(

@@ -16,10 +16,21 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
+from ..forms_partners import ActionForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
+from ..selectors import actions as action_selectors
 from ..selectors import meetings as selectors
+from ..services import actions as action_services
 from ..services import meetings as services
+from ..services import sharing as sharing_services
 from ..services.referrals import ReferralStateError
+
+
+def _choices_loaded_once(form):
+    """The action form is rendered once per case: load the agency list once, not per case."""
+    field = form.fields["agency"]
+    field.choices = list(field.choices)
+    return form
 
 
 class MeetingRoleMixin(RoleRequiredMixin):
@@ -107,13 +118,81 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
+        agenda = selectors.meeting_agenda(self.meeting)
+        research = selectors.meeting_research(self.meeting)
+        actions = action_selectors.meeting_actions(self.meeting)
+        case_plans = [
+            {
+                "case": case,
+                "research": research.get(case.listing.pk, []),
+                "actions": actions.get(case.listing.pk, []),
+            }
+            for entry in agenda
+            for case in entry.cases
+        ]
         return {
             **super().get_context_data(**kwargs),
             "meeting": self.meeting,
-            "agenda": selectors.meeting_agenda(self.meeting),
+            "agenda": agenda,
+            "case_plans": case_plans,
             "attendance": selectors.meeting_attendance(self.meeting),
             "form": kwargs.get("form") or AttendanceForm(),
+            "invitations": selectors.meeting_invitations(self.meeting),
+            "invitation_form": kwargs.get("invitation_form") or InvitationForm(),
+            "action_form": _choices_loaded_once(kwargs.get("action_form") or ActionForm()),
+            "action_listing_pk": kwargs.get("action_listing_pk"),
         }
+
+
+class InvitationAddView(MeetingDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                sharing_services.meeting_invite(
+                    actor=request.user, meeting=self.meeting, agency=form.cleaned_data["agency"]
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{form.cleaned_data['agency']} invited.")
+                return redirect("marac:meeting-detail", pk=pk)
+        return self.render_to_response(self.get_context_data(invitation_form=form), status=400)
+
+
+class InvitationWithdrawView(MeetingRoleMixin, View):
+    def post(self, request, pk, invitation_pk):
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        invitation = get_visible_or_404(meeting.invitations.all(), pk=invitation_pk)
+        sharing_services.meeting_invitation_withdraw(
+            actor=request.user, invitation_id=invitation.pk
+        )
+        messages.success(request, "Invitation withdrawn; the agency no longer sees these cases.")
+        return redirect("marac:meeting-detail", pk=pk)
+
+
+class ActionCreateView(MeetingDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, listing_pk):
+        self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                action_services.action_create(
+                    actor=request.user, listing=listing, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Action added.")
+                return redirect("marac:meeting-detail", pk=pk)
+        context = self.get_context_data(action_form=form, action_listing_pk=listing.pk)
+        return self.render_to_response(context, status=400)
 
 
 class AttendanceAddView(MeetingDetailView):
@@ -149,6 +228,17 @@ class AttendanceAcknowledgeView(MeetingRoleMixin, View):
 
 
 urlpatterns = [
+    path("meetings/<int:pk>/invitations/", InvitationAddView.as_view(), name="meeting-invite"),
+    path(
+        "meetings/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        InvitationWithdrawView.as_view(),
+        name="meeting-invitation-withdraw",
+    ),
+    path(
+        "meetings/<int:pk>/cases/<int:listing_pk>/actions/",
+        ActionCreateView.as_view(),
+        name="meeting-action-create",
+    ),
     path("meetings/", MeetingListView.as_view(), name="meeting-list"),
     path("meetings/new/", MeetingCreateView.as_view(), name="meeting-create"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),

@@ -1,0 +1,80 @@
+"""Forms for partner sharing, research, action plans and minutes. Shape only: the rules are
+in the services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from publicprotection.accounts.models import Agency
+from publicprotection.govuk_forms import DateInput, GovukFormMixin, GovukRadioSelect
+
+from .models import ActionStatus, ActionSubject
+
+
+class InvitationForm(GovukFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency to invite",
+        queryset=Agency.objects.order_by("name"),
+        error_messages={"required": "Choose the agency to invite"},
+    )
+
+
+class ResearchForm(GovukFormMixin, forms.Form):
+    facts = forms.CharField(
+        label="Facts your agency holds", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    opinion = forms.CharField(
+        label="Your agency's professional opinion",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    withheld = forms.CharField(
+        label="Information withheld", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    withheld_reason = forms.CharField(
+        label="Why it is withheld", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ActionForm(GovukFormMixin, forms.Form):
+    subject = forms.ChoiceField(
+        label="For", choices=ActionSubject.choices, widget=GovukRadioSelect(attrs={"inline": True})
+    )
+    agency = forms.ModelChoiceField(
+        label="Owning agency",
+        queryset=Agency.objects.order_by("name"),
+        error_messages={"required": "Choose the owning agency"},
+    )
+    owner = forms.CharField(
+        label="Owner", max_length=150, error_messages={"required": "Enter who owns the action"}
+    )
+    description = forms.CharField(
+        label="Action",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe the action"},
+    )
+    due_date = forms.DateField(
+        label="Due date", widget=DateInput(), error_messages={"required": "Enter the due date"}
+    )
+
+
+class ActionUpdateForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Update",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the update"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices,
+        initial=ActionStatus.OPEN,
+        widget=GovukRadioSelect(),
+    )
+
+
+class DiscussionForm(GovukFormMixin, forms.Form):
+    summary = forms.CharField(
+        label="Discussion summary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the summary of the discussion"},
+    )

@@ -1,0 +1,63 @@
+"""Reads of MARAC actions. Partners see their own agency's open actions (an action stops being
+visible to them once finished); coordinators see their borough's."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
+from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
+
+from ..models import ActionStatus, MaracAction, MaracActionUpdate, MaracMeeting, MeetingStatus
+
+
+def actions_visible_to(*, viewer) -> QuerySet[MaracAction]:
+    qs = MaracAction.objects.select_related(
+        "agency", "listing__referral__person", "listing__meeting"
+    ).prefetch_related(
+        Prefetch("updates", queryset=MaracActionUpdate.objects.select_related("actor"))
+    )
+    if has_role(viewer, PARTNERS):
+        # The assignment itself is the share: the action's agency FK, until it is finished.
+        if viewer.agency_id is None:
+            return qs.none()
+        return qs.filter(agency_id=viewer.agency_id, status=ActionStatus.OPEN)
+    return scope_to_viewer(
+        qs,
+        viewer=viewer,
+        borough_field="listing__referral__borough_id",
+        police_roles=MARAC_COORDINATORS,
+    )
+
+
+def action_get(*, viewer, action_id) -> MaracAction:
+    return get_visible_or_404(actions_visible_to(viewer=viewer), pk=action_id)
+
+
+def previous_meeting(meeting: MaracMeeting) -> MaracMeeting | None:
+    return (
+        MaracMeeting.objects.filter(team_id=meeting.team_id, starts_at__lt=meeting.starts_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def incomplete_actions_from_last_meeting(meeting: MaracMeeting) -> list[MaracAction]:
+    previous = previous_meeting(meeting)
+    if previous is None:
+        return []
+    return list(
+        MaracAction.objects.filter(listing__meeting=previous, status=ActionStatus.OPEN)
+        .select_related("agency", "listing__referral__person")
+        .order_by("due_date", "id")
+    )
+
+
+def meeting_actions(meeting: MaracMeeting) -> dict[int, list[MaracAction]]:
+    """The meeting's action plans by listing id (the coordinator's view)."""
+    by_listing: dict[int, list[MaracAction]] = {}
+    actions = MaracAction.objects.filter(listing__meeting=meeting).select_related("agency")
+    for action in actions.order_by("due_date", "id"):
+        by_listing.setdefault(action.listing_id, []).append(action)
+    return by_listing

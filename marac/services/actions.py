@@ -1,0 +1,61 @@
+"""The action plan of a listed case: the coordinator creates actions, the owning agency (or the
+coordinator) records updates and closes them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from publicprotection.accounts.models import Agency
+
+from ..models import ActionStatus, MaracAction, MaracActionUpdate, MaracCaseListing
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor,
+    listing: MaracCaseListing,
+    subject: str,
+    agency: Agency,
+    owner: str,
+    description: str,
+    due_date: date,
+) -> MaracAction:
+    action = MaracAction(
+        listing=listing,
+        subject=subject,
+        agency=agency,
+        owner=owner.strip(),
+        description=description.strip(),
+        due_date=due_date,
+        created_by=actor,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_update(*, actor, action_id: int, text: str, status: str = "") -> MaracActionUpdate:
+    """Record an update, optionally finishing the action. A finished action is not reopened."""
+    action = MaracAction.objects.select_for_update().get(pk=action_id)
+    text = text.strip()
+    errors = {}
+    if not text:
+        errors["text"] = ["Enter the update."]
+    if status and status not in ActionStatus.values:
+        errors["status"] = ["Choose a valid status."]
+    if not action.is_open:
+        errors["text"] = ["This action is finished; it cannot be updated."]
+    if errors:
+        raise ValidationError(errors)
+    update = MaracActionUpdate(action=action, text=text, status=status, actor=actor)
+    update.full_clean()
+    update.save()
+    if status and status != action.status:
+        action.status = status
+        action.save(update_fields=["status", "updated_at"])
+    return update

@@ -1,0 +1,49 @@
+"""Each invited agency's research on a listed case: one record per agency, which it edits."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import CaseResearch, MaracCaseListing, MeetingInvitation
+
+
+@transaction.atomic
+def research_save(
+    *,
+    actor,
+    listing: MaracCaseListing,
+    facts: str = "",
+    opinion: str = "",
+    withheld: str = "",
+    withheld_reason: str = "",
+) -> CaseResearch:
+    """Create or replace the actor's agency's research. The listing must already have been read
+    through a viewer-scoped selector (marac.selectors.sharing.shared_case_get)."""
+    if actor.agency_id is None:
+        raise ValidationError("Only a partner agency records research.")
+    invited = MeetingInvitation.objects.filter(
+        meeting_id=listing.meeting_id, agency_id=actor.agency_id
+    )
+    if not invited.exists():
+        raise ValidationError("Only an agency invited to the meeting records research.")
+    facts, opinion = facts.strip(), opinion.strip()
+    withheld, withheld_reason = withheld.strip(), withheld_reason.strip()
+    errors = {}
+    if withheld and not withheld_reason:
+        errors["withheld_reason"] = ["Say why the information is withheld."]
+    if not (facts or opinion or withheld):
+        errors["facts"] = ["Enter what your agency holds, or what it withholds."]
+    if errors:
+        raise ValidationError(errors)
+    research = (
+        CaseResearch.objects.select_for_update()
+        .filter(listing=listing, agency_id=actor.agency_id)
+        .first()
+    ) or CaseResearch(listing=listing, agency_id=actor.agency_id)
+    research.facts, research.opinion = facts, opinion
+    research.withheld, research.withheld_reason = withheld, withheld_reason
+    research.recorded_by = actor
+    research.full_clean(validate_unique=research.pk is None)
+    research.save()
+    return research

@@ -1,0 +1,136 @@
+"""Action plans: the coordinator creates actions on the meeting page, the owning agency sees
+and updates them until finished, and open actions come back on the next meeting's agenda."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import ActionStatus, MaracAction, MaracActionUpdate
+from ..selectors.actions import actions_visible_to
+from ..selectors.meetings import meeting_agenda
+from ..services.actions import action_create, action_update
+from .test_referrals_records import coordinator, meeting
+from .test_sharing import idva_partner, listed_case, social_care_partner
+
+pytestmark = pytest.mark.django_db
+
+
+def an_action(listing, agency, actor, **overrides):
+    fields = {
+        "subject": "victim",
+        "agency": agency,
+        "owner": "Sam IDVA",
+        "description": "Safety plan and sanctuary scheme referral",
+        "due_date": date.today() + timedelta(days=14),
+    }
+    return action_create(actor=actor, listing=listing, **{**fields, **overrides})
+
+
+def test_coordinator_adds_an_action_on_the_meeting_page(client):
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    idva = idva_partner()
+    client.force_login(coord)
+    url = reverse("marac:meeting-action-create", args=[at.pk, listing.pk])
+
+    response = client.post(url, {"subject": "children", "agency": idva.agency.pk})
+    assert response.status_code == 400
+    assert "Describe the action" in response.text
+    assert not MaracAction.objects.exists()
+
+    response = client.post(
+        url,
+        {
+            "subject": "children",
+            "agency": idva.agency.pk,
+            "owner": "Sam",
+            "description": "Refer the children to CSC",
+            "due_date": "2030-01-31",
+        },
+    )
+    assert response.status_code == 302
+    action = MaracAction.objects.get()
+    assert (action.subject, action.status, action.listing) == ("children", "open", listing)
+    assert (
+        "Refer the children to CSC"
+        in client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    )
+
+
+def test_other_borough_coordinator_cannot_add_actions(client):
+    at = meeting()
+    listing = listed_case(at)
+    client.force_login(coordinator("SOU"))
+    response = client.post(
+        reverse("marac:meeting-action-create", args=[at.pk, listing.pk]),
+        {"subject": "victim", "owner": "x", "description": "x", "due_date": "2030-01-01"},
+    )
+    assert response.status_code == 404
+    assert not MaracAction.objects.exists()
+
+
+def test_owning_agency_sees_and_updates_its_action_until_finished(client):
+    coord = coordinator()
+    listing = listed_case(coord=coord)
+    idva, other = idva_partner(), social_care_partner()
+    action = an_action(listing, idva.agency, coord)
+
+    assert list(actions_visible_to(viewer=idva)) == [action]
+    assert list(actions_visible_to(viewer=other)) == []
+    client.force_login(idva)
+    assert "Safety plan and sanctuary" in client.get(reverse("marac:home")).text
+
+    url = reverse("marac:action-update", args=[action.pk])
+    response = client.post(url, {"text": "Plan agreed with the victim", "status": "done"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert MaracActionUpdate.objects.get().text == "Plan agreed with the victim"
+    # Finished: no longer visible to the agency.
+    assert list(actions_visible_to(viewer=idva)) == []
+    assert client.post(url, {"text": "again", "status": "open"}).status_code == 404
+
+
+def test_another_agency_cannot_update_the_action(client):
+    coord = coordinator()
+    action = an_action(listed_case(coord=coord), idva_partner().agency, coord)
+    client.force_login(social_care_partner())
+    response = client.post(
+        reverse("marac:action-update", args=[action.pk]), {"text": "x", "status": "done"}
+    )
+    assert response.status_code == 404
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+    assert not MaracActionUpdate.objects.exists()
+
+
+def test_finished_action_cannot_be_updated_and_update_needs_text():
+    coord = coordinator()
+    action = an_action(listed_case(coord=coord), idva_partner().agency, coord)
+    with pytest.raises(ValidationError):
+        action_update(actor=coord, action_id=action.pk, text="  ")
+    action_update(actor=coord, action_id=action.pk, text="Not possible", status="not_possible")
+    with pytest.raises(ValidationError):
+        action_update(actor=coord, action_id=action.pk, text="Reopen", status="open")
+
+
+def test_open_actions_come_back_on_the_next_meetings_agenda():
+    coord = coordinator()
+    last = meeting(starts_at=timezone.now() + timedelta(days=2))
+    listing = listed_case(last, coord)
+    agency = idva_partner().agency
+    still_open = an_action(listing, agency, coord, description="Still open action")
+    finished = an_action(listing, agency, coord, description="Finished action")
+    action_update(actor=coord, action_id=finished.pk, text="Done", status="done")
+    next_meeting = meeting(starts_at=timezone.now() + timedelta(days=30))
+
+    entry = next(e for e in meeting_agenda(next_meeting) if e.key == "incomplete_actions")
+
+    assert entry.actions == [still_open]
+    assert entry.text == ""
+    first = next(e for e in meeting_agenda(last) if e.key == "incomplete_actions")
+    assert first.actions == []
+    assert first.text == "None recorded yet."

@@ -1,0 +1,68 @@
+"""Minutes: assembled from the meeting's records plus each case's discussion summary."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from ..models import CaseDiscussion
+from ..services.meetings import attendance_add, case_discussion_save
+from .test_actions import an_action
+from .test_referrals_records import coordinator, meeting
+from .test_sharing import idva_partner, listed_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_minutes_show_attendance_apologies_discussion_and_actions(client):
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    agency = idva_partner().agency
+    attendance_add(actor=coord, meeting=at, person_name="Ann Present", agency=agency,
+                   confidentiality_acknowledged=True)  # fmt: skip
+    attendance_add(actor=coord, meeting=at, person_name="Bob Away", agency_name="Housing",
+                   status="apologies")  # fmt: skip
+    an_action(listing, agency, coord, description="Sanctuary scheme referral")
+    client.force_login(coord)
+
+    response = client.post(
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]),
+        {"summary": "Agencies agreed the risk is escalating."},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("marac:meeting-minutes", args=[at.pk])).text
+
+    for text in ("DI Jo Patel", "Brixton police station", "Ann Present", "Bob Away",
+                 "Acknowledged by everyone present", "Agencies agreed the risk is escalating.",
+                 "Sanctuary scheme referral", listing.referral.reference):  # fmt: skip
+        assert text in page
+
+
+def test_discussion_needs_a_summary_and_is_replaced_in_place(client):
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    with pytest.raises(ValidationError):
+        case_discussion_save(actor=coord, listing=listing, summary="  ")
+    case_discussion_save(actor=coord, listing=listing, summary="First")
+    case_discussion_save(actor=coord, listing=listing, summary="Second")
+    assert CaseDiscussion.objects.get().summary == "Second"
+
+    client.force_login(coord)
+    response = client.post(
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]), {"summary": ""}
+    )
+    assert response.status_code == 400
+    assert "Enter the summary of the discussion" in response.text
+
+
+def test_minutes_denied_to_partners_and_other_boroughs(client):
+    at = meeting()
+    listing = listed_case(at)
+    client.force_login(idva_partner())
+    assert client.get(reverse("marac:meeting-minutes", args=[at.pk])).status_code == 403
+    client.force_login(coordinator("SOU"))
+    assert client.get(reverse("marac:meeting-minutes", args=[at.pk])).status_code == 404
+    response = client.post(
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]), {"summary": "x"}
+    )
+    assert response.status_code == 404
+    assert not CaseDiscussion.objects.exists()

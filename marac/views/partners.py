@@ -1,0 +1,138 @@
+"""What partner agencies see: the cases shared with them (listed at meetings their agency is
+invited to), one case's summary with their agency's research, and their open actions.
+Coordinators reach the same pages within their borough. Out of scope is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.generic import TemplateView
+
+from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
+from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
+
+from ..forms_partners import ActionUpdateForm, ResearchForm
+from ..models import CaseResearch
+from ..selectors import actions as action_selectors
+from ..selectors import sharing as selectors
+from ..services import actions as action_services
+from ..services import research as research_services
+
+LIST_LIMIT = 100
+
+
+class SharedCaseMixin(RoleRequiredMixin):
+    allowed_roles = MARAC_COORDINATORS | PARTNERS
+
+
+class CaseListView(SharedCaseMixin, TemplateView):
+    template_name = "marac/cases/list.html"
+
+    def get_context_data(self, **kwargs):
+        cases = list(selectors.cases_shared_with(viewer=self.request.user)[:LIST_LIMIT])
+        return {**super().get_context_data(**kwargs), "cases": cases}
+
+
+class CaseSummaryView(SharedCaseMixin, TemplateView):
+    template_name = "marac/cases/summary.html"
+
+    def load(self, pk):
+        self.listing = selectors.shared_case_get(viewer=self.request.user, listing_id=pk)
+
+    def get(self, request, pk):
+        self.load(pk)
+        access_log_record(request=request, obj=self.listing, label=self.listing.referral.reference)
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        viewer = self.request.user
+        listing = self.listing
+        referral = listing.referral
+        is_partner = has_role(viewer, PARTNERS)
+        research = CaseResearch.objects.filter(listing=listing).select_related("agency")
+        own_research = None
+        if is_partner:
+            # Partners read only their own agency's research.
+            research = research.filter(agency_id=viewer.agency_id)
+            own_research = research.first()
+        research_form = kwargs.get("research_form")
+        if is_partner and research_form is None:
+            initial = {}
+            if own_research is not None:
+                initial = {
+                    name: getattr(own_research, name)
+                    for name in ("facts", "opinion", "withheld", "withheld_reason")
+                }
+            research_form = ResearchForm(initial=initial)
+        return {
+            **super().get_context_data(**kwargs),
+            "listing": listing,
+            "referral": referral,
+            "person": referral.person,
+            "age": selectors.age_of(referral.person),
+            "risk_level": referral.assessment.get_final_level_display()
+            if referral.assessment_id and referral.assessment.final_level
+            else "",
+            "show_safe_contact": selectors.may_see_safe_contact(viewer),
+            "is_partner": is_partner,
+            "research": list(research.order_by("agency__name")),
+            "research_form": research_form,
+            "actions": list(
+                action_selectors.actions_visible_to(viewer=viewer).filter(listing=listing)
+            ),
+            "update_form": ActionUpdateForm(),
+        }
+
+
+class ResearchSaveView(CaseSummaryView):
+    allowed_roles = PARTNERS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.load(pk)
+        form = ResearchForm(request.POST)
+        if form.is_valid():
+            try:
+                research_services.research_save(
+                    actor=request.user, listing=self.listing, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Research saved.")
+                return redirect("marac:case-summary", pk=pk)
+        return self.render_to_response(self.get_context_data(research_form=form), status=400)
+
+
+class ActionUpdateView(SharedCaseMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        action = action_selectors.action_get(viewer=request.user, action_id=pk)
+        form = ActionUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                action_services.action_update(
+                    actor=request.user, action_id=action.pk, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                messages.warning(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "Update recorded.")
+        else:
+            messages.warning(request, "Enter the update.")
+        if has_role(request.user, MARAC_COORDINATORS):
+            return redirect("marac:meeting-detail", pk=action.listing.meeting_id)
+        return redirect("marac:home")
+
+
+urlpatterns = [
+    path("cases/", CaseListView.as_view(), name="case-list"),
+    path("cases/<int:pk>/", CaseSummaryView.as_view(), name="case-summary"),
+    path("cases/<int:pk>/research/", ResearchSaveView.as_view(), name="case-research"),
+    path("actions/<int:pk>/update/", ActionUpdateView.as_view(), name="action-update"),
+]
