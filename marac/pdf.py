@@ -7,7 +7,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Agenda, AgendaSection
+from .selectors import meetings as meeting_selectors
 from .selectors.content import LONDON, NOT_YET_AVAILABLE, sections_for
+from .selectors.sharing import age_of
 
 
 def agenda_sections(agenda: Agenda, items) -> list[dict]:
@@ -38,6 +40,33 @@ def render_agenda_pdf(agenda: Agenda, items) -> bytes:
             "period_start": agenda.period_start.astimezone(LONDON),
             "period_end": agenda.period_end.astimezone(LONDON),
             "generated_at": timezone.now().astimezone(LONDON),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def render_meeting_pack_pdf(meeting) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a pack is asked for
+
+    agenda = meeting_selectors.meeting_agenda(meeting)
+    research = meeting_selectors.meeting_research(meeting)
+    cases = [
+        {
+            "case": case,
+            "referral": case.listing.referral,
+            "age": age_of(case.listing.referral.person),
+            "research": research.get(case.listing.pk, []),
+        }
+        for entry in agenda
+        for case in entry.cases
+    ]
+    html = render_to_string(
+        "marac/pdf/pack.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "cases": cases,
+            "generated_at": timezone.localtime(),
         },
     )
     return HTML(string=html).write_pdf()

@@ -8,7 +8,6 @@ addresses at all, and contact only through the IDVA."""
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.views import View
@@ -16,36 +15,9 @@ from django.views import View
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 
+from ..pdf import render_meeting_pack_pdf
 from ..selectors import meetings as selectors
-from ..selectors.sharing import age_of
 from .meetings import MeetingRoleMixin
-
-
-def render_meeting_pack_pdf(meeting) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a pack is asked for
-
-    agenda = selectors.meeting_agenda(meeting)
-    research = selectors.meeting_research(meeting)
-    cases = [
-        {
-            "case": case,
-            "referral": case.listing.referral,
-            "age": age_of(case.listing.referral.person),
-            "research": research.get(case.listing.pk, []),
-        }
-        for entry in agenda
-        for case in entry.cases
-    ]
-    html = render_to_string(
-        "marac/pdf/pack.html",
-        {
-            "meeting": meeting,
-            "agenda": agenda,
-            "cases": cases,
-            "generated_at": timezone.localtime(),
-        },
-    )
-    return HTML(string=html).write_pdf()
 
 
 class MeetingPackView(MeetingRoleMixin, View):
