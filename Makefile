@@ -32,10 +32,12 @@ assets: static/dist/.built
 
 ## Start everything (embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set).
 run: env
+	scripts/system-packages.sh
 	$(PY) scripts/stack.py run
 
 ## The whole suite, browser tests included.
 test: env
+	scripts/system-packages.sh --browser
 	$(PY) scripts/stack.py test $(PYTEST_ARGS)
 
 lint: env

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GistIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.tracking import tracked
@@ -103,7 +104,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         indexes = [
-            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="person_search_name_trgm"),
+            # GiST, not GIN: name search asks for the nearest names (`<->` with a LIMIT), which
+            # a GiST index walks in order and stops; GIN would check every similar name.
+            GistIndex(OpClass("search_name", name="gist_trgm_ops"), name="person_search_name_gist"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
         ]
@@ -132,7 +135,7 @@ class PersonAlias(models.Model):
         ordering = ["full_name"]
         verbose_name_plural = "person aliases"
         indexes = [
-            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="alias_search_name_trgm")
+            GistIndex(OpClass("search_name", name="gist_trgm_ops"), name="alias_search_name_gist")
         ]
 
     def __str__(self) -> str:
@@ -310,6 +313,12 @@ class Incident(models.Model):
             models.Index(fields=["-occurred_at", "-id"]),
             models.Index(fields=["status", "-occurred_at"]),
             models.Index(fields=["location", "-occurred_at"]),
+            # Daily agendas select what was reported since the previous meeting.
+            models.Index(fields=["reported_at"]),
+            # The search box matches references case-insensitively (`iexact` is UPPER(...)).
+            models.Index(Upper("reference"), name="incident_reference_upper"),
+            models.Index(Upper("cad_reference"), name="incident_cad_reference_upper"),
+            models.Index(Upper("crime_reference"), name="incident_crime_ref_upper"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import queue
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +33,17 @@ from django.db import connection, transaction
 from django.db.models import JSONField, Max
 from django.utils import timezone
 
+from marac.models import (
+    ListingCategory,
+    MaracCaseListing,
+    MaracMeeting,
+    MaracReferral,
+    MeetingStatus,
+    ReferralCriterion,
+    ReferralEventKind,
+    ReferralHistoryEntry,
+    ReferralStatus,
+)
 from publicprotection.accounts.models import Borough, Role, Team
 from riskassessment.models import (
     Answer,
@@ -85,6 +98,13 @@ CRIME_CHANCE = 0.85
 ARRESTED_CHANCE = 0.78
 ASSESSED_CHANCE = 0.92
 OPEN_DAYS = 60
+# Choice values, listed once: TextChoices.values builds a new list on every call.
+ETHNICITIES = Ethnicity.values
+CHILD_GENDERS = Gender.values[:2]
+RELATIONSHIPS = RelationshipType.values[:5]
+HOW_REPORTED = HowReported.values
+ABUSE_TYPES = AbuseType.values
+EVIDENCE_TYPES = EvidenceType.values
 
 GIVEN_FEMALE = [
     "Amara",
@@ -154,58 +174,22 @@ GIVEN_MALE = [
     "Emrys",
     "Fergus",
 ]
-FAMILY = [
-    "Abernethy",
-    "Blackwood",
-    "Cartwright",
-    "Dunmore",
-    "Ellingham",
-    "Fairweather",
-    "Greenhalgh",
-    "Hawthorne",
-    "Inglewood",
-    "Jellicoe",
-    "Kingsley",
-    "Lockhart",
-    "Merriweather",
-    "Netherton",
-    "Oakenshaw",
-    "Pemberton",
-    "Quarrington",
-    "Ravenscroft",
-    "Sallowfield",
-    "Thistlewood",
-    "Underhill",
-    "Vane",
-    "Westerholt",
-    "Yardley",
-    "Zouche",
-    "Ashdown",
-    "Brackenbury",
-    "Coldwater",
-    "Drummond",
-    "Elderfield",
-    "Fernsby",
-    "Gorringe",
-    "Hollowell",
-    "Ironside",
-    "Jessop",
-    "Kettlewell",
-    "Larkspur",
-    "Moorcroft",
-    "Northcott",
-    "Ormsby",
-    "Pennington",
-    "Quenby",
-    "Redfern",
-    "Stirling",
-    "Tennant",
-    "Upworth",
-    "Veasey",
-    "Whitlock",
-    "Yelverton",
-    "Ashgrove",
-]
+# Family names are composed from a stem and an ending (59 x 40 = 2,360 names): with one short
+# list, a fuzzy search for any name matched several thousand people, far more than in London.
+FAMILY_STEMS = [
+    "Aber", "Ash", "Black", "Brack", "Bright", "Cart", "Cold", "Crane", "Dun", "Drum", "Elder",
+    "Elling", "Fair", "Fern", "Gor", "Green", "Hal", "Haw", "Hollo", "Ingle", "Iron", "Jelli",
+    "Kettle", "King", "Lark", "Lock", "Merri", "Moor", "Nether", "North", "Oaken", "Orms",
+    "Pem", "Penning", "Quar", "Raven", "Red", "Sallow", "Stir", "Thistle", "Under", "Up",
+    "Vane", "Wester", "Whit", "Yard", "Yel", "Zouche", "Bram", "Castle", "Dray", "East", "Frith",
+    "Glen", "Hart", "Kirk", "Lang", "Mill", "Oster",
+]  # fmt: skip
+FAMILY_ENDINGS = [
+    "wood", "well", "ton", "by", "field", "ley", "ham", "hurst", "combe", "worth", "more",
+    "ridge", "shaw", "stead", "thorpe", "wick", "ford", "brook", "croft", "dale", "gate", "holt",
+    "mere", "side", "water", "weather", "cott", "den", "ing", "sby", "bury", "hill", "ington",
+    "land", "low", "mont", "port", "stone", "ville", "wright",
+]  # fmt: skip
 STREETS = [
     "Acacia Road",
     "Bramble Lane",
@@ -281,6 +265,10 @@ TIMESTAMP_FIELDS = {
     ArrestReviewEvent: ("created_at",),
     RiskAssessment: ("created_at", "updated_at"),
     RaraAction: ("created_at", "updated_at"),
+    MaracReferral: ("created_at", "updated_at"),
+    ReferralHistoryEntry: ("created_at",),
+    MaracMeeting: ("created_at", "updated_at"),
+    MaracCaseListing: ("created_at",),
 }
 
 TRACKED_MODELS = (
@@ -294,6 +282,10 @@ TRACKED_MODELS = (
     RiskAssessment,
     Answer,
     RaraAction,
+    MaracReferral,
+    ReferralHistoryEntry,
+    MaracMeeting,
+    MaracCaseListing,
 )
 
 
@@ -318,33 +310,110 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def _copy_text(field, value) -> str:
     """A value of `field` in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+    return _converter(field)(value)
+
+
+def _converter(field):
+    """A function turning a value of `field` into COPY's text format (chosen once per field:
+    the load converts tens of millions of values)."""
     if isinstance(field, ArrayField):
-        items = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
-        return ("{" + items + "}").translate(_COPY_ESCAPES)
-    if isinstance(field, JSONField):
-        return json.dumps(value).translate(_COPY_ESCAPES)
-    return str(value).translate(_COPY_ESCAPES)
+
+        def convert(value):
+            if value is None:
+                return "\\N"
+            items = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
+            return ("{" + items + "}").translate(_COPY_ESCAPES)
+
+    elif isinstance(field, JSONField):
+
+        def convert(value):
+            return "\\N" if value is None else json.dumps(value).translate(_COPY_ESCAPES)
+
+    else:
+
+        def convert(value):
+            if value is None:
+                return "\\N"
+            if value is True:
+                return "t"
+            if value is False:
+                return "f"
+            if isinstance(value, (datetime, date)):
+                return value.isoformat()
+            if isinstance(value, int):
+                return str(value)
+            return str(value).translate(_COPY_ESCAPES)
+
+    return convert
+
+
+def _write_batch(payload: list[tuple[str, str, str]]) -> None:
+    """COPY one batch's rows, table by table in foreign-key order, in the current transaction."""
+    with connection.cursor() as cursor:
+        # pgtrigger.ignore sets its transaction-local flag on statements run through Django's
+        # cursor; COPY goes to the driver directly, so run one statement first.
+        cursor.execute("SELECT 1")
+        for table, columns, text in payload:
+            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+
+
+class BatchWriter:
+    """Writes batches in order, each in its own transaction, on a second database connection
+    in a thread: PostgreSQL stores batch n while Python builds batch n+1, so both cores work
+    instead of taking turns. Batches commit in order, so rows of earlier batches (a repeat
+    victim's household) exist before a later batch refers to them."""
+
+    def __init__(self, trigger_uris: list[str]):
+        self.trigger_uris = trigger_uris
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="synthetic-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                # Synthetic data can be regenerated: no need to wait for each commit's flush.
+                cursor.execute("SET synchronous_commit TO off")
+            with pgtrigger.ignore(*self.trigger_uris):
+                while (payload := self.queue.get()) is not None:
+                    with transaction.atomic():
+                        _write_batch(payload)
+        except BaseException as error:  # noqa: BLE001 (handed to the main thread)
+            self.error = error
+            while self.queue.get() is not None:  # let the producer finish without blocking
+                pass
+        finally:
+            connection.close()
+
+    def put(self, payload) -> None:
+        self._raise()
+        self.queue.put(payload)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise RuntimeError("writing synthetic data failed") from self.error
 
 
 def _insert_trigger_uris() -> list[str]:
     return [f"{m._meta.label}:insert_insert" for m in TRACKED_MODELS]
 
 
-def synthetic_users(boroughs: list[Borough]) -> tuple[dict[int, object], dict[int, object]]:
-    """An officer and a supervisor per borough team, who cannot sign in."""
+def synthetic_users(boroughs: list[Borough]) -> tuple[dict[int, object], ...]:
+    """An officer, a supervisor and a MARAC coordinator per borough team, who cannot sign in."""
     User = get_user_model()
-    officers, supervisors = {}, {}
+    officers, supervisors, coordinators = {}, {}, {}
     teams = {t.borough_id: t for t in Team.objects.filter(borough__in=boroughs)}
     for b in boroughs:
         for role, store, suffix in (
             (Role.OFFICER, officers, "officer"),
             (Role.SUPERVISOR, supervisors, "supervisor"),
+            (Role.MARAC_COORDINATOR, coordinators, "coordinator"),
         ):
             username = f"synthetic.{b.code.lower()}.{suffix}"
             user = User.objects.filter(username=username).first()
@@ -354,14 +423,23 @@ def synthetic_users(boroughs: list[Borough]) -> tuple[dict[int, object], dict[in
                 user.set_unusable_password()
                 user.save()
             store[b.id] = user
-    return officers, supervisors
+    return officers, supervisors, coordinators
 
 
 class Generator:
     def __init__(
-        self, *, incidents: int, years: int = 10, seed: int = 1, stdout=None, batch=BATCH_INCIDENTS
+        self,
+        *,
+        incidents: int,
+        years: int = 10,
+        seed: int = 1,
+        stdout=None,
+        batch=BATCH_INCIDENTS,
+        pipeline: bool = True,
     ):
         self.n = incidents
+        self.pipeline = pipeline
+        self.pending: list[tuple[str, str, str]] = []
         self.batch = batch
         self.years = years
         self.rng = random.Random(seed)  # noqa: S311 (reproducible fiction, not secrets)
@@ -376,7 +454,20 @@ class Generator:
 
     def _prepare(self) -> None:
         self.boroughs = list(Borough.objects.order_by("code"))
-        self.officers, self.supervisors = synthetic_users(self.boroughs)
+        self.officers, self.supervisors, self.coordinators = synthetic_users(self.boroughs)
+        self.teams = {t.borough_id: t for t in Team.objects.filter(borough__in=self.boroughs)}
+        # Meetings already generated by an earlier run, so a top-up run reuses them.
+        self.meetings = {
+            (m.team.borough_id, timezone.localdate(m.starts_at)): m
+            for m in MaracMeeting.objects.filter(
+                created_by__in=list(self.coordinators.values())
+            ).select_related("team")
+        }
+        self.last_referral: dict[int, datetime] = dict(
+            MaracReferral.objects.values("person_id")
+            .annotate(last=Max("created_at"))
+            .values_list("person_id", "last")
+        )
         self.offence_types = list(OffenceType.objects.order_by("code"))
         self.instrument = Instrument.objects.get(is_default=True)
         self.questions = list(self.instrument.questions.order_by("order"))
@@ -395,7 +486,7 @@ class Generator:
     def _person(self, *, gender: str, age: int, borough: Borough, when: datetime) -> Person:
         rng = self.rng
         given = rng.choice(GIVEN_FEMALE if gender == Gender.FEMALE else GIVEN_MALE)
-        family = rng.choice(FAMILY)
+        family = rng.choice(FAMILY_STEMS) + rng.choice(FAMILY_ENDINGS)
         born = (when - timedelta(days=365 * age + rng.randrange(365))).date()
         known_dob = rng.random() < 0.9
         return Person(
@@ -405,7 +496,7 @@ class Generator:
             date_of_birth=born if known_dob else None,
             estimated_age=None if known_dob else age,
             gender=gender,
-            ethnicity=rng.choice(Ethnicity.values),
+            ethnicity=rng.choice(ETHNICITIES),
             registered_borough=borough,
             created_by=self.officers[borough.id],
             created_at=when,
@@ -461,7 +552,7 @@ class Generator:
                 )
             )
             children = [
-                self._person(gender=rng.choice(Gender.values[:2]), age=rng.randrange(0, 16),
+                self._person(gender=rng.choice(CHILD_GENDERS), age=rng.randrange(0, 16),
                              borough=borough, when=when)
                 for _ in range(rng.randrange(1, 4) if rng.random() < CHILDREN_CHANCE else 0)
             ]  # fmt: skip
@@ -487,7 +578,7 @@ class Generator:
                 suspect=suspect_id,
                 borough=b,
                 address=address.id,
-                relationship=self.rng.choice(RelationshipType.values[:5]),
+                relationship=self.rng.choice(RELATIONSHIPS),
                 children=tuple(c.id for c in children),
             )
             created.append(h)
@@ -538,11 +629,11 @@ class Generator:
                     borough=borough,
                     occurred_at=when,
                     reported_at=reported,
-                    how_reported=rng.choice(HowReported.values),
+                    how_reported=rng.choice(HOW_REPORTED),
                     location_id=h.address,
                     status=status,
                     is_crime=is_crime,
-                    abuse_types=rng.sample(AbuseType.values, rng.randrange(1, 3)),
+                    abuse_types=rng.sample(ABUSE_TYPES, rng.randrange(1, 3)),
                     cad_reference=f"CAD{rng.randrange(10**6):06d}",
                     crime_reference=f"CR{rng.randrange(10**7):07d}" if is_crime else "",
                     injuries=rng.choice(INJURIES),
@@ -550,7 +641,7 @@ class Generator:
                     drugs_involved=rng.random() < 0.1,
                     victim_account="Synthetic record: the victim's account is not reproduced.",
                     officer_narrative="Synthetic record: officers attended and spoke to both.",
-                    evidence_types=rng.sample(EvidenceType.values, rng.randrange(0, 4)),
+                    evidence_types=rng.sample(EVIDENCE_TYPES, rng.randrange(0, 4)),
                     victim_statement_obtained=rng.random() < 0.6,
                     victim_supports_prosecution=rng.choice((True, False, None)),
                     outcome=outcome,
@@ -720,6 +811,7 @@ class Generator:
             plans.append((level, b, officer, is_open))
         self._copy(assessments)
         self.stats.add("risk_assessment", len(assessments))
+        self._marac(assessments, [m[0] for m in meta], incidents)
 
         yes_chance = {Level.STANDARD: 0.1, Level.MEDIUM: 0.35, Level.HIGH: 0.65}
         answers, actions = [], []
@@ -758,11 +850,132 @@ class Generator:
         self.stats.add("answer", len(answers))
         self.stats.add("rara_action", len(actions))
 
+    # --- MARAC ----------------------------------------------------------------------------
+
+    def _meeting(self, borough: Borough, after: datetime) -> MaracMeeting:
+        """The borough's first fortnightly MARAC (Thursdays, 10:00) at least three days after
+        `after`; created when first needed. Fortnightly keeps each meeting near its capacity at
+        London's referral rate."""
+        day = timezone.localdate(after) + timedelta(days=3)
+        epoch = date(2000, 1, 6)  # a Thursday: every borough meets on the same fortnights
+        day += timedelta(days=(-(day - epoch).days) % 14)
+        key = (borough.id, day)
+        meeting = self.meetings.get(key)
+        if meeting is None:
+            starts = timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(
+                hours=10
+            )
+            coordinator = self.coordinators[borough.id]
+            meeting = MaracMeeting(
+                team=self.teams[borough.id],
+                starts_at=starts,
+                venue=f"{borough.name} Civic Centre, Committee Room 2",
+                is_online=self.rng.random() < 0.3,
+                chair=f"DI {self.rng.choice(FAMILY_STEMS)}{self.rng.choice(FAMILY_ENDINGS)}",
+                max_cases=18,
+                minutes_per_case=12,
+                status=MeetingStatus.HELD if starts < self.end else MeetingStatus.SCHEDULED,
+                created_by=coordinator,
+                created_at=starts - timedelta(days=60),
+                updated_at=starts,
+            )
+            self._copy([meeting])
+            self.stats.add("marac_meeting", 1)
+            self.meetings[key] = meeting
+        return meeting
+
+    def _marac(self, assessments, households, incidents) -> None:
+        """A referral for each high-risk assessment the officer referred: triaged and listed at
+        the borough's next MARAC (heard once that meeting has passed); the most recent ones
+        still await the coordinator. A referral within a year of the victim's last is a repeat."""
+        rng = self.rng
+        household = {inc.pk: h for inc, h in zip(incidents, households, strict=True)}
+        referrals, history, listings = [], [], []
+        for a in assessments:
+            if a.marac_decision != MaracDecision.REFER:
+                continue
+            h = household[a.incident_id]
+            created = a.submitted_at + timedelta(hours=rng.randrange(1, 12))
+            last = self.last_referral.get(a.person_id)
+            repeat = last is not None and created - last <= timedelta(days=365)
+            self.last_referral[a.person_id] = created
+            meeting = None if (self.end - created).days < 3 else self._meeting(a.borough, created)
+            status = (
+                ReferralStatus.SUBMITTED
+                if meeting is None
+                else ReferralStatus.HEARD
+                if meeting.status == MeetingStatus.HELD
+                else ReferralStatus.LISTED
+            )
+            consents = rng.random() < 0.8
+            referral = MaracReferral(
+                borough=a.borough,
+                person_id=a.person_id,
+                incident=a.incident,
+                assessment=a,
+                referring_agency="Metropolitan Police Service",
+                referred_by=a.created_by,
+                criteria=[ReferralCriterion.VISIBLE_HIGH_RISK]
+                + ([ReferralCriterion.REPEAT] if repeat else []),
+                victim_aware=True,
+                victim_consents=consents,
+                no_consent_reason="" if consents else "High risk of serious harm to the victim.",
+                safe_contact="Mobile, text first.",
+                children_in_household=len(h.children),
+                perpetrators="Synthetic record: the perpetrator named in the incident.",
+                recent_history="Synthetic record: see the incident.",
+                status=status,
+                is_repeat=repeat,
+                created_at=created,
+                updated_at=created,
+            )
+            referrals.append((referral, meeting))
+        self._copy([r for r, _m in referrals])
+        for referral, meeting in referrals:
+            history.append(
+                ReferralHistoryEntry(
+                    referral=referral,
+                    kind=ReferralEventKind.SUBMITTED,
+                    actor=referral.referred_by,
+                    created_at=referral.created_at,
+                )
+            )
+            if meeting is None:
+                continue
+            coordinator = self.coordinators[referral.borough_id]
+            listed_at = referral.created_at + timedelta(days=1)
+            history.append(
+                ReferralHistoryEntry(
+                    referral=referral,
+                    kind=ReferralEventKind.LISTED,
+                    actor=coordinator,
+                    comment=f"Listed at {meeting.starts_at:%d %b %Y}.",
+                    created_at=listed_at,
+                )
+            )
+            listings.append(
+                MaracCaseListing(
+                    meeting=meeting,
+                    referral=referral,
+                    category=ListingCategory.NEW_WITH_CHILDREN
+                    if referral.children_in_household
+                    else ListingCategory.NEW_ADULT_ONLY,
+                    listed_by=coordinator,
+                    created_at=listed_at,
+                )
+            )
+        self._copy(history)
+        self._copy(listings)
+        self.stats.add("marac_referral", len(referrals))
+        self.stats.add("marac_referral_history", len(history))
+        self.stats.add("marac_listing", len(listings))
+
     def _copy(self, objs: list) -> None:
-        """Insert model instances with COPY: ids from the table's sequence, values as text.
+        """Queue model instances for COPY: ids from the table's sequence, values as text.
 
         Django's bulk_create spends most of its time compiling SQL; COPY is several times
-        faster and the database still checks every constraint and foreign key.
+        faster and the database still checks every constraint and foreign key. Taking ids with
+        nextval() needs no transaction, so the rows can be written later by the batch writer.
         """
         if not objs:
             return
@@ -775,26 +988,19 @@ class Generator:
             )
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
-            buffer = io.StringIO()
-            for obj in objs:
-                buffer.write("\t".join([_copy_text(f, getattr(obj, f.attname)) for f in fields]))
-                buffer.write("\n")
-            buffer.seek(0)
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            cursor.cursor.copy_expert(f"COPY {meta.db_table} ({columns}) FROM STDIN", buffer)
+        converters = [(f.attname, _converter(f)) for f in fields]
+        text = "".join(
+            "\t".join([convert(getattr(obj, attname)) for attname, convert in converters]) + "\n"
+            for obj in objs
+        )
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.pending.append((meta.db_table, columns, text))
 
     def _copy_answers(self, lines: list[str]) -> None:
-        """Answers are most of the rows: COPY them (Django's bulk_create is the bottleneck).
-
-        The insert trigger is still skipped: pgtrigger.ignore sets a transaction-local flag
-        that the earlier statements of this batch's transaction have already set.
-        """
-        table = Answer._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {table} (assessment_id, question_id, value, note) FROM STDIN",
-                io.StringIO("".join(lines)),
-            )
+        """Answers are most of the rows: their COPY text is built directly (no model instances)."""
+        self.pending.append(
+            (Answer._meta.db_table, "assessment_id, question_id, value, note", "".join(lines))
+        )
 
     def _save_counters(self) -> None:
         existing = {(c.borough_id, c.year): c for c in IncidentReferenceCounter.objects.all()}
@@ -815,16 +1021,26 @@ class Generator:
     def run(self, *, analyze: bool = True) -> LoadStats:
         started = time.monotonic()
         self._prepare()
-        with _historical_timestamps(), pgtrigger.ignore(*_insert_trigger_uris()):
-            done = 0
-            while done < self.n:
-                count = min(self.batch, self.n - done)
-                with transaction.atomic():
+        writer = BatchWriter(_insert_trigger_uris()) if self.pipeline else None
+        try:
+            with _historical_timestamps(), pgtrigger.ignore(*_insert_trigger_uris()):
+                done = 0
+                while done < self.n:
+                    count = min(self.batch, self.n - done)
+                    self.pending = []
                     self._batch(done, count)
-                done += count
-                if self.stdout and (done // self.batch) % 10 == 0:
-                    rate = done / (time.monotonic() - started)
-                    self.stdout.write(f"  {done} incidents ({rate:.0f}/s)")
+                    if writer:
+                        writer.put(self.pending)
+                    else:
+                        with transaction.atomic():
+                            _write_batch(self.pending)
+                    done += count
+                    if self.stdout and (done // self.batch) % 10 == 0:
+                        rate = done / (time.monotonic() - started)
+                        self.stdout.write(f"  {done} incidents ({rate:.0f}/s)")
+        finally:
+            if writer:
+                writer.close()
         with transaction.atomic():
             self._save_counters()
         if analyze:
@@ -834,7 +1050,12 @@ class Generator:
         return self.stats
 
 
-def generate(*, incidents: int, years: int = 10, seed: int = 1, stdout=None, analyze=True):
-    return Generator(incidents=incidents, years=years, seed=seed, stdout=stdout).run(
-        analyze=analyze
-    )
+def generate(
+    *, incidents: int, years: int = 10, seed: int = 1, stdout=None, analyze=True, pipeline=True
+):
+    """Load `incidents` synthetic incidents. `pipeline` writes on a second connection while the
+    next batch is built (the rows are committed batch by batch, so a test's own transaction
+    cannot see them: tests inside one transaction pass pipeline=False)."""
+    return Generator(
+        incidents=incidents, years=years, seed=seed, stdout=stdout, pipeline=pipeline
+    ).run(analyze=analyze)

@@ -15,6 +15,7 @@ from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
 from ..services.people import normalise_name
 from .incidents import incidents_visible_to
+from .names import name_match_ids
 
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).
@@ -62,18 +63,6 @@ def person_detail_get(*, viewer, person_id) -> Person:
     )
 
 
-def _name_match_ids(query: str) -> QuerySet:
-    # Two index scans joined by UNION: an OR across the person and alias tables in one WHERE
-    # would make PostgreSQL read every person row.
-    by_name = Person.objects.filter(search_name__trigram_similar=query).order_by().values("pk")
-    by_alias = (
-        PersonAlias.objects.filter(search_name__trigram_similar=query)
-        .order_by()
-        .values("person_id")
-    )
-    return by_name.union(by_alias)
-
-
 def person_search_queryset(
     *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
 ) -> QuerySet[Person]:
@@ -89,7 +78,7 @@ def person_search_queryset(
         .values("similarity")[:1]
     )
     candidates = (
-        base.filter(pk__in=_name_match_ids(query))
+        base.filter(pk__in=name_match_ids(query, people=base))
         .annotate(
             score=Greatest(
                 TrigramSimilarity("search_name", query),
@@ -110,8 +99,8 @@ def person_search(
 ) -> list[Person]:
     """Likely matches for a name (and date of birth), best first; a matching alias counts.
 
-    Uses the trigram `%` operator so the GIN indexes on names and aliases do the work.
-    visible_only=False searches all London, for the duplicate check when recording a party:
+    Considers the people with the nearest names and aliases (cases.selectors.names: GiST
+    trigram indexes walked nearest first, NEAREST_NAMES of each). visible_only=False searches all London, for the duplicate check when recording a party:
     the caller must then show only what a match list needs (name, date of birth).
     """
     return list(

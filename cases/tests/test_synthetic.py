@@ -36,7 +36,7 @@ class Rollback(Exception):
 
 
 def _generate(seed=1):
-    return Generator(incidents=N, years=3, seed=seed, batch=50).run(analyze=False)
+    return Generator(incidents=N, years=3, seed=seed, batch=50, pipeline=False).run(analyze=False)
 
 
 def _fingerprint():
@@ -146,3 +146,58 @@ def test_the_load_writes_no_insert_history_but_updates_are_still_tracked():
     Incident.objects.filter(pk=incident.pk).update(injuries="Updated later.")
 
     assert incident_events.objects.count() == before + 1
+
+
+def test_high_risk_victims_are_referred_to_marac_and_listed_at_fortnightly_meetings():
+    from marac.models import MaracCaseListing, MaracMeeting, MaracReferral, ReferralStatus
+
+    _generate()
+
+    referred = RiskAssessment.objects.filter(marac_decision="refer")
+    referrals = MaracReferral.objects.all()
+    assert referrals.count() == referred.count() > 0
+    for referral in referrals.select_related("assessment"):
+        assert referral.assessment.final_level == Level.HIGH
+        assert referral.person_id == referral.assessment.person_id
+        referral.full_clean()
+    # Triaged referrals are listed once, at a meeting of their borough after the referral.
+    listed = referrals.exclude(status=ReferralStatus.SUBMITTED)
+    listings = MaracCaseListing.objects.select_related("meeting__team", "referral")
+    assert listings.count() == listed.count() > 0
+    for listing in listings:
+        assert listing.meeting.team.borough_id == listing.referral.borough_id
+        assert listing.meeting.starts_at > listing.referral.created_at
+        heard = listing.meeting.starts_at < timezone.now()
+        assert listing.referral.status == (ReferralStatus.HEARD if heard else ReferralStatus.LISTED)
+    for meeting in MaracMeeting.objects.all():
+        meeting.full_clean()
+        assert meeting.listings.count() <= meeting.max_cases
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pipelined_load_writes_the_same_rows_as_the_plain_one():
+    """The default load writes on a second connection while the next batch is built; it must
+    give exactly what the one-connection load gives from the same state and seed."""
+    from cases.reference_data import load_reference_data as load_offences
+    from marac.models import MaracCaseListing, MaracReferral
+    from publicprotection.accounts.reference_data import load_reference_data
+    from riskassessment.reference_data import load_reference_data as load_instruments
+
+    load_reference_data()
+    load_offences()
+    load_instruments()
+    tables = (Incident, Person, Party, Answer, RiskAssessment, RaraAction, MaracReferral,
+              MaracCaseListing)  # fmt: skip
+
+    def snapshot():
+        return _fingerprint(), {m.__name__: m.objects.count() for m in tables}
+
+    with pytest.raises(Rollback), transaction.atomic():
+        Generator(incidents=N, years=3, seed=3, batch=50, pipeline=False).run(analyze=False)
+        plain = snapshot()
+        raise Rollback
+
+    Generator(incidents=N, years=3, seed=3, batch=50, pipeline=True).run(analyze=False)
+
+    assert snapshot() == plain
+    assert plain[1]["Incident"] == N

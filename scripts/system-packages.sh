@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the project needs beyond Python and npm: Pango for WeasyPrint's PDFs and
+# Chromium for the browser tests (Playwright cannot download browsers here). Installed only
+# when missing; needs root (CI and these machines run as root).
+set -euo pipefail
+
+missing=()
+ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
