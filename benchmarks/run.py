@@ -79,6 +79,9 @@ def dataset_counts() -> dict:
         "risk_assessments": "riskassessment_riskassessment",
         "answers": "riskassessment_answer",
         "rara_actions": "riskassessment_raraaction",
+        "marac_referrals": "marac_maracreferral",
+        "marac_meetings": "marac_maracmeeting",
+        "marac_listings": "marac_maraccaselisting",
     }
     with connection.cursor() as cursor:
         out = {}
@@ -106,6 +109,29 @@ def bench_users() -> dict:
     return {"supervisor": users["supervisor"], "analyst": users["analyst"], "token": token.key}
 
 
+def borough_users(borough_code: str) -> dict:
+    """A supervisor and a MARAC coordinator of one borough: the scoped viewers most users are."""
+    from rest_framework.authtoken.models import Token
+
+    from publicprotection.accounts.models import Role, Team, User
+
+    team = Team.objects.get(code=borough_code)
+    users = {}
+    for key, role in (
+        ("borough_supervisor", Role.SUPERVISOR),
+        ("coordinator", Role.MARAC_COORDINATOR),
+    ):
+        username = f"bench.{borough_code.lower()}.{key}"
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.first_name, user.last_name = "Benchmark", role.label
+        user.role, user.team = role, team
+        user.set_password(BENCH_PASSWORD)
+        user.save()
+        users[key] = user
+    users["coordinator_token"] = Token.objects.get_or_create(user=users["coordinator"])[0].key
+    return users
+
+
 def samples() -> dict:
     """Typical records to open: a repeat victim's incident, their page, a high-risk assessment."""
     from django.db.models import Count
@@ -129,7 +155,9 @@ def samples() -> dict:
         or RiskAssessment.objects.order_by("-id").first()
     )
     person = Person.objects.get(pk=person_id)
+    meeting = _busiest_meeting(incident.borough_id)
     return {
+        "meeting_id": meeting.id if meeting else None,
         "incident_id": incident.id,
         "reference": incident.reference,
         "person_id": person_id,
@@ -140,8 +168,25 @@ def samples() -> dict:
     }
 
 
+def _busiest_meeting(borough_id: int):
+    """The borough's MARAC meeting with the most cases listed (a full meeting page)."""
+    from django.db.models import Count
+
+    from marac.models import MaracMeeting
+
+    return (
+        MaracMeeting.objects.filter(team__borough_id=borough_id)
+        .annotate(n=Count("listings"))
+        .order_by("-n", "-starts_at")
+        .first()
+    )
+
+
 def pages(s: dict) -> list[dict]:
+    from django.urls import reverse
+
     q = s["name"].replace(" ", "+")
+    meeting = s["meeting_id"]
     return [
         {"name": "incident list (open)", "path": "/cases/incidents/?status=open"},
         {"name": "incident list (name q)", "path": f"/cases/incidents/?q={q}", "search": True},
@@ -155,6 +200,12 @@ def pages(s: dict) -> list[dict]:
         {"name": "API incident list", "path": "/api/v1/incidents/", "api": True},
         {"name": "API incident detail", "path": f"/api/v1/incidents/{s['incident_id']}/", "api": True},
         {"name": "API person search", "path": f"/api/v1/persons/?name={q}", "api": True, "search": True},
+        {"name": "incident list (borough)", "path": "/cases/incidents/", "user": "borough_supervisor"},
+        {"name": "review queue (borough)", "path": "/cases/reviews/", "user": "borough_supervisor"},
+        {"name": "MARAC referral inbox", "path": reverse("marac:referral-list"), "user": "coordinator"},
+        {"name": "MARAC meeting page", "path": reverse("marac:meeting-detail", args=[meeting]), "user": "coordinator"},
+        {"name": "API MARAC meetings", "path": reverse("api:marac-meeting-list"), "api": "coordinator"},
+        {"name": "API MARAC meeting", "path": reverse("api:marac-meeting-detail", args=[meeting]), "api": "coordinator"},
     ]  # fmt: skip
 
 
@@ -185,13 +236,18 @@ def measure_queries(page_list: list[dict], users: dict, repeats: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     clients = {}
-    for role in ("supervisor", "analyst"):
+    for role in ("supervisor", "analyst", "borough_supervisor", "coordinator"):
         c = Client(HTTP_HOST=HOST)
         c.force_login(users[role])
         clients[role] = c
-    api = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}")
+    apis = {
+        True: Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}"),
+        "coordinator": Client(
+            HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['coordinator_token']}"
+        ),
+    }
     for page in page_list:
-        client = api if page.get("api") else clients[page.get("user", "supervisor")]
+        client = apis[page["api"]] if page.get("api") else clients[page.get("user", "supervisor")]
         client.get(page["path"])  # warm caches the way the HTTP run does
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(page["path"])
@@ -370,6 +426,29 @@ def time_agendas() -> dict:
     return out
 
 
+def time_agenda_sections(borough_code: str) -> dict:
+    """Seconds per section rule (the selection only, no PDF) for one borough and central: the
+    profile that says where an agenda's time goes."""
+    from django.utils import timezone
+
+    from marac.selectors.content import SECTION_RULES, meeting_period, sections_for
+    from publicprotection.accounts.models import Team
+
+    period = meeting_period(timezone.localdate())
+    out = {}
+    for team in Team.objects.filter(code__in=[borough_code, "CEN"]).order_by("code"):
+        sections = {}
+        for section in sections_for(team):
+            started = time.perf_counter()
+            items = SECTION_RULES[section](team, period)
+            sections[str(section)] = {
+                "items": len(items),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        out[team.code] = sections
+    return out
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -388,7 +467,14 @@ def print_table(result: dict) -> None:
             f"{p.get('bare_sql_ms', ''):>9}{ratio if ratio is not None else '':>7}"
         )
     print(f"\nLoad: {result['load']}")
-    print(f"Agendas: {result['agendas']}")
+    agendas = dict(result["agendas"])
+    sections = agendas.pop("sections", {})
+    print(f"Agendas: {agendas}")
+    for team, rows in sections.items():
+        print(
+            f"  {team} sections (ms, items): "
+            + ", ".join(f"{name} {row['ms']} ({row['items']})" for name, row in rows.items())
+        )
 
 
 def main(argv=None) -> int:
@@ -402,20 +488,26 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--load-seconds", type=float, default=10)
     parser.add_argument("--skip-agendas", action="store_true")
+    parser.add_argument("--skip-pack", action="store_true", help="Skip the 20-case MARAC pack.")
     args = parser.parse_args(argv)
 
     _setup_django()
     dataset = ensure_dataset(incidents=None if args.no_generate else args.incidents, seed=args.seed)
     users = bench_users()
     s = samples()
+    users.update(borough_users(s["borough"]))
     page_list = pages(s)
     measure_queries(page_list, users, repeats=5)
 
-    cookies = {r: session_cookie(users[r]) for r in ("supervisor", "analyst")}
+    cookies = {
+        r: session_cookie(users[r])
+        for r in ("supervisor", "analyst", "borough_supervisor", "coordinator")
+    }
+    tokens = {True: users["token"], "coordinator": users["coordinator_token"]}
 
     def headers_for(page):
         if page.get("api"):
-            return {"Authorization": f"Token {users['token']}", "Accept": "application/json"}
+            return {"Authorization": f"Token {tokens[page['api']]}", "Accept": "application/json"}
         return {"Cookie": cookies[page.get("user", "supervisor")]}
 
     port = free_port()
@@ -440,7 +532,15 @@ def main(argv=None) -> int:
         target = TARGET_SEARCH_P95_MS if p.get("search") else TARGET_PAGE_P95_MS
         p["target_p95_ms"] = target
         p["meets_p95"] = p["p95_ms"] < target
-    agendas = {} if args.skip_agendas else time_agendas()
+    agendas = (
+        {}
+        if args.skip_agendas
+        else {**time_agendas(), "sections": time_agenda_sections(s["borough"])}
+    )
+    if not args.skip_pack:
+        from benchmarks.pack import bench_pack
+
+        agendas["marac_pack"] = bench_pack(cases=20, repeats=3)
     result = {
         "when": datetime.now(UTC).isoformat(),
         "dataset": dataset,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -104,9 +104,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         indexes = [
-            # GiST, not GIN: name search asks for the nearest names (`<->` with a LIMIT), which
-            # a GiST index walks in order and stops; GIN would check every similar name.
-            GistIndex(OpClass("search_name", name="gist_trgm_ops"), name="person_search_name_gist"),
+            # GIN: measured at 1.9 million people it finds the names similar to a query several
+            # times faster than a GiST index walked nearest first (benchmarks/README.md).
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="person_search_name_trgm"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
         ]
@@ -135,7 +135,7 @@ class PersonAlias(models.Model):
         ordering = ["full_name"]
         verbose_name_plural = "person aliases"
         indexes = [
-            GistIndex(OpClass("search_name", name="gist_trgm_ops"), name="alias_search_name_gist")
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="alias_search_name_trgm")
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,5 @@
-from .apis import meetings, referrals, sharing
+from .apis import actions, meetings, packs, referrals, research, sharing
 
 urlpatterns = referrals.urlpatterns + meetings.urlpatterns + sharing.urlpatterns
+urlpatterns += actions.urlpatterns + research.urlpatterns
+urlpatterns += packs.urlpatterns

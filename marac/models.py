@@ -290,6 +290,8 @@ class ReferralEventKind(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     LISTED = "listed", "Listed at a meeting"
+    HEARD = "heard", "Heard at the meeting"
+    UNLISTED = "unlisted", "Removed from the meeting"
 
 
 @tracked()
@@ -370,6 +372,13 @@ class MaracMeeting(models.Model):
         return "Online" if self.is_online else self.venue
 
     def can_list_cases(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED
+
+    def can_mark_held(self) -> bool:
+        """A scheduled meeting that has started."""
+        return self.status == MeetingStatus.SCHEDULED and self.starts_at <= timezone.now()
+
+    def can_cancel(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
 
 
@@ -613,3 +622,97 @@ class CaseDiscussion(models.Model):
 
     def __str__(self) -> str:
         return f"Discussion of {self.listing}"
+
+
+# --- Meeting documents: packs and minutes ------------------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    PACK = "pack", "Meeting pack"
+    MINUTES = "minutes", "Minutes and action log"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    GENERATING = "generating", "Generating"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+@tracked()
+class MeetingDocument(models.Model):
+    """A meeting's pack or minutes as one audience may read it: the coordinator's full copy
+    (no agency) or one invited agency's copy, holding only what that agency may see.
+
+    Built by a Celery task (marac.services.documents), stored privately under a checksum name,
+    and downloaded only through the audited views. One row per meeting, kind and audience."""
+
+    meeting = models.ForeignKey(MaracMeeting, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The agency whose copy this is; empty for the coordinator's full copy.",
+    )
+    status = models.CharField(
+        max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    # Private storage (STORAGES["default"]): served only through the audited download views.
+    file = models.FileField(max_length=300, blank=True)
+    checksum = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "agency"],
+                nulls_distinct=False,
+                name="marac_document_once_per_audience",
+            ),
+            models.CheckConstraint(
+                name="marac_document_kind_valid", condition=Q(kind__in=DocumentKind.values)
+            ),
+            models.CheckConstraint(
+                name="marac_document_status_valid",
+                condition=Q(status__in=DocumentStatus.values),
+            ),
+            models.CheckConstraint(
+                name="marac_document_ready_has_file",
+                condition=~Q(status=DocumentStatus.READY) | (~Q(file="") & ~Q(checksum="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        audience = self.agency.name if self.agency_id else "coordinator"
+        return f"{self.get_kind_display()} ({audience}): {self.meeting}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (DocumentStatus.PENDING, DocumentStatus.GENERATING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY
+
+    def is_stale(self) -> bool:
+        """In progress for longer than a task may run: its worker died, or the broker was down
+        when it was queued. Asking again is then allowed."""
+        limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+        return self.is_in_progress and self.updated_at < timezone.now() - limit
+
+    def can_request(self) -> bool:
+        return not self.is_in_progress or self.is_stale()
+
+    def can_retry(self) -> bool:
+        return self.status == DocumentStatus.FAILED

@@ -1,15 +1,16 @@
-"""The printable agenda: built from the agenda's items into templates/marac/pdf/agenda.html and
-rendered by WeasyPrint to bytes (nothing is written until the whole PDF exists)."""
+"""Printable documents, rendered by WeasyPrint to bytes (nothing is written until the whole PDF
+exists): the daily agenda (templates/marac/pdf/agenda.html), and a MARAC meeting's pack and
+minutes (pack.html, minutes.html), each built from the viewer-scoped selectors."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Agenda, AgendaSection
+from .models import Agenda, AgendaSection, DocumentKind
+from .selectors import documents as document_selectors
 from .selectors import meetings as meeting_selectors
 from .selectors.content import LONDON, NOT_YET_AVAILABLE, sections_for
-from .selectors.sharing import age_of
 
 
 def agenda_sections(agenda: Agenda, items) -> list[dict]:
@@ -45,28 +46,49 @@ def render_agenda_pdf(agenda: Agenda, items) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render_meeting_pack_pdf(meeting) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a pack is asked for
+def _write_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # heavy import, needed only in the worker
 
-    agenda = meeting_selectors.meeting_agenda(meeting)
-    research = meeting_selectors.meeting_research(meeting)
-    cases = [
-        {
-            "case": case,
-            "referral": case.listing.referral,
-            "age": age_of(case.listing.referral.person),
-            "research": research.get(case.listing.pk, []),
-        }
-        for entry in agenda
-        for case in entry.cases
-    ]
+    return HTML(string=html).write_pdf()
+
+
+def render_meeting_pack_pdf(*, viewer, meeting) -> bytes:
+    """The pack as `viewer` may read it: the full copy for a coordinator, an invited agency's
+    copy for its members. No addresses at all; contact only through the IDVA."""
+    content = document_selectors.pack_content(viewer=viewer, meeting=meeting)
     html = render_to_string(
         "marac/pdf/pack.html",
         {
+            "content": content,
             "meeting": meeting,
-            "agenda": agenda,
-            "cases": cases,
+            "audience": content.agency,
             "generated_at": timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
+    return _write_pdf(html)
+
+
+def render_minutes_pdf(*, viewer, meeting) -> bytes:
+    """The minutes and action log as `viewer` may read them."""
+    minutes = document_selectors.minutes_content(viewer=viewer, meeting=meeting)
+    html = render_to_string(
+        "marac/pdf/minutes.html",
+        {
+            "minutes": minutes,
+            "meeting": meeting,
+            "audience": document_selectors.document_audience(viewer),
+            "confidentiality_statement": meeting_selectors.CONFIDENTIALITY_STATEMENT,
+            "generated_at": timezone.localtime(),
+        },
+    )
+    return _write_pdf(html)
+
+
+RENDERERS = {
+    DocumentKind.PACK: render_meeting_pack_pdf,
+    DocumentKind.MINUTES: render_minutes_pdf,
+}
+
+
+def render_meeting_document_pdf(*, viewer, meeting, kind: str) -> bytes:
+    return RENDERERS[kind](viewer=viewer, meeting=meeting)

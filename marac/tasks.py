@@ -1,8 +1,10 @@
-"""Celery tasks for daily meeting agendas: they take ids, load, and call the service.
+"""Celery tasks for daily meeting agendas and MARAC meeting documents (packs and minutes):
+they take ids, load, and call the service.
 
 Reliability: acks_late with reject-on-worker-lost (settings) redelivers a task whose worker
-died; the service is idempotent (one row per team and day, a finished file is written before
-the row points at it), so the redelivered task simply completes the agenda.
+died; the services are idempotent (one row per team and day, or per meeting, kind and
+audience; a finished file is written before the row points at it), so the redelivered task
+simply completes the work.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from publicprotection.accounts.models import Team
 from .models import Agenda, AgendaStatus
 from .selectors.content import LONDON, is_meeting_day, meeting_time
 from .services.agendas import agenda_ensure, agenda_generate
+from .services.documents import document_generate
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +122,18 @@ def _check_for_missing_agendas(sender=None, **kwargs) -> None:
         generate_missing_agendas.apply_async()
     except BROKER_ERRORS:  # the beat check will find them later
         logger.warning("Could not queue the missing-agenda check at worker start")
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+)
+def generate_meeting_document(document_id: int) -> str:
+    """Build one copy of a meeting's pack or minutes (marac.services.documents)."""
+    return document_generate(document_id=document_id).status

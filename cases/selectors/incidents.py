@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
-from .names import name_match_ids
+from .names import looks_like_a_name, name_match_ids
 
 
 def incidents_visible_to(*, viewer) -> QuerySet[Incident]:
@@ -87,24 +87,26 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
 def _search(text: str) -> Q:
     """A reference (exact) or a person's name (trigram match on names and aliases).
 
-    Written as `id IN (… UNION …)` of index scans (the people with the nearest names, then
-    their parties; the CAD and crime reference indexes) so PostgreSQL looks up the few
-    matching incidents instead of testing a name match on every incident in date order.
+    Written as `id IN (… UNION …)` of index scans (the people with similar names, then their
+    parties; the CAD and crime reference indexes) so PostgreSQL looks up the matching
+    incidents instead of testing a name match on every incident in date order.
     """
     text = text.strip()
     if text.upper().startswith("DV/"):
         return Q(reference__iexact=text)
-    by_name = (
-        Party.objects.filter(person_id__in=name_match_ids(normalise_name(text)))
-        .order_by()
-        .values("incident_id")
-    )
-    by_reference = (
+    matches = (
         Incident.objects.filter(Q(cad_reference__iexact=text) | Q(crime_reference__iexact=text))
         .order_by()
         .values("pk")
     )
-    return Q(pk__in=by_name.union(by_reference))
+    if looks_like_a_name(text):
+        by_name = (
+            Party.objects.filter(person_id__in=name_match_ids(normalise_name(text)))
+            .order_by()
+            .values("incident_id")
+        )
+        matches = by_name.union(matches)
+    return Q(pk__in=matches)
 
 
 def incident_get(*, viewer, reference: str) -> Incident:

@@ -99,8 +99,8 @@ def person_search(
 ) -> list[Person]:
     """Likely matches for a name (and date of birth), best first; a matching alias counts.
 
-    Considers the people with the nearest names and aliases (cases.selectors.names: GiST
-    trigram indexes walked nearest first, NEAREST_NAMES of each). visible_only=False searches all London, for the duplicate check when recording a party:
+    Uses the trigram `%` operator so the GIN indexes on names and aliases do the work
+    (cases.selectors.names). visible_only=False searches all London, for the duplicate check when recording a party:
     the caller must then show only what a match list needs (name, date of birth).
     """
     return list(

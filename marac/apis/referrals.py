@@ -196,20 +196,20 @@ class ReferralListAtApi(GenericAPIView):
 
 
 urlpatterns = [
-    path("marac-referrals/", ReferralListCreateApi.as_view(), name="marac-referral-list"),
-    path("marac-referrals/<int:pk>/", ReferralDetailApi.as_view(), name="marac-referral-detail"),
+    path("marac/referrals/", ReferralListCreateApi.as_view(), name="marac-referral-list"),
+    path("marac/referrals/<int:pk>/", ReferralDetailApi.as_view(), name="marac-referral-detail"),
     path(
-        "marac-referrals/<int:pk>/accept/",
+        "marac/referrals/<int:pk>/accept/",
         ReferralAcceptApi.as_view(),
         name="marac-referral-accept",
     ),
     path(
-        "marac-referrals/<int:pk>/reject/",
+        "marac/referrals/<int:pk>/reject/",
         ReferralRejectApi.as_view(),
         name="marac-referral-reject",
     ),
     path(
-        "marac-referrals/<int:pk>/list-at-meeting/",
+        "marac/referrals/<int:pk>/list-at-meeting/",
         ReferralListAtApi.as_view(),
         name="marac-referral-list-at",
     ),

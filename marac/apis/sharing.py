@@ -54,6 +54,6 @@ class SharedCaseDetailApi(GenericAPIView):
 
 
 urlpatterns = [
-    path("marac-cases/", SharedCaseListApi.as_view(), name="marac-case-list"),
-    path("marac-cases/<int:pk>/", SharedCaseDetailApi.as_view(), name="marac-case-detail"),
+    path("marac/cases/", SharedCaseListApi.as_view(), name="marac-case-list"),
+    path("marac/cases/<int:pk>/", SharedCaseDetailApi.as_view(), name="marac-case-detail"),
 ]

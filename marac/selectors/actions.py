@@ -3,7 +3,10 @@ visible to them once finished); coordinators see their borough's."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
@@ -28,6 +31,34 @@ def actions_visible_to(*, viewer) -> QuerySet[MaracAction]:
         borough_field="listing__referral__borough_id",
         police_roles=MARAC_COORDINATORS,
     )
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """What a list of actions may be narrowed by; None (or "") leaves it out."""
+
+    status: str = ""
+    meeting: int | None = None
+    case: int | None = None
+    overdue: bool | None = None  # True: open and past due; False: every other action
+
+
+def action_list(*, viewer, filters: ActionFilters | None = None) -> QuerySet[MaracAction]:
+    """The viewer's actions (actions_visible_to), narrowed by the filters."""
+    filters = filters or ActionFilters()
+    qs = actions_visible_to(viewer=viewer)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.meeting:
+        qs = qs.filter(listing__meeting_id=filters.meeting)
+    if filters.case:
+        qs = qs.filter(listing_id=filters.case)
+    overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
+    if filters.overdue is True:
+        qs = qs.filter(overdue)
+    elif filters.overdue is False:
+        qs = qs.exclude(overdue)
+    return qs
 
 
 def action_get(*, viewer, action_id) -> MaracAction:

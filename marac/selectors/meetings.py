@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
@@ -15,8 +15,10 @@ from publicprotection.access.scope import get_visible_or_404
 
 from ..models import (
     LISTING_ORDER,
+    CaseDiscussion,
     CaseResearch,
     ListingCategory,
+    MaracAction,
     MaracCaseListing,
     MaracMeeting,
     MaracReferral,
@@ -72,6 +74,39 @@ def meetings_with_space_for(*, viewer, referral: MaracReferral) -> QuerySet[Mara
         .exclude(listings__referral=referral)
         .order_by("starts_at", "id")
     )
+
+
+def listing_removal_blockers(meeting: MaracMeeting, *, listing_id: int | None = None) -> dict:
+    """Why each of the meeting's listings cannot be taken off it, by listing id ("" when it
+    can): once the meeting is not scheduled, or once research, actions or minutes exist on the
+    case, it stays, since removing it would delete that record. One query for all listings,
+    which is why this is a selector and not a predicate on MaracCaseListing: the guard of
+    marac.services.meetings.listing_remove and the meeting page's remove buttons."""
+    listings = (
+        meeting.listings.all() if listing_id is None else meeting.listings.filter(pk=listing_id)
+    )
+    rows = listings.annotate(
+        has_research=Exists(CaseResearch.objects.filter(listing=OuterRef("pk"))),
+        has_actions=Exists(MaracAction.objects.filter(listing=OuterRef("pk"))),
+        has_discussion=Exists(CaseDiscussion.objects.filter(listing=OuterRef("pk"))),
+    ).values_list("pk", "has_research", "has_actions", "has_discussion")
+    blockers = {}
+    for pk, has_research, has_actions, has_discussion in rows:
+        if meeting.status != MeetingStatus.SCHEDULED:
+            reason = (
+                f"This meeting is {meeting.get_status_display().lower()}; "
+                "cases can only be removed from a scheduled meeting."
+            )
+        elif has_research:
+            reason = "Agencies have recorded research on this case, so it stays on the meeting."
+        elif has_actions:
+            reason = "This case has actions in its plan, so it stays on the meeting."
+        elif has_discussion:
+            reason = "The minutes record a discussion of this case, so it stays on the meeting."
+        else:
+            reason = ""
+        blockers[pk] = reason
+    return blockers
 
 
 @dataclass
@@ -173,8 +208,6 @@ class Minutes:
 def meeting_minutes(meeting: MaracMeeting) -> Minutes:
     """The minutes assembled from the meeting's records: attendance by agency, apologies,
     confidentiality acknowledgements, and each case's discussion summary and actions."""
-    from ..models import CaseDiscussion, MaracAction
-
     attendance = sorted(meeting_attendance(meeting), key=lambda a: (a.agency_label, a.pk))
     present = [a for a in attendance if a.status == "present"]
     summaries = dict(

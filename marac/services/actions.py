@@ -10,7 +10,18 @@ from django.db import transaction
 
 from publicprotection.accounts.models import Agency
 
-from ..models import ActionStatus, MaracAction, MaracActionUpdate, MaracCaseListing
+from ..models import (
+    ActionStatus,
+    MaracAction,
+    MaracActionUpdate,
+    MaracCaseListing,
+    MeetingStatus,
+)
+
+
+class ActionStateError(ValidationError):
+    """The action (or its meeting) is not in a state for this. A ValidationError, so the pages
+    show it as a message like any other refusal; the API answers it with a 409."""
 
 
 @transaction.atomic
@@ -24,6 +35,8 @@ def action_create(
     description: str,
     due_date: date,
 ) -> MaracAction:
+    if listing.meeting.status == MeetingStatus.CANCELLED:
+        raise ActionStateError("This meeting is cancelled; its cases take no new actions.")
     action = MaracAction(
         listing=listing,
         subject=subject,
@@ -42,14 +55,16 @@ def action_create(
 def action_update(*, actor, action_id: int, text: str, status: str = "") -> MaracActionUpdate:
     """Record an update, optionally finishing the action. A finished action is not reopened."""
     action = MaracAction.objects.select_for_update().get(pk=action_id)
+    if not action.is_open:
+        raise ActionStateError(
+            f"This action is finished ({action.get_status_display()}); it cannot be updated."
+        )
     text = text.strip()
     errors = {}
     if not text:
         errors["text"] = ["Enter the update."]
     if status and status not in ActionStatus.values:
         errors["status"] = ["Choose a valid status."]
-    if not action.is_open:
-        errors["text"] = ["This action is finished; it cannot be updated."]
     if errors:
         raise ValidationError(errors)
     update = MaracActionUpdate(action=action, text=text, status=status, actor=actor)

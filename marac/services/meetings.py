@@ -1,5 +1,6 @@
-"""Writes of MARAC meetings: scheduling, listing referred cases (capacity enforced) and
-recording attendance with each attendee's acknowledgement of the confidentiality statement."""
+"""Writes of MARAC meetings: scheduling, listing referred cases (capacity enforced) and taking
+them off again, recording attendance with each attendee's acknowledgement of the
+confidentiality statement, and the meeting's own transitions (held, cancelled)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,23 @@ from ..models import (
     ListingCategory,
     MaracCaseListing,
     MaracMeeting,
+    MaracReferral,
     MeetingAttendance,
     MeetingStatus,
     ReferralEventKind,
+    ReferralHistoryEntry,
     ReferralStatus,
 )
+from ..selectors.meetings import listing_removal_blockers
 from .referrals import ReferralStateError, record_event
 from .referrals import locked as locked_referral
-from .sharing import listing_share_with_invited
+from .sharing import listing_share_with_invited, listing_shares_revoke, meeting_shares_revoke
+
+
+class MeetingStateError(ReferralStateError):
+    """The meeting, or a case listed on it, is not in a state for this action. A
+    ReferralStateError, which the pages and the API already answer as a conflict (409)."""
+
 
 MEETING_FIELDS = ("starts_at", "venue", "is_online", "chair", "max_cases", "minutes_per_case")
 
@@ -234,3 +244,98 @@ def case_discussion_save(*, actor, listing: MaracCaseListing, summary: str) -> C
     discussion.full_clean(validate_unique=discussion.pk is None)
     discussion.save()
     return discussion
+
+
+# --- The meeting's transitions -------------------------------------------------------------
+# The guards are the model's predicates (MaracMeeting.can_mark_held(), can_cancel()) and
+# marac.selectors.meetings.listing_removal_blockers, which also decide the page's buttons.
+
+
+def _status_refusal(meeting: MaracMeeting, doing: str) -> str:
+    return f"This meeting is {meeting.get_status_display().lower()}; {doing}."
+
+
+def _locked_meeting(meeting: MaracMeeting) -> MaracMeeting:
+    return MaracMeeting.objects.select_for_update().select_related("team").get(pk=meeting.pk)
+
+
+def _locked_listed_referrals(meeting: MaracMeeting) -> list[MaracReferral]:
+    return list(
+        MaracReferral.objects.select_for_update()
+        .filter(listings__meeting=meeting, status=ReferralStatus.LISTED)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def meeting_mark_held(*, actor, meeting: MaracMeeting) -> MaracMeeting:
+    """Record that the meeting took place: its listed cases are now heard."""
+    meeting = _locked_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingStateError(_status_refusal(meeting, "it cannot be marked as held"))
+    if not meeting.can_mark_held():
+        raise MeetingStateError("This meeting has not started yet; mark it as held once it has.")
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status", "updated_at"])
+    referrals = _locked_listed_referrals(meeting)
+    MaracReferral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+        status=ReferralStatus.HEARD, updated_at=timezone.now()
+    )
+    ReferralHistoryEntry.objects.bulk_create(
+        ReferralHistoryEntry(
+            referral=referral, kind=ReferralEventKind.HEARD, actor=actor, comment=str(meeting)
+        )
+        for referral in referrals
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: MaracMeeting) -> MaracMeeting:
+    """Cancel a scheduled meeting. Its listed cases go back to accepted, to be listed at another
+    meeting, and the invited agencies lose access to them (the purpose of the share is gone; a
+    case listed again is shared afresh with that meeting's agencies). Listings, research and
+    invitations stay as the record."""
+    meeting = _locked_meeting(meeting)
+    if not meeting.can_cancel():
+        raise MeetingStateError(_status_refusal(meeting, "it cannot be cancelled"))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    for referral in _locked_listed_referrals(meeting):
+        referral.status = ReferralStatus.ACCEPTED
+        referral.save(update_fields=["status", "updated_at"])
+        record_event(
+            referral,
+            kind=ReferralEventKind.UNLISTED,
+            actor=actor,
+            comment=f"{meeting} was cancelled; the case is to be listed at another meeting.",
+        )
+    meeting_shares_revoke(meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def listing_remove(*, actor, listing: MaracCaseListing) -> MaracReferral:
+    """Take a case off a scheduled meeting: the listing goes, with the shares it gave the
+    invited agencies, and the referral is back to accepted, to be listed again. Refused once
+    the meeting is held or cancelled, or once research, actions or minutes exist on the case.
+
+    Raises MaracCaseListing.DoesNotExist when someone else removed it first."""
+    meeting = _locked_meeting(listing.meeting)
+    listing = MaracCaseListing.objects.select_for_update().get(pk=listing.pk, meeting=meeting)
+    blocker = listing_removal_blockers(meeting, listing_id=listing.pk)[listing.pk]
+    if blocker:
+        raise MeetingStateError(blocker)
+    referral = locked_referral(listing.referral_id)
+    listing_shares_revoke(listing=listing)
+    listing.delete()
+    if referral.status == ReferralStatus.LISTED:
+        referral.status = ReferralStatus.ACCEPTED
+        referral.save(update_fields=["status", "updated_at"])
+    record_event(
+        referral,
+        kind=ReferralEventKind.UNLISTED,
+        actor=actor,
+        comment=f"Removed from {meeting}; the case is to be listed at another meeting.",
+    )
+    return referral

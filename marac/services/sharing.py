@@ -58,3 +58,20 @@ def meeting_invitation_withdraw(*, actor, invitation_id: int) -> None:
         permission__codename=VIEW_LISTING,
     ).delete()
     invitation.delete()
+
+
+def listing_shares_revoke(*, listing: MaracCaseListing) -> int:
+    """Remove every agency's grant on one listing (the case is taken off the meeting)."""
+    deleted, _ = MaracCaseListingGroupObjectPermission.objects.filter(
+        content_object=listing, permission__codename=VIEW_LISTING
+    ).delete()
+    return deleted
+
+
+def meeting_shares_revoke(*, meeting: MaracMeeting) -> int:
+    """Remove every agency's grants on the meeting's listings (the meeting is cancelled). The
+    invitations stay as the record of who was invited."""
+    deleted, _ = MaracCaseListingGroupObjectPermission.objects.filter(
+        content_object__meeting=meeting, permission__codename=VIEW_LISTING
+    ).delete()
+    return deleted

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import MaracMeeting, MeetingAttendance
+from ..models import DocumentKind, DocumentStatus, MaracMeeting, MeetingAttendance, MeetingDocument
 from ..services.meetings import referral_list_at_meeting
 from .test_referrals_records import coordinator, meeting, refer
 
@@ -75,6 +75,34 @@ def test_meeting_page_shows_agenda_and_records_attendance(client):
     bad = client.post(reverse("marac:meeting-attendance", args=[at.pk]), {"person_name": "X"})
     assert bad.status_code == 400
     assert MeetingAttendance.objects.count() == 1
+
+
+def test_meeting_page_shows_the_documents_without_javascript(client):
+    at, coord = meeting(), coordinator()
+    client.force_login(coord)
+    detail = reverse("marac:meeting-detail", args=[at.pk])
+    request_pack = reverse("marac:meeting-document-request", args=[at.pk, "pack"])
+    pack_status = reverse("marac:meeting-document-status", args=[at.pk, "pack"])
+
+    page = client.get(detail).text
+    assert "Not generated" in page
+    assert f'action="{request_pack}"' in page
+    assert 'hx-trigger="load"' not in page
+    assert "every 2s" not in page
+
+    document = MeetingDocument.objects.create(
+        meeting=at, kind=DocumentKind.PACK, requested_by=coord
+    )
+    page = client.get(detail).text
+    # A copy being built polls its own status block; the rest of the page stays as it is.
+    assert f'hx-get="{pack_status}" hx-trigger="every 2s"' in page
+    assert "Waiting for the generator." in page
+
+    document.status, document.error = DocumentStatus.FAILED, "fonts missing"
+    document.save()
+    page = client.get(detail).text
+    assert "every 2s" not in page
+    assert "fonts missing" in page and "Try again" in page
 
 
 PAGES = [
@@ -159,12 +187,12 @@ def test_api_create_and_agenda(api_client):
     api_client.force_authenticate(coord)
     starts = timezone.now() + timedelta(days=10)
     response = api_client.post(
-        "/api/v1/marac-meetings/", {"starts_at": starts.isoformat(), "chair": "DI Patel"}
+        "/api/v1/marac/meetings/", {"starts_at": starts.isoformat(), "chair": "DI Patel"}
     )
     assert response.status_code == 400
     assert "venue" in str(response.json())
     response = api_client.post(
-        "/api/v1/marac-meetings/",
+        "/api/v1/marac/meetings/",
         {"starts_at": starts.isoformat(), "chair": "DI Patel", "is_online": True},
     )
     assert response.status_code == 201
@@ -172,18 +200,18 @@ def test_api_create_and_agenda(api_client):
     referral = refer()
     referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=meeting_id)
 
-    detail = api_client.get(f"/api/v1/marac-meetings/{meeting_id}/").json()
+    detail = api_client.get(f"/api/v1/marac/meetings/{meeting_id}/").json()
 
     assert detail["max_cases"] == 18
     adult = next(e for e in detail["agenda"] if e["key"] == "new_adult_only")
     assert adult["cases"][0]["reference"] == referral.reference
-    assert api_client.get("/api/v1/marac-meetings/").json()["results"][0]["id"] == meeting_id
+    assert api_client.get("/api/v1/marac/meetings/").json()["results"][0]["id"] == meeting_id
 
 
 @pytest.mark.parametrize("method,detail", [("get", False), ("post", False), ("get", True)])
 def test_api_denials(api_client, lambeth_officer, partner, method, detail):
     at = meeting()
-    url = f"/api/v1/marac-meetings/{at.pk}/" if detail else "/api/v1/marac-meetings/"
+    url = f"/api/v1/marac/meetings/{at.pk}/" if detail else "/api/v1/marac/meetings/"
     data = {"starts_at": timezone.now().isoformat(), "chair": "X", "is_online": True}
     before = snapshot()
     assert getattr(api_client, method)(url, data).status_code in (401, 403)
@@ -194,3 +222,25 @@ def test_api_denials(api_client, lambeth_officer, partner, method, detail):
         api_client.force_authenticate(coordinator("SOU"))
         assert api_client.get(url).status_code == 404
     assert snapshot() == before
+
+
+def test_every_form_on_the_meeting_page_has_its_own_field_ids(client):
+    """Labels must point at their own field: the invitation, attendance and per-case action
+    forms share field names, so each needs its own ids."""
+    import re
+    from collections import Counter
+
+    at = meeting()
+    coord = coordinator()
+    for n in range(2):
+        referral = refer(children_in_household=n)
+        referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+    client.force_login(coord)
+
+    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+        assert target in ids, f"label for missing id {target}"
+    assert 'id="invite-agency"' in page and 'id="attendance-agency"' in page

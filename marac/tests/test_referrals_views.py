@@ -191,7 +191,7 @@ def test_api_create_triage_and_conflict(api_client, lambeth_officer):
     assessment = high_assessment()
     api_client.force_authenticate(lambeth_officer)
     response = api_client.post(
-        "/api/v1/marac-referrals/",
+        "/api/v1/marac/referrals/",
         {**REFERRAL_FIELDS, "assessment": assessment.pk, "victim_consents": False},
         format="json",
     )
@@ -199,24 +199,24 @@ def test_api_create_triage_and_conflict(api_client, lambeth_officer):
     assert "no_consent_reason" in str(response.json())
 
     response = api_client.post(
-        "/api/v1/marac-referrals/", {**REFERRAL_FIELDS, "assessment": assessment.pk}, format="json"
+        "/api/v1/marac/referrals/", {**REFERRAL_FIELDS, "assessment": assessment.pk}, format="json"
     )
     assert response.status_code == 201
     referral_id = response.json()["id"]
 
     api_client.force_authenticate(coordinator())
-    detail = api_client.get(f"/api/v1/marac-referrals/{referral_id}/")
+    detail = api_client.get(f"/api/v1/marac/referrals/{referral_id}/")
     assert detail.status_code == 200
     assert detail.json()["criteria"] == ["visible_high_risk"]
-    assert api_client.post(f"/api/v1/marac-referrals/{referral_id}/accept/").status_code == 200
-    assert api_client.post(f"/api/v1/marac-referrals/{referral_id}/accept/").status_code == 409
+    assert api_client.post(f"/api/v1/marac/referrals/{referral_id}/accept/").status_code == 200
+    assert api_client.post(f"/api/v1/marac/referrals/{referral_id}/accept/").status_code == 409
     at = meeting()
     listed = api_client.post(
-        f"/api/v1/marac-referrals/{referral_id}/list-at-meeting/", {"meeting": at.pk}
+        f"/api/v1/marac/referrals/{referral_id}/list-at-meeting/", {"meeting": at.pk}
     )
     assert listed.status_code == 200
     assert listed.json()["status"] == "listed"
-    assert api_client.get("/api/v1/marac-referrals/?status=listed").json()["results"][0]["id"] == (
+    assert api_client.get("/api/v1/marac/referrals/?status=listed").json()["results"][0]["id"] == (
         referral_id
     )
 
@@ -227,7 +227,7 @@ def test_api_create_triage_and_conflict(api_client, lambeth_officer):
 )
 def test_api_denials(api_client, lambeth_officer, partner, method, suffix):
     referral = refer()
-    url = f"/api/v1/marac-referrals/{referral.pk}/{suffix}"
+    url = f"/api/v1/marac/referrals/{referral.pk}/{suffix}"
     before = snapshot()
     data = {"reason": "x", "meeting": meeting().pk}
 
@@ -243,13 +243,13 @@ def test_api_denials(api_client, lambeth_officer, partner, method, suffix):
 def test_api_list_and_create_denials(api_client, partner, southwark_officer):
     assessment = high_assessment()
     body = {**REFERRAL_FIELDS, "assessment": assessment.pk}
-    assert api_client.get("/api/v1/marac-referrals/").status_code in (401, 403)
+    assert api_client.get("/api/v1/marac/referrals/").status_code in (401, 403)
     api_client.force_authenticate(partner)
-    assert api_client.get("/api/v1/marac-referrals/").status_code == 403
-    assert api_client.post("/api/v1/marac-referrals/", body, format="json").status_code == 403
+    assert api_client.get("/api/v1/marac/referrals/").status_code == 403
+    assert api_client.post("/api/v1/marac/referrals/", body, format="json").status_code == 403
     api_client.force_authenticate(southwark_officer)
-    assert api_client.get("/api/v1/marac-referrals/").status_code == 403
-    response = api_client.post("/api/v1/marac-referrals/", body, format="json")
+    assert api_client.get("/api/v1/marac/referrals/").status_code == 403
+    response = api_client.post("/api/v1/marac/referrals/", body, format="json")
     assert response.status_code == 400
     assert "assessment" in str(response.json())
     assert not MaracReferral.objects.exists()

@@ -26,26 +26,26 @@ def test_partner_api_lists_and_reads_only_shared_cases(api_client):
         meeting_invite(actor=coord, meeting=at, agency=partner.agency)
 
     api_client.force_authenticate(social_care)
-    listed = api_client.get("/api/v1/marac-cases/").json()["results"]
+    listed = api_client.get("/api/v1/marac/cases/").json()["results"]
     assert [row["id"] for row in listed] == [shared.pk]
-    detail = api_client.get(f"/api/v1/marac-cases/{shared.pk}/")
+    detail = api_client.get(f"/api/v1/marac/cases/{shared.pk}/")
     assert detail.status_code == 200
     assert detail.json()["safe_contact"] == "Contact through the IDVA."
     assert "Refuge Lane" not in detail.text
-    assert api_client.get(f"/api/v1/marac-cases/{unshared.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/marac/cases/{unshared.pk}/").status_code == 404
     assert AccessLogEntry.objects.filter(user=social_care, channel="api").count() == 1
 
     api_client.force_authenticate(idva)
     assert (
-        "07700 900123" in api_client.get(f"/api/v1/marac-cases/{shared.pk}/").json()["safe_contact"]
+        "07700 900123" in api_client.get(f"/api/v1/marac/cases/{shared.pk}/").json()["safe_contact"]
     )
 
 
 def test_partner_api_denials(api_client, lambeth_officer):
     listing = listed_case()
-    assert api_client.get("/api/v1/marac-cases/").status_code in (401, 403)
+    assert api_client.get("/api/v1/marac/cases/").status_code in (401, 403)
     api_client.force_authenticate(lambeth_officer)
-    assert api_client.get(f"/api/v1/marac-cases/{listing.pk}/").status_code == 403
+    assert api_client.get(f"/api/v1/marac/cases/{listing.pk}/").status_code == 403
     api_client.force_authenticate(coordinator("SOU"))
-    assert api_client.get(f"/api/v1/marac-cases/{listing.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/marac/cases/{listing.pk}/").status_code == 404
     assert not AccessLogEntry.objects.exists()

@@ -1,10 +1,12 @@
 """MARAC meeting pages: the list, scheduling and changing a meeting, and one meeting with its
-ordered agenda, time slots and attendance. Coordinators of the meeting's borough team only."""
+ordered agenda, time slots and attendance; marking it held, cancelling it, and taking a case
+off it. Coordinators of the meeting's borough team only."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.views import View
@@ -18,19 +20,37 @@ from publicprotection.pagination import paginate_without_count, query_string_wit
 
 from ..forms_partners import ActionForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
+from ..models import DocumentKind, MaracCaseListing
 from ..selectors import actions as action_selectors
+from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
 from ..services import actions as action_services
 from ..services import meetings as services
 from ..services import sharing as sharing_services
 from ..services.referrals import ReferralStateError
+from .packs import document_block
+
+# The page holds several forms, and an action form per case: each gets its own ids so that
+# every label points at its own field (ids must be unique on a page).
+INVITATION_IDS = "invite-%s"
+ATTENDANCE_IDS = "attendance-%s"
 
 
-def _choices_loaded_once(form):
-    """The action form is rendered once per case: load the agency list once, not per case."""
-    field = form.fields["agency"]
-    field.choices = list(field.choices)
-    return form
+def action_form_ids(listing_pk: int) -> str:
+    return f"action-{listing_pk}-%s"
+
+
+def _action_forms(case_plans, bound_form, bound_listing_pk):
+    """One action form per case, sharing one agency list (loaded once, not per case)."""
+    agency_choices = None
+    for plan in case_plans:
+        pk = plan["case"].listing.pk
+        form = bound_form if pk == bound_listing_pk else ActionForm(auto_id=action_form_ids(pk))
+        field = form.fields["agency"]
+        if agency_choices is None:
+            agency_choices = list(field.choices)
+        field.choices = agency_choices
+        plan["action_form"] = form
 
 
 class MeetingRoleMixin(RoleRequiredMixin):
@@ -130,16 +150,34 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             for entry in agenda
             for case in entry.cases
         ]
+        _action_forms(case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"))
+        blockers = {}
+        if self.meeting.can_cancel():  # scheduled: cases can still come off
+            blockers = selectors.listing_removal_blockers(self.meeting)
+        documents = document_selectors.documents_for(viewer=self.request.user, meeting=self.meeting)
         return {
             **super().get_context_data(**kwargs),
             "meeting": self.meeting,
             "agenda": agenda,
             "case_plans": case_plans,
+            # The documents panel is rendered in the page (it works without JavaScript); htmx
+            # only polls a copy that is being built.
+            "document_blocks": [
+                document_block(self.request, self.meeting, kind, documents[kind])
+                for kind in DocumentKind
+            ],
+            "removals": [
+                {"case": plan["case"], "blocker": blockers.get(plan["case"].listing.pk, "")}
+                for plan in case_plans
+            ]
+            if blockers
+            else [],
             "attendance": selectors.meeting_attendance(self.meeting),
-            "form": kwargs.get("form") or AttendanceForm(),
+            "form": kwargs.get("form") or AttendanceForm(auto_id=ATTENDANCE_IDS),
             "invitations": selectors.meeting_invitations(self.meeting),
-            "invitation_form": kwargs.get("invitation_form") or InvitationForm(),
-            "action_form": _choices_loaded_once(kwargs.get("action_form") or ActionForm()),
+            "invitation_form": kwargs.get("invitation_form")
+            or InvitationForm(auto_id=INVITATION_IDS),
+            "action_form": kwargs.get("action_form"),
             "action_listing_pk": kwargs.get("action_listing_pk"),
         }
 
@@ -149,7 +187,7 @@ class InvitationAddView(MeetingDetailView):
 
     def post(self, request, pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        form = InvitationForm(request.POST)
+        form = InvitationForm(request.POST, auto_id=INVITATION_IDS)
         if form.is_valid():
             try:
                 sharing_services.meeting_invite(
@@ -180,7 +218,7 @@ class ActionCreateView(MeetingDetailView):
     def post(self, request, pk, listing_pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
         listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
-        form = ActionForm(request.POST)
+        form = ActionForm(request.POST, auto_id=action_form_ids(listing.pk))
         if form.is_valid():
             try:
                 action_services.action_create(
@@ -200,7 +238,7 @@ class AttendanceAddView(MeetingDetailView):
 
     def post(self, request, pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        form = AttendanceForm(request.POST)
+        form = AttendanceForm(request.POST, auto_id=ATTENDANCE_IDS)
         if form.is_valid():
             try:
                 services.attendance_add(
@@ -227,7 +265,62 @@ class AttendanceAcknowledgeView(MeetingRoleMixin, View):
         return redirect("marac:meeting-detail", pk=pk)
 
 
+class MeetingTransitionView(MeetingRoleMixin, View):
+    """POST only: one transition of the meeting (the subclass's `service`), then back to its
+    page with the outcome."""
+
+    done_message = ""
+
+    def post(self, request, pk):
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        try:
+            self.service(actor=request.user, meeting=meeting)
+        except services.MeetingStateError as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, self.done_message)
+        return redirect("marac:meeting-detail", pk=pk)
+
+
+class MeetingMarkHeldView(MeetingTransitionView):
+    service = staticmethod(services.meeting_mark_held)
+    done_message = "Meeting marked as held; its cases are heard."
+
+
+class MeetingCancelView(MeetingTransitionView):
+    service = staticmethod(services.meeting_cancel)
+    done_message = (
+        "Meeting cancelled. Its cases are back to be listed at another meeting, and the invited "
+        "agencies no longer see them."
+    )
+
+
+class ListingRemoveView(MeetingRoleMixin, View):
+    def post(self, request, pk, listing_pk):
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        listing = get_visible_or_404(meeting.listings.select_related("referral"), pk=listing_pk)
+        try:
+            services.listing_remove(actor=request.user, listing=listing)
+        except services.MeetingStateError as exc:
+            messages.warning(request, str(exc))
+        except MaracCaseListing.DoesNotExist as exc:  # removed by someone else meanwhile
+            raise Http404("No such record") from exc
+        else:
+            messages.success(
+                request,
+                f"{listing.referral.reference} removed from the meeting; it can be listed again.",
+            )
+        return redirect("marac:meeting-detail", pk=pk)
+
+
 urlpatterns = [
+    path("meetings/<int:pk>/held/", MeetingMarkHeldView.as_view(), name="meeting-held"),
+    path("meetings/<int:pk>/cancel/", MeetingCancelView.as_view(), name="meeting-cancel"),
+    path(
+        "meetings/<int:pk>/cases/<int:listing_pk>/remove/",
+        ListingRemoveView.as_view(),
+        name="meeting-listing-remove",
+    ),
     path("meetings/<int:pk>/invitations/", InvitationAddView.as_view(), name="meeting-invite"),
     path(
         "meetings/<int:pk>/invitations/<int:invitation_pk>/withdraw/",

@@ -79,7 +79,7 @@ def incident_assessments(*, viewer, incident) -> QuerySet[RiskAssessment]:
     return (
         assessments_visible_to(viewer=viewer)
         .filter(incident=incident)
-        .select_related("person", "created_by")
+        .select_related("person", "created_by", "instrument")
         .order_by("victim_id", "-created_at")
     )
 

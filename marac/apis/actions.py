@@ -1,0 +1,159 @@
+"""MARAC action plans over the API, on the same selectors and services as the pages.
+
+Coordinators see and add the actions of their borough's cases; a partner agency's members see
+only the open actions assigned to their agency (marac.selectors.actions) and record updates on
+them. A wrong role is a 403; an action out of scope is a 404 like a missing one (a case named in
+a new action that the caller cannot see: a 400 on that field); field errors are a 400; an
+update to a finished action, or an action on a cancelled meeting, is a 409.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
+from publicprotection.access.views import role_permission
+from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.audit.services import access_log_record
+
+from ..models import MaracAction
+from ..selectors import actions as selectors
+from ..selectors import sharing as sharing_selectors
+from ..serializers.actions import (
+    ActionCreateInputSerializer,
+    ActionFilterSerializer,
+    ActionOutputSerializer,
+    ActionUpdateCreatedOutputSerializer,
+    ActionUpdateInputSerializer,
+)
+from ..services import actions as services
+
+CanReadActions = role_permission(MARAC_COORDINATORS | PARTNERS, "CanReadMaracActions")
+CanCreateActions = role_permission(MARAC_COORDINATORS, "CanCreateMaracActions")
+TAGS = ["MARAC actions"]
+
+
+class ActionCursorPagination(CursorPagination):
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("due_date", "id")
+
+
+def call_service(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except services.ActionStateError as error:
+        raise Conflict(" ".join(error.messages)) from error
+    except DjangoValidationError as error:
+        raise as_api_error(error) from error
+
+
+class ActionListCreateApi(GenericAPIView):
+    """GET lists the caller's actions; POST adds an action to a listed case (coordinators)."""
+
+    serializer_class = ActionOutputSerializer
+    pagination_class = ActionCursorPagination
+    queryset = MaracAction.objects.none()
+
+    def get_permissions(self):
+        return [CanCreateActions()] if self.request.method == "POST" else [CanReadActions()]
+
+    @extend_schema(
+        operation_id="marac_actions_list",
+        description=(
+            "Coordinators: the actions of their borough's cases. Partner agencies: the open "
+            "actions assigned to their agency."
+        ),
+        tags=TAGS,
+        parameters=[ActionFilterSerializer],
+        responses=ActionOutputSerializer(many=True),
+    )
+    def get(self, request):
+        params = ActionFilterSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        queryset = selectors.action_list(
+            viewer=request.user, filters=selectors.ActionFilters(**params.validated_data)
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ActionOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="marac_actions_create",
+        tags=TAGS,
+        request=ActionCreateInputSerializer,
+        responses={201: ActionOutputSerializer},
+    )
+    def post(self, request):
+        serializer = ActionCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        listing = (
+            sharing_selectors.cases_shared_with(viewer=request.user)
+            .filter(pk=data.pop("case"))
+            .first()
+        )
+        if listing is None:
+            raise exceptions.ValidationError({"case": ["Unknown case"]})
+        action = call_service(services.action_create, actor=request.user, listing=listing, **data)
+        action = selectors.action_get(viewer=request.user, action_id=action.pk)
+        return Response(ActionOutputSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class ActionDetailApi(GenericAPIView):
+    serializer_class = ActionOutputSerializer
+    queryset = MaracAction.objects.none()
+    permission_classes = [CanReadActions]
+
+    @extend_schema(operation_id="marac_actions_retrieve", tags=TAGS)
+    def get(self, request, pk: int):
+        action = selectors.action_get(viewer=request.user, action_id=pk)
+        access_log_record(request=request, obj=action, label=action.listing.referral.reference)
+        return Response(ActionOutputSerializer(action).data)
+
+
+class ActionUpdateCreateApi(GenericAPIView):
+    serializer_class = ActionUpdateCreatedOutputSerializer
+    queryset = MaracAction.objects.none()
+    permission_classes = [CanReadActions]
+
+    @extend_schema(
+        operation_id="marac_actions_updates_create",
+        description=(
+            "Record an update on an open action (its agency or a coordinator), optionally "
+            "finishing it; 409 once it is finished. A partner no longer sees a finished action."
+        ),
+        tags=TAGS,
+        request=ActionUpdateInputSerializer,
+        responses={201: ActionUpdateCreatedOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        action = selectors.action_get(viewer=request.user, action_id=pk)
+        serializer = ActionUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = call_service(
+            services.action_update,
+            actor=request.user,
+            action_id=action.pk,
+            **serializer.validated_data,
+        )
+        return Response(
+            ActionUpdateCreatedOutputSerializer(update).data, status=status.HTTP_201_CREATED
+        )
+
+
+urlpatterns = [
+    path("marac/actions/", ActionListCreateApi.as_view(), name="marac-action-list"),
+    path("marac/actions/<int:pk>/", ActionDetailApi.as_view(), name="marac-action-detail"),
+    path(
+        "marac/actions/<int:pk>/updates/",
+        ActionUpdateCreateApi.as_view(),
+        name="marac-action-update-create",
+    ),
+]

@@ -1,0 +1,215 @@
+"""Writes for meeting documents (packs and minutes, per audience): asking for one and building
+it in the worker. Follows the daily agendas (ADR 0005):
+
+- one row per meeting, kind and audience (unique in the database, the coordinator's copy has
+  no agency); asking again while one is pending or generating changes nothing and queues
+  nothing;
+- the task is queued on commit and takes the row's id; building locks the row for the whole
+  render, so a duplicate or redelivered task waits, then finds the copy ready and stops;
+- the PDF is rendered whole in memory, written under a name derived from its checksum, and
+  only then does the row point at it; a failure marks the row failed with the error (the page
+  shows it with a retry button) and is raised again for the task to retry if transient.
+
+The copy is built as the requester sees it (the same viewer-scoped selectors as the pages), and
+only while the requester still has the access the copy is for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import DocumentKind, DocumentStatus, MaracMeeting, MeetingDocument, MeetingStatus
+from ..pdf import render_meeting_document_pdf
+from ..selectors import documents as selectors
+
+logger = logging.getLogger(__name__)
+
+ERROR_MAX_CHARS = 2000
+
+
+class DocumentStateError(Exception):
+    """The document cannot be asked for now (minutes before the meeting, a cancelled one)."""
+
+
+class DocumentAccessLost(Exception):
+    """The requester no longer has the access the copy is for: nothing is built."""
+
+
+def document_directory(document: MeetingDocument) -> str:
+    audience = f"agency-{document.agency_id}" if document.agency_id else "coordinator"
+    return f"marac/meetings/{document.meeting_id}/{document.kind}/{audience}"
+
+
+def document_filename(document: MeetingDocument) -> str:
+    """The name the user's browser saves it as."""
+    day = timezone.localtime(document.meeting.starts_at)
+    audience = f"-agency-{document.agency_id}" if document.agency_id else ""
+    return f"marac-{document.kind}-{document.meeting.team.code}-{day:%Y-%m-%d}{audience}.pdf"
+
+
+def _lock(document_id: int) -> MeetingDocument:
+    return (
+        MeetingDocument.objects.select_for_update(of=("self",))
+        .select_related("meeting__team", "agency", "requested_by")
+        .get(pk=document_id)
+    )
+
+
+# --- Asking for a copy ---------------------------------------------------------------------
+
+
+def _check_requestable(meeting: MaracMeeting, kind: str) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DocumentStateError("This meeting is cancelled.")
+    if kind == DocumentKind.MINUTES and not selectors.minutes_available(meeting):
+        raise DocumentStateError("The minutes can be produced once the meeting has started.")
+
+
+def _send(document_id: int) -> bool:
+    """Queue the build; False if the broker cannot be reached (the copy stays pending and can
+    be asked for again once it is stale)."""
+    from ..tasks import BROKER_ERRORS, generate_meeting_document
+
+    try:
+        generate_meeting_document.apply_async(args=[document_id], retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Broker unavailable: meeting document %s left pending", document_id)
+        return False
+    return True
+
+
+def document_request(
+    *, actor, meeting: MaracMeeting, kind: str
+) -> tuple[MeetingDocument, bool | None]:
+    """Ask for the actor's copy of the meeting's pack or minutes (also the retry of a failed
+    one, and the refresh of a ready one). `meeting` must come from document_meeting_get.
+
+    Returns the row and whether a build was queued: True, False (broker down), or None when
+    nothing was queued because one is already pending or generating, or the caller's
+    transaction has not committed yet.
+    """
+    if kind not in DocumentKind.values:
+        raise ValueError(f"Unknown document kind: {kind}")
+    _check_requestable(meeting, kind)
+    agency = selectors.document_audience(actor)
+    queued: dict[str, bool | None] = {"ok": None}
+    with transaction.atomic():
+        document, created = MeetingDocument.objects.get_or_create(
+            meeting=meeting, kind=kind, agency=agency, defaults={"requested_by": actor}
+        )
+        document = _lock(document.pk)
+        if not created and not document.can_request():
+            return document, None
+        document.status = DocumentStatus.PENDING
+        document.error = ""
+        document.requested_by = actor
+        document.save()
+        document_id = document.pk
+
+        def send() -> None:
+            queued["ok"] = _send(document_id)
+
+        transaction.on_commit(send)
+    return document, queued["ok"]
+
+
+# --- Building it (the worker) ----------------------------------------------------------------
+
+
+def _store(document: MeetingDocument, pdf: bytes, checksum: str) -> str:
+    """Write the finished bytes under a name derived from their checksum; the row points at the
+    file only after this returns, so a worker killed mid-write leaves at most an orphan."""
+    name = f"{document_directory(document)}/{document.kind}-{checksum[:16]}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if hashlib.sha256(existing.read()).hexdigest() == checksum:
+                return name
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(pdf))
+    if saved != name:  # pragma: no cover - a concurrent writer; never point at a surprise name
+        default_storage.delete(saved)
+        raise RuntimeError(f"Meeting document file name clash: {name}")
+    return name
+
+
+def _remove_other_files(directory: str, keep: str) -> None:
+    try:
+        _, files = default_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for filename in files:
+        path = f"{directory}/{filename}"
+        if path != keep:
+            default_storage.delete(path)
+
+
+def _viewer(document: MeetingDocument):
+    """The requester, freshly loaded, if they still have the access this copy is for."""
+    viewer = (
+        get_user_model()
+        .objects.select_related("team", "agency__agency_type")
+        .get(pk=document.requested_by_id)
+    )
+    if not selectors.viewer_may_have(viewer=viewer, document=document):
+        raise DocumentAccessLost(
+            "The person who asked for this copy no longer has access to it. Ask again."
+        )
+    return viewer
+
+
+def document_generate(*, document_id: int) -> MeetingDocument:
+    """Build the copy: render, checksum, store, point the row at the file; status ready.
+
+    Idempotent: a ready copy is left alone (asking again sets it pending first), and the row
+    stays locked while it renders, so two tasks for one copy never both write it.
+    """
+    with transaction.atomic():
+        document = _lock(document_id)
+        if document.is_ready:
+            return document
+        document.status = DocumentStatus.GENERATING
+        document.attempts += 1
+        document.error = ""
+        document.save()
+    try:
+        with transaction.atomic():
+            document = _lock(document_id)
+            if document.is_ready:  # a duplicate task finished it while this one waited
+                return document
+            viewer = _viewer(document)
+            pdf = render_meeting_document_pdf(
+                viewer=viewer, meeting=document.meeting, kind=document.kind
+            )
+            checksum = hashlib.sha256(pdf).hexdigest()
+            name = _store(document, pdf, checksum)
+            document.file.name = name
+            document.checksum = checksum
+            document.generated_at = timezone.now()
+            document.status = DocumentStatus.READY
+            document.error = ""
+            document.full_clean(exclude=["meeting", "agency", "requested_by"])
+            document.save()
+            directory = document_directory(document)
+            transaction.on_commit(lambda: _remove_other_files(directory, name))
+        return document
+    except Exception as exc:
+        _mark_failed(document_id, exc)
+        raise
+
+
+def _mark_failed(document_id: int, exc: BaseException) -> None:
+    try:
+        MeetingDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
+            status=DocumentStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS],
+            updated_at=timezone.now(),
+        )
+    except Exception:  # the database itself may be what failed
+        logger.exception("Could not record the failure of meeting document %s", document_id)

@@ -1,0 +1,75 @@
+"""Query counts of the audit pages: one GET, more reads and changes, the same GET again, and
+the count must not change (issue #8)."""
+
+import pghistory
+import pytest
+from django.urls import reverse
+
+from cases.models import Incident
+from cases.tests.factories import IncidentFactory
+from cases.tests.test_query_counts import assert_queries_do_not_grow
+from publicprotection.accounts.tests.factories import UserFactory
+from publicprotection.audit.services import access_log_record
+
+pytestmark = pytest.mark.django_db
+
+
+def read_by(rf, user, incident, times: int) -> None:
+    request = rf.get("/")
+    request.user = user
+    for _ in range(times):
+        access_log_record(request=request, obj=incident, label=incident.reference)
+
+
+def changed_by(user, incident, times: int) -> None:
+    with pghistory.context(user=user.pk, url="/test/"):
+        for number in range(times):
+            Incident.objects.filter(pk=incident.pk).update(cad_reference=f"CAD-{number}")
+
+
+def test_audit_search_queries_do_not_grow_with_reads_and_changes(
+    client, rf, lambeth_officer, admin_user
+):
+    incident = IncidentFactory(actor=lambeth_officer)
+    read_by(rf, lambeth_officer, incident, 2)
+    changed_by(lambeth_officer, incident, 2)
+    client.force_login(admin_user)
+
+    def more_reads_and_changes():
+        for _ in range(4):
+            other = IncidentFactory(actor=UserFactory())
+            read_by(rf, lambeth_officer, other, 5)
+            changed_by(lambeth_officer, other, 3)
+
+    response = assert_queries_do_not_grow(
+        client,
+        reverse("audit:search"),
+        more_reads_and_changes,
+        data={"username": lambeth_officer.username},
+    )
+
+    assert len(response.context["page_obj"].object_list) == 22
+    assert len(response.context["changes"]) >= 14
+
+
+def test_record_history_queries_do_not_grow_with_reads_and_changes(
+    client, rf, lambeth_officer, southwark_officer, admin_user
+):
+    incident = IncidentFactory(actor=lambeth_officer)
+    read_by(rf, lambeth_officer, incident, 1)
+    changed_by(lambeth_officer, incident, 1)
+    client.force_login(admin_user)
+
+    def more_reads_and_changes():
+        for reader in (lambeth_officer, southwark_officer, UserFactory(), UserFactory()):
+            read_by(rf, reader, incident, 3)
+            changed_by(reader, incident, 3)
+
+    response = assert_queries_do_not_grow(
+        client,
+        reverse("audit:record-history", args=["cases.incident", incident.pk]),
+        more_reads_and_changes,
+    )
+
+    assert len(response.context["reads"]) == 13
+    assert len(response.context["changes"]) >= 13
