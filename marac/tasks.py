@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Q
@@ -137,3 +137,10 @@ def _check_for_missing_agendas(sender=None, **kwargs) -> None:
 def generate_meeting_document(document_id: int) -> str:
     """Build one copy of a meeting's pack or minutes (marac.services.documents)."""
     return document_generate(document_id=document_id).status
+
+
+@worker_init.connect
+def _import_weasyprint(**kwargs) -> None:
+    """Import WeasyPrint once in the worker's main process (it takes about a second), so the
+    pool processes forked from it do not each pay for it on their first document."""
+    import weasyprint  # noqa: F401

@@ -98,22 +98,37 @@ def _sync_items(agenda: Agenda, specs: list[ItemSpec]) -> list[AgendaItem]:
         if key not in wanted and not hasattr(item, "decision")
     ]
     AgendaItem.objects.filter(pk__in=stale).delete()
-    result = []
+    result, new, changed = [], [], []
     for position, (key, fields) in enumerate(ordered):
         section, object_type, object_id = key
-        item = existing.get(key) or AgendaItem(
-            agenda=agenda, section=section, object_type=object_type, object_id=object_id
-        )
-        item.reference = fields["reference"][:60]
-        item.summary = fields["summary"]
-        item.carried_from = fields.get("carried_from")
-        item.position = position
-        item.save()
+        item = existing.get(key)
+        if item is None:
+            item = AgendaItem(
+                agenda=agenda, section=section, object_type=object_type, object_id=object_id
+            )
+            new.append(item)
+        values = {
+            "reference": fields["reference"][:60],
+            "summary": fields["summary"],
+            "carried_from": fields.get("carried_from"),
+            "position": position,
+        }
+        if item.pk and any(getattr(item, name) != value for name, value in values.items()):
+            changed.append(item)
+        for name, value in values.items():
+            setattr(item, name, value)
         result.append(item)
     kept = [item for key, item in existing.items() if key not in wanted and item.pk not in stale]
     for offset, item in enumerate(kept, start=len(result)):
-        item.position = offset
-        item.save(update_fields=["position"])
+        if item.position != offset:
+            item.position = offset
+            changed.append(item)
+    # In bulk: a London borough's agenda has hundreds of items. Row triggers still record
+    # each insert and update in the history.
+    AgendaItem.objects.bulk_create(new)
+    AgendaItem.objects.bulk_update(
+        changed, ["reference", "summary", "carried_from", "position"], batch_size=500
+    )
     return result + kept
 
 
