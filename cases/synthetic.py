@@ -19,9 +19,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import queue
+import multiprocessing
 import random
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -354,33 +353,44 @@ def _write_batch(payload: list[tuple[str, str, str]]) -> None:
         # cursor; COPY goes to the driver directly, so run one statement first.
         cursor.execute("SELECT 1")
         for table, columns, text in payload:
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+            # One read of the whole text: psycopg2 reads the file in `size` chunks, and each
+            # read needs the GIL, which the thread building the next batch holds (8 kB chunks
+            # left this writer waiting on the GIL more than on PostgreSQL).
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text), size=len(text) + 1
+            )
 
 
 class BatchWriter:
-    """Writes batches in order, each in its own transaction, on a second database connection
-    in a thread: PostgreSQL stores batch n while Python builds batch n+1, so both cores work
-    instead of taking turns. Batches commit in order, so rows of earlier batches (a repeat
-    victim's household) exist before a later batch refers to them."""
+    """Writes batches in order, each in its own transaction, in a second process with its own
+    database connection: PostgreSQL stores batch n while Python builds batch n+1, so both
+    cores work instead of taking turns. (A thread did not overlap: psycopg2 keeps the GIL
+    while it waits for a COPY to finish.) Batches commit in order, so rows of earlier batches
+    (a repeat victim's household) exist before a later batch refers to them."""
 
     def __init__(self, trigger_uris: list[str]):
-        self.trigger_uris = trigger_uris
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="synthetic-writer", daemon=True)
-        self.thread.start()
+        context = multiprocessing.get_context("fork")
+        self.queue = context.Queue(maxsize=2)
+        self.errors = context.Queue()
+        # The child must not share the parent's connection: close it before forking (Django
+        # reopens it on the parent's next query); the child opens its own.
+        connection.close()
+        self.process = context.Process(
+            target=self._run, args=(trigger_uris,), name="synthetic-writer", daemon=True
+        )
+        self.process.start()
 
-    def _run(self) -> None:
+    def _run(self, trigger_uris: list[str]) -> None:
         try:
             with connection.cursor() as cursor:
                 # Synthetic data can be regenerated: no need to wait for each commit's flush.
                 cursor.execute("SET synchronous_commit TO off")
-            with pgtrigger.ignore(*self.trigger_uris):
+            with pgtrigger.ignore(*trigger_uris):
                 while (payload := self.queue.get()) is not None:
                     with transaction.atomic():
                         _write_batch(payload)
-        except BaseException as error:  # noqa: BLE001 (handed to the main thread)
-            self.error = error
+        except BaseException as error:  # noqa: BLE001 (handed to the parent)
+            self.errors.put(f"{type(error).__name__}: {error}")
             while self.queue.get() is not None:  # let the producer finish without blocking
                 pass
         finally:
@@ -392,12 +402,14 @@ class BatchWriter:
 
     def close(self) -> None:
         self.queue.put(None)
-        self.thread.join()
+        self.process.join()
         self._raise()
+        if self.process.exitcode:
+            raise RuntimeError(f"the synthetic data writer exited with {self.process.exitcode}")
 
     def _raise(self) -> None:
-        if self.error is not None:
-            raise RuntimeError("writing synthetic data failed") from self.error
+        if not self.errors.empty():
+            raise RuntimeError(f"writing synthetic data failed: {self.errors.get()}")
 
 
 def _insert_trigger_uris() -> list[str]:

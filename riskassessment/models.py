@@ -95,9 +95,12 @@ class RiskAssessment(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
     victim = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    # Copied from the incident so the access core can scope by borough without a join.
-    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(  # (person, -created_at) below serves lookups by person
+        Person, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Copied from the incident so the access core can scope by borough without a join;
+    # (borough, status, -created_at) below indexes it.
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+", db_index=False)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     # The rule version and parameters used, so the explanation can always be reproduced.
     rule_version = models.PositiveSmallIntegerField()
@@ -190,8 +193,15 @@ class AnswerValue(models.TextChoices):
 
 @tracked()
 class Answer(models.Model):
-    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # Fifteen answers per assessment make this the largest table: no index on either key of
+    # its own. one_answer_per_question leads with the assessment; questions are reference
+    # data that is never deleted, so nothing looks answers up by question.
+    assessment = models.ForeignKey(
+        RiskAssessment, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     value = models.CharField(
         max_length=10, choices=AnswerValue.choices, default=AnswerValue.NOT_KNOWN
     )
