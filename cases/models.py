@@ -547,6 +547,12 @@ class ArrestDecision(models.Model):
             models.Index(
                 fields=["decided_at"], name="arrest_outstanding", condition=Q(is_outstanding=True)
             ),
+            # The review queue's "returned to the officer" list.
+            models.Index(
+                fields=["updated_at"],
+                name="arrest_returned",
+                condition=Q(review_status="returned"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
