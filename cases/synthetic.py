@@ -29,7 +29,7 @@ import pgtrigger
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import JSONField, Max
+from django.db.models import JSONField, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from marac.models import (
@@ -475,11 +475,20 @@ class Generator:
                 created_by__in=list(self.coordinators.values())
             ).select_related("team")
         }
-        self.last_referral: dict[int, datetime] = dict(
-            MaracReferral.objects.values("person_id")
+        # The last referral of each victim and perpetrator pair (a repeat MARAC is the same
+        # pair again within a year).
+        perpetrator = Party.objects.filter(
+            incident_id=OuterRef("incident_id"), role=PartyRole.SUSPECT
+        ).values("person_id")[:1]
+        self.last_referral: dict[tuple[int, int], datetime] = {
+            (victim, suspect): last
+            for victim, suspect, last in MaracReferral.objects.annotate(
+                perpetrator=Subquery(perpetrator)
+            )
+            .values("person_id", "perpetrator")
             .annotate(last=Max("created_at"))
-            .values_list("person_id", "last")
-        )
+            .values_list("person_id", "perpetrator", "last")
+        }
         self.offence_types = list(OffenceType.objects.order_by("code"))
         self.instrument = Instrument.objects.get(is_default=True)
         self.questions = list(self.instrument.questions.order_by("order"))
@@ -899,7 +908,8 @@ class Generator:
     def _marac(self, assessments, households, incidents) -> None:
         """A referral for each high-risk assessment the officer referred: triaged and listed at
         the borough's next MARAC (heard once that meeting has passed); the most recent ones
-        still await the coordinator. A referral within a year of the victim's last is a repeat."""
+        still await the coordinator. A referral within a year of the same victim and perpetrator's
+        last is a repeat."""
         rng = self.rng
         household = {inc.pk: h for inc, h in zip(incidents, households, strict=True)}
         referrals, history, listings = [], [], []
@@ -908,9 +918,9 @@ class Generator:
                 continue
             h = household[a.incident_id]
             created = a.submitted_at + timedelta(hours=rng.randrange(1, 12))
-            last = self.last_referral.get(a.person_id)
+            last = self.last_referral.get((a.person_id, h.suspect))
             repeat = last is not None and created - last <= timedelta(days=365)
-            self.last_referral[a.person_id] = created
+            self.last_referral[(a.person_id, h.suspect)] = created
             meeting = None if (self.end - created).days < 3 else self._meeting(a.borough, created)
             status = (
                 ReferralStatus.SUBMITTED

@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
-from .names import looks_like_a_name, name_match_ids
+from .names import looks_like_a_name, people_with_similar_names
 
 
 def incidents_visible_to(*, viewer) -> QuerySet[Incident]:
@@ -101,7 +101,9 @@ def _search(text: str) -> Q:
     )
     if looks_like_a_name(text):
         by_name = (
-            Party.objects.filter(person_id__in=name_match_ids(normalise_name(text)))
+            Party.objects.filter(
+                person_id__in=people_with_similar_names(normalise_name(text)).values("pk")
+            )
             .order_by()
             .values("incident_id")
         )

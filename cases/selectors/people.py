@@ -15,7 +15,7 @@ from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
 from ..services.people import normalise_name
 from .incidents import incidents_visible_to
-from .names import name_match_ids
+from .names import people_with_similar_names
 
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).
@@ -78,7 +78,7 @@ def person_search_queryset(
         .values("similarity")[:1]
     )
     candidates = (
-        base.filter(pk__in=name_match_ids(query, people=base))
+        people_with_similar_names(query, people=base)
         .annotate(
             score=Greatest(
                 TrigramSimilarity("search_name", query),

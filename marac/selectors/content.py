@@ -31,6 +31,7 @@ from riskassessment.models import (
 )
 
 from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
+from .referrals import earlier_referrals_of_the_same_pair
 
 LONDON = ZoneInfo("Europe/London")
 ESCALATION_CODE = "escalation"
@@ -383,13 +384,10 @@ def marac_referrals_awaiting(team: Team, period: Period) -> list[ItemSpec]:
 
 
 def repeat_marac(team: Team, period: Period) -> list[ItemSpec]:
-    """Victims of an incident reported in the period who had a MARAC referral in the repeat
-    window before it, where that incident has not been referred yet."""
-    earlier = MaracReferral.objects.filter(
-        person_id=OuterRef("person_id"),
-        created_at__lt=OuterRef("incident__occurred_at"),
-        created_at__gte=OuterRef("incident__occurred_at")
-        - timedelta(days=settings.MARAC_REPEAT_WINDOW_DAYS),
+    """Victims of an incident reported in the period who had a MARAC referral about the same
+    perpetrator in the repeat window before it, where that incident has not been referred."""
+    earlier = earlier_referrals_of_the_same_pair(
+        OuterRef("person_id"), OuterRef("incident_id"), OuterRef("incident__occurred_at")
     )
     referred = MaracReferral.objects.filter(
         person_id=OuterRef("person_id"), incident_id=OuterRef("incident_id")
@@ -415,7 +413,7 @@ def repeat_marac(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.PARTY,
             party.pk,
             party.incident.reference,
-            f"{party.person.full_name}: a new incident within "
+            f"{party.person.full_name}: a new incident with the same perpetrator within "
             f"{settings.MARAC_REPEAT_WINDOW_DAYS} days of their last MARAC referral (repeat MARAC).",
         )
         for party in rows

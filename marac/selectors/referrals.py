@@ -116,20 +116,37 @@ def referable_assessment_get(*, viewer, assessment_id) -> RiskAssessment:
     return get_visible_or_404(qs.exclude(final_level=""), pk=assessment_id)
 
 
-def _earlier_referral(person_id_ref, when_ref) -> Exists:
-    """A (not rejected) MARAC referral of the person in the repeat window before `when`."""
-    return Exists(
-        MaracReferral.objects.filter(
-            person_id=person_id_ref,
-            created_at__lt=when_ref,
-            created_at__gte=when_ref - repeat_window(),
-        ).exclude(status=ReferralStatus.REJECTED)
+def _deeper(value, levels: int):
+    """`value` as seen from `levels` subqueries further in (an OuterRef must be wrapped once
+    per level; a plain value stays as it is)."""
+    for _ in range(levels):
+        value = OuterRef(value) if isinstance(value, OuterRef) else value
+    return value
+
+
+def earlier_referrals_of_the_same_pair(victim, incident, when) -> QuerySet[MaracReferral]:
+    """Referrals (not rejected) of the victim in the repeat window before `when` whose incident
+    had a suspect who is also a suspect of `incident`: a new incident between the same victim
+    and perpetrator (DOMAIN.md, MARAC: repeat). Arguments are values, or OuterRefs into the
+    query this is used in."""
+    suspects_now = Party.objects.filter(
+        incident_id=_deeper(incident, 2), role=PartyRole.SUSPECT
+    ).values("person_id")
+    same_perpetrator = Party.objects.filter(
+        incident_id=OuterRef("incident_id"), role=PartyRole.SUSPECT, person_id__in=suspects_now
     )
+    return MaracReferral.objects.filter(
+        Exists(same_perpetrator),
+        person_id=victim,
+        created_at__lt=when,
+        created_at__gte=when - repeat_window(),
+    ).exclude(status=ReferralStatus.REJECTED)
 
 
 def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
-    """Victims of an incident in scope who had a MARAC referral in the 12 months before it:
-    a repeat MARAC. Incidents already referred for that victim drop off the list."""
+    """Victims of an incident in scope who had a MARAC referral, about the same perpetrator, in
+    the 12 months before it: a repeat MARAC. Incidents already referred for that victim drop
+    off the list."""
     if viewer.role not in MARAC_COORDINATORS:
         return Party.objects.none()
     parties = scope_to_viewer(
@@ -139,7 +156,15 @@ def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
         police_roles=MARAC_COORDINATORS,
     )
     return (
-        parties.filter(_earlier_referral(OuterRef("person_id"), OuterRef("incident__occurred_at")))
+        parties.filter(
+            Exists(
+                earlier_referrals_of_the_same_pair(
+                    OuterRef("person_id"),
+                    OuterRef("incident_id"),
+                    OuterRef("incident__occurred_at"),
+                )
+            )
+        )
         .filter(
             ~Exists(
                 MaracReferral.objects.filter(
@@ -203,12 +228,7 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
         )
 
     earlier = (
-        MaracReferral.objects.filter(
-            person_id=assessment.person_id,
-            created_at__lt=when,
-            created_at__gte=when - repeat_window(),
-        )
-        .exclude(status=ReferralStatus.REJECTED)
+        earlier_referrals_of_the_same_pair(assessment.person_id, assessment.incident_id, when)
         .order_by("-created_at")
         .first()
     )
@@ -216,8 +236,9 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
         found.append(
             SuggestedCriterion(
                 ReferralCriterion.REPEAT,
-                f"Referred to MARAC on {earlier.created_at:%d %B %Y}, within "
-                f"{settings.MARAC_REPEAT_WINDOW_DAYS} days before this incident.",
+                f"Referred to MARAC on {earlier.created_at:%d %B %Y} about the same "
+                f"perpetrator, within {settings.MARAC_REPEAT_WINDOW_DAYS} days before this "
+                "incident.",
             )
         )
     return found

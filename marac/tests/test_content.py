@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from cases.models import ArrestDecision
-from cases.tests.factories import PersonFactory
+from cases.tests.factories import PersonFactory, add_party
 from marac.models import AgendaSection
 from marac.selectors.content import agenda_content, meeting_period
 from publicprotection.accounts.tests.factories import team
@@ -230,18 +230,28 @@ def test_marac_referrals_awaiting_a_decision_oldest_first():
 
 
 def test_repeat_marac_alert_for_a_new_incident_within_a_year_of_the_last_referral():
+    from cases.models import Party, PartyRole
     from marac.models import MaracReferral
 
     from .test_referrals_records import refer
+
+    def with_perpetrator_of(incident, referral):
+        perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)
+        add_party(incident, PartyRole.SUSPECT, person=perpetrator.person)
+        return incident
 
     referral = refer()
     MaracReferral.objects.filter(pk=referral.pk).update(
         created_at=at(MONDAY, 7) - timedelta(days=200)
     )
-    new_incident = victim_again(referral.person, at(date(2025, 5, 31), 10))
+    new_incident = with_perpetrator_of(
+        victim_again(referral.person, at(date(2025, 5, 31), 10)), referral
+    )
+    # The same victim with another perpetrator is not a repeat MARAC.
+    victim_again(referral.person, at(date(2025, 5, 31), 12))
     stale = refer()
     MaracReferral.objects.filter(pk=stale.pk).update(created_at=at(MONDAY, 7) - timedelta(days=400))
-    victim_again(stale.person, at(date(2025, 5, 31), 11))
+    with_perpetrator_of(victim_again(stale.person, at(date(2025, 5, 31), 11)), stale)
 
     assert refs("LAM", MONDAY, AgendaSection.REPEAT_MARAC) == [new_incident.reference]
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import PartyRole
+from cases.models import Party, PartyRole
 from cases.tests.factories import add_party, complete_incident
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
@@ -211,10 +211,15 @@ def test_high_assessments_with_a_decision_to_refer_wait_until_referred():
     assert list(assessments_to_be_referred(viewer=coord)) == []
 
 
-def new_incident_of(person, days_after_referral: int, referral):
+def new_incident_of(person, days_after_referral: int, referral, *, same_perpetrator=True):
+    """A new incident of the referred victim; by default with the referral's perpetrator too
+    (complete_incident adds a suspect of its own)."""
     incident, _, _ = complete_incident(
         occurred_at=referral.created_at + timedelta(days=days_after_referral)
     )
+    if same_perpetrator:
+        perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)
+        add_party(incident, PartyRole.SUSPECT, person=perpetrator.person)
     return add_party(incident, PartyRole.VICTIM, person=person)
 
 
@@ -226,6 +231,8 @@ def test_a_new_incident_within_twelve_months_of_a_referral_is_a_repeat_marac():
     referral.refresh_from_db()
     repeat = new_incident_of(referral.person, 100, referral)
     new_incident_of(referral.person, 400, referral)  # outside the window: not a repeat
+    # The same victim with another perpetrator: not a repeat MARAC (DOMAIN.md: same pair).
+    new_incident_of(referral.person, 120, referral, same_perpetrator=False)
     complete_incident()  # someone else
 
     alerts = list(repeat_marac_alerts(viewer=coordinator()))
