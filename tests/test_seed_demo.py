@@ -40,3 +40,21 @@ def test_seed_demo_assesses_victims_at_every_level_with_overdue_actions():
     assert RiskAssessment.objects.filter(status="confirmed").exists()
     assert RiskAssessment.objects.filter(status="awaiting_review").exists()
     assert RaraAction.objects.filter(due_date__lt=london_today(), status="planned").exists()
+
+
+def test_seed_demo_lists_high_risk_victims_at_a_lambeth_marac_with_research_and_actions():
+    from marac.models import CaseResearch, MaracAction, MaracMeeting, MeetingInvitation
+    from marac.selectors.sharing import cases_shared_with
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+
+    meeting = MaracMeeting.objects.get(team__code="LAM", created_by__username="lam.coordinator")
+    assert meeting.can_list_cases()  # scheduled, in the future
+    assert meeting.listings.count() >= 1
+    assert MeetingInvitation.objects.filter(meeting=meeting).count() == 2
+    assert CaseResearch.objects.filter(listing__meeting=meeting).exists()
+    assert MaracAction.objects.filter(listing__meeting=meeting).exists()
+    # The IDVA partner sees exactly the listed cases.
+    idva = User.objects.get(agency__agency_type__code="idva", agency__borough__code="LAM")
+    assert cases_shared_with(viewer=idva).count() == meeting.listings.count()

@@ -10,7 +10,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEMO_MODULES = ["publicprotection.accounts.demo", "cases.demo", "riskassessment.demo"]
+DEMO_MODULES = [
+    "publicprotection.accounts.demo",
+    "cases.demo",
+    "riskassessment.demo",
+    "marac.demo",
+]
 
 
 class Command(BaseCommand):
