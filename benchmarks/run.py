@@ -202,6 +202,7 @@ def pages(s: dict) -> list[dict]:
         {"name": "API person search", "path": f"/api/v1/persons/?name={q}", "api": True, "search": True},
         {"name": "incident list (borough)", "path": "/cases/incidents/", "user": "borough_supervisor"},
         {"name": "review queue (borough)", "path": "/cases/reviews/", "user": "borough_supervisor"},
+        {"name": "MARAC home (coordinator)", "path": reverse("marac:home"), "user": "coordinator"},
         {"name": "MARAC referral inbox", "path": reverse("marac:referral-list"), "user": "coordinator"},
         {"name": "MARAC meeting page", "path": reverse("marac:meeting-detail", args=[meeting]), "user": "coordinator"},
         {"name": "API MARAC meetings", "path": reverse("api:marac-meeting-list"), "api": "coordinator"},

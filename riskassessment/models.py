@@ -143,6 +143,13 @@ class RiskAssessment(models.Model):
             models.Index(fields=["person", "-created_at"]),
             models.Index(fields=["borough", "status", "-created_at"]),
             models.Index(fields=["final_level", "-submitted_at"]),
+            # The coordinator's "decided to refer, no referral yet" list: all of them, however
+            # old (a forgotten referral must surface), so a small partial index.
+            models.Index(
+                fields=["borough", "-submitted_at"],
+                name="assessment_to_refer",
+                condition=Q(final_level="high", marac_decision="refer", is_current=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from cases.models import Party, PartyRole
 from publicprotection.access.roles import CASE_WRITERS, MARAC_COORDINATORS
@@ -149,8 +150,12 @@ def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
     off the list."""
     if viewer.role not in MARAC_COORDINATORS:
         return Party.objects.none()
+    # Incidents of the last repeat window only: an alert is about a new incident, and older
+    # ones were either referred or decided long ago (it also keeps the scan to a year).
     parties = scope_to_viewer(
-        Party.objects.filter(role=PartyRole.VICTIM),
+        Party.objects.filter(
+            role=PartyRole.VICTIM, incident__occurred_at__gte=timezone.now() - repeat_window()
+        ),
         viewer=viewer,
         borough_field="incident__borough_id",
         police_roles=MARAC_COORDINATORS,

@@ -226,13 +226,13 @@ def new_incident_of(person, days_after_referral: int, referral, *, same_perpetra
 def test_a_new_incident_within_twelve_months_of_a_referral_is_a_repeat_marac():
     referral = refer()
     MaracReferral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=500)
+        created_at=timezone.now() - timedelta(days=390)
     )
     referral.refresh_from_db()
-    repeat = new_incident_of(referral.person, 100, referral)
-    new_incident_of(referral.person, 400, referral)  # outside the window: not a repeat
+    repeat = new_incident_of(referral.person, 300, referral)
+    new_incident_of(referral.person, 370, referral)  # outside the window: not a repeat
     # The same victim with another perpetrator: not a repeat MARAC (DOMAIN.md: same pair).
-    new_incident_of(referral.person, 120, referral, same_perpetrator=False)
+    new_incident_of(referral.person, 320, referral, same_perpetrator=False)
     complete_incident()  # someone else
 
     alerts = list(repeat_marac_alerts(viewer=coordinator()))
