@@ -152,6 +152,14 @@ def test_high_risk_victims_are_referred_to_marac_and_listed_at_fortnightly_meeti
     from marac.models import MaracCaseListing, MaracMeeting, MaracReferral, ReferralStatus
 
     _generate()
+    Generator(
+        incidents=N,
+        years=3,
+        seed=2,
+        batch=50,
+        pipeline=False,
+    ).run(analyze=False)
+    # (a top-up run reuses the meetings and respects their capacity)
 
     referred = RiskAssessment.objects.filter(marac_decision="refer")
     referrals = MaracReferral.objects.all()
