@@ -30,8 +30,8 @@ RESEARCH = {
         "Held for the victim's safety; shared only with the police on request.",
     ),
     "childrens_social_care": (
-        "Two children in the household; a child in need plan is open.",
-        "The children's school reports them withdrawn since the last incident.",
+        "No open case; the household was assessed after a referral in 2024 and closed.",
+        "Grandchildren visit at weekends; the victim's daughter is worried for them.",
         "",
         "",
     ),
@@ -111,7 +111,7 @@ def seed_demo(stdout) -> None:
                 listing=listing,
                 subject=ActionSubject.VICTIM,
                 agency=agencies["idva"],
-                owner="Sam Okafor (IDVA)",
+                owner="Sam Reid (IDVA)",
                 description="Safety plan review with the victim; sanctuary scheme referral.",
                 due_date=meeting.starts_at.date() + timedelta(days=14),
             )

@@ -261,6 +261,9 @@ def test_partner_home_queries_do_not_grow(client):
     assert len(response.context["partner_meetings"]) == 5
     assert len(response.context["shared_cases"]) == 5
     assert len(response.context["partner_actions"]) == 5
+    # Each action says which case it is for (the list mixes cases and meetings).
+    action = response.context["partner_actions"][0]
+    assert f"{action.listing.referral.reference}, " in response.text
 
 
 def test_agenda_list_queries_do_not_grow(client, lambeth_supervisor):
