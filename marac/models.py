@@ -277,7 +277,12 @@ class MaracReferral(models.Model):
         return self.status == ReferralStatus.SUBMITTED
 
     def can_list(self) -> bool:
-        return self.status in (ReferralStatus.SUBMITTED, ReferralStatus.ACCEPTED)
+        """New referrals once triaged; a heard case again for its 12-month review."""
+        return self.status in (
+            ReferralStatus.SUBMITTED,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.HEARD,
+        )
 
     @property
     def criteria_labels(self) -> list[str]:

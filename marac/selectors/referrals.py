@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
@@ -142,6 +142,37 @@ def earlier_referrals_of_the_same_pair(victim, incident, when) -> QuerySet[Marac
         created_at__lt=when,
         created_at__gte=when - repeat_window(),
     ).exclude(status=ReferralStatus.REJECTED)
+
+
+# A case's 12-month review is shown from a month before its anniversary until a month after.
+REVIEW_SHOWN_BEFORE = timedelta(days=30)
+REVIEW_SHOWN_AFTER = timedelta(days=30)
+
+
+def twelve_month_reviews_due(*, viewer) -> QuerySet[MaracReferral]:
+    """Heard cases of the viewer's borough whose last MARAC was about a year ago, not listed
+    since: they come back "reaching 12 months since their last MARAC". Annotated with
+    `last_heard` (the start of that meeting), oldest first."""
+    if viewer.role not in MARAC_COORDINATORS:
+        return MaracReferral.objects.none()
+    year = timedelta(days=365)
+    now = timezone.now()
+    last_heard = (
+        MaracCaseListing.objects.filter(referral=OuterRef("pk"))
+        .order_by("-meeting__starts_at")
+        .values("meeting__starts_at")[:1]
+    )
+    return (
+        referrals_visible_to(viewer=viewer)
+        .filter(status=ReferralStatus.HEARD)
+        .annotate(last_heard=Subquery(last_heard))
+        .filter(
+            last_heard__lte=now - year + REVIEW_SHOWN_BEFORE,
+            last_heard__gte=now - year - REVIEW_SHOWN_AFTER,
+        )
+        .select_related("person", "incident")
+        .order_by("last_heard", "id")
+    )
 
 
 def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:

@@ -138,7 +138,9 @@ def meeting_update(*, actor, meeting_id: int, **fields) -> MaracMeeting:
 
 
 def listing_category(referral, *, twelve_month_review: bool) -> str:
-    if twelve_month_review:
+    # A case already heard comes back only for its review (DOMAIN.md: cases reaching 12
+    # months since their last MARAC).
+    if twelve_month_review or referral.status == ReferralStatus.HEARD:
         return ListingCategory.TWELVE_MONTH_REVIEW
     if referral.children_in_household:
         return ListingCategory.NEW_WITH_CHILDREN

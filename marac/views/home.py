@@ -46,6 +46,7 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
                 selectors.referrals_awaiting_triage(viewer=viewer)[:HOME_LIMIT]
             ),
             "repeat_alerts": list(selectors.repeat_marac_alerts(viewer=viewer)[:HOME_LIMIT]),
+            "reviews_due": list(selectors.twelve_month_reviews_due(viewer=viewer)[:HOME_LIMIT]),
             "to_be_referred": list(
                 selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT]
             ),

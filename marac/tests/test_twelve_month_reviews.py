@@ -1,0 +1,67 @@
+"""Cases reaching 12 months since their last MARAC: found, shown, listed for review."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import ListingCategory, MaracMeeting, ReferralStatus
+from ..selectors.referrals import twelve_month_reviews_due
+from ..services.meetings import meeting_mark_held, referral_list_at_meeting
+from .test_referrals_records import coordinator, high_assessment, meeting, refer
+
+pytestmark = pytest.mark.django_db
+
+
+def heard(days_ago: int, team_code: str = "LAM"):
+    """A referral heard at a meeting held `days_ago` days ago."""
+    coord = coordinator(team_code)
+    at = meeting(team_code)
+    referral = refer(high_assessment(borough_code=team_code))
+    referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+    MaracMeeting.objects.filter(pk=at.pk).update(
+        starts_at=timezone.now() - timedelta(days=days_ago)
+    )
+    meeting_mark_held(actor=coord, meeting=MaracMeeting.objects.get(pk=at.pk))
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.HEARD
+    return referral
+
+
+def test_cases_heard_about_a_year_ago_are_due_for_review():
+    due = heard(360)
+    heard(200)  # too recent
+    heard(500)  # long past: not shown as due any more
+    heard(360, "SOU")  # another borough
+
+    assert list(twelve_month_reviews_due(viewer=coordinator())) == [due]
+
+
+def test_a_heard_case_is_listed_again_as_a_12_month_review_and_leaves_the_list(client):
+    due = heard(350)
+    coord = coordinator()
+    client.force_login(coord)
+    home = client.get(reverse("marac:home")).text
+    assert due.reference in home and "12 months since their last MARAC" in home
+
+    page = client.get(reverse("marac:referral-detail", args=[due.pk])).text
+    assert "List for its 12-month review" in page
+    next_meeting = meeting()
+    response = client.post(
+        reverse("marac:referral-list-at", args=[due.pk]), {"meeting": next_meeting.pk}
+    )
+
+    assert response.status_code == 302
+    listing = next_meeting.listings.get(referral=due)
+    assert listing.category == ListingCategory.TWELVE_MONTH_REVIEW
+    due.refresh_from_db()
+    assert due.status == ReferralStatus.LISTED
+    assert list(twelve_month_reviews_due(viewer=coord)) == []
+
+
+def test_reviews_are_for_coordinators(lambeth_officer, partner):
+    heard(360)
+
+    assert twelve_month_reviews_due(viewer=lambeth_officer).count() == 0
+    assert twelve_month_reviews_due(viewer=partner).count() == 0
