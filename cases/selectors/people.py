@@ -99,9 +99,10 @@ def person_search(
 ) -> list[Person]:
     """Likely matches for a name (and date of birth), best first; a matching alias counts.
 
-    Uses the trigram `%` operator so the GIN indexes on names and aliases do the work
-    (cases.selectors.names). visible_only=False searches all London, for the duplicate check when recording a party:
-    the caller must then show only what a match list needs (name, date of birth).
+    Names are matched over the distinct names, then people by exact name
+    (cases.selectors.names). visible_only=False searches all London, for the duplicate check
+    when recording a party: the caller must then show only what a match list needs (name,
+    date of birth).
     """
     return list(
         person_search_queryset(
