@@ -281,3 +281,30 @@ def test_agenda_list_queries_do_not_grow(client, lambeth_supervisor):
     )
 
     assert len(response.context["agendas"]) == 15
+
+
+def test_minutes_page_queries_do_not_grow_with_cases_attendance_and_actions(client):
+    from ..services.meetings import attendance_add, case_discussion_save
+
+    coord = coordinator()
+    at = meeting(max_cases=30)
+    agency = idva_partner().agency
+    counter = iter(range(1000))
+
+    def more(times=4):
+        for _ in range(times):
+            n = next(counter)
+            listing = listed_case(at, coord)
+            case_discussion_save(actor=coord, listing=listing, summary=f"Discussion {n}")
+            actions_with_updates(listing, agency, coord, 1)
+            attendance_add(actor=coord, meeting=at, person_name=f"Attendee {n}", agency=agency,
+                           confidentiality_acknowledged=True)  # fmt: skip
+
+    more(1)
+    client.force_login(coord)
+
+    response = assert_queries_do_not_grow(
+        client, reverse("marac:meeting-minutes", args=[at.pk]), more
+    )
+
+    assert "Discussion 4" in response.text and "Attendee 4" in response.text
