@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,8 +20,7 @@ from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict
-from publicprotection.audit.models import AccessAction, AccessChannel
-from publicprotection.audit.services import access_log_record
+from publicprotection.private_files import audited_pdf_download
 
 from ..models import DocumentKind, DocumentStatus, MeetingDocument
 from ..selectors import documents as selectors
@@ -121,25 +119,13 @@ class MeetingDocumentFileApi(GenericAPIView):
         meeting, document = _load(request, pk, self.kind)
         if document is None or not document.is_ready or not document.file.name:
             raise Http404("The document is not ready.")
-        try:
-            handle = default_storage.open(document.file.name, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("The document file is missing.") from exc
-        access_log_record(
-            request=request,
-            obj=meeting,
-            action=AccessAction.DOWNLOAD,
-            channel=AccessChannel.DOCUMENT,
+        return audited_pdf_download(
+            request,
+            name=document.file.name,
+            filename=services.document_filename(document),
+            logged_obj=meeting,
             label=str(document),
         )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=services.document_filename(document),
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 def _get_schema(kind: str):

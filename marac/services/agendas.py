@@ -7,12 +7,11 @@ import hashlib
 import logging
 from datetime import date
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
+from publicprotection.private_files import remove_other_files, store_checksummed
 
 from ..models import (
     SECTION_ORDER,
@@ -140,37 +139,11 @@ def _counts(items: list[AgendaItem]) -> dict[str, int]:
     return counts
 
 
-def _store(agenda: Agenda, pdf: bytes, checksum: str) -> str:
-    """Write the finished bytes under a name derived from their checksum.
-
-    The row points at the file only after it is complete, so a worker killed mid-write leaves
-    at most an orphan that the retry overwrites (same name, checked by checksum) or removes.
-    """
-    name = (
+def _file_name(agenda: Agenda, checksum: str) -> str:
+    return (
         f"{agenda_directory(agenda.team, agenda.meeting_date)}/"
         f"agenda-{agenda.team.code}-{agenda.meeting_date:%Y-%m-%d}-{checksum[:16]}.pdf"
     )
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as existing:
-            if hashlib.sha256(existing.read()).hexdigest() == checksum:
-                return name
-        default_storage.delete(name)
-    saved = default_storage.save(name, ContentFile(pdf))
-    if saved != name:  # pragma: no cover - a concurrent writer; never point at a surprise name
-        default_storage.delete(saved)
-        raise RuntimeError(f"Agenda file name clash: {name}")
-    return name
-
-
-def _remove_other_files(directory: str, keep: str) -> None:
-    try:
-        _, files = default_storage.listdir(directory)
-    except FileNotFoundError:
-        return
-    for filename in files:
-        path = f"{directory}/{filename}"
-        if path != keep:
-            default_storage.delete(path)
 
 
 def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> Agenda:
@@ -199,7 +172,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             )
             pdf = render_agenda_pdf(agenda, items)
             checksum = hashlib.sha256(pdf).hexdigest()
-            name = _store(agenda, pdf, checksum)
+            name = store_checksummed(_file_name(agenda, checksum), pdf, checksum)
             agenda.file.name = name
             agenda.checksum = checksum
             agenda.counts = _counts(items)
@@ -209,7 +182,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             agenda.full_clean()
             agenda.save()
             directory = agenda_directory(team, meeting_date)
-            transaction.on_commit(lambda: _remove_other_files(directory, name))
+            transaction.on_commit(lambda: remove_other_files(directory, name))
         return agenda
     except Exception as exc:
         _mark_failed(team, meeting_date, exc)

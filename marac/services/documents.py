@@ -20,10 +20,10 @@ import hashlib
 import logging
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+
+from publicprotection.private_files import remove_other_files, store_checksummed
 
 from ..models import DocumentKind, DocumentStatus, MaracMeeting, MeetingDocument, MeetingStatus
 from ..pdf import render_meeting_document_pdf
@@ -123,33 +123,6 @@ def document_request(
 # --- Building it (the worker) ----------------------------------------------------------------
 
 
-def _store(document: MeetingDocument, pdf: bytes, checksum: str) -> str:
-    """Write the finished bytes under a name derived from their checksum; the row points at the
-    file only after this returns, so a worker killed mid-write leaves at most an orphan."""
-    name = f"{document_directory(document)}/{document.kind}-{checksum[:16]}.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as existing:
-            if hashlib.sha256(existing.read()).hexdigest() == checksum:
-                return name
-        default_storage.delete(name)
-    saved = default_storage.save(name, ContentFile(pdf))
-    if saved != name:  # pragma: no cover - a concurrent writer; never point at a surprise name
-        default_storage.delete(saved)
-        raise RuntimeError(f"Meeting document file name clash: {name}")
-    return name
-
-
-def _remove_other_files(directory: str, keep: str) -> None:
-    try:
-        _, files = default_storage.listdir(directory)
-    except FileNotFoundError:
-        return
-    for filename in files:
-        path = f"{directory}/{filename}"
-        if path != keep:
-            default_storage.delete(path)
-
-
 def _viewer(document: MeetingDocument):
     """The requester, freshly loaded, if they still have the access this copy is for."""
     viewer = (
@@ -188,7 +161,9 @@ def document_generate(*, document_id: int) -> MeetingDocument:
                 viewer=viewer, meeting=document.meeting, kind=document.kind
             )
             checksum = hashlib.sha256(pdf).hexdigest()
-            name = _store(document, pdf, checksum)
+            name = store_checksummed(
+                f"{document_directory(document)}/{document.kind}-{checksum[:16]}.pdf", pdf, checksum
+            )
             document.file.name = name
             document.checksum = checksum
             document.generated_at = timezone.now()
@@ -197,7 +172,7 @@ def document_generate(*, document_id: int) -> MeetingDocument:
             document.full_clean(exclude=["meeting", "agency", "requested_by"])
             document.save()
             directory = document_directory(document)
-            transaction.on_commit(lambda: _remove_other_files(directory, name))
+            transaction.on_commit(lambda: remove_other_files(directory, name))
         return document
     except Exception as exc:
         _mark_failed(document_id, exc)

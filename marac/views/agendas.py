@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.private_files import audited_pdf_download
 
 from ..forms import AgendaDecisionForm
 from ..models import AgendaStatus
@@ -164,24 +163,12 @@ class AgendaDownloadView(AgendaRoleMixin, View):
         agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
         if agenda.status != AgendaStatus.READY or not agenda.file.name:
             raise Http404("The agenda is not ready")
-        try:
-            handle = default_storage.open(agenda.file.name, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("The agenda file is missing") from exc
-        access_log_record(
-            request=request,
-            obj=agenda,
-            action=AccessAction.DOWNLOAD,
-            channel=AccessChannel.DOCUMENT,
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
+        return audited_pdf_download(
+            request,
+            name=agenda.file.name,
             filename=f"agenda-{agenda.team.code}-{agenda.meeting_date:%Y-%m-%d}.pdf",
-            content_type="application/pdf",
+            logged_obj=agenda,
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 urlpatterns = [

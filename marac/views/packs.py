@@ -11,16 +11,14 @@ meeting; anyone else gets a 403 (wrong role) or a 404 (not their meeting)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.models import AccessAction, AccessChannel
-from publicprotection.audit.services import access_log_record
+from publicprotection.private_files import audited_pdf_download
 
 from ..models import DocumentKind
 from ..selectors import documents as selectors
@@ -143,25 +141,13 @@ class DocumentDownloadView(DocumentRoleMixin, View):
         document = selectors.document_get(viewer=request.user, meeting=meeting, kind=kind)
         if document is None or not document.is_ready or not document.file.name:
             raise Http404("The document is not ready")
-        try:
-            handle = default_storage.open(document.file.name, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("The document file is missing") from exc
-        access_log_record(
-            request=request,
-            obj=meeting,
-            action=AccessAction.DOWNLOAD,
-            channel=AccessChannel.DOCUMENT,
+        return audited_pdf_download(
+            request,
+            name=document.file.name,
+            filename=services.document_filename(document),
+            logged_obj=meeting,
             label=str(document),
         )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=services.document_filename(document),
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 urlpatterns = [
