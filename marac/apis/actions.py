@@ -9,7 +9,6 @@ update to a finished action, or an action on a cancelled meeting, is a 409.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.errors import call_service as api_call_service
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracAction
@@ -47,12 +46,7 @@ class ActionCursorPagination(CursorPagination):
 
 
 def call_service(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except services.ActionStateError as error:
-        raise Conflict(" ".join(error.messages)) from error
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
+    return api_call_service(service, conflicts=(services.ActionStateError,), **kwargs)
 
 
 class ActionListCreateApi(GenericAPIView):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.errors import as_api_error, call_service
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracCaseListing, MaracMeeting
@@ -105,10 +105,12 @@ class MeetingHeldApi(GenericAPIView):
     )
     def post(self, request, pk: int):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        try:
-            services.meeting_mark_held(actor=request.user, meeting=meeting)
-        except services.MeetingStateError as error:
-            raise Conflict(str(error)) from error
+        call_service(
+            services.meeting_mark_held,
+            conflicts=(services.MeetingStateError,),
+            actor=request.user,
+            meeting=meeting,
+        )
         return _detail(request, pk)
 
 
@@ -126,10 +128,12 @@ class MeetingCancelApi(GenericAPIView):
     )
     def post(self, request, pk: int):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        try:
-            services.meeting_cancel(actor=request.user, meeting=meeting)
-        except services.MeetingStateError as error:
-            raise Conflict(str(error)) from error
+        call_service(
+            services.meeting_cancel,
+            conflicts=(services.MeetingStateError,),
+            actor=request.user,
+            meeting=meeting,
+        )
         return _detail(request, pk)
 
 
@@ -150,9 +154,12 @@ class MeetingListingRemoveApi(GenericAPIView):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
         listing = get_visible_or_404(meeting.listings.all(), pk=listing_id)
         try:
-            services.listing_remove(actor=request.user, listing=listing)
-        except services.MeetingStateError as error:
-            raise Conflict(str(error)) from error
+            call_service(
+                services.listing_remove,
+                conflicts=(services.MeetingStateError,),
+                actor=request.user,
+                listing=listing,
+            )
         except MaracCaseListing.DoesNotExist as error:  # removed by someone else meanwhile
             raise Http404("No such record") from error
         return Response(status=status.HTTP_204_NO_CONTENT)

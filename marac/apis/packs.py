@@ -19,7 +19,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict
+from publicprotection.api.errors import call_service
 from publicprotection.private_files import audited_pdf_download
 
 from ..models import DocumentKind, DocumentStatus, MeetingDocument
@@ -100,12 +100,13 @@ class MeetingDocumentApi(GenericAPIView):
 
     def post(self, request, pk: int):
         meeting, _ = _load(request, pk, self.kind)
-        try:
-            document, _ = services.document_request(
-                actor=request.user, meeting=meeting, kind=self.kind
-            )
-        except services.DocumentStateError as exc:
-            raise Conflict(str(exc)) from exc
+        document, _ = call_service(
+            services.document_request,
+            conflicts=(services.DocumentStateError,),
+            actor=request.user,
+            meeting=meeting,
+            kind=self.kind,
+        )
         return Response(MeetingDocumentOutputSerializer(document).data, status.HTTP_202_ACCEPTED)
 
 

@@ -7,7 +7,6 @@ transition the referral's status does not allow is a 409.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -17,7 +16,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.errors import call_service as api_call_service
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracReferral
@@ -48,12 +47,7 @@ class ReferralCursorPagination(CursorPagination):
 
 
 def call_service(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except services.ReferralStateError as error:
-        raise Conflict(str(error)) from error
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
+    return api_call_service(service, conflicts=(services.ReferralStateError,), **kwargs)
 
 
 def _detail(request, referral_id: int, status_code=status.HTTP_200_OK) -> Response:

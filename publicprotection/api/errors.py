@@ -21,3 +21,17 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
         }
         return exceptions.ValidationError(detail)
     return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def call_service(service, *, conflicts: tuple[type[Exception], ...] = (), **kwargs):
+    """Call a service for an API view: its state errors (`conflicts`) become a 409, its
+    validation errors a 400 with field errors."""
+    try:
+        return service(**kwargs)
+    except conflicts as error:
+        message = (
+            " ".join(error.messages) if isinstance(error, DjangoValidationError) else str(error)
+        )
+        raise Conflict(message) from error
+    except DjangoValidationError as error:
+        raise as_api_error(error) from error
