@@ -242,8 +242,12 @@ def pack_content(*, viewer, meeting: MaracMeeting) -> PackContent:
     assessments = {r.assessment_id for r in referrals if r.assessment_id}
     factors = _risk_factors(assessments)
     children = _children({r.incident_id for r in referrals})
-    incidents = _incidents(person_ids, meeting.starts_at)
-    previous = _previous_marac(person_ids, meeting)
+    # Police records beyond the case summary (incidents anywhere in London, MARACs of other
+    # boroughs) are in the coordinators' copy only: an agency's copy holds what its case
+    # summary shows (the referral's recent history), and the police present the rest.
+    police_copy = not is_partner(viewer)
+    incidents = _incidents(person_ids, meeting.starts_at) if police_copy else {}
+    previous = _previous_marac(person_ids, meeting) if police_copy else {}
     research = _research(viewer, meeting, listing_ids)
     actions = _open_actions(viewer, person_ids)
     levels = dict(

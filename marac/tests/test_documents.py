@@ -230,6 +230,10 @@ def test_partner_copy_holds_only_the_shared_cases_and_the_agencys_own_research_a
     assert "Child protection plan in place" not in text
     assert "Strategy discussion" not in text
     assert "17 Refuge Lane" not in text and "SE1 7AA" not in text
+    # Police records beyond the case summary stay in the coordinators' copy.
+    assert "Incidents in the last 12 months" not in text
+    assert "Previous MARACs" not in text
+    assert shared.referral.incident.reference not in text
 
     download = client.get(reverse("marac:meeting-document-download", args=[at.pk, "pack"]))
     assert download.status_code == 200
@@ -246,6 +250,7 @@ def test_partner_copy_holds_only_the_shared_cases_and_the_agencys_own_research_a
     assert unshared_name in full_text
     assert "Child protection plan in place" in full_text
     assert "17 Refuge Lane" not in full_text
+    assert "Incidents in the last 12 months" in full_text
 
 
 def test_a_partner_whose_invitation_is_withdrawn_loses_the_copy(
