@@ -15,6 +15,7 @@ from ..models import (
     MaracAction,
     MaracActionUpdate,
     MaracCaseListing,
+    MeetingInvitation,
     MeetingStatus,
 )
 
@@ -37,6 +38,12 @@ def action_create(
 ) -> MaracAction:
     if listing.meeting.status == MeetingStatus.CANCELLED:
         raise ActionStateError("This meeting is cancelled; its cases take no new actions.")
+    # An action shows its case to the owning agency until it is finished, so only an agency
+    # invited to the meeting (which already sees the case) can own one.
+    if not MeetingInvitation.objects.filter(meeting_id=listing.meeting_id, agency=agency).exists():
+        raise ValidationError(
+            {"agency": [f"{agency} is not invited to this meeting: invite it first."]}
+        )
     action = MaracAction(
         listing=listing,
         subject=subject,

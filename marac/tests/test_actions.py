@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import ActionStatus, MaracAction, MaracActionUpdate
+from ..models import ActionStatus, MaracAction, MaracActionUpdate, MeetingInvitation
 from ..selectors.actions import actions_visible_to
 from ..selectors.meetings import meeting_agenda
 from ..services.actions import action_create, action_update
+from ..services.sharing import meeting_invite
 from .test_referrals_records import coordinator, meeting
 from .test_sharing import idva_partner, listed_case, social_care_partner
 
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def an_action(listing, agency, actor, **overrides):
+    """An action for `agency` on the listed case, inviting the agency first if need be (only
+    agencies at the table own actions)."""
+    if not MeetingInvitation.objects.filter(meeting=listing.meeting, agency=agency).exists():
+        meeting_invite(actor=actor, meeting=listing.meeting, agency=agency)
     fields = {
         "subject": "victim",
         "agency": agency,
@@ -41,16 +46,22 @@ def test_coordinator_adds_an_action_on_the_meeting_page(client):
     assert "Describe the action" in response.text
     assert not MaracAction.objects.exists()
 
-    response = client.post(
-        url,
-        {
-            "subject": "children",
-            "agency": idva.agency.pk,
-            "owner": "Sam",
-            "description": "Refer the children to CSC",
-            "due_date": "2030-01-31",
-        },
-    )
+    complete = {
+        "subject": "children",
+        "agency": idva.agency.pk,
+        "owner": "Sam",
+        "description": "Refer the children to CSC",
+        "due_date": "2030-01-31",
+    }
+    # An agency not at the table cannot own an action (the action would show it the case).
+    response = client.post(url, complete)
+    assert response.status_code == 400
+    assert "is not invited to this meeting" in response.text
+    assert "Refer the children to CSC" in response.text  # what was typed is kept
+    assert not MaracAction.objects.exists()
+
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    response = client.post(url, complete)
     assert response.status_code == 302
     action = MaracAction.objects.get()
     assert (action.subject, action.status, action.listing) == ("children", "open", listing)
