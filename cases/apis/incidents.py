@@ -8,13 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..errors import ConcurrentEditError
@@ -41,7 +41,7 @@ CanReadCases = role_permission(CASE_READERS, "CanReadCases")
 CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
 
 
-class IncidentCursorPagination(CursorPagination):
+class IncidentCursorPagination(CheckedCursorPagination):
     """No count(*) and no deep offsets: stays fast at a million incidents."""
 
     page_size = 25

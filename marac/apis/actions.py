@@ -13,12 +13,12 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import call_service as api_call_service
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracAction
@@ -38,7 +38,7 @@ CanCreateActions = role_permission(MARAC_COORDINATORS, "CanCreateMaracActions")
 TAGS = ["MARAC actions"]
 
 
-class ActionCursorPagination(CursorPagination):
+class ActionCursorPagination(CheckedCursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"

@@ -11,12 +11,12 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import as_api_error, call_service
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracCaseListing, MaracMeeting
@@ -32,7 +32,7 @@ CanUseMeetings = role_permission(selectors.MEETING_READERS, "CanUseMaracMeetings
 TAGS = ["MARAC meetings"]
 
 
-class MeetingCursorPagination(CursorPagination):
+class MeetingCursorPagination(CheckedCursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"

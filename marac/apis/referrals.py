@@ -12,11 +12,11 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import call_service as api_call_service
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracReferral
@@ -39,7 +39,7 @@ CanCreateReferrals = role_permission(selectors.REFERRAL_CREATORS, "CanCreateRefe
 TAGS = ["MARAC referrals"]
 
 
-class ReferralCursorPagination(CursorPagination):
+class ReferralCursorPagination(CheckedCursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
 from publicprotection.access.views import role_permission
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracCaseListing
@@ -21,7 +21,7 @@ CanReadSharedCases = role_permission(MARAC_COORDINATORS | PARTNERS, "CanReadShar
 TAGS = ["MARAC cases"]
 
 
-class SharedCaseCursorPagination(CursorPagination):
+class SharedCaseCursorPagination(CheckedCursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"

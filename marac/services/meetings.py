@@ -108,10 +108,17 @@ def meeting_create(
     return meeting
 
 
+# Meetings are scheduled months ahead, never decades: a mistyped year (9999) would be kept and
+# then break every date computed from it (slots, the next regular meeting).
+SCHEDULE_HORIZON = timedelta(days=5 * 365)
+
+
 def _validate_meeting(meeting: MaracMeeting) -> None:
     errors = {}
     if not meeting.is_online and not meeting.venue:
         errors["venue"] = ["Enter the venue, or say the meeting is online."]
+    if meeting.starts_at and meeting.starts_at > timezone.now() + SCHEDULE_HORIZON:
+        errors["starts_at"] = ["Enter a date within the next five years."]
     if meeting.pk is not None:
         listed = meeting.listings.count()
         if meeting.max_cases and listed > meeting.max_cases:

@@ -244,3 +244,39 @@ def test_every_form_on_the_meeting_page_has_its_own_field_ids(client):
     for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
         assert target in ids, f"label for missing id {target}"
     assert 'id="invite-agency"' in page and 'id="attendance-agency"' in page
+
+
+@pytest.mark.parametrize(
+    "position", ["p=2026-13-45", "r=1&p=xyz", "p=%00"], ids=["bad-date", "letters", "nul"]
+)
+def test_a_tampered_cursor_is_a_404_not_a_500(api_client, position):
+    import base64
+
+    api_client.force_authenticate(coordinator())
+    cursor = base64.b64encode(position.encode()).decode()
+    for name in ("api:marac-meeting-list", "api:marac-referral-list", "api:marac-action-list"):
+        response = api_client.get(reverse(name), {"cursor": cursor})
+        assert response.status_code == 404, name
+        assert response.json()["errors"][0]["detail"] == "Invalid cursor"
+
+
+def test_a_meeting_decades_ahead_is_refused_on_the_page_and_in_the_api(client, api_client):
+    coord = coordinator()
+    client.force_login(coord)
+    response = client.post(
+        reverse("marac:meeting-create"), meeting_form(starts_at="9999-12-31T23:59")
+    )
+    assert response.status_code == 400
+    assert "Enter a date within the next five years." in response.text
+    assert "9999-12-31T23:59" in response.text  # what was typed is kept
+
+    api_client.force_authenticate(coord)
+    response = api_client.post(
+        reverse("api:marac-meeting-list"),
+        {"starts_at": "9999-12-31T23:59:00Z", "chair": "c", "venue": "v"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "starts_at"
+    assert not MaracMeeting.objects.exists()
+    assert client.get(reverse("marac:meeting-create")).status_code == 200

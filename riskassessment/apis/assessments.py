@@ -14,7 +14,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from cases.errors import ConcurrentEditError
@@ -24,6 +23,7 @@ from cases.serializers.positive_action import ConflictErrorResponseSerializer
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import Instrument, RiskAssessment
@@ -47,7 +47,7 @@ TAGS = ["risk assessments"]
 CONFLICT = {409: ConflictErrorResponseSerializer}
 
 
-class RiskAssessmentCursorPagination(CursorPagination):
+class RiskAssessmentCursorPagination(CheckedCursorPagination):
     """No count(*) and no deep offsets."""
 
     page_size = 25

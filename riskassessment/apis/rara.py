@@ -12,12 +12,12 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import as_api_error
+from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
 from ..models import RaraAction
@@ -37,7 +37,7 @@ CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
 TAGS = ["RARA actions"]
 
 
-class RaraActionCursorPagination(CursorPagination):
+class RaraActionCursorPagination(CheckedCursorPagination):
     """No count(*) and no deep offsets over millions of actions."""
 
     page_size = 25
