@@ -145,3 +145,24 @@ def test_open_actions_come_back_on_the_next_meetings_agenda():
     first = next(e for e in meeting_agenda(last) if e.key == "incomplete_actions")
     assert first.actions == []
     assert first.text == "None recorded yet."
+
+
+def test_a_refused_update_shows_the_errors_and_keeps_what_was_typed(client):
+    at, coord = meeting(), coordinator()
+    idva = idva_partner()
+    action = an_action(listed_case(at, coord), idva.agency, coord)
+    client.force_login(idva)
+    url = reverse("marac:action-update", args=[action.pk])
+
+    response = client.post(url, {"text": "Called the victim twice", "status": "zzz"})
+
+    assert response.status_code == 400
+    assert "Called the victim twice" in response.text
+    assert "govuk-error-summary" in response.text
+    assert not MaracActionUpdate.objects.exists()
+
+    response = client.post(url, {"text": "  ", "status": "done"})
+    assert response.status_code == 400
+    assert "Enter the update" in response.text
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN

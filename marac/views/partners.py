@@ -109,7 +109,11 @@ class ResearchSaveView(CaseSummaryView):
 
 
 class ActionUpdateView(SharedCaseMixin, TemplateView):
+    """The update form sits in lists (home, meeting page); a refused update is shown on a page
+    of its own, with the errors and what was typed."""
+
     http_method_names = ["post"]
+    template_name = "marac/actions/update.html"
 
     def post(self, request, pk):
         action = action_selectors.action_get(viewer=request.user, action_id=pk)
@@ -120,14 +124,14 @@ class ActionUpdateView(SharedCaseMixin, TemplateView):
                     actor=request.user, action_id=action.pk, **form.cleaned_data
                 )
             except ValidationError as exc:
-                messages.warning(request, " ".join(exc.messages))
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "Update recorded.")
-        else:
-            messages.warning(request, "Enter the update.")
-        if has_role(request.user, MARAC_COORDINATORS):
-            return redirect("marac:meeting-detail", pk=action.listing.meeting_id)
-        return redirect("marac:home")
+                if has_role(request.user, MARAC_COORDINATORS):
+                    return redirect("marac:meeting-detail", pk=action.listing.meeting_id)
+                return redirect("marac:home")
+        context = self.get_context_data(action=action, form=form)
+        return self.render_to_response(context, status=400)
 
 
 urlpatterns = [
