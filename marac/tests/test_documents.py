@@ -17,6 +17,7 @@ from ..models import (
     MaracCaseListingGroupObjectPermission,
     MaracMeeting,
     MeetingDocument,
+    MeetingInvitation,
 )
 from ..services import documents as services
 from ..services.meetings import attendance_add, case_discussion_save
@@ -447,3 +448,61 @@ def test_the_pack_content_takes_the_same_queries_for_2_cases_as_for_6():
             assert len(content.cases) == size
             counts.append((viewer.role, len(ctx.captured_queries)))
     assert counts[0] == counts[2] and counts[1] == counts[3]
+
+
+DOCUMENT_PAGES = [
+    ("marac:meeting-documents", ()),
+    ("marac:meeting-documents-panel", ()),
+    ("marac:meeting-document-status", ("pack",)),
+    ("marac:meeting-document-status", ("minutes",)),
+    ("marac:meeting-document-download", ("minutes",)),
+    ("api:marac-meeting-pack", ()),
+    ("api:marac-meeting-pack-file", ()),
+    ("api:marac-meeting-minutes", ()),
+    ("api:marac-meeting-minutes-file", ()),
+]
+
+
+@pytest.mark.parametrize(("name", "extra"), DOCUMENT_PAGES)
+def test_every_document_endpoint_is_refused_to_those_outside_the_meeting(
+    client, lambeth_officer, name, extra
+):
+    """Anonymous: sign in (or 401/403 on the API); officer: 403; another borough's coordinator
+    and an agency not invited: 404 (the meeting is not theirs); nothing is logged."""
+    at = meeting()
+    listed_case(at, coordinator())
+    url = reverse(name, args=[at.pk, *extra])
+    is_api = name.startswith("api:")
+
+    anonymous = client.get(url)
+    assert anonymous.status_code in ((401, 403) if is_api else (302,))
+    for user, expected in (
+        (lambeth_officer, 403),
+        (coordinator("SOU"), 404),
+        (social_care_partner(), 404),  # an agency never invited to this meeting
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == expected, user
+    assert not MeetingDocument.objects.exists()
+    assert not AccessLogEntry.objects.filter(action="download").exists()
+
+
+def test_invitations_are_withdrawn_only_by_the_meetings_coordinators(client, lambeth_officer):
+    at, coord = meeting(), coordinator()
+    invitation = meeting_invite(actor=coord, meeting=at, agency=idva_partner().agency)
+    other_meeting = meeting()
+    url = reverse("marac:meeting-invitation-withdraw", args=[at.pk, invitation.pk])
+
+    for user, expected in (
+        (lambeth_officer, 403),
+        (idva_partner(), 403),
+        (coordinator("SOU"), 404),
+    ):
+        client.force_login(user)
+        assert client.post(url).status_code == expected
+    client.force_login(coord)
+    wrong_meeting = reverse(
+        "marac:meeting-invitation-withdraw", args=[other_meeting.pk, invitation.pk]
+    )
+    assert client.post(wrong_meeting).status_code == 404
+    assert MeetingInvitation.objects.filter(pk=invitation.pk).exists()
