@@ -166,3 +166,30 @@ def test_a_refused_update_shows_the_errors_and_keeps_what_was_typed(client):
     assert "Enter the update" in response.text
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
+
+
+def test_wrong_roles_are_refused_on_the_case_list_actions_and_discussion_pages(
+    client, lambeth_officer
+):
+    at, coord = meeting(), coordinator()
+    idva = idva_partner()
+    listing = listed_case(at, coord)
+    action = an_action(listing, idva.agency, coord)
+    posts = {
+        "marac:meeting-action-create": (at.pk, listing.pk),
+        "marac:meeting-discussion": (at.pk, listing.pk),
+    }
+
+    client.force_login(lambeth_officer)
+    assert client.get(reverse("marac:case-list")).status_code == 403
+    update = client.post(
+        reverse("marac:action-update", args=[action.pk]), {"text": "x", "status": "done"}
+    )
+    assert update.status_code == 403
+    client.force_login(idva)  # an invited agency: its own pages only
+    for name, args in posts.items():
+        assert client.post(reverse(name, args=args), {"summary": "x"}).status_code == 403, name
+    assert MaracAction.objects.count() == 1
+    assert not MaracActionUpdate.objects.exists()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
