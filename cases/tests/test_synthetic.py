@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cases import synthetic
 from cases.models import (
     ArrestDecision,
     ArrestOutcome,
@@ -16,6 +17,7 @@ from cases.models import (
     Party,
     PartyRole,
     Person,
+    SearchName,
 )
 from cases.selectors.incidents import IncidentFilters, incident_get, incident_list
 from cases.selectors.people import person_detail_get
@@ -180,6 +182,55 @@ def test_high_risk_victims_are_referred_to_marac_and_listed_at_fortnightly_meeti
     for meeting in MaracMeeting.objects.all():
         meeting.full_clean()
         assert meeting.listings.count() <= meeting.max_cases
+
+
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])
+def test_every_trigger_is_back_on_and_every_name_registered_after_the_load(
+    monkeypatch, superuser, lambeth_officer
+):
+    """The load switches triggers off inside each batch: a superuser's load switches off all
+    of them (foreign keys checked by the load), anyone else's only the skipped ones."""
+    monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: superuser)
+    _generate()
+
+    names = set(SearchName.objects.values_list("name", flat=True))
+    assert set(Person.objects.values_list("search_name", flat=True)) <= names
+    person = Person.objects.create(
+        given_name="Zenobia", family_name="Quartermaine", search_name="zenobia quartermaine",
+        created_by=lambeth_officer,
+    )  # fmt: skip
+    assert SearchName.objects.filter(name="zenobia quartermaine").exists()
+    assert apps.get_model("cases", "PersonEvent").objects.filter(pgh_obj=person).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Party.objects.create(incident_id=Incident.objects.last().pk, person_id=10**9,
+                             role=PartyRole.VICTIM)  # fmt: skip
+        with connection.cursor() as cursor:  # foreign keys are checked at commit otherwise
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])
+def test_a_batch_referring_to_a_missing_row_is_refused_whole(monkeypatch, superuser):
+    monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: superuser)
+    _generate()
+    assessment = RiskAssessment.objects.order_by("id").last()
+    question = Answer.objects.filter(assessment=assessment).first().question_id
+    batch = synthetic.Batch(
+        copies=[
+            synthetic.TableCopy(
+                Answer, "assessment_id, question_id, value, note",
+                f"{assessment.pk + 1000}\t{question}\tyes\t\n",
+                key="assessment_id", first=assessment.pk, last=assessment.pk + 1000,
+            )
+        ],
+        search_names=["zenobia quartermaine"],
+    )  # fmt: skip
+    before = Answer.objects.count()
+
+    with pytest.raises(IntegrityError, match="foreign key"), transaction.atomic():
+        synthetic._write_batch(batch)
+
+    assert Answer.objects.count() == before
+    assert not SearchName.objects.filter(name="zenobia quartermaine").exists()
 
 
 @pytest.mark.django_db(transaction=True)
