@@ -120,6 +120,7 @@ def line_chart(
     xs = [LEFT + i * step for i in range(len(labels))]
     _x_labels(canvas, labels, xs, label_every)
     for s in series:
+        colour = escape(s.colour)
         segment: list[str] = []
         segments = [segment]
         for x, value in zip(xs, s.values, strict=True):
@@ -127,15 +128,14 @@ def line_chart(
                 segment = []
                 segments.append(segment)
                 continue
-            segment.append(f"{x:.1f},{y(value):.1f}")
-            canvas.add(
-                f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="2.5" fill="{escape(s.colour)}"/>'
-            )
+            cx, cy = f"{x:.1f}", f"{y(value):.1f}"
+            segment.append(f"{cx},{cy}")
+            canvas.add(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
         for points in segments:
             if len(points) > 1:
                 canvas.add(
                     f'<polyline points="{" ".join(points)}" fill="none" '
-                    f'stroke="{escape(s.colour)}" stroke-width="2"/>'
+                    f'stroke="{colour}" stroke-width="2"/>'
                 )
     _legend(canvas, series)
     return canvas.render()
@@ -161,13 +161,14 @@ def bar_chart(
     xs = [LEFT + group * (i + 0.5) for i in range(len(labels))]
     _x_labels(canvas, labels, xs, 1)
     for index, s in enumerate(series):
+        colour = escape(s.colour)
         for centre, value in zip(xs, s.values, strict=True):
             if value is None:
                 continue
             x = centre - group * 0.4 + index * bar
             canvas.add(
                 f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
-                f'height="{y(0) - y(value):.1f}" fill="{escape(s.colour)}"/>'
+                f'height="{y(0) - y(value):.1f}" fill="{colour}"/>'
             )
     _legend(canvas, series)
     return canvas.render()

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from publicprotection.access.roles import ANALYSTS, has_role
@@ -48,6 +48,13 @@ class Cell:
         if not self.denominator:
             return "No data"
         return f"{self.value:.1f}%"
+
+    @property
+    def fraction(self) -> str:
+        """What a rate was made from ("3 of 40"); empty for counts and rates without data."""
+        if self.denominator is None or not self.has_data:
+            return ""
+        return f"{self.numerator} of {self.denominator}"
 
 
 @dataclass
@@ -118,33 +125,29 @@ def _month_starts(today: date) -> list[date]:
 
 def trends(*, borough: Borough | None, today: date) -> Trends:
     """Monthly figures for the last 60 months and yearly for the last five calendar years
-    (the current ones to date), for one borough or London: one query each."""
+    (the current ones to date), for one borough or London, in one query: a year's figures are
+    the sums of its months, and the 60 months always span the five years (MONTHS >= 12 *
+    YEARS)."""
     months = _month_starts(today)
     years = list(range(today.year - YEARS + 1, today.year + 1))
-    rows = DailyBoroughFigures.objects.filter(day__lte=today)
+    rows = DailyBoroughFigures.objects.filter(day__lte=today, day__gte=months[0])
     if borough is not None:
         rows = rows.filter(borough=borough)
     by_month = {
         r["period"]: r
-        for r in rows.filter(day__gte=months[0])
-        .annotate(period=TruncMonth("day"))
-        .values("period")
-        .annotate(**_sums())
-        .order_by()
-    }
-    by_year = {
-        r["period"].year: r
-        for r in rows.filter(day__gte=date(years[0], 1, 1))
-        .annotate(period=TruncYear("day"))
+        for r in rows.annotate(period=TruncMonth("day"))
         .values("period")
         .annotate(**_sums())
         .order_by()
     }
     monthly = [Row(m.strftime("%b %Y"), m, _filled(by_month.get(m, {}))) for m in months]
-    yearly = [
-        Row(f"{y} (to date)" if y == today.year else str(y), y, _filled(by_year.get(y, {})))
-        for y in years
-    ]
+    by_year = {y: dict.fromkeys(MEASURES, 0) for y in years}
+    for row in monthly:
+        year = by_year.get(row.key.year)
+        if year is not None:
+            for m in MEASURES:
+                year[m] += row.sums[m]
+    yearly = [Row(f"{y} (to date)" if y == today.year else str(y), y, by_year[y]) for y in years]
     return Trends(monthly=monthly, yearly=yearly)
 
 

@@ -4,11 +4,15 @@ off it. Coordinators of the meeting's borough team only."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -34,23 +38,51 @@ from .packs import document_block
 # every label points at its own field (ids must be unique on a page).
 INVITATION_IDS = "invite-%s"
 ATTENDANCE_IDS = "attendance-%s"
+ACTION_FIELDS_TEMPLATE = "marac/meetings/includes/action_form_fields.html"
 
 
 def action_form_ids(listing_pk: int) -> str:
     return f"action-{listing_pk}-%s"
 
 
-def _action_forms(case_plans, bound_form, bound_listing_pk):
-    """One action form per case, sharing one agency list (loaded once, not per case)."""
-    agency_choices = None
+def _share_agency_choices(forms) -> list:
+    """The page's agency lists (attendance, invitation, every action form) are one query,
+    `Agency.objects.order_by("name")`: load it once and give each form the same choices.
+    Validation still checks a submitted agency against each field's own queryset."""
+    choices = None
+    for form in forms:
+        field = form.fields["agency"]
+        if choices is None:
+            # Iterating, not list(), which would first COUNT the agencies.
+            choices = [*iter(field.choices)]
+        field.choices = choices
+    return choices
+
+
+def _action_forms(case_plans, bound_form, bound_listing_pk, agency_choices):
+    """Each case's "Add an action" fields, as markup.
+
+    A blank form is the same for every case but for its ids, so it is rendered once and given
+    each case's ids: rendering a form per case was most of the page's time with 18 cases. A form
+    sent back with errors is rendered on its own. The placeholder is random so no text in the
+    form (an agency's name) can match it.
+    """
+    placeholder = action_form_ids(f"new{secrets.token_hex(8)}") % ""
+    blank_fields = None
     for plan in case_plans:
         pk = plan["case"].listing.pk
-        form = bound_form if pk == bound_listing_pk else ActionForm(auto_id=action_form_ids(pk))
-        field = form.fields["agency"]
-        if agency_choices is None:
-            agency_choices = list(field.choices)
-        field.choices = agency_choices
-        plan["action_form"] = form
+        if pk == bound_listing_pk:
+            bound_form.fields["agency"].choices = agency_choices
+            plan["action_fields"] = render_to_string(ACTION_FIELDS_TEMPLATE, {"form": bound_form})
+            continue
+        if blank_fields is None:
+            blank = ActionForm(auto_id=f"{placeholder}%s")
+            blank.fields["agency"].choices = agency_choices
+            blank_fields = render_to_string(ACTION_FIELDS_TEMPLATE, {"form": blank})
+        # The ids are the only difference between cases, and they contain only the pk.
+        plan["action_fields"] = mark_safe(  # noqa: S308 - rendered by the template above
+            blank_fields.replace(placeholder, action_form_ids(pk) % "")
+        )
 
 
 class MeetingRoleMixin(RoleRequiredMixin):
@@ -150,7 +182,12 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             for entry in agenda
             for case in entry.cases
         ]
-        _action_forms(case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"))
+        form = kwargs.get("form") or AttendanceForm(auto_id=ATTENDANCE_IDS)
+        invitation_form = kwargs.get("invitation_form") or InvitationForm(auto_id=INVITATION_IDS)
+        agency_choices = _share_agency_choices([form, invitation_form])
+        _action_forms(
+            case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"), agency_choices
+        )
         blockers = {}
         if self.meeting.can_cancel():  # scheduled: cases can still come off
             blockers = selectors.listing_removal_blockers(self.meeting)
@@ -173,10 +210,9 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             if blockers
             else [],
             "attendance": selectors.meeting_attendance(self.meeting),
-            "form": kwargs.get("form") or AttendanceForm(auto_id=ATTENDANCE_IDS),
+            "form": form,
             "invitations": selectors.meeting_invitations(self.meeting),
-            "invitation_form": kwargs.get("invitation_form")
-            or InvitationForm(auto_id=INVITATION_IDS),
+            "invitation_form": invitation_form,
             "action_form": kwargs.get("action_form"),
             "action_listing_pk": kwargs.get("action_listing_pk"),
         }
