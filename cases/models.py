@@ -141,7 +141,8 @@ class Person(models.Model):
         ordering = ["family_name", "given_name", "id"]
         indexes = [
             # Name search finds similar names in SearchName, then people by exact name.
-            models.Index(fields=["search_name"], name="person_search_name"),
+            # With the id, finding people by name is an index-only scan.
+            models.Index(fields=["search_name"], include=["id"], name="person_search_name_id"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
         ]
@@ -452,7 +453,10 @@ class Party(models.Model):
     class Meta:
         ordering = ["incident", "role", "id"]
         verbose_name_plural = "parties"
-        indexes = [models.Index(fields=["person", "role"])]
+        # With the incident, a person's incidents are an index-only scan (name search).
+        indexes = [
+            models.Index(fields=["person", "role"], include=["incident"], name="party_person_role")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "person", "role"], name="party_once_per_role"
