@@ -9,7 +9,10 @@ the number of people (benchmarks/README.md has the measurements).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Count, Q, QuerySet
 
 from ..models import Person, PersonAlias, SearchName
 
@@ -28,17 +31,63 @@ def similar_names(query: str) -> list[str]:
     )
 
 
+@dataclass
+class RankedNames:
+    """The names similar to a query, most similar first, with how many people bear each."""
+
+    names: list[tuple[str, float, int]]  # (name, similarity, people)
+
+    def covering(self, at_least: int) -> tuple[list[str], float] | None:
+        """The best names, enough of them for `at_least` people (anyone's, visible or not),
+        every name as similar as the last one included, and that last similarity. None if
+        all the names together have fewer people.
+
+        Everyone outside these names (and not holding an alias among them) is less similar
+        than the last one, so a ranking by similarity that finds `at_least` people at least
+        that similar among these names is the ranking of everyone.
+        """
+        total = 0
+        for i, (_name, similarity, people) in enumerate(self.names):
+            total += people
+            if total >= at_least:
+                last = i
+                while last + 1 < len(self.names) and self.names[last + 1][1] == similarity:
+                    last += 1
+                return [name for name, _s, _n in self.names[: last + 1]], similarity
+        return None
+
+
+def ranked_names(query: str) -> RankedNames:
+    """The names similar to `query` (normalised), most similar first, with their people
+    counted (two index scans: the trigram index of names, the name index of people)."""
+    ranked = list(
+        SearchName.objects.filter(name__trigram_similar=query)
+        .annotate(similarity=TrigramSimilarity("name", query))
+        .order_by("-similarity", "name")
+        .values_list("name", "similarity")
+    )
+    people_per_name = dict(
+        Person.objects.filter(search_name__in=[name for name, _ in ranked])
+        .order_by()
+        .values("search_name")
+        .annotate(n=Count("id"))
+        .values_list("search_name", "n")
+    )
+    return RankedNames([(name, sim, people_per_name.get(name, 0)) for name, sim in ranked])
+
+
 def people_with_similar_names(
-    query: str, *, people: QuerySet[Person] | None = None
+    query: str, *, people: QuerySet[Person] | None = None, names: list[str] | None = None
 ) -> QuerySet[Person]:
     """The people (of `people`, default everyone) whose name or an alias is similar to
-    `query` (normalised).
+    `query` (normalised); `names` narrows the names considered (see RankedNames).
 
     The names and the few people with a matching alias are read first, so the final WHERE is
     `search_name IN (…) OR id IN (…)`: two index scans PostgreSQL combines, with row estimates
     it can trust (as subqueries, the estimates led it to scan every person).
     """
-    names = similar_names(query)
+    if names is None:
+        names = similar_names(query)
     alias_people = (
         list(
             PersonAlias.objects.filter(search_name__in=names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,11 +16,13 @@ from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
 from ..services.people import normalise_name
 from .incidents import incidents_visible_to
-from .names import people_with_similar_names
+from .names import people_with_similar_names, ranked_names
 
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).
 MATCH_THRESHOLD = 0.3
+# Name search first ranks the people of the best names for a page, then for this many pages.
+NARROWING_FACTOR = 40
 
 
 def persons_visible_to(*, viewer) -> QuerySet[Person]:
@@ -64,9 +67,15 @@ def person_detail_get(*, viewer, person_id) -> Person:
 
 
 def person_search_queryset(
-    *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
+    *,
+    viewer,
+    name: str,
+    date_of_birth: date | None = None,
+    visible_only: bool = True,
+    names: list[str] | None = None,
 ) -> QuerySet[Person]:
-    """The query behind person_search, best match first (unsliced, for the API and EXPLAIN)."""
+    """The query behind person_search, best match first (unsliced, for the API and EXPLAIN).
+    `names` narrows the names considered (cases.selectors.names.best_names_for)."""
     query = normalise_name(name)
     if len(query) < 2 or not has_role(viewer, CASE_READERS):
         return Person.objects.none()
@@ -78,7 +87,7 @@ def person_search_queryset(
         .values("similarity")[:1]
     )
     candidates = (
-        people_with_similar_names(query, people=base)
+        people_with_similar_names(query, people=base, names=names)
         .annotate(
             score=Greatest(
                 TrigramSimilarity("search_name", query),
@@ -104,11 +113,29 @@ def person_search(
     when recording a party: the caller must then show only what a match list needs (name,
     date of birth).
     """
-    return list(
-        person_search_queryset(
-            viewer=viewer, name=name, date_of_birth=date_of_birth, visible_only=visible_only
-        )[:MATCH_LIMIT]
+    search = functools.partial(
+        person_search_queryset,
+        viewer=viewer,
+        name=name,
+        date_of_birth=date_of_birth,
+        visible_only=visible_only,
     )
+    # A common name matches thousands of people; ranked by similarity alone (no date of
+    # birth first), the best few are found among the most similar names: enough names for a
+    # page of people, or for NARROWING_FACTOR pages (a borough sees a fraction of London's
+    # people). If a page of those is not visible to the viewer, rank everyone.
+    query = normalise_name(name)
+    if date_of_birth or len(query) < 2 or not has_role(viewer, CASE_READERS):
+        return list(search()[:MATCH_LIMIT])
+    ranked = ranked_names(query)
+    for at_least in (MATCH_LIMIT, MATCH_LIMIT * NARROWING_FACTOR):
+        if (best := ranked.covering(at_least)) is None:
+            break
+        names, least_similarity = best
+        matches = list(search(names=names)[:MATCH_LIMIT])
+        if len(matches) == MATCH_LIMIT and matches[-1].score >= least_similarity:
+            return matches
+    return list(search(names=[name for name, _s, _n in ranked.names])[:MATCH_LIMIT])
 
 
 @dataclass

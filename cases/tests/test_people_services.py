@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from cases.errors import ConcurrentEditError
 from cases.models import Address, PartyRole, Person, PersonAlias, SearchName
+from cases.selectors.names import ranked_names
 from cases.selectors.people import (
+    MATCH_LIMIT,
     person_disclosable_addresses,
     person_get,
     person_history,
@@ -224,6 +226,31 @@ def test_search_gives_partners_nothing_even_for_duplicate_checks(partner):
     PersonFactory(given_name="John", family_name="Smith")
 
     assert person_search(viewer=partner, name="John Smith", visible_only=False) == []
+
+
+@pytest.mark.parametrize("viewer", ["central_officer", "lambeth_officer", "southwark_officer"])
+def test_search_of_a_common_name_reads_the_best_names_and_ranks_as_the_whole_search(
+    request, viewer, lambeth_officer, southwark_officer
+):
+    """A name shared by more than a page of people is ranked from its most similar names only
+    (cases.selectors.names.best_names_for): the page must be the one ranking everyone gives,
+    ties, aliases and people the viewer cannot see included."""
+    viewer = request.getfixturevalue(viewer)
+    for i in range(12):
+        PersonFactory(given_name="Verity", family_name="Dunford", actor=lambeth_officer,
+                      date_of_birth=date(1980, 1, 1) + timedelta(days=i))  # fmt: skip
+    for i in range(6):
+        PersonFactory(given_name="Verity", family_name="Dunsford", actor=southwark_officer,
+                      date_of_birth=date(1981, 1, 1) + timedelta(days=i))  # fmt: skip
+    for family in ("Dunforde", "Dumford", "Durnford", "Smith", "Ashford", "Dunn"):
+        PersonFactory(given_name="Verity", family_name=family, actor=lambeth_officer)
+        PersonFactory(given_name="Verity", family_name=family, actor=southwark_officer)
+    PersonFactory(given_name="Vera", family_name="Dunn", aliases=["Verity Dunford"],
+                  actor=southwark_officer)  # fmt: skip
+
+    whole = list(person_search_queryset(viewer=viewer, name="Verity Dunford")[:MATCH_LIMIT])
+    assert person_search(viewer=viewer, name="Verity Dunford") == whole
+    assert ranked_names("verity dunford").covering(MATCH_LIMIT) is not None
 
 
 def test_search_ignores_a_one_letter_name(lambeth_officer):
