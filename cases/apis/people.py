@@ -140,7 +140,7 @@ class PersonListApi(_MethodPermissions, GenericAPIView):
         name = (query.validated_data.get("name") or "").strip()
         date_of_birth = query.validated_data.get("date_of_birth")
         if name:
-            people = selectors.person_search_queryset(
+            people = selectors.PersonSearchResults(
                 viewer=request.user, name=name, date_of_birth=date_of_birth
             )
         else:

@@ -104,9 +104,16 @@ def person_search_queryset(
 
 
 def person_search(
-    *, viewer, name: str, date_of_birth: date | None = None, visible_only: bool = True
+    *,
+    viewer,
+    name: str,
+    date_of_birth: date | None = None,
+    visible_only: bool = True,
+    start: int = 0,
+    stop: int = MATCH_LIMIT,
 ) -> list[Person]:
     """Likely matches for a name (and date of birth), best first; a matching alias counts.
+    Matches start to stop of that ranking (the first page by default).
 
     Names are matched over the distinct names, then people by exact name
     (cases.selectors.names). visible_only=False searches all London, for the duplicate check
@@ -121,21 +128,31 @@ def person_search(
         visible_only=visible_only,
     )
     # A common name matches thousands of people; ranked by similarity alone (no date of
-    # birth first), the best few are found among the most similar names: enough names for a
-    # page of people, or for NARROWING_FACTOR pages (a borough sees a fraction of London's
-    # people). If a page of those is not visible to the viewer, rank everyone.
+    # birth first), the best few are found among the most similar names: enough names for
+    # `stop` people, or for NARROWING_FACTOR times as many (a borough sees a fraction of
+    # London's people). If not enough of those are visible to the viewer, rank everyone.
     query = normalise_name(name)
     if date_of_birth or len(query) < 2 or not has_role(viewer, CASE_READERS):
-        return list(search()[:MATCH_LIMIT])
+        return list(search()[start:stop])
     ranked = ranked_names(query)
-    for at_least in (MATCH_LIMIT, MATCH_LIMIT * NARROWING_FACTOR):
+    for at_least in (stop, stop * NARROWING_FACTOR):
         if (best := ranked.covering(at_least)) is None:
             break
         names, least_similarity = best
-        matches = list(search(names=names)[:MATCH_LIMIT])
-        if len(matches) == MATCH_LIMIT and matches[-1].score >= least_similarity:
+        matches = list(search(names=names)[start:stop])
+        if len(matches) == stop - start and matches[-1].score >= least_similarity:
             return matches
-    return list(search(names=[name for name, _s, _n in ranked.names])[:MATCH_LIMIT])
+    return list(search(names=[name for name, _s, _n in ranked.names])[start:stop])
+
+
+class PersonSearchResults:
+    """person_search as a sequence a paginator slices: each page asks for its own slice."""
+
+    def __init__(self, **search):
+        self.search = search
+
+    def __getitem__(self, page: slice) -> list[Person]:
+        return person_search(**self.search, start=page.start or 0, stop=page.stop)
 
 
 @dataclass

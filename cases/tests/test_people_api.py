@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import PartyRole, Person
+from cases.selectors.people import person_search_queryset
 from cases.services.people import person_address_add, person_update
 from cases.tests.factories import IncidentFactory, PersonFactory, add_party
 from publicprotection.audit.models import AccessLogEntry
@@ -61,6 +62,24 @@ def test_search_by_name_finds_typos_and_aliases_with_dob_first(api_client, lambe
     assert set(ids) == {exact.pk, born.pk, by_alias.pk}
     alias_row = next(p for p in response.json()["results"] if p["id"] == by_alias.pk)
     assert alias_row["aliases"] == ["John Smith"]
+
+
+def test_search_pages_follow_one_ranking(api_client, central_officer, lambeth_officer):
+    for i in range(8):
+        PersonFactory(given_name="Verity", family_name="Dunford", actor=lambeth_officer,
+                      date_of_birth=date(1980, 1, 1) + timedelta(days=i))  # fmt: skip
+    for family in ("Dunforde", "Dumford", "Durnford", "Dunsford"):
+        PersonFactory(given_name="Verity", family_name=family, actor=lambeth_officer)
+    api_client.force_authenticate(central_officer)
+
+    seen, url = [], LIST + "?name=Verity+Dunford&page_size=5"
+    while url:
+        body = api_client.get(url).json()
+        seen += [p["id"] for p in body["results"]]
+        url = body["next"]
+
+    ranking = person_search_queryset(viewer=central_officer, name="Verity Dunford")
+    assert seen == [p.pk for p in ranking] and len(seen) == 12
 
 
 def test_search_with_a_bad_date_is_a_400_with_the_field(api_client, lambeth_officer):

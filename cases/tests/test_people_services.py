@@ -248,8 +248,11 @@ def test_search_of_a_common_name_reads_the_best_names_and_ranks_as_the_whole_sea
     PersonFactory(given_name="Vera", family_name="Dunn", aliases=["Verity Dunford"],
                   actor=southwark_officer)  # fmt: skip
 
-    whole = list(person_search_queryset(viewer=viewer, name="Verity Dunford")[:MATCH_LIMIT])
-    assert person_search(viewer=viewer, name="Verity Dunford") == whole
+    whole = list(person_search_queryset(viewer=viewer, name="Verity Dunford"))
+    assert person_search(viewer=viewer, name="Verity Dunford") == whole[:MATCH_LIMIT]
+    # Later pages (the API's): the ranking's own slice.
+    assert person_search(viewer=viewer, name="Verity Dunford", start=5, stop=11) == whole[5:11]
+    assert person_search(viewer=viewer, name="Verity Dunford", start=20, stop=40) == whole[20:40]
     assert ranked_names("verity dunford").covering(MATCH_LIMIT) is not None
 
 
