@@ -27,6 +27,12 @@ def test_seed_demo_creates_every_role_and_cases_and_is_idempotent():
     assert ArrestDecision.objects.filter(is_outstanding=True).exists()
     amara = Person.objects.filter(given_name="Amara").first()
     assert person_flags(amara).repeat_victim
+    # The dashboard has figures at once, not after the first nightly refresh.
+    from django.db.models import Sum
+
+    from reports.models import DailyBoroughFigures
+
+    assert DailyBoroughFigures.objects.aggregate(n=Sum("incidents"))["n"] > 0
 
 
 def test_seed_demo_assesses_victims_at_every_level_with_overdue_actions():
