@@ -285,6 +285,10 @@ def run() -> int:
         }
         honcho = shutil.which("honcho", path=bin_dir)
         proc = subprocess.Popen([honcho, "-f", str(ROOT / "Procfile.dev"), "start"], env=env)
+        # Stopped by a process manager rather than Ctrl-C: honcho stops its processes on
+        # SIGTERM, then the services started here stop as the Stack closes (without this the
+        # web server, worker and beat outlived `make run`).
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: proc.terminate())
         try:
             return proc.wait()
         except KeyboardInterrupt:
