@@ -378,15 +378,16 @@ def _isoformat(value) -> str:
 @dataclass
 class TableCopy:
     """One table's rows of a batch in COPY's text format. The batch's rows are those whose
-    `key` column lies between `first` and `last` (ids taken for the batch; for answers, the
-    batch's assessments), which is how their foreign keys are checked."""
+    `key` column lies between `first` and `last` (the ids taken for the batch), which is how
+    their foreign keys are checked. Rows taking ids from the table's default (answers) have
+    no range yet: it is every id above the table's largest before the COPY."""
 
     model: type
     columns: str
     text: str
-    key: str
-    first: int
-    last: int
+    key: str = "id"
+    first: int | None = None
+    last: int | None = None
 
 
 @dataclass
@@ -411,7 +412,8 @@ def _write_batch(batch: Batch) -> None:
     As a superuser the load also switches off the foreign-key triggers, like `pg_restore
     --disable-triggers`, and checks the batch's foreign keys itself with one query per key
     (row-by-row checks were half of PostgreSQL's time once the other triggers were off)."""
-    assert connection.in_atomic_block, "the trigger switch must not outlive the batch"
+    if not connection.in_atomic_block:
+        raise RuntimeError("A batch must be written in a transaction (the trigger switch).")
     with connection.cursor() as cursor:
         superuser = _is_superuser(cursor)
         tables = [c.model._meta.db_table for c in batch.copies]
@@ -422,6 +424,11 @@ def _write_batch(batch: Batch) -> None:
             disable, enable = _trigger_switches()
         for sql in disable:
             cursor.execute(sql)
+        for copy in batch.copies:
+            if copy.first is None:
+                table = copy.model._meta.db_table
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+                copy.first, copy.last = cursor.fetchone()[0] + 1, 2**63 - 1
         for copy in batch.copies:
             # One read of the whole text: psycopg2 reads the file in `size` chunks, and each
             # read needs the GIL, which the thread building the next batch holds (8 kB chunks
@@ -1053,7 +1060,7 @@ class Generator:
                         completed_at=a.created_at + timedelta(days=2) if done else None,
                     )
                 )
-        self._copy_answers(answers, assessments)
+        self._copy_answers(answers)
         self._copy(actions)
         self.stats.add("answer", len(answers))
         self.stats.add("rara_action", len(actions))
@@ -1223,22 +1230,13 @@ class Generator:
             )
         )
 
-    def _copy_answers(self, lines: list[str], assessments: list[RiskAssessment]) -> None:
+    def _copy_answers(self, lines: list[str]) -> None:
         """Answers are most of the rows: their COPY text is built directly (no model instances).
-        They take ids from the table's default; the batch's answers are its assessments'."""
-        if not lines:
-            return
-        ids = [a.pk for a in assessments]
-        self.pending.copies.append(
-            TableCopy(
-                Answer,
-                "assessment_id, question_id, value, note",
-                "".join(lines),
-                key="assessment_id",
-                first=min(ids),
-                last=max(ids),
+        They take ids from the table's default (see TableCopy)."""
+        if lines:
+            self.pending.copies.append(
+                TableCopy(Answer, "assessment_id, question_id, value, note", "".join(lines))
             )
-        )
 
     def _save_counters(self) -> None:
         existing = {(c.borough_id, c.year): c for c in IncidentReferenceCounter.objects.all()}

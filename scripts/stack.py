@@ -266,7 +266,18 @@ def manage(*args: str, settings: str = "publicprotection.settings.dev") -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a process manager, `kill`) unwinds like Ctrl-C: the Stack closes and stops the
+    services it started."""
+
+    def stop(_signum, _frame):
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def run() -> int:
+    _stop_on_sigterm()
     with Stack():
         manage("migrate", "--no-input", "-v", "0")
         manage("seed_demo")
@@ -295,10 +306,13 @@ def run() -> int:
             # honcho got the same SIGINT from the terminal and stops its children itself.
             with contextlib.suppress(KeyboardInterrupt):
                 return proc.wait(timeout=30)
+        finally:
+            _stop_on_sigterm()
         return 0
 
 
 def test(args: list[str]) -> int:
+    _stop_on_sigterm()
     with Stack():
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "publicprotection.settings.test"}
         return subprocess.run([sys.executable, "-m", "pytest", *args], env=env).returncode

@@ -5,9 +5,11 @@
 set -euo pipefail
 
 missing=()
-ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+# Read once: with pipefail, `ldconfig -p | grep -q` fails when grep stops reading early.
+libs=$(ldconfig -p)
+grep -q libpango-1.0 <<<"$libs" || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 # HarfBuzz subsetting: without it WeasyPrint subsets fonts in Python (agendas twice as slow).
-ldconfig -p | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
+grep -q libharfbuzz-subset <<<"$libs" || missing+=(libharfbuzz-subset0)
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi

@@ -75,7 +75,7 @@ def person_search_queryset(
     names: list[str] | None = None,
 ) -> QuerySet[Person]:
     """The query behind person_search, best match first (unsliced, for the API and EXPLAIN).
-    `names` narrows the names considered (cases.selectors.names.best_names_for)."""
+    `names` narrows the names considered (cases.selectors.names.RankedNames)."""
     query = normalise_name(name)
     if len(query) < 2 or not has_role(viewer, CASE_READERS):
         return Person.objects.none()

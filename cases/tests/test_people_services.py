@@ -233,7 +233,7 @@ def test_search_of_a_common_name_reads_the_best_names_and_ranks_as_the_whole_sea
     request, viewer, lambeth_officer, southwark_officer
 ):
     """A name shared by more than a page of people is ranked from its most similar names only
-    (cases.selectors.names.best_names_for): the page must be the one ranking everyone gives,
+    (cases.selectors.names.RankedNames): the page must be the one ranking everyone gives,
     ties, aliases and people the viewer cannot see included."""
     viewer = request.getfixturevalue(viewer)
     for i in range(12):
