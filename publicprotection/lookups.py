@@ -11,7 +11,8 @@ class AnyOfIds(Lookup):
     One array literal, where Django's `IN (%s, %s, …)` with thousands of parameters took longer
     to compile than PostgreSQL took to run the query. PostgreSQL sees the array's length, so
     it can walk an ordered index and stop after a page, or look the ids up, whichever is less.
-    Use it as an expression: `.filter(AnyOfIds(F("pk"), ids))`.
+    Use it as an expression: `.filter(AnyOfIds(F("pk"), ids))`, on non-null integer columns
+    (negated with `.exclude()` it would also drop rows where the column is NULL).
     """
 
     lookup_name = "any_of_ids"
@@ -19,5 +20,7 @@ class AnyOfIds(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        array = "{" + ",".join(str(int(i)) for i in self.rhs) + "}"
+        if not all(type(i) is int for i in self.rhs):
+            raise TypeError("AnyOfIds takes integer ids only.")
+        array = "{" + ",".join(map(str, self.rhs)) + "}"
         return f"{lhs} = ANY(%s::bigint[])", [*params, array]
