@@ -44,20 +44,26 @@ TRANSIENT_ERRORS = (
 BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 
+# A document task (an agenda, a meeting pack or minutes) is acknowledged only once done, so a
+# worker that dies mid-way leaves it queued; database and broker hiccups are retried with
+# growing, jittered waits; a stuck PDF is stopped.
+DOCUMENT_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": 5 * 60,
+    "time_limit": 6 * 60,
+}
+
+
 def london_today() -> date:
     return timezone.localdate(timezone=LONDON)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-)
+@shared_task(**DOCUMENT_TASK_OPTIONS)
 def generate_agenda(team_id: int, meeting_date_iso: str, force: bool = False) -> str:
     team = Team.objects.get(pk=team_id)
     agenda = agenda_generate(
@@ -124,16 +130,7 @@ def _check_for_missing_agendas(sender=None, **kwargs) -> None:
         logger.warning("Could not queue the missing-agenda check at worker start")
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-)
+@shared_task(**DOCUMENT_TASK_OPTIONS)
 def generate_meeting_document(document_id: int) -> str:
     """Build one copy of a meeting's pack or minutes (marac.services.documents)."""
     return document_generate(document_id=document_id).status
