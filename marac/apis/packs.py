@@ -20,11 +20,11 @@ from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import call_service
-from publicprotection.private_files import audited_pdf_download
 
 from ..models import DocumentKind, DocumentStatus, MeetingDocument
 from ..selectors import documents as selectors
 from ..services import documents as services
+from ..views.packs import document_download
 
 CanUseMeetingDocuments = role_permission(selectors.DOCUMENT_READERS, "CanUseMaracMeetingDocuments")
 TAGS = ["MARAC meeting documents"]
@@ -118,15 +118,7 @@ class MeetingDocumentFileApi(GenericAPIView):
 
     def get(self, request, pk: int):
         meeting, document = _load(request, pk, self.kind)
-        if document is None or not document.is_ready or not document.file.name:
-            raise Http404("The document is not ready.")
-        return audited_pdf_download(
-            request,
-            name=document.file.name,
-            filename=services.document_filename(document),
-            logged_obj=meeting,
-            label=str(document),
-        )
+        return document_download(request, meeting=meeting, document=document)
 
 
 def _get_schema(kind: str):

@@ -139,15 +139,21 @@ class DocumentDownloadView(DocumentRoleMixin, View):
         kind = _kind(kind)
         meeting = selectors.document_meeting_get(viewer=request.user, meeting_id=pk)
         document = selectors.document_get(viewer=request.user, meeting=meeting, kind=kind)
-        if document is None or not document.is_ready or not document.file.name:
-            raise Http404("The document is not ready")
-        return audited_pdf_download(
-            request,
-            name=document.file.name,
-            filename=services.document_filename(document),
-            logged_obj=meeting,
-            label=str(document),
-        )
+        return document_download(request, meeting=meeting, document=document)
+
+
+def document_download(request, *, meeting, document):
+    """The viewer's ready copy (found through the document selectors) as an audited PDF
+    download, for the page and the API; a 404 while it is missing or not ready."""
+    if document is None or not document.is_ready or not document.file.name:
+        raise Http404("The document is not ready")
+    return audited_pdf_download(
+        request,
+        name=document.file.name,
+        filename=services.document_filename(document),
+        logged_obj=meeting,
+        label=str(document),
+    )
 
 
 urlpatterns = [
