@@ -311,16 +311,21 @@ def meeting_cancel(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     meeting.status = MeetingStatus.CANCELLED
     meeting.save(update_fields=["status", "updated_at"])
     for referral in _locked_listed_referrals(meeting):
-        referral.status = ReferralStatus.ACCEPTED
-        referral.save(update_fields=["status", "updated_at"])
-        record_event(
+        _back_to_accepted(
             referral,
-            kind=ReferralEventKind.UNLISTED,
             actor=actor,
             comment=f"{meeting} was cancelled; the case is to be listed at another meeting.",
         )
     meeting_shares_revoke(meeting=meeting)
     return meeting
+
+
+def _back_to_accepted(referral: MaracReferral, *, actor, comment: str) -> None:
+    """A case off its meeting: accepted again, to be listed at another, with the event."""
+    if referral.status == ReferralStatus.LISTED:
+        referral.status = ReferralStatus.ACCEPTED
+        referral.save(update_fields=["status", "updated_at"])
+    record_event(referral, kind=ReferralEventKind.UNLISTED, actor=actor, comment=comment)
 
 
 @transaction.atomic
@@ -338,12 +343,8 @@ def listing_remove(*, actor, listing: MaracCaseListing) -> MaracReferral:
     referral = locked_referral(listing.referral_id)
     listing_shares_revoke(listing=listing)
     listing.delete()
-    if referral.status == ReferralStatus.LISTED:
-        referral.status = ReferralStatus.ACCEPTED
-        referral.save(update_fields=["status", "updated_at"])
-    record_event(
+    _back_to_accepted(
         referral,
-        kind=ReferralEventKind.UNLISTED,
         actor=actor,
         comment=f"Removed from {meeting}; the case is to be listed at another meeting.",
     )
