@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
 from cases.models import ArrestDecision, Incident, PartyRole
@@ -93,3 +94,13 @@ def borough(code: str) -> Borough:
 
 
 __all__ = ["PersonFactory"]
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll `predicate` until it is true (a real worker finishing a task) or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

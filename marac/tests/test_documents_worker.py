@@ -6,16 +6,8 @@ import pytest
 from django.urls import reverse
 
 from ..models import DocumentStatus, MeetingDocument
+from .helpers import wait_for
 from .test_packs import pdf_pages
-
-
-def wait_for(predicate, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,7 +36,8 @@ def test_the_pack_is_built_by_a_real_worker_and_downloaded(client, settings):
         client.post(request_url)
         client.post(request_url)  # asked twice while pending: still one copy, one build
         ready = wait_for(
-            lambda: MeetingDocument.objects.filter(status=DocumentStatus.READY).exists()
+            lambda: MeetingDocument.objects.filter(status=DocumentStatus.READY).exists(),
+            timeout=90,
         )
         time.sleep(0.5)
 

@@ -13,16 +13,7 @@ from marac.selectors.content import meeting_time
 from publicprotection.accounts.models import Team
 from publicprotection.accounts.tests.factories import team
 
-from .helpers import MONDAY, at, awaiting_decision
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+from .helpers import MONDAY, at, awaiting_decision, wait_for
 
 
 @pytest.mark.django_db(transaction=True)

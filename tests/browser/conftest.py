@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.test import override_settings
 
 from publicprotection.accounts.reference_data import load_reference_data
 
@@ -45,3 +46,18 @@ def live_app(live_server, transactional_db):
     """The live server with reference data back (transactional tests flush the database)."""
     load_reference_data()
     return live_server
+
+
+@pytest.fixture
+def private_storage(tmp_path):
+    """Documents (agendas, packs) go to a temporary private folder, not var/private; set for
+    the live server's thread too (override_settings, not the settings fixture)."""
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield

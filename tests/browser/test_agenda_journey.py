@@ -4,7 +4,6 @@ decision on an item and downloads the PDF."""
 from io import BytesIO
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -19,19 +18,6 @@ from riskassessment.reference_data import load_reference_data as load_instrument
 from tests.browser.test_positive_action_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_storage(tmp_path):
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        yield
 
 
 def test_supervisor_records_a_decision_and_downloads_the_agenda(

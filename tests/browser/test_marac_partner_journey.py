@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -38,19 +37,6 @@ OPINION = "Risk is escalating since the perpetrator's release."
 WITHHELD = "Name of the new refuge worker."
 WITHHELD_REASON = "It would identify the refuge."
 REFUGE = "17 Refuge Lane"
-
-
-@pytest.fixture
-def private_storage(tmp_path):
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        yield
 
 
 @pytest.fixture
