@@ -256,6 +256,31 @@ def test_search_of_a_common_name_reads_the_best_names_and_ranks_as_the_whole_sea
     assert ranked_names("verity dunford").covering(MATCH_LIMIT) is not None
 
 
+def test_a_central_search_of_a_common_name_reads_only_the_best_names(monkeypatch, central_officer):
+    """The point of the narrowing: for a viewer who sees everyone, the first page is read from
+    the most similar names alone, in one query, never from every similar name."""
+    from cases.selectors import people
+
+    for i in range(25):
+        PersonFactory(given_name="Verity", family_name="Dunford",
+                      date_of_birth=date(1980, 1, 1) + timedelta(days=i))  # fmt: skip
+    for family in ("Dunsford", "Smith", "Ashford"):
+        PersonFactory(given_name="Verity", family_name=family)
+    searched_names = []
+    whole_search = people.person_search_queryset
+
+    def recording(**kwargs):
+        searched_names.append(kwargs.get("names"))
+        return whole_search(**kwargs)
+
+    monkeypatch.setattr(people, "person_search_queryset", recording)
+
+    results = person_search(viewer=central_officer, name="Verity Dunford")
+
+    assert len(results) == MATCH_LIMIT
+    assert searched_names == [["verity dunford"]]
+
+
 def test_search_ignores_a_one_letter_name(lambeth_officer):
     PersonFactory(given_name="J", family_name="S")
 
