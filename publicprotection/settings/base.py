@@ -149,7 +149,9 @@ STORAGES = {
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True  # so the idle timeout slides with activity
+# The idle timeout slides with activity: SessionLifetimeMiddleware saves the session (and so
+# its expiry) when it was last saved more than this long ago, not on every request.
+SESSION_ACTIVITY_RESOLUTION = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,15 +4,20 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from publicprotection.accounts.middleware import SESSION_STARTED_KEY
+from publicprotection.accounts.middleware import SESSION_ACTIVE_KEY, SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +95,50 @@ def test_token_form_rejects_non_digits_with_a_message(client, lambeth_officer):
     assert 'value="12ab56"' in response.text
 
 
-def test_idle_timeout_is_thirty_minutes_and_slides():
+def _stored_session(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_idle_timeout_is_thirty_minutes_and_slides_with_activity(client, lambeth_officer):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client.force_login(lambeth_officer)
+    client.get(reverse("home"))
+    session = client.session
+    session[SESSION_ACTIVE_KEY] = time.time() - 29 * 60  # idle for 29 minutes
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=1)
+    )
+
+    assert client.get(reverse("home")).status_code == 200
+
+    expires_in = _stored_session(client).expire_date - timezone.now()
+    assert timedelta(minutes=29) < expires_in <= timedelta(minutes=30)
+
+
+def test_a_request_soon_after_the_last_does_not_write_the_session(client, lambeth_officer):
+    # Saving the session on every request cost every page a write transaction.
+    client.force_login(lambeth_officer)
+    client.get(reverse("home"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert writes == []
+
+
+def test_an_idle_session_signs_the_officer_out(client, lambeth_officer):
+    client.force_login(lambeth_officer)
+    client.get(reverse("home"))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_session_ends_at_its_absolute_lifetime(client, lambeth_officer):

@@ -1,0 +1,116 @@
+"""Where one benchmark page spends its time, in process: `make profile PAGE="incident list"`.
+
+    .venv/bin/python -m benchmarks.profile "incident list (name q)" [--requests 20] [--top 30]
+
+Uses the pages, samples and users of `make bench` (benchmarks/run.py) and the database of
+var/stack.env (or DATABASE_URL). For each page whose name contains the text given it prints the
+median time of a request with DEBUG off (Django's test client, no HTTP), how much of it was
+SQL (every query timed by a connection wrapper) and the rest, then cProfile's busiest
+functions over the same requests. The test client skips gunicorn and the network, so these
+times are a few ms below `make bench`'s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+
+from benchmarks.run import HOST, ROOT, bench_users, borough_users, pages, samples
+
+
+class _SqlTimer:
+    """A connection execute wrapper adding up the time spent in the database driver."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def _clients(users: dict) -> dict:
+    from django.test import Client
+
+    clients = {}
+    for role in ("supervisor", "analyst", "borough_supervisor", "coordinator"):
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(users[role])
+        clients[role] = client
+    clients[True] = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}")
+    clients["coordinator_api"] = Client(
+        HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['coordinator_token']}"
+    )
+    return clients
+
+
+def profile_page(page: dict, client, *, requests: int, top: int, sort: str) -> None:
+    from django.db import connection
+
+    for _ in range(3):  # warm: templates compiled, connection open, caches filled
+        client.get(page["path"])
+    totals, sql = [], []
+    for _ in range(requests):  # timed without the profiler, which slows Python several times
+        timer = _SqlTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            response = client.get(page["path"])
+            totals.append((time.perf_counter() - started) * 1000)
+        sql.append(timer.seconds * 1000)
+    total, in_sql = statistics.median(totals), statistics.median(sql)
+    print(f"\n== {page['name']}  {page['path']}  ({response.status_code})")
+    print(
+        f"median {total:.1f} ms: SQL {in_sql:.1f} ms ({timer.queries} queries), "
+        f"the rest {total - in_sql:.1f} ms"
+    )
+    profiler = cProfile.Profile()
+    for _ in range(requests):
+        profiler.enable()
+        client.get(page["path"])
+        profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
+    print(out.getvalue())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("page", help="Text in the page's name (see benchmarks/run.py pages()).")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="A pstats sort key (tottime…).")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicprotection.settings.dev")
+    os.environ["DEBUG"] = "false"  # cached templates and no debug cursor, as gunicorn runs
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    users = bench_users()
+    s = samples()
+    users.update(borough_users(s["borough"]))
+    clients = _clients(users)
+    chosen = [p for p in pages(s) if args.page.lower() in p["name"].lower()]
+    if not chosen:
+        parser.error(f"no page named like {args.page!r}")
+    for page in chosen:
+        api = page.get("api")
+        key = api if api is True else ("coordinator_api" if api else page.get("user", "supervisor"))
+        profile_page(page, clients[key], requests=args.requests, top=args.top, sort=args.sort)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
