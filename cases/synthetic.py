@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import operator
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -248,6 +249,10 @@ class Household:
     address: int
     relationship: str
     children: tuple[int, ...] = ()
+    # The search_names their parties carry (Party.person_search_name), in the same order.
+    victim_name: str = ""
+    suspect_name: str = ""
+    child_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -546,7 +551,8 @@ def _skipped_trigger_uris() -> list[str]:
     name for search row by row (the writer registers a batch's new names in one statement;
     the trigger cost three times the rest of a person row)."""
     return [f"{m._meta.label}:insert_insert" for m in TRACKED_MODELS] + [
-        f"{Person._meta.label}:person_search_name_registered"
+        f"{Person._meta.label}:person_search_name_registered",
+        f"{Party._meta.label}:party_person_search_name",  # the load writes the name itself
     ]
 
 
@@ -640,7 +646,7 @@ class Generator:
         self.end = timezone.now().replace(microsecond=0) - timedelta(hours=1)
         self.start = self.end - timedelta(days=365 * years)
         self.households: list[Household] = []
-        self.suspects: list[int] = []
+        self.suspects: list[tuple[int, str]] = []  # (id, search_name)
 
     # --- reference data -----------------------------------------------------------------
 
@@ -693,7 +699,8 @@ class Generator:
         family = rng.choice(FAMILY_STEMS) + rng.choice(FAMILY_ENDINGS)
         born = (when - timedelta(days=365 * age + rng.randrange(365))).date()
         known_dob = rng.random() < 0.9
-        search_name = normalise_name(f"{given} {family}")
+        # Interned: households keep every person's name for their parties (151k distinct).
+        search_name = sys.intern(normalise_name(f"{given} {family}"))
         if search_name not in self.registered_names:
             self.registered_names.add(search_name)
             self.pending.search_names.append(search_name)
@@ -780,9 +787,11 @@ class Generator:
         self.stats.add("address", len(new_addresses))
         created = []
         for b, victim, suspect, children, address in plans:
-            suspect_id = suspect.id if suspect else self.rng.choice(self.suspects)
             if suspect:
-                self.suspects.append(suspect.id)
+                self.suspects.append((suspect.id, suspect.search_name))
+            suspect_id, suspect_name = (
+                (suspect.id, suspect.search_name) if suspect else self.rng.choice(self.suspects)
+            )
             h = Household(
                 victim=victim.id,
                 suspect=suspect_id,
@@ -790,6 +799,9 @@ class Generator:
                 address=address.id,
                 relationship=self.rng.choice(RELATIONSHIPS),
                 children=tuple(c.id for c in children),
+                victim_name=victim.search_name,
+                suspect_name=suspect_name,
+                child_names=tuple(c.search_name for c in children),
             )
             created.append(h)
         self.households.extend(created)
@@ -874,18 +886,21 @@ class Generator:
         parties, victims, suspects = [], [], []
         for inc, (h, _b, _o, _open, _crime, _s) in zip(incidents, meta, strict=True):
             v = _build(Party, incident=inc, person_id=h.victim, role=PartyRole.VICTIM,
-                      created_at=inc.reported_at)  # fmt: skip
+                      created_at=inc.reported_at,
+                      person_search_name=h.victim_name)  # fmt: skip
             s = _build(Party, incident=inc, person_id=h.suspect, role=PartyRole.SUSPECT,
-                      relationship_to_victim=h.relationship, created_at=inc.reported_at)  # fmt: skip
+                      relationship_to_victim=h.relationship, created_at=inc.reported_at,
+                      person_search_name=h.suspect_name)  # fmt: skip
             parties += [v, s]
             victims.append(v)
             suspects.append(s)
-            for child in h.children:
+            for child, child_name in zip(h.children, h.child_names, strict=True):
                 role = (
                     PartyRole.CHILD_PRESENT if rng.random() < 0.4 else PartyRole.CHILD_IN_HOUSEHOLD
                 )
                 parties.append(_build(Party, incident=inc, person_id=child, role=role,
-                                     created_at=inc.reported_at))  # fmt: skip
+                                     created_at=inc.reported_at,
+                                     person_search_name=child_name))  # fmt: skip
         self._copy(parties)
         self.stats.add("party", len(parties))
 

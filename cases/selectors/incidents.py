@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
-from .names import looks_like_a_name, people_with_similar_names
+from .names import looks_like_a_name, people_with_aliases, similar_names
 
 
 def incidents_visible_to(*, viewer) -> QuerySet[Incident]:
@@ -111,14 +111,12 @@ def incident_ids_matching(text: str) -> list[int]:
         .values_list("pk", flat=True)
     )
     if looks_like_a_name(text):
-        by_name = (
-            Party.objects.filter(
-                person_id__in=people_with_similar_names(normalise_name(text)).values("pk")
-            )
-            .order_by()
-            .values_list("incident_id", flat=True)
-        )
-        matches = by_name.union(matches)
+        names = similar_names(normalise_name(text))
+        parties = Party.objects.order_by().values_list("incident_id", flat=True)
+        # Parties carry their person's name: one index-only scan for every similar name.
+        by_name = parties.filter(person_search_name__in=names)
+        by_alias = parties.filter(person_id__in=people_with_aliases(names))
+        matches = by_name.union(by_alias, matches)
     return list(matches)
 
 

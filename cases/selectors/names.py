@@ -88,14 +88,16 @@ def people_with_similar_names(
     """
     if names is None:
         names = similar_names(query)
-    alias_people = (
-        list(
-            PersonAlias.objects.filter(search_name__in=names)
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-        if names
-        else []
-    )
     people = Person.objects.all() if people is None else people
-    return people.filter(Q(search_name__in=names) | Q(pk__in=alias_people))
+    return people.filter(Q(search_name__in=names) | Q(pk__in=people_with_aliases(names)))
+
+
+def people_with_aliases(names: list[str]) -> list[int]:
+    """The ids of the people with an alias among `names` (few: aliases are rare)."""
+    if not names:
+        return []
+    return list(
+        PersonAlias.objects.filter(search_name__in=names)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )

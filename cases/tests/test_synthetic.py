@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from cases import synthetic
@@ -195,6 +195,9 @@ def test_every_trigger_is_back_on_and_every_name_registered_after_the_load(
 
     names = set(SearchName.objects.values_list("name", flat=True))
     assert set(Person.objects.values_list("search_name", flat=True)) <= names
+    # Every party carries its person's name (the load writes it; its trigger was off).
+    assert Party.objects.exists()
+    assert not Party.objects.exclude(person_search_name=F("person__search_name")).exists()
     person = Person.objects.create(
         given_name="Zenobia", family_name="Quartermaine", search_name="zenobia quartermaine",
         created_by=lambeth_officer,

@@ -1,8 +1,11 @@
 """Cases reaching 12 months since their last MARAC: found, shown, listed for review."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,3 +68,33 @@ def test_reviews_are_for_coordinators(lambeth_officer, partner):
 
     assert twelve_month_reviews_due(viewer=lambeth_officer).count() == 0
     assert twelve_month_reviews_due(viewer=partner).count() == 0
+
+
+def test_a_case_heard_again_since_is_not_due():
+    due_once = heard(360)
+    coord = coordinator()
+    later = meeting()
+    referral_list_at_meeting(actor=coord, referral_id=due_once.pk, meeting_id=later.pk)
+    MaracMeeting.objects.filter(pk=later.pk).update(starts_at=timezone.now() - timedelta(days=90))
+    meeting_mark_held(actor=coord, meeting=MaracMeeting.objects.get(pk=later.pk))
+
+    assert list(twelve_month_reviews_due(viewer=coord)) == []
+
+
+def test_a_central_coordinator_sees_every_boroughs_reviews():
+    lambeth, southwark = heard(360), heard(350, "SOU")
+
+    assert set(twelve_month_reviews_due(viewer=coordinator("CEN"))) == {lambeth, southwark}
+
+
+def test_older_hearings_are_not_read():
+    # The cases heard long ago are not even candidates: only a year ago's meetings are read.
+    old = heard(360)
+    for days in (800, 1200, 1500):
+        heard(days)
+    with CaptureQueriesContext(connection) as queries:
+        due = list(twelve_month_reviews_due(viewer=coordinator()))
+
+    assert [r.pk for r in due] == [old.pk]
+    candidates = re.search(r"ANY\('\{([0-9,]*)\}'", queries.captured_queries[-1]["sql"])
+    assert candidates.group(1) == str(old.pk)
