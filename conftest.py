@@ -1,9 +1,20 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_types_cached(django_db_setup, django_db_blocker):
+    """Every model's content type read once per test process, as a long-running server has
+    them: otherwise whichever request first needs one makes one query more, and query-count
+    tests comparing two requests depend on the order the tests ran in."""
+    with django_db_blocker.unblock():
+        ContentType.objects.get_for_models(*apps.get_models())
 
 
 @pytest.fixture

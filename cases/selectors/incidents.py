@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
-from publicprotection.lookups import AnyOfIds
+from publicprotection.lookups import AnyOfIds, AnyOfTexts
 
 from ..models import (
     ArrestDecision,
@@ -114,10 +114,10 @@ def incident_ids_matching(text: str) -> list[int]:
         names = similar_names(normalise_name(text))
         parties = Party.objects.order_by().values_list("incident_id", flat=True)
         # Parties carry their person's name: one index-only scan for every similar name.
-        by_name = parties.filter(person_search_name__in=names)
+        by_name = parties.filter(AnyOfTexts(F("person_search_name"), names))
         by_alias = parties.filter(person_id__in=people_with_aliases(names))
-        matches = by_name.union(by_alias, matches)
-    return list(matches)
+        matches = by_name.union(by_alias, matches, all=True)  # duplicates: cheaper in Python
+    return list(set(matches))
 
 
 def incident_get(*, viewer, reference: str) -> Incident:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+
+from publicprotection.lookups import AnyOfTexts
 
 from ..models import Person, PersonAlias, SearchName
 
@@ -67,7 +69,7 @@ def ranked_names(query: str) -> RankedNames:
         .values_list("name", "similarity")
     )
     people_per_name = dict(
-        Person.objects.filter(search_name__in=[name for name, _ in ranked])
+        Person.objects.filter(AnyOfTexts(F("search_name"), [name for name, _ in ranked]))
         .order_by()
         .values("search_name")
         .annotate(n=Count("id"))
@@ -89,7 +91,9 @@ def people_with_similar_names(
     if names is None:
         names = similar_names(query)
     people = Person.objects.all() if people is None else people
-    return people.filter(Q(search_name__in=names) | Q(pk__in=people_with_aliases(names)))
+    return people.filter(
+        Q(AnyOfTexts(F("search_name"), names)) | Q(pk__in=people_with_aliases(names))
+    )
 
 
 def people_with_aliases(names: list[str]) -> list[int]:
@@ -97,7 +101,7 @@ def people_with_aliases(names: list[str]) -> list[int]:
     if not names:
         return []
     return list(
-        PersonAlias.objects.filter(search_name__in=names)
+        PersonAlias.objects.filter(AnyOfTexts(F("search_name"), names))
         .values_list("person_id", flat=True)
         .distinct()
     )
