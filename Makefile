@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test env assets lint format check bench clean-data
+.PHONY: run test env assets lint format check bench profile clean-data
 
 ## Create the virtual environment from the lock file and build the front-end assets.
 env: $(VENV)/.synced static/dist/.built
@@ -61,6 +61,12 @@ check: env
 bench: env
 	$(PY) scripts/stack.py up >/dev/null
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+## Where one benchmark page spends its time in process (SQL, the rest, cProfile's busiest
+## functions): PAGE="incident list (name q)" (a part of a name in benchmarks/run.py pages()).
+profile: env
+	$(PY) scripts/stack.py up >/dev/null
+	$(PY) -m benchmarks.profile "$(PAGE)"
 
 clean-data:
 	$(PY) scripts/stack.py down || true

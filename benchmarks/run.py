@@ -515,8 +515,28 @@ def time_agenda_sections(borough_code: str) -> dict:
 # --- the run -----------------------------------------------------------------------------------
 
 
+def machine_reference() -> dict:
+    """Two fixed workloads timed on this machine (best of 5, ms): each session runs on a new
+    machine of the same kind, and they differ by up to 2x. Compare runs whose numbers here
+    are close; scale the others by them."""
+    from django.db import connection
+
+    python, postgres = [], []
+    with connection.cursor() as cursor:
+        for _ in range(5):
+            started = time.perf_counter()
+            sum(i * i for i in range(1_000_000))
+            python.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            cursor.execute("SELECT count(*) FROM generate_series(1, 2000000)")
+            cursor.fetchone()
+            postgres.append((time.perf_counter() - started) * 1000)
+    return {"python_loop_ms": round(min(python), 1), "postgres_series_ms": round(min(postgres), 1)}
+
+
 def print_table(result: dict) -> None:
-    print(f"\nDataset: {result['dataset']['counts']}")
+    print(f"\nMachine: {result.get('machine')}")
+    print(f"Dataset: {result['dataset']['counts']}")
     header = (
         f"{'page':<28}{'st':>5}{'p50':>8}{'p95':>8}{'max':>8}{'SQLq':>6}{'bareSQL':>9}{'ratio':>7}"
     )
@@ -610,6 +630,7 @@ def main(argv=None) -> int:
         agendas["marac_pack"] = bench_pack(cases=20, repeats=3)
     result = {
         "when": datetime.now(UTC).isoformat(),
+        "machine": machine_reference(),
         "dataset": dataset,
         "samples": s,
         "timing": "client wall time over loopback to gunicorn (2 workers), DEBUG off",
