@@ -8,12 +8,14 @@ from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
 
 
-@pytest.fixture(scope="session", autouse=True)
-def content_types_cached(django_db_setup, django_db_blocker):
-    """Every model's content type read once per test process, as a long-running server has
+@pytest.fixture(autouse=True)
+def content_types_cached(request):
+    """Every model's content type cached before a database test, as a long-running server has
     them: otherwise whichever request first needs one makes one query more, and query-count
-    tests comparing two requests depend on the order the tests ran in."""
-    with django_db_blocker.unblock():
+    tests comparing two requests depend on the order the tests ran in. (One query per
+    process; a transactional test's flush empties the cache and the next test fills it.)"""
+    if "_django_db_helper" in request.fixturenames:  # the test has database access
+        request.getfixturevalue("_django_db_helper")
         ContentType.objects.get_for_models(*apps.get_models())
 
 
