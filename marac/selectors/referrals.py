@@ -95,15 +95,18 @@ def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
     """HIGH assessments whose officer decided to refer to MARAC, with no referral yet."""
     if viewer.role not in MARAC_COORDINATORS:
         return RiskAssessment.objects.none()
-    return (
+    # Their ids first: every such assessment of the borough's years is checked for a referral
+    # (nearly all have one), and with only the ids that reads the partial index, not the rows.
+    waiting = list(
         assessments_visible_to(viewer=viewer)
-        .filter(
-            final_level=Level.HIGH,
-            marac_decision=MaracDecision.REFER,
-            is_current=True,
-        )
+        .filter(final_level=Level.HIGH, marac_decision=MaracDecision.REFER, is_current=True)
         .exclude(status=AssessmentStatus.DRAFT)
         .filter(~open_referral_exists())
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return (
+        RiskAssessment.objects.filter(AnyOfIds(F("pk"), waiting))
         .select_related("incident", "person")
         .order_by("-submitted_at", "-id")
     )
