@@ -166,7 +166,7 @@ def twelve_month_reviews_due(*, viewer) -> QuerySet[MaracReferral]:
     # Only cases heard at a meeting of that window can be due: they are read first, so the
     # work follows the window's meetings instead of every case the borough ever heard (3,400
     # in ten years, each with its last hearing looked up). A case is only ever listed at its
-    # own borough's meetings (`listing_add`).
+    # own borough's meetings (`referral_list_at_meeting`).
     meetings = MaracMeeting.objects.filter(starts_at__gte=earliest, starts_at__lte=latest)
     if (borough_id := viewer_borough_id(viewer)) is not None:
         meetings = meetings.filter(team__borough_id=borough_id)
