@@ -443,7 +443,8 @@ class RelationshipType(models.TextChoices):
     OTHER_RELATIVE = "other_relative", "Other relative"
 
 
-# Not the person's name copy: a person's rename would record a change on every party.
+# History leaves out the copy of the person's name: a rename would record a change on every
+# party of the person.
 @tracked(exclude=["person_search_name"])
 class Party(models.Model):
     """A person's part in an incident."""

@@ -18,12 +18,11 @@ from ..models import (
     ArrestReviewEvent,
     Incident,
     Party,
-    PersonAlias,
     ProtectiveOrder,
 )
 from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
-from .names import looks_like_a_name, similar_names
+from .names import alias_holders, looks_like_a_name, similar_names
 
 
 def incidents_visible_to(*, viewer) -> QuerySet[Incident]:
@@ -116,11 +115,7 @@ def incident_ids_matching(text: str) -> list[int]:
         parties = Party.objects.order_by().values_list("incident_id", flat=True)
         # Parties carry their person's name: one index-only scan for every similar name.
         by_name = parties.filter(AnyOfTexts(F("person_search_name"), names))
-        by_alias = parties.filter(
-            person_id__in=PersonAlias.objects.filter(AnyOfTexts(F("search_name"), names)).values(
-                "person_id"
-            )
-        )
+        by_alias = parties.filter(person_id__in=alias_holders(names))
         matches = by_name.union(by_alias, matches, all=True)  # duplicates: cheaper in Python
     return list(set(matches))
 

@@ -96,12 +96,14 @@ def people_with_similar_names(
     )
 
 
+def alias_holders(names: list[str]) -> QuerySet[PersonAlias]:
+    """The `person_id`s of the aliases among `names` (few: aliases are rare), as a query to
+    use inside another one or to read first."""
+    return PersonAlias.objects.filter(AnyOfTexts(F("search_name"), names)).values("person_id")
+
+
 def people_with_aliases(names: list[str]) -> list[int]:
-    """The ids of the people with an alias among `names` (few: aliases are rare)."""
+    """The ids of the people with an alias among `names`, read first."""
     if not names:
         return []
-    return list(
-        PersonAlias.objects.filter(AnyOfTexts(F("search_name"), names))
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
+    return list(alias_holders(names).values_list("person_id", flat=True).distinct())
