@@ -21,10 +21,10 @@ from rest_framework.response import Response
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import call_service
 
+from ..downloads import document_download
 from ..models import DocumentKind, DocumentStatus, MeetingDocument
 from ..selectors import documents as selectors
 from ..services import documents as services
-from ..views.packs import document_download
 
 CanUseMeetingDocuments = role_permission(selectors.DOCUMENT_READERS, "CanUseMaracMeetingDocuments")
 TAGS = ["MARAC meeting documents"]

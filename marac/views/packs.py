@@ -1,8 +1,8 @@
 """A MARAC meeting's documents, the pack and the minutes and action log, per audience: the
 coordinator's full copy, or an invited agency's copy holding only what the agency may see.
 
-Built by the worker (marac.services.documents), stored privately, and downloaded only here, as
-an audited download that is never cached. While a copy is being built its status block polls
+Built by the worker (marac.services.documents), stored privately, and downloaded only
+through marac.downloads: audited, never cached. While a copy is being built its status block polls
 itself with htmx (the page works without JavaScript: a refresh link does the same).
 
 Coordinators of the meeting's team (central: all) and members of agencies invited to the
@@ -18,8 +18,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.private_files import audited_pdf_download
 
+from ..downloads import document_download
 from ..models import DocumentKind
 from ..selectors import documents as selectors
 from ..services import documents as services
@@ -140,20 +140,6 @@ class DocumentDownloadView(DocumentRoleMixin, View):
         meeting = selectors.document_meeting_get(viewer=request.user, meeting_id=pk)
         document = selectors.document_get(viewer=request.user, meeting=meeting, kind=kind)
         return document_download(request, meeting=meeting, document=document)
-
-
-def document_download(request, *, meeting, document):
-    """The viewer's ready copy (found through the document selectors) as an audited PDF
-    download, for the page and the API; a 404 while it is missing or not ready."""
-    if document is None or not document.is_ready or not document.file.name:
-        raise Http404("The document is not ready")
-    return audited_pdf_download(
-        request,
-        name=document.file.name,
-        filename=services.document_filename(document),
-        logged_obj=meeting,
-        label=str(document),
-    )
 
 
 urlpatterns = [
