@@ -21,7 +21,15 @@ import statistics
 import sys
 import time
 
-from benchmarks.run import HOST, ROOT, bench_users, borough_users, pages, samples
+from benchmarks.run import (
+    ROOT,
+    bench_users,
+    borough_users,
+    client_for,
+    in_process_clients,
+    pages,
+    samples,
+)
 
 
 class _SqlTimer:
@@ -38,21 +46,6 @@ class _SqlTimer:
         finally:
             self.seconds += time.perf_counter() - started
             self.queries += 1
-
-
-def _clients(users: dict) -> dict:
-    from django.test import Client
-
-    clients = {}
-    for role in ("supervisor", "analyst", "borough_supervisor", "coordinator"):
-        client = Client(HTTP_HOST=HOST)
-        client.force_login(users[role])
-        clients[role] = client
-    clients[True] = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}")
-    clients["coordinator_api"] = Client(
-        HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['coordinator_token']}"
-    )
-    return clients
 
 
 def profile_page(page: dict, client, *, requests: int, top: int, sort: str) -> None:
@@ -101,14 +94,14 @@ def main(argv=None) -> int:
     users = bench_users()
     s = samples()
     users.update(borough_users(s["borough"]))
-    clients = _clients(users)
+    clients = in_process_clients(users)
     chosen = [p for p in pages(s) if args.page.lower() in p["name"].lower()]
     if not chosen:
         parser.error(f"no page named like {args.page!r}")
     for page in chosen:
-        api = page.get("api")
-        key = api if api is True else ("coordinator_api" if api else page.get("user", "supervisor"))
-        profile_page(page, clients[key], requests=args.requests, top=args.top, sort=args.sort)
+        profile_page(
+            page, client_for(page, clients), requests=args.requests, top=args.top, sort=args.sort
+        )
     return 0
 
 

@@ -231,24 +231,34 @@ def _replay_selects(queries: list[dict], repeats: int) -> float:
     return statistics.median(runs)
 
 
-def measure_queries(page_list: list[dict], users: dict, repeats: int) -> None:
-    from django.db import connection
+def in_process_clients(users: dict) -> dict:
+    """Django test clients signed in as each benchmark user (sessions) or with their API
+    tokens; `client_for` picks a page's."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     clients = {}
     for role in ("supervisor", "analyst", "borough_supervisor", "coordinator"):
-        c = Client(HTTP_HOST=HOST)
-        c.force_login(users[role])
-        clients[role] = c
-    apis = {
-        True: Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['token']}"),
-        "coordinator": Client(
-            HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {users['coordinator_token']}"
-        ),
-    }
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(users[role])
+        clients[role] = client
+    for api, token in ((True, users["token"]), ("coordinator", users["coordinator_token"])):
+        clients[("api", api)] = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {token}")
+    return clients
+
+
+def client_for(page: dict, clients: dict):
+    if page.get("api"):
+        return clients[("api", page["api"])]
+    return clients[page.get("user", "supervisor")]
+
+
+def measure_queries(page_list: list[dict], users: dict, repeats: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clients = in_process_clients(users)
     for page in page_list:
-        client = apis[page["api"]] if page.get("api") else clients[page.get("user", "supervisor")]
+        client = client_for(page, clients)
         client.get(page["path"])  # warm caches the way the HTTP run does
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(page["path"])
