@@ -211,6 +211,23 @@ def test_high_assessments_with_a_decision_to_refer_wait_until_referred():
     assert list(assessments_to_be_referred(viewer=coord)) == []
 
 
+def test_the_list_to_be_referred_is_newest_first_and_a_rejected_referral_returns_to_it():
+    coord = coordinator()
+    older, newer = high_assessment(), high_assessment()
+    RiskAssessment.objects.filter(pk=older.pk).update(
+        submitted_at=timezone.now() - timedelta(days=3)
+    )
+    draft = high_assessment()
+    RiskAssessment.objects.filter(pk=draft.pk).update(status="draft")
+
+    assert list(assessments_to_be_referred(viewer=coord)) == [newer, older]
+
+    referral = refer(older)
+    assert list(assessments_to_be_referred(viewer=coord)) == [newer]
+    referral_reject(actor=coord, referral_id=referral.pk, reason="Below the threshold today.")
+    assert list(assessments_to_be_referred(viewer=coord)) == [newer, older]
+
+
 def new_incident_of(person, days_after_referral: int, referral, *, same_perpetrator=True):
     """A new incident of the referred victim; by default with the referral's perpetrator too
     (complete_incident adds a suspect of its own)."""
