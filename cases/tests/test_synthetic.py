@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import synthetic
@@ -263,3 +264,56 @@ def test_the_pipelined_load_writes_the_same_rows_as_the_plain_one():
 
     assert snapshot() == plain
     assert plain[1]["Incident"] == N
+
+
+def test_the_compiled_row_text_is_what_the_field_converters_give():
+    """`_row_formatter` compiles each model's COPY line; it must write every kind of value
+    (nulls, escapes, arrays, JSON, dates, booleans) exactly as the field converters do."""
+    when = timezone.now()
+    incident = synthetic._build(
+        Incident, id=41, reference="DV/LAM/2026/000001", borough_id=1, occurred_at=when,
+        reported_at=when, how_reported="999", status="open", is_crime=True,
+        abuse_types=["physical", 'with "quotes", a \\ and a\ttab'],
+        victim_account="Line one\nline two\twith a tab and a \\ backslash",
+        victim_supports_prosecution=None, closed_at=None, created_at=when, updated_at=when,
+    )  # fmt: skip
+    assessment = synthetic._build(
+        RiskAssessment, id=7, recommendation_reasons=["Synthetic: high risk."],
+        rule_parameters={"threshold": 14, "note": "tab\there"}, created_at=when,
+        updated_at=when, confirmed_at=None,
+    )  # fmt: skip
+
+    for obj in (incident, assessment):
+        fields = type(obj)._meta.concrete_fields
+        expected = (
+            "\t".join(synthetic._converter(f)(obj.__dict__[f.attname]) for f in fields) + "\n"
+        )
+        assert synthetic._row_formatter(type(obj))(obj.__dict__) == expected
+    line = synthetic._row_formatter(Incident)(incident.__dict__)
+    assert "\\N" in line  # the nulls
+    assert "Line one\\nline two\\twith a tab and a \\\\ backslash" in line
+
+
+def test_ids_are_reserved_from_the_sequence_in_blocks():
+    generator = Generator(incidents=1, pipeline=False)
+    with CaptureQueriesContext(connection) as queries:
+        first = generator._ids(Incident, 3)
+        rest = [generator._ids(Incident, 1)[0] for _ in range(synthetic.ID_BLOCK - 3)]
+    taken = first + rest
+    assert len(set(taken)) == len(taken) == synthetic.ID_BLOCK
+    assert taken == sorted(taken)
+    assert len(queries) <= 2  # the sequence's name once, then one block
+    with connection.cursor() as cursor:  # what an ordinary insert takes its id from
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('cases_incident', 'id'))")
+        (later,) = cursor.fetchone()
+    assert later > max(taken)  # an ordinary insert never takes a reserved id
+    assert generator._ids(Incident, 1)[0] > later  # and the next block comes after it
+
+
+def test_the_load_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    _generate()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
