@@ -317,3 +317,31 @@ def test_the_load_leaves_the_garbage_collector_as_it_found_it():
     _generate()
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_days_spreads_the_incidents_over_a_short_span_at_the_same_rate(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from cases.management.commands import generate_synthetic
+
+    with pytest.raises(Rollback), transaction.atomic():
+        Generator(incidents=N, days=5, seed=4, batch=50, pipeline=False).run(analyze=False)
+        first = Incident.objects.order_by("occurred_at").first().occurred_at
+        assert timezone.now() - first < timedelta(days=5, hours=2)
+        raise Rollback
+
+    asked = {}
+
+    def generate(**kwargs):
+        asked.update(kwargs)
+        return synthetic.LoadStats(rows={"incident": N}, seconds=1.0)
+
+    monkeypatch.setattr(generate_synthetic, "generate", generate)
+    out = StringIO()
+    call_command("generate_synthetic", incidents=N, days=5, stdout=out)
+    assert asked["days"] == 5
+    assert "over 5 days" in out.getvalue()
+    with pytest.raises(CommandError, match="must be positive"):
+        call_command("generate_synthetic", incidents=N, days=0)
