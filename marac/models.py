@@ -237,6 +237,10 @@ class MaracReferral(models.Model):
         indexes = [
             models.Index(fields=["borough", "status", "-created_at"]),
             models.Index(fields=["person", "-created_at"]),
+            # The referral lists, newest first, read a page from these and stop (sorting a
+            # borough's ten years of referrals for each page grew with the history).
+            models.Index(fields=["borough", "-created_at", "-id"]),
+            models.Index(fields=["-created_at", "-id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -353,7 +357,12 @@ class MaracMeeting(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["team", "starts_at"])]
+        # In list order (newest first is a backward scan): a page of meetings is read from
+        # the index, and only its meetings' cases are counted (see selectors.meeting_list).
+        indexes = [
+            models.Index(fields=["team", "starts_at", "id"]),
+            models.Index(fields=["starts_at", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="marac_meeting_status_valid", condition=Q(status__in=MeetingStatus.values)

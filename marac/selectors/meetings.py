@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
@@ -47,8 +48,22 @@ def meetings_visible_to(*, viewer) -> QuerySet[MaracMeeting]:
     return qs.filter(team_id=viewer.team_id)
 
 
+def with_listed_count(meetings: QuerySet[MaracMeeting]) -> QuerySet[MaracMeeting]:
+    """Each meeting's number of listed cases (`listed`), as a subquery per meeting returned:
+    a page of a list counts its own meetings' cases only, where a GROUP BY counted the cases
+    of every meeting the viewer can see before the page was taken."""
+    cases = (
+        MaracCaseListing.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return meetings.annotate(listed=Coalesce(Subquery(cases), 0))
+
+
 def meeting_list(*, viewer, upcoming: bool | None = None) -> QuerySet[MaracMeeting]:
-    qs = meetings_visible_to(viewer=viewer).annotate(listed=Count("listings"))
+    qs = with_listed_count(meetings_visible_to(viewer=viewer))
     if upcoming is True:
         return qs.filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
     if upcoming is False:

@@ -280,3 +280,27 @@ def test_a_meeting_decades_ahead_is_refused_on_the_page_and_in_the_api(client, a
     assert response.json()["errors"][0]["attr"] == "starts_at"
     assert not MaracMeeting.objects.exists()
     assert client.get(reverse("marac:meeting-create")).status_code == 200
+
+
+def test_the_meeting_list_counts_each_meetings_listed_cases(client, api_client):
+    """`listed` is counted per meeting of the page (a subquery), newest meeting first."""
+    from .test_sharing import listed_case
+
+    coord = coordinator()
+    now = timezone.now()
+    busy = meeting(starts_at=now + timedelta(days=14))
+    empty = meeting(starts_at=now + timedelta(days=28))
+    held = meeting(starts_at=now - timedelta(days=14))
+    listed_case(busy, coord)
+    listed_case(busy, coord)
+    listed_case(held, coord)
+    meeting("SOU", starts_at=now + timedelta(days=21))  # another borough: not counted or shown
+
+    client.force_login(coord)
+    page = client.get(reverse("marac:meeting-list"))
+    assert [(m.pk, m.listed) for m in page.context["page_obj"]] == [
+        (empty.pk, 0), (busy.pk, 2), (held.pk, 1),
+    ]  # fmt: skip
+    api_client.force_authenticate(coord)
+    rows = api_client.get("/api/v1/marac/meetings/").json()["results"]
+    assert [(r["id"], r["listed"]) for r in rows] == [(empty.pk, 0), (busy.pk, 2), (held.pk, 1)]
