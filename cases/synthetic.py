@@ -330,16 +330,21 @@ def _collect_between_batches():
     (reference counting frees them: they form no cycles), so the collection walks only the
     few thousand objects the batch added to what the load keeps."""
     was_enabled = gc.isenabled()
+    # Freeze only if nothing else froze objects: unfreezing at the end would release theirs.
+    freezing = gc.get_freeze_count() == 0
     gc.disable()
 
     def collect():
-        gc.collect()
-        gc.freeze()
+        if was_enabled:  # a caller that switched the collector off keeps it off
+            gc.collect()
+        if freezing:
+            gc.freeze()
 
     try:
         yield collect
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -434,10 +439,11 @@ def _row_formatter(model):
 
 @dataclass
 class TableCopy:
-    """One table's rows of a batch in COPY's text format. The batch's rows are those whose
-    `key` column lies between `first` and `last` (the ids taken for the batch), which is how
-    their foreign keys are checked. Rows taking ids from the table's default (answers) have
-    no range yet: it is every id above the table's largest before the COPY."""
+    """One table's rows of a batch in COPY's text format. Every row of the batch has its `key`
+    column between `first` and `last`, which is how their foreign keys are checked (ids come
+    in blocks, so the range may also hold other batches' or sessions' rows, already checked).
+    Rows taking ids from the table's default (answers) have no range yet: it is every id
+    above the table's largest before the COPY."""
 
     model: type
     columns: str
@@ -701,7 +707,7 @@ class Generator:
         self.end = timezone.now().replace(microsecond=0) - timedelta(hours=1)
         # `days` instead of years: a short span at London's daily rate (benchmarks compare a
         # small dataset of the same density with ten years of history).
-        self.start = self.end - timedelta(days=days if days else 365 * years)
+        self.start = self.end - timedelta(days=365 * years if days is None else days)
         self.households: list[Household] = []
         self.id_pools: dict[type, list[int]] = {}  # ids reserved from each table's sequence
         self.sequences: dict[type, str] = {}  # each table's id sequence
@@ -1287,8 +1293,8 @@ class Generator:
         model = type(objs[0])
         meta = model._meta
         pk_name = meta.pk.attname
-        if objs[0].__dict__[pk_name] is None:
-            for obj, pk in zip(objs, self._ids(model, len(objs)), strict=True):
+        if missing := [obj for obj in objs if obj.__dict__[pk_name] is None]:
+            for obj, pk in zip(missing, self._ids(model, len(missing)), strict=True):
                 obj.__dict__[pk_name] = pk
         text = "".join(map(_row_formatter(model), (obj.__dict__ for obj in objs)))
         columns = ", ".join(connection.ops.quote_name(f.column) for f in meta.concrete_fields)

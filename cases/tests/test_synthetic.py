@@ -345,3 +345,45 @@ def test_days_spreads_the_incidents_over_a_short_span_at_the_same_rate(monkeypat
     assert "over 5 days" in out.getvalue()
     with pytest.raises(CommandError, match="must be positive"):
         call_command("generate_synthetic", incidents=N, days=0)
+
+
+def test_a_batch_with_a_listing_at_a_missing_meeting_is_refused(monkeypatch):
+    """Ids come in blocks (a meeting's from its own): the batch's key range must still cover
+    every row queued, so each is checked."""
+    from marac.models import MaracCaseListing, MaracMeeting
+
+    monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: True)
+    _generate()
+    generator = Generator(incidents=1, pipeline=False)
+    listing = MaracCaseListing.objects.order_by("id").first()
+    (missing_meeting,) = generator._ids(MaracMeeting, 1)  # reserved, never written
+    orphan = synthetic._build(
+        MaracCaseListing, meeting_id=missing_meeting, referral_id=listing.referral_id,
+        category=listing.category, listed_by_id=listing.listed_by_id, created_at=timezone.now(),
+    )  # fmt: skip
+    generator._copy([orphan])
+    before = MaracCaseListing.objects.count()
+
+    with pytest.raises(IntegrityError, match="meeting_id"), transaction.atomic():
+        synthetic._write_batch(generator.pending)
+
+    assert MaracCaseListing.objects.count() == before
+
+
+def test_a_failed_load_leaves_the_garbage_collector_on_and_unfrozen(monkeypatch):
+    import gc
+
+    calls = []
+    real_batch = Generator._batch
+
+    def failing_batch(self, first, count):
+        calls.append(first)
+        if len(calls) == 2:
+            raise RuntimeError("the second batch fails")
+        return real_batch(self, first, count)
+
+    monkeypatch.setattr(Generator, "_batch", failing_batch)
+    with pytest.raises(RuntimeError, match="second batch"):
+        _generate()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0

@@ -13,12 +13,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--incidents", type=int, default=INCIDENTS_PER_YEAR)
-        parser.add_argument("--years", type=int, default=10)
-        parser.add_argument(
+        span = parser.add_mutually_exclusive_group()
+        span.add_argument("--years", type=int, default=10)
+        span.add_argument(
             "--days",
             type=int,
-            help="Spread the incidents over this many days instead of --years (for a small "
-            "dataset at London's daily rate: 10,000 incidents is about 36 days).",
+            help="Spread the incidents over this many days instead of --years. London's rate is "
+            "about 280 a day: --incidents 10000 --days 36 is a small dataset at that rate.",
         )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-analyze", action="store_true", help="Skip ANALYZE at the end.")
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, incidents, years, days, seed, no_analyze, **options):
         if incidents < 1 or years < 1 or (days is not None and days < 1):
             raise CommandError("--incidents, --years and --days must be positive.")
-        span = f"{days} days" if days else f"{years} years"
+        span = f"{days} days" if days is not None else f"{years} years"
         self.stdout.write(f"Generating {incidents} incidents over {span} (seed {seed})")
         stats = generate(
             incidents=incidents,
