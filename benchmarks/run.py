@@ -21,15 +21,13 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import targets
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 HOST = "127.0.0.1"  # loopback only, always
 SETTINGS = "publicprotection.settings.dev"
 BENCH_PASSWORD = "benchmark-only-password-not-secret"  # noqa: S105 (local benchmark user)
-
-TARGET_PAGE_P95_MS = 150
-TARGET_SEARCH_P95_MS = 100
-TARGET_SQL_RATIO = 3.0
 
 
 def _setup_django() -> None:
@@ -582,7 +580,13 @@ def main(argv=None) -> int:
     parser.add_argument("--load-seconds", type=float, default=10)
     parser.add_argument("--skip-agendas", action="store_true")
     parser.add_argument("--skip-pack", action="store_true", help="Skip the 20-case MARAC pack.")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="A result JSON of a smaller dataset, for the growth target (p95 within 1.5x).",
+    )
     args = parser.parse_args(argv)
+    baseline = json.loads(args.compare.read_text()) if args.compare else None
 
     _setup_django()
     dataset = ensure_dataset(incidents=None if args.no_generate else args.incidents, seed=args.seed)
@@ -622,7 +626,7 @@ def main(argv=None) -> int:
     for p in page_list:
         if p.get("bare_sql_ms"):
             p["ratio"] = round(p["p50_ms"] / p["bare_sql_ms"], 1)
-        target = TARGET_SEARCH_P95_MS if p.get("search") else TARGET_PAGE_P95_MS
+        target = targets.SEARCH_P95_MS if p.get("search") else targets.PAGE_P95_MS
         p["target_p95_ms"] = target
         p["meets_p95"] = p["p95_ms"] < target
     agendas = (
@@ -648,7 +652,9 @@ def main(argv=None) -> int:
         "load": load,
         "agendas": agendas,
     }
+    result["targets"] = targets.evaluate(result, baseline)
     print_table(result)
+    targets.print_targets(result["targets"], dataset["counts"]["incidents"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{dataset['counts']['incidents']}.json"
     out.write_text(json.dumps(result, indent=2, default=str))
