@@ -1,0 +1,166 @@
+"""Accessibility: axe-core (from npm, node_modules/axe-core) audits every kind of page each
+role can reach in the demo data, and the error states of the main forms, against WCAG 2.2 A
+and AA. Automated checks find about a third of the problems a person with a screen reader
+would; they keep the rest of the markup from regressing.
+
+The pages are found by following links from the home page, as a user would: one page per URL
+shape (`/cases/incidents/{}/`), so a new page is audited as soon as something links to it.
+"""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from cases.reference_data import load_reference_data as load_offences
+from marac.services.agendas import agenda_generate
+from publicprotection.accounts.models import Team
+from riskassessment.reference_data import load_reference_data as load_instruments
+from riskassessment.selectors.plans import london_today
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Roles whose pages differ; each signs in with the demo password.
+DEMO_USERS = [
+    "lam.officer",
+    "lam.supervisor",
+    "lam.coordinator",
+    "analyst",
+    "partner.idva",
+    "admin",
+]
+# Not pages: documents, htmx fragments and polling, the API, Django's admin, sign-out.
+SKIPPED = re.compile(
+    r"\.(pdf|csv)$|/pdf/$|/status/$|/panel/$|^/api/|^/admin/|^/static/|^/account/sign-out/"
+)
+PAGES_PER_USER = 60
+
+
+def url_shape(path: str) -> str:
+    """`/cases/incidents/DV/LAM/2026/000123/` and `/cases/people/42/` by their shape."""
+    return "/".join(
+        "{}" if re.fullmatch(r"\d+|[A-Z]{3}", part) else part for part in path.split("/")
+    )
+
+
+def audit(page: Page) -> list[str]:
+    """axe's WCAG violations on the page as shown, one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{urlsplit(page.url).path}: {v['id']} ({v['impact']}) {v['help']}: "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def same_site_links(page: Page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    paths = []
+    for href in hrefs:
+        url, _ = urldefrag(href)
+        if not url.startswith(base):
+            continue
+        path = urlsplit(url).path
+        if not SKIPPED.search(path):
+            paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe is added as a script tag, which the site's Content Security Policy rightly refuses.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def demo_site(live_app, private_storage):
+    load_offences()  # the flush between transactional tests removed the reference tables
+    load_instruments()
+    call_command("seed_demo", stdout=StringIO())
+    agenda_generate(team=Team.objects.get(code="LAM"), meeting_date=london_today())
+    return live_app.url
+
+
+def test_every_page_in_the_demo_passes_axe(demo_site, page: Page):
+    problems, audited = [], set()
+    for username in DEMO_USERS:
+        sign_in(page, demo_site, username)
+        queue, seen = ["/"], set()
+        while queue and len(seen) < PAGES_PER_USER:
+            path = queue.pop(0)
+            if url_shape(path) in seen:
+                continue
+            seen.add(url_shape(path))
+            response = page.goto(f"{demo_site}{path}")
+            if (
+                response is None
+                or response.status >= 400
+                or "html" not in (response.headers.get("content-type", ""))
+            ):
+                continue
+            if url_shape(path) not in audited:  # once, by the first role to reach it
+                audited.add(url_shape(path))
+                problems += audit(page)
+            queue += [p for p in same_site_links(page, demo_site) if url_shape(p) not in seen]
+    print(f"axe audited {len(audited)} kinds of page:", *sorted(audited), sep="\n  ")
+    assert len(audited) > 30, sorted(audited)  # the crawl reached the product, not one page
+    assert not problems, "\n".join(problems)
+
+
+def test_the_audit_finds_a_violation(live_app, page: Page):
+    """The harness itself: axe runs and reports what it finds."""
+    page.goto(f"{live_app.url}/account/sign-in/")
+    page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+    assert any(" image-alt " in line for line in audit(page))
+
+
+def test_sign_in_page_and_its_error_state_pass_axe(live_app, page: Page):
+    page.goto(f"{live_app.url}/account/sign-in/")
+    problems = audit(page)
+    page.locator("main button[type=submit]").click()
+    problems += audit(page)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/cases/incidents/new/", "/cases/people/new/", "/marac/meetings/new/"],
+)
+def test_forms_sent_empty_show_errors_that_pass_axe(demo_site, page: Page, path):
+    username = "lam.coordinator" if path.startswith("/marac/") else "lam.officer"
+    sign_in(page, demo_site, username)
+    page.goto(f"{demo_site}{path}")
+    page.evaluate(  # what the browser would refuse to send, and the defaults, cleared
+        """document.querySelectorAll('main form').forEach(form => {
+            form.noValidate = true;
+            form.querySelectorAll('input:not([type=hidden]):not([type=radio]):not([type=checkbox]),'
+                + ' textarea').forEach(field => { field.value = ''; });
+        })"""
+    )
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    problems = audit(page)
+    assert not problems, "\n".join(problems)
