@@ -89,6 +89,16 @@ def dataset_counts() -> dict:
     return out
 
 
+# The benchmark's users who browse pages (with a session); the others use API tokens.
+SESSION_USERS = (
+    "supervisor",
+    "analyst",
+    "central_coordinator",
+    "borough_supervisor",
+    "coordinator",
+)
+
+
 def bench_users() -> dict:
     from rest_framework.authtoken.models import Token
 
@@ -96,15 +106,19 @@ def bench_users() -> dict:
 
     central = Team.objects.get(code="CEN")
     users = {}
-    for username, role in (("bench.supervisor", Role.SUPERVISOR), ("bench.analyst", Role.ANALYST)):
+    for key, username, role in (
+        ("supervisor", "bench.supervisor", Role.SUPERVISOR),
+        ("analyst", "bench.analyst", Role.ANALYST),
+        ("central_coordinator", "bench.coordinator", Role.MARAC_COORDINATOR),
+    ):
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name, user.last_name = "Benchmark", role.label
         user.role, user.team = role, central
         user.set_password(BENCH_PASSWORD)
         user.save()
-        users[role.value] = user
-    token, _ = Token.objects.get_or_create(user=users[Role.SUPERVISOR.value])
-    return {"supervisor": users["supervisor"], "analyst": users["analyst"], "token": token.key}
+        users[key] = user
+    users["token"] = Token.objects.get_or_create(user=users["supervisor"])[0].key
+    return users
 
 
 def borough_users(borough_code: str) -> dict:
@@ -201,6 +215,7 @@ def pages(s: dict) -> list[dict]:
         {"name": "incident list (borough)", "path": "/cases/incidents/", "user": "borough_supervisor"},
         {"name": "review queue (borough)", "path": "/cases/reviews/", "user": "borough_supervisor"},
         {"name": "MARAC home (coordinator)", "path": reverse("marac:home"), "user": "coordinator"},
+        {"name": "MARAC home (central)", "path": reverse("marac:home"), "user": "central_coordinator"},
         {"name": "MARAC referral inbox", "path": reverse("marac:referral-list"), "user": "coordinator"},
         {"name": "MARAC meeting page", "path": reverse("marac:meeting-detail", args=[meeting]), "user": "coordinator"},
         {"name": "API MARAC meetings", "path": reverse("api:marac-meeting-list"), "api": "coordinator"},
@@ -235,7 +250,7 @@ def in_process_clients(users: dict) -> dict:
     from django.test import Client
 
     clients = {}
-    for role in ("supervisor", "analyst", "borough_supervisor", "coordinator"):
+    for role in SESSION_USERS:
         client = Client(HTTP_HOST=HOST)
         client.force_login(users[role])
         clients[role] = client
@@ -596,10 +611,7 @@ def main(argv=None) -> int:
     page_list = pages(s)
     measure_queries(page_list, users, repeats=5)
 
-    cookies = {
-        r: session_cookie(users[r])
-        for r in ("supervisor", "analyst", "borough_supervisor", "coordinator")
-    }
+    cookies = {r: session_cookie(users[r]) for r in SESSION_USERS}
     tokens = {True: users["token"], "coordinator": users["coordinator_token"]}
 
     def headers_for(page):

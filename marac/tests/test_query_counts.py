@@ -222,8 +222,9 @@ def test_shared_case_detail_api_queries_do_not_grow(api_client):
 # --- Home pages and daily agendas ------------------------------------------------------------
 
 
-def test_coordinator_home_queries_do_not_grow(client):
-    coord = coordinator()
+@pytest.mark.parametrize("coordinator_team", ["LAM", "CEN"])  # a borough's and London's
+def test_coordinator_home_queries_do_not_grow(client, coordinator_team):
+    coord = coordinator(coordinator_team)
 
     def more_work():
         for _ in range(4):
