@@ -21,3 +21,32 @@ document.addEventListener('htmx:load', (event) => {
     initMoj({ scope })
   }
 })
+
+// A wide table's box (.pp-table-scroll) that actually scrolls sideways gets a tab
+// stop, so keyboard users can scroll it; one that fits has none (no empty stops).
+function markScrollingTables (scope) {
+  for (const box of scope.querySelectorAll('.pp-table-scroll')) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute('tabindex', '0')
+    } else {
+      box.removeAttribute('tabindex')
+    }
+  }
+}
+
+markScrollingTables(document)
+let resizePending = false
+window.addEventListener('resize', () => {
+  if (!resizePending) {
+    resizePending = true
+    window.requestAnimationFrame(() => {
+      resizePending = false
+      markScrollingTables(document)
+    })
+  }
+})
+document.addEventListener('htmx:load', (event) => {
+  if (event.target instanceof Element) {
+    markScrollingTables(event.target)
+  }
+})

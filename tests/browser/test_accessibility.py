@@ -1,6 +1,6 @@
 """Accessibility: axe-core (from npm, node_modules/axe-core) audits every kind of page each
 role can reach in the demo data, and the error states of the main forms, against WCAG 2.2 A
-and AA. Automated checks find about a third of the problems a person with a screen reader
+and AA; each page is also checked to reflow on a 320 CSS px screen (WCAG 1.4.10). Automated checks find about a third of the problems a person with a screen reader
 would; they keep the rest of the markup from regressing.
 
 The pages are found by following links from the home page, as a user would: one page per URL
@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.reference_data import load_reference_data as load_offences
 from marac.services.agendas import agenda_generate
@@ -65,6 +66,29 @@ def audit(page: Page) -> list[str]:
         + "; ".join(node["target"][0] for node in v["nodes"][:3])
         for v in result["violations"]
     ]
+
+
+def reflow_problems(page: Page) -> list[str]:
+    """WCAG 1.4.10: at 320 CSS px wide the page does not scroll sideways (a wide table scrolls
+    in its own box), and a table box that does scroll can be reached from the keyboard."""
+    path, size = urlsplit(page.url).path, page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        problems = [f"{path}: {overflow}px wider than a 320px screen"] if overflow > 0 else []
+        try:  # app.mjs marks the boxes after the resize, in an animation frame
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.pp-table-scroll')].every(
+                    box => (box.scrollWidth > box.clientWidth) === box.hasAttribute('tabindex'))""",
+                timeout=3000,
+            )
+        except PlaywrightTimeoutError:
+            problems.append(f"{path}: a table that scrolls has no tab stop (or one that fits has)")
+        return problems
+    finally:
+        page.set_viewport_size(size)
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -126,7 +150,7 @@ def test_every_page_in_the_demo_passes_axe(demo_site, page: Page):
             kind = ("partner " if username.startswith("partner.") else "") + url_shape(path)
             if kind not in audited:
                 audited.add(kind)
-                problems += audit(page)
+                problems += audit(page) + reflow_problems(page)
             queue += [p for p in same_site_links(page, demo_site) if url_shape(p) not in seen]
     print(f"axe audited {len(audited)} kinds of page:", *sorted(audited), sep="\n  ")
     assert len(audited) > 30, sorted(audited)  # the crawl reached the product, not one page
@@ -138,6 +162,26 @@ def test_the_audit_finds_a_violation(live_app, page: Page):
     page.goto(f"{live_app.url}/account/sign-in/")
     page.evaluate("document.querySelector('main').append(document.createElement('img'))")
     assert any(" image-alt " in line for line in audit(page))
+
+
+def test_the_reflow_check_finds_a_page_wider_than_the_screen(live_app, page: Page):
+    page.goto(f"{live_app.url}/account/sign-in/")
+    assert reflow_problems(page) == []
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        " '<p>' + 'DV/LAM/2026/000123'.repeat(8) + '</p>')"
+    )
+    assert "wider than a 320px screen" in " ".join(reflow_problems(page))
+
+
+def test_a_wide_table_scrolls_in_its_own_box_with_a_tab_stop(demo_site, page: Page):
+    sign_in(page, demo_site, "lam.officer")
+    page.goto(f"{demo_site}/cases/incidents/")
+    box = page.get_by_role("region", name="Incidents, newest first")
+    expect(box).not_to_have_attribute("tabindex", "0")  # it fits a desktop screen
+    page.set_viewport_size({"width": 320, "height": 640})
+    expect(box).to_have_attribute("tabindex", "0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_sign_in_page_and_its_error_state_pass_axe(live_app, page: Page):
