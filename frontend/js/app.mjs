@@ -24,29 +24,45 @@ document.addEventListener('htmx:load', (event) => {
 
 // A wide table's box (.pp-table-scroll) that actually scrolls sideways gets a tab
 // stop, so keyboard users can scroll it; one that fits has none (no empty stops).
-function markScrollingTables (scope) {
-  for (const box of scope.querySelectorAll('.pp-table-scroll')) {
-    if (box.scrollWidth > box.clientWidth) {
-      box.setAttribute('tabindex', '0')
-    } else {
-      box.removeAttribute('tabindex')
+// Measured whenever the box or its table changes size: a narrower window, a
+// <details> opened, new rows.
+function markIfScrolling (box) {
+  if (box.scrollWidth > box.clientWidth) {
+    box.setAttribute('tabindex', '0')
+  } else {
+    box.removeAttribute('tabindex')
+  }
+}
+
+const tableSizes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    markIfScrolling(entry.target.closest('.pp-table-scroll'))
+  }
+})
+
+function watchTables (scope) {
+  const boxes = [...scope.querySelectorAll('.pp-table-scroll')]
+  if (scope.matches('.pp-table-scroll')) {
+    boxes.push(scope)
+  }
+  for (const box of boxes) {
+    tableSizes.observe(box)
+    if (box.firstElementChild) {
+      tableSizes.observe(box.firstElementChild)
     }
   }
 }
 
-markScrollingTables(document)
-let resizePending = false
-window.addEventListener('resize', () => {
-  if (!resizePending) {
-    resizePending = true
-    window.requestAnimationFrame(() => {
-      resizePending = false
-      markScrollingTables(document)
-    })
+watchTables(document.body)
+// A table in a closed <details> is skipped content while closed: measure it again
+// when the details open, in case the browser reports no resize for it.
+document.addEventListener('toggle', (event) => {
+  if (event.target instanceof HTMLDetailsElement && event.target.open) {
+    event.target.querySelectorAll('.pp-table-scroll').forEach(markIfScrolling)
   }
-})
+}, true)
 document.addEventListener('htmx:load', (event) => {
-  if (event.target instanceof Element) {
-    markScrollingTables(event.target)
+  if (event.target instanceof Element && event.target !== document.body) {
+    watchTables(event.target)
   }
 })

@@ -207,6 +207,7 @@ def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
         # All of London: a year's victims are about 100,000 rows, too many to fetch (0.4 s at
         # a million incidents). Alerts are frequent across London, so PostgreSQL reading the
         # incidents newest first, testing each, fills the page after a few thousand (35 ms).
+        # (Were alerts rare, the walk would read the whole year, as the fetch always did.)
         return _repeat_alerts_newest_first(parties, referred=None)
     # One borough: its year of victims (about 3,000) is fetched, and only those referred in
     # the last two windows can have a referral in the window before an incident of the last
