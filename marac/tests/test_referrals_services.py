@@ -228,6 +228,15 @@ def test_the_list_to_be_referred_is_newest_first_and_a_rejected_referral_returns
     assert list(assessments_to_be_referred(viewer=coord)) == [newer, older]
 
 
+def referral_made_days_ago(days: int) -> MaracReferral:
+    referral = refer()
+    MaracReferral.objects.filter(pk=referral.pk).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+    referral.refresh_from_db()
+    return referral
+
+
 def new_incident_of(person, days_after_referral: int, referral, *, same_perpetrator=True):
     """A new incident of the referred victim; by default with the referral's perpetrator too
     (complete_incident adds a suspect of its own)."""
@@ -244,11 +253,7 @@ def new_incident_of(person, days_after_referral: int, referral, *, same_perpetra
 # borough's victims are fetched first; London's are read newest first by PostgreSQL).
 @pytest.mark.parametrize("coordinator_team", ["LAM", "CEN"])
 def test_a_new_incident_within_twelve_months_of_a_referral_is_a_repeat_marac(coordinator_team):
-    referral = refer()
-    MaracReferral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=390)
-    )
-    referral.refresh_from_db()
+    referral = referral_made_days_ago(390)
     repeat = new_incident_of(referral.person, 300, referral)
     new_incident_of(referral.person, 370, referral)  # outside the window: not a repeat
     # The same victim with another perpetrator: not a repeat MARAC (DOMAIN.md: same pair).
@@ -268,11 +273,7 @@ def test_a_new_incident_within_twelve_months_of_a_referral_is_a_repeat_marac(coo
 
 @pytest.mark.parametrize("coordinator_team", ["LAM", "CEN"])
 def test_repeat_alerts_come_newest_incident_first(coordinator_team):
-    referral = refer()
-    MaracReferral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=200)
-    )
-    referral.refresh_from_db()
+    referral = referral_made_days_ago(200)
     older = new_incident_of(referral.person, 20, referral)
     newer = new_incident_of(referral.person, 150, referral)
     between = new_incident_of(referral.person, 90, referral)
@@ -285,11 +286,7 @@ def test_repeat_alerts_come_newest_incident_first(coordinator_team):
 
 
 def test_repeat_alerts_are_for_coordinators_in_scope():
-    referral = refer()
-    MaracReferral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=30)
-    )
-    referral.refresh_from_db()
+    referral = referral_made_days_ago(30)
     new_incident_of(referral.person, 10, referral)
 
     assert repeat_marac_alerts(viewer=coordinator("SOU")).count() == 0
