@@ -54,13 +54,6 @@ function watchTables (scope) {
 }
 
 watchTables(document.body)
-// A table in a closed <details> is skipped content while closed: measure it again
-// when the details open, in case the browser reports no resize for it.
-document.addEventListener('toggle', (event) => {
-  if (event.target instanceof HTMLDetailsElement && event.target.open) {
-    event.target.querySelectorAll('.pp-table-scroll').forEach(markIfScrolling)
-  }
-}, true)
 document.addEventListener('htmx:load', (event) => {
   if (event.target instanceof Element && event.target !== document.body) {
     watchTables(event.target)

@@ -27,6 +27,7 @@ from marac.services.agendas import agenda_generate
 from publicprotection.accounts.models import Team
 from riskassessment.reference_data import load_reference_data as load_instruments
 from riskassessment.selectors.plans import london_today
+from tests.browser.test_positive_action_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,8 +95,9 @@ def next_frame(page: Page) -> None:
 
 
 def reflow_problems(page: Page) -> list[str]:
-    """WCAG 1.4.10: at 320 CSS px wide the page does not scroll sideways (a wide table scrolls
-    in its own box), and a table box that does scroll can be reached from the keyboard."""
+    """WCAG 1.4.10: at 320 CSS px wide the page does not scroll sideways (every table is in
+    its own box, which scrolls), and a table box that does scroll can be reached from the
+    keyboard."""
     path, size = urlsplit(page.url).path, page.viewport_size
     page.set_viewport_size({"width": 320, "height": 640})
     try:
@@ -104,7 +106,12 @@ def reflow_problems(page: Page) -> list[str]:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         problems = [f"{path}: {overflow}px wider than a 320px screen"] if overflow > 0 else []
-        try:  # app.mjs marks the boxes after the resize, in an animation frame
+        if bare := page.evaluate(
+            "[...document.querySelectorAll('main table')]"
+            ".filter(table => !table.parentElement.matches('.pp-table-scroll')).length"
+        ):
+            problems.append(f"{path}: {bare} table(s) not in a .pp-table-scroll box")
+        try:  # app.mjs marks a box when its size changes (a ResizeObserver)
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.pp-table-scroll')]
                     .filter(box => box.checkVisibility())  // not in a closed <details>
@@ -119,13 +126,10 @@ def reflow_problems(page: Page) -> list[str]:
         page.set_viewport_size(size)
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
+def sign_in_demo(page: Page, base: str, username: str) -> None:
+    """Sign in as a demo user, whoever was signed in before."""
     page.context.clear_cookies()
-    page.goto(f"{base}/account/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in(page, base, username, password=settings.DEMO_PASSWORD)
 
 
 def same_site_links(page: Page, base: str) -> list[str]:
@@ -159,7 +163,7 @@ def demo_site(live_app, private_storage):
 def test_every_page_in_the_demo_passes_axe(demo_site, page: Page):
     problems, audited = [], set()
     for username in DEMO_USERS:
-        sign_in(page, demo_site, username)
+        sign_in_demo(page, demo_site, username)
         queue, visited, shown = ["/", *SEARCHES], set(), set()
         while queue and len(shown) < PAGES_PER_USER:
             path = queue.pop(0)
@@ -203,10 +207,12 @@ def test_the_reflow_check_finds_a_page_wider_than_the_screen(live_app, page: Pag
         " '<p>' + 'DV/LAM/2026/000123'.repeat(8) + '</p>')"
     )
     assert "wider than a 320px screen" in " ".join(reflow_problems(page))
+    page.evaluate("document.querySelector('main').append(document.createElement('table'))")
+    assert "not in a .pp-table-scroll box" in " ".join(reflow_problems(page))
 
 
 def test_a_wide_table_scrolls_in_its_own_box_with_a_tab_stop(demo_site, page: Page):
-    sign_in(page, demo_site, "lam.officer")
+    sign_in_demo(page, demo_site, "lam.officer")
     page.goto(f"{demo_site}/cases/incidents/")
     box = page.get_by_role("region", name="Incidents, newest first")
     page.set_viewport_size({"width": 320, "height": 640})
@@ -220,7 +226,7 @@ def test_a_wide_table_scrolls_in_its_own_box_with_a_tab_stop(demo_site, page: Pa
 def test_a_wide_table_shown_later_gets_its_tab_stop(demo_site, page: Page):
     """The dashboard's monthly figures are in closed <details>, made narrow while closed:
     once opened, a table that scrolls has its tab stop."""
-    sign_in(page, demo_site, "analyst")
+    sign_in_demo(page, demo_site, "analyst")
     page.goto(f"{demo_site}/reports/")
     page.set_viewport_size({"width": 320, "height": 640})
     next_frame(page)
@@ -245,7 +251,7 @@ def test_sign_in_page_and_its_error_state_pass_axe(live_app, page: Page):
 )
 def test_forms_sent_empty_show_errors_that_pass_axe(demo_site, page: Page, path):
     username = "lam.coordinator" if path.startswith("/marac/") else "lam.officer"
-    sign_in(page, demo_site, username)
+    sign_in_demo(page, demo_site, username)
     page.goto(f"{demo_site}{path}")
     page.evaluate(  # what the browser would refuse to send, and the defaults, cleared
         """document.querySelectorAll('main form').forEach(form => {

@@ -21,10 +21,13 @@ JUSTIFICATION = (
 )
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
+FACTORY_PASSWORD = "correct-horse-battery"  # noqa: S105 - UserFactory's, test users only
+
+
+def sign_in(page: Page, base: str, username: str, password: str = FACTORY_PASSWORD) -> None:
     page.goto(f"{base}/account/sign-in/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
 
