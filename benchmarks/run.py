@@ -100,9 +100,7 @@ SESSION_USERS = (
 
 
 def bench_users() -> dict:
-    from rest_framework.authtoken.models import Token
-
-    from publicprotection.accounts.models import Role, Team, User
+    from publicprotection.accounts.models import ApiToken, Role, Team, User
 
     central = Team.objects.get(code="CEN")
     users = {}
@@ -117,15 +115,14 @@ def bench_users() -> dict:
         user.set_password(BENCH_PASSWORD)
         user.save()
         users[key] = user
-    users["token"] = Token.objects.get_or_create(user=users["supervisor"])[0].key
+    # set_password above revoked the user's earlier tokens (accounts' revoke_api_tokens trigger).
+    users["token"] = ApiToken.objects.create(user=users["supervisor"], name="benchmark")[1]
     return users
 
 
 def borough_users(borough_code: str) -> dict:
     """A supervisor and a MARAC coordinator of one borough: the scoped viewers most users are."""
-    from rest_framework.authtoken.models import Token
-
-    from publicprotection.accounts.models import Role, Team, User
+    from publicprotection.accounts.models import ApiToken, Role, Team, User
 
     team = Team.objects.get(code=borough_code)
     users = {}
@@ -140,7 +137,9 @@ def borough_users(borough_code: str) -> dict:
         user.set_password(BENCH_PASSWORD)
         user.save()
         users[key] = user
-    users["coordinator_token"] = Token.objects.get_or_create(user=users["coordinator"])[0].key
+    users["coordinator_token"] = ApiToken.objects.create(
+        user=users["coordinator"], name="benchmark"
+    )[1]
     return users
 
 

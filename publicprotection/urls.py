@@ -36,6 +36,23 @@ urlpatterns = [
     ),
     path("account/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path(
+        "account/two-factor/recovery/",
+        account_views.two_factor_recovery,
+        name="two_factor_recovery",
+    ),
+    path(
+        "account/two-factor/recovery-codes/new/",
+        account_views.recovery_codes_new,
+        name="recovery_codes_new",
+    ),
+    path("account/security/", account_views.security, name="account_security"),
+    path("account/api-tokens/", account_views.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<uuid:public_id>/revoke/",
+        account_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("cases/", include("cases.urls")),
     path("risk/", include("riskassessment.urls")),
     path("marac/", include("marac.urls")),

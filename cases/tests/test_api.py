@@ -51,11 +51,11 @@ def test_anonymous_is_unauthorised(api_client):
 
 
 def test_token_authentication_works_and_detail_read_is_logged(api_client, lambeth_officer):
-    from rest_framework.authtoken.models import Token
+    from publicprotection.accounts.models import ApiToken
 
     incident = IncidentFactory()
-    token = Token.objects.create(user=lambeth_officer)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, secret = ApiToken.objects.create(user=lambeth_officer, name="test")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
 
     response = api_client.get(reverse("api:incident-detail", args=[incident.pk]))
 

@@ -32,6 +32,50 @@ class TokenForm(GovukFormMixin, forms.Form):
         return token
 
 
+class ReplaceAuthenticatorForm(TokenForm):
+    """Setting up a new authenticator over an existing one: the existing one proves it is you."""
+
+    current_token = forms.CharField(
+        label="Code from your current authenticator app, or a recovery code",
+        help_text="Your current app keeps working until the new one is confirmed.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": (
+                "Enter a code from your current authenticator app, or one of your recovery codes"
+            )
+        },
+    )
+    field_order = ["current_token", "token"]
+
+
+class RecoveryCodeForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Recovery code",
+        help_text="One of the codes you saved when you set up two-factor authentication.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter one of your recovery codes"},
+    )
+
+
+class ApiTokenForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        help_text="What will use it, so you can tell your tokens apart. For example: case export script.",
+        max_length=80,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter a name for the token, such as what will use it",
+            "max_length": "The name must be 80 characters or fewer",
+        },
+    )
+
+
 class SignInForm(GovukFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .services import two_factor_enrolled
+
 SESSION_STARTED_KEY = "pp_session_started"
 SESSION_ACTIVE_KEY = "pp_session_active"
 
@@ -54,15 +56,34 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-# Paths an unverified (password-only) session may reach.
-_TWO_FACTOR_OPEN_PREFIXES = ("/static/", "/healthz", "/account/")
+# What a session that has passed only the password step may reach: the two-factor pages and
+# signing out (and static files and the health check, which show nothing of anyone).
+_UNVERIFIED_OPEN_PREFIXES = ("/static/", "/healthz")
+_UNVERIFIED_OPEN_URL_NAMES = ("login", "logout", "two_factor_verify", "two_factor_recovery")
 
 
 class RequireTwoFactorMiddleware:
-    """When REQUIRE_TWO_FACTOR is on, a password alone opens nothing but the 2FA pages."""
+    """When REQUIRE_TWO_FACTOR is on, a password alone opens nothing but the two-factor pages.
+
+    Setting up an authenticator is open to such a session only while the user has none:
+    otherwise anyone with the password could enrol their own phone. Password change and the
+    admin site are closed like every other page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._open_paths = None
+
+    def _is_open(self, request) -> bool:
+        if request.path.startswith(_UNVERIFIED_OPEN_PREFIXES):
+            return True
+        if self._open_paths is None:
+            self._open_paths = frozenset(reverse(name) for name in _UNVERIFIED_OPEN_URL_NAMES)
+        if request.path in self._open_paths:
+            return True
+        if request.path == reverse("two_factor_setup"):
+            return not two_factor_enrolled(user=request.user)
+        return False
 
     def __call__(self, request):
         user = request.user
@@ -70,7 +91,7 @@ class RequireTwoFactorMiddleware:
             settings.REQUIRE_TWO_FACTOR
             and user.is_authenticated
             and not user.is_verified()
-            and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES)
+            and not self._is_open(request)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-factor verification required."}, status=403)

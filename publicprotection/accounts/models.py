@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.db.models import Q
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AbstractAuthToken
 
 from publicprotection.audit.tracking import tracked
 
@@ -127,6 +133,20 @@ class User(AbstractUser):
                 ),
             ),
         ]
+        triggers = [
+            # A new password or a deactivated account ends every API token at once, however
+            # the change is made (the password page, the admin, a management command, SQL).
+            pgtrigger.Trigger(
+                name="revoke_api_tokens",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=(
+                    pgtrigger.Q(old__password__df=pgtrigger.F("new__password"))
+                    | pgtrigger.Q(old__is_active=True, new__is_active=False)
+                ),
+                func='DELETE FROM "accounts_apitoken" WHERE "user_id" = NEW."id"; RETURN NULL;',
+            ),
+        ]
 
     @property
     def organisation_label(self) -> str:
@@ -139,3 +159,41 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token (django-rest-knox, KNOX_TOKEN_MODEL).
+
+    Only a hash of the token is stored, so it is shown once, when it is made. It expires
+    (API_TOKEN_TTL_DAYS) and is deleted when its owner's password changes or the account is
+    deactivated (User's revoke_api_tokens trigger).
+    """
+
+    # Pages name a token by this id: knox's own key is the token's first characters.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+
+# Authenticators and recovery-code sets are django-otp's models. Their creation, confirmation
+# and deletion (an administrator's reset) are in the change history, never their secrets:
+# tracked through proxies so the triggers live in this app's migrations.
+_DEVICE_FIELDS = ["user", "name", "confirmed"]
+
+
+@tracked(fields=_DEVICE_FIELDS, model_name="TOTPDeviceEvent")
+class TrackedTOTPDevice(TOTPDevice):
+    class Meta:
+        proxy = True
+
+
+@tracked(fields=_DEVICE_FIELDS, model_name="StaticDeviceEvent")
+class TrackedStaticDevice(StaticDevice):
+    class Meta:
+        proxy = True

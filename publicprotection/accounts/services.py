@@ -1,12 +1,27 @@
-"""Writes for accounts: two-factor devices and users."""
+"""Writes for accounts: two-factor devices, recovery codes, API tokens and agencies."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Agency, AgencyType, Borough
+from .models import Agency, AgencyType, ApiToken, Borough, User
+
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+# --- Two-factor ----------------------------------------------------------------------------------
+
+
+def two_factor_enrolled(*, user) -> bool:
+    """Whether the user has a confirmed authenticator: then a password alone proves nothing."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def totp_device_for_setup(*, user) -> TOTPDevice:
@@ -17,15 +32,134 @@ def totp_device_for_setup(*, user) -> TOTPDevice:
     return device
 
 
+def _second_factor_matches(*, user, token: str) -> bool:
+    """A code from one of the user's confirmed authenticators, or one of their recovery codes
+    (used up by this check)."""
+    token = token.strip().replace(" ", "").replace("-", "").lower()
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(token):
+            return True
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(token):
+            return True
+    return False
+
+
 @transaction.atomic
-def totp_device_confirm(*, user, device: TOTPDevice, token: str) -> bool:
-    """Confirm the device if the token is right; older devices of the user are removed."""
+def totp_device_confirm(
+    *, user, device: TOTPDevice, token: str, current_token: str = ""
+) -> list[str] | None:
+    """Confirm the new authenticator if `token` (from it) is right. It replaces the user's
+    other authenticators.
+
+    Replacing a confirmed authenticator needs that authenticator (or a recovery code) in
+    `current_token`: otherwise anyone with the password could enrol their own phone. An
+    administrator's audited reset (two_factor_reset) is the way back for a user who has
+    neither.
+
+    Returns the new recovery codes when this is the user's first authenticator (they are
+    shown once), [] when an authenticator was replaced, None when `token` was wrong.
+    Raises ValidationError (on "current_token") when the current authenticator is needed
+    and not proved.
+    """
+    # Lock the user's row so two confirmations cannot race past the check below.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    enrolled = two_factor_enrolled(user=user)
+    if enrolled and not (current_token and _second_factor_matches(user=user, token=current_token)):
+        raise ValidationError(
+            {
+                "current_token": (
+                    "Enter a code from your current authenticator app, or one of your "
+                    "recovery codes"
+                )
+            }
+        )
     if not device.verify_token(token):
-        return False
+        return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return True
+    if enrolled:
+        return []
+    return recovery_codes_generate(user=user)
+
+
+@transaction.atomic
+def recovery_codes_generate(*, user) -> list[str]:
+    """A new set of one-time recovery codes; any earlier set stops working. Returned once:
+    the caller shows them and never again."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def recovery_codes_left(*, user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_code_device(*, user, code: str) -> StaticDevice | None:
+    """The recovery-code device if `code` is one of the user's unused codes, which it uses up
+    (django-otp deletes a static token when it verifies)."""
+    code = code.strip().replace(" ", "").replace("-", "").lower()
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(code):
+            return device
+    return None
+
+
+@transaction.atomic
+def two_factor_reset(*, actor, user) -> None:
+    """An administrator removes a user's authenticators and recovery codes (a lost phone):
+    the user sets up a new authenticator at their next sign-in. The devices' deletion is in
+    the change history (accounts' device event tables) with the administrator as its actor."""
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied("Only an administrator can reset someone's two-factor sign-in.")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, session_verified: bool) -> tuple[ApiToken, str]:
+    """A named, expiring API token for `user` themself; returns the token and its secret,
+    which is shown once and never stored.
+
+    Only from a signed-in session (never from another token, so a leaked token cannot renew
+    itself) that passed two-factor where two-factor is required. There is no way to make a
+    token for someone else.
+    """
+    if settings.REQUIRE_TWO_FACTOR and not session_verified:
+        raise PermissionDenied("Sign in with two-factor authentication to create an API token.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name for the token, such as what will use it"})
+    if len(name) > 80:
+        raise ValidationError({"name": "The name must be 80 characters or fewer"})
+    if ApiToken.objects.filter(user=user, name__iexact=name).exists():
+        raise ValidationError({"name": "You already have a token with this name"})
+    return ApiToken.objects.create(user=user, name=name)
+
+
+@transaction.atomic
+def api_token_revoke(*, user, public_id) -> None:
+    """Revoke one of the user's own tokens; anyone else's is "not found"."""
+    deleted, _ = ApiToken.objects.filter(user=user, public_id=public_id).delete()
+    if not deleted:
+        raise ApiToken.DoesNotExist
+
+
+def api_tokens_of(*, user):
+    """The user's own tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )
+
+
+# --- Agencies ------------------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Home page and the two-factor set-up and verification pages."""
+"""Home page, sign-in security (two-factor, recovery codes) and the user's own API tokens."""
 
 from __future__ import annotations
 
@@ -6,17 +6,36 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import TokenForm
-from .services import totp_device_confirm, totp_device_for_setup
+from publicprotection.govuk_forms import apply_service_errors
+
+from .forms import ApiTokenForm, RecoveryCodeForm, ReplaceAuthenticatorForm, TokenForm
+from .models import ApiToken
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_of,
+    recovery_code_device,
+    recovery_codes_generate,
+    recovery_codes_left,
+    totp_device_confirm,
+    totp_device_for_setup,
+    two_factor_enrolled,
+)
+
+WRONG_CODE = "The code is not right. Check the time on your device and try again"
 
 
 @login_required
@@ -42,18 +61,34 @@ def _qr_svg(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
+    """Set up an authenticator: the first one after the password step, or a replacement,
+    which needs the current one (or a recovery code) as well."""
+    replacing = two_factor_enrolled(user=request.user)
     device = totp_device_for_setup(user=request.user)
-    form = TokenForm(request.POST or None)
+    form_class = ReplaceAuthenticatorForm if replacing else TokenForm
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
-            otp_login(request, device)
-            messages.success(request, "Two-factor authentication is set up.")
-            return redirect(_next_url(request))
-        form.add_error(
-            "token", "The code is not right. Check the time on your device and try again"
-        )
+        try:
+            codes = totp_device_confirm(
+                user=request.user,
+                device=device,
+                token=form.cleaned_data["token"],
+                current_token=form.cleaned_data.get("current_token", ""),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if codes is None:
+                form.add_error("token", WRONG_CODE)
+            else:
+                otp_login(request, device)
+                if codes:
+                    return _show_recovery_codes(request, codes, first_time=True)
+                messages.success(request, "Your new authenticator app is set up.")
+                return redirect(_next_url(request))
     context = {
         "form": form,
+        "replacing": replacing,
         "qr_svg": _qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "next": _next_url(request),
@@ -61,21 +96,109 @@ def two_factor_setup(request):
     return render(request, "accounts/two_factor_setup.html", context)
 
 
+def _show_recovery_codes(request, codes: list[str], *, first_time: bool):
+    """The codes are in this response only: never stored in the session or shown again."""
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "first_time": first_time, "next": _next_url(request)},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
     if not devices:
-        return redirect(f"/account/two-factor/setup/?next={_next_url(request)}")
+        return redirect(f"{reverse('two_factor_setup')}?next={_next_url(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_next_url(request))
-        form.add_error(
-            "token", "The code is not right. Check the time on your device and try again"
-        )
+        form.add_error("token", WRONG_CODE)
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_recovery(request):
+    """Sign in with a recovery code instead of the authenticator; each code works once."""
+    form = RecoveryCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = recovery_code_device(user=request.user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            left = recovery_codes_left(user=request.user)
+            messages.warning(
+                request,
+                f"You signed in with a recovery code. You have {left} left. If you have lost "
+                "your phone, set up a new authenticator app from Sign-in and security.",
+            )
+            return redirect(_next_url(request))
+        form.add_error("code", "That recovery code is not right, or it has been used")
+    return render(
+        request, "accounts/two_factor_recovery.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@login_required
+def security(request):
+    """Sign-in and security: the authenticator, recovery codes and API tokens."""
+    context = {
+        "enrolled": two_factor_enrolled(user=request.user),
+        "recovery_codes_left": recovery_codes_left(user=request.user),
+        "api_token_count": api_tokens_of(user=request.user).count(),
+    }
+    return render(request, "accounts/security.html", context)
+
+
+@login_required
+@require_POST
+def recovery_codes_new(request):
+    if settings.REQUIRE_TWO_FACTOR and not request.user.is_verified():
+        raise PermissionDenied
+    if not two_factor_enrolled(user=request.user):
+        return redirect("two_factor_setup")
+    codes = recovery_codes_generate(user=request.user)
+    return _show_recovery_codes(request, codes, first_time=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """Your API tokens: make one (its secret is shown once, in this response) and revoke them."""
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_secret = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                session_verified=request.user.is_verified(),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_secret": new_secret,
+        "tokens": api_tokens_of(user=request.user),
+        "ttl_days": settings.API_TOKEN_TTL_DAYS,
+    }
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, public_id):
+    try:
+        api_token_revoke(user=request.user, public_id=public_id)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, "The token is revoked. Anything using it can no longer sign in.")
+    return redirect("api_tokens")

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "pghistory",
     "guardian",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_htmx",
     # ours, core first (imports point down this list)
@@ -165,6 +166,20 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Enforced for every user in production; the local demo can turn it off.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Public Protection"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# One-time recovery codes (django-otp's static device), made when an authenticator is set up.
+TWO_FACTOR_RECOVERY_CODE_COUNT = 10
+
+# --- API tokens (django-rest-knox): hashed at rest, named, expiring -----------------------------
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    # Recognisable by secret scanners and by people.
+    "TOKEN_PREFIX": "pp_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # --- Lockout after repeated failed sign-ins (django-axes) ---------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -200,8 +215,9 @@ PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an unauthenticated answer is 401 with `WWW-Authenticate: Token`.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "publicprotection.api.pagination.BoundedPageNumberPagination",

@@ -1,0 +1,345 @@
+"""Two-factor sign-in: what a password alone reaches, replacing an authenticator, recovery
+codes, the admin site and the administrator's audited reset."""
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from publicprotection.accounts.models import ApiToken, Role, StaticDeviceEvent, TOTPDeviceEvent
+from publicprotection.accounts.services import recovery_codes_generate, two_factor_reset
+from publicprotection.accounts.tests.factories import UserFactory, team
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_required")]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def two_factor_required(settings):
+    settings.REQUIRE_TWO_FACTOR = True
+
+
+def sign_in(client, user):
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def code_for(device) -> str:
+    device.refresh_from_db()
+    return f"{totp(device.bin_key):06d}"
+
+
+def allow_reuse(device):
+    """A TOTP code is accepted once per time step: the tests reuse the step."""
+    device.refresh_from_db()
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+
+
+@pytest.fixture
+def enrolled_officer(lambeth_officer):
+    device = TOTPDevice.objects.create(user=lambeth_officer, name="Phone", confirmed=True)
+    codes = recovery_codes_generate(user=lambeth_officer)
+    lambeth_officer.device, lambeth_officer.codes = device, codes
+    return lambeth_officer
+
+
+def verified_client(client, user):
+    sign_in(client, user)
+    response = client.post(reverse("two_factor_verify"), {"token": code_for(user.device)})
+    assert response.status_code == 302
+    allow_reuse(user.device)
+    return client
+
+
+# --- A password alone -----------------------------------------------------------------------
+
+
+def test_password_alone_cannot_enrol_a_new_authenticator_over_the_owners(client, enrolled_officer):
+    """The attack: with the password, set up your own phone and get in."""
+    sign_in(client, enrolled_officer)
+
+    page = client.get(reverse("two_factor_setup"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("two_factor_verify"))
+
+    # A fresh secret, confirmed by the attacker's own app, is refused too.
+    attacker_device = TOTPDevice.objects.create(
+        user=enrolled_officer, name="Attacker", confirmed=False
+    )
+    response = client.post(reverse("two_factor_setup"), {"token": code_for(attacker_device)})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+    assert TOTPDevice.objects.get(pk=enrolled_officer.device.pk).confirmed
+    assert not TOTPDevice.objects.get(pk=attacker_device.pk).confirmed
+    assert client.get(reverse("cases:incident-list")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["password_change", "account_security", "api_tokens", "home", "cases:incident-list"],
+)
+def test_password_alone_reaches_no_other_page(client, enrolled_officer, url_name):
+    sign_in(client, enrolled_officer)
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_password_alone_cannot_change_the_password(client, enrolled_officer):
+    sign_in(client, enrolled_officer)
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-passphrase",
+            "new_password2": "a-brand-new-passphrase",
+        },
+    )
+
+    assert response.status_code == 302
+    enrolled_officer.refresh_from_db()
+    assert enrolled_officer.check_password(PASSWORD)
+
+
+def test_password_alone_does_not_open_the_admin_site(client):
+    admin = UserFactory(role=Role.ADMIN, team=team("CEN"), is_staff=True, is_superuser=True)
+    TOTPDevice.objects.create(user=admin, name="Phone", confirmed=True)
+    sign_in(client, admin)
+
+    for url in ("/admin/", "/admin/accounts/user/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_password_alone_reaches_the_two_factor_pages_and_sign_out(client, enrolled_officer):
+    sign_in(client, enrolled_officer)
+
+    assert client.get(reverse("two_factor_verify")).status_code == 200
+    assert client.get(reverse("two_factor_recovery")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_alone_cannot_make_api_tokens(client, enrolled_officer):
+    sign_in(client, enrolled_officer)
+
+    client.post(reverse("api_tokens"), {"name": "sneaky"})
+
+    assert not ApiToken.objects.exists()
+
+
+def test_a_user_with_no_authenticator_is_sent_to_set_one_up(client, lambeth_officer):
+    sign_in(client, lambeth_officer)
+
+    response = client.get(reverse("two_factor_setup"))
+
+    assert response.status_code == 200
+    assert "Set up two-factor authentication" in response.text
+
+
+# --- Replacing an authenticator -------------------------------------------------------------
+
+
+def test_replacing_the_authenticator_needs_the_current_one(client, enrolled_officer):
+    verified_client(client, enrolled_officer)
+    page = client.get(reverse("two_factor_setup"))
+    assert "Set up a new authenticator app" in page.text
+    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+
+    refused = client.post(reverse("two_factor_setup"), {"token": code_for(new_device)})
+
+    assert refused.status_code == 200
+    assert "Enter a code from your current authenticator app" in refused.text
+    assert TOTPDevice.objects.get(pk=enrolled_officer.device.pk).confirmed
+
+    wrong_current = client.post(
+        reverse("two_factor_setup"), {"token": code_for(new_device), "current_token": "123456"}
+    )
+    assert "Enter a code from your current authenticator app" in wrong_current.text
+    assert TOTPDevice.objects.filter(user=enrolled_officer, confirmed=True).count() == 1
+
+
+def test_replacing_with_the_current_code_swaps_the_device(client, enrolled_officer):
+    verified_client(client, enrolled_officer)
+    client.get(reverse("two_factor_setup"))
+    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+
+    response = client.post(
+        reverse("two_factor_setup"),
+        {"token": code_for(new_device), "current_token": code_for(enrolled_officer.device)},
+    )
+
+    assert response.status_code == 302
+    assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [new_device]
+    assert TOTPDevice.objects.get(pk=new_device.pk).confirmed
+
+
+def test_a_recovery_code_can_stand_in_for_the_lost_authenticator(client, enrolled_officer):
+    verified_client(client, enrolled_officer)
+    client.get(reverse("two_factor_setup"))
+    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+    code = enrolled_officer.codes[0]
+
+    response = client.post(
+        reverse("two_factor_setup"), {"token": code_for(new_device), "current_token": code}
+    )
+
+    assert response.status_code == 302
+    assert TOTPDevice.objects.get(pk=new_device.pk).confirmed
+    assert not StaticToken.objects.filter(token=code).exists()  # used up
+
+
+# --- Recovery codes -------------------------------------------------------------------------
+
+
+def test_first_authenticator_shows_recovery_codes_once(client, lambeth_officer):
+    sign_in(client, lambeth_officer)
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=lambeth_officer)
+
+    response = client.post(reverse("two_factor_setup"), {"token": code_for(device)})
+
+    assert response.status_code == 200
+    assert "These codes are shown only once" in response.text
+    codes = set(
+        StaticToken.objects.filter(device__user=lambeth_officer).values_list("token", flat=True)
+    )
+    assert len(codes) == 10
+    assert all(code in response.text for code in codes)
+    # Never shown again: not on the security page, not in the session.
+    security = client.get(reverse("account_security"))
+    assert "10 unused" in security.text
+    assert not any(code in security.text for code in codes)
+    assert not any(code in str(dict(client.session)) for code in codes)
+
+
+def test_a_recovery_code_signs_in_once(client, enrolled_officer):
+    code = enrolled_officer.codes[3]
+    sign_in(client, enrolled_officer)
+
+    response = client.post(reverse("two_factor_recovery"), {"code": code.upper()})
+
+    assert response.status_code == 302
+    assert client.get(reverse("cases:incident-list")).status_code == 200
+    client.post(reverse("logout"))
+
+    sign_in(client, enrolled_officer)
+    again = client.post(reverse("two_factor_recovery"), {"code": code})
+    assert again.status_code == 200
+    assert "has been used" in again.text
+    assert client.get(reverse("cases:incident-list")).status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, enrolled_officer):
+    verified_client(client, enrolled_officer)
+
+    response = client.post(reverse("recovery_codes_new"))
+
+    assert response.status_code == 200
+    new_codes = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(new_codes) == 10
+    assert not new_codes & set(enrolled_officer.codes)
+    assert all(code in response.text for code in new_codes)
+    assert client.get(reverse("recovery_codes_new")).status_code == 405
+
+
+# --- The admin site ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client_verified(client):
+    admin = UserFactory(role=Role.ADMIN, team=team("CEN"), is_staff=True, is_superuser=True)
+    admin.device = TOTPDevice.objects.create(user=admin, name="Phone", confirmed=True)
+    verified_client(client, admin)
+    client.admin = admin
+    return client
+
+
+def test_the_admin_site_never_shows_an_authenticators_secret(
+    admin_client_verified, enrolled_officer
+):
+    client = admin_client_verified
+    device = enrolled_officer.device
+    secrets = {device.key, totp_b32(device)} | set(enrolled_officer.codes)
+
+    pages = [
+        "/admin/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{enrolled_officer.pk}/change/",
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/change/",
+        "/admin/otp_totp/totpdevice/add/",
+        "/admin/otp_static/staticdevice/",
+        "/admin/accounts/apitoken/add/",
+    ]
+    for url in pages:
+        response = client.get(url, follow=True)
+        text = response.content.decode().lower()
+        assert not any(secret.lower() in text for secret in secrets), url
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 404
+
+
+def totp_b32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+def test_an_administrators_reset_removes_the_devices_and_is_in_the_history(
+    admin_client_verified, enrolled_officer
+):
+    client = admin_client_verified
+
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_two_factor", "_selected_action": [enrolled_officer.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=enrolled_officer).exists()
+    assert not StaticDevice.objects.filter(user=enrolled_officer).exists()
+    deleted = TOTPDeviceEvent.objects.get(pgh_obj_id=enrolled_officer.device.pk, pgh_label="delete")
+    assert deleted.pgh_context.metadata["user"] == client.admin.pk
+    assert StaticDeviceEvent.objects.filter(user=enrolled_officer, pgh_label="delete").exists()
+    # No secret reaches the history.
+    assert not any("key" in f.name for f in TOTPDeviceEvent._meta.fields)
+
+
+def test_only_an_administrator_can_reset(enrolled_officer, lambeth_supervisor):
+    with pytest.raises(PermissionDenied):
+        two_factor_reset(actor=lambeth_supervisor, user=enrolled_officer)
+
+    assert TOTPDevice.objects.filter(user=enrolled_officer).exists()
+
+
+@override_settings(REQUIRE_TWO_FACTOR=True)
+def test_after_a_reset_the_user_sets_up_a_new_authenticator(client, enrolled_officer, admin_user):
+    two_factor_reset(actor=_superuser(admin_user), user=enrolled_officer)
+    sign_in(client, enrolled_officer)
+
+    response = client.get(reverse("two_factor_verify"), follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
+    assert re.search(r"Set up two-factor authentication", response.text)
+
+
+def _superuser(user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
