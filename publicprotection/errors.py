@@ -1,6 +1,11 @@
 """Styled error pages; API paths get JSON in the same shape as the API's own errors."""
 
-from django.http import JsonResponse
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 
 
@@ -31,6 +36,25 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """A 500, or a 503 with Retry-After when the database is unreachable: Django calls this
+    inside its `except` block, so the exception is at hand."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return service_unavailable(request)
     return _api_error(request, 500, "error", "A server error occurred.") or defaults.server_error(
         request
     )
+
+
+def service_unavailable(request):
+    """503: the database (or another service the page needs) is down. The page is standalone,
+    like 500.html: it cannot use the session, the user or anything else from the database."""
+    response = _api_error(
+        request,
+        503,
+        "service_unavailable",
+        "The service is briefly unavailable. Try again in a few minutes.",
+    )
+    if response is None:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+    return response

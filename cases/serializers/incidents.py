@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Borough
+from publicprotection.api.fields import ChoiceListField
 
 from ..models import (
     AbuseType,
@@ -131,7 +132,7 @@ class ArrestDecisionSummarySerializer(serializers.ModelSerializer):
 
 
 class IncidentDetailOutputSerializer(IncidentOutputSerializer):
-    location = serializers.CharField(default=None, source="location.__str__")
+    location = serializers.CharField(allow_null=True)
     parties = PartyOutputSerializer(many=True)
     offences = OffenceOutputSerializer(many=True)
     arrest_decisions = ArrestDecisionSummarySerializer(many=True)
@@ -174,9 +175,7 @@ class IncidentWritableFields(serializers.Serializer):
     how_reported = serializers.ChoiceField(choices=HowReported.choices)
     location = LocationInputSerializer(required=False, allow_null=True)
     is_crime = serializers.BooleanField(default=True)
-    abuse_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=AbuseType.choices), required=False, default=list
-    )
+    abuse_types = ChoiceListField(choices=AbuseType.choices, required=False, default=list)
     cad_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
     crime_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
     injuries = serializers.CharField(required=False, allow_blank=True)
@@ -185,9 +184,7 @@ class IncidentWritableFields(serializers.Serializer):
     drugs_involved = serializers.BooleanField(required=False)
     victim_account = serializers.CharField(required=False, allow_blank=True)
     officer_narrative = serializers.CharField(required=False, allow_blank=True)
-    evidence_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EvidenceType.choices), required=False
-    )
+    evidence_types = ChoiceListField(choices=EvidenceType.choices, required=False)
     evidence_notes = serializers.CharField(required=False, allow_blank=True)
     victim_statement_obtained = serializers.BooleanField(required=False)
     victim_supports_prosecution = serializers.BooleanField(required=False, allow_null=True)

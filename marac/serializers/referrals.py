@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.fields import ChoiceListField
+
 from ..models import MaracReferral, ReferralCriterion, ReferralHistoryEntry, ReferralStatus
 
 MAX_ID = 2**63 - 1
@@ -75,8 +77,8 @@ class ReferralFilterSerializer(serializers.Serializer):
 class ReferralCreateInputSerializer(serializers.Serializer):
     assessment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     referring_agency = serializers.CharField(max_length=150)
-    criteria = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReferralCriterion.choices),
+    criteria = ChoiceListField(
+        choices=ReferralCriterion.choices,
         required=False,
         default=list,
     )

@@ -1,7 +1,13 @@
 """Turning the services' errors into API errors in the standard shape."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
+
+from .parsers import RequestTooLarge
 
 
 class Conflict(exceptions.APIException):
@@ -35,3 +41,38 @@ def call_service(service, *, conflicts: tuple[type[Exception], ...] = (), **kwar
         raise Conflict(message) from error
     except DjangoValidationError as error:
         raise as_api_error(error) from error
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable. Try again in a few minutes."
+    default_code = "service_unavailable"
+
+
+class ApiExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler, plus what the services and the database raise:
+
+    - a service's ValidationError is a 400 with field errors (as_api_error);
+    - the database being unreachable is a 503 with Retry-After, not a 500;
+    - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data) is a 413.
+    """
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DjangoValidationError):
+            return as_api_error(exc)
+        if is_database_unavailable(exc):
+            return ServiceUnavailable()
+        if isinstance(exc, RequestDataTooBig):
+            return RequestTooLarge()
+        return super().convert_known_exceptions(exc)
+
+    def get_response(self, exc, data):
+        response = super().get_response(exc, data)
+        if isinstance(exc, ServiceUnavailable):
+            response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+        return response
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """The database is down or unreachable (not a bad query, which stays a 500)."""
+    return isinstance(exc, (OperationalError, InterfaceError))

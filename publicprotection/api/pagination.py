@@ -2,11 +2,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from publicprotection.pagination import MAX_PAGE
+
 
 class BoundedPageNumberPagination(PageNumberPagination):
+    """Page numbers past MAX_PAGE are refused before anything is counted or read."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if raw.isdigit() and int(raw) > MAX_PAGE:
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="Too deep."))
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CheckedCursorPagination(CursorPagination):

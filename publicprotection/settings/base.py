@@ -171,6 +171,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_RECOVERY_CODE_COUNT = 10
 
 # --- API tokens (django-rest-knox): hashed at rest, named, expiring -----------------------------
+# knox's own migrations would create its (swapped-out) token table anyway; it has none here.
+MIGRATION_MODULES = {"knox": None}
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 REST_KNOX = {
@@ -225,10 +227,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "publicprotection.api.parsers.BoundedJSONParser",
+        "publicprotection.api.parsers.BoundedFormParser",
+        "publicprotection.api.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "publicprotection.api.errors.ApiExceptionHandler",
+}
+# What one API request may carry (publicprotection/api/parsers.py): larger bodies get 413,
+# longer strings or deeper JSON a 400 naming the field.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_TEXT_LENGTH = env.int("API_MAX_TEXT_LENGTH", default=10_000)
+API_MAX_JSON_DEPTH = 32
+# Retry-After on a 503 (the database unreachable).
+RETRY_AFTER_SECONDS = 30
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public Protection API",
     "DESCRIPTION": "Domestic abuse case management. OFFICIAL-SENSITIVE. Every read is logged.",
