@@ -19,6 +19,10 @@ app.conf.beat_schedule = {
         "task": "publicprotection.accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-expired-idempotent-requests": {
+        "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
+        "schedule": crontab(hour=3, minute=45),
+    },
     **MARAC_SCHEDULE,
     **REPORTS_SCHEDULE,
 }

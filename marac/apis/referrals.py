@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from cases.serializers.positive_action import ConflictErrorResponseSerializer
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import call_service as api_call_service
 from publicprotection.api.pagination import CheckedCursorPagination
@@ -47,7 +48,9 @@ class ReferralCursorPagination(CheckedCursorPagination):
 
 
 def call_service(service, **kwargs):
-    return api_call_service(service, conflicts=(services.ReferralStateError,), **kwargs)
+    return api_call_service(
+        service, conflicts=(services.ReferralStateError, services.AlreadyReferred), **kwargs
+    )
 
 
 def _detail(request, referral_id: int, status_code=status.HTTP_200_OK) -> Response:
@@ -85,11 +88,13 @@ class ReferralListCreateApi(GenericAPIView):
         operation_id="marac_referrals_create",
         description=(
             "Refer the victim of an assessment. Criteria the records show are added and kept; "
-            "without the victim's consent, no_consent_reason is required."
+            "without the victim's consent, no_consent_reason is required. 409 if the "
+            "assessment already has an open referral (two identical requests at once: one "
+            "wins, the other gets 409)."
         ),
         tags=TAGS,
         request=ReferralCreateInputSerializer,
-        responses={201: ReferralDetailOutputSerializer},
+        responses={201: ReferralDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
     )
     def post(self, request):
         serializer = ReferralCreateInputSerializer(data=request.data)

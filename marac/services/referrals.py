@@ -7,7 +7,7 @@ event, so the referral's history is complete. Listing at a meeting is in service
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from riskassessment.models import RiskAssessment
 
@@ -23,6 +23,14 @@ from ..selectors.referrals import suggested_criteria
 
 class ReferralStateError(Exception):
     """The referral is not in a state for this action (someone else may have triaged it)."""
+
+
+class AlreadyReferred(ValidationError):
+    """The assessment has an open referral already: the API answers 409, a page shows it on
+    the form."""
+
+    def __init__(self):
+        super().__init__("This assessment has already been referred to MARAC.")
 
 
 NO_CONSENT_REASON_ERROR = (
@@ -67,12 +75,15 @@ def referral_create(
         errors["no_consent_reason"] = [NO_CONSENT_REASON_ERROR]
     if errors:
         raise ValidationError(errors)
+    # Two referrals of one assessment at the same moment (a double click, two officers): the
+    # assessment's row lock makes the second wait and then see the first.
+    RiskAssessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk").first()
     if (
         MaracReferral.objects.filter(assessment=assessment)
         .exclude(status=ReferralStatus.REJECTED)
         .exists()
     ):
-        raise ValidationError("This assessment has already been referred to MARAC.")
+        raise AlreadyReferred
     referral = MaracReferral(
         borough_id=assessment.incident.borough_id,
         person_id=assessment.person_id,
@@ -94,7 +105,11 @@ def referral_create(
         is_repeat=ReferralCriterion.REPEAT in ordered,
     )
     referral.full_clean()
-    referral.save()
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError as error:  # the unique index, should the lock ever be bypassed
+        raise AlreadyReferred from error
     record_event(referral, kind=ReferralEventKind.SUBMITTED, actor=actor)
     return referral
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # ours, core first (imports point down this list)
     "publicprotection.accounts",
     "publicprotection.audit",
+    "publicprotection.idempotency",
     "cases",
     "riskassessment",
     "marac",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "publicprotection.accounts.middleware.SessionLifetimeMiddleware",
     "publicprotection.accounts.middleware.RequireTwoFactorMiddleware",
+    "publicprotection.idempotency.middleware.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "publicprotection.audit.middleware.AuditContextMiddleware",
@@ -244,6 +246,8 @@ DRF_STANDARDIZED_ERRORS = {
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 API_MAX_TEXT_LENGTH = env.int("API_MAX_TEXT_LENGTH", default=10_000)
 API_MAX_JSON_DEPTH = 32
+# How long an Idempotency-Key (API) or a create form's one-time token is remembered.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Retry-After on a 503 (the database unreachable).
 RETRY_AFTER_SECONDS = 30
 SPECTACULAR_SETTINGS = {
@@ -281,7 +285,10 @@ SPECTACULAR_SETTINGS = {
         "RaraStatusEnum": "riskassessment.models.RaraStatus.choices",
         "RiskLevelEnum": "riskassessment.models.Level.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "publicprotection.api.schema.add_idempotency_key_header",
+    ],
 }
 
 # --- Celery ------------------------------------------------------------------------------------
