@@ -15,6 +15,7 @@ from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from ..errors import ConcurrentEditError
@@ -148,7 +149,7 @@ class IncidentDetailApi(ReadOrWritePermissionsMixin, GenericAPIView):
     def patch(self, request, pk: int):
         incident = _visible_incident(request, pk)
         data = _validated(IncidentUpdateInputSerializer, request)
-        version = data.pop("version")
+        version = requested_version(request, data.pop("version", None))
         location = data.pop("location", None)
         try:
             services.incident_update(
@@ -254,7 +255,9 @@ class IncidentSubmitApi(GenericAPIView):
         data = _validated(SubmitInputSerializer, request)
         try:
             services.incident_submit(
-                actor=request.user, incident_id=incident.pk, expected_version=data.get("version")
+                actor=request.user,
+                incident_id=incident.pk,
+                expected_version=requested_version(request, data.get("version"), required=False),
             )
         except ConcurrentEditError as error:
             raise Conflict(error.messages[0]) from error

@@ -19,6 +19,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count
 
@@ -197,7 +198,7 @@ class PersonDetailApi(_MethodPermissions, GenericAPIView):
         data = PersonUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        version = fields.pop("version")
+        version = requested_version(request, fields.pop("version", None))
         try:
             services.person_update_with_aliases(
                 actor=request.user, person_id=person.pk, expected_version=version, **fields

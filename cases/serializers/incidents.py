@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from publicprotection.accounts.models import Borough
 from publicprotection.api.fields import ChoiceListField
+from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import (
     AbuseType,
@@ -203,7 +204,9 @@ class IncidentCreateInputSerializer(IncidentWritableFields):
 
 
 class IncidentUpdateInputSerializer(IncidentWritableFields):
-    version = serializers.IntegerField(help_text="The version you read; a stale one gets 409.")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; a stale one gets 409." + IF_MATCH_HELP
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

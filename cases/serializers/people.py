@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from publicprotection.api.versions import IF_MATCH_HELP
+
 from ..models import Ethnicity, Gender, Person, SafeContactMethod
 from ..services.people import MAX_ESTIMATED_AGE, person_age_validate
 
@@ -72,7 +74,10 @@ class PersonUpdateInputSerializer(_PersonFieldsSerializer):
 
     version = serializers.IntegerField(
         min_value=1,
-        help_text="The version read; refused with 409 if the person has changed since.",
+        required=False,
+        help_text=(
+            "The version read; refused with 409 if the person has changed since." + IF_MATCH_HELP
+        ),
     )
 
 

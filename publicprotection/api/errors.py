@@ -8,6 +8,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
 from .parsers import RequestTooLarge
+from .versions import PreconditionFailed
 
 
 class Conflict(exceptions.APIException):
@@ -58,6 +59,12 @@ class ApiExceptionHandler(ExceptionHandler):
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        stale = exc if is_stale_version(exc) else exc.__cause__
+        if is_stale_version(stale):
+            message = " ".join(stale.messages)
+            if if_match_sent(self.context.get("request")):
+                return PreconditionFailed(message)
+            return exc if isinstance(exc, Conflict) else Conflict(message)
         if isinstance(exc, DjangoValidationError):
             return as_api_error(exc)
         if is_database_unavailable(exc):
@@ -71,6 +78,16 @@ class ApiExceptionHandler(ExceptionHandler):
         if isinstance(exc, ServiceUnavailable):
             response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
         return response
+
+
+def is_stale_version(exc) -> bool:
+    return (
+        isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "concurrent_edit"
+    )
+
+
+def if_match_sent(request) -> bool:
+    return bool(request is not None and request.headers.get("If-Match", "").strip())
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:

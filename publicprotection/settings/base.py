@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "publicprotection.accounts.middleware.SessionLifetimeMiddleware",
     "publicprotection.accounts.middleware.RequireTwoFactorMiddleware",
     "publicprotection.idempotency.middleware.IdempotencyMiddleware",
+    "publicprotection.api.versions.ETagMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "publicprotection.audit.middleware.AuditContextMiddleware",
@@ -288,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "publicprotection.api.schema.add_idempotency_key_header",
+        "publicprotection.api.schema.add_if_match_header",
     ],
 }
 

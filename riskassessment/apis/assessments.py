@@ -24,6 +24,7 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISOR
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from ..models import Instrument, RiskAssessment
@@ -206,7 +207,7 @@ class RiskAssessmentDetailApi(GenericAPIView):
         assessment = _visible(request, pk)
         data = _validated(RiskAssessmentUpdateInputSerializer, request)
         _require_editable(assessment)
-        version = data.pop("version")
+        version = requested_version(request, data.pop("version", None))
         answers = {a["question"]: (a["value"], a["note"]) for a in data.pop("answers", None) or []}
         call_service(
             services.assessment_save,
@@ -241,7 +242,7 @@ class RiskAssessmentSubmitApi(GenericAPIView):
             assessment_id=assessment.pk,
             state_allows=RiskAssessment.can_edit,
             actor=request.user,
-            expected_version=data.get("version"),
+            expected_version=requested_version(request, data.get("version"), required=False),
         )
         return _detail(request, assessment.pk)
 

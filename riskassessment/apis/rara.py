@@ -18,6 +18,7 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from ..models import RaraAction
@@ -161,11 +162,13 @@ class RaraActionDetailApi(GenericAPIView):
         action = selectors.rara_action_get(viewer=request.user, action_id=pk)
         serializer = RaraActionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         call_service(
             services.rara_action_update,
             actor=request.user,
             action_id=action.pk,
-            **serializer.validated_data,
+            expected_version=requested_version(request, data.pop("version", None)),
+            **data,
         )
         return _action_response(request, action.pk)
 

@@ -80,6 +80,7 @@ class RaraActionAddForm(GovukFormMixin, forms.Form):
 
 
 class RaraActionEditForm(GovukFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label="Status",
         choices=RaraStatus.choices,

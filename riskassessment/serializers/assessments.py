@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.versions import IF_MATCH_HELP
+
 from ..models import (
     Answer,
     AnswerValue,
@@ -181,7 +183,10 @@ class RiskAssessmentUpdateInputSerializer(serializers.Serializer):
     """A partial update of a draft: only the fields sent are changed."""
 
     version = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="The version you read; a stale one is a 409."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The version you read; a stale one is a 409." + IF_MATCH_HELP,
     )
     answers = RiskAssessmentAnswerInputSerializer(many=True, required=False)
     final_level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.versions import IF_MATCH_HELP
+
 from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus
 
 TEXT_LIMIT = 5000
@@ -39,6 +41,7 @@ class RaraActionOutputSerializer(serializers.ModelSerializer):
             "owner_name",
             "due_date",
             "status",
+            "version",
             "is_overdue",
             "notes",
             "options_offered",
@@ -109,6 +112,11 @@ class RaraActionCreateInputSerializer(serializers.Serializer):
 
 
 class RaraActionUpdateInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read; a stale one is a 409." + IF_MATCH_HELP,
+    )
     status = serializers.ChoiceField(choices=RaraStatus.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
     due_date = serializers.DateField(required=False)

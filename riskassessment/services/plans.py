@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import CASE_WRITERS, has_role
 from publicprotection.access.scope import viewer_borough_id
 
@@ -121,10 +122,14 @@ def rara_action_update(
     notes: str | None = None,
     due_date: date | None = None,
     declined_reason: str | None = None,
+    expected_version: int | None = None,
 ) -> RaraAction:
-    """Change an action; a field left as None keeps its value."""
+    """Change an action; a field left as None keeps its value. Refused if someone else saved
+    it since `expected_version` (forms and the API always send it)."""
     action = RaraAction.objects.select_for_update().get(pk=action_id)
     _require_writer(actor, action.borough_id)
+    if expected_version is not None and action.version != expected_version:
+        raise ConcurrentEditError("RARA action")
     errors: dict[str, str] = {}
 
     if declined_reason is not None:
@@ -156,6 +161,7 @@ def rara_action_update(
     if errors:
         raise ValidationError(errors)
 
+    action.version += 1
     action.full_clean()
     action.save()
     return action

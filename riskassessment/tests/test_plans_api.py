@@ -263,7 +263,9 @@ def test_patch_moves_the_status_on(api_client, lambeth_officer, assessment):
     api_client.force_authenticate(lambeth_officer)
 
     response = api_client.patch(
-        detail(action), {"status": "done", "notes": "Refuge place taken"}, format="json"
+        detail(action),
+        {"status": "done", "notes": "Refuge place taken", "version": action.version},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -280,7 +282,9 @@ def test_patch_declined_without_a_reason_is_400(api_client, lambeth_officer, ass
     before = snapshot(action)
     api_client.force_authenticate(lambeth_officer)
 
-    response = api_client.patch(detail(action), {"status": "declined"}, format="json")
+    response = api_client.patch(
+        detail(action), {"status": "declined", "version": action.version}, format="json"
+    )
 
     assert response.status_code == 400
     assert field_errors(response) == {"declined_reason": ["Record why the victim declined"]}
@@ -293,7 +297,10 @@ def test_patch_a_refused_transition_is_400(api_client, lambeth_officer, assessme
     before = snapshot(action)
     api_client.force_authenticate(lambeth_officer)
 
-    response = api_client.patch(detail(action), {"status": "planned"}, format="json")
+    version = RaraAction.objects.get(pk=action.pk).version
+    response = api_client.patch(
+        detail(action), {"status": "planned", "version": version}, format="json"
+    )
 
     assert response.status_code == 400
     assert "status" in field_errors(response)

@@ -243,6 +243,10 @@ def test_edit_page_offers_only_the_statuses_the_action_can_move_to(
     assert response.context["form"]["status"].value() == "in_progress"
 
 
+def version_of(action) -> int:
+    return RaraAction.objects.values_list("version", flat=True).get(pk=action.pk)
+
+
 def test_marking_an_action_done(client, lambeth_officer, assessment):
     action = add(assessment, lambeth_officer)
     client.force_login(lambeth_officer)
@@ -250,7 +254,13 @@ def test_marking_an_action_done(client, lambeth_officer, assessment):
 
     response = client.post(
         edit_url(action),
-        {"status": "done", "due_date": due, "notes": "Referral accepted", "declined_reason": ""},
+        {
+            "status": "done",
+            "due_date": due,
+            "notes": "Referral accepted",
+            "declined_reason": "",
+            "version": version_of(action),
+        },
     )
 
     assert response.status_code == 302
@@ -275,6 +285,7 @@ def test_declined_without_a_reason_shows_the_error_and_keeps_the_input(
             "due_date": action.due_date.isoformat(),
             "notes": "Phoned twice",
             "declined_reason": "",
+            "version": version_of(action),
         },
     )
 
@@ -294,7 +305,12 @@ def test_a_finished_action_cannot_be_reopened(client, lambeth_officer, assessmen
     page = client.get(edit_url(action))
     response = client.post(
         edit_url(action),
-        {"status": "planned", "due_date": action.due_date.isoformat(), "notes": ""},
+        {
+            "status": "planned",
+            "due_date": action.due_date.isoformat(),
+            "notes": "",
+            "version": version_of(action),
+        },
     )
 
     assert "its status cannot change" in page.text

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
+from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
@@ -92,6 +93,7 @@ class RaraActionEditView(RoleRequiredMixin, TemplateView):
             data,
             statuses=services.statuses_reachable_from(action.status),
             initial={
+                "version": action.version,
                 "status": action.status,
                 "due_date": action.due_date,
                 "notes": action.notes,
@@ -111,8 +113,22 @@ class RaraActionEditView(RoleRequiredMixin, TemplateView):
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
+                data = dict(form.cleaned_data)
                 services.rara_action_update(
-                    actor=request.user, action_id=self.action.pk, **form.cleaned_data
+                    actor=request.user,
+                    action_id=self.action.pk,
+                    expected_version=data.pop("version"),
+                    **data,
+                )
+            except ConcurrentEditError as error:
+                # Keep what was typed, show what was saved meanwhile, and let the next save
+                # go against the version now shown.
+                saved = selectors.rara_action_get(viewer=request.user, action_id=self.action.pk)
+                form.data = form.data.copy()
+                form.data["version"] = saved.version
+                apply_service_errors(form, error)
+                return self.render_to_response(
+                    self.get_context_data(form=form, saved_meanwhile=saved), status=409
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
