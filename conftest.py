@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import contextlib
+import os
 
 import pytest
 from django.apps import apps
@@ -54,27 +55,23 @@ def as_app_role(transactional_db):
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """Django's live server, its requests served as the application's role, as deployed."""
-    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+    """Django's live server (as pytest-django's fixture), its requests served as the
+    application's role, as deployed: each request thread gets its own connection as it."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
     from pytest_django.live_server_helper import LiveServer
 
-    class AppRoleWSGIServer(LiveServerThread.server_class):
+    class AppRoleWSGIServer(ThreadedWSGIServer):
         def process_request_thread(self, request, client_address):
             with connected_as_app_role():
                 super().process_request_thread(request, client_address)
 
-    class AppRoleLiveServerThread(LiveServerThread):
-        def _create_server(self, connections_override=None):
-            return AppRoleWSGIServer(
-                (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
-            )
-
-    addr = request.config.getvalue("liveserver") or "localhost"
-    server = LiveServer(addr, start=False)
-    server.thread = AppRoleLiveServerThread(
-        server.thread.host, static_handler=server.thread.static_handler, port=server.thread.port
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
     )
-    server.thread.daemon = True
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = AppRoleWSGIServer
     server.start()
     yield server
     server.stop()

@@ -22,9 +22,10 @@ pgtrigger's function are followed by ours. `manage.py grant_app_role --create` c
 from __future__ import annotations
 
 from django.apps import apps
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 
 APPEND_ONLY_TRIGGER = "pp_audit_append_only"
+DUPLICATE_OBJECT, UNIQUE = "42710", "23505"  # SQLSTATEs of a role created twice at once
 SCHEMA = "public"  # where migrations put every table (pgtrigger names "public" outright too)
 
 _REFUSE_CHANGE = """
@@ -190,8 +191,6 @@ class AppRoleError(Exception):
 def create_app_role(role: str, password: str = "", using: str = "default") -> bool:
     """Create the application's login role if it is missing (True if created here); set its
     password when one is given. Refuses a role that could bypass the grants."""
-    from psycopg2 import errors
-
     connection = connections[using]
     quoted = connection.ops.quote_name(role)
     with connection.cursor() as cursor:
@@ -207,8 +206,10 @@ def create_app_role(role: str, password: str = "", using: str = "default") -> bo
                         "NOREPLICATION NOBYPASSRLS"
                     )
                 created = True
-            except errors.DuplicateObject:  # another process (a parallel test run) made it
-                pass
+            except DatabaseError as error:
+                # Another process (a parallel test run) made it first.
+                if getattr(error.__cause__, "pgcode", None) not in (DUPLICATE_OBJECT, UNIQUE):
+                    raise
         if password:
             cursor.execute(f"ALTER ROLE {quoted} PASSWORD %s", [password])
         cursor.execute(
