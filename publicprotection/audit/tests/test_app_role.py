@@ -7,6 +7,7 @@ settings. And the application's ordinary writes still record their history and c
 """
 
 import json
+import urllib.request
 import uuid
 
 import pghistory
@@ -15,6 +16,9 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import InternalError, connection, connections, transaction
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path
 from pghistory.models import Context, Event
 
 from cases.models import Incident, IncidentEvent
@@ -274,3 +278,21 @@ def test_context_ids_the_request_never_made_are_not_attached(app_cursor):
     assert isinstance(attached, uuid.UUID)
     assert attached not in (context_id, derived)
     assert recorded == {context_id: {"user": 1}, derived: {"user": 666}, attached: {"user": 2}}
+
+
+def _database_role(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return HttpResponse(cursor.fetchone()[0], content_type="text/plain")
+
+
+urlpatterns = [path("database-role/", _database_role)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_live_server_answers_as_the_application_role(live_server, transactional_db):
+    """Browser tests drive the application as it is deployed: as its own role."""
+    with urllib.request.urlopen(f"{live_server.url}/database-role/") as response:  # noqa: S310
+        role = response.read().decode()
+
+    assert role == settings.DATABASE_APP_ROLE
