@@ -81,6 +81,17 @@ def _refused(cursor, *statements):
     return False
 
 
+def refused_as_owner(*statements):
+    """True if the owner's last statement is refused by a trigger (in a savepoint)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+    except InternalError:
+        return True
+    return False
+
+
 def _ignore_all(table):
     """A pgtrigger.ignore value naming every pgtrigger trigger on the table."""
     with connection.cursor() as cursor:
@@ -140,6 +151,7 @@ def test_the_application_role_cannot_rewrite_who_made_a_change(reference_data, a
     forged_event_context = app_cursor.fetchone()[0]
 
     assert direct
+    assert forged_event_context is not None
     context.refresh_from_db()
     assert context.metadata == {"user": 1, "url": "/incidents/new/"}
     assert forged_event_context != context.pk
@@ -151,26 +163,18 @@ def test_no_session_setting_switches_the_append_only_trigger_off(db, table):
     column = _column(table)
     ignore_all = _ignore_all(table)
 
-    def refused(*statements):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-        except InternalError:
-            return True
-        return False
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         superuser = cursor.fetchone()[0]
 
-    assert refused(f"SET LOCAL pgtrigger.ignore = '{ignore_all}'", f"DELETE FROM {table}")  # noqa: S608
-    assert refused(
+    assert refused_as_owner(f"SET LOCAL pgtrigger.ignore = '{ignore_all}'", f"DELETE FROM {table}")  # noqa: S608
+    assert refused_as_owner(
         f"SET LOCAL pgtrigger.ignore = '{ignore_all}'",
         f"UPDATE {table} SET {column} = {column}",  # noqa: S608
     )
     if superuser:
-        assert refused("SET LOCAL session_replication_role = replica", f"DELETE FROM {table}")  # noqa: S608
+        replica = "SET LOCAL session_replication_role = replica"
+        assert refused_as_owner(replica, f"DELETE FROM {table}")  # noqa: S608
 
 
 def test_tables_the_owner_creates_later_are_insert_only_for_the_application(db):
@@ -191,6 +195,50 @@ def test_tables_the_owner_creates_later_are_insert_only_for_the_application(db):
         "DELETE": False,
         "TRUNCATE": False,
     }
+
+
+def test_migrate_protects_and_grants_the_tables_it_adds(db):
+    """What post_migrate does after a migration adds an event table and a domain table."""
+    from django.db.models.signals import post_migrate
+
+    role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE later_thingevent (pgh_id bigserial PRIMARY KEY, pgh_label text)"
+        )
+        cursor.execute("CREATE TABLE later_thing (id bigserial PRIMARY KEY)")
+
+    post_migrate.send(
+        sender=apps.get_app_config("audit"),
+        app_config=apps.get_app_config("audit"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        apps=apps,
+        plan=[],
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t, array_agg(p ORDER BY p) FILTER (WHERE has_table_privilege(%s, t, p)) "
+            "FROM unnest(ARRAY['later_thingevent', 'later_thing']) t, "
+            "unnest(ARRAY['DELETE', 'INSERT', 'SELECT', 'TRUNCATE', 'UPDATE']) p GROUP BY t",
+            [role],
+        )
+        privileges = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'later_thingevent'::regclass "
+            "AND tgname = %s",
+            [APPEND_ONLY_TRIGGER],
+        )
+        trigger = cursor.fetchall()
+
+    assert privileges == {
+        "later_thingevent": ["INSERT", "SELECT"],
+        "later_thing": ["DELETE", "INSERT", "SELECT", "UPDATE"],
+    }
+    assert trigger == [("A",)]  # ENABLE ALWAYS
+    assert refused_as_owner("UPDATE later_thingevent SET pgh_label = 'x'")
 
 
 @pytest.fixture
