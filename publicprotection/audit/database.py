@@ -168,8 +168,8 @@ def protect_audit_trail(using: str = "default") -> None:
             if table in protected:
                 continue
             name = f"{quote(SCHEMA)}.{quote(table)}"
-            # Statement level: refused even when no row matches, and for TRUNCATE's cousins.
-            # TRUNCATE itself is left to the owner (test databases are flushed with it); the
+            # Statement level: one call per statement, refused even when no row matches.
+            # TRUNCATE is left to the owner (test databases are flushed with it); the
             # application's role has no TRUNCATE privilege.
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER {APPEND_ONLY_TRIGGER} BEFORE UPDATE OR DELETE ON "
@@ -188,15 +188,34 @@ class AppRoleError(Exception):
     pass
 
 
+def _refuse_unsafe_role(cursor, role: str) -> None:
+    """The application's role must be neither the owner nor able to act as it or undo grants."""
+    cursor.execute(
+        "SELECT rolname = current_user, rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb "
+        "OR pg_has_role(rolname, current_user, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+        [role],
+    )
+    owner, powerful = cursor.fetchone()
+    if owner:
+        raise AppRoleError(f"The application's role {role} must not be the owner of the tables.")
+    if powerful:
+        raise AppRoleError(
+            f"The application's role {role} is a superuser, a member of the owner, or may "
+            "create roles or databases or bypass row security: it could undo the audit grants."
+        )
+
+
 def create_app_role(role: str, password: str = "", using: str = "default") -> bool:
     """Create the application's login role if it is missing (True if created here); set its
-    password when one is given. Refuses a role that could bypass the grants."""
+    password when one is given."""
     connection = connections[using]
     quoted = connection.ops.quote_name(role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         if cursor.fetchone()[0] == role:
-            raise AppRoleError(f"The application's role {role} must not be the owner.")
+            raise AppRoleError(
+                f"The application's role {role} must not be the owner of the tables."
+            )
         created = False
         if not app_role_exists(role, using):
             try:
@@ -210,18 +229,9 @@ def create_app_role(role: str, password: str = "", using: str = "default") -> bo
                 # Another process (a parallel test run) made it first.
                 if getattr(error.__cause__, "pgcode", None) not in (DUPLICATE_OBJECT, UNIQUE):
                     raise
+        _refuse_unsafe_role(cursor, role)
         if password:
             cursor.execute(f"ALTER ROLE {quoted} PASSWORD %s", [password])
-        cursor.execute(
-            "SELECT rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb FROM pg_roles "
-            "WHERE rolname = %s",
-            [role],
-        )
-        if cursor.fetchone()[0]:
-            raise AppRoleError(
-                f"The application's role {role} is a superuser or may create roles or "
-                "databases or bypass row security: it could undo the audit grants."
-            )
     return created
 
 
@@ -234,7 +244,9 @@ def grant_app_role(role: str, using: str = "default") -> None:
     app = quote(role)
     schema = quote(SCHEMA)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        database = quote(connection.settings_dict["NAME"])
+        _refuse_unsafe_role(cursor, role)
+        cursor.execute("SELECT current_database()")
+        database = quote(cursor.fetchone()[0])
         audit = set(audit_tables(cursor))
         cursor.execute(
             """

@@ -15,6 +15,7 @@ import psycopg2
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import InternalError, connection, connections, transaction
 from django.http import HttpResponse
 from django.test import override_settings
@@ -239,6 +240,24 @@ def test_migrate_protects_and_grants_the_tables_it_adds(db):
     }
     assert trigger == [("A",)]  # ENABLE ALWAYS
     assert refused_as_owner("UPDATE later_thingevent SET pgh_label = 'x'")
+
+
+@pytest.mark.parametrize("args", [[], ["--create"]])
+def test_the_owner_is_never_made_the_application_role(db, args):
+    """Granting the owner the application's privileges would revoke its own."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+
+    with (
+        override_settings(DATABASE_APP_ROLE=owner),
+        pytest.raises(CommandError, match="must not be the owner"),
+    ):
+        call_command("grant_app_role", *args, verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege('cases_incident', 'UPDATE')")
+        assert cursor.fetchone()[0]
 
 
 @pytest.fixture
