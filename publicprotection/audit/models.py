@@ -1,7 +1,8 @@
 """The access log: every read of a person, incident or MARAC case record (DPA 2018 s.62).
 
 Changes are recorded separately, by django-pghistory triggers on each tracked model. Both
-are append-only: database triggers reject UPDATE and DELETE.
+are append-only: database triggers reject UPDATE and DELETE, whatever the session sets, and the
+application's database role may only insert and read them (database.py, docs/adr/0002-audit.md).
 """
 
 import pgtrigger

@@ -109,6 +109,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Two database roles (docs/adr/0002-audit.md): DATABASE_URL names the role the process runs as.
+# Migrations run as the owner of the tables; the application runs as this role, which
+# `manage.py grant_app_role --create` (run as the owner) creates and `migrate` keeps granted:
+# DML on domain tables, only SELECT and INSERT on the audit trail.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="publicprotection_app")
+DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 AUTH_USER_MODEL = "accounts.User"
