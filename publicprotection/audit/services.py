@@ -5,11 +5,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from publicprotection.client_address import client_ip
+
 from .models import AccessAction, AccessChannel, AccessLogEntry
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def access_log_record(

@@ -5,11 +5,13 @@ Everything that differs between machines comes from the environment (django-envi
 var/stack.env, which is read here so `manage.py` works in the same shell afterwards.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -107,6 +109,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# --- The client's address ---------------------------------------------------------------------
+# The reverse proxies in front of the app (load balancer, ingress): addresses or CIDR ranges,
+# comma-separated. X-Forwarded-For is believed only when the direct peer is one of them, and
+# only back to the first hop that is not (publicprotection/client_address.py). Empty: the
+# direct peer is the client. The access log, the change history and the sign-in lockout all
+# use the address this gives.
+TRUSTED_PROXIES = [p.strip() for p in env.list("TRUSTED_PROXIES", default=[]) if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -170,6 +185,8 @@ OTP_TOTP_ISSUER = "Public Protection"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client behind the trusted proxy, as the access log sees it.
+AXES_CLIENT_IP_CALLABLE = "publicprotection.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
