@@ -182,10 +182,17 @@ REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Public Protection"
 
 # --- Lockout after repeated failed sign-ins (django-axes) ---------------------------------------
+# Two limits (publicprotection/accounts/lockout.py): one username from one client, and any
+# usernames from one client (password spraying). An officer is never locked out of their own
+# client by failures from another. The lockout lasts AXES_COOLOFF_TIME from the failure that
+# set it: failing again while locked out does not extend it. Counts live in PostgreSQL, shared
+# by every worker and host.
+AXES_HANDLER = "publicprotection.accounts.lockout.PerParameterLimitHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_CLIENT_FAILURE_LIMIT = env.int("AXES_CLIENT_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The client behind the trusted proxy, as the access log sees it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "publicprotection.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
