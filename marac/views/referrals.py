@@ -42,6 +42,7 @@ class ReferralListView(CoordinatorMixin, TemplateView):
             selectors.referral_list(viewer=self.request.user, status=status),
             self.request.GET.get("page"),
         )
+        access_log_record(request=self.request, objects=page.object_list)
         return {
             **super().get_context_data(**kwargs),
             "status": status,
