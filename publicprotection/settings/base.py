@@ -111,6 +111,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# --- Cache: one for every worker and host -----------------------------------------------------
+# DRF's throttles (and anything else that counts requests) keep their counts here, so a limit
+# holds across gunicorn workers and hosts; the per-process default (local memory) would give
+# each worker its own count. Celery's broker shares the Redis database unless REDIS_CACHE_URL
+# names another one: keys carry their own prefix, and nothing may call cache.clear() (it
+# empties the whole database). Short socket timeouts: a stalled Redis fails a request rather
+# than hanging a worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="pp-cache"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
 # --- The client's address ---------------------------------------------------------------------
 # The reverse proxies in front of the app (load balancer, ingress): addresses or CIDR ranges,
 # comma-separated. X-Forwarded-For is believed only when the direct peer is one of them, and
