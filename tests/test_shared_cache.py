@@ -37,7 +37,7 @@ def allowed_in_another_process(scope: str) -> bool:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "publicprotection.settings.test",
         # The same keys as this test run's (the test settings make them per run).
-        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
     }
     result = subprocess.run(
         [sys.executable, "-c", OTHER_PROCESS, scope],
