@@ -158,3 +158,30 @@ def test_another_boroughs_officer_is_logged_reading_only_what_they_saw(
     client.get(reverse("cases:incident-list"))
 
     assert not AccessLogEntry.objects.exists()
+
+
+SECTIONS = {
+    "details": lambda incident, suspect: ("cases:incident-edit-details", []),
+    "evidence": lambda incident, suspect: ("cases:incident-edit-evidence", []),
+    "add a person": lambda incident, suspect: ("cases:incident-party-add", []),
+    "add an offence": lambda incident, suspect: ("cases:incident-offence-add", []),
+    "arrest decision": lambda incident, suspect: ("cases:incident-arrest-decision", [suspect.pk]),
+    "protective order": lambda incident, suspect: ("cases:incident-order-add", []),
+    "outcome": lambda incident, suspect: ("cases:incident-outcome", []),
+    "close": lambda incident, suspect: ("cases:incident-close", []),
+}
+
+
+@pytest.mark.parametrize("section", SECTIONS.values(), ids=SECTIONS.keys())
+def test_each_section_of_an_incident_logs_the_incident_read(
+    client, lambeth_supervisor, incidents, section
+):
+    incident, _, suspect = incidents[0]
+    name, extra = section(incident, suspect)
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse(name, args=[incident.reference, *extra]))
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert (entry.content_type.model_class(), entry.object_id) == (Incident, str(incident.pk))

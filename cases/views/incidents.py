@@ -138,6 +138,13 @@ class IncidentWriteMixin(RoleRequiredMixin):
                 return redirect(self.incident_url())
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            # Each section's form shows the incident, and most of them its people by name.
+            access_log_record(request=request, obj=self.incident, label=self.incident.reference)
+        return response
+
     def incident_url(self) -> str:
         return reverse("cases:incident-detail", args=[self.incident.reference])
 
