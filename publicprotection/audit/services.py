@@ -41,7 +41,8 @@ def access_log_record(
             return None
         record, object_id = shown[0], ""
         object_ids = list(dict.fromkeys(str(each.pk) for each in shown))
-        label = label or f"{len(object_ids)} {record._meta.verbose_name_plural} listed"
+        # Read after the content type's name in the audit pages: "Incident (25 in a list)".
+        label = label or f"({len(object_ids)} in a list)"
     return AccessLogEntry.objects.create(
         user=request.user,
         action=action,
