@@ -185,3 +185,14 @@ def test_each_section_of_an_incident_logs_the_incident_read(
     assert response.status_code == 200
     entry = AccessLogEntry.objects.get()
     assert (entry.content_type.model_class(), entry.object_id) == (Incident, str(incident.pk))
+
+
+def test_the_add_an_address_page_logs_the_person_read(client, lambeth_supervisor, incidents):
+    person = first_victim(incidents)
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("cases:person-address-add", args=[person.pk]))
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert (entry.content_type.model_class(), entry.object_id) == (Person, str(person.pk))

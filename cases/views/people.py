@@ -213,6 +213,10 @@ class PersonAddressAddView(RoleRequiredMixin, TemplateView):
             self.person = selectors.person_get(viewer=request.user, person_id=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        access_log_record(request=request, obj=self.person, label=self.person.full_name)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", PersonAddressForm())
         return {**super().get_context_data(**kwargs), "person": self.person}

@@ -106,3 +106,17 @@ def test_a_partners_home_logs_its_shared_cases_and_actions(client, plan):
 
     assert named(plan["partner"], MaracCaseListing) == [{str(plan["listing"].pk)}]
     assert named(plan["partner"], MaracAction) == [{str(plan["action"].pk)}]
+
+
+def test_the_new_referral_page_logs_the_assessment_read(client, plan):
+    assessment = plan["to_refer"]
+    client.force_login(plan["coord"])
+
+    response = client.get(reverse("marac:referral-create") + f"?assessment={assessment.pk}")
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get(user=plan["coord"])
+    assert (entry.content_type.model_class(), entry.object_id) == (
+        RiskAssessment,
+        str(assessment.pk),
+    )

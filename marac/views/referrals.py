@@ -69,6 +69,7 @@ class ReferralCreateView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.assessment = self._assessment()
+        access_log_record(request=request, obj=self.assessment)
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
         form = ReferralForm(initial={"criteria": [s.criterion for s in self.suggested]})
         return self.render_to_response(self.get_context_data(form=form))
