@@ -96,6 +96,7 @@ class IncidentListApi(ReadOrWritePermissionsMixin, GenericAPIView):
             viewer=request.user, filters=_filters_from(request.query_params)
         )
         page = self.paginate_queryset(queryset)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(

@@ -149,6 +149,7 @@ class PersonListApi(_MethodPermissions, GenericAPIView):
             if date_of_birth:
                 people = people.filter(date_of_birth=date_of_birth)
         page = self.paginate_queryset(people)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(PersonListOutputSerializer(page, many=True).data)
 
     @extend_schema(

@@ -84,6 +84,7 @@ class ArrestDecisionListCreateApi(GenericAPIView):
         )
         queryset = selectors.decision_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(ArrestDecisionOutputSerializer(page, many=True).data)
 
     @extend_schema(

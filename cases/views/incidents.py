@@ -65,6 +65,7 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
             filters = form.filters()
         incidents = selectors.incident_list(viewer=self.request.user, filters=filters)
         page = paginate_without_count(incidents, self.request.GET.get("page"))
+        access_log_record(request=self.request, objects=page.object_list)
         flags = list_flags([incident.pk for incident in page.object_list])
         for incident in page.object_list:
             incident.has_repeat_victim = incident.pk in flags.repeat_victim
@@ -136,6 +137,13 @@ class IncidentWriteMixin(RoleRequiredMixin):
                 messages.error(request, "A closed incident cannot be changed.")
                 return redirect(self.incident_url())
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            # Each section's form shows the incident, and most of them its people by name.
+            access_log_record(request=request, obj=self.incident, label=self.incident.reference)
+        return response
 
     def incident_url(self) -> str:
         return reverse("cases:incident-detail", args=[self.incident.reference])
@@ -308,6 +316,7 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             date_of_birth=form.cleaned_data["date_of_birth"],
             visible_only=False,
         )
+        access_log_record(request=request, objects=matches)
         return self.render_to_response(self.get_context_data(form=form, matches=matches))
 
     def _link(self, form, person_id):

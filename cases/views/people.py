@@ -46,6 +46,7 @@ class PersonSearchView(RoleRequiredMixin, TemplateView):
                 name=form.cleaned_data["name"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
             )
+            access_log_record(request=self.request, objects=results)
         return {
             **super().get_context_data(**kwargs),
             "form": form,
@@ -128,6 +129,7 @@ class PersonCreateView(RoleRequiredMixin, TemplateView):
                 visible_only=False,
             )
             if matches:
+                access_log_record(request=request, objects=matches)
                 return self.render_to_response(
                     self.get_context_data(form=form, matches=matches, match_key=match_key)
                 )
@@ -210,6 +212,10 @@ class PersonAddressAddView(RoleRequiredMixin, TemplateView):
         if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
             self.person = selectors.person_get(viewer=request.user, person_id=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        access_log_record(request=request, obj=self.person, label=self.person.full_name)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", PersonAddressForm())

@@ -58,6 +58,9 @@ class ReviewQueueView(RoleRequiredMixin, TemplateView):
             due = decision.review_due_at or now
             decision.hours_left = max(math.ceil((due - now).total_seconds() / 3600), 0)
         returned = list(selectors.returned_to_officer(viewer=viewer)[: RETURNED_SHOWN + 1])
+        access_log_record(
+            request=self.request, objects=[*page.object_list, *returned[:RETURNED_SHOWN]]
+        )
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -80,6 +83,7 @@ class OutstandingSuspectsView(RoleRequiredMixin, TemplateView):
         today = timezone.localdate()
         for decision in page:
             decision.days_outstanding = (today - timezone.localdate(decision.decided_at)).days
+        access_log_record(request=self.request, objects=page.object_list)
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,

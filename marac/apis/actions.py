@@ -76,6 +76,7 @@ class ActionListCreateApi(GenericAPIView):
             viewer=request.user, filters=selectors.ActionFilters(**params.validated_data)
         )
         page = self.paginate_queryset(queryset)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(ActionOutputSerializer(page, many=True).data)
 
     @extend_schema(

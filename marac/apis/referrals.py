@@ -82,6 +82,7 @@ class ReferralListCreateApi(GenericAPIView):
             viewer=request.user, status=params.validated_data.get("status", "")
         )
         page = self.paginate_queryset(queryset)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
 
     @extend_schema(

@@ -37,6 +37,7 @@ class SharedCaseListApi(GenericAPIView):
     @extend_schema(operation_id="marac_cases_list", tags=TAGS)
     def get(self, request):
         page = self.paginate_queryset(selectors.cases_shared_with(viewer=request.user))
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(SharedCaseOutputSerializer(page, many=True).data)
 
 

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
 
 from ..forms_partners import ActionUpdateForm
 from ..selectors import actions as action_selectors
@@ -26,30 +27,35 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         viewer = self.request.user
         if not has_role(viewer, MARAC_COORDINATORS):
+            shared_cases = list(sharing_selectors.cases_shared_with(viewer=viewer)[:HOME_LIMIT])
+            partner_actions = list(action_selectors.actions_visible_to(viewer=viewer)[:HOME_LIMIT])
+            access_log_record(request=self.request, objects=shared_cases)
+            access_log_record(request=self.request, objects=partner_actions)
             return {
                 **context,
                 "is_partner": True,
                 "partner_meetings": list(
                     sharing_selectors.partner_meetings(viewer=viewer)[:HOME_LIMIT]
                 ),
-                "shared_cases": list(
-                    sharing_selectors.cases_shared_with(viewer=viewer)[:HOME_LIMIT]
-                ),
+                "shared_cases": shared_cases,
                 "update_form": ActionUpdateForm(),
-                "partner_actions": list(
-                    action_selectors.actions_visible_to(viewer=viewer)[:HOME_LIMIT]
-                ),
+                "partner_actions": partner_actions,
             }
+        awaiting_triage = list(selectors.referrals_awaiting_triage(viewer=viewer)[:HOME_LIMIT])
+        repeat_alerts = list(selectors.repeat_marac_alerts(viewer=viewer)[:HOME_LIMIT])
+        reviews_due = list(selectors.twelve_month_reviews_due(viewer=viewer)[:HOME_LIMIT])
+        to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
+        # One entry for each kind of record the page names (referrals, incident parties,
+        # assessments), each naming every one of them shown.
+        access_log_record(request=self.request, objects=[*awaiting_triage, *reviews_due])
+        access_log_record(request=self.request, objects=repeat_alerts)
+        access_log_record(request=self.request, objects=to_be_referred)
         return {
             **context,
-            "awaiting_triage": list(
-                selectors.referrals_awaiting_triage(viewer=viewer)[:HOME_LIMIT]
-            ),
-            "repeat_alerts": list(selectors.repeat_marac_alerts(viewer=viewer)[:HOME_LIMIT]),
-            "reviews_due": list(selectors.twelve_month_reviews_due(viewer=viewer)[:HOME_LIMIT]),
-            "to_be_referred": list(
-                selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT]
-            ),
+            "awaiting_triage": awaiting_triage,
+            "repeat_alerts": repeat_alerts,
+            "reviews_due": reviews_due,
+            "to_be_referred": to_be_referred,
             "upcoming_meetings": meeting_selectors.upcoming_meetings(viewer=viewer),
         }
 

@@ -34,6 +34,7 @@ class CaseListView(SharedCaseMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         cases = list(selectors.cases_shared_with(viewer=self.request.user)[:LIST_LIMIT])
+        access_log_record(request=self.request, objects=cases)
         return {**super().get_context_data(**kwargs), "cases": cases}
 
 

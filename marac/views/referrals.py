@@ -42,6 +42,7 @@ class ReferralListView(CoordinatorMixin, TemplateView):
             selectors.referral_list(viewer=self.request.user, status=status),
             self.request.GET.get("page"),
         )
+        access_log_record(request=self.request, objects=page.object_list)
         return {
             **super().get_context_data(**kwargs),
             "status": status,
@@ -68,6 +69,7 @@ class ReferralCreateView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.assessment = self._assessment()
+        access_log_record(request=request, obj=self.assessment)
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
         form = ReferralForm(initial={"criteria": [s.criterion for s in self.suggested]})
         return self.render_to_response(self.get_context_data(form=form))

@@ -2,7 +2,7 @@
 
 from pghistory.middleware import HistoryMiddleware
 
-from .services import client_ip
+from publicprotection.client_address import client_ip
 
 
 class AuditContextMiddleware(HistoryMiddleware):

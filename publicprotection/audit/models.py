@@ -1,4 +1,5 @@
-"""The access log: every read of a person, incident or MARAC case record (DPA 2018 s.62).
+"""The access log: every read of a person, incident or MARAC case record (DPA 2018 s.62),
+whether on its own page or as a row of a list, search or queue.
 
 Changes are recorded separately, by django-pghistory triggers on each tracked model. Both
 are append-only: database triggers reject UPDATE and DELETE, whatever the session sets, and the
@@ -8,6 +9,8 @@ application's database role may only insert and read them (database.py, docs/adr
 import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 
@@ -32,7 +35,10 @@ class AccessLogEntry(models.Model):
     action = models.CharField(max_length=10, choices=AccessAction.choices)
     channel = models.CharField(max_length=10, choices=AccessChannel.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64)
+    # One record's read names it here; a list, search or queue leaves this blank and names
+    # every record it showed in object_ids instead (one entry per request, not one per row).
+    object_id = models.CharField(max_length=64, blank=True)
+    object_ids = ArrayField(models.CharField(max_length=64), default=list, blank=True)
     # A non-sensitive label (e.g. an incident reference) so the log reads without a join.
     object_label = models.CharField(max_length=120, blank=True)
     purpose = models.CharField(max_length=500, blank=True)
@@ -48,10 +54,12 @@ class AccessLogEntry(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "-occurred_at"]),
             models.Index(fields=["user", "-occurred_at"]),
+            # "Who saw this person?" also finds the lists that showed them.
+            GinIndex(fields=["object_ids"], name="audit_access_object_ids_gin"),
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.action} {self.object_label or self.object_id}"
+        return f"{self.user} {self.action} {self.object_label or self.object_id or self.object_ids}"

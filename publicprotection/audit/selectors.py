@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from pghistory.models import Events
@@ -35,8 +35,13 @@ def access_log_search(
     if content_type is not None:
         qs = qs.filter(content_type=content_type)
     if object_id:
-        # Either the primary key or the label (an incident reference, say).
-        qs = qs.filter(object_id=object_id) | qs.filter(object_label__iexact=object_id)
+        # Either the primary key (read alone or as a row of a list) or the label (an incident
+        # reference, say).
+        qs = qs.filter(
+            Q(object_id=object_id)
+            | Q(object_ids__contains=[object_id])
+            | Q(object_label__iexact=object_id)
+        )
     if date_from:
         qs = qs.filter(occurred_at__gte=_day_start(date_from))
     if date_to:
@@ -68,10 +73,13 @@ def auditable_record_get(*, model_label: str, pk: str) -> Model:
 
 
 def record_history(*, obj: Model) -> dict:
-    """Every change to `obj` (from the triggers) and every logged read of it."""
+    """Every change to `obj` (from the triggers) and every logged read of it, on its own page
+    or as a row of a list, search or queue."""
+    pk = str(obj.pk)
     return {
         "changes": Events.objects.tracks(obj).order_by("-pgh_created_at"),
         "reads": AccessLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+            Q(object_id=pk) | Q(object_ids__contains=[pk]),
+            content_type=ContentType.objects.get_for_model(obj),
         ).select_related("user"),
     }

@@ -2,35 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from publicprotection.client_address import client_ip
+
 from .models import AccessAction, AccessChannel, AccessLogEntry
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def access_log_record(
     *,
     request,
-    obj: Model,
+    obj: Model | None = None,
+    objects: Iterable[Model] | None = None,
     action: str = AccessAction.VIEW,
     channel: str | None = None,
     purpose: str = "",
     label: str = "",
-) -> AccessLogEntry:
-    """Log that request.user read (or downloaded, exported...) `obj`."""
+) -> AccessLogEntry | None:
+    """Log that request.user read (or downloaded, exported...) `obj`.
+
+    A list, search or queue passes the records it showed as `objects` instead (all of one
+    model, e.g. the page of incidents): one entry names them all. A page that showed nobody
+    writes nothing and returns None.
+    """
+    if (obj is None) == (objects is None):
+        raise TypeError("access_log_record takes either obj or objects")
     if channel is None:
         channel = AccessChannel.API if request.path.startswith("/api/") else AccessChannel.WEB
+    if obj is not None:
+        record, object_id, object_ids = obj, str(obj.pk), []
+        label = label or str(obj)
+    else:
+        shown = list(objects)
+        if not shown:
+            return None
+        record, object_id = shown[0], ""
+        object_ids = list(dict.fromkeys(str(each.pk) for each in shown))
+        # Read after the content type's name in the audit pages: "Incident (25 in a list)".
+        label = label or f"({len(object_ids)} in a list)"
     return AccessLogEntry.objects.create(
         user=request.user,
         action=action,
         channel=channel,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        object_label=(label or str(obj))[:120],
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=object_id,
+        object_ids=object_ids,
+        object_label=label[:120],
         purpose=purpose[:500],
         path=request.get_full_path()[:500],
         method=request.method or "",

@@ -5,11 +5,13 @@ Everything that differs between machines comes from the environment (django-envi
 var/stack.env, which is read here so `manage.py` works in the same shell afterwards.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their long cache), above everything that answers.
+    "publicprotection.cache_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +121,35 @@ DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="publicprotection_app")
 DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# --- Cache: one for every worker and host -----------------------------------------------------
+# DRF's throttles (and anything else that counts requests) keep their counts here, so a limit
+# holds across gunicorn workers and hosts; the per-process default (local memory) would give
+# each worker its own count. Celery's broker shares the Redis database unless REDIS_CACHE_URL
+# names another one: keys carry their own prefix, and nothing may call cache.clear() (it
+# empties the whole database). Short socket timeouts: a stalled Redis fails a request rather
+# than hanging a worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="pp-cache"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
+# --- The client's address ---------------------------------------------------------------------
+# The reverse proxies in front of the app (load balancer, ingress): addresses or CIDR ranges,
+# comma-separated. X-Forwarded-For is believed only when the direct peer is one of them, and
+# only back to the first hop that is not (publicprotection/client_address.py). Empty: the
+# direct peer is the client. The access log, the change history and the sign-in lockout all
+# use the address this gives.
+TRUSTED_PROXIES = [p.strip() for p in env.list("TRUSTED_PROXIES", default=[]) if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -194,9 +227,18 @@ REST_KNOX = {
 }
 
 # --- Lockout after repeated failed sign-ins (django-axes) ---------------------------------------
+# Two limits (publicprotection/accounts/lockout.py): one username from one client, and any
+# usernames from one client (password spraying). An officer is never locked out of their own
+# client by failures from another. The lockout lasts AXES_COOLOFF_TIME from the failure that
+# set it: failing again while locked out does not extend it. Counts live in PostgreSQL, shared
+# by every worker and host.
+AXES_HANDLER = "publicprotection.accounts.lockout.PerParameterLimitHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_CLIENT_FAILURE_LIMIT = env.int("AXES_CLIENT_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "publicprotection.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES, env
+from .base import CACHES, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 REQUIRE_TWO_FACTOR = False  # tests that need it turn it on with override_settings
@@ -14,6 +14,14 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# The cache's keys are this run's own, so runs side by side never share a throttle's count.
+CACHES = {
+    "default": {
+        **CACHES["default"],
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"pp-test-{os.getpid()}"),
+    }
+}
 
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = "public-protection-demo"  # noqa: S105 - fictional demo only

@@ -142,6 +142,7 @@ class RiskAssessmentListCreateApi(GenericAPIView):
         page = self.paginate_queryset(
             selectors.assessment_list(viewer=request.user, filters=params.validated_data)
         )
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(RiskAssessmentOutputSerializer(page, many=True).data)
 
     @extend_schema(

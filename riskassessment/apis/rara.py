@@ -88,6 +88,7 @@ class RaraActionListCreateApi(GenericAPIView):
         )
         queryset = selectors.rara_action_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
+        access_log_record(request=request, objects=page)
         return self.get_paginated_response(RaraActionOutputSerializer(page, many=True).data)
 
     @extend_schema(

@@ -32,6 +32,7 @@ class IncidentRiskView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         incident = incident_get(viewer=self.request.user, reference=kwargs["reference"])
+        access_log_record(request=self.request, obj=incident, label=incident.reference)
         assessments = list(incident_assessments(viewer=self.request.user, incident=incident))
         victims = [p for p in incident.parties.all() if p.role == PartyRole.VICTIM]
         rows = []

@@ -179,6 +179,7 @@ class RaraOverdueView(RoleRequiredMixin, TemplateView):
             rows += page.object_list
         for action in rows:
             action.days_overdue = (today - action.due_date).days
+        access_log_record(request=self.request, objects=rows)
         return context
 
 

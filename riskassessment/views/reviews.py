@@ -39,6 +39,7 @@ class GradingReviewQueueView(RoleRequiredMixin, TemplateView):
             selectors.grading_review_queue(viewer=self.request.user),
             self.request.GET.get("page"),
         )
+        access_log_record(request=self.request, objects=page.object_list)
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,

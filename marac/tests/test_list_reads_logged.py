@@ -1,0 +1,122 @@
+"""MARAC lists that name people write the access log: the coordinator's home and referral
+list, a partner's home, case list and actions, and their API equivalents. One entry per kind of
+record a response names, naming every one of them shown."""
+
+import pytest
+from django.urls import reverse
+
+from publicprotection.audit.models import AccessChannel, AccessLogEntry
+from riskassessment.models import RiskAssessment
+
+from ..models import MaracAction, MaracCaseListing, MaracReferral
+from .test_actions import an_action
+from .test_referrals_records import coordinator, high_assessment, meeting, refer
+from .test_sharing import listed_case, social_care_partner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan():
+    """A Lambeth case listed at a meeting a partner agency is invited to, with an action for
+    the agency; a referral awaiting triage; a HIGH assessment not yet referred."""
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    partner = social_care_partner()
+    action = an_action(listing, partner.agency, coord)
+    return {
+        "coord": coord,
+        "partner": partner,
+        "listing": listing,
+        "action": action,
+        "triage": refer(),
+        "to_refer": high_assessment(),
+    }
+
+
+def named(response_user, model):
+    """The ids each entry for `model` names, for the requests `response_user` made."""
+    return [
+        set(entry.object_ids)
+        for entry in AccessLogEntry.objects.filter(user=response_user)
+        if entry.content_type.model_class() is model
+    ]
+
+
+# (who, URL, model named, the record it must name)
+PAGES = {
+    "referral list": (
+        "coord",
+        reverse("marac:referral-list") + "?status=submitted",
+        MaracReferral,
+        "triage",
+    ),
+    "referral list API": (
+        "coord",
+        reverse("api:marac-referral-list") + "?status=submitted",
+        MaracReferral,
+        "triage",
+    ),
+    "action list API": ("coord", reverse("api:marac-action-list"), MaracAction, "action"),
+    "partner's case list": ("partner", reverse("marac:case-list"), MaracCaseListing, "listing"),
+    "partner's case list API": (
+        "partner",
+        reverse("api:marac-case-list"),
+        MaracCaseListing,
+        "listing",
+    ),
+    "partner's action list API": (
+        "partner",
+        reverse("api:marac-action-list"),
+        MaracAction,
+        "action",
+    ),
+}
+
+
+@pytest.mark.parametrize("page", PAGES.values(), ids=PAGES.keys())
+def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(client, plan, page):
+    who, url, model, shown = page
+    viewer = plan[who]
+    client.force_login(viewer)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get(user=viewer)
+    assert entry.content_type.model_class() is model
+    assert entry.object_ids == [str(plan[shown].pk)]
+    api = url.startswith("/api/")
+    assert entry.channel == (AccessChannel.API if api else AccessChannel.WEB)
+
+
+def test_the_coordinators_home_logs_the_referrals_and_assessments_it_names(client, plan):
+    client.force_login(plan["coord"])
+
+    assert client.get(reverse("marac:home")).status_code == 200
+
+    assert named(plan["coord"], MaracReferral) == [{str(plan["triage"].pk)}]
+    assert named(plan["coord"], RiskAssessment) == [{str(plan["to_refer"].pk)}]
+
+
+def test_a_partners_home_logs_its_shared_cases_and_actions(client, plan):
+    client.force_login(plan["partner"])
+
+    assert client.get(reverse("marac:home")).status_code == 200
+
+    assert named(plan["partner"], MaracCaseListing) == [{str(plan["listing"].pk)}]
+    assert named(plan["partner"], MaracAction) == [{str(plan["action"].pk)}]
+
+
+def test_the_new_referral_page_logs_the_assessment_read(client, plan):
+    assessment = plan["to_refer"]
+    client.force_login(plan["coord"])
+
+    response = client.get(reverse("marac:referral-create") + f"?assessment={assessment.pk}")
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get(user=plan["coord"])
+    assert (entry.content_type.model_class(), entry.object_id) == (
+        RiskAssessment,
+        str(assessment.pk),
+    )

@@ -1,0 +1,64 @@
+"""Reads through a list: one access-log entry names every record shown, and the audit pages
+find it from any one of them."""
+
+import pytest
+from django.urls import reverse
+
+from cases.tests.factories import IncidentFactory
+from publicprotection.audit.models import AccessLogEntry
+from publicprotection.audit.selectors import access_log_search
+from publicprotection.audit.services import access_log_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_entry_names_every_record_of_a_list(rf, lambeth_officer):
+    incidents = [IncidentFactory() for _ in range(3)]
+    request = rf.get("/cases/incidents/?page=1")
+    request.user = lambeth_officer
+
+    entry = access_log_record(request=request, objects=incidents)
+
+    assert AccessLogEntry.objects.get() == entry
+    assert entry.object_id == ""
+    assert entry.object_ids == [str(incident.pk) for incident in incidents]
+    assert entry.object_label == "(3 in a list)"
+    assert entry.path == "/cases/incidents/?page=1"
+
+
+def test_a_record_is_named_once_however_often_a_page_shows_it(rf, lambeth_officer):
+    incident = IncidentFactory()
+    request = rf.get("/")
+    request.user = lambeth_officer
+
+    entry = access_log_record(request=request, objects=[incident, incident])
+
+    assert entry.object_ids == [str(incident.pk)]
+
+
+def test_one_record_or_a_list_never_both(rf, lambeth_officer):
+    incident = IncidentFactory()
+    request = rf.get("/")
+    request.user = lambeth_officer
+
+    with pytest.raises(TypeError):
+        access_log_record(request=request, obj=incident, objects=[incident])
+    with pytest.raises(TypeError):
+        access_log_record(request=request)
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_the_audit_finds_a_list_read_from_any_record_it_named(client, lambeth_officer, admin_user):
+    shown, other = IncidentFactory(), IncidentFactory()
+    client.force_login(lambeth_officer)
+    client.get(reverse("cases:incident-list"))
+    client.force_login(admin_user)
+
+    history = client.get(reverse("audit:record-history", args=["cases.incident", shown.pk]))
+
+    assert [e.user for e in history.context["reads"]] == [lambeth_officer]
+    assert reverse("cases:incident-list") in history.text
+    assert list(access_log_search(object_id=str(shown.pk))) == list(
+        access_log_search(object_id=str(other.pk))
+    )
+    assert access_log_search(object_id=str(shown.pk)).count() == 1
