@@ -65,3 +65,26 @@ def test_a_throttle_counts_requests_made_in_another_process():
     # A third, in either process, is over the limit.
     assert not TwoAnHour().allow_request(request, None)
     assert not allowed_in_another_process(scope)
+
+
+def test_an_unreachable_cache_lets_the_request_through(settings):
+    from django.core.cache import caches
+
+    from publicprotection.api.throttling import SharedUserRateThrottle
+
+    class OneAnHour(SharedUserRateThrottle):
+        rate = "1/hour"
+        scope = f"unreachable-{uuid.uuid4().hex}"
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    OneAnHour.cache = caches["default"]
+    request = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=1), META={})
+
+    assert OneAnHour().allow_request(request, None) is True
+    assert OneAnHour().allow_request(request, None) is True

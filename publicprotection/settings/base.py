@@ -285,7 +285,7 @@ REST_FRAMEWORK = {
         "publicprotection.api.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["publicprotection.api.throttling.SharedUserRateThrottle"],
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
