@@ -1,6 +1,8 @@
 """Turning the services' errors into API errors in the standard shape."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, status
 
 
@@ -35,3 +37,13 @@ def call_service(service, *, conflicts: tuple[type[Exception], ...] = (), **kwar
         raise Conflict(message) from error
     except DjangoValidationError as error:
         raise as_api_error(error) from error
+
+
+class ExceptionHandler(StandardExceptionHandler):
+    """The standard handler, except that a service's PermissionDenied keeps its message (the
+    domain's own words, "another supervisor must review it"); without one, the generic text."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DjangoPermissionDenied) and str(exc):
+            return exceptions.PermissionDenied(str(exc))
+        return super().convert_known_exceptions(exc)

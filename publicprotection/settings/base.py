@@ -212,7 +212,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # A service's PermissionDenied message reaches the API client (CONVENTIONS.md, Errors).
+    "EXCEPTION_HANDLER_CLASS": "publicprotection.api.errors.ExceptionHandler",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public Protection API",
     "DESCRIPTION": "Domestic abuse case management. OFFICIAL-SENSITIVE. Every read is logged.",
