@@ -277,3 +277,47 @@ def test_the_api_lists_and_reassigns_actions_whose_agency_lost_access(api_client
     assert response.json()["agency_has_access"] is True
     assert MaracAction.objects.filter(agency=social_care.agency).count() == 2
     assert kept.pk in {a.pk for a in actions_visible_to(viewer=social_care)}
+
+
+def test_the_reassign_page_is_refused_to_others_and_changes_nothing(client):
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    idva, social_care = idva_partner(), social_care_partner()
+    invitation, action = held_action(at, coord, idva, listing)
+    meeting_invite(actor=coord, meeting=at, agency=social_care.agency)
+    meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
+    url = reverse("marac:meeting-action-reassign", args=[at.pk, action.pk])
+    body = {"agency": social_care.agency.pk, "owner": "Jo Social Worker"}
+    before = snapshot(action)
+
+    anonymous = client.post(url, body)
+    assert anonymous.status_code == 302 and "sign-in" in anonymous["Location"]
+    for user, status in ((idva, 403), (social_care, 403), (coordinator("SOU"), 404)):
+        client.force_login(user)
+        assert client.post(url, body).status_code == status
+    client.force_login(coord)
+    assert client.get(url).status_code == 405  # a POST only: a GET changes nothing
+
+    assert snapshot(action) == before
+
+
+def test_the_meeting_page_queries_do_not_grow_with_actions_without_access(client):
+    from cases.tests.test_query_counts import assert_queries_do_not_grow
+
+    at, coord = meeting(max_cases=30), coordinator()
+    social_care = social_care_partner()
+    meeting_invite(actor=coord, meeting=at, agency=social_care.agency)
+
+    def more(times=3):
+        for _ in range(times):
+            invitation, _ = held_action(at, coord, idva_partner(), listed_case(at, coord))
+            meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
+
+    more(1)
+    client.force_login(coord)
+
+    response = assert_queries_do_not_grow(
+        client, reverse("marac:meeting-detail", args=[at.pk]), more
+    )
+
+    assert response.text.count('id="orphan-action-') == 4

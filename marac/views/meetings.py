@@ -219,7 +219,11 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             "action_listing_pk": kwargs.get("action_listing_pk"),
             # Open actions whose agency no longer sees the case: reassign or close each.
             "actions_without_access": without_access,
-            "reassign_form": ActionReassignForm(meeting=self.meeting, auto_id="reassign-%s")
+            # The invited agencies, read once for every action's reassign form.
+            "reassign_agencies": [
+                (invitation.agency.pk, invitation.agency.name)
+                for invitation in selectors.meeting_invitations(self.meeting)
+            ]
             if without_access and self.meeting.status != MeetingStatus.CANCELLED
             else None,
             "close_statuses": [
