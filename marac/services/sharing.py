@@ -99,10 +99,12 @@ def agency_documents_remove(*, meeting_id: int, agency_id: int | None = None) ->
 
 
 def listing_shares_revoke(*, listing: MaracCaseListing) -> int:
-    """Remove every agency's grant on one listing (the case is taken off the meeting)."""
+    """Remove every agency's grant on one listing (the case is taken off the meeting), and the
+    agencies' copies of the meeting's documents, which may hold the case."""
     deleted, _ = MaracCaseListingGroupObjectPermission.objects.filter(
         content_object=listing, permission__codename=VIEW_LISTING
     ).delete()
+    agency_documents_remove(meeting_id=listing.meeting_id)
     return deleted
 
 

@@ -321,3 +321,24 @@ def test_the_meeting_page_queries_do_not_grow_with_actions_without_access(client
     )
 
     assert response.text.count('id="orphan-action-') == 4
+
+
+def test_a_case_taken_off_the_meeting_leaves_no_agency_copy_holding_it(
+    django_capture_on_commit_callbacks,
+):
+    from ..services.meetings import listing_remove
+
+    at, coord = meeting(), coordinator()
+    listed_case(at, coord)  # a case that stays
+    removed = listed_case(at, coord)
+    idva = idva_partner()
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    copy = ready_pack_copy(idva, at)
+    assert copy.is_ready
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_remove(actor=coord, listing=removed)
+
+    # The agency asks again for a copy without the case; the old one is gone, row and file
+    assert not MeetingDocument.objects.filter(agency=idva.agency).exists()
+    assert not copy.file.storage.exists(copy.file.name)
