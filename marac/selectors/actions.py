@@ -42,9 +42,9 @@ def actions_visible_to(*, viewer) -> QuerySet[MaracAction]:
         Prefetch("updates", queryset=MaracActionUpdate.objects.select_related("actor"))
     )
     if has_role(viewer, PARTNERS):
-        # The assignment itself is the share: the action's agency FK, until it is finished.
-        # And the case's share: an agency whose invitation was withdrawn (or whose meeting
-        # was cancelled) no longer sees the action, its victim's name or its updates.
+        # Their agency's open actions on cases still shared with it: an agency whose
+        # invitation was withdrawn (or whose meeting was cancelled) no longer sees the action,
+        # its victim's name or its updates, though the action stays assigned to it.
         if viewer.agency_id is None:
             return qs.none()
         return qs.filter(
