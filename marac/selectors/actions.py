@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
@@ -132,6 +132,18 @@ def actions_without_access(meeting: MaracMeeting) -> list[MaracAction]:
         .select_related("agency", "listing__referral__person")
         .order_by("agency__name", "due_date", "id")
     )
+
+
+def open_actions_by_agency(meeting: MaracMeeting) -> dict[int, int]:
+    """How many open actions each agency holds on the meeting's cases (agency id: count), so
+    the coordinator knows what withdrawing an invitation leaves to reassign."""
+    rows = (
+        MaracAction.objects.filter(listing__meeting=meeting, status=ActionStatus.OPEN)
+        .order_by()
+        .values("agency_id")
+        .annotate(open=Count("id"))
+    )
+    return {row["agency_id"]: row["open"] for row in rows}
 
 
 def meeting_actions(meeting: MaracMeeting) -> dict[int, list[MaracAction]]:

@@ -120,8 +120,10 @@ def test_a_withdrawn_agency_loses_the_case_and_its_actions_everywhere(
     before = snapshot(action)
     logged = AccessLogEntry.objects.filter(user=idva).count()
 
-    # When the coordinator withdraws the invitation on the meeting page
+    # When the coordinator, told on the meeting page what the agency holds, withdraws it
     client.force_login(coord)
+    meeting_page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    assert "holds 1 open action on these cases" in meeting_page
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
             reverse("marac:meeting-invitation-withdraw", args=[at.pk, invitation.pk]),

@@ -194,6 +194,10 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             blockers = selectors.listing_removal_blockers(self.meeting)
         documents = document_selectors.documents_for(viewer=self.request.user, meeting=self.meeting)
         without_access = action_selectors.actions_without_access(self.meeting)
+        invitations = selectors.meeting_invitations(self.meeting)
+        held = action_selectors.open_actions_by_agency(self.meeting)
+        for invitation in invitations:
+            invitation.open_actions = held.get(invitation.agency_id, 0)
         return {
             **super().get_context_data(**kwargs),
             "meeting": self.meeting,
@@ -213,7 +217,7 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             else [],
             "attendance": selectors.meeting_attendance(self.meeting),
             "form": form,
-            "invitations": selectors.meeting_invitations(self.meeting),
+            "invitations": invitations,
             "invitation_form": invitation_form,
             "action_form": kwargs.get("action_form"),
             "action_listing_pk": kwargs.get("action_listing_pk"),
@@ -221,8 +225,7 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             "actions_without_access": without_access,
             # The invited agencies, read once for every action's reassign form.
             "reassign_agencies": [
-                (invitation.agency.pk, invitation.agency.name)
-                for invitation in selectors.meeting_invitations(self.meeting)
+                (invitation.agency.pk, invitation.agency.name) for invitation in invitations
             ]
             if without_access and self.meeting.status != MeetingStatus.CANCELLED
             else None,
