@@ -221,6 +221,12 @@ class PersonAddress(models.Model):
         default=False,
         help_text="A refuge or other address that must never be shown to partners or printed.",
     )
+    # The borough of the team that recorded the address (null: the central team). A
+    # confidential address is shown only to that borough and to central supervisors, never
+    # to a borough that came to the person through a link (cases.selectors.people).
+    recorded_borough = models.ForeignKey(
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-from_date", "-id"]

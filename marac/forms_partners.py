@@ -58,6 +58,30 @@ class ActionForm(GovukFormMixin, forms.Form):
     )
 
 
+class ActionReassignForm(GovukFormMixin, forms.Form):
+    """Give an action to another agency; the choices are the meeting's invited agencies (the
+    service checks the invitation again)."""
+
+    agency = forms.ModelChoiceField(
+        label="New owning agency",
+        queryset=Agency.objects.none(),
+        error_messages={"required": "Choose the agency to give the action to"},
+    )
+    owner = forms.CharField(
+        label="Owner", max_length=150, error_messages={"required": "Enter who owns the action"}
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None:
+            self.fields["agency"].queryset = Agency.objects.filter(
+                pk__in=meeting.invitations.values("agency_id")
+            ).order_by("name")
+
+
 class ActionUpdateForm(GovukFormMixin, forms.Form):
     text = forms.CharField(
         label="Update",

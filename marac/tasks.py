@@ -24,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from publicprotection.accounts.models import Team
 
-from .models import Agenda, AgendaStatus
+from .models import Agenda, AgendaStatus, MeetingDocument
 from .selectors.content import LONDON, is_meeting_day, meeting_time
 from .services.agendas import agenda_ensure, agenda_generate
 from .services.documents import document_generate
@@ -133,7 +133,12 @@ def _check_for_missing_agendas(sender=None, **kwargs) -> None:
 @shared_task(**DOCUMENT_TASK_OPTIONS)
 def generate_meeting_document(document_id: int) -> str:
     """Build one copy of a meeting's pack or minutes (marac.services.documents)."""
-    return document_generate(document_id=document_id).status
+    try:
+        return document_generate(document_id=document_id).status
+    except MeetingDocument.DoesNotExist:
+        # An agency's copy removed meanwhile (its invitation withdrawn): nothing to build.
+        logger.info("Meeting document %s was removed before it was built", document_id)
+        return "removed"
 
 
 @worker_init.connect

@@ -16,6 +16,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
+from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
 from ..errors import ConcurrentEditError
@@ -185,6 +186,14 @@ class IncidentPartyCreateApi(GenericAPIView):
             )
         except ValidationError as error:
             raise as_api_error(error) from error
+        # The link shows the person to the incident's borough: logged as a combination.
+        access_log_record(
+            request=request,
+            obj=person,
+            action=AccessAction.COMBINE,
+            label=person.full_name,
+            purpose=f"Linked as {party.role} to {incident.reference}",
+        )
         return Response(PartyOutputSerializer(party).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,7 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from publicprotection.access.roles import CASE_READERS, has_role
+from publicprotection.access.roles import ALL_LONDON_ROLES, CASE_READERS, SUPERVISORS, has_role
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
@@ -53,10 +53,34 @@ def person_list(*, viewer) -> QuerySet[Person]:
     )
 
 
+def addresses_visible_to(*, viewer) -> Q:
+    """Which of a visible person's addresses the viewer may see (a filter on PersonAddress).
+
+    Confidential and refuge addresses are shown only to the borough that recorded them and to
+    central supervisors (DOMAIN.md): never to another borough that sees the person because
+    one of its incidents links them, nor to partners or analysts (who see no person page)."""
+    if not has_role(viewer, CASE_READERS):
+        return Q(pk__in=[])
+    borough_id = viewer_borough_id(viewer)
+    if borough_id is None and has_role(viewer, SUPERVISORS):  # central supervisors
+        return Q()
+    if viewer.role in ALL_LONDON_ROLES:  # administrators: no borough recorded anything
+        return Q(is_confidential=False)
+    # The central team's own (null) or the viewer's borough's.
+    recorded_here = (
+        Q(recorded_borough__isnull=True)
+        if borough_id is None
+        else Q(recorded_borough_id=borough_id)
+    )
+    return Q(is_confidential=False) | recorded_here
+
+
 def person_detail_get(*, viewer, person_id) -> Person:
-    """One person with aliases and addresses (confidential ones included: police only)."""
-    addresses = PersonAddress.objects.select_related("address").order_by(
-        F("from_date").desc(nulls_last=True), "-id"
+    """One person with aliases and the addresses the viewer may see (addresses_visible_to)."""
+    addresses = (
+        PersonAddress.objects.filter(addresses_visible_to(viewer=viewer))
+        .select_related("address")
+        .order_by(F("from_date").desc(nulls_last=True), "-id")
     )
     return get_visible_or_404(
         persons_visible_to(viewer=viewer).prefetch_related(

@@ -185,6 +185,7 @@ def person_address_add(
         from_date=from_date,
         to_date=to_date,
         is_confidential=is_confidential,
+        recorded_borough=_team_borough(actor),
     )
     link.full_clean()
     link.save()

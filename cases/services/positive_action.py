@@ -94,10 +94,28 @@ def _require_case_writer_for(actor, incident: Incident) -> None:
     _require_role_for(actor, incident, CASE_WRITERS, "Only an officer or supervisor can do this.")
 
 
-def _require_not_own_decision(actor, decision: ArrestDecision) -> None:
-    # A review is a second pair of eyes: a supervisor who made the decision cannot review it.
+def review_refusal(*, actor, decision: ArrestDecision) -> str | None:
+    """Why `actor` may not review `decision`, or None.
+
+    A review is a second pair of eyes, so the reviewer wrote none of what is reviewed: not the
+    decision (its maker), and not an answer to a returned review (whoever responded, which a
+    supervisor may do too). The page uses this to decide whether to show the form; the
+    services below enforce it for every caller. Reads the decision's events through
+    `review_events.all()`, so a prefetched decision costs no query."""
     if decision.decided_by_id == actor.pk:
-        raise PermissionDenied("You made this decision: another supervisor must review it.")
+        return "You made this decision: another supervisor must review it."
+    if any(
+        event.kind == ReviewEventKind.RESPONDED and event.actor_id == actor.pk
+        for event in decision.review_events.all()
+    ):
+        return "You answered a returned review of this decision: another supervisor must review it."
+    return None
+
+
+def _require_independent_reviewer(actor, decision: ArrestDecision) -> None:
+    refusal = review_refusal(actor=actor, decision=decision)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic
@@ -185,7 +203,7 @@ def _lock_decision(decision_id: int) -> ArrestDecision:
 def arrest_decision_endorse(*, actor, decision_id: int, comment: str = "") -> ArrestDecision:
     decision = _lock_decision(decision_id)
     _require_supervisor_for(actor, decision.incident)
-    _require_not_own_decision(actor, decision)
+    _require_independent_reviewer(actor, decision)
     if not decision.can_review():
         raise DecisionStateError("This decision is not awaiting review.")
     decision.review_status = ReviewStatus.ENDORSED
@@ -202,7 +220,7 @@ def arrest_decision_return(
 ) -> ArrestDecision:
     decision = _lock_decision(decision_id)
     _require_supervisor_for(actor, decision.incident)
-    _require_not_own_decision(actor, decision)
+    _require_independent_reviewer(actor, decision)
     if not decision.can_review():
         raise DecisionStateError("This decision is not awaiting review.")
     if not required_action.strip():

@@ -239,13 +239,15 @@ def test_write_pages_deny_other_boroughs_and_partners(client, southwark_officer,
     assert incident.version == 1 and incident.cad_reference == ""
 
 
-def test_analysts_read_but_cannot_record(client, analyst):
+def test_analysts_neither_read_nor_record_incidents(client, analyst):
+    # Analysts see trends and de-identified figures only (reports/), never a case page.
     incident = IncidentFactory()
     client.force_login(analyst)
 
     assert (
-        client.get(reverse("cases:incident-detail", args=[incident.reference])).status_code == 200
+        client.get(reverse("cases:incident-detail", args=[incident.reference])).status_code == 403
     )
+    assert client.get(reverse("cases:incident-list")).status_code == 403
     assert client.get(reverse("cases:incident-create")).status_code == 403
     assert client.post(reverse("cases:incident-create"), details_data()).status_code == 403
     assert Incident.objects.count() == 1

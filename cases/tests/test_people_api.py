@@ -339,9 +339,9 @@ def test_partner_is_forbidden_everywhere(api_client, partner):
     assert AccessLogEntry.objects.count() == 0
 
 
-def test_readers_who_cannot_write_may_read_but_not_write(api_client, analyst):
+def test_readers_who_cannot_write_may_read_but_not_write(api_client, admin_user):
     person = PersonFactory()
-    api_client.force_authenticate(analyst)
+    api_client.force_authenticate(admin_user)
 
     assert api_client.get(detail_url(person)).status_code == 200
     assert api_client.post(LIST, {"given_name": "A", "family_name": "B"}).status_code == 403
@@ -350,6 +350,24 @@ def test_readers_who_cannot_write_may_read_but_not_write(api_client, analyst):
     person.refresh_from_db()
     assert (person.phone, person.version) == ("", 1)
     assert Person.objects.count() == 1
+
+
+def test_analysts_are_refused_every_person_read_and_write(api_client, analyst):
+    person = PersonFactory()
+    api_client.force_authenticate(analyst)
+
+    for response in (
+        api_client.get(LIST),
+        api_client.get(LIST, {"name": person.full_name}),
+        api_client.get(detail_url(person)),
+        api_client.post(LIST, {"given_name": "A", "family_name": "B"}),
+        api_client.patch(detail_url(person), {"version": 1, "phone": "1"}),
+    ):
+        assert response.status_code == 403
+    person.refresh_from_db()
+    assert (person.phone, person.version) == ("", 1)
+    assert Person.objects.count() == 1
+    assert not AccessLogEntry.objects.exists()
 
 
 def test_anonymous_is_unauthorised(api_client):

@@ -399,11 +399,11 @@ def test_history_shows_visible_incidents_newest_first_and_counts_the_rest(lambet
     assert history.hidden_incident_count == 1
 
 
-def test_history_hides_nothing_from_a_pan_london_viewer(analyst):
+def test_history_hides_nothing_from_a_pan_london_viewer(central_officer):
     person = PersonFactory()
     add_party(IncidentFactory(borough=Borough.objects.get(code="SOU")), person=person)
 
-    history = person_history(viewer=analyst, person=person)
+    history = person_history(viewer=central_officer, person=person)
 
     assert len(history.parties) == 1
     assert history.hidden_incident_count == 0

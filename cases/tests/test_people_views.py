@@ -115,8 +115,8 @@ def test_search_without_a_name_is_an_error_not_a_list(client, lambeth_officer):
     assert "Date of birth must be a real date" in bad.text
 
 
-def test_readers_who_cannot_write_get_no_register_link(client, analyst):
-    client.force_login(analyst)
+def test_readers_who_cannot_write_get_no_register_link(client, admin_user):
+    client.force_login(admin_user)
 
     response = client.get(SEARCH)
 

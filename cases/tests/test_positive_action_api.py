@@ -15,7 +15,11 @@ from cases.models import (
     ReviewEventKind,
     ReviewStatus,
 )
-from cases.services.positive_action import POSITIVE_ACTION_POLICY, arrest_decision_return
+from cases.services.positive_action import (
+    POSITIVE_ACTION_POLICY,
+    arrest_decision_respond,
+    arrest_decision_return,
+)
 from cases.tests.factories import GOOD_JUSTIFICATION, complete_incident, not_arrested
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
@@ -579,3 +583,34 @@ def test_the_endpoints_are_in_the_openapi_schema(client, lambeth_officer):
         assert operation_id in operations
     review = schema["paths"]["/api/v1/arrest-decisions/{id}/reviews/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(review["responses"])
+
+
+def test_the_supervisor_who_answered_the_return_cannot_review_and_is_told_why(
+    api_client, lambeth_supervisor
+):
+    # Given another supervisor returned the decision and this one answered it
+    returner = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    decision = returned_decision(returner)
+    arrest_decision_respond(actor=lambeth_supervisor, decision_id=decision.pk, response="Done.")
+    before = snapshot(decision)
+    api_client.force_authenticate(lambeth_supervisor)
+
+    # When they try to endorse it
+    response = api_client.post(url("review", decision), {"action": "endorse"}, format="json")
+
+    # Then it is refused with the domain's own reason, and nothing changed
+    assert response.status_code == 403
+    assert "another supervisor must review it" in response.json()["errors"][0]["detail"]
+    assert snapshot(decision) == before
+
+
+def test_the_deciders_refusal_carries_its_reason(api_client, lambeth_supervisor):
+    decision = not_arrested(open_suspect(), actor=lambeth_supervisor)
+    api_client.force_authenticate(lambeth_supervisor)
+
+    response = api_client.post(url("review", decision), {"action": "endorse"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["detail"] == (
+        "You made this decision: another supervisor must review it."
+    )

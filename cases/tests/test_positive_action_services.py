@@ -606,3 +606,45 @@ def test_suspect_visible_to_is_scoped(lambeth_officer, southwark_officer):
     assert suspect.incident.borough == borough
     assert selectors.suspect_visible_to(viewer=lambeth_officer, party_id=suspect.pk) == suspect
     assert selectors.suspect_visible_to(viewer=southwark_officer, party_id=suspect.pk) is None
+
+
+def test_whoever_answered_a_returned_review_cannot_then_review_it(lambeth_supervisor):
+    # Given one supervisor returned the decision and a second supervisor answered it
+    returner = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    decision = returned_decision(returner)
+    arrest_decision_respond(
+        actor=lambeth_supervisor, decision_id=decision.pk, response="Visited his mother's."
+    )
+
+    # When the one who answered tries to endorse or return it
+    for review in (
+        lambda: arrest_decision_endorse(actor=lambeth_supervisor, decision_id=decision.pk),
+        lambda: arrest_decision_return(
+            actor=lambeth_supervisor, decision_id=decision.pk, required_action="More."
+        ),
+    ):
+        with pytest.raises(PermissionDenied) as error:
+            review()
+        # Then the rule says why, and nothing changed
+        assert "another supervisor must review it" in str(error.value)
+    decision.refresh_from_db()
+    assert decision.review_status == ReviewStatus.AWAITING
+    assert event_kinds(decision)[-1] == ReviewEventKind.RESPONDED
+
+    # The supervisor who returned it (who wrote none of it) may review the answer
+    arrest_decision_endorse(actor=returner, decision_id=decision.pk)
+    decision.refresh_from_db()
+    assert decision.review_status == ReviewStatus.ENDORSED
+
+
+def test_an_earlier_answer_still_counts_after_a_second_return(lambeth_supervisor):
+    returner = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    decision = returned_decision(returner)
+    arrest_decision_respond(actor=lambeth_supervisor, decision_id=decision.pk, response="Done.")
+    arrest_decision_return(actor=returner, decision_id=decision.pk, required_action="And more.")
+    arrest_decision_respond(
+        actor=decision.decided_by, decision_id=decision.pk, response="Done that too."
+    )
+
+    with pytest.raises(PermissionDenied):
+        arrest_decision_endorse(actor=lambeth_supervisor, decision_id=decision.pk)

@@ -16,7 +16,11 @@ from cases.models import (
     ReviewEventKind,
     ReviewStatus,
 )
-from cases.services.positive_action import arrest_decision_endorse, arrest_decision_return
+from cases.services.positive_action import (
+    arrest_decision_endorse,
+    arrest_decision_respond,
+    arrest_decision_return,
+)
 from cases.tests.factories import complete_incident, not_arrested
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
@@ -613,3 +617,33 @@ def test_close_denials(client, lambeth_officer, southwark_supervisor, partner):
 
     assert snapshot(decision) == before
     assert not ArrestReviewEvent.objects.filter(kind=ReviewEventKind.OUTSTANDING_CLOSED).exists()
+
+
+def test_the_supervisor_who_answered_the_return_cannot_review_it(client, lambeth_supervisor):
+    # Given another supervisor returned the decision and this one answered it
+    returner = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    decision = returned_decision(returner)
+    arrest_decision_respond(actor=lambeth_supervisor, decision_id=decision.pk, response="Done.")
+    before = snapshot(decision)
+    client.force_login(lambeth_supervisor)
+
+    # When they open the review and post an endorsement anyway
+    page = client.get(review_url(decision))
+    client.post(review_url(decision), {"action": "endorse"})
+
+    # Then the page says why, offers no form, and nothing changed
+    assert "You answered a returned review of this decision" in page.text
+    assert "Endorse the decision" not in page.text
+    assert snapshot(decision) == before
+
+
+def test_the_returning_supervisor_may_review_the_answer(client, lambeth_supervisor):
+    decision = returned_decision(lambeth_supervisor)
+    arrest_decision_respond(actor=decision.decided_by, decision_id=decision.pk, response="Done.")
+    client.force_login(lambeth_supervisor)
+
+    assert "Endorse the decision" in client.get(review_url(decision)).text
+    client.post(review_url(decision), {"action": "endorse"})
+
+    decision.refresh_from_db()
+    assert decision.review_status == ReviewStatus.ENDORSED

@@ -18,6 +18,7 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISOR
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
+from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
@@ -40,7 +41,7 @@ from ..forms.incidents import (
 from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
 from ..selectors import incidents as selectors
 from ..selectors.flags import incident_flags, list_flags
-from ..selectors.people import person_search
+from ..selectors.people import person_search, persons_visible_to
 from ..services import incidents as services
 from ..services.orders import protective_order_add
 from ..services.positive_action import arrest_decision_record
@@ -287,21 +288,34 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             "form": form,
             "matches": kwargs.get("matches"),
             "searched": kwargs.get("matches") is not None,
+            "confirm": kwargs.get("confirm"),
         }
 
     def get(self, request, *args, **kwargs):
-        # Back from registering a new person: link them straight away.
+        # Back from registering a new person: offer to link them. Linking is a POST (a GET
+        # changes nothing), and only a person the viewer already sees is named here.
         if request.GET.get("person"):
-            form = PartySearchForm(
-                {
-                    "role": request.GET.get("role", ""),
-                    "relationship_to_victim": request.GET.get("relationship_to_victim", ""),
-                    "name": "registered",
-                }
+            role = request.GET.get("role", "")
+            relationship = request.GET.get("relationship_to_victim", "")
+            form = PartySearchForm(initial={"role": role, "relationship_to_victim": relationship})
+            person = None
+            if request.GET["person"].isdigit():
+                person = (
+                    persons_visible_to(viewer=request.user)
+                    .filter(pk=int(request.GET["person"]))
+                    .first()
+                )
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    confirm={
+                        "person": person,
+                        "role": role,
+                        "role_label": dict(PartyRole.choices).get(role, ""),
+                        "relationship_to_victim": relationship,
+                    },
+                )
             )
-            if form.is_valid():
-                return self._link(form, request.GET["person"])
-            return self.render_to_response(self.get_context_data(form=form))
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -337,6 +351,14 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         except ValidationError as error:
             apply_service_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form))
+        # The link shows the person to the incident's borough: logged as a combination.
+        access_log_record(
+            request=self.request,
+            obj=person,
+            action=AccessAction.COMBINE,
+            label=person.full_name,
+            purpose=f"Linked as {form.cleaned_data['role']} to {self.incident.reference}",
+        )
         messages.success(self.request, f"{person} added.")
         return redirect(self.incident_url())
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -130,6 +130,10 @@ class DecisionFormView(RoleRequiredMixin, FormView):
             # Someone else moved the decision on since the page was opened: show where it is.
             messages.warning(self.request, " ".join(error.messages))
             return redirect(self.request.path)
+        except PermissionDenied as error:
+            # The service's rule (not this reviewer, say) in its own words, on the page.
+            form.add_error(None, str(error) or "You cannot do this.")
+            return self.form_invalid(form)
         except ValidationError as error:
             apply_service_errors(form, error)
             return self.form_invalid(form)
@@ -151,10 +155,11 @@ class ReviewDecisionView(DecisionFormView):
     form_class = ReviewForm
 
     def can_act(self) -> bool:
-        return self.decision.can_review() and not self.is_own_decision()
+        return self.decision.can_review() and not self.review_refusal
 
-    def is_own_decision(self) -> bool:
-        return self.decision.decided_by_id == self.request.user.pk
+    @cached_property
+    def review_refusal(self) -> str | None:
+        return services.review_refusal(actor=self.request.user, decision=self.decision)
 
     def call_service(self, data: dict) -> None:
         if data["action"] == RETURN:
@@ -177,7 +182,7 @@ class ReviewDecisionView(DecisionFormView):
         return reverse("cases:review-queue")
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "is_own_decision": self.is_own_decision()}
+        return {**super().get_context_data(**kwargs), "review_refusal": self.review_refusal}
 
 
 class RespondDecisionView(DecisionFormView):

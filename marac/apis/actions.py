@@ -1,8 +1,8 @@
 """MARAC action plans over the API, on the same selectors and services as the pages.
 
-Coordinators see and add the actions of their borough's cases; a partner agency's members see
-only the open actions assigned to their agency (marac.selectors.actions) and record updates on
-them. A wrong role is a 403; an action out of scope is a 404 like a missing one (a case named in
+Coordinators see and add the actions of their borough's cases, and reassign those whose agency
+no longer sees the case; a partner agency's members see only the open actions assigned to their
+agency on cases still shared with it (marac.selectors.actions) and record updates on them. A wrong role is a 403; an action out of scope is a 404 like a missing one (a case named in
 a new action that the caller cannot see: a 400 on that field); field errors are a 400; an
 update to a finished action, or an action on a cancelled meeting, is a 409.
 """
@@ -28,6 +28,7 @@ from ..serializers.actions import (
     ActionCreateInputSerializer,
     ActionFilterSerializer,
     ActionOutputSerializer,
+    ActionReassignInputSerializer,
     ActionUpdateCreatedOutputSerializer,
     ActionUpdateInputSerializer,
 )
@@ -143,6 +144,37 @@ class ActionUpdateCreateApi(GenericAPIView):
         )
 
 
+class ActionReassignApi(GenericAPIView):
+    serializer_class = ActionOutputSerializer
+    queryset = MaracAction.objects.none()
+    permission_classes = [CanCreateActions]
+
+    @extend_schema(
+        operation_id="marac_actions_reassign",
+        description=(
+            "Give an open action to another agency invited to its meeting (coordinators), "
+            "recorded as an update. For an action whose agency's invitation was withdrawn "
+            "(agency_has_access false). 400 if the agency is not invited; 409 once the action "
+            "is finished or its meeting cancelled (close it with an update instead)."
+        ),
+        tags=TAGS,
+        request=ActionReassignInputSerializer,
+        responses={200: ActionOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        action = selectors.action_get(viewer=request.user, action_id=pk)
+        serializer = ActionReassignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        call_service(
+            services.action_reassign,
+            actor=request.user,
+            action_id=action.pk,
+            **serializer.validated_data,
+        )
+        action = selectors.action_get(viewer=request.user, action_id=pk)
+        return Response(ActionOutputSerializer(action).data)
+
+
 urlpatterns = [
     path("marac/actions/", ActionListCreateApi.as_view(), name="marac-action-list"),
     path("marac/actions/<int:pk>/", ActionDetailApi.as_view(), name="marac-action-detail"),
@@ -150,5 +182,10 @@ urlpatterns = [
         "marac/actions/<int:pk>/updates/",
         ActionUpdateCreateApi.as_view(),
         name="marac-action-update-create",
+    ),
+    path(
+        "marac/actions/<int:pk>/reassign/",
+        ActionReassignApi.as_view(),
+        name="marac-action-reassign",
     ),
 ]

@@ -47,9 +47,12 @@ def is_partner(viewer) -> bool:
 
 def document_meetings_visible_to(*, viewer) -> QuerySet[MaracMeeting]:
     """Coordinators: the meetings of their borough (central: all). Partners: the meetings their
-    agency is invited to, past or future."""
+    agency is invited to, past or future, unless cancelled (a cancelled meeting's cases are no
+    longer shared with anyone, so neither are its documents)."""
     if is_partner(viewer):
-        return partner_meetings(viewer=viewer, upcoming=False)
+        return partner_meetings(viewer=viewer, upcoming=False).exclude(
+            status=MeetingStatus.CANCELLED
+        )
     return meeting_selectors.meetings_visible_to(viewer=viewer)
 
 

@@ -40,6 +40,11 @@ class ActionOutputSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="agency_id")
     agency_name = serializers.CharField(source="agency.name")
     is_overdue = serializers.SerializerMethodField()
+    agency_has_access = serializers.BooleanField(
+        read_only=True,
+        help_text="False when the owning agency no longer sees the case (its invitation was "
+        "withdrawn, or the meeting cancelled): reassign or close the action.",
+    )
     updates = ActionUpdateOutputSerializer(many=True)
 
     class Meta:
@@ -59,6 +64,7 @@ class ActionOutputSerializer(serializers.ModelSerializer):
             "due_date",
             "status",
             "is_overdue",
+            "agency_has_access",
             "created_at",
             "updated_at",
             "updates",
@@ -79,6 +85,20 @@ class ActionFilterSerializer(serializers.Serializer):
         default=None,
         help_text="true: open actions past their due date; false: every other action.",
     )
+    agency_has_access = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="false: actions whose agency no longer sees the case (to reassign or close).",
+    )
+
+
+class ActionReassignInputSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), help_text="An agency invited to the action's meeting."
+    )
+    owner = serializers.CharField(max_length=150)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class ActionCreateInputSerializer(serializers.Serializer):

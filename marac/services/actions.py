@@ -1,13 +1,15 @@
 """The action plan of a listed case: the coordinator creates actions, the owning agency (or the
-coordinator) records updates and closes them."""
+coordinator) records updates and closes them; the coordinator reassigns an action whose agency
+no longer sees the case (its invitation withdrawn) to an invited agency."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.accounts.models import Agency
 
 from ..models import (
@@ -25,6 +27,25 @@ class ActionStateError(ValidationError):
     show it as a message like any other refusal; the API answers it with a 409."""
 
 
+def _require_invited(listing: MaracCaseListing, agency: Agency) -> None:
+    # An action shows its case to the owning agency until it is finished, so only an agency
+    # invited to the meeting (which already sees the case) can own one.
+    if not MeetingInvitation.objects.filter(meeting_id=listing.meeting_id, agency=agency).exists():
+        raise ValidationError(
+            {"agency": [f"{agency} is not invited to this meeting: invite it first."]}
+        )
+
+
+def _require_sees(actor, action: MaracAction) -> None:
+    """Only someone who sees the action changes it: its agency while that agency still sees the
+    case, or a coordinator of its borough. Every caller gets this, not only the pages that
+    fetched the action through the selector."""
+    from ..selectors.actions import actions_visible_to
+
+    if not actions_visible_to(viewer=actor).filter(pk=action.pk).exists():
+        raise PermissionDenied
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -38,12 +59,7 @@ def action_create(
 ) -> MaracAction:
     if listing.meeting.status == MeetingStatus.CANCELLED:
         raise ActionStateError("This meeting is cancelled; its cases take no new actions.")
-    # An action shows its case to the owning agency until it is finished, so only an agency
-    # invited to the meeting (which already sees the case) can own one.
-    if not MeetingInvitation.objects.filter(meeting_id=listing.meeting_id, agency=agency).exists():
-        raise ValidationError(
-            {"agency": [f"{agency} is not invited to this meeting: invite it first."]}
-        )
+    _require_invited(listing, agency)
     action = MaracAction(
         listing=listing,
         subject=subject,
@@ -62,6 +78,7 @@ def action_create(
 def action_update(*, actor, action_id: int, text: str, status: str = "") -> MaracActionUpdate:
     """Record an update, optionally finishing the action. A finished action is not reopened."""
     action = MaracAction.objects.select_for_update().get(pk=action_id)
+    _require_sees(actor, action)
     if not action.is_open:
         raise ActionStateError(
             f"This action is finished ({action.get_status_display()}); it cannot be updated."
@@ -81,3 +98,42 @@ def action_update(*, actor, action_id: int, text: str, status: str = "") -> Mara
         action.status = status
         action.save(update_fields=["status", "updated_at"])
     return update
+
+
+@transaction.atomic
+def action_reassign(
+    *, actor, action_id: int, agency: Agency, owner: str, note: str = ""
+) -> MaracAction:
+    """Give an open action to another invited agency (or owner), recording who had it. Used
+    when the owning agency's invitation is withdrawn: that agency no longer sees the case."""
+    action = (
+        MaracAction.objects.select_for_update(of=("self",))
+        .select_related("agency", "listing__meeting")
+        .get(pk=action_id)
+    )
+    if not has_role(actor, MARAC_COORDINATORS):
+        raise PermissionDenied("Only a MARAC coordinator can reassign an action.")
+    _require_sees(actor, action)
+    if not action.is_open:
+        raise ActionStateError(
+            f"This action is finished ({action.get_status_display()}); it cannot be reassigned."
+        )
+    if action.listing.meeting.status == MeetingStatus.CANCELLED:
+        raise ActionStateError(
+            "This meeting is cancelled, so no agency sees its cases: close the action instead."
+        )
+    owner = owner.strip()
+    if not owner:
+        raise ValidationError({"owner": ["Enter who owns the action"]})
+    _require_invited(action.listing, agency)
+    if agency.pk == action.agency_id and owner == action.owner:
+        raise ValidationError({"agency": ["Choose another agency or owner."]})
+    text = f"Reassigned from {action.agency} ({action.owner}) to {agency} ({owner})."
+    if note.strip():
+        text = f"{text} {note.strip()}"
+    action.agency = agency
+    action.owner = owner
+    action.full_clean()
+    action.save(update_fields=["agency", "owner", "updated_at"])
+    MaracActionUpdate.objects.create(action=action, text=text, actor=actor)
+    return action

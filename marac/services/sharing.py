@@ -7,15 +7,19 @@ Withdrawing the invitation removes the grants for that meeting's listings only."
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from publicprotection.accounts.models import Agency
 
 from ..models import (
+    ActionStatus,
+    MaracAction,
     MaracCaseListing,
     MaracCaseListingGroupObjectPermission,
     MaracMeeting,
+    MeetingDocument,
     MeetingInvitation,
     MeetingStatus,
 )
@@ -50,28 +54,66 @@ def meeting_invite(*, actor, meeting: MaracMeeting, agency: Agency) -> MeetingIn
 
 
 @transaction.atomic
-def meeting_invitation_withdraw(*, actor, invitation_id: int) -> None:
-    invitation = MeetingInvitation.objects.select_for_update().get(pk=invitation_id)
+def meeting_invitation_withdraw(*, actor, invitation_id: int) -> list[MaracAction]:
+    """Withdraw an agency's invitation: it no longer sees the meeting's cases anywhere (case
+    pages, research, its actions on them, its copies of the pack and minutes).
+
+    Returns the open actions the agency held on those cases, which stay open for the
+    coordinator to reassign or close (marac.selectors.actions.actions_without_access)."""
+    invitation = (
+        MeetingInvitation.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=invitation_id)
+    )
     MaracCaseListingGroupObjectPermission.objects.filter(
         group_id=invitation.agency.group_id,
         content_object__meeting_id=invitation.meeting_id,
         permission__codename=VIEW_LISTING,
     ).delete()
+    agency_documents_remove(meeting_id=invitation.meeting_id, agency_id=invitation.agency_id)
     invitation.delete()
+    return list(
+        MaracAction.objects.filter(
+            listing__meeting_id=invitation.meeting_id,
+            agency_id=invitation.agency_id,
+            status=ActionStatus.OPEN,
+        ).order_by("due_date", "id")
+    )
+
+
+def agency_documents_remove(*, meeting_id: int, agency_id: int | None = None) -> None:
+    """Delete agencies' copies of a meeting's pack and minutes (one agency's, or every
+    agency's), rows and files: they hold cases the agency no longer sees. The coordinator's
+    copy stays."""
+    copies = MeetingDocument.objects.filter(meeting_id=meeting_id, agency__isnull=False)
+    if agency_id is not None:
+        copies = copies.filter(agency_id=agency_id)
+    names = [name for name in copies.values_list("file", flat=True) if name]
+    copies.delete()
+
+    def remove_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 def listing_shares_revoke(*, listing: MaracCaseListing) -> int:
-    """Remove every agency's grant on one listing (the case is taken off the meeting)."""
+    """Remove every agency's grant on one listing (the case is taken off the meeting), and the
+    agencies' copies of the meeting's documents, which may hold the case."""
     deleted, _ = MaracCaseListingGroupObjectPermission.objects.filter(
         content_object=listing, permission__codename=VIEW_LISTING
     ).delete()
+    agency_documents_remove(meeting_id=listing.meeting_id)
     return deleted
 
 
 def meeting_shares_revoke(*, meeting: MaracMeeting) -> int:
-    """Remove every agency's grants on the meeting's listings (the meeting is cancelled). The
-    invitations stay as the record of who was invited."""
+    """Remove every agency's grants on the meeting's listings, and their copies of its
+    documents (the meeting is cancelled). The invitations stay as the record of who was
+    invited; the agencies' open actions stay for the coordinator to close."""
     deleted, _ = MaracCaseListingGroupObjectPermission.objects.filter(
         content_object__meeting=meeting, permission__codename=VIEW_LISTING
     ).delete()
+    agency_documents_remove(meeting_id=meeting.pk)
     return deleted

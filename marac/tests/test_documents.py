@@ -271,11 +271,9 @@ def test_a_partner_whose_invitation_is_withdrawn_loses_the_copy(
 
     meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
 
-    with pytest.raises(services.DocumentAccessLost):
-        services.document_generate(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.status == DocumentStatus.FAILED
-    assert not document.file.name
+    # The agency's copy is removed with its access; a build still queued for it does nothing.
+    assert not MeetingDocument.objects.filter(pk=document.pk).exists()
+    assert tasks.generate_meeting_document.apply(args=[document.pk]).get() == "removed"
     client.force_login(idva)
     assert client.get(reverse("marac:meeting-documents", args=[at.pk])).status_code == 404
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
@@ -22,9 +22,9 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
-from ..forms_partners import ActionForm, InvitationForm
+from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
-from ..models import DocumentKind, MaracCaseListing
+from ..models import ActionStatus, DocumentKind, MaracCaseListing, MeetingStatus
 from ..selectors import actions as action_selectors
 from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
@@ -39,6 +39,7 @@ from .packs import document_block
 INVITATION_IDS = "invite-%s"
 ATTENDANCE_IDS = "attendance-%s"
 ACTION_FIELDS_TEMPLATE = "marac/meetings/includes/action_form_fields.html"
+ACTIONS_WITHOUT_ACCESS = "#actions-without-access"
 
 
 def action_form_ids(listing_pk: int) -> str:
@@ -192,6 +193,11 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
         if self.meeting.can_cancel():  # scheduled: cases can still come off
             blockers = selectors.listing_removal_blockers(self.meeting)
         documents = document_selectors.documents_for(viewer=self.request.user, meeting=self.meeting)
+        without_access = action_selectors.actions_without_access(self.meeting)
+        invitations = selectors.meeting_invitations(self.meeting)
+        held = action_selectors.open_actions_by_agency(self.meeting)
+        for invitation in invitations:
+            invitation.open_actions = held.get(invitation.agency_id, 0)
         return {
             **super().get_context_data(**kwargs),
             "meeting": self.meeting,
@@ -211,10 +217,22 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             else [],
             "attendance": selectors.meeting_attendance(self.meeting),
             "form": form,
-            "invitations": selectors.meeting_invitations(self.meeting),
+            "invitations": invitations,
             "invitation_form": invitation_form,
             "action_form": kwargs.get("action_form"),
             "action_listing_pk": kwargs.get("action_listing_pk"),
+            # Open actions whose agency no longer sees the case: reassign or close each.
+            "actions_without_access": without_access,
+            # The invited agencies, read once for every action's reassign form.
+            "reassign_agencies": [
+                (invitation.agency.pk, invitation.agency.name) for invitation in invitations
+            ]
+            if without_access and self.meeting.status != MeetingStatus.CANCELLED
+            else None,
+            "close_statuses": [
+                (status.value, status.label)
+                for status in (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE, ActionStatus.DONE)
+            ],
         }
 
 
@@ -240,12 +258,18 @@ class InvitationAddView(MeetingDetailView):
 class InvitationWithdrawView(MeetingRoleMixin, View):
     def post(self, request, pk, invitation_pk):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        invitation = get_visible_or_404(meeting.invitations.all(), pk=invitation_pk)
-        sharing_services.meeting_invitation_withdraw(
+        invitation = get_visible_or_404(
+            meeting.invitations.select_related("agency"), pk=invitation_pk
+        )
+        held = sharing_services.meeting_invitation_withdraw(
             actor=request.user, invitation_id=invitation.pk
         )
-        messages.success(request, "Invitation withdrawn; the agency no longer sees these cases.")
-        return redirect("marac:meeting-detail", pk=pk)
+        message = f"Invitation withdrawn; {invitation.agency} no longer sees these cases."
+        if held:
+            count = "1 open action" if len(held) == 1 else f"{len(held)} open actions"
+            message += f" It held {count} on them: reassign or close them below."
+        messages.success(request, message)
+        return redirect(reverse("marac:meeting-detail", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
 
 
 class ActionCreateView(MeetingDetailView):
@@ -266,6 +290,36 @@ class ActionCreateView(MeetingDetailView):
                 messages.success(request, "Action added.")
                 return redirect("marac:meeting-detail", pk=pk)
         context = self.get_context_data(action_form=form, action_listing_pk=listing.pk)
+        return self.render_to_response(context, status=400)
+
+
+class ActionReassignView(MeetingRoleMixin, TemplateView):
+    """Give an open action of the meeting's cases to another invited agency. A refusal is shown
+    on a page of its own, with the errors and what was typed."""
+
+    http_method_names = ["post"]
+    template_name = "marac/actions/reassign.html"
+
+    def post(self, request, pk, action_pk):
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        action = get_visible_or_404(
+            action_selectors.actions_visible_to(viewer=request.user).filter(
+                listing__meeting=meeting
+            ),
+            pk=action_pk,
+        )
+        form = ActionReassignForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            try:
+                action_services.action_reassign(
+                    actor=request.user, action_id=action.pk, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"Action given to {form.cleaned_data['agency']}.")
+                return redirect(reverse("marac:meeting-detail", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
+        context = self.get_context_data(meeting=meeting, action=action, form=form)
         return self.render_to_response(context, status=400)
 
 
@@ -327,7 +381,7 @@ class MeetingCancelView(MeetingTransitionView):
     service = staticmethod(services.meeting_cancel)
     done_message = (
         "Meeting cancelled. Its cases are back to be listed at another meeting, and the invited "
-        "agencies no longer see them."
+        "agencies no longer see them (nor their actions on them: close any still open below)."
     )
 
 
@@ -362,6 +416,11 @@ urlpatterns = [
         "meetings/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
         InvitationWithdrawView.as_view(),
         name="meeting-invitation-withdraw",
+    ),
+    path(
+        "meetings/<int:pk>/actions/<int:action_pk>/reassign/",
+        ActionReassignView.as_view(),
+        name="meeting-action-reassign",
     ),
     path(
         "meetings/<int:pk>/cases/<int:listing_pk>/actions/",

@@ -2,10 +2,10 @@
 
 from publicprotection.accounts.models import Role
 
-# Roles that see individual case records (within their scope).
-CASE_READERS = frozenset(
-    {Role.OFFICER, Role.SUPERVISOR, Role.MARAC_COORDINATOR, Role.ANALYST, Role.ADMIN}
-)
+# Roles that see individual case records (within their scope). Not analysts: they see trends,
+# compliance and de-identified rows only (reports/), never names, dates of birth, addresses
+# or case pages (DOMAIN.md, "Who uses it").
+CASE_READERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.MARAC_COORDINATOR, Role.ADMIN})
 # Roles that record incidents.
 CASE_WRITERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
 SUPERVISORS = frozenset({Role.SUPERVISOR})

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from publicprotection.accounts.models import Role
 
-from .roles import ALL_LONDON_ROLES
+from .roles import ALL_LONDON_ROLES, CASE_READERS
 
 
 def viewer_borough_id(viewer) -> int | None:
@@ -24,11 +24,17 @@ def viewer_borough_id(viewer) -> int | None:
     return viewer.team.borough_id
 
 
-def shared_with_agency(share_model: type[Model], agency_group_id: int, codename: str) -> Exists:
-    """An Exists() over a guardian direct group-object-permission model for one agency."""
+def shared_with_agency(
+    share_model: type[Model], agency_group_id, codename: str, *, shared: str = "pk"
+) -> Exists:
+    """An Exists() over a guardian direct group-object-permission model for one agency.
+
+    shared: the outer query's lookup to the shared object (a related row reads it through
+    its foreign key, "listing_id"). agency_group_id may be an OuterRef, for rows that each
+    name their own agency."""
     return Exists(
         share_model.objects.filter(
-            content_object=OuterRef("pk"),
+            content_object=OuterRef(shared),
             group_id=agency_group_id,
             permission__codename=codename,
         )
@@ -50,8 +56,8 @@ def scope_to_viewer(
         records that have no borough (visible pan-London to the police roles).
     share_model / share_codename: the guardian direct permission model and codename through
         which rows are shared with partner agencies; without it partners see nothing.
-    police_roles: the roles allowed to read this kind of record at all (default: every
-        non-partner role).
+    police_roles: the roles allowed to read this kind of record at all (default: the roles that
+        read case records, so never analysts, whose reach is de-identified figures only).
     """
     if viewer is None or not viewer.is_authenticated or not viewer.is_active:
         return queryset.none()
@@ -60,7 +66,7 @@ def scope_to_viewer(
             return queryset.none()
         group_id = viewer.agency.group_id
         return queryset.filter(shared_with_agency(share_model, group_id, share_codename))
-    if police_roles is not None and viewer.role not in police_roles:
+    if viewer.role not in (CASE_READERS if police_roles is None else police_roles):
         return queryset.none()
     borough_id = viewer_borough_id(viewer)
     if borough_id is None or borough_field is None:

@@ -1,6 +1,7 @@
 """Turning the services' errors into API errors in the standard shape."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -55,7 +56,9 @@ class ApiExceptionHandler(ExceptionHandler):
 
     - a service's ValidationError is a 400 with field errors (as_api_error);
     - the database being unreachable is a 503 with Retry-After, not a 500;
-    - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data) is a 413.
+    - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data) is a 413;
+    - a service's PermissionDenied keeps its message (the domain's own words, "another
+      supervisor must review it"); without one, the generic text.
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
@@ -71,6 +74,8 @@ class ApiExceptionHandler(ExceptionHandler):
             return ServiceUnavailable()
         if isinstance(exc, RequestDataTooBig):
             return RequestTooLarge()
+        if isinstance(exc, DjangoPermissionDenied) and str(exc):
+            return exceptions.PermissionDenied(str(exc))
         return super().convert_known_exceptions(exc)
 
     def get_response(self, exc, data):

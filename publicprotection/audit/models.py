@@ -19,6 +19,8 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", "Downloaded"
     EXPORT = "export", "Exported"
     DISCLOSE = "disclose", "Disclosed"
+    # Linked to another record (a person to an incident): DPA 2018 s.62's "combination".
+    COMBINE = "combine", "Combined (linked)"
 
 
 class AccessChannel(models.TextChoices):

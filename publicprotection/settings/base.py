@@ -289,6 +289,7 @@ REST_FRAMEWORK = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # A service's messages reach the API client (CONVENTIONS.md, Errors); outages are 503.
     "EXCEPTION_HANDLER_CLASS": "publicprotection.api.errors.ApiExceptionHandler",
 }
 # What one API request may carry (publicprotection/api/parsers.py): larger bodies get 413,

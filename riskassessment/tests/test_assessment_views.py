@@ -138,7 +138,7 @@ def test_other_boroughs_partners_and_analysts(client, southwark_officer, partner
     client.force_login(partner)
     assert client.get(detail_url(assessment)).status_code == 403
     client.force_login(analyst)
-    assert client.get(detail_url(assessment)).status_code == 200
+    assert client.get(detail_url(assessment)).status_code == 403
     assert client.post(detail_url(assessment), data).status_code == 403
 
     assessment.refresh_from_db()

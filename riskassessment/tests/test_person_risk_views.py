@@ -181,15 +181,24 @@ def test_a_person_known_in_two_boroughs_shows_only_the_viewers_assessments(
     assert "No confirmed assessment" in response.text
 
 
-def test_pan_london_readers_see_every_borough(client, analyst, reviewer):
+def test_pan_london_readers_see_every_borough(client, central_officer, reviewer):
     _incident, victim, _ = complete_incident(borough_code="LAM")
     confirmed(victim, reviewer, level=Level.HIGH, yes=("strangulation",))
-    client.force_login(analyst)
+    client.force_login(central_officer)
 
     response = client.get(risk_url(victim.person))
 
     assert response.status_code == 200
     assert "Current risk: HIGH" in response.text
+
+
+def test_analysts_are_refused_a_persons_risk(client, analyst, reviewer):
+    _incident, victim, _ = complete_incident(borough_code="LAM")
+    confirmed(victim, reviewer, level=Level.HIGH, yes=("strangulation",))
+    client.force_login(analyst)
+
+    for url in (risk_url(victim.person), summary_url(victim.person)):
+        assert client.get(url).status_code == 403
 
 
 def test_partners_and_anonymous_are_refused(client, partner):
