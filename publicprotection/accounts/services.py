@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .models import Agency, AgencyType, ApiToken, Borough, User
 
@@ -24,12 +28,30 @@ def two_factor_enrolled(*, user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_device_for_setup(*, user) -> TOTPDevice:
-    """The user's unconfirmed authenticator device, created on first use."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
+def totp_key_new() -> str:
+    """A new authenticator secret (hex), kept in the signed-in session until confirmed: opening
+    the set-up page writes nothing to the database."""
+    return random_hex(20)
+
+
+def totp_device_for_setup(*, user, key: str) -> TOTPDevice:
+    """The authenticator being set up, unsaved: enough to draw its QR code and show its key."""
+    return TOTPDevice(user=user, key=key, name="Authenticator app", confirmed=False)
+
+
+def _totp_code_matches(device: TOTPDevice, token: str) -> bool:
+    """Check a code against an unsaved device without writing anything (django-otp's
+    verify_token saves the device, and counts failures on it)."""
+    try:
+        code = int(token)
+    except ValueError:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(code, device.tolerance):
+        return False
+    device.last_t = totp.t()  # the code cannot be used again
+    return True
 
 
 def _second_factor_matches(*, user, token: str) -> bool:
@@ -49,8 +71,8 @@ def _second_factor_matches(*, user, token: str) -> bool:
 def totp_device_confirm(
     *, user, device: TOTPDevice, token: str, current_token: str = ""
 ) -> list[str] | None:
-    """Confirm the new authenticator if `token` (from it) is right. It replaces the user's
-    other authenticators.
+    """Save and confirm the new authenticator (`device`, from totp_device_for_setup) if
+    `token` (from it) is right. It replaces the user's other authenticators.
 
     Replacing a confirmed authenticator needs that authenticator (or a recovery code) in
     `current_token`: otherwise anyone with the password could enrol their own phone. An
@@ -74,11 +96,11 @@ def totp_device_confirm(
                 )
             }
         )
-    if not device.verify_token(token):
+    if not _totp_code_matches(device, token):
         return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.save()
     if enrolled:
         return []
     return recovery_codes_generate(user=user)

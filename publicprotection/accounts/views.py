@@ -32,10 +32,13 @@ from .services import (
     recovery_codes_left,
     totp_device_confirm,
     totp_device_for_setup,
+    totp_key_new,
     two_factor_enrolled,
 )
 
 WRONG_CODE = "The code is not right. Check the time on your device and try again"
+# The secret of the authenticator being set up, until its first code confirms it.
+SETUP_KEY_SESSION = "pp_totp_setup_key"
 
 
 @login_required
@@ -64,7 +67,10 @@ def two_factor_setup(request):
     """Set up an authenticator: the first one after the password step, or a replacement,
     which needs the current one (or a recovery code) as well."""
     replacing = two_factor_enrolled(user=request.user)
-    device = totp_device_for_setup(user=request.user)
+    key = request.session.get(SETUP_KEY_SESSION) or totp_key_new()
+    if request.session.get(SETUP_KEY_SESSION) != key:
+        request.session[SETUP_KEY_SESSION] = key
+    device = totp_device_for_setup(user=request.user, key=key)
     form_class = ReplaceAuthenticatorForm if replacing else TokenForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -81,6 +87,7 @@ def two_factor_setup(request):
             if codes is None:
                 form.add_error("token", WRONG_CODE)
             else:
+                request.session.pop(SETUP_KEY_SESSION, None)
                 otp_login(request, device)
                 if codes:
                     return _show_recovery_codes(request, codes, first_time=True)

@@ -32,8 +32,14 @@ def sign_in(client, user):
 
 
 def code_for(device) -> str:
-    device.refresh_from_db()
+    if device.pk:
+        device.refresh_from_db()
     return f"{totp(device.bin_key):06d}"
+
+
+def device_being_set_up(client) -> TOTPDevice:
+    """The authenticator the set-up page shows: its secret is in the session, not the database."""
+    return TOTPDevice(key=client.session["pp_totp_setup_key"])
 
 
 def allow_reuse(device):
@@ -73,15 +79,15 @@ def test_password_alone_cannot_enrol_a_new_authenticator_over_the_owners(client,
     assert page["Location"].startswith(reverse("two_factor_verify"))
 
     # A fresh secret, confirmed by the attacker's own app, is refused too.
-    attacker_device = TOTPDevice.objects.create(
-        user=enrolled_officer, name="Attacker", confirmed=False
-    )
-    response = client.post(reverse("two_factor_setup"), {"token": code_for(attacker_device)})
+    session = client.session
+    session["pp_totp_setup_key"] = "ab" * 20
+    session.save()
+    attacker_code = f"{totp(bytes.fromhex('ab' * 20)):06d}"
+    response = client.post(reverse("two_factor_setup"), {"token": attacker_code})
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_verify"))
-    assert TOTPDevice.objects.get(pk=enrolled_officer.device.pk).confirmed
-    assert not TOTPDevice.objects.get(pk=attacker_device.pk).confirmed
+    assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [enrolled_officer.device]
     assert client.get(reverse("cases:incident-list")).status_code == 302
 
 
@@ -147,9 +153,22 @@ def test_a_user_with_no_authenticator_is_sent_to_set_one_up(client, lambeth_offi
     sign_in(client, lambeth_officer)
 
     response = client.get(reverse("two_factor_setup"))
+    again = client.get(reverse("two_factor_setup"))
 
     assert response.status_code == 200
     assert "Set up two-factor authentication" in response.text
+    assert not TOTPDevice.objects.exists()  # opening the page writes nothing
+    assert response.context["secret"] == again.context["secret"]  # the same QR code twice
+
+
+def test_a_wrong_set_up_code_saves_nothing(client, lambeth_officer):
+    sign_in(client, lambeth_officer)
+    client.get(reverse("two_factor_setup"))
+
+    response = client.post(reverse("two_factor_setup"), {"token": "000000"})
+
+    assert "The code is not right" in response.text
+    assert not TOTPDevice.objects.exists()
 
 
 # --- Replacing an authenticator -------------------------------------------------------------
@@ -159,7 +178,7 @@ def test_replacing_the_authenticator_needs_the_current_one(client, enrolled_offi
     verified_client(client, enrolled_officer)
     page = client.get(reverse("two_factor_setup"))
     assert "Set up a new authenticator app" in page.text
-    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+    new_device = device_being_set_up(client)
 
     refused = client.post(reverse("two_factor_setup"), {"token": code_for(new_device)})
 
@@ -177,7 +196,7 @@ def test_replacing_the_authenticator_needs_the_current_one(client, enrolled_offi
 def test_replacing_with_the_current_code_swaps_the_device(client, enrolled_officer):
     verified_client(client, enrolled_officer)
     client.get(reverse("two_factor_setup"))
-    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+    new_device = device_being_set_up(client)
 
     response = client.post(
         reverse("two_factor_setup"),
@@ -185,14 +204,14 @@ def test_replacing_with_the_current_code_swaps_the_device(client, enrolled_offic
     )
 
     assert response.status_code == 302
-    assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [new_device]
-    assert TOTPDevice.objects.get(pk=new_device.pk).confirmed
+    devices = list(TOTPDevice.objects.filter(user=enrolled_officer))
+    assert [(d.key, d.confirmed) for d in devices] == [(new_device.key, True)]
 
 
 def test_a_recovery_code_can_stand_in_for_the_lost_authenticator(client, enrolled_officer):
     verified_client(client, enrolled_officer)
     client.get(reverse("two_factor_setup"))
-    new_device = TOTPDevice.objects.get(user=enrolled_officer, confirmed=False)
+    new_device = device_being_set_up(client)
     code = enrolled_officer.codes[0]
 
     response = client.post(
@@ -200,7 +219,7 @@ def test_a_recovery_code_can_stand_in_for_the_lost_authenticator(client, enrolle
     )
 
     assert response.status_code == 302
-    assert TOTPDevice.objects.get(pk=new_device.pk).confirmed
+    assert TOTPDevice.objects.get(user=enrolled_officer).key == new_device.key
     assert not StaticToken.objects.filter(token=code).exists()  # used up
 
 
@@ -210,7 +229,7 @@ def test_a_recovery_code_can_stand_in_for_the_lost_authenticator(client, enrolle
 def test_first_authenticator_shows_recovery_codes_once(client, lambeth_officer):
     sign_in(client, lambeth_officer)
     client.get(reverse("two_factor_setup"))
-    device = TOTPDevice.objects.get(user=lambeth_officer)
+    device = device_being_set_up(client)
 
     response = client.post(reverse("two_factor_setup"), {"token": code_for(device)})
 
