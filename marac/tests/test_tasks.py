@@ -80,6 +80,10 @@ def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_on
             team=t, meeting_date=MONDAY, period_start=at(MONDAY, 7), period_end=at(MONDAY, 7),
             status=status, attempts=attempts, file="x.pdf", checksum="x",
         )  # fmt: skip
+    # Running: a worker holds its lease.
+    Agenda.objects.filter(team=running).update(
+        sent_at=at(MONDAY, 7), lease_expires_at=at(MONDAY, 8)
+    )
 
     assert tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY) - timedelta(minutes=1)) == []
     missing = tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY))
@@ -90,14 +94,15 @@ def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_on
 
 
 @pytest.mark.django_db
-def test_missing_check_picks_up_a_generation_whose_worker_died():
+def test_missing_check_picks_up_a_generation_whose_lease_expired():
     Agenda.objects.create(
         team=team("LAM"), meeting_date=MONDAY, period_start=at(MONDAY, 7),
         period_end=at(MONDAY, 7), status="generating", attempts=1,
+        sent_at=at(MONDAY, 7), lease_expires_at=at(MONDAY, 7, 7),
     )  # fmt: skip
-    Agenda.objects.update(updated_at=at(MONDAY, 7, 5))
 
-    assert team("LAM").pk in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 9))
+    assert team("LAM").pk not in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 7, 6))
+    assert team("LAM").pk in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 7, 8))
 
 
 @pytest.mark.django_db
