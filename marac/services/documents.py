@@ -2,8 +2,8 @@
 it in the worker. Follows the daily agendas (ADR 0005):
 
 - one row per meeting, kind and audience (unique in the database, the coordinator's copy has
-  no agency); asking again while one is pending or generating changes nothing and queues
-  nothing;
+  no agency); asking again while a build is under way changes nothing and sends nothing
+  (unless its request never reached the broker, or its lease expired);
 - the row is the durable record of the request: its message is sent on commit and `sent_at`
   records that the broker took it. A request made while the broker is down (or hung: broker
   calls time out in seconds) stays pending and unsent, and the page says so; the sweeper

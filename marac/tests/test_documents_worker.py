@@ -23,6 +23,7 @@ def test_the_pack_is_built_by_a_real_worker_and_downloaded(client, settings):
     load_offences()
     load_instruments()
     settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
+    settings.BACKGROUND_RESEND_ON_WORKER_START = False
 
     from .test_referrals_records import coordinator, meeting
     from .test_sharing import listed_case

@@ -29,6 +29,7 @@ def test_the_task_runs_on_a_real_worker_against_redis(settings):
     load_offences()
     load_instruments()
     settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
+    settings.BACKGROUND_RESEND_ON_WORKER_START = False
     decision = awaiting_decision()
     lambeth = team("LAM")
 
