@@ -80,8 +80,19 @@ def generate_agenda(team_id: int, meeting_date_iso: str, force: bool = False) ->
     return agenda.status
 
 
-def _queue(team_id: int, meeting_date: date, force: bool = False) -> None:
-    agenda_send(team_id=team_id, meeting_date=meeting_date, force=force)
+def _queue(team_id: int, meeting_date: date, force: bool = False) -> bool:
+    return agenda_send(team_id=team_id, meeting_date=meeting_date, force=force)
+
+
+def _queue_all(team_ids: list[int], meeting_date: date) -> None:
+    """Send each team's agenda; once the broker fails, stop (each send would wait for its
+    timeout): the rows are recorded, and the sweeper sends the rest when it is back."""
+    for team_id in team_ids:
+        if not _queue(team_id, meeting_date):
+            logger.warning(
+                "Broker unavailable: the sweeper will send the agendas of %s", meeting_date
+            )
+            return
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
@@ -91,8 +102,7 @@ def generate_daily_agendas(meeting_date_iso: str | None = None) -> int:
     teams = list(Team.objects.order_by("code"))
     for team in teams:
         agenda_ensure(team=team, meeting_date=meeting_date)
-    for team in teams:
-        _queue(team.pk, meeting_date)
+    _queue_all([team.pk for team in teams], meeting_date)
     return len(teams)
 
 
@@ -127,8 +137,7 @@ def generate_missing_agendas() -> int:
     teams = Team.objects.filter(pk__in=team_ids)
     for team in teams:  # the rows first: they record the work if the broker goes
         agenda_ensure(team=team, meeting_date=meeting_date)
-    for team_id in team_ids:
-        _queue(team_id, meeting_date)
+    _queue_all(team_ids, meeting_date)
     if team_ids:
         logger.info("Queued %s agendas for %s", len(team_ids), meeting_date)
     return len(team_ids)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -63,11 +64,17 @@ def lost_builds_resend(*, now: datetime | None = None) -> Resent:
         MeetingDocument.objects.filter(pk__in=[d.pk for d in documents]).update(
             **reset, updated_at=now
         )
+    sends = [
+        *(partial(agenda_send, team_id=team_id, meeting_date=day) for _, team_id, day in agendas),
+        *(partial(document_send, document=document) for document in documents),
+    ]
     unsent = 0
-    for _, team_id, meeting_date in agendas:
-        unsent += not agenda_send(team_id=team_id, meeting_date=meeting_date)
-    for document in documents:
-        unsent += not document_send(document=document)
+    for position, send in enumerate(sends):
+        if not send():
+            # The broker is down again: each further send would wait for its timeout. The rest
+            # stay recorded as unsent for the next sweep.
+            unsent = len(sends) - position
+            break
     if agendas or documents:
         logger.warning(
             "Sent again %s agenda(s) and %s meeting document(s) that were unsent or past their "

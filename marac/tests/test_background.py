@@ -132,20 +132,23 @@ def test_the_sweeper_sends_again_what_is_unsent_or_past_its_lease_and_nothing_el
 
 
 @pytest.mark.django_db
-def test_the_sweeper_with_the_broker_still_down_leaves_the_request_recorded_and_unsent():
+def test_the_sweeper_with_the_broker_still_down_leaves_the_requests_recorded_and_unsent():
     expired = a_document(
         DocumentStatus.GENERATING, sent_at=timezone.now() - timedelta(hours=1),
         lease_expires_at=timezone.now() - timedelta(minutes=1), attempts=1,
     )  # fmt: skip
+    unsent = a_document()
 
     with mock.patch.object(
         tasks.generate_meeting_document, "apply_async", side_effect=OperationalError("refused")
-    ):
+    ) as send:
         resent = lost_builds_resend()
 
-    assert (resent.documents, resent.unsent) == (1, 1)
-    expired.refresh_from_db()
-    assert expired.status == DocumentStatus.PENDING and expired.is_waiting_for_worker
+    assert (resent.documents, resent.unsent) == (2, 2)
+    send.assert_called_once()  # the first failure stops it: each send would wait its timeout
+    for document in (expired, unsent):
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.PENDING and document.is_waiting_for_worker
 
 
 @pytest.mark.django_db(transaction=True)

@@ -73,6 +73,20 @@ def test_daily_fan_out_makes_one_row_and_one_task_per_team():
 
 
 @pytest.mark.django_db
+def test_the_fan_out_with_the_broker_down_records_every_agenda_and_stops_sending():
+    from kombu.exceptions import OperationalError
+
+    with mock.patch.object(
+        tasks.generate_agenda, "apply_async", side_effect=OperationalError("refused")
+    ) as send:
+        tasks.generate_daily_agendas(MONDAY.isoformat())
+
+    send.assert_called_once()
+    waiting = Agenda.objects.filter(meeting_date=MONDAY, status="pending", sent_at=None)
+    assert waiting.count() == 33  # all recorded: the sweeper sends them when it is back
+
+
+@pytest.mark.django_db
 def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_ones():
     ready, running, failed_often = team("LAM"), team("SOU"), team("CAM")
     for t, status, attempts in ((ready, "ready", 1), (running, "generating", 1),
