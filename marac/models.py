@@ -45,6 +45,10 @@ class BackgroundBuild(models.Model):
 
     sent_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Builds started and never finished (their worker died) since it was last asked for or
+    # built: past settings.BACKGROUND_MAX_TAKEOVERS the sweeper marks it failed instead of
+    # starting it again, so a build that always kills its worker does not loop.
+    takeovers = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True

@@ -185,6 +185,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             agenda.status = AgendaStatus.READY
             agenda.error = ""
             agenda.lease_expires_at = None
+            agenda.takeovers = 0
             agenda.full_clean()
             agenda.save()
             directory = agenda_directory(team, meeting_date)
@@ -249,6 +250,7 @@ def agenda_request_generation(
         agenda.error = ""
         agenda.sent_at = None
         agenda.lease_expires_at = None
+        agenda.takeovers = 0
         agenda.save()
 
         def send() -> None:

@@ -132,6 +132,7 @@ def document_request(
         document.requested_by = actor
         document.sent_at = None
         document.lease_expires_at = None
+        document.takeovers = 0
         document.save()
 
         def send() -> None:
@@ -195,6 +196,7 @@ def document_generate(*, document_id: int) -> MeetingDocument:
             document.status = DocumentStatus.READY
             document.error = ""
             document.lease_expires_at = None
+            document.takeovers = 0
             document.full_clean(exclude=["meeting", "agency", "requested_by"])
             document.save()
             directory = document_directory(document)

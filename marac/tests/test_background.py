@@ -123,12 +123,40 @@ def test_the_sweeper_sends_again_what_is_unsent_or_past_its_lease_and_nothing_el
         document.refresh_from_db()
         assert document.status == DocumentStatus.PENDING  # queued again, not "generating"
         assert document.sent_at is not None and document.lease_expires_at > now
+    assert (unsent.takeovers, expired.takeovers) == (0, 1)  # only a started build died
     for document in (running, queued, failed):
         before = document.status
         document.refresh_from_db()
         assert document.status == before
     waiting_agenda.refresh_from_db()
     assert waiting_agenda.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_build_whose_worker_keeps_dying_is_failed_instead_of_started_again(settings):
+    settings.BACKGROUND_MAX_TAKEOVERS = 2
+    past = {"sent_at": timezone.now() - timedelta(hours=1),
+            "lease_expires_at": timezone.now() - timedelta(minutes=1)}  # fmt: skip
+    once_more = a_document(DocumentStatus.GENERATING, takeovers=1, attempts=2, **past)
+    hopeless = a_document(DocumentStatus.GENERATING, takeovers=2, attempts=3, **past)
+
+    with mock.patch.object(tasks.generate_meeting_document, "apply_async") as send:
+        resent = lost_builds_resend()
+
+    assert (resent.documents, resent.given_up) == (1, 1)
+    assert send.call_args.kwargs["args"] == [once_more.pk]
+    once_more.refresh_from_db()
+    hopeless.refresh_from_db()
+    assert once_more.status == DocumentStatus.PENDING and once_more.takeovers == 2
+    assert hopeless.status == DocumentStatus.FAILED and hopeless.can_retry()
+    assert "stopped while building this 3 times" in hopeless.error
+    # Asking again starts afresh.
+    with mock.patch.object(tasks.generate_meeting_document, "apply_async"):
+        services.document_request(
+            actor=hopeless.requested_by, meeting=hopeless.meeting, kind="pack"
+        )
+    hopeless.refresh_from_db()
+    assert hopeless.status == DocumentStatus.PENDING and hopeless.takeovers == 0
 
 
 @pytest.mark.django_db

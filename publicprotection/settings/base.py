@@ -374,6 +374,9 @@ DAILY_AGENDA_CHECK_ON_WORKER_START = env.bool("DAILY_AGENDA_CHECK_ON_WORKER_STAR
 # (marac.tasks.DOCUMENT_TASK_OPTIONS, 6 minutes). The sweeper then sends it again, so the work
 # of a worker killed whole completes within minutes, not kombu's hour.
 BACKGROUND_LEASE_SECONDS = env.int("BACKGROUND_LEASE_SECONDS", default=7 * 60)
+# A build whose worker died this many times in a row is marked failed (with a retry button)
+# rather than started again.
+BACKGROUND_MAX_TAKEOVERS = env.int("BACKGROUND_MAX_TAKEOVERS", default=2)
 # When a worker starts, send again the builds that are unsent or past their lease.
 BACKGROUND_RESEND_ON_WORKER_START = env.bool("BACKGROUND_RESEND_ON_WORKER_START", default=True)
 # The automatic check stops re-queuing an agenda that has failed this many times (the page
