@@ -13,7 +13,7 @@ from marac.selectors.content import meeting_time
 from publicprotection.accounts.models import Team
 from publicprotection.accounts.tests.factories import team
 
-from .helpers import MONDAY, at, awaiting_decision, wait_for
+from .helpers import MONDAY, at, awaiting_decision, empty_queue, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,6 +33,7 @@ def test_the_task_runs_on_a_real_worker_against_redis(settings):
     decision = awaiting_decision()
     lambeth = team("LAM")
 
+    empty_queue(app)
     with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())
         tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())  # a duplicate is harmless
