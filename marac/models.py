@@ -28,8 +28,54 @@ class AgendaStatus(models.TextChoices):
 IN_PROGRESS_STATUSES = (AgendaStatus.PENDING, AgendaStatus.GENERATING)
 
 
+def lease_from(now):
+    """When a build handed to the worker now is presumed lost (settings.BACKGROUND_LEASE_SECONDS:
+    a bit over the build tasks' hard time limit)."""
+    return now + timedelta(seconds=settings.BACKGROUND_LEASE_SECONDS)
+
+
+class BackgroundBuild(models.Model):
+    """A document built by the worker: the row is the durable record of the request, so a request
+    made while the broker is down, or a build whose worker was killed, is not lost.
+
+    `sent_at` is when its message was last handed to the broker (empty: not yet, the broker was
+    unreachable); `lease_expires_at` is when a sent or running build is presumed lost. The sweeper
+    (marac.tasks.resend_lost_requests, every minute) sends again what is unsent or past its lease.
+    """
+
+    sent_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Builds started and never finished (their worker died) since it was last asked for or
+    # built: past settings.BACKGROUND_MAX_TAKEOVERS the sweeper marks it failed instead of
+    # starting it again, so a build that always kills its worker does not loop.
+    takeovers = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in IN_PROGRESS_STATUSES
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        """Asked for, but the broker could not be reached: built once it is back."""
+        return self.is_in_progress and self.sent_at is None
+
+    def lease_expired(self) -> bool:
+        return (
+            self.is_in_progress
+            and self.lease_expires_at is not None
+            and self.lease_expires_at < timezone.now()
+        )
+
+    def is_stale(self) -> bool:
+        """In progress but presumed lost: never sent, or its worker died (lease expired)."""
+        return self.is_waiting_for_worker or self.lease_expired()
+
+
 @tracked()
-class Agenda(models.Model):
+class Agenda(BackgroundBuild):
     """The agenda of one team's meeting on one day, covering the period since the last one."""
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="agendas")
@@ -51,7 +97,15 @@ class Agenda(models.Model):
 
     class Meta:
         ordering = ["-meeting_date", "team__name"]
-        indexes = [models.Index(fields=["meeting_date", "status"])]
+        indexes = [
+            models.Index(fields=["meeting_date", "status"]),
+            # The sweeper's look-up of builds in progress (a handful among thousands).
+            models.Index(
+                fields=["lease_expires_at"],
+                name="marac_agenda_in_progress",
+                condition=Q(status__in=IN_PROGRESS_STATUSES),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "meeting_date"], name="one_agenda_per_team_day"
@@ -69,17 +123,8 @@ class Agenda(models.Model):
         return f"Daily meeting agenda, {self.team}, {self.meeting_date:%d %B %Y}"
 
     @property
-    def is_in_progress(self) -> bool:
-        return self.status in IN_PROGRESS_STATUSES
-
-    @property
     def is_ready(self) -> bool:
         return self.status == AgendaStatus.READY
-
-    def is_stale(self) -> bool:
-        """Generating for longer than a task may run: its worker died without a retry."""
-        limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-        return self.status == AgendaStatus.GENERATING and self.updated_at < timezone.now() - limit
 
     def can_regenerate(self) -> bool:
         return self.status != AgendaStatus.GENERATING or self.is_stale()
@@ -654,7 +699,7 @@ class DocumentStatus(models.TextChoices):
 
 
 @tracked()
-class MeetingDocument(models.Model):
+class MeetingDocument(BackgroundBuild):
     """A meeting's pack or minutes as one audience may read it: the coordinator's full copy
     (no agency) or one invited agency's copy, holding only what that agency may see.
 
@@ -688,6 +733,13 @@ class MeetingDocument(models.Model):
 
     class Meta:
         ordering = ["meeting", "kind", "id"]
+        indexes = [
+            models.Index(
+                fields=["lease_expires_at"],
+                name="marac_document_in_progress",
+                condition=Q(status__in=IN_PROGRESS_STATUSES),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "kind", "agency"],
@@ -712,18 +764,8 @@ class MeetingDocument(models.Model):
         return f"{self.get_kind_display()} ({audience}): {self.meeting}"
 
     @property
-    def is_in_progress(self) -> bool:
-        return self.status in (DocumentStatus.PENDING, DocumentStatus.GENERATING)
-
-    @property
     def is_ready(self) -> bool:
         return self.status == DocumentStatus.READY
-
-    def is_stale(self) -> bool:
-        """In progress for longer than a task may run: its worker died, or the broker was down
-        when it was queued. Asking again is then allowed."""
-        limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-        return self.is_in_progress and self.updated_at < timezone.now() - limit
 
     def can_request(self) -> bool:
         return not self.is_in_progress or self.is_stale()

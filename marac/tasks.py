@@ -1,16 +1,20 @@
 """Celery tasks for daily meeting agendas and MARAC meeting documents (packs and minutes):
 they take ids, load, and call the service.
 
-Reliability: acks_late with reject-on-worker-lost (settings) redelivers a task whose worker
-died; the services are idempotent (one row per team and day, or per meeting, kind and
-audience; a finished file is written before the row points at it), so the redelivered task
-simply completes the work.
+Reliability: the rows are the durable record of the work. A request whose message never
+reached the broker, or whose build's lease expired (its worker killed whole, its message lost
+with a restarted broker), is sent again by the sweeper (resend_lost_requests, every minute and
+when a worker starts). acks_late with reject-on-worker-lost (settings) also redelivers a task
+whose pool process died, and the broker's visibility timeout one whose worker died whole. The
+services are idempotent (one row per team and day, or per meeting, kind and audience; a build
+locks its row; a finished file is written whole before the row points at it), so a duplicate
+simply finds the work done.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from celery import shared_task
 from celery.signals import worker_init, worker_ready
@@ -26,7 +30,8 @@ from publicprotection.accounts.models import Team
 
 from .models import Agenda, AgendaStatus, MeetingDocument
 from .selectors.content import LONDON, is_meeting_day, meeting_time
-from .services.agendas import agenda_ensure, agenda_generate
+from .services.agendas import agenda_ensure, agenda_generate, agenda_send
+from .services.background import lost_builds_resend
 from .services.documents import document_generate
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,9 @@ TRANSIENT_ERRORS = (
     TimeoutError,
 )
 BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
+# What handing a message to the broker may raise when it is down, hung or unreachable (a socket
+# timeout is an OSError): the request stays recorded and the sweeper sends it later.
+SEND_ERRORS = (*BROKER_ERRORS, OSError)
 
 
 # A document task (an agenda, a meeting pack or minutes) is acknowledged only once done, so a
@@ -72,8 +80,19 @@ def generate_agenda(team_id: int, meeting_date_iso: str, force: bool = False) ->
     return agenda.status
 
 
-def _queue(team_id: int, meeting_date: date, force: bool = False) -> None:
-    generate_agenda.apply_async(args=[team_id, meeting_date.isoformat(), force])
+def _queue(team_id: int, meeting_date: date, force: bool = False) -> bool:
+    return agenda_send(team_id=team_id, meeting_date=meeting_date, force=force)
+
+
+def _queue_all(team_ids: list[int], meeting_date: date) -> None:
+    """Send each team's agenda; once the broker fails, stop (each send would wait for its
+    timeout): the rows are recorded, and the sweeper sends the rest when it is back."""
+    for team_id in team_ids:
+        if not _queue(team_id, meeting_date):
+            logger.warning(
+                "Broker unavailable: the sweeper will send the agendas of %s", meeting_date
+            )
+            return
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
@@ -83,20 +102,23 @@ def generate_daily_agendas(meeting_date_iso: str | None = None) -> int:
     teams = list(Team.objects.order_by("code"))
     for team in teams:
         agenda_ensure(team=team, meeting_date=meeting_date)
-    for team in teams:
-        _queue(team.pk, meeting_date)
+    _queue_all([team.pk for team in teams], meeting_date)
     return len(teams)
 
 
 def missing_team_ids(meeting_date: date, now: datetime | None = None) -> list[int]:
-    """Teams whose agenda for the day is due but not ready, nor being generated right now."""
+    """Teams whose agenda for the day is due but not ready, nor handed to a worker whose lease
+    still runs."""
     now = now or timezone.now()
     if not is_meeting_day(meeting_date) or now < meeting_time(meeting_date):
         return []
-    stale_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     settled = Agenda.objects.filter(meeting_date=meeting_date).filter(
         Q(status=AgendaStatus.READY)
-        | Q(status=AgendaStatus.GENERATING, updated_at__gte=stale_before)
+        | Q(
+            status__in=(AgendaStatus.PENDING, AgendaStatus.GENERATING),
+            sent_at__isnull=False,
+            lease_expires_at__gte=now,
+        )
         | Q(status=AgendaStatus.FAILED, attempts__gte=settings.DAILY_AGENDA_MAX_AUTO_ATTEMPTS)
     )
     return list(
@@ -112,22 +134,38 @@ def generate_missing_agendas() -> int:
     (after a Redis or worker outage, or the first beat tick after the meeting time)."""
     meeting_date = london_today()
     team_ids = missing_team_ids(meeting_date)
-    for team_id in team_ids:
-        _queue(team_id, meeting_date)
+    teams = Team.objects.filter(pk__in=team_ids)
+    for team in teams:  # the rows first: they record the work if the broker goes
+        agenda_ensure(team=team, meeting_date=meeting_date)
+    _queue_all(team_ids, meeting_date)
     if team_ids:
         logger.info("Queued %s agendas for %s", len(team_ids), meeting_date)
     return len(team_ids)
 
 
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def resend_lost_requests() -> dict:
+    """The sweeper (beat, every minute): send again the agendas and meeting documents asked for
+    while the broker was down, and those whose build's lease expired (marac.services.background)."""
+    resent = lost_builds_resend()
+    return {"agendas": resent.agendas, "documents": resent.documents, "unsent": resent.unsent}
+
+
 @worker_ready.connect
 def _check_for_missing_agendas(sender=None, **kwargs) -> None:
-    """When a worker comes up, catch up on agendas missed while it (or Redis) was down."""
-    if not settings.DAILY_AGENDA_CHECK_ON_WORKER_START:
-        return
-    try:
-        generate_missing_agendas.apply_async()
-    except BROKER_ERRORS:  # the beat check will find them later
-        logger.warning("Could not queue the missing-agenda check at worker start")
+    """When a worker comes up, catch up on agendas missed while it (or Redis) was down, and on
+    builds that were never sent or whose worker died."""
+    checks = [
+        (settings.DAILY_AGENDA_CHECK_ON_WORKER_START, generate_missing_agendas),
+        (settings.BACKGROUND_RESEND_ON_WORKER_START, resend_lost_requests),
+    ]
+    for enabled, task in checks:
+        if not enabled:
+            continue
+        try:
+            task.apply_async()
+        except SEND_ERRORS:  # beat runs them again later
+            logger.warning("Could not queue %s at worker start", task.name)
 
 
 @shared_task(**DOCUMENT_TASK_OPTIONS)

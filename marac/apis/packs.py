@@ -40,6 +40,20 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
         help_text="Where to download the PDF; null until the copy is ready."
     )
     requested_at = serializers.DateTimeField(source="updated_at", read_only=True)
+    sent_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the build was handed to the background worker; null while it waits.",
+    )
+    waiting_for_worker = serializers.BooleanField(
+        source="is_waiting_for_worker",
+        read_only=True,
+        help_text=(
+            "True when the request is recorded but the background worker could not be reached: "
+            "it is sent, and the copy built, as soon as the worker is back."
+        ),
+    )
+    status_detail = serializers.SerializerMethodField(help_text="The status in words.")
 
     class Meta:
         model = MeetingDocument
@@ -53,6 +67,9 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
             "error",
             "generated_at",
             "requested_at",
+            "sent_at",
+            "waiting_for_worker",
+            "status_detail",
             "checksum",
             "download_url",
         ]
@@ -60,6 +77,20 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
 
     def get_agency_name(self, obj) -> str | None:
         return obj.agency.name if obj.agency_id else None
+
+    def get_status_detail(self, obj) -> str:
+        label = obj.get_kind_display().lower()
+        if obj.is_waiting_for_worker:
+            return (
+                "Waiting for the background worker: the request is recorded and the "
+                f"{label} will be built as soon as the worker is back."
+            )
+        return {
+            DocumentStatus.PENDING: f"Sent to the background worker: the {label} is queued.",
+            DocumentStatus.GENERATING: f"The background worker is building the {label}.",
+            DocumentStatus.READY: f"The {label} is ready to download.",
+            DocumentStatus.FAILED: f"Building the {label} failed: {obj.error}",
+        }[obj.status]
 
     def get_download_url(self, obj) -> str | None:
         if not obj.is_ready:
@@ -140,8 +171,11 @@ def _post_schema(kind: str):
         operation_id=f"marac_meeting_{kind}_create",
         summary=f"Ask for the caller's copy of the {label}",
         description=(
-            "Queues the build and returns at once with the copy's status (pending). Asking while "
-            "a copy is pending or generating changes nothing. Coordinators get the full copy; "
+            "Records the request, hands the build to the background worker and returns at once "
+            "with the copy's status (pending). If the worker's queue cannot be reached the "
+            "request is still recorded: `waiting_for_worker` is true and `sent_at` null, and the "
+            "build is sent as soon as the queue is back (asking again is not needed). Asking "
+            "while a build is under way changes nothing. Coordinators get the full copy; "
             "members of an invited agency get their agency's copy."
         ),
         tags=TAGS,

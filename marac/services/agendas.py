@@ -19,6 +19,7 @@ from ..models import (
     AgendaDecision,
     AgendaItem,
     AgendaStatus,
+    lease_from,
 )
 from ..pdf import render_agenda_pdf
 from ..selectors.content import ItemSpec, agenda_content, meeting_period
@@ -157,11 +158,15 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
         agenda = _ensure(team, meeting_date)
         if agenda.is_ready and not force:
             return agenda
+        now = timezone.now()
         period = meeting_period(meeting_date)
         agenda.period_start, agenda.period_end = period.start, period.end
         agenda.status = AgendaStatus.GENERATING
         agenda.attempts += 1
         agenda.error = ""
+        # The lease: if this worker dies, the sweeper sends the agenda again once it expires.
+        agenda.sent_at = agenda.sent_at or now
+        agenda.lease_expires_at = lease_from(now)
         agenda.save()
     try:
         with transaction.atomic():
@@ -179,6 +184,8 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             agenda.generated_at = timezone.now()
             agenda.status = AgendaStatus.READY
             agenda.error = ""
+            agenda.lease_expires_at = None
+            agenda.takeovers = 0
             agenda.full_clean()
             agenda.save()
             directory = agenda_directory(team, meeting_date)
@@ -196,6 +203,7 @@ def _mark_failed(team: Team, meeting_date: date, exc: BaseException) -> None:
         ).update(
             status=AgendaStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS],
+            lease_expires_at=None,
             updated_at=timezone.now(),
         )
     except Exception:  # the database itself may be what failed
@@ -205,26 +213,33 @@ def _mark_failed(team: Team, meeting_date: date, exc: BaseException) -> None:
 # --- Asking the worker -------------------------------------------------------------------------
 
 
-def _send(team_id: int, meeting_date: date, force: bool) -> bool:
-    """Queue the generation; False if the broker cannot be reached (the agenda stays pending
-    and the scheduled check queues it when the broker is back)."""
-    from ..tasks import BROKER_ERRORS, generate_agenda
+def agenda_send(*, team_id: int, meeting_date: date, force: bool = False) -> bool:
+    """Hand the generation to the worker, then record on a pending agenda that the broker took
+    it (`sent_at` and the lease). False if the broker cannot be reached: the agenda stays
+    pending and unsent, and the sweeper sends it once the broker is back."""
+    from ..tasks import SEND_ERRORS, generate_agenda
 
     try:
         generate_agenda.apply_async(args=[team_id, meeting_date.isoformat(), force], retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Broker unavailable: agenda %s %s left pending", team_id, meeting_date)
+    except SEND_ERRORS:
+        logger.warning("Broker unavailable: agenda %s %s waits for it", team_id, meeting_date)
         return False
+    now = timezone.now()
+    Agenda.objects.filter(
+        team_id=team_id, meeting_date=meeting_date, status=AgendaStatus.PENDING, sent_at=None
+    ).update(sent_at=now, lease_expires_at=lease_from(now))
     return True
 
 
 def agenda_request_generation(
     *, team: Team, meeting_date: date, force: bool = True
 ) -> tuple[Agenda, bool | None]:
-    """Mark the agenda pending and queue its generation once committed.
+    """Mark the agenda pending (the durable record of the request) and send its generation
+    once committed.
 
-    Returns the agenda and whether the worker was reached: True, False (broker down), or None
-    when the caller's transaction has not committed yet.
+    Returns the agenda and whether the worker was reached: True, False (the broker is down: the
+    sweeper sends it when it is back), or None when the caller's transaction has not committed
+    yet.
     """
     queued: dict[str, bool | None] = {"ok": None}
     with transaction.atomic():
@@ -233,10 +248,15 @@ def agenda_request_generation(
             raise AgendaStateError("This agenda is being generated now.")
         agenda.status = AgendaStatus.PENDING
         agenda.error = ""
+        agenda.sent_at = None
+        agenda.lease_expires_at = None
+        agenda.takeovers = 0
         agenda.save()
 
         def send() -> None:
-            queued["ok"] = _send(team.pk, meeting_date, force)
+            queued["ok"] = agenda_send(team_id=team.pk, meeting_date=meeting_date, force=force)
+            if queued["ok"]:
+                agenda.refresh_from_db(fields=["status", "sent_at", "lease_expires_at"])
 
         transaction.on_commit(send)
     return agenda, queued["ok"]

@@ -2,10 +2,15 @@
 it in the worker. Follows the daily agendas (ADR 0005):
 
 - one row per meeting, kind and audience (unique in the database, the coordinator's copy has
-  no agency); asking again while one is pending or generating changes nothing and queues
-  nothing;
-- the task is queued on commit and takes the row's id; building locks the row for the whole
-  render, so a duplicate or redelivered task waits, then finds the copy ready and stops;
+  no agency); asking again while a build is under way changes nothing and sends nothing
+  (unless its request never reached the broker, or its lease expired);
+- the row is the durable record of the request: its message is sent on commit and `sent_at`
+  records that the broker took it. A request made while the broker is down (or hung: broker
+  calls time out in seconds) stays pending and unsent, and the page says so; the sweeper
+  (marac.services.background, every minute) sends it once the broker is back;
+- the task takes the row's id; building takes a lease (BACKGROUND_LEASE_SECONDS) and locks the
+  row for the whole render, so a duplicate or redelivered task waits, then finds the copy ready
+  and stops, and the build of a worker killed whole is sent again once its lease expires;
 - the PDF is rendered whole in memory, written under a name derived from its checksum, and
   only then does the row point at it; a failure marks the row failed with the error (the page
   shows it with a retry button) and is raised again for the task to retry if transient.
@@ -25,7 +30,14 @@ from django.utils import timezone
 
 from publicprotection.private_files import remove_other_files, store_checksummed
 
-from ..models import DocumentKind, DocumentStatus, MaracMeeting, MeetingDocument, MeetingStatus
+from ..models import (
+    DocumentKind,
+    DocumentStatus,
+    MaracMeeting,
+    MeetingDocument,
+    MeetingStatus,
+    lease_from,
+)
 from ..pdf import render_meeting_document_pdf
 from ..selectors import documents as selectors
 
@@ -72,16 +84,23 @@ def _check_requestable(meeting: MaracMeeting, kind: str) -> None:
         raise DocumentStateError("The minutes can be produced once the meeting has started.")
 
 
-def _send(document_id: int) -> bool:
-    """Queue the build; False if the broker cannot be reached (the copy stays pending and can
-    be asked for again once it is stale)."""
-    from ..tasks import BROKER_ERRORS, generate_meeting_document
+def document_send(*, document: MeetingDocument) -> bool:
+    """Hand the build to the worker, then record that the broker took it (`sent_at` and the
+    lease). False if the broker cannot be reached: the copy stays pending and unsent, and the
+    sweeper sends it once the broker is back."""
+    from ..tasks import SEND_ERRORS, generate_meeting_document
 
     try:
-        generate_meeting_document.apply_async(args=[document_id], retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Broker unavailable: meeting document %s left pending", document_id)
+        generate_meeting_document.apply_async(args=[document.pk], retry=False)
+    except SEND_ERRORS:
+        logger.warning("Broker unavailable: meeting document %s waits for it", document.pk)
         return False
+    now = timezone.now()
+    # Unless a worker already took it (its claim records sent_at itself).
+    MeetingDocument.objects.filter(
+        pk=document.pk, status=DocumentStatus.PENDING, sent_at__isnull=True
+    ).update(sent_at=now, lease_expires_at=lease_from(now))
+    document.sent_at, document.lease_expires_at = now, lease_from(now)
     return True
 
 
@@ -91,9 +110,10 @@ def document_request(
     """Ask for the actor's copy of the meeting's pack or minutes (also the retry of a failed
     one, and the refresh of a ready one). `meeting` must come from document_meeting_get.
 
-    Returns the row and whether a build was queued: True, False (broker down), or None when
-    nothing was queued because one is already pending or generating, or the caller's
-    transaction has not committed yet.
+    Returns the row and whether its build was handed to the worker: True, False (the broker
+    is down: the request is recorded and sent later), or None when nothing was sent because a
+    build is already under way, or the caller's transaction has not committed yet. Asking again
+    while the request is unsent, or its lease has expired, sends it again.
     """
     if kind not in DocumentKind.values:
         raise ValueError(f"Unknown document kind: {kind}")
@@ -110,11 +130,13 @@ def document_request(
         document.status = DocumentStatus.PENDING
         document.error = ""
         document.requested_by = actor
+        document.sent_at = None
+        document.lease_expires_at = None
+        document.takeovers = 0
         document.save()
-        document_id = document.pk
 
         def send() -> None:
-            queued["ok"] = _send(document_id)
+            queued["ok"] = document_send(document=document)
 
         transaction.on_commit(send)
     return document, queued["ok"]
@@ -141,15 +163,19 @@ def document_generate(*, document_id: int) -> MeetingDocument:
     """Build the copy: render, checksum, store, point the row at the file; status ready.
 
     Idempotent: a ready copy is left alone (asking again sets it pending first), and the row
-    stays locked while it renders, so two tasks for one copy never both write it.
+    stays locked while it renders, so two tasks for one copy never both write it. The build
+    holds a lease: if its worker dies, the sweeper sends it again once the lease expires.
     """
     with transaction.atomic():
         document = _lock(document_id)
         if document.is_ready:
             return document
+        now = timezone.now()
         document.status = DocumentStatus.GENERATING
         document.attempts += 1
         document.error = ""
+        document.sent_at = document.sent_at or now  # it reached a worker
+        document.lease_expires_at = lease_from(now)
         document.save()
     try:
         with transaction.atomic():
@@ -169,6 +195,8 @@ def document_generate(*, document_id: int) -> MeetingDocument:
             document.generated_at = timezone.now()
             document.status = DocumentStatus.READY
             document.error = ""
+            document.lease_expires_at = None
+            document.takeovers = 0
             document.full_clean(exclude=["meeting", "agency", "requested_by"])
             document.save()
             directory = document_directory(document)
@@ -184,6 +212,7 @@ def _mark_failed(document_id: int, exc: BaseException) -> None:
         MeetingDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
             status=DocumentStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS],
+            lease_expires_at=None,
             updated_at=timezone.now(),
         )
     except Exception:  # the database itself may be what failed

@@ -104,3 +104,11 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def empty_queue(app) -> None:
+    """Start a real-worker test from an empty queue: the Redis database may hold messages that
+    earlier runs left (a message a stopped worker had taken comes back after the visibility
+    timeout), naming ids that a fresh test database gives to other rows."""
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.delete("celery", "unacked", "unacked_index")

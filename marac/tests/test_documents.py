@@ -75,11 +75,11 @@ def test_status_polls_while_pending_and_stops_when_ready(
     assert document.status == DocumentStatus.PENDING and document.agency is None
 
     page = client.get(reverse("marac:meeting-documents", args=[at.pk])).text
-    assert "Pending" in page
+    assert "Queued" in page and "Sent to the background worker" in page
     assert f'hx-get="{status_url(at)}"' in page
     assert 'hx-trigger="every 2s"' in page
     panel = client.get(reverse("marac:meeting-documents-panel", args=[at.pk])).text
-    assert "Pending" in panel and 'hx-trigger="every 2s"' in panel
+    assert "Queued" in panel and 'hx-trigger="every 2s"' in panel
     # The meeting page renders the same blocks itself (no htmx load), polling while pending.
     meeting_page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
     assert f'hx-get="{status_url(at)}" hx-trigger="every 2s"' in meeting_page
@@ -135,11 +135,9 @@ def test_asking_twice_while_pending_makes_one_row_and_queues_once(
     at, coord = meeting(), coordinator()
     listed_case(at, coord)
 
-    with (
-        mock.patch.object(tasks.generate_meeting_document, "apply_async") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        first, queued = services.document_request(actor=coord, meeting=at, kind="pack")
+    with mock.patch.object(tasks.generate_meeting_document, "apply_async") as send:
+        with django_capture_on_commit_callbacks(execute=True):
+            first, queued = services.document_request(actor=coord, meeting=at, kind="pack")
         with django_capture_on_commit_callbacks(execute=True):
             second, again = services.document_request(actor=coord, meeting=at, kind="pack")
         MeetingDocument.objects.filter(pk=first.pk).update(status=DocumentStatus.GENERATING)

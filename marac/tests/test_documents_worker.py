@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ..models import DocumentStatus, MeetingDocument
-from .helpers import wait_for
+from .helpers import empty_queue, wait_for
 from .test_packs import pdf_pages
 
 
@@ -23,6 +23,7 @@ def test_the_pack_is_built_by_a_real_worker_and_downloaded(client, settings):
     load_offences()
     load_instruments()
     settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
+    settings.BACKGROUND_RESEND_ON_WORKER_START = False
 
     from .test_referrals_records import coordinator, meeting
     from .test_sharing import listed_case
@@ -32,9 +33,12 @@ def test_the_pack_is_built_by_a_real_worker_and_downloaded(client, settings):
     client.force_login(coord)
     request_url = reverse("marac:meeting-document-request", args=[at.pk, "pack"])
 
+    empty_queue(app)
+    client.post(request_url)
+    client.post(request_url)  # asked twice while pending: still one copy, one build
+    assert MeetingDocument.objects.get().sent_at is not None
+
     with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
-        client.post(request_url)
-        client.post(request_url)  # asked twice while pending: still one copy, one build
         ready = wait_for(
             lambda: MeetingDocument.objects.filter(status=DocumentStatus.READY).exists(),
             timeout=90,

@@ -96,7 +96,8 @@ def test_meeting_page_shows_the_documents_without_javascript(client):
     page = client.get(detail).text
     # A copy being built polls its own status block; the rest of the page stays as it is.
     assert f'hx-get="{pack_status}" hx-trigger="every 2s"' in page
-    assert "Waiting for the generator." in page
+    # Asked for, but never handed to the worker (the broker was down): the page says so.
+    assert "Waiting for the background worker" in page
 
     document.status, document.error = DocumentStatus.FAILED, "fonts missing"
     document.save()

@@ -13,7 +13,7 @@ from marac.selectors.content import meeting_time
 from publicprotection.accounts.models import Team
 from publicprotection.accounts.tests.factories import team
 
-from .helpers import MONDAY, at, awaiting_decision, wait_for
+from .helpers import MONDAY, at, awaiting_decision, empty_queue, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,9 +29,11 @@ def test_the_task_runs_on_a_real_worker_against_redis(settings):
     load_offences()
     load_instruments()
     settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
+    settings.BACKGROUND_RESEND_ON_WORKER_START = False
     decision = awaiting_decision()
     lambeth = team("LAM")
 
+    empty_queue(app)
     with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())
         tasks.generate_agenda.delay(lambeth.pk, MONDAY.isoformat())  # a duplicate is harmless
@@ -72,6 +74,20 @@ def test_daily_fan_out_makes_one_row_and_one_task_per_team():
 
 
 @pytest.mark.django_db
+def test_the_fan_out_with_the_broker_down_records_every_agenda_and_stops_sending():
+    from kombu.exceptions import OperationalError
+
+    with mock.patch.object(
+        tasks.generate_agenda, "apply_async", side_effect=OperationalError("refused")
+    ) as send:
+        tasks.generate_daily_agendas(MONDAY.isoformat())
+
+    send.assert_called_once()
+    waiting = Agenda.objects.filter(meeting_date=MONDAY, status="pending", sent_at=None)
+    assert waiting.count() == 33  # all recorded: the sweeper sends them when it is back
+
+
+@pytest.mark.django_db
 def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_ones():
     ready, running, failed_often = team("LAM"), team("SOU"), team("CAM")
     for t, status, attempts in ((ready, "ready", 1), (running, "generating", 1),
@@ -80,6 +96,10 @@ def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_on
             team=t, meeting_date=MONDAY, period_start=at(MONDAY, 7), period_end=at(MONDAY, 7),
             status=status, attempts=attempts, file="x.pdf", checksum="x",
         )  # fmt: skip
+    # Running: a worker holds its lease.
+    Agenda.objects.filter(team=running).update(
+        sent_at=at(MONDAY, 7), lease_expires_at=at(MONDAY, 8)
+    )
 
     assert tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY) - timedelta(minutes=1)) == []
     missing = tasks.missing_team_ids(MONDAY, now=meeting_time(MONDAY))
@@ -90,14 +110,15 @@ def test_missing_check_waits_for_the_meeting_time_and_skips_ready_and_running_on
 
 
 @pytest.mark.django_db
-def test_missing_check_picks_up_a_generation_whose_worker_died():
+def test_missing_check_picks_up_a_generation_whose_lease_expired():
     Agenda.objects.create(
         team=team("LAM"), meeting_date=MONDAY, period_start=at(MONDAY, 7),
         period_end=at(MONDAY, 7), status="generating", attempts=1,
+        sent_at=at(MONDAY, 7), lease_expires_at=at(MONDAY, 7, 7),
     )  # fmt: skip
-    Agenda.objects.update(updated_at=at(MONDAY, 7, 5))
 
-    assert team("LAM").pk in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 9))
+    assert team("LAM").pk not in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 7, 6))
+    assert team("LAM").pk in tasks.missing_team_ids(MONDAY, now=at(MONDAY, 7, 8))
 
 
 @pytest.mark.django_db

@@ -193,7 +193,7 @@ def test_generate_today_queues_the_task(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broker_down_leaves_the_agenda_pending_with_a_clear_message(client):
+def test_broker_down_leaves_the_agenda_recorded_and_unsent_with_a_clear_message(client):
     # Committed for real, as in production, so the enqueue runs inside the request.
     from kombu.exceptions import OperationalError
 
@@ -210,9 +210,10 @@ def test_broker_down_leaves_the_agenda_pending_with_a_clear_message(client):
         response = client.post(reverse("marac:agenda-generate"), follow=True)
 
     assert response.status_code == 200
-    assert "The agenda generator is unavailable" in response.text
+    assert "Waiting for the background worker: the agenda will be built" in response.text
     agenda = Agenda.objects.get(team=team("LAM"), meeting_date=london_today())
     assert agenda.status == AgendaStatus.PENDING
+    assert agenda.sent_at is None and agenda.is_waiting_for_worker
 
 
 def test_a_failed_agenda_shows_its_error_and_can_be_retried(

@@ -28,9 +28,9 @@ from ..selectors.content import NOT_YET_AVAILABLE
 from ..services import agendas as services
 from ..tasks import london_today
 
-UNAVAILABLE = (
-    "The agenda generator is unavailable at the moment. The agenda will be produced when it "
-    "is back; you do not need to ask again."
+WAITING = (
+    "Waiting for the background worker: the agenda will be built as soon as it is back. "
+    "Your request is recorded; you do not need to ask again."
 )
 
 
@@ -45,7 +45,7 @@ def _queue(request, *, team, meeting_date) -> None:
         messages.info(request, str(exc))
         return
     if queued is False:
-        messages.warning(request, UNAVAILABLE)
+        messages.warning(request, WAITING)
     else:
         messages.success(request, "The agenda is being generated.")
 

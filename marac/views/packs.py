@@ -24,10 +24,12 @@ from ..models import DocumentKind
 from ..selectors import documents as selectors
 from ..services import documents as services
 
-UNAVAILABLE = (
-    "The document generator is unavailable at the moment. Ask again in a few minutes; "
-    "nothing you recorded is lost."
-)
+
+def waiting_message(label: str) -> str:
+    return (
+        f"Waiting for the background worker: the {label.lower()} will be built as soon as it is "
+        "back. Your request is recorded; you do not need to ask again."
+    )
 
 
 class DocumentRoleMixin(RoleRequiredMixin):
@@ -118,7 +120,7 @@ class DocumentRequestView(DocumentRoleMixin, View):
             document = selectors.document_get(viewer=request.user, meeting=meeting, kind=kind)
         else:
             if queued is False:
-                messages.warning(request, UNAVAILABLE)
+                messages.warning(request, waiting_message(label))
             elif queued is None and document.is_in_progress:
                 messages.info(request, f"The {label.lower()} is already being generated.")
             else:

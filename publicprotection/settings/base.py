@@ -353,6 +353,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The longest time limit of any task (reports.tasks.refresh_rollup); a test checks every task.
+CELERY_LONGEST_TASK_SECONDS = 15 * 60
+# A broker that is down or hung (SIGSTOP, a dead network path) costs a request at most this
+# long, instead of blocking it until gunicorn kills the worker: the request is recorded in the
+# database and the sweeper sends it later.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.5)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "retry_on_timeout": False,
+    # A publish that cannot connect fails at once instead of retrying for the connection
+    # timeout (the worker's own reconnection follows CELERY_BROKER_CONNECTION_MAX_RETRIES).
+    "max_retries": 0,
+    # A message taken by a worker that then dies whole (SIGKILL, a lost machine) goes back to
+    # the queue after this long; kombu's default is an hour. It must exceed the longest task,
+    # or a task still running would be delivered a second time.
+    "visibility_timeout": CELERY_LONGEST_TASK_SECONDS + 2 * 60,
+}
+# Publishing from the worker (a retry, the fan-out, the sweeper) retries briefly, then gives up:
+# what was not sent stays recorded and the sweeper sends it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 # --- Logging -----------------------------------------------------------------------------------
@@ -394,6 +421,16 @@ DAILY_AGENDA_HOUR = env.int("DAILY_AGENDA_HOUR", default=7)
 DAILY_AGENDA_MINUTE = env.int("DAILY_AGENDA_MINUTE", default=0)
 # Look for missing agendas when a worker starts (catching up after Redis or the worker was down).
 DAILY_AGENDA_CHECK_ON_WORKER_START = env.bool("DAILY_AGENDA_CHECK_ON_WORKER_START", default=True)
+# A build handed to the worker (an agenda, a meeting pack or minutes) is presumed lost once this
+# long has passed without it being finished: a bit over the build tasks' hard time limit
+# (marac.tasks.DOCUMENT_TASK_OPTIONS, 6 minutes). The sweeper then sends it again, so the work
+# of a worker killed whole completes within minutes, not kombu's hour.
+BACKGROUND_LEASE_SECONDS = env.int("BACKGROUND_LEASE_SECONDS", default=7 * 60)
+# A build whose worker died this many times in a row is marked failed (with a retry button)
+# rather than started again.
+BACKGROUND_MAX_TAKEOVERS = env.int("BACKGROUND_MAX_TAKEOVERS", default=2)
+# When a worker starts, send again the builds that are unsent or past their lease.
+BACKGROUND_RESEND_ON_WORKER_START = env.bool("BACKGROUND_RESEND_ON_WORKER_START", default=True)
 # The automatic check stops re-queuing an agenda that has failed this many times (the page
 # shows the error and a retry button).
 DAILY_AGENDA_MAX_AUTO_ATTEMPTS = env.int("DAILY_AGENDA_MAX_AUTO_ATTEMPTS", default=3)
