@@ -20,6 +20,8 @@ class InvitationForm(GovukFormMixin, forms.Form):
 
 
 class ResearchForm(GovukFormMixin, forms.Form):
+    # The version of the agency's research the form was opened on (0: none yet).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     facts = forms.CharField(
         label="Facts your agency holds", required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -115,6 +115,8 @@ class ListAtMeetingForm(GovukFormMixin, forms.Form):
 
 
 class MeetingForm(GovukFormMixin, forms.Form):
+    # The version the edit form was opened on (a new meeting has none).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     starts_at = forms.DateTimeField(
         label="Date and time",
         widget=DateTimeLocalInput,

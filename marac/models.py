@@ -399,6 +399,8 @@ class MaracMeeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: a save from a form that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -582,6 +584,8 @@ class CaseResearch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: colleagues of one agency share the record; a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["listing", "agency__name", "id"]

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import role_permission
 from publicprotection.api.errors import as_api_error
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from ..models import CaseResearch
@@ -74,9 +75,11 @@ class CaseResearchApi(GenericAPIView):
         existed = CaseResearch.objects.filter(
             listing=listing, agency_id=request.user.agency_id
         ).exists()
+        data = dict(serializer.validated_data)
+        version = requested_version(request, data.pop("version", None))
         try:
             research = services.research_save(
-                actor=request.user, listing=listing, **serializer.validated_data
+                actor=request.user, listing=listing, expected_version=version, **data
             )
         except DjangoValidationError as error:
             raise as_api_error(error) from error

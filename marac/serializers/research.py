@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.versions import IF_MATCH_HELP
+
 from ..models import CaseResearch
 
 
@@ -27,11 +29,20 @@ class ResearchOutputSerializer(serializers.ModelSerializer):
             "withheld_reason",
             "recorded_by_name",
             "updated_at",
+            "version",
         ]
         read_only_fields = fields
 
 
 class ResearchInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text=(
+            "The version of your agency's research you read, 0 when it had none; a stale one is "
+            "a 409." + IF_MATCH_HELP
+        ),
+    )
     facts = serializers.CharField(
         required=False, allow_blank=True, max_length=20000, default="", help_text="Facts held."
     )

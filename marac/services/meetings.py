@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cases.errors import ConcurrentEditError
 from publicprotection.accounts.models import Agency, Team
 
 from ..models import (
@@ -131,15 +132,22 @@ def _validate_meeting(meeting: MaracMeeting) -> None:
 
 
 @transaction.atomic
-def meeting_update(*, actor, meeting_id: int, **fields) -> MaracMeeting:
+def meeting_update(
+    *, actor, meeting_id: int, expected_version: int | None = None, **fields
+) -> MaracMeeting:
+    """Change a scheduled meeting's details; refused if someone saved it since
+    `expected_version` (the edit form always sends it)."""
     meeting = MaracMeeting.objects.select_for_update().get(pk=meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ReferralStateError("Only a scheduled meeting can be changed.")
+    if expected_version is not None and meeting.version != expected_version:
+        raise ConcurrentEditError("meeting")
     for name in MEETING_FIELDS:
         if name in fields:
             value = fields[name]
             setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     _validate_meeting(meeting)
+    meeting.version += 1
     meeting.save()
     return meeting
 

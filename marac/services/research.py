@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cases.errors import ConcurrentEditError
+
 from ..models import CaseResearch, MaracCaseListing, MeetingInvitation
 
 
@@ -17,9 +19,13 @@ def research_save(
     opinion: str = "",
     withheld: str = "",
     withheld_reason: str = "",
+    expected_version: int | None = None,
 ) -> CaseResearch:
     """Create or replace the actor's agency's research. The listing must already have been read
-    through a viewer-scoped selector (marac.selectors.sharing.shared_case_get)."""
+    through a viewer-scoped selector (marac.selectors.sharing.shared_case_get).
+
+    Colleagues of one agency share the record: `expected_version` is the version the caller
+    read (0 when there was none yet); a save from an older read is refused."""
     if actor.agency_id is None:
         raise ValidationError("Only a partner agency records research.")
     invited = MeetingInvitation.objects.filter(
@@ -40,7 +46,10 @@ def research_save(
         CaseResearch.objects.select_for_update()
         .filter(listing=listing, agency_id=actor.agency_id)
         .first()
-    ) or CaseResearch(listing=listing, agency_id=actor.agency_id)
+    ) or CaseResearch(listing=listing, agency_id=actor.agency_id, version=0)
+    if expected_version is not None and research.version != expected_version:
+        raise ConcurrentEditError("research")
+    research.version += 1
     research.facts, research.opinion = facts, opinion
     research.withheld, research.withheld_reason = withheld, withheld_reason
     research.recorded_by = actor

@@ -37,7 +37,7 @@ def test_coordinator_schedules_and_changes_a_meeting(client):
     assert created.team.code == "LAM"
 
     response = client.post(
-        reverse("marac:meeting-edit", args=[created.pk]), meeting_form(max_cases="20")
+        reverse("marac:meeting-edit", args=[created.pk]), meeting_form(max_cases="20", version=1)
     )
     assert response.status_code == 302
     created.refresh_from_db()

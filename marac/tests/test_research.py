@@ -52,12 +52,14 @@ def test_one_record_per_agency_updated_in_place(shared):
 def test_partner_saves_research_through_the_page_and_errors_are_shown(client, shared):
     client.force_login(shared["idva"])
     url = reverse("marac:case-research", args=[shared["listing"].pk])
-    response = client.post(url, {"withheld": "Notes"})
+    response = client.post(url, {"withheld": "Notes", "version": 0})
     assert response.status_code == 400
     assert "Say why the information is withheld." in response.text
     assert not CaseResearch.objects.exists()
 
-    response = client.post(url, {"facts": "Two contacts this year", "opinion": "High risk"})
+    response = client.post(
+        url, {"facts": "Two contacts this year", "opinion": "High risk", "version": 0}
+    )
     assert response.status_code == 302
     assert CaseResearch.objects.get().agency == shared["idva"].agency
 
@@ -82,14 +84,16 @@ def test_an_agency_cannot_edit_anothers_research_or_research_an_unshared_case(cl
     research_save(actor=shared["idva"], listing=shared["listing"], facts="IDVA fact")
     client.force_login(shared["sc"])
     client.post(
-        reverse("marac:case-research", args=[shared["listing"].pk]), {"facts": "Overwritten"}
+        reverse("marac:case-research", args=[shared["listing"].pk]),
+        {"facts": "Overwritten", "version": 1},
     )
     assert CaseResearch.objects.get(agency=shared["idva"].agency).facts == "IDVA fact"
 
     outsider = social_care_partner()
     client.force_login(outsider)
     response = client.post(
-        reverse("marac:case-research", args=[shared["listing"].pk]), {"facts": "Sneaky"}
+        reverse("marac:case-research", args=[shared["listing"].pk]),
+        {"facts": "Sneaky", "version": 0},
     )
     assert response.status_code == 404
     assert not CaseResearch.objects.filter(agency=outsider.agency).exists()

@@ -47,12 +47,14 @@ def test_partner_records_replaces_and_reads_its_own_research(api_client, shared)
     research_save(actor=shared["sc"], listing=listing, facts="Children on a plan")
     api_client.force_authenticate(idva)
 
-    created = api_client.post(url(listing), RESEARCH, format="json")
+    created = api_client.post(url(listing), {**RESEARCH, "version": 0}, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["agency"] == idva.agency.pk
     assert created.json()["withheld_reason"] == "Clinical confidentiality"
 
-    replaced = api_client.post(url(listing), {"facts": "Known since 2022"}, format="json")
+    replaced = api_client.post(
+        url(listing), {"facts": "Known since 2022", "version": 1}, format="json"
+    )
     assert replaced.status_code == 200
     mine = CaseResearch.objects.get(agency=idva.agency)
     assert (mine.facts, mine.opinion, mine.withheld) == ("Known since 2022", "", "")
@@ -137,7 +139,7 @@ def test_bad_research_is_400_with_field_errors_and_writes_nothing(api_client, sh
     before = snapshot()
     api_client.force_authenticate(shared["idva"])
 
-    response = api_client.post(url(shared["listing"]), data, format="json")
+    response = api_client.post(url(shared["listing"]), {"version": 0, **data}, format="json")
 
     assert response.status_code == 400
     assert field in {error["attr"] for error in response.json()["errors"]}

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
+from cases.errors import ConcurrentEditError
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
@@ -24,7 +25,7 @@ from publicprotection.pagination import paginate_without_count, query_string_wit
 
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
-from ..models import ActionStatus, DocumentKind, MaracCaseListing, MeetingStatus
+from ..models import ActionStatus, DocumentKind, MaracCaseListing, MaracMeeting, MeetingStatus
 from ..selectors import actions as action_selectors
 from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
@@ -124,6 +125,12 @@ class MeetingFormView(MeetingRoleMixin, TemplateView):
             except ReferralStateError as exc:
                 messages.warning(request, str(exc))
                 return redirect("marac:meeting-detail", pk=self.meeting.pk)
+            except ConcurrentEditError as exc:
+                # Keep what was typed; the next save goes against the version saved meanwhile.
+                form.data = form.data.copy()
+                form.data["version"] = MaracMeeting.objects.get(pk=self.meeting.pk).version
+                apply_service_errors(form, exc)
+                return self.render_to_response(self.get_context_data(form=form), status=409)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -141,6 +148,7 @@ class MeetingCreateView(MeetingFormView):
 
     def save(self, data):
         team = self.request.user.team
+        data.pop("version", None)
         return services.meeting_create(
             actor=self.request.user, team=None if team.is_central else team, **data
         )
@@ -156,10 +164,17 @@ class MeetingEditView(MeetingFormView):
         return super().post(request, *args, **kwargs)
 
     def initial(self):
-        return {name: getattr(self.meeting, name) for name in services.MEETING_FIELDS}
+        initial = {name: getattr(self.meeting, name) for name in services.MEETING_FIELDS}
+        return {**initial, "version": self.meeting.version}
 
     def save(self, data):
-        return services.meeting_update(actor=self.request.user, meeting_id=self.meeting.pk, **data)
+        return services.meeting_update(
+            actor=self.request.user,
+            meeting_id=self.meeting.pk,
+            # A form without the version it was opened on is treated as stale.
+            expected_version=data.pop("version", None) or 0,
+            **data,
+        )
 
 
 class MeetingDetailView(MeetingRoleMixin, TemplateView):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
 
+from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
@@ -62,11 +63,11 @@ class CaseSummaryView(SharedCaseMixin, TemplateView):
             own_research = research.first()
         research_form = kwargs.get("research_form")
         if is_partner and research_form is None:
-            initial = {}
+            initial = {"version": 0}
             if own_research is not None:
                 initial = {
                     name: getattr(own_research, name)
-                    for name in ("facts", "opinion", "withheld", "withheld_reason")
+                    for name in ("facts", "opinion", "withheld", "withheld_reason", "version")
                 }
             research_form = ResearchForm(initial=initial)
         return {
@@ -97,9 +98,25 @@ class ResearchSaveView(CaseSummaryView):
         self.load(pk)
         form = ResearchForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
             try:
                 research_services.research_save(
-                    actor=request.user, listing=self.listing, **form.cleaned_data
+                    actor=request.user,
+                    listing=self.listing,
+                    expected_version=data.pop("version"),
+                    **data,
+                )
+            except ConcurrentEditError as exc:
+                # Keep what was typed; the next save goes against the version saved meanwhile.
+                current = CaseResearch.objects.filter(
+                    listing=self.listing, agency_id=request.user.agency_id
+                ).first()
+                form.data = form.data.copy()
+                form.data["version"] = current.version if current else 0
+                apply_service_errors(form, exc)
+                return self.render_to_response(
+                    self.get_context_data(research_form=form, research_saved_meanwhile=current),
+                    status=409,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)

@@ -295,7 +295,7 @@ DRF_STANDARDIZED_ERRORS = {
 # What one API request may carry (publicprotection/api/parsers.py): larger bodies get 413,
 # longer strings or deeper JSON a 400 naming the field.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
-API_MAX_TEXT_LENGTH = env.int("API_MAX_TEXT_LENGTH", default=10_000)
+API_MAX_TEXT_LENGTH = env.int("API_MAX_TEXT_LENGTH", default=20_000)
 API_MAX_JSON_DEPTH = 32
 # How long an Idempotency-Key (API) or a create form's one-time token is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)

@@ -1,0 +1,98 @@
+"""Two people saving one MARAC record: research shared by an agency's staff, a meeting's
+details. The second, stale save is refused and keeps what was typed; nothing is overwritten."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory
+
+from ..models import CaseResearch, MaracMeeting
+from ..services.sharing import meeting_invite
+from .test_referrals_records import coordinator, meeting
+from .test_sharing import idva_partner, listed_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared():
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    idva = idva_partner()
+    colleague = UserFactory(role=Role.PARTNER, team=None, agency=idva.agency)
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    return {"meeting": at, "coord": coord, "listing": listing, "idva": idva, "colleague": colleague}
+
+
+def test_two_idvas_of_one_agency_cannot_overwrite_each_others_research(shared):
+    url = reverse("marac:case-research", args=[shared["listing"].pk])
+    first, second = Client(), Client()
+    first.force_login(shared["idva"])
+    second.force_login(shared["colleague"])
+
+    saved = first.post(url, {"facts": "Refuge place found", "version": 0})
+    stale = second.post(url, {"facts": "Victim at her mother's", "version": 0})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this research" in stale.text
+    assert "Victim at her mother&#x27;s</textarea>" in stale.text
+    assert "Refuge place found" in stale.text  # what was saved meanwhile is shown
+    assert CaseResearch.objects.get().facts == "Refuge place found"
+    merged = second.post(url, {"facts": "Refuge place found; mother's address known", "version": 1})
+    assert merged.status_code == 302
+    assert CaseResearch.objects.get().version == 2
+
+
+def test_a_stale_research_api_save_is_409_and_if_match_412(api_client, shared):
+    url = f"/api/v1/marac/cases/{shared['listing'].pk}/research/"
+    api_client.force_authenticate(shared["idva"])
+    created = api_client.post(url, {"facts": "First", "version": 0}, format="json")
+    assert created.status_code == 201
+    assert created["ETag"] == '"v1"'
+
+    stale_body = api_client.post(url, {"facts": "Second", "version": 0}, format="json")
+    stale_header = api_client.post(url, {"facts": "Third"}, format="json", HTTP_IF_MATCH='"v0"')
+    blind = api_client.post(url, {"facts": "Fourth"}, format="json")
+
+    assert stale_body.status_code == 409
+    assert stale_header.status_code == 412
+    assert blind.status_code == 400
+    assert CaseResearch.objects.get().facts == "First"
+
+
+def meeting_form(at, **overrides):
+    from django.utils import timezone
+
+    data = {
+        "starts_at": timezone.localtime(at.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "venue": at.venue,
+        "chair": at.chair,
+        "max_cases": str(at.max_cases),
+        "minutes_per_case": str(at.minutes_per_case),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_stale_meeting_edit_is_refused_and_keeps_what_was_typed(shared):
+    at = shared["meeting"]
+    url = reverse("marac:meeting-edit", args=[at.pk])
+    first, second = Client(), Client()
+    first.force_login(shared["coord"])
+    second.force_login(coordinator())
+    assert 'name="version" value="1"' in first.get(url).text
+
+    saved = first.post(url, meeting_form(at, venue="Brixton police station", version=1))
+    stale = second.post(url, meeting_form(at, venue="Lambeth Town Hall", version=1))
+    blind = second.post(url, meeting_form(at, venue="Anywhere"))
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this meeting" in stale.text
+    assert 'value="Lambeth Town Hall"' in stale.text
+    assert 'name="version" value="2"' in stale.text
+    assert blind.status_code == 409
+    assert MaracMeeting.objects.get(pk=at.pk).venue == "Brixton police station"
