@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
@@ -91,16 +91,29 @@ def open_referral_exists() -> Exists:
     )
 
 
+def to_be_referred_filter() -> Q:
+    """Current, submitted HIGH assessments not decided against referral.
+
+    High risk cases go to MARAC (DOMAIN.md, MARAC). The rule reads the level in force, however
+    it became HIGH (the officer's level, a supervisor's regrade, DASH, a reassessment, an
+    escalation): a HIGH with no decision recorded is to be referred, and only a recorded
+    decision not to refer, with its reasons, takes it off the list."""
+    return (
+        Q(final_level=Level.HIGH, is_current=True)
+        & ~Q(marac_decision=MaracDecision.NOT_REFERRED)
+        & ~Q(status=AssessmentStatus.DRAFT)
+    )
+
+
 def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
-    """HIGH assessments whose officer decided to refer to MARAC, with no referral yet."""
+    """HIGH assessments (`to_be_referred_filter`) with no referral yet."""
     if viewer.role not in MARAC_COORDINATORS:
         return RiskAssessment.objects.none()
     # Their ids first: every such assessment of the borough's years is checked for a referral
     # (nearly all have one), and with only the ids that reads the partial index, not the rows.
     waiting = list(
         assessments_visible_to(viewer=viewer)
-        .filter(final_level=Level.HIGH, marac_decision=MaracDecision.REFER, is_current=True)
-        .exclude(status=AssessmentStatus.DRAFT)
+        .filter(to_be_referred_filter())
         .filter(~open_referral_exists())
         .order_by()
         .values_list("pk", flat=True)

@@ -201,7 +201,10 @@ def test_a_rejected_assessment_can_be_referred_again():
 def test_high_assessments_with_a_decision_to_refer_wait_until_referred():
     coord = coordinator()
     waiting = high_assessment()
-    high_assessment(refer=False)
+    not_referred = high_assessment(refer=False)
+    RiskAssessment.objects.filter(pk=not_referred.pk).update(
+        marac_decision="not_referred", marac_not_referred_reason="Heard at MAPPA instead."
+    )
     high_assessment(level="medium")
     high_assessment(borough_code="SOU")
 

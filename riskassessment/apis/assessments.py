@@ -271,6 +271,8 @@ class RiskAssessmentReviewApi(GenericAPIView):
                 actor=request.user,
                 level=data["level"],
                 rationale=data["rationale"],
+                marac_decision=data["marac_decision"],
+                marac_not_referred_reason=data["marac_not_referred_reason"],
             )
         else:
             call_service(

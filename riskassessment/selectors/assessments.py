@@ -29,7 +29,7 @@ def assessments_visible_to(*, viewer) -> QuerySet[RiskAssessment]:
 def assessment_list(*, viewer, filters: dict) -> QuerySet[RiskAssessment]:
     """Filter by person, incident (ids), status or final level; every filter is indexed."""
     qs = assessments_visible_to(viewer=viewer).select_related(
-        "incident", "person", "instrument", "created_by"
+        "incident", "person", "instrument", "created_by", "level_set_by"
     )
     for name, lookup in (("person", "person_id"), ("incident", "incident_id"),
                          ("status", "status"), ("final_level", "final_level")):  # fmt: skip
@@ -47,7 +47,15 @@ def assessment_get(*, viewer, assessment_id) -> RiskAssessment:
     """One assessment with its answers, plan and reviews, in a fixed number of queries."""
     qs = (
         assessments_visible_to(viewer=viewer)
-        .select_related("incident", "person", "victim", "instrument", "created_by", "supersedes")
+        .select_related(
+            "incident",
+            "person",
+            "victim",
+            "instrument",
+            "created_by",
+            "level_set_by",
+            "supersedes",
+        )
         .prefetch_related(
             Prefetch(
                 "answers",
@@ -79,7 +87,7 @@ def incident_assessments(*, viewer, incident) -> QuerySet[RiskAssessment]:
     return (
         assessments_visible_to(viewer=viewer)
         .filter(incident=incident)
-        .select_related("person", "created_by", "instrument")
+        .select_related("person", "created_by", "level_set_by", "instrument")
         .order_by("victim_id", "-created_at")
     )
 
@@ -89,7 +97,7 @@ def person_risk_history(*, viewer, person) -> list[RiskAssessment]:
     return list(
         assessments_visible_to(viewer=viewer)
         .filter(person=person)
-        .select_related("incident", "created_by", "instrument")
+        .select_related("incident", "created_by", "level_set_by", "instrument")
         .prefetch_related(
             Prefetch("reviews", queryset=GradingReview.objects.select_related("actor"))
         )

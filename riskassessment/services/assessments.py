@@ -185,14 +185,13 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
             problems["plan"] = (
                 f"{Level(final).label} risk needs a RARA plan: add at least one action"
             )
-        if final == Level.HIGH:
-            if not assessment.marac_decision:
-                problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
-            elif (
-                assessment.marac_decision == MaracDecision.NOT_REFERRED
-                and not assessment.marac_not_referred_reason.strip()
-            ):
-                problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
+        problems.update(
+            marac_decision_problems(
+                level=final,
+                marac_decision=assessment.marac_decision,
+                marac_not_referred_reason=assessment.marac_not_referred_reason,
+            )
+        )
     if assessment.escalation_suggested:
         escalation = assessment.answers.filter(question__code=ESCALATION_CODE).first()
         if (
@@ -223,6 +222,8 @@ def assessment_submit(
         assessment.marac_not_referred_reason = ""
     assessment.status = AssessmentStatus.AWAITING_REVIEW
     assessment.submitted_at = timezone.now()
+    assessment.level_set_by = actor
+    assessment.level_set_at = assessment.submitted_at
     assessment.version += 1
     assessment.save()
     return assessment
@@ -259,8 +260,32 @@ def assessment_confirm(*, actor, assessment_id: int, rationale: str = "") -> Ris
     return _confirmed(assessment)
 
 
+def marac_decision_problems(
+    *, level: str, marac_decision: str, marac_not_referred_reason: str
+) -> dict[str, str]:
+    """A HIGH level is referred to MARAC or the reasons not to are recorded (DOMAIN.md,
+    MARAC: high risk cases go to MARAC). Whoever sets HIGH, officer or supervisor, decides."""
+    problems: dict[str, str] = {}
+    if marac_decision == MaracDecision.NOT_REFERRED and not marac_not_referred_reason.strip():
+        problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
+    elif level == Level.HIGH and marac_decision not in MaracDecision.values:
+        problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
+    return problems
+
+
 @transaction.atomic
-def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str) -> RiskAssessment:
+def assessment_regrade(
+    *,
+    actor,
+    assessment_id: int,
+    level: str,
+    rationale: str,
+    marac_decision: str = "",
+    marac_not_referred_reason: str = "",
+) -> RiskAssessment:
+    """A supervisor sets a different level, with a rationale. Regrading to HIGH needs the MARAC
+    decision the officer's own HIGH would have needed (one already recorded stands unless a new
+    one is given); the supervisor becomes the one who set the level."""
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
@@ -272,8 +297,27 @@ def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str)
         errors["level"] = "Choose a different level, or confirm the grading instead"
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the new level"
+    if not marac_decision and level == Level.HIGH:
+        marac_decision = assessment.marac_decision
+        marac_not_referred_reason = marac_not_referred_reason or (
+            assessment.marac_not_referred_reason
+        )
+    errors.update(
+        marac_decision_problems(
+            level=level,
+            marac_decision=marac_decision,
+            marac_not_referred_reason=marac_not_referred_reason,
+        )
+    )
     if errors:
         raise ValidationError(errors)
+    if marac_decision and marac_decision != assessment.marac_decision:
+        assessment.marac_decision = marac_decision
+        assessment.marac_decided_at = timezone.now()
+    if assessment.marac_decision != MaracDecision.NOT_REFERRED:
+        assessment.marac_not_referred_reason = ""
+    elif marac_not_referred_reason.strip():
+        assessment.marac_not_referred_reason = marac_not_referred_reason.strip()
     GradingReview.objects.create(
         assessment=assessment,
         action=GradingReviewAction.REGRADED,
@@ -283,6 +327,8 @@ def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str)
         actor=actor,
     )
     assessment.final_level = level
+    assessment.level_set_by = actor
+    assessment.level_set_at = timezone.now()
     return _confirmed(assessment)
 
 
