@@ -142,6 +142,8 @@ def incident_update(
     incident.version += 1
     incident.full_clean()
     incident.save()
+    # Ages are measured on the day it happened: a new date can make a victim under age.
+    safeguarding_refresh(incident, actor=actor)
     return incident
 
 
@@ -160,8 +162,14 @@ def age_on(person: Person, day: date) -> int | None:
     return person.estimated_age
 
 
-def _refresh_safeguarding(incident: Incident, *, actor) -> None:
-    """Route under-age victims to child safeguarding; any child prompts the referral record."""
+def safeguarding_refresh(incident: Incident, *, actor) -> None:
+    """Route under-age victims to child safeguarding; any child prompts the referral record.
+
+    DOMAIN.md: an incident whose victim is under DOMESTIC_ABUSE_MINIMUM_AGE (on the day it
+    happened) is routed as child safeguarding, with a mandatory children's services referral
+    record. Ages change after a party is added (a date of birth found, an estimate corrected),
+    so this runs whenever a party, the incident's date or a party's age changes, and again at
+    submission, which therefore always checks the current ages."""
     parties = list(incident.parties.select_related("person"))
     day = timezone.localtime(incident.occurred_at).date()
     minimum = settings.DOMESTIC_ABUSE_MINIMUM_AGE
@@ -219,7 +227,7 @@ def party_add(
     )
     party.full_clean()
     party.save()
-    _refresh_safeguarding(incident, actor=actor)
+    safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
     return party
 
@@ -233,7 +241,7 @@ def party_remove(*, actor, party_id: int) -> None:
     if hasattr(party, "arrest_decision"):
         raise ValidationError("This suspect has an arrest decision, so cannot be removed.")
     party.delete()
-    _refresh_safeguarding(incident, actor=actor)
+    safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
 
 
@@ -332,14 +340,26 @@ def review_deadline(start: datetime) -> datetime:
     return start + timedelta(hours=settings.ARREST_REVIEW_DEADLINE_HOURS)
 
 
-@transaction.atomic
 def incident_submit(*, actor, incident_id: int, expected_version: int | None = None) -> Incident:
-    """Draft to open. Every decision not to arrest goes to the supervisor review queue."""
+    """Draft to open. Every decision not to arrest goes to the supervisor review queue.
+
+    The victims' current ages are checked first, and the routing they give is kept even when
+    the submission is then refused for the missing children's services referral."""
+    with transaction.atomic():
+        incident = _lock(incident_id)
+        if incident.can_submit():
+            safeguarding_refresh(incident, actor=actor)
+    return _submit(actor=actor, incident_id=incident_id, expected_version=expected_version)
+
+
+@transaction.atomic
+def _submit(*, actor, incident_id: int, expected_version: int | None) -> Incident:
     incident = _lock(incident_id)
     if expected_version is not None and incident.version != expected_version:
         raise ConcurrentEditError("incident")
     if not incident.can_submit():
         raise ValidationError("This incident has already been submitted.")
+    safeguarding_refresh(incident, actor=actor)  # in case an age changed since, in this lock
     problems = submission_problems(incident)
     if problems:
         raise ValidationError(problems, code="incomplete")

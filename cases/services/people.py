@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import ConcurrentEditError
-from ..models import Address, Person, PersonAddress, PersonAlias
+from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
 
 _SPACES = re.compile(r"\s+")
 
@@ -98,7 +98,24 @@ def person_update(*, actor, person_id: int, expected_version: int, **fields) -> 
     person.version += 1
     person.full_clean()
     person.save()
+    if {"date_of_birth", "estimated_age"} & set(fields):
+        _refresh_incidents_of(person, actor=actor)
     return person
+
+
+def _refresh_incidents_of(person: Person, *, actor) -> None:
+    """A changed age can make the person an under-age victim of an incident still in progress
+    (DOMAIN.md, child safeguarding): re-route those incidents now, not only at submission."""
+    from .incidents import safeguarding_refresh  # incidents builds on this module
+
+    incidents = (
+        Incident.objects.filter(pk__in=Party.objects.filter(person=person).values("incident_id"))
+        .exclude(status=IncidentStatus.CLOSED)
+        .order_by("pk")
+        .select_for_update()
+    )
+    for incident in incidents:
+        safeguarding_refresh(incident, actor=actor)
 
 
 @transaction.atomic
