@@ -6,10 +6,8 @@ kept whole; the decision row itself is also tracked by the history triggers.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,24 +28,7 @@ from ..models import (
     ReviewStatus,
 )
 from .incidents import review_deadline
-
-POSITIVE_ACTION_POLICY = (
-    "Positive action policy: where a power of arrest exists, the decision to arrest is the "
-    "officer's and does not depend on the victim's willingness to support a prosecution. "
-    "'Victim does not support a prosecution' is never on its own a reason not to arrest: "
-    "record the real grounds."
-)
-
-# Sentences that only say the victim will not support a prosecution.
-_VICTIM_NON_SUPPORT = re.compile(
-    r"\b(victim|complainant|she|he|they|v)\b[^.;]*?\b("
-    r"(does|did|do|would|will|is|was)\s*(not|n't)\s+(support|want|wish|provide|give|make|"
-    r"co-?operate|assist|engage)|unwilling|refuses?|refused|declined?|withdr[ae]w|"
-    r"no complaint|not supportive|not support)"
-    r"[^.;]*[.;]?",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[A-Za-z0-9']+")
+from .justification import POSITIVE_ACTION_POLICY, justification_problem  # noqa: F401 - re-exported
 
 
 class DecisionStateError(ValidationError):
@@ -58,22 +39,6 @@ class DecisionStateError(ValidationError):
 
     def __init__(self, message: str):
         super().__init__(message, code="invalid_state")
-
-
-def justification_problem(justification: str) -> str | None:
-    """Why a written justification for not arresting is not acceptable, or None."""
-    minimum = settings.ARREST_JUSTIFICATION_MIN_WORDS
-    text = justification.strip()
-    words = _WORD.findall(text)
-    substance = _WORD.findall(_VICTIM_NON_SUPPORT.sub(" ", text))
-    if _VICTIM_NON_SUPPORT.search(text) and len(substance) < minimum:
-        return POSITIVE_ACTION_POLICY
-    if len(words) < minimum:
-        return (
-            f"Write a justification of substance (at least {minimum} words): the grounds you "
-            "considered and why you decided not to arrest."
-        )
-    return None
 
 
 def _require_role_for(actor, incident: Incident, roles: frozenset, message: str) -> None:
