@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 
 from publicprotection.accounts.models import Borough
 from publicprotection.govuk_forms import (
@@ -26,6 +26,7 @@ from ..models import (
     RelationshipType,
 )
 from ..selectors.incidents import IncidentFilters
+from ..services.incidents import incident_times_validate
 from ..services.positive_action import POSITIVE_ACTION_POLICY
 
 CRIME_CHOICES = [("true", "Crime"), ("false", "Non-crime")]
@@ -107,13 +108,15 @@ class IncidentDetailsForm(GovukFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         occurred, reported = cleaned.get("occurred_at"), cleaned.get("reported_at")
-        now = timezone.now()
-        if occurred and occurred > now:
-            self.add_error("occurred_at", "The time it happened must be in the past")
-        if reported and reported > now:
-            self.add_error("reported_at", "The time it was reported must be in the past")
-        if occurred and reported and reported < occurred:
-            self.add_error("reported_at", "It cannot be reported before it happened")
+        if occurred and reported:
+            # The service's rule, shown with the form's other errors; the service applies it
+            # again for every caller.
+            try:
+                incident_times_validate(occurred_at=occurred, reported_at=reported)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
         line_1 = cleaned.get("location_line_1", "").strip()
         postcode = cleaned.get("location_postcode", "").strip()
         if line_1 and not postcode:

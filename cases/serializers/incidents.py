@@ -192,14 +192,6 @@ class IncidentWritableFields(serializers.Serializer):
     victim_statement_obtained = serializers.BooleanField(required=False)
     victim_supports_prosecution = serializers.BooleanField(required=False, allow_null=True)
 
-    def validate(self, attrs):
-        occurred, reported = attrs.get("occurred_at"), attrs.get("reported_at")
-        if occurred and reported and reported < occurred:
-            raise serializers.ValidationError(
-                {"reported_at": "It cannot be reported before it happened."}
-            )
-        return attrs
-
 
 class IncidentCreateInputSerializer(IncidentWritableFields):
     borough = serializers.SlugRelatedField(slug_field="code", queryset=Borough.objects.all())

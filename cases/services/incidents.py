@@ -65,6 +65,31 @@ INCIDENT_EDITABLE_FIELDS = (
 )
 
 
+def incident_times_validate(*, occurred_at: datetime, reported_at: datetime) -> None:
+    """When it happened and when it was reported: neither in the future, nor before
+    INCIDENT_EARLIEST_YEAR, and not reported before it happened. The one place these rules
+    live: the form and the API reach them through incident_create and incident_update."""
+    now = timezone.now()
+    earliest = datetime(
+        settings.INCIDENT_EARLIEST_YEAR, 1, 1, tzinfo=timezone.get_current_timezone()
+    )
+    errors: dict[str, str] = {}
+    for name, value, words in (
+        ("occurred_at", occurred_at, "The time it happened"),
+        ("reported_at", reported_at, "The time it was reported"),
+    ):
+        if value is None:
+            errors[name] = f"{words} is required"
+        elif value > now:
+            errors[name] = f"{words} must be in the past"
+        elif value < earliest:
+            errors[name] = f"{words} must be in {settings.INCIDENT_EARLIEST_YEAR} or later"
+    if not errors and reported_at < occurred_at:
+        errors["reported_at"] = "It cannot be reported before it happened"
+    if errors:
+        raise ValidationError(errors)
+
+
 def _location(location: dict | None):
     if not location or not (location.get("line_1") or "").strip():
         return None
@@ -92,6 +117,7 @@ def incident_create(
     if unknown:
         raise ValueError(f"Unknown incident fields: {sorted(unknown)}")
     fields.setdefault("officer_in_charge", actor)
+    incident_times_validate(occurred_at=occurred_at, reported_at=reported_at)
     incident = Incident(
         borough=borough,
         occurred_at=occurred_at,
@@ -139,6 +165,7 @@ def incident_update(
         setattr(incident, name, value)
     if location is not None:
         incident.location = _location(location)
+    incident_times_validate(occurred_at=incident.occurred_at, reported_at=incident.reported_at)
     incident.version += 1
     incident.full_clean()
     incident.save()

@@ -206,3 +206,42 @@ def test_detail_lists_parties_offences_and_decisions_and_is_logged(api_client, l
     assert body["offences"][0]["offence_type"] == "abh"
     assert body["arrest_decisions"][0]["is_outstanding"] is True
     assert AccessLogEntry.objects.filter(object_id=str(incident.pk), channel="api").count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, attr",
+    [
+        ({"occurred_at": "2099-01-01T10:00:00Z", "reported_at": "2099-01-01T11:00:00Z"}, None),
+        ({"reported_at": "2099-01-01T11:00:00Z"}, "reported_at"),
+        ({"occurred_at": "1850-06-01T10:00:00Z", "reported_at": "1850-06-01T11:00:00Z"}, None),
+        ({"occurred_at": "1850-06-01T10:00:00Z"}, "occurred_at"),
+    ],
+)
+def test_incidents_in_the_future_or_in_1850_are_refused(api_client, lambeth_officer, overrides,
+                                                        attr):  # fmt: skip
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.post(
+        reverse("api:incident-list"), create_body(**overrides), format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    attrs = {error["attr"] for error in response.json()["errors"]}
+    assert attrs == ({attr} if attr else {"occurred_at", "reported_at"})
+    assert Incident.objects.count() == 0
+
+
+def test_moving_an_incident_into_the_future_is_refused(api_client, lambeth_officer):
+    incident = IncidentFactory()
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.patch(
+        reverse("api:incident-detail", args=[incident.pk]),
+        {"version": incident.version, "reported_at": "2099-01-01T11:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"reported_at"}
+    incident.refresh_from_db()
+    assert incident.reported_at.year < 2099
