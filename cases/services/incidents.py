@@ -304,15 +304,33 @@ def childrens_referral_record(
     *,
     actor,
     incident_id: int,
-    referred_at: datetime,
+    referred_at: datetime | None,
     referred_to: str,
     referral_reference: str = "",
     notes: str = "",
 ) -> ChildrensServicesReferral:
+    """Record the children's services referral the incident needs (DOMAIN.md: mandatory when a
+    victim is under the minimum age or children are present or in the household)."""
     incident = _lock(incident_id)
-    referral = ChildrensServicesReferral.objects.select_for_update().get(incident=incident)
+    _ensure_editable(incident)
+    safeguarding_refresh(incident, actor=actor)
+    referral = (
+        ChildrensServicesReferral.objects.select_for_update().filter(incident=incident).first()
+    )
+    if referral is None:
+        raise ValidationError(
+            "This incident needs no children's services referral: no victim under "
+            f"{settings.DOMESTIC_ABUSE_MINIMUM_AGE} and no children recorded.",
+            code="not_needed",
+        )
+    if referred_at is None:
+        raise ValidationError({"referred_at": "Enter when the referral was made"})
     if referred_at > timezone.now():
         raise ValidationError({"referred_at": "The referral time cannot be in the future"})
+    if referred_at < incident.occurred_at:
+        raise ValidationError(
+            {"referred_at": "The referral cannot be before the incident happened"}
+        )
     referral.referred_at = referred_at
     referral.referred_to = referred_to.strip()
     referral.referral_reference = referral_reference.strip()
