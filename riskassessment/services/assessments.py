@@ -86,7 +86,6 @@ def assessment_start(
         reassessment_reason=reassessment_reason.strip(),
         created_by=actor,
     )
-    suggestion = escalation_suggestion(incident=incident, person_id=victim.person_id)
     previous = {a.question_id: a for a in current.answers.all()} if current else {}
     Answer.objects.bulk_create(
         Answer(
@@ -97,15 +96,43 @@ def assessment_start(
         )
         for question in instrument.questions.all()
     )
-    if suggestion.suggested:
-        assessment.escalation_suggested = True
-        assessment.escalation_reason = " ".join(suggestion.reasons)[:300]
-        assessment.answers.filter(question__code=ESCALATION_CODE).update(
-            value=AnswerValue.YES,
-            note="Suggested from the victim's history: " + assessment.escalation_reason,
-        )
+    _refresh_escalation(assessment, pre_tick_over=(AnswerValue.NOT_KNOWN, AnswerValue.NO))
     _refresh_recommendation(assessment)
     assessment.save()
+    return assessment
+
+
+def _refresh_escalation(
+    assessment: RiskAssessment, *, pre_tick_over=(AnswerValue.NOT_KNOWN,)
+) -> None:
+    """Escalation suggested from the victim's history, derived again from the records as they
+    are now (DOMAIN.md: the victim's third incident within 12 months, this one included, or a
+    more serious offence than the last, pre-ticks escalation with the reason shown; the officer
+    may clear it with a note). Earlier incidents recorded after the assessment started count.
+
+    A new suggestion pre-ticks the escalation answer unless the officer has already answered
+    it; an officer's "no" then needs the clearing note before submission."""
+    suggestion = escalation_suggestion(incident=assessment.incident, person_id=assessment.person_id)
+    reason = " ".join(suggestion.reasons)[:300]
+    newly = suggestion.suggested and reason != assessment.escalation_reason
+    assessment.escalation_suggested = suggestion.suggested
+    assessment.escalation_reason = reason
+    if newly:
+        assessment.answers.filter(question__code=ESCALATION_CODE, value__in=pre_tick_over).update(
+            value=AnswerValue.YES,
+            note="Suggested from the victim's history: " + reason,
+        )
+
+
+def assessment_with_current_escalation(assessment: RiskAssessment) -> RiskAssessment:
+    """For reading a draft: the escalation suggestion as the records show it now, set on the
+    object (not saved; saving or submitting the draft stores it)."""
+    if assessment.can_edit():
+        suggestion = escalation_suggestion(
+            incident=assessment.incident, person_id=assessment.person_id
+        )
+        assessment.escalation_suggested = suggestion.suggested
+        assessment.escalation_reason = " ".join(suggestion.reasons)[:300]
     return assessment
 
 
@@ -158,6 +185,7 @@ def assessment_save(
         setattr(assessment, name, value.strip() if isinstance(value, str) else value)
     if assessment.marac_decision and assessment.marac_decided_at is None:
         assessment.marac_decided_at = timezone.now()
+    _refresh_escalation(assessment)
     _refresh_recommendation(assessment)
     assessment.version += 1
     assessment.save()
@@ -205,15 +233,30 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
     return problems
 
 
-@transaction.atomic
 def assessment_submit(
     *, actor, assessment_id: int, expected_version: int | None = None
 ) -> RiskAssessment:
+    """Submit a draft for the supervisor's review. The escalation suggestion is derived again
+    first, and kept even when the submission is then refused (the officer sees why)."""
+    with transaction.atomic():
+        assessment = _lock(assessment_id)
+        if assessment.can_edit() and (
+            expected_version is None or assessment.version == expected_version
+        ):
+            _refresh_escalation(assessment)
+            _refresh_recommendation(assessment)
+            assessment.save()
+    return _submit(actor=actor, assessment_id=assessment_id, expected_version=expected_version)
+
+
+@transaction.atomic
+def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskAssessment:
     assessment = _lock(assessment_id)
     if expected_version is not None and assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
         raise ValidationError("This assessment has already been submitted.")
+    _refresh_escalation(assessment)
     _refresh_recommendation(assessment)
     problems = submission_problems(assessment)
     if problems:

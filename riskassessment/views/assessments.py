@@ -91,7 +91,9 @@ class AssessmentDetailView(RoleRequiredMixin, TemplateView):
         return assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        assessment = kwargs.pop("assessment", None) or self.get_assessment()
+        assessment = services.assessment_with_current_escalation(
+            kwargs.pop("assessment", None) or self.get_assessment()
+        )
         editable = assessment.can_edit() and has_role(self.request.user, CASE_WRITERS)
         form = kwargs.pop("form", None)
         if form is None and editable:
