@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
-from publicprotection.access.roles import CASE_WRITERS, MARAC_COORDINATORS
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, MARAC_COORDINATORS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, viewer_borough_id
 from publicprotection.lookups import AnyOfIds
 from riskassessment.models import (
@@ -332,3 +332,39 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
 
 def referrals_awaiting_triage(*, viewer) -> QuerySet[MaracReferral]:
     return referral_list(viewer=viewer, status=ReferralStatus.SUBMITTED)
+
+
+# --- A victim's MARAC status, London-wide ------------------------------------------------------
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.SUBMITTED, ReferralStatus.ACCEPTED, ReferralStatus.LISTED)
+
+
+@dataclass(frozen=True)
+class OpenReferral:
+    """That a referral is open, where and since when: never the referral itself."""
+
+    person_id: int
+    status: str
+    borough_name: str
+    referred_at: object
+
+    @property
+    def status_label(self) -> str:
+        return ReferralStatus(self.status).label
+
+
+def open_referrals(*, viewer, person_ids) -> dict[int, OpenReferral]:
+    """Each person's newest open MARAC referral (awaiting triage, accepted or listed), across
+    London. DOMAIN.md: a victim's open MARAC referral is shown London-wide, like repeat flags,
+    to every police viewer; the referral stays in its borough's scope. One query."""
+    if not has_role(viewer, CASE_READERS):
+        return {}
+    rows = (
+        MaracReferral.objects.filter(
+            person_id__in=list(person_ids), status__in=OPEN_REFERRAL_STATUSES
+        )
+        .order_by("person_id", "-created_at", "-id")
+        .distinct("person_id")
+        .values_list("person_id", "status", "borough__name", "created_at")
+    )
+    return {row[0]: OpenReferral(*row) for row in rows}

@@ -183,7 +183,9 @@ def test_a_person_known_in_two_boroughs_shows_only_the_viewers_assessments(
     assert response.status_code == 200
     assert [a.pk for a in response.context["history"]] == [mine.pk]
     assert lambeth_victim.incident.reference not in response.text
-    assert "No confirmed assessment" in response.text
+    # The level, when and where it was set are London-wide; the assessment is not.
+    assert "Current risk: HIGH" in response.text
+    assert "The assessment is held by Lambeth" in response.text
 
 
 def test_pan_london_readers_see_every_borough(client, analyst, reviewer):
