@@ -14,10 +14,13 @@ from publicprotection.govuk_forms import (
 )
 
 from ..models import (
+    VICTIM_NOT_SUPPORTING,
+    VICTIM_NOT_SUPPORTING_LABEL,
     AbuseType,
     ArrestOutcome,
     EvidenceType,
     HowReported,
+    NecessityCriterion,
     NotArrestedReason,
     OffenceType,
     Outcome,
@@ -298,7 +301,9 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
     )
     reason = forms.ChoiceField(
         label="Why was the suspect not arrested?",
-        choices=NotArrestedReason.choices,
+        # "Victim does not support a prosecution" is offered so that choosing it is answered
+        # with the policy (by the service), not hidden.
+        choices=[*NotArrestedReason.choices, (VICTIM_NOT_SUPPORTING, VICTIM_NOT_SUPPORTING_LABEL)],
         widget=GovukRadioSelect,
         required=False,
     )
@@ -308,6 +313,27 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
         required=False,
         help_text=POSITIVE_ACTION_POLICY,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in NecessityCriterion:
+            self.fields[f"necessity_{criterion.value}"] = forms.CharField(
+                label=criterion.label,
+                help_text="Why this does not make the arrest necessary.",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @property
+    def necessity_fields(self):
+        return [self[f"necessity_{criterion.value}"] for criterion in NecessityCriterion]
+
+    def necessity_grounds(self) -> dict[str, str]:
+        return {
+            criterion.value: self.cleaned_data.get(f"necessity_{criterion.value}", "")
+            for criterion in NecessityCriterion
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -99,8 +99,10 @@ def _normalised(text: str) -> str:
     return text
 
 
-def says_victim_does_not_support(sentence: str) -> bool:
-    return any(p.search(sentence) for p in _NON_SUPPORT)
+def says_victim_does_not_support(text: str) -> bool:
+    """Whether the text says the victim does not support a prosecution, however written."""
+    text = _normalised(text)
+    return any(p.search(text) for p in _NON_SUPPORT)
 
 
 def _substance(words: list[str]) -> set[str]:
