@@ -340,6 +340,12 @@ def assessment_regrade(
         errors["level"] = "Choose a different level, or confirm the grading instead"
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the new level"
+    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+        # DOMAIN.md, RARA: medium and high risk need a plan, whoever sets the level.
+        errors["level"] = (
+            f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
+            "then regrade"
+        )
     if not marac_decision and level == Level.HIGH:
         marac_decision = assessment.marac_decision
         marac_not_referred_reason = marac_not_referred_reason or (

@@ -329,3 +329,28 @@ def test_an_officers_no_to_escalation_needs_the_clearing_note_when_the_suggestio
 
     assert "escalation_cleared_note" in error.value.message_dict
     assert assessment.answers.get(question__code="escalation").value == AnswerValue.NO
+
+
+def test_regrading_to_a_level_that_needs_a_plan_needs_the_plan(lambeth_supervisor):
+    assessment = answer(start_assessment(), final_level=Level.STANDARD)
+    assessment = services.assessment_submit(
+        actor=assessment.created_by, assessment_id=assessment.pk
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=lambeth_supervisor,
+            assessment_id=assessment.pk,
+            level=Level.MEDIUM,
+            rationale="Stalking disclosed since.",
+        )
+
+    assert "RARA plan" in error.value.message_dict["level"][0]
+    add_action(assessment)
+    regraded = services.assessment_regrade(
+        actor=lambeth_supervisor,
+        assessment_id=assessment.pk,
+        level=Level.MEDIUM,
+        rationale="Stalking disclosed since.",
+    )
+    assert regraded.final_level == Level.MEDIUM
