@@ -67,7 +67,9 @@ def test_dash_fourteen_yes_is_visible_high_risk_thirteen_is_not():
 
 def victim_with_incidents(count: int, days_apart: int = 30):
     """A victim whose latest incident is their `count`th, each `days_apart` days apart."""
-    first, victim, _ = complete_incident(occurred_at=timezone.now() - timedelta(days=300))
+    # Ending in the past: incidents cannot be recorded in the future.
+    start = timezone.now() - timedelta(days=days_apart * (count - 1) + 10)
+    first, victim, _ = complete_incident(occurred_at=start)
     party = victim
     for n in range(1, count):
         incident, _, _ = complete_incident(
