@@ -120,7 +120,7 @@ def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
     )
     return (
         RiskAssessment.objects.filter(AnyOfIds(F("pk"), waiting))
-        .select_related("incident", "person")
+        .select_related("incident", "person", "level_set_by")
         .order_by("-submitted_at", "-id")
     )
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.factories import complete_incident
@@ -127,3 +128,20 @@ def test_the_officers_own_high_is_credited_to_the_officer():
         i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK
     ]
     assert "by PC Author on" in item.summary
+
+
+def test_the_coordinators_home_names_who_set_the_high(client):
+    assessment = submitted_medium()
+    services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=assessment.pk,
+        level=Level.HIGH,
+        rationale="Threats to kill disclosed.",
+        marac_decision=MaracDecision.REFER,
+    )
+    client.force_login(coordinator())
+
+    response = client.get(reverse("marac:home"))
+
+    assert assessment.incident.reference in response.text
+    assert "regraded by DS Regrader" in response.text
