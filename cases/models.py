@@ -554,6 +554,10 @@ class NotArrestedReason(models.TextChoices):
 # (DOMAIN.md, positive action); never stored: the services refuse it for every caller.
 VICTIM_NOT_SUPPORTING = "victim_not_supporting"
 VICTIM_NOT_SUPPORTING_LABEL = "Victim does not support a prosecution"
+NOT_ARRESTED_REASONS_OFFERED = [
+    *NotArrestedReason.choices,
+    (VICTIM_NOT_SUPPORTING, VICTIM_NOT_SUPPORTING_LABEL),
+]
 
 
 class NecessityCriterion(models.TextChoices):

@@ -14,14 +14,12 @@ from publicprotection.govuk_forms import (
 )
 
 from ..models import (
-    VICTIM_NOT_SUPPORTING,
-    VICTIM_NOT_SUPPORTING_LABEL,
+    NOT_ARRESTED_REASONS_OFFERED,
     AbuseType,
     ArrestOutcome,
     EvidenceType,
     HowReported,
     NecessityCriterion,
-    NotArrestedReason,
     OffenceType,
     Outcome,
     PartyRole,
@@ -303,7 +301,7 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
         label="Why was the suspect not arrested?",
         # "Victim does not support a prosecution" is offered so that choosing it is answered
         # with the policy (by the service), not hidden.
-        choices=[*NotArrestedReason.choices, (VICTIM_NOT_SUPPORTING, VICTIM_NOT_SUPPORTING_LABEL)],
+        choices=NOT_ARRESTED_REASONS_OFFERED,
         widget=GovukRadioSelect,
         required=False,
     )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..models import (
+    NOT_ARRESTED_REASONS_OFFERED,
     VICTIM_NOT_SUPPORTING,
-    VICTIM_NOT_SUPPORTING_LABEL,
     ArrestDecision,
     ArrestOutcome,
     ArrestReviewEvent,
     NecessityCriterion,
-    NotArrestedReason,
     ReviewStatus,
 )
 
@@ -113,7 +112,7 @@ class ArrestDecisionCreateInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=120, default=""
     )
     reason = serializers.ChoiceField(
-        choices=[*NotArrestedReason.choices, (VICTIM_NOT_SUPPORTING, VICTIM_NOT_SUPPORTING_LABEL)],
+        choices=NOT_ARRESTED_REASONS_OFFERED,
         required=False,
         allow_blank=True,
         default="",

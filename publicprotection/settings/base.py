@@ -235,6 +235,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "ArrestOutcomeEnum": "cases.models.ArrestOutcome.choices",
+        "NotArrestedReasonEnum": "cases.models.NotArrestedReason.choices",
+        # The reasons offered to the officer: the stored ones and the refused "victim does not
+        # support a prosecution".
+        "NotArrestedReasonOfferedEnum": "cases.models.NOT_ARRESTED_REASONS_OFFERED",
         "MaracReferralStatusEnum": "marac.models.ReferralStatus.choices",
         "MaracReferralEventKindEnum": "marac.models.ReferralEventKind.choices",
         "ReviewEventKindEnum": "cases.models.ReviewEventKind.choices",
