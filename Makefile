@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test env assets lint format check bench profile clean-data
+.PHONY: run test env assets lint format check bench profile clean-data invariants
 
 ## Create the virtual environment from the lock file and build the front-end assets.
 env: $(VENV)/.synced static/dist/.built
@@ -67,6 +67,12 @@ bench: env
 profile: env
 	$(PY) scripts/stack.py up >/dev/null
 	$(PY) -m benchmarks.profile "$(PAGE)"
+
+## The safeguarding invariants over many random sequences of service calls (tests/test_invariants.py):
+## prints how many sequences ran and any violation (shrunk to its shortest sequence).
+INVARIANT_SEQUENCES ?= 10000
+invariants: env
+	INVARIANT_SEQUENCES=$(INVARIANT_SEQUENCES) $(PY) scripts/stack.py test tests/test_invariants.py -s -q
 
 clean-data:
 	$(PY) scripts/stack.py down || true

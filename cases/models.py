@@ -556,6 +556,37 @@ class NotArrestedReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Offered on the form and the API so the officer who would choose it is told why it is refused
+# (DOMAIN.md, positive action); never stored: the services refuse it for every caller.
+VICTIM_NOT_SUPPORTING = "victim_not_supporting"
+VICTIM_NOT_SUPPORTING_LABEL = "Victim does not support a prosecution"
+NOT_ARRESTED_REASONS_OFFERED = [
+    *NotArrestedReason.choices,
+    (VICTIM_NOT_SUPPORTING, VICTIM_NOT_SUPPORTING_LABEL),
+]
+
+
+class NecessityCriterion(models.TextChoices):
+    """PACE Code G, 2.9: the reasons that can make an arrest necessary."""
+
+    NAME = "name", "To find the person's name"
+    ADDRESS = "address", "To find the person's address"
+    PREVENT_INJURY = "prevent_injury", "To prevent physical injury to themselves or another"
+    PREVENT_HARM = "prevent_harm", "To prevent the person suffering physical injury or harm"
+    PROPERTY = "property", "To prevent loss of or damage to property"
+    PUBLIC_DECENCY = "public_decency", "To prevent an offence against public decency"
+    HIGHWAY = "highway", "To prevent an unlawful obstruction of the highway"
+    PROTECT_VULNERABLE = "protect_vulnerable", "To protect a child or other vulnerable person"
+    INVESTIGATION = (
+        "investigation",
+        "To allow the prompt and effective investigation of the offence or the person's conduct",
+    )
+    DISAPPEARANCE = (
+        "disappearance",
+        "To prevent a prosecution being hindered by the person's disappearance",
+    )
+
+
 class ReviewStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", "No review needed"
     AWAITING = "awaiting", "Awaiting review"
@@ -576,6 +607,8 @@ class ArrestDecision(models.Model):
     arrested_by = models.CharField(max_length=120, blank=True, help_text="Officer name or number")
     reason = models.CharField(max_length=24, choices=NotArrestedReason.choices, blank=True)
     justification = models.TextField(blank=True)
+    # The PACE Code G necessity assessment: criterion code -> why it does not apply.
+    necessity_grounds = models.JSONField(default=dict, blank=True)
     # A suspect who had left the scene stays outstanding until arrested or closed.
     is_outstanding = models.BooleanField(default=False)
     outstanding_closed_at = models.DateTimeField(null=True, blank=True)
@@ -627,6 +660,13 @@ class ArrestDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.suspect_id})"
+
+    @property
+    def necessity_assessment(self) -> list[tuple[str, str]]:
+        """The necessity grounds recorded, as (criterion, why it does not apply), in the
+        order of PACE Code G 2.9."""
+        grounds = self.necessity_grounds or {}
+        return [(c.label, grounds[c.value]) for c in NecessityCriterion if grounds.get(c.value)]
 
     def can_review(self) -> bool:
         return self.review_status == ReviewStatus.AWAITING

@@ -1,4 +1,4 @@
-from .views import agendas, home, meetings, minutes, packs, partners, referrals
+from .views import agendas, home, meetings, minutes, packs, partners, people, referrals
 
 app_name = "marac"
 
@@ -10,4 +10,5 @@ urlpatterns = (
     + partners.urlpatterns
     + minutes.urlpatterns
     + packs.urlpatterns
+    + people.urlpatterns
 )

@@ -117,6 +117,12 @@ class RiskAssessment(models.Model):
     recommended_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
     recommendation_reasons = models.JSONField(default=list, blank=True)
     final_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    # Who set the level in force and when: the officer who submitted it, or the supervisor who
+    # regraded it. Agendas and pages name this person, never the assessment's author by default.
+    level_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level_set_at = models.DateTimeField(null=True, blank=True)
     raise_note = models.TextField("why the level is higher than recommended", blank=True)
     lowering_rationale = models.TextField("why the level is lower than recommended", blank=True)
 
@@ -143,15 +149,17 @@ class RiskAssessment(models.Model):
             models.Index(fields=["person", "-created_at"]),
             models.Index(fields=["borough", "status", "-created_at"]),
             models.Index(fields=["final_level", "-submitted_at"]),
-            # The coordinator's "decided to refer, no referral yet" list: all of them, however
-            # old (a forgotten referral must surface), so a small partial index. With the id,
-            # checking each for a referral reads no assessment rows (3,400 a borough in ten
-            # years, nearly all referred: 15-22 ms to 8 ms at a million incidents).
+            # The coordinator's "to be referred" list: every current HIGH not decided against
+            # referral, however old (a forgotten referral must surface), so a small partial
+            # index. With the id, checking each for a referral reads no assessment rows (3,400
+            # a borough in ten years, nearly all referred: 15-22 ms to 8 ms at a million
+            # incidents).
             models.Index(
                 fields=["borough", "-submitted_at"],
                 include=["id"],
                 name="assessment_to_refer",
-                condition=Q(final_level="high", marac_decision="refer", is_current=True)
+                condition=Q(final_level="high", is_current=True)
+                & ~Q(marac_decision="not_referred")
                 & ~Q(status="draft"),
             ),
         ]
@@ -187,6 +195,13 @@ class RiskAssessment(models.Model):
     def is_lowered(self) -> bool:
         return bool(self.final_level and self.recommended_level) and (
             LEVEL_RANK[self.final_level] < LEVEL_RANK[self.recommended_level]
+        )
+
+    @property
+    def is_regraded(self) -> bool:
+        """The level in force was set by a supervisor's regrade, after the submission."""
+        return bool(
+            self.level_set_at and self.submitted_at and self.level_set_at > self.submitted_at
         )
 
     @property

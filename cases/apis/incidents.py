@@ -24,6 +24,8 @@ from ..forms.incidents import IncidentFilterForm
 from ..models import Person
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
+    ChildrensReferralInputSerializer,
+    ChildrensReferralOutputSerializer,
     IncidentCreateInputSerializer,
     IncidentDetailOutputSerializer,
     IncidentOutputSerializer,
@@ -251,6 +253,29 @@ class IncidentProtectiveOrderCreateApi(GenericAPIView):
         return Response(ProtectiveOrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
+class IncidentChildrensReferralApi(GenericAPIView):
+    """Record the children's services referral an incident needs before it can be submitted."""
+
+    permission_classes = [CanWriteCases]
+    serializer_class = ChildrensReferralOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_childrens_referral_record",
+        request=ChildrensReferralInputSerializer,
+        responses={200: ChildrensReferralOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(ChildrensReferralInputSerializer, request)
+        try:
+            referral = services.childrens_referral_record(
+                actor=request.user, incident_id=incident.pk, **data
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from error
+        return Response(ChildrensReferralOutputSerializer(referral).data)
+
+
 class IncidentSubmitApi(GenericAPIView):
     permission_classes = [CanWriteCases]
     serializer_class = IncidentDetailOutputSerializer
@@ -284,6 +309,11 @@ urlpatterns = [
         "incidents/<int:pk>/offences/", IncidentOffenceCreateApi.as_view(), name="incident-offences"
     ),
     path("incidents/<int:pk>/submit/", IncidentSubmitApi.as_view(), name="incident-submit"),
+    path(
+        "incidents/<int:pk>/childrens-referral/",
+        IncidentChildrensReferralApi.as_view(),
+        name="incident-childrens-referral",
+    ),
     path(
         "incidents/<int:pk>/protective-orders/",
         IncidentProtectiveOrderCreateApi.as_view(),

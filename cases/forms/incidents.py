@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 
 from publicprotection.accounts.models import Borough
 from publicprotection.govuk_forms import (
@@ -14,11 +14,12 @@ from publicprotection.govuk_forms import (
 )
 
 from ..models import (
+    NOT_ARRESTED_REASONS_OFFERED,
     AbuseType,
     ArrestOutcome,
     EvidenceType,
     HowReported,
-    NotArrestedReason,
+    NecessityCriterion,
     OffenceType,
     Outcome,
     PartyRole,
@@ -26,6 +27,7 @@ from ..models import (
     RelationshipType,
 )
 from ..selectors.incidents import IncidentFilters
+from ..services.incidents import incident_times_validate
 from ..services.positive_action import POSITIVE_ACTION_POLICY
 
 CRIME_CHOICES = [("true", "Crime"), ("false", "Non-crime")]
@@ -107,13 +109,15 @@ class IncidentDetailsForm(GovukFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         occurred, reported = cleaned.get("occurred_at"), cleaned.get("reported_at")
-        now = timezone.now()
-        if occurred and occurred > now:
-            self.add_error("occurred_at", "The time it happened must be in the past")
-        if reported and reported > now:
-            self.add_error("reported_at", "The time it was reported must be in the past")
-        if occurred and reported and reported < occurred:
-            self.add_error("reported_at", "It cannot be reported before it happened")
+        if occurred and reported:
+            # The service's rule, shown with the form's other errors; the service applies it
+            # again for every caller.
+            try:
+                incident_times_validate(occurred_at=occurred, reported_at=reported)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
         line_1 = cleaned.get("location_line_1", "").strip()
         postcode = cleaned.get("location_postcode", "").strip()
         if line_1 and not postcode:
@@ -295,7 +299,9 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
     )
     reason = forms.ChoiceField(
         label="Why was the suspect not arrested?",
-        choices=NotArrestedReason.choices,
+        # "Victim does not support a prosecution" is offered so that choosing it is answered
+        # with the policy (by the service), not hidden.
+        choices=NOT_ARRESTED_REASONS_OFFERED,
         widget=GovukRadioSelect,
         required=False,
     )
@@ -305,6 +311,27 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
         required=False,
         help_text=POSITIVE_ACTION_POLICY,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in NecessityCriterion:
+            self.fields[f"necessity_{criterion.value}"] = forms.CharField(
+                label=criterion.label,
+                help_text="Why this does not make the arrest necessary.",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @property
+    def necessity_fields(self):
+        return [self[f"necessity_{criterion.value}"] for criterion in NecessityCriterion]
+
+    def necessity_grounds(self) -> dict[str, str]:
+        return {
+            criterion.value: self.cleaned_data.get(f"necessity_{criterion.value}", "")
+            for criterion in NecessityCriterion
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -124,7 +124,9 @@ def incident_get(*, viewer, reference: str) -> Incident:
     """One incident with everything its page shows, in a fixed number of queries."""
     qs = (
         incidents_visible_to(viewer=viewer)
-        .select_related("borough", "officer_in_charge", "created_by", "location")
+        .select_related(
+            "borough", "officer_in_charge", "created_by", "location", "childrens_referral"
+        )
         .prefetch_related(
             Prefetch(
                 "parties", queryset=Party.objects.select_related("person").order_by("role", "id")

@@ -10,6 +10,7 @@ from ..models import (
     AbuseType,
     ArrestDecision,
     ArrestReviewEvent,
+    ChildrensServicesReferral,
     EvidenceType,
     HowReported,
     Incident,
@@ -132,6 +133,33 @@ class ArrestDecisionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChildrensReferralOutputSerializer(serializers.ModelSerializer):
+    is_made = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ChildrensServicesReferral
+        fields = [
+            "reasons",
+            "is_made",
+            "referred_at",
+            "referred_to",
+            "referral_reference",
+            "notes",
+        ]
+        read_only_fields = fields
+
+
+class ChildrensReferralInputSerializer(serializers.Serializer):
+    referred_at = serializers.DateTimeField(help_text="When the referral was made.")
+    referred_to = serializers.CharField(
+        max_length=150, help_text="Who it was made to (for example, Lambeth MASH)."
+    )
+    referral_reference = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class IncidentDetailOutputSerializer(IncidentOutputSerializer):
     location = serializers.CharField(allow_null=True)
     parties = PartyOutputSerializer(many=True)
@@ -139,6 +167,11 @@ class IncidentDetailOutputSerializer(IncidentOutputSerializer):
     arrest_decisions = ArrestDecisionSummarySerializer(many=True)
     protective_orders = ProtectiveOrderOutputSerializer(many=True)
     could_proceed_without_victim = serializers.BooleanField()
+    childrens_referral = ChildrensReferralOutputSerializer(
+        allow_null=True,
+        default=None,
+        help_text="The children's services referral the incident needs (null when none).",
+    )
 
     class Meta(IncidentOutputSerializer.Meta):
         fields = IncidentOutputSerializer.Meta.fields + [
@@ -160,6 +193,7 @@ class IncidentDetailOutputSerializer(IncidentOutputSerializer):
             "offences",
             "arrest_decisions",
             "protective_orders",
+            "childrens_referral",
         ]
         read_only_fields = fields
 
@@ -189,14 +223,6 @@ class IncidentWritableFields(serializers.Serializer):
     evidence_notes = serializers.CharField(required=False, allow_blank=True)
     victim_statement_obtained = serializers.BooleanField(required=False)
     victim_supports_prosecution = serializers.BooleanField(required=False, allow_null=True)
-
-    def validate(self, attrs):
-        occurred, reported = attrs.get("occurred_at"), attrs.get("reported_at")
-        if occurred and reported and reported < occurred:
-            raise serializers.ValidationError(
-                {"reported_at": "It cannot be reported before it happened."}
-            )
-        return attrs
 
 
 class IncidentCreateInputSerializer(IncidentWritableFields):

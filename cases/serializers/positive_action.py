@@ -5,10 +5,12 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..models import (
+    NOT_ARRESTED_REASONS_OFFERED,
+    VICTIM_NOT_SUPPORTING,
     ArrestDecision,
     ArrestOutcome,
     ArrestReviewEvent,
-    NotArrestedReason,
+    NecessityCriterion,
     ReviewStatus,
 )
 
@@ -53,6 +55,7 @@ class ArrestDecisionOutputSerializer(serializers.ModelSerializer):
             "arrested_by",
             "reason",
             "justification",
+            "necessity_grounds",
             "is_outstanding",
             "outstanding_closed_at",
             "review_status",
@@ -109,10 +112,28 @@ class ArrestDecisionCreateInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=120, default=""
     )
     reason = serializers.ChoiceField(
-        choices=NotArrestedReason.choices, required=False, allow_blank=True, default=""
+        choices=NOT_ARRESTED_REASONS_OFFERED,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            f"'{VICTIM_NOT_SUPPORTING}' is offered and always refused: the victim's willingness "
+            "to support a prosecution is never on its own a reason not to arrest."
+        ),
     )
     justification = serializers.CharField(
         required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
+    )
+    necessity_grounds = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=1000),
+        required=False,
+        default=dict,
+        help_text=(
+            "The PACE Code G necessity assessment: for each criterion ("
+            + ", ".join(NecessityCriterion.values)
+            + "), why it does not make the arrest necessary. Needed, for every criterion, when "
+            "the reason is not_necessary or other; errors name the field necessity_<criterion>."
+        ),
     )
 
 

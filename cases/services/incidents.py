@@ -65,6 +65,31 @@ INCIDENT_EDITABLE_FIELDS = (
 )
 
 
+def incident_times_validate(*, occurred_at: datetime, reported_at: datetime) -> None:
+    """When it happened and when it was reported: neither in the future, nor before
+    INCIDENT_EARLIEST_YEAR, and not reported before it happened. The one place these rules
+    live: the form and the API reach them through incident_create and incident_update."""
+    now = timezone.now()
+    earliest = datetime(
+        settings.INCIDENT_EARLIEST_YEAR, 1, 1, tzinfo=timezone.get_current_timezone()
+    )
+    errors: dict[str, str] = {}
+    for name, value, words in (
+        ("occurred_at", occurred_at, "The time it happened"),
+        ("reported_at", reported_at, "The time it was reported"),
+    ):
+        if value is None:
+            errors[name] = f"{words} is required"
+        elif value > now:
+            errors[name] = f"{words} must be in the past"
+        elif value < earliest:
+            errors[name] = f"{words} must be in {settings.INCIDENT_EARLIEST_YEAR} or later"
+    if not errors and reported_at < occurred_at:
+        errors["reported_at"] = "It cannot be reported before it happened"
+    if errors:
+        raise ValidationError(errors)
+
+
 def _location(location: dict | None):
     if not location or not (location.get("line_1") or "").strip():
         return None
@@ -92,6 +117,7 @@ def incident_create(
     if unknown:
         raise ValueError(f"Unknown incident fields: {sorted(unknown)}")
     fields.setdefault("officer_in_charge", actor)
+    incident_times_validate(occurred_at=occurred_at, reported_at=reported_at)
     incident = Incident(
         borough=borough,
         occurred_at=occurred_at,
@@ -139,9 +165,12 @@ def incident_update(
         setattr(incident, name, value)
     if location is not None:
         incident.location = _location(location)
+    incident_times_validate(occurred_at=incident.occurred_at, reported_at=incident.reported_at)
     incident.version += 1
     incident.full_clean()
     incident.save()
+    # Ages are measured on the day it happened: a new date can make a victim under age.
+    safeguarding_refresh(incident, actor=actor)
     return incident
 
 
@@ -160,8 +189,14 @@ def age_on(person: Person, day: date) -> int | None:
     return person.estimated_age
 
 
-def _refresh_safeguarding(incident: Incident, *, actor) -> None:
-    """Route under-age victims to child safeguarding; any child prompts the referral record."""
+def safeguarding_refresh(incident: Incident, *, actor) -> None:
+    """Route under-age victims to child safeguarding; any child prompts the referral record.
+
+    DOMAIN.md: an incident whose victim is under DOMESTIC_ABUSE_MINIMUM_AGE (on the day it
+    happened) is routed as child safeguarding, with a mandatory children's services referral
+    record. Ages change after a party is added (a date of birth found, an estimate corrected),
+    so this runs whenever a party, the incident's date or a party's age changes, and again at
+    submission, which therefore always checks the current ages."""
     parties = list(incident.parties.select_related("person"))
     day = timezone.localtime(incident.occurred_at).date()
     minimum = settings.DOMESTIC_ABUSE_MINIMUM_AGE
@@ -219,7 +254,7 @@ def party_add(
     )
     party.full_clean()
     party.save()
-    _refresh_safeguarding(incident, actor=actor)
+    safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
     return party
 
@@ -233,7 +268,7 @@ def party_remove(*, actor, party_id: int) -> None:
     if hasattr(party, "arrest_decision"):
         raise ValidationError("This suspect has an arrest decision, so cannot be removed.")
     party.delete()
-    _refresh_safeguarding(incident, actor=actor)
+    safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
 
 
@@ -269,15 +304,33 @@ def childrens_referral_record(
     *,
     actor,
     incident_id: int,
-    referred_at: datetime,
+    referred_at: datetime | None,
     referred_to: str,
     referral_reference: str = "",
     notes: str = "",
 ) -> ChildrensServicesReferral:
+    """Record the children's services referral the incident needs (DOMAIN.md: mandatory when a
+    victim is under the minimum age or children are present or in the household)."""
     incident = _lock(incident_id)
-    referral = ChildrensServicesReferral.objects.select_for_update().get(incident=incident)
+    _ensure_editable(incident)
+    safeguarding_refresh(incident, actor=actor)
+    referral = (
+        ChildrensServicesReferral.objects.select_for_update().filter(incident=incident).first()
+    )
+    if referral is None:
+        raise ValidationError(
+            "This incident needs no children's services referral: no victim under "
+            f"{settings.DOMESTIC_ABUSE_MINIMUM_AGE} and no children recorded.",
+            code="not_needed",
+        )
+    if referred_at is None:
+        raise ValidationError({"referred_at": "Enter when the referral was made"})
     if referred_at > timezone.now():
         raise ValidationError({"referred_at": "The referral time cannot be in the future"})
+    if referred_at < incident.occurred_at:
+        raise ValidationError(
+            {"referred_at": "The referral cannot be before the incident happened"}
+        )
     referral.referred_at = referred_at
     referral.referred_to = referred_to.strip()
     referral.referral_reference = referral_reference.strip()
@@ -332,14 +385,26 @@ def review_deadline(start: datetime) -> datetime:
     return start + timedelta(hours=settings.ARREST_REVIEW_DEADLINE_HOURS)
 
 
-@transaction.atomic
 def incident_submit(*, actor, incident_id: int, expected_version: int | None = None) -> Incident:
-    """Draft to open. Every decision not to arrest goes to the supervisor review queue."""
+    """Draft to open. Every decision not to arrest goes to the supervisor review queue.
+
+    The victims' current ages are checked first, and the routing they give is kept even when
+    the submission is then refused for the missing children's services referral."""
+    with transaction.atomic():
+        incident = _lock(incident_id)
+        if incident.can_submit():
+            safeguarding_refresh(incident, actor=actor)
+    return _submit(actor=actor, incident_id=incident_id, expected_version=expected_version)
+
+
+@transaction.atomic
+def _submit(*, actor, incident_id: int, expected_version: int | None) -> Incident:
     incident = _lock(incident_id)
     if expected_version is not None and incident.version != expected_version:
         raise ConcurrentEditError("incident")
     if not incident.can_submit():
         raise ValidationError("This incident has already been submitted.")
+    safeguarding_refresh(incident, actor=actor)  # in case an age changed since, in this lock
     problems = submission_problems(incident)
     if problems:
         raise ValidationError(problems, code="incomplete")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import ConcurrentEditError
-from ..models import Address, Person, PersonAddress, PersonAlias
+from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,11 +27,23 @@ def _team_borough(actor):
 MAX_ESTIMATED_AGE = 120
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def person_age_validate(*, date_of_birth: date | None, estimated_age: int | None) -> None:
-    """Neither is required (often unknown at the scene), but what is given must be plausible."""
+    """Neither is required (often unknown at the scene), but what is given must be plausible:
+    a date of birth in the past and within the oldest age a person is recorded at. Every
+    caller (form, API, import) reaches this through person_create and person_update."""
     errors = {}
-    if date_of_birth and date_of_birth > timezone.localdate():
+    today = timezone.localdate()
+    if date_of_birth and date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
+    elif date_of_birth and date_of_birth < _years_before(today, MAX_ESTIMATED_AGE):
+        errors["date_of_birth"] = f"Date of birth must be within the last {MAX_ESTIMATED_AGE} years"
     if estimated_age is not None and not 0 <= estimated_age <= MAX_ESTIMATED_AGE:
         errors["estimated_age"] = f"Estimated age must be between 0 and {MAX_ESTIMATED_AGE}"
     if errors:
@@ -98,7 +110,24 @@ def person_update(*, actor, person_id: int, expected_version: int, **fields) -> 
     person.version += 1
     person.full_clean()
     person.save()
+    if {"date_of_birth", "estimated_age"} & set(fields):
+        _refresh_incidents_of(person, actor=actor)
     return person
+
+
+def _refresh_incidents_of(person: Person, *, actor) -> None:
+    """A changed age can make the person an under-age victim of an incident still in progress
+    (DOMAIN.md, child safeguarding): re-route those incidents now, not only at submission."""
+    from .incidents import safeguarding_refresh  # incidents builds on this module
+
+    incidents = (
+        Incident.objects.filter(pk__in=Party.objects.filter(person=person).values("incident_id"))
+        .exclude(status=IncidentStatus.CLOSED)
+        .order_by("pk")
+        .select_for_update()
+    )
+    for incident in incidents:
+        safeguarding_refresh(incident, actor=actor)
 
 
 @transaction.atomic

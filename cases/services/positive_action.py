@@ -6,10 +6,8 @@ kept whole; the decision row itself is also tracked by the history triggers.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,11 +16,13 @@ from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 
 from ..models import (
+    VICTIM_NOT_SUPPORTING,
     ArrestDecision,
     ArrestOutcome,
     ArrestReviewEvent,
     Incident,
     IncidentStatus,
+    NecessityCriterion,
     NotArrestedReason,
     Party,
     PartyRole,
@@ -30,24 +30,42 @@ from ..models import (
     ReviewStatus,
 )
 from .incidents import review_deadline
-
-POSITIVE_ACTION_POLICY = (
-    "Positive action policy: where a power of arrest exists, the decision to arrest is the "
-    "officer's and does not depend on the victim's willingness to support a prosecution. "
-    "'Victim does not support a prosecution' is never on its own a reason not to arrest: "
-    "record the real grounds."
+from .justification import (  # noqa: F401 - POSITIVE_ACTION_POLICY is re-exported
+    POSITIVE_ACTION_POLICY,
+    justification_problem,
+    says_victim_does_not_support,
 )
 
-# Sentences that only say the victim will not support a prosecution.
-_VICTIM_NON_SUPPORT = re.compile(
-    r"\b(victim|complainant|she|he|they|v)\b[^.;]*?\b("
-    r"(does|did|do|would|will|is|was)\s*(not|n't)\s+(support|want|wish|provide|give|make|"
-    r"co-?operate|assist|engage)|unwilling|refuses?|refused|declined?|withdr[ae]w|"
-    r"no complaint|not supportive|not support)"
-    r"[^.;]*[.;]?",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[A-Za-z0-9']+")
+# Reasons that rest on the arrest not being necessary: the officer says, criterion by
+# criterion, why none of PACE Code G 2.9 applied. ("Not present" and "insufficient grounds" do
+# not reach the necessity test.)
+NECESSITY_REASONS = (NotArrestedReason.NOT_NECESSARY, NotArrestedReason.OTHER)
+NECESSITY_MIN_WORDS = 3
+
+
+def necessity_problems(*, reason: str, grounds: dict[str, str]) -> dict[str, str]:
+    """What is wrong with a necessity assessment, by field (`necessity_<criterion>`).
+
+    DOMAIN.md: an arrest is lawful only where necessary (PACE Code G 2.9); a decision not to
+    arrest says, criterion by criterion, why none applied. In domestic abuse "prevent physical
+    injury" and "protect a child or vulnerable person" usually apply, so each needs its own
+    reason; the victim's unwillingness to support a prosecution is never one."""
+    problems: dict[str, str] = {}
+    unknown = set(grounds) - set(NecessityCriterion.values)
+    if unknown:
+        problems["necessity_grounds"] = f"Unknown necessity criteria: {', '.join(sorted(unknown))}"
+    required = reason in NECESSITY_REASONS
+    for criterion in NecessityCriterion:
+        text = (grounds.get(criterion.value) or "").strip()
+        field = f"necessity_{criterion.value}"
+        if not text:
+            if required:
+                problems[field] = f"Say why this does not apply: {criterion.label.lower()}"
+        elif says_victim_does_not_support(text):
+            problems[field] = POSITIVE_ACTION_POLICY
+        elif len(text.split()) < NECESSITY_MIN_WORDS:
+            problems[field] = f"Say why this does not apply: {criterion.label.lower()}"
+    return problems
 
 
 class DecisionStateError(ValidationError):
@@ -58,22 +76,6 @@ class DecisionStateError(ValidationError):
 
     def __init__(self, message: str):
         super().__init__(message, code="invalid_state")
-
-
-def justification_problem(justification: str) -> str | None:
-    """Why a written justification for not arresting is not acceptable, or None."""
-    minimum = settings.ARREST_JUSTIFICATION_MIN_WORDS
-    text = justification.strip()
-    words = _WORD.findall(text)
-    substance = _WORD.findall(_VICTIM_NON_SUPPORT.sub(" ", text))
-    if _VICTIM_NON_SUPPORT.search(text) and len(substance) < minimum:
-        return POSITIVE_ACTION_POLICY
-    if len(words) < minimum:
-        return (
-            f"Write a justification of substance (at least {minimum} words): the grounds you "
-            "considered and why you decided not to arrest."
-        )
-    return None
 
 
 def _require_role_for(actor, incident: Incident, roles: frozenset, message: str) -> None:
@@ -128,7 +130,15 @@ def arrest_decision_record(
     arrested_by: str = "",
     reason: str = "",
     justification: str = "",
+    necessity_grounds: dict[str, str] | None = None,
 ) -> ArrestDecision:
+    """Record the positive-action decision for a suspect (DOMAIN.md, positive action).
+
+    Not arrested needs a reason and a written justification; "victim does not support a
+    prosecution" is offered as a reason only to be refused with the policy, and the written
+    justification is read for it too (the second guard). A decision resting on necessity
+    carries the PACE Code G assessment, criterion by criterion (`necessity_problems`)."""
+    necessity_grounds = {k: (v or "").strip() for k, v in (necessity_grounds or {}).items()}
     incident = Incident.objects.select_for_update().get(pk=suspect.incident_id)
     if suspect.role != PartyRole.SUSPECT:
         raise ValidationError("Arrest decisions are for suspects.")
@@ -154,14 +164,20 @@ def arrest_decision_record(
             errors["arrested_at"] = "The arrest cannot be before the incident happened"
         if not arrested_by.strip():
             errors["arrested_by"] = "Enter who arrested the suspect"
-        reason, justification = "", ""
+        reason, justification, necessity_grounds = "", "", {}
     elif outcome == ArrestOutcome.NOT_ARRESTED:
         if not reason:
+            errors["reason"] = "Select the reason the suspect was not arrested"
+        elif reason == VICTIM_NOT_SUPPORTING:
+            errors["reason"] = POSITIVE_ACTION_POLICY
+        elif reason not in NotArrestedReason.values:
             errors["reason"] = "Select the reason the suspect was not arrested"
         problem = justification_problem(justification)
         if problem:
             errors["justification"] = problem
+        errors.update(necessity_problems(reason=reason, grounds=necessity_grounds))
         arrested_at, arrested_by = None, ""
+        necessity_grounds = {k: v for k, v in necessity_grounds.items() if v}
     else:
         errors["outcome"] = "Select whether the suspect was arrested"
     if errors:
@@ -175,6 +191,7 @@ def arrest_decision_record(
         arrested_by=arrested_by.strip(),
         reason=reason,
         justification=justification.strip(),
+        necessity_grounds=necessity_grounds,
         is_outstanding=(
             outcome == ArrestOutcome.NOT_ARRESTED
             and reason == NotArrestedReason.SUSPECT_NOT_PRESENT

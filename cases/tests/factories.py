@@ -81,8 +81,25 @@ def add_offence(incident, suspect, code="abh", actor=None):
     )
 
 
+# A PACE Code G necessity assessment that says why each criterion does not apply.
+NECESSITY_GROUNDS = {
+    "name": "His name is known: he is the victim's husband.",
+    "address": "His address is known and verified on the voters' roll.",
+    "prevent_injury": "He has moved to his brother's in Kent, 40 miles away, with no contact.",
+    "prevent_harm": "No sign of self-harm; he was calm and sober when spoken to.",
+    "property": "No damage was done and none was threatened at the address.",
+    "public_decency": "No offence against public decency is alleged or likely.",
+    "highway": "The incident happened indoors; no obstruction of any highway.",
+    "protect_vulnerable": "No children live at the address and the victim is at a refuge.",
+    "investigation": "He attended a voluntary interview under caution the same day.",
+    "disappearance": "He has a fixed address, a job and reported to the station when asked.",
+}
+
+
 def not_arrested(suspect, reason=NotArrestedReason.SUSPECT_NOT_PRESENT, actor=None, **kwargs):
     kwargs.setdefault("justification", GOOD_JUSTIFICATION)
+    if reason in (NotArrestedReason.NOT_NECESSARY, NotArrestedReason.OTHER):
+        kwargs.setdefault("necessity_grounds", NECESSITY_GROUNDS)
     return arrest_decision_record(
         actor=actor or suspect.incident.created_by,
         suspect=suspect,

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,3 +207,133 @@ def test_detail_lists_parties_offences_and_decisions_and_is_logged(api_client, l
     assert body["offences"][0]["offence_type"] == "abh"
     assert body["arrest_decisions"][0]["is_outstanding"] is True
     assert AccessLogEntry.objects.filter(object_id=str(incident.pk), channel="api").count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, attr",
+    [
+        ({"occurred_at": "2099-01-01T10:00:00Z", "reported_at": "2099-01-01T11:00:00Z"}, None),
+        ({"reported_at": "2099-01-01T11:00:00Z"}, "reported_at"),
+        ({"occurred_at": "1850-06-01T10:00:00Z", "reported_at": "1850-06-01T11:00:00Z"}, None),
+        ({"occurred_at": "1850-06-01T10:00:00Z"}, "occurred_at"),
+    ],
+)
+def test_incidents_in_the_future_or_in_1850_are_refused(api_client, lambeth_officer, overrides,
+                                                        attr):  # fmt: skip
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.post(
+        reverse("api:incident-list"), create_body(**overrides), format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    attrs = {error["attr"] for error in response.json()["errors"]}
+    assert attrs == ({attr} if attr else {"occurred_at", "reported_at"})
+    assert Incident.objects.count() == 0
+
+
+def test_moving_an_incident_into_the_future_is_refused(api_client, lambeth_officer):
+    incident = IncidentFactory()
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.patch(
+        reverse("api:incident-detail", args=[incident.pk]),
+        {"version": incident.version, "reported_at": "2099-01-01T11:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"reported_at"}
+    incident.refresh_from_db()
+    assert incident.reported_at.year < 2099
+
+
+def child_safeguarding_draft(api_client):
+    """A draft through the API with a victim aged 15 and an arrest decision recorded."""
+    created = api_client.post(reverse("api:incident-list"), create_body(), format="json")
+    incident_id = created.json()["id"]
+    fifteen = timezone.localdate() - timedelta(days=15 * 365 + 30)
+    victim = PersonFactory(date_of_birth=fifteen)
+    parties = reverse("api:incident-parties", args=[incident_id])
+    api_client.post(parties, {"person": victim.pk, "role": "victim"}, format="json")
+    suspect = api_client.post(
+        parties,
+        {"person": PersonFactory().pk, "role": "suspect", "relationship_to_victim": "partner"},
+        format="json",
+    ).json()
+    api_client.post(
+        reverse("api:incident-offences", args=[incident_id]),
+        {"suspect": suspect["id"], "offence_type": "abh"},
+        format="json",
+    )
+    api_client.post(
+        reverse("api:arrest-decision-list"),
+        {"suspect": suspect["id"], "outcome": "not_arrested", "reason": "not_present",
+         "justification": GOOD_JUSTIFICATION},
+        format="json",
+    )  # fmt: skip
+    return incident_id
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_an_api_client_records_the_childrens_referral_and_submits(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+    incident_id = child_safeguarding_draft(api_client)
+    submit = reverse("api:incident-submit", args=[incident_id])
+    refused = api_client.post(submit, {}, format="json")
+    assert refused.status_code == 400
+    assert "Record the children's services referral." in str(refused.json())
+    url = reverse("api:incident-childrens-referral", args=[incident_id])
+
+    recorded = api_client.post(
+        url,
+        {"referred_at": (timezone.now() - timedelta(minutes=10)).isoformat(),
+         "referred_to": "Lambeth MASH", "referral_reference": "MASH/123"},
+        format="json",
+    )  # fmt: skip
+
+    assert recorded.status_code == 200, recorded.json()
+    assert recorded.json()["is_made"] is True
+    assert recorded.json()["reasons"] == ["victim_under_age"]
+    submitted = api_client.post(submit, {}, format="json")
+    assert submitted.status_code == 200, submitted.json()
+    body = submitted.json()
+    assert body["status"] == "open"
+    assert body["child_safeguarding"] is True
+    assert body["childrens_referral"]["referred_to"] == "Lambeth MASH"
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_a_childrens_referral_needs_who_and_a_past_time(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+    incident_id = child_safeguarding_draft(api_client)
+    url = reverse("api:incident-childrens-referral", args=[incident_id])
+
+    future = api_client.post(
+        url,
+        {"referred_at": (timezone.now() + timedelta(days=1)).isoformat(), "referred_to": "MASH"},
+        format="json",
+    )
+    missing = api_client.post(url, {"referred_to": ""}, format="json")
+
+    assert future.status_code == 400
+    assert {e["attr"] for e in future.json()["errors"]} == {"referred_at"}
+    assert missing.status_code == 400
+    assert {e["attr"] for e in missing.json()["errors"]} == {"referred_at", "referred_to"}
+    assert not Incident.objects.get(pk=incident_id).childrens_referral.is_made
+
+
+def test_no_referral_to_record_is_a_400_and_other_boroughs_get_404(
+    api_client, lambeth_officer, southwark_officer
+):
+    incident, _, _ = complete_incident()
+    body = {"referred_at": timezone.now().isoformat(), "referred_to": "MASH"}
+    url = reverse("api:incident-childrens-referral", args=[incident.pk])
+
+    api_client.force_authenticate(southwark_officer)
+    assert api_client.post(url, body, format="json").status_code == 404
+    api_client.force_authenticate(lambeth_officer)
+    response = api_client.post(url, body, format="json")
+
+    assert response.status_code == 400
+    assert "needs no children's services referral" in str(response.json())

@@ -257,3 +257,73 @@ def test_a_suspect_of_abuse_against_two_victims_is_a_serial_perpetrator():
 
     assert person_flags(suspect).serial_perpetrator
     assert person_flags(suspect).repeat_suspect
+
+
+# --- Ages that change after a party is added -----------------------------------------------
+
+
+def draft_ready_to_submit():
+    incident, suspect = draft_with_everything()
+    not_arrested(suspect)
+    victim = incident.parties.get(role=PartyRole.VICTIM)
+    incident.refresh_from_db()
+    return incident, victim.person
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_submission_checks_the_victims_current_age_not_the_age_when_added():
+    incident, person = draft_ready_to_submit()
+    assert not incident.child_safeguarding
+    fifteen = timezone.localdate() - timedelta(days=15 * 365 + 30)
+    # However the age came to change (an import, an edit by another path), submit rechecks it.
+    type(person).objects.filter(pk=person.pk).update(date_of_birth=fifteen, estimated_age=None)
+
+    with pytest.raises(ValidationError) as error:
+        services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+
+    assert "Record the children's services referral." in error.value.messages
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.DRAFT
+    assert incident.child_safeguarding is True
+    referral = ChildrensServicesReferral.objects.get(incident=incident)
+    assert referral.reasons == [ReferralReason.VICTIM_UNDER_AGE]
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_an_estimated_age_under_the_setting_reroutes_the_draft_at_once():
+    from cases.services.people import person_update
+
+    incident, person = draft_ready_to_submit()
+
+    person_update(
+        actor=incident.created_by,
+        person_id=person.pk,
+        expected_version=person.version,
+        date_of_birth=None,
+        estimated_age=14,
+    )
+
+    incident.refresh_from_db()
+    assert incident.child_safeguarding is True
+    assert ChildrensServicesReferral.objects.filter(incident=incident).exists()
+    with pytest.raises(ValidationError):
+        services.incident_submit(actor=incident.created_by, incident_id=incident.pk)
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_moving_the_incident_date_measures_the_age_on_the_new_day():
+    incident, person = draft_ready_to_submit()
+    born = timezone.localdate() - timedelta(days=17 * 365)
+    type(person).objects.filter(pk=person.pk).update(date_of_birth=born, estimated_age=None)
+    two_years_ago = timezone.now() - timedelta(days=2 * 365)
+
+    services.incident_update(
+        actor=incident.created_by,
+        incident_id=incident.pk,
+        expected_version=incident.version,
+        occurred_at=two_years_ago,
+        reported_at=two_years_ago,
+    )
+
+    incident.refresh_from_db()
+    assert incident.child_safeguarding is True

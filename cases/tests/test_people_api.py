@@ -398,3 +398,15 @@ def test_person_endpoints_are_in_the_openapi_schema(client, lambeth_officer):
         "persons_partial_update",
     ):
         assert operation_id in text
+
+
+def test_create_with_a_date_of_birth_in_1850_is_a_400(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.post(
+        LIST, {"given_name": "A", "family_name": "B", "date_of_birth": "1850-03-01"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert error_attrs(response) == {"date_of_birth"}
+    assert Person.objects.count() == 0

@@ -247,7 +247,7 @@ def test_victim_not_supporting_alone_is_a_400_quoting_the_policy(api_client, lam
         {
             "suspect": suspect.pk,
             "outcome": "not_arrested",
-            "reason": "other",
+            "reason": "insufficient_grounds",
             "justification": "The victim does not support a prosecution.",
         },
         format="json",

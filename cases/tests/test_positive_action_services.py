@@ -648,3 +648,59 @@ def test_an_earlier_answer_still_counts_after_a_second_return(lambeth_supervisor
 
     with pytest.raises(PermissionDenied):
         arrest_decision_endorse(actor=lambeth_supervisor, decision_id=decision.pk)
+
+
+# --- The free-text guard: contractions, phrasings, padding ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The victim won't support a prosecution.",
+        "The victim won\u2019t support a prosecution.",
+        "Victim doesnt want to support any prosecution.",
+        "The victim declined to provide a statement.",
+        "She was reluctant to make a complaint.",
+        "The victim wants the matter dropped.",
+        "Complainant is unwilling to assist police.",
+        "Victim asked for the charges to be dropped.",
+    ],
+)
+def test_each_way_of_writing_non_support_is_refused_with_the_policy(text):
+    assert justification_problem(text) == POSITIVE_ACTION_POLICY
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        " Nothing further to add at this time, see notes above, as per previous update.",
+        " Blah blah blah blah blah blah blah blah blah blah blah blah.",
+        " Lorem ipsum dolor sit amet lorem ipsum dolor sit amet lorem ipsum.",
+        " The the the the the the the the the the the the.",
+    ],
+)
+def test_non_support_followed_by_twelve_words_of_filler_is_refused(padding):
+    assert len(padding.split()) >= 12
+    assert justification_problem("The victim won't support a prosecution." + padding) == (
+        POSITIVE_ACTION_POLICY
+    )
+
+
+def test_twelve_words_of_filler_alone_are_not_a_justification():
+    problem = justification_problem(
+        "Nothing further to add at this time, see notes above, as per previous update."
+    )
+
+    assert problem is not None and "justification of substance" in problem
+
+
+@pytest.mark.parametrize(
+    "grounds",
+    [
+        REAL_GROUNDS,
+        " The suspect had left before officers arrived and he couldn't be found after an area "
+        "search with the dog unit; a circulation is in place.",
+    ],
+)
+def test_non_support_with_real_grounds_is_still_accepted(grounds):
+    assert justification_problem("The victim won't support a prosecution." + grounds) is None

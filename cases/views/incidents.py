@@ -460,6 +460,7 @@ class ArrestDecisionView(IncidentWriteMixin, TemplateView):
                     arrested_by=data["arrested_by"],
                     reason=data["reason"],
                     justification=data["justification"],
+                    necessity_grounds=form.necessity_grounds(),
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)

@@ -117,19 +117,33 @@ def _in_borough(queryset, field: str, team: Team):
 
 
 def _submitted_in(period: Period):
+    """Assessments submitted in the period, or whose level was set in it (a supervisor's
+    regrade after the submission's meeting is new to the meeting)."""
     return RiskAssessment.objects.filter(
-        submitted_at__gte=period.start,
-        submitted_at__lt=period.end,
+        Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
+        | Q(level_set_at__gte=period.start, level_set_at__lt=period.end),
         is_current=True,
         status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
-    ).select_related("incident", "person", "borough", "instrument", "created_by")
+    ).select_related("incident", "person", "borough", "instrument", "created_by", "level_set_by")
+
+
+def level_set_by_text(assessment: RiskAssessment) -> str:
+    """Who set the level in force: a regrading supervisor is named as such, never the officer."""
+    setter = assessment.level_set_by or assessment.created_by
+    when = assessment.level_set_at or assessment.submitted_at
+    regraded = assessment.is_regraded
+    who = f"regraded by {setter.display_name}" if regraded else f"by {setter.display_name}"
+    text = f"{who} on {_local(when)}"
+    if regraded:
+        text += f" (assessed by {assessment.created_by.display_name})"
+    return text
 
 
 def _assessment_summary(assessment: RiskAssessment, *, with_borough: bool = False) -> str:
     parts = [
-        f"{assessment.person.full_name}, assessed {assessment.get_final_level_display().upper()}"
-        f" with {assessment.instrument.name} by {assessment.created_by.display_name}"
-        f" on {_local(assessment.submitted_at)} ({assessment.get_status_display().lower()})."
+        f"{assessment.person.full_name}, graded {assessment.get_final_level_display().upper()}"
+        f" with {assessment.instrument.name} {level_set_by_text(assessment)}"
+        f" ({assessment.get_status_display().lower()})."
     ]
     if with_borough:
         parts.append(f"Borough: {assessment.borough.name}.")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
-from publicprotection.access.roles import CASE_WRITERS, MARAC_COORDINATORS
+from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, MARAC_COORDINATORS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, viewer_borough_id
 from publicprotection.lookups import AnyOfIds
 from riskassessment.models import (
@@ -91,23 +91,36 @@ def open_referral_exists() -> Exists:
     )
 
 
+def to_be_referred_filter() -> Q:
+    """Current, submitted HIGH assessments not decided against referral.
+
+    High risk cases go to MARAC (DOMAIN.md, MARAC). The rule reads the level in force, however
+    it became HIGH (the officer's level, a supervisor's regrade, DASH, a reassessment, an
+    escalation): a HIGH with no decision recorded is to be referred, and only a recorded
+    decision not to refer, with its reasons, takes it off the list."""
+    return (
+        Q(final_level=Level.HIGH, is_current=True)
+        & ~Q(marac_decision=MaracDecision.NOT_REFERRED)
+        & ~Q(status=AssessmentStatus.DRAFT)
+    )
+
+
 def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
-    """HIGH assessments whose officer decided to refer to MARAC, with no referral yet."""
+    """HIGH assessments (`to_be_referred_filter`) with no referral yet."""
     if viewer.role not in MARAC_COORDINATORS:
         return RiskAssessment.objects.none()
     # Their ids first: every such assessment of the borough's years is checked for a referral
     # (nearly all have one), and with only the ids that reads the partial index, not the rows.
     waiting = list(
         assessments_visible_to(viewer=viewer)
-        .filter(final_level=Level.HIGH, marac_decision=MaracDecision.REFER, is_current=True)
-        .exclude(status=AssessmentStatus.DRAFT)
+        .filter(to_be_referred_filter())
         .filter(~open_referral_exists())
         .order_by()
         .values_list("pk", flat=True)
     )
     return (
         RiskAssessment.objects.filter(AnyOfIds(F("pk"), waiting))
-        .select_related("incident", "person")
+        .select_related("incident", "person", "level_set_by")
         .order_by("-submitted_at", "-id")
     )
 
@@ -319,3 +332,39 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
 
 def referrals_awaiting_triage(*, viewer) -> QuerySet[MaracReferral]:
     return referral_list(viewer=viewer, status=ReferralStatus.SUBMITTED)
+
+
+# --- A victim's MARAC status, London-wide ------------------------------------------------------
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.SUBMITTED, ReferralStatus.ACCEPTED, ReferralStatus.LISTED)
+
+
+@dataclass(frozen=True)
+class OpenReferral:
+    """That a referral is open, where and since when: never the referral itself."""
+
+    person_id: int
+    status: str
+    borough_name: str
+    referred_at: object
+
+    @property
+    def status_label(self) -> str:
+        return ReferralStatus(self.status).label
+
+
+def open_referrals(*, viewer, person_ids) -> dict[int, OpenReferral]:
+    """Each person's newest open MARAC referral (awaiting triage, accepted or listed), across
+    London. DOMAIN.md: a victim's open MARAC referral is shown London-wide, like repeat flags,
+    to every police viewer; the referral stays in its borough's scope. One query."""
+    if not has_role(viewer, CASE_READERS):
+        return {}
+    rows = (
+        MaracReferral.objects.filter(
+            person_id__in=list(person_ids), status__in=OPEN_REFERRAL_STATUSES
+        )
+        .order_by("person_id", "-created_at", "-id")
+        .distinct("person_id")
+        .values_list("person_id", "status", "borough__name", "created_at")
+    )
+    return {row[0]: OpenReferral(*row) for row in rows}

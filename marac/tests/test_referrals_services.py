@@ -67,7 +67,9 @@ def test_dash_fourteen_yes_is_visible_high_risk_thirteen_is_not():
 
 def victim_with_incidents(count: int, days_apart: int = 30):
     """A victim whose latest incident is their `count`th, each `days_apart` days apart."""
-    first, victim, _ = complete_incident(occurred_at=timezone.now() - timedelta(days=300))
+    # Ending in the past: incidents cannot be recorded in the future.
+    start = timezone.now() - timedelta(days=days_apart * (count - 1) + 10)
+    first, victim, _ = complete_incident(occurred_at=start)
     party = victim
     for n in range(1, count):
         incident, _, _ = complete_incident(
@@ -201,7 +203,10 @@ def test_a_rejected_assessment_can_be_referred_again():
 def test_high_assessments_with_a_decision_to_refer_wait_until_referred():
     coord = coordinator()
     waiting = high_assessment()
-    high_assessment(refer=False)
+    not_referred = high_assessment(refer=False)
+    RiskAssessment.objects.filter(pk=not_referred.pk).update(
+        marac_decision="not_referred", marac_not_referred_reason="Heard at MAPPA instead."
+    )
     high_assessment(level="medium")
     high_assessment(borough_code="SOU")
 

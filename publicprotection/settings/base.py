@@ -323,6 +323,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "ArrestOutcomeEnum": "cases.models.ArrestOutcome.choices",
+        "NotArrestedReasonEnum": "cases.models.NotArrestedReason.choices",
+        # The reasons offered to the officer: the stored ones and the refused "victim does not
+        # support a prosecution".
+        "NotArrestedReasonOfferedEnum": "cases.models.NOT_ARRESTED_REASONS_OFFERED",
         "MaracReferralStatusEnum": "marac.models.ReferralStatus.choices",
         "MaracReferralEventKindEnum": "marac.models.ReferralEventKind.choices",
         "ReviewEventKindEnum": "cases.models.ReviewEventKind.choices",
@@ -407,6 +411,8 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 DOMESTIC_ABUSE_MINIMUM_AGE = env.int("DOMESTIC_ABUSE_MINIMUM_AGE", default=16)
 ARREST_REVIEW_DEADLINE_HOURS = env.int("ARREST_REVIEW_DEADLINE_HOURS", default=24)
 ARREST_JUSTIFICATION_MIN_WORDS = env.int("ARREST_JUSTIFICATION_MIN_WORDS", default=12)
+# The earliest year an incident can have happened (non-recent abuse is recorded; 1850 is not).
+INCIDENT_EARLIEST_YEAR = env.int("INCIDENT_EARLIEST_YEAR", default=1900)
 REPEAT_WINDOW_DAYS = env.int("REPEAT_WINDOW_DAYS", default=365)
 # Risk levels that need a RARA plan before an assessment can be submitted.
 RARA_PLAN_REQUIRED_LEVELS = env.list("RARA_PLAN_REQUIRED_LEVELS", default=["medium", "high"])

@@ -58,7 +58,9 @@ class RiskAssessmentCursorPagination(CheckedCursorPagination):
 
 
 def _detail(request, assessment_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-    assessment = selectors.assessment_get(viewer=request.user, assessment_id=assessment_id)
+    assessment = services.assessment_with_current_escalation(
+        selectors.assessment_get(viewer=request.user, assessment_id=assessment_id)
+    )
     return Response(RiskAssessmentDetailOutputSerializer(assessment).data, status=status_code)
 
 
@@ -273,6 +275,8 @@ class RiskAssessmentReviewApi(GenericAPIView):
                 actor=request.user,
                 level=data["level"],
                 rationale=data["rationale"],
+                marac_decision=data["marac_decision"],
+                marac_not_referred_reason=data["marac_not_referred_reason"],
             )
         else:
             call_service(

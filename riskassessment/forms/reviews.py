@@ -8,7 +8,7 @@ from django import forms
 
 from publicprotection.govuk_forms import GovukFormMixin, GovukRadioSelect
 
-from ..models import Level
+from ..models import Level, MaracDecision
 
 CONFIRM = "confirm"
 REGRADE = "regrade"
@@ -43,4 +43,17 @@ class GradingReviewForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    marac_decision = forms.ChoiceField(
+        label="MARAC referral",
+        help_text="Only if you regrade to high and the officer recorded no MARAC decision.",
+        choices=MaracDecision.choices,
+        required=False,
+        widget=GovukRadioSelect,
+    )
+    marac_not_referred_reason = forms.CharField(
+        label="Why is the case not referred to MARAC?",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -72,6 +72,11 @@ class RiskAssessmentOutputSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name")
     instrument = serializers.CharField(source="instrument.code")
     created_by = serializers.CharField(source="created_by.display_name")
+    level_set_by = serializers.CharField(
+        source="level_set_by.display_name",
+        allow_null=True,
+        help_text="Who set the level in force: the submitting officer or a regrading supervisor.",
+    )
     is_lowered = serializers.BooleanField(
         help_text="The final level is below the recommendation (a supervisor must confirm it)."
     )
@@ -94,6 +99,8 @@ class RiskAssessmentOutputSerializer(serializers.ModelSerializer):
             "recommended_level",
             "final_level",
             "is_lowered",
+            "level_set_by",
+            "level_set_at",
             "created_by",
             "created_at",
             "submitted_at",
@@ -232,4 +239,18 @@ class RiskAssessmentReviewInputSerializer(serializers.Serializer):
         default="",
         max_length=TEXT_LIMIT,
         help_text="Needed to regrade, and to confirm a level below the recommendation.",
+    )
+    marac_decision = serializers.ChoiceField(
+        choices=MaracDecision.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed to regrade to high when no MARAC decision is recorded.",
+    )
+    marac_not_referred_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=TEXT_LIMIT,
+        help_text="Why a high risk case is not referred to MARAC.",
     )

@@ -86,7 +86,6 @@ def assessment_start(
         reassessment_reason=reassessment_reason.strip(),
         created_by=actor,
     )
-    suggestion = escalation_suggestion(incident=incident, person_id=victim.person_id)
     previous = {a.question_id: a for a in current.answers.all()} if current else {}
     Answer.objects.bulk_create(
         Answer(
@@ -97,15 +96,43 @@ def assessment_start(
         )
         for question in instrument.questions.all()
     )
-    if suggestion.suggested:
-        assessment.escalation_suggested = True
-        assessment.escalation_reason = " ".join(suggestion.reasons)[:300]
-        assessment.answers.filter(question__code=ESCALATION_CODE).update(
-            value=AnswerValue.YES,
-            note="Suggested from the victim's history: " + assessment.escalation_reason,
-        )
+    _refresh_escalation(assessment, pre_tick_over=(AnswerValue.NOT_KNOWN, AnswerValue.NO))
     _refresh_recommendation(assessment)
     assessment.save()
+    return assessment
+
+
+def _refresh_escalation(
+    assessment: RiskAssessment, *, pre_tick_over=(AnswerValue.NOT_KNOWN,)
+) -> None:
+    """Escalation suggested from the victim's history, derived again from the records as they
+    are now (DOMAIN.md: the victim's third incident within 12 months, this one included, or a
+    more serious offence than the last, pre-ticks escalation with the reason shown; the officer
+    may clear it with a note). Earlier incidents recorded after the assessment started count.
+
+    A new suggestion pre-ticks the escalation answer unless the officer has already answered
+    it; an officer's "no" then needs the clearing note before submission."""
+    suggestion = escalation_suggestion(incident=assessment.incident, person_id=assessment.person_id)
+    reason = " ".join(suggestion.reasons)[:300]
+    newly = suggestion.suggested and reason != assessment.escalation_reason
+    assessment.escalation_suggested = suggestion.suggested
+    assessment.escalation_reason = reason
+    if newly:
+        assessment.answers.filter(question__code=ESCALATION_CODE, value__in=pre_tick_over).update(
+            value=AnswerValue.YES,
+            note="Suggested from the victim's history: " + reason,
+        )
+
+
+def assessment_with_current_escalation(assessment: RiskAssessment) -> RiskAssessment:
+    """For reading a draft: the escalation suggestion as the records show it now, set on the
+    object (not saved; saving or submitting the draft stores it)."""
+    if assessment.can_edit():
+        suggestion = escalation_suggestion(
+            incident=assessment.incident, person_id=assessment.person_id
+        )
+        assessment.escalation_suggested = suggestion.suggested
+        assessment.escalation_reason = " ".join(suggestion.reasons)[:300]
     return assessment
 
 
@@ -158,6 +185,7 @@ def assessment_save(
         setattr(assessment, name, value.strip() if isinstance(value, str) else value)
     if assessment.marac_decision and assessment.marac_decided_at is None:
         assessment.marac_decided_at = timezone.now()
+    _refresh_escalation(assessment)
     _refresh_recommendation(assessment)
     assessment.version += 1
     assessment.save()
@@ -185,14 +213,13 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
             problems["plan"] = (
                 f"{Level(final).label} risk needs a RARA plan: add at least one action"
             )
-        if final == Level.HIGH:
-            if not assessment.marac_decision:
-                problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
-            elif (
-                assessment.marac_decision == MaracDecision.NOT_REFERRED
-                and not assessment.marac_not_referred_reason.strip()
-            ):
-                problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
+        problems.update(
+            marac_decision_problems(
+                level=final,
+                marac_decision=assessment.marac_decision,
+                marac_not_referred_reason=assessment.marac_not_referred_reason,
+            )
+        )
     if assessment.escalation_suggested:
         escalation = assessment.answers.filter(question__code=ESCALATION_CODE).first()
         if (
@@ -206,15 +233,30 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
     return problems
 
 
-@transaction.atomic
 def assessment_submit(
     *, actor, assessment_id: int, expected_version: int | None = None
 ) -> RiskAssessment:
+    """Submit a draft for the supervisor's review. The escalation suggestion is derived again
+    first, and kept even when the submission is then refused (the officer sees why)."""
+    with transaction.atomic():
+        assessment = _lock(assessment_id)
+        if assessment.can_edit() and (
+            expected_version is None or assessment.version == expected_version
+        ):
+            _refresh_escalation(assessment)
+            _refresh_recommendation(assessment)
+            assessment.save()
+    return _submit(actor=actor, assessment_id=assessment_id, expected_version=expected_version)
+
+
+@transaction.atomic
+def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskAssessment:
     assessment = _lock(assessment_id)
     if expected_version is not None and assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
         raise ValidationError("This assessment has already been submitted.")
+    _refresh_escalation(assessment)
     _refresh_recommendation(assessment)
     problems = submission_problems(assessment)
     if problems:
@@ -223,6 +265,8 @@ def assessment_submit(
         assessment.marac_not_referred_reason = ""
     assessment.status = AssessmentStatus.AWAITING_REVIEW
     assessment.submitted_at = timezone.now()
+    assessment.level_set_by = actor
+    assessment.level_set_at = assessment.submitted_at
     assessment.version += 1
     assessment.save()
     return assessment
@@ -259,8 +303,32 @@ def assessment_confirm(*, actor, assessment_id: int, rationale: str = "") -> Ris
     return _confirmed(assessment)
 
 
+def marac_decision_problems(
+    *, level: str, marac_decision: str, marac_not_referred_reason: str
+) -> dict[str, str]:
+    """A HIGH level is referred to MARAC or the reasons not to are recorded (DOMAIN.md,
+    MARAC: high risk cases go to MARAC). Whoever sets HIGH, officer or supervisor, decides."""
+    problems: dict[str, str] = {}
+    if marac_decision == MaracDecision.NOT_REFERRED and not marac_not_referred_reason.strip():
+        problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
+    elif level == Level.HIGH and marac_decision not in MaracDecision.values:
+        problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
+    return problems
+
+
 @transaction.atomic
-def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str) -> RiskAssessment:
+def assessment_regrade(
+    *,
+    actor,
+    assessment_id: int,
+    level: str,
+    rationale: str,
+    marac_decision: str = "",
+    marac_not_referred_reason: str = "",
+) -> RiskAssessment:
+    """A supervisor sets a different level, with a rationale. Regrading to HIGH needs the MARAC
+    decision the officer's own HIGH would have needed (one already recorded stands unless a new
+    one is given); the supervisor becomes the one who set the level."""
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
@@ -272,8 +340,33 @@ def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str)
         errors["level"] = "Choose a different level, or confirm the grading instead"
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the new level"
+    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+        # DOMAIN.md, RARA: medium and high risk need a plan, whoever sets the level.
+        errors["level"] = (
+            f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
+            "then regrade"
+        )
+    if not marac_decision and level == Level.HIGH:
+        marac_decision = assessment.marac_decision
+        marac_not_referred_reason = marac_not_referred_reason or (
+            assessment.marac_not_referred_reason
+        )
+    errors.update(
+        marac_decision_problems(
+            level=level,
+            marac_decision=marac_decision,
+            marac_not_referred_reason=marac_not_referred_reason,
+        )
+    )
     if errors:
         raise ValidationError(errors)
+    if marac_decision and marac_decision != assessment.marac_decision:
+        assessment.marac_decision = marac_decision
+        assessment.marac_decided_at = timezone.now()
+    if assessment.marac_decision != MaracDecision.NOT_REFERRED:
+        assessment.marac_not_referred_reason = ""
+    elif marac_not_referred_reason.strip():
+        assessment.marac_not_referred_reason = marac_not_referred_reason.strip()
     GradingReview.objects.create(
         assessment=assessment,
         action=GradingReviewAction.REGRADED,
@@ -283,6 +376,8 @@ def assessment_regrade(*, actor, assessment_id: int, level: str, rationale: str)
         actor=actor,
     )
     assessment.final_level = level
+    assessment.level_set_by = actor
+    assessment.level_set_at = timezone.now()
     return _confirmed(assessment)
 
 

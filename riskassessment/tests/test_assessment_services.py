@@ -283,3 +283,74 @@ def test_dash_is_a_second_instrument_defined_as_data():
 
     assert assessment.answers.count() == 27
     assert assessment.recommended_level == Level.HIGH
+
+
+def test_an_earlier_incident_recorded_after_the_start_is_suggested_at_submission():
+    victim = PersonFactory()
+    earlier = IncidentFactory(occurred_at=timezone.now() - timedelta(days=200))
+    add_party(earlier, PartyRole.VICTIM, person=victim)
+    incident = IncidentFactory()
+    party = add_party(incident, PartyRole.VICTIM, person=victim)
+    assessment = services.assessment_start(actor=incident.created_by, victim=party)
+    assert not assessment.escalation_suggested
+    assessment = answer(assessment, final_level=Level.STANDARD)
+    # Another earlier incident is recorded afterwards: this is now the third in twelve months.
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=100))
+    add_party(late, PartyRole.VICTIM, person=victim)
+
+    read = services.assessment_with_current_escalation(RiskAssessment.objects.get(pk=assessment.pk))
+    assert read.escalation_suggested and "number 3" in read.escalation_reason
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+    assert "lowering_rationale" in error.value.message_dict  # escalation raised the recommendation
+    assessment.refresh_from_db()
+    assert assessment.escalation_suggested
+    assert "number 3" in assessment.escalation_reason
+    assert assessment.answers.get(question__code="escalation").value == AnswerValue.YES
+    assert assessment.recommended_level == Level.MEDIUM
+    assert assessment.status == AssessmentStatus.DRAFT
+
+
+def test_an_officers_no_to_escalation_needs_the_clearing_note_when_the_suggestion_arrives():
+    victim = PersonFactory()
+    earlier = IncidentFactory(occurred_at=timezone.now() - timedelta(days=200))
+    add_party(earlier, PartyRole.VICTIM, person=victim)
+    incident = IncidentFactory()
+    party = add_party(incident, PartyRole.VICTIM, person=victim)
+    assessment = services.assessment_start(actor=incident.created_by, victim=party)
+    assessment = answer(assessment, no=["escalation"], final_level=Level.STANDARD)
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=100))
+    add_party(late, PartyRole.VICTIM, person=victim)
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+    assert "escalation_cleared_note" in error.value.message_dict
+    assert assessment.answers.get(question__code="escalation").value == AnswerValue.NO
+
+
+def test_regrading_to_a_level_that_needs_a_plan_needs_the_plan(lambeth_supervisor):
+    assessment = answer(start_assessment(), final_level=Level.STANDARD)
+    assessment = services.assessment_submit(
+        actor=assessment.created_by, assessment_id=assessment.pk
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=lambeth_supervisor,
+            assessment_id=assessment.pk,
+            level=Level.MEDIUM,
+            rationale="Stalking disclosed since.",
+        )
+
+    assert "RARA plan" in error.value.message_dict["level"][0]
+    add_action(assessment)
+    regraded = services.assessment_regrade(
+        actor=lambeth_supervisor,
+        assessment_id=assessment.pk,
+        level=Level.MEDIUM,
+        rationale="Stalking disclosed since.",
+    )
+    assert regraded.final_level == Level.MEDIUM

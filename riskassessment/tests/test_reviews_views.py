@@ -255,10 +255,11 @@ def test_supervisor_regrades_with_a_rationale_and_the_history_is_kept(client, la
     assessment = lowered()
     client.force_login(lambeth_supervisor)
 
-    response = client.post(
-        review_url(assessment),
-        {"action": "regrade", "level": "high", "rationale": "Strangulation: high risk stands."},
-    )
+    body = {"action": "regrade", "level": "high", "rationale": "Strangulation: high risk stands."}
+    refused = client.post(review_url(assessment), body)
+    assert "High risk: refer to MARAC, or record why not" in refused.text
+
+    response = client.post(review_url(assessment), {**body, "marac_decision": "refer"})
 
     assert response.status_code == 302
     assessment.refresh_from_db()
@@ -272,6 +273,7 @@ def test_supervisor_regrades_with_a_rationale_and_the_history_is_kept(client, la
     assert review.rationale == "Strangulation: high risk stands."
     page = client.get(review_url(assessment))
     assert "Regraded from medium to high" in page.text
+    assert f"Regraded by {lambeth_supervisor.display_name}" in page.text
     assert "Strangulation: high risk stands." in page.text
     assert "This assessment is not awaiting review: confirmed." in page.text
     assert "Save review" not in page.text

@@ -20,7 +20,7 @@ from publicprotection.govuk_forms import apply_service_errors
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level
 from ..scoring import QuestionInfo, recommend
-from ..selectors.assessments import assessment_get, incident_assessments
+from ..selectors.assessments import assessment_get, current_risks, incident_assessments
 from ..services import assessments as services
 
 
@@ -35,11 +35,19 @@ class IncidentRiskView(RoleRequiredMixin, TemplateView):
         access_log_record(request=self.request, obj=incident, label=incident.reference)
         assessments = list(incident_assessments(viewer=self.request.user, incident=incident))
         victims = [p for p in incident.parties.all() if p.role == PartyRole.VICTIM]
+        london = current_risks(viewer=self.request.user, person_ids={v.person_id for v in victims})
         rows = []
         for victim in victims:
             mine = [a for a in assessments if a.victim_id == victim.pk]
             current = next((a for a in mine if a.is_current), None)
-            rows.append({"victim": victim, "current": current, "history": mine})
+            rows.append(
+                {
+                    "victim": victim,
+                    "current": current,
+                    "history": mine,
+                    "london": london.get(victim.person_id),
+                }
+            )
         return {
             **super().get_context_data(**kwargs),
             "incident": incident,
@@ -92,7 +100,9 @@ class AssessmentDetailView(RoleRequiredMixin, TemplateView):
         return assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        assessment = kwargs.pop("assessment", None) or self.get_assessment()
+        assessment = services.assessment_with_current_escalation(
+            kwargs.pop("assessment", None) or self.get_assessment()
+        )
         editable = assessment.can_edit() and has_role(self.request.user, CASE_WRITERS)
         form = kwargs.pop("form", None)
         if form is None and editable:

@@ -39,6 +39,8 @@ class PersonRiskMixin(RoleRequiredMixin):
             "history": history,
             "current": current,
             "pending": pending[0] if pending else None,
+            # London-wide: the level, when and where it was set (never the assessment).
+            "london": selectors.current_risk(viewer=self.request.user, person_id=person.pk),
         }
 
 

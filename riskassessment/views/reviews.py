@@ -82,6 +82,8 @@ class GradingReviewView(RoleRequiredMixin, FormView):
                     assessment_id=assessment.pk,
                     level=data["level"],
                     rationale=data["rationale"],
+                    marac_decision=data["marac_decision"],
+                    marac_not_referred_reason=data["marac_not_referred_reason"],
                 )
                 message = (
                     f"{person} regraded from {assessment.get_final_level_display().lower()} "

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("riskassessment", "0005_assessment_to_refer_covering"),
+        ("riskassessment", "0006_level_set_by_and_to_refer_every_high"),
     ]
 
     operations = [

@@ -1,0 +1,147 @@
+"""Every way an assessment becomes HIGH reaches MARAC: the coordinator's list to be referred,
+the assessment's MARAC decision, and the daily agenda naming who set the level."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.tests.factories import complete_incident
+from marac.models import AgendaSection
+from marac.selectors.content import Period, agenda_content
+from marac.selectors.referrals import assessments_to_be_referred
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+from riskassessment.models import Level, MaracDecision, RiskAssessment
+from riskassessment.services import assessments as services
+from riskassessment.tests.factories import answer, start_assessment
+from riskassessment.tests.test_assessment_services import add_action
+
+pytestmark = pytest.mark.django_db
+
+
+def coordinator():
+    return UserFactory(role=Role.MARAC_COORDINATOR, team=team("LAM"))
+
+
+def supervisor():
+    return UserFactory(
+        role=Role.SUPERVISOR, team=team("LAM"), first_name="DS", last_name="Regrader"
+    )
+
+
+def submitted_medium():
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"), first_name="PC", last_name="Author")
+    _, victim, _ = complete_incident(actor=officer)
+    assessment = start_assessment(victim=victim, actor=officer)
+    add_action(assessment)
+    assessment = answer(assessment, yes=["separation"], final_level=Level.MEDIUM)
+    return services.assessment_submit(actor=officer, assessment_id=assessment.pk)
+
+
+def test_regrading_to_high_needs_a_marac_decision():
+    assessment = submitted_medium()
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=supervisor(), assessment_id=assessment.pk, level=Level.HIGH, rationale="Threats"
+        )
+
+    assert "marac_decision" in error.value.message_dict
+    assessment.refresh_from_db()
+    assert assessment.final_level == Level.MEDIUM
+
+
+def test_not_referring_a_regraded_high_needs_the_reasons():
+    assessment = submitted_medium()
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=supervisor(),
+            assessment_id=assessment.pk,
+            level=Level.HIGH,
+            rationale="Threats",
+            marac_decision=MaracDecision.NOT_REFERRED,
+        )
+
+    assert "marac_not_referred_reason" in error.value.message_dict
+
+
+def test_a_supervisors_regrade_to_high_is_to_be_referred_and_credited_to_the_supervisor():
+    assessment = submitted_medium()
+    before = timezone.now()
+    coord, sergeant = coordinator(), supervisor()
+    assert list(assessments_to_be_referred(viewer=coord)) == []
+
+    regraded = services.assessment_regrade(
+        actor=sergeant,
+        assessment_id=assessment.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    assert regraded.level_set_by == sergeant
+    assert regraded.is_regraded
+    assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
+    # The submission was before this meeting period; the regrade is new to it.
+    period = Period(start=before, end=timezone.now() + timedelta(seconds=1))
+    items = [i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK]
+    assert [i.object_id for i in items] == [regraded.pk]
+    summary = items[0].summary
+    assert "regraded by DS Regrader" in summary
+    assert "by PC Author on" not in summary
+    assert "MARAC: Refer to MARAC." in summary
+    assert "no decision recorded" not in summary
+
+
+def test_a_high_with_no_marac_decision_is_to_be_referred_and_only_not_referring_removes_it():
+    coord = coordinator()
+    assessment = submitted_medium()
+    # However it became HIGH without a decision (data from before the rule, any other path).
+    RiskAssessment.objects.filter(pk=assessment.pk).update(final_level=Level.HIGH)
+
+    assert list(assessments_to_be_referred(viewer=coord)) == [assessment]
+
+    RiskAssessment.objects.filter(pk=assessment.pk).update(
+        marac_decision=MaracDecision.NOT_REFERRED, marac_not_referred_reason="Already at MAPPA"
+    )
+    assert list(assessments_to_be_referred(viewer=coord)) == []
+
+
+def test_the_officers_own_high_is_credited_to_the_officer():
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"), first_name="PC", last_name="Author")
+    _, victim, _ = complete_incident(actor=officer)
+    assessment = start_assessment(victim=victim, actor=officer)
+    add_action(assessment)
+    assessment = answer(
+        assessment, yes=["threats_to_kill"], final_level=Level.HIGH, marac_decision="refer"
+    )
+    submitted = services.assessment_submit(actor=officer, assessment_id=assessment.pk)
+
+    assert submitted.level_set_by == officer
+    assert not submitted.is_regraded
+    period = Period(start=submitted.submitted_at, end=timezone.now() + timedelta(seconds=1))
+    (item,) = [
+        i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK
+    ]
+    assert "by PC Author on" in item.summary
+
+
+def test_the_coordinators_home_names_who_set_the_high(client):
+    assessment = submitted_medium()
+    services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=assessment.pk,
+        level=Level.HIGH,
+        rationale="Threats to kill disclosed.",
+        marac_decision=MaracDecision.REFER,
+    )
+    client.force_login(coordinator())
+
+    response = client.get(reverse("marac:home"))
+
+    assert assessment.incident.reference in response.text
+    assert "regraded by DS Regrader" in response.text
