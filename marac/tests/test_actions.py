@@ -193,3 +193,25 @@ def test_wrong_roles_are_refused_on_the_case_list_actions_and_discussion_pages(
     assert not MaracActionUpdate.objects.exists()
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
+
+
+def test_several_update_forms_on_one_page_have_ids_of_their_own(client):
+    """Clicking "Done" in the second form ticked the first form's radio: every copy of the
+    form had the same ids."""
+    import re
+    from collections import Counter
+
+    coord = coordinator()
+    listing = listed_case(coord=coord)
+    idva = idva_partner()
+    first = an_action(listing, idva.agency, coord, description="First action")
+    second = an_action(listing, idva.agency, coord, description="Second action")
+    client.force_login(idva)
+
+    for url in (reverse("marac:home"), reverse("marac:case-summary", args=[listing.pk])):
+        page = client.get(url).text
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        for action in (first, second):
+            done = f"action-{action.pk}-status_1"
+            assert f'id="{done}"' in page and f'for="{done}"' in page, url
