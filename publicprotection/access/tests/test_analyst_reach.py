@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.urls.converters import IntConverter, SlugConverter
+from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 
 from cases.tests.factories import complete_incident
 from publicprotection.audit.models import AccessLogEntry
@@ -27,6 +27,11 @@ OPEN_TO_ANALYSTS = {
     "password_change_done",
     "two_factor_setup",
     "two_factor_verify",
+    "two_factor_recovery",
+    "recovery_codes_new",
+    "account_security",
+    "api_tokens",
+    "api_token_revoke",
     "api-schema",
     "api-docs",
     "api:me",
@@ -39,6 +44,8 @@ def _sample(converter) -> object:
         return 1
     if isinstance(converter, SlugConverter):
         return "pack"
+    if isinstance(converter, UUIDConverter):
+        return "00000000-0000-0000-0000-000000000000"
     if type(converter).__name__ == "IncidentReferenceConverter":
         return "DV/LAM/2026/000001"
     return "x"
