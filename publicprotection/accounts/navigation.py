@@ -17,6 +17,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset]] = [
     ("Overdue actions", "riskassessment:rara-overdue", roles.CASE_WRITERS),
     ("Daily meetings", "marac:agenda-list", roles.SUPERVISORS | roles.MARAC_COORDINATORS),
     ("MARAC", "marac:home", roles.MARAC_COORDINATORS | roles.PARTNERS),
+    ("Homicide reviews", "homicidereviews:review-list", roles.REVIEW_LEADS | roles.SUPERVISORS),
     ("Trends", "reports:dashboard", roles.ANALYSTS),
     ("Audit", "audit:search", roles.AUDITORS),
 ]

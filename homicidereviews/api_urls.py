@@ -1,0 +1,3 @@
+from .apis import reviews
+
+urlpatterns = reviews.urlpatterns
