@@ -1,3 +1,3 @@
-from .apis import reviews
+from .apis import chronology, reviews
 
-urlpatterns = reviews.urlpatterns
+urlpatterns = reviews.urlpatterns + chronology.urlpatterns

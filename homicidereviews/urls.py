@@ -1,5 +1,5 @@
-from .views import recommendations, reviews
+from .views import chronology, recommendations, reviews
 
 app_name = "homicidereviews"
 
-urlpatterns = recommendations.urlpatterns + reviews.urlpatterns
+urlpatterns = recommendations.urlpatterns + chronology.urlpatterns + reviews.urlpatterns
