@@ -1,3 +1,3 @@
-from .apis import chronology, reviews
+from .apis import chronology, data_returns, reviews
 
-urlpatterns = reviews.urlpatterns + chronology.urlpatterns
+urlpatterns = reviews.urlpatterns + chronology.urlpatterns + data_returns.urlpatterns
