@@ -335,6 +335,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "riskassessment.models.AssessmentStatus.choices",
         "RaraStatusEnum": "riskassessment.models.RaraStatus.choices",
         "RiskLevelEnum": "riskassessment.models.Level.choices",
+        "HomicideReviewDecisionEnum": "homicidereviews.models.Decision.choices",
+        "RecommendationStatusEnum": "homicidereviews.models.RecommendationStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
