@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -51,6 +53,24 @@ def chronology_pdf(chronology: Chronology, *, viewer) -> bytes:
             "review": chronology.review,
             "viewer": viewer,
             "generated_at": timezone.now().astimezone(LONDON),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def notification_letter_pdf(review, *, viewer, today) -> bytes:
+    """The police's written notification to the Community Safety Partnership, generated from
+    the review (the review lead prints, signs and sends it, or uploads the letter sent)."""
+    from weasyprint import HTML  # heavy import
+
+    notified = review.notified_on or today
+    html = render_to_string(
+        "homicidereviews/pdf/notification_letter.html",
+        {
+            "review": review,
+            "viewer": viewer,
+            "today": today,
+            "decision_due": notified + timedelta(days=settings.DHR_DECISION_DAYS),
         },
     )
     return HTML(string=html).write_pdf()

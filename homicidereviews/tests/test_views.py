@@ -201,3 +201,15 @@ def test_recommendations_and_lessons_pages(client, review_lead, analyst):
     client.force_login(analyst)
     themes = client.get(reverse("homicidereviews:lesson-themes")).content.decode()
     assert theme.name in themes and "Dee" not in themes and review.reference not in themes
+
+
+def test_a_draft_notification_letter_is_generated_and_logged(client, review_lead, analyst):
+    review = a_review(review_lead)
+    url = reverse("homicidereviews:review-letter-draft", args=[review.pk])
+    client.force_login(analyst)
+    assert client.get(url).status_code == 403
+    client.force_login(review_lead)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert AccessLogEntry.objects.filter(user=review_lead, action="export").count() == 1
+    assert not AccessLogEntry.objects.filter(user=analyst).exists()

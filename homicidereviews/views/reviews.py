@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
 
+from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
 
 from .. import services
+from ..exports import notification_letter_pdf
 from ..forms import ReviewForm
 from ..selectors import reviews as selectors
 from .access import ReviewerRequiredMixin
@@ -127,7 +129,28 @@ class LetterDownloadView(ReviewerRequiredMixin, View):
         )
 
 
+class LetterGenerateView(ReviewerRequiredMixin, View):
+    """A draft notification letter, generated from the review (logged as an export)."""
+
+    def get(self, request, pk):
+        review = selectors.review_get(viewer=request.user, review_id=pk)
+        access_log_record(
+            request=request,
+            obj=review,
+            action=AccessAction.EXPORT,
+            channel=AccessChannel.DOCUMENT,
+            label=f"{review.reference} notification letter",
+        )
+        pdf = notification_letter_pdf(review, viewer=request.user, today=selectors.london_today())
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{review.reference}-notification-draft.pdf"'
+        )
+        return response
+
+
 urlpatterns = [
+    path("<int:pk>/letter/draft/", LetterGenerateView.as_view(), name="review-letter-draft"),
     path("", ReviewListView.as_view(), name="review-list"),
     path("new/", ReviewCreateView.as_view(), name="review-create"),
     path("<int:pk>/", ReviewDetailView.as_view(), name="review-detail"),
