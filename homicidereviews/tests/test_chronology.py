@@ -146,3 +146,115 @@ def test_api_json_and_csv(api_client, reviewed, review_lead):
     assert bad.status_code == 400
     missing = reverse("api:homicide-review-chronology", args=[999999])
     assert api_client.get(missing).status_code == 404
+
+
+def test_a_third_incident_in_a_year_without_escalation_is_a_repeat_not_flagged(reviewed, officer):
+    from django.utils import timezone
+
+    from cases.models import PartyRole
+    from cases.tests.factories import IncidentFactory, add_party
+
+    from ..selectors.chronology import REPEAT_NOT_FLAGGED
+
+    review, _ = reviewed
+    third = IncidentFactory(
+        actor=officer,
+        occurred_at=timezone.now() - timedelta(days=5),
+        reported_at=timezone.now() - timedelta(days=5),
+    )
+    add_party(third, PartyRole.VICTIM, person=review.victim, actor=officer)
+    incidents = [e for e in chronology_for(review=review).entries if e.kind == "Incident"]
+    assert [REPEAT_NOT_FLAGGED in e.markers for e in incidents] == [False, False, True]
+
+
+def test_marac_records_and_agenda_appearances_are_in_the_chronology(reviewed, officer):
+    from datetime import datetime, time
+
+    from marac.models import (
+        ActionStatus,
+        Agenda,
+        AgendaItem,
+        CaseResearch,
+        ItemObjectType,
+        MaracAction,
+        MaracCaseListing,
+        MaracMeeting,
+        MaracReferral,
+    )
+    from publicprotection.accounts.models import Agency, AgencyType, Team
+    from publicprotection.accounts.tests.factories import AgencyFactory
+
+    from ..selectors.chronology import ACTION_NOT_DONE, LONDON
+
+    review, first = reviewed
+    lambeth = Team.objects.get(code="LAM")
+    referral = MaracReferral.objects.create(
+        borough=first.borough,
+        person=review.victim,
+        incident=first,
+        referring_agency="Police",
+        referred_by=officer,
+        criteria=["professional_judgement"],
+        victim_aware=True,
+        victim_consents=True,
+        perpetrators="P",
+        recent_history="H",
+        status="listed",
+    )
+    meeting = MaracMeeting.objects.create(
+        team=lambeth,
+        starts_at=datetime.combine(london_today() - timedelta(days=100), time(10), tzinfo=LONDON),
+        venue="Town Hall",
+        chair="Chair",
+        max_cases=18,
+        minutes_per_case=12,
+        status="held",
+        created_by=officer,
+    )
+    listing = MaracCaseListing.objects.create(
+        meeting=meeting, referral=referral, category="new_adult_only", listed_by=officer
+    )
+    agency = AgencyFactory()
+    assert isinstance(agency, Agency) and AgencyType.objects.exists()
+    CaseResearch.objects.create(
+        listing=listing, agency=agency, facts="Known to housing", recorded_by=officer
+    )
+    MaracAction.objects.create(
+        listing=listing,
+        subject="victim",
+        agency=agency,
+        owner="Housing officer",
+        description="Move the victim",
+        due_date=london_today() - timedelta(days=90),
+        status=ActionStatus.NOT_DONE,
+        created_by=officer,
+    )
+    now = datetime.now(tz=LONDON)
+    agenda = Agenda.objects.create(
+        team=lambeth,
+        meeting_date=london_today() - timedelta(days=150),
+        period_start=now - timedelta(days=151),
+        period_end=now - timedelta(days=150),
+    )
+    AgendaItem.objects.create(
+        agenda=agenda,
+        section="overdue_rara",
+        object_type=ItemObjectType.MARAC_REFERRAL,
+        object_id=referral.pk,
+        reference=referral.reference,
+        summary="Referral awaiting a decision",
+    )
+    entries = chronology_for(review=review).entries
+    kinds = {e.kind for e in entries}
+    assert {
+        "MARAC referral",
+        "MARAC listing",
+        "MARAC research",
+        "MARAC action",
+        "Daily meeting agenda",
+    } <= kinds
+    action = next(e for e in entries if e.kind == "MARAC action")
+    assert ACTION_NOT_DONE in action.markers
+    assert next(e for e in entries if e.kind == "MARAC listing").url == reverse(
+        "marac:meeting-detail", args=[meeting.pk]
+    )
