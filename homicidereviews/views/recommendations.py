@@ -29,7 +29,9 @@ class RecommendationAddView(ReviewerRequiredMixin, TemplateView):
         return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response({"form": RecommendationForm(), "review": self._review()})
+        review = self._review()
+        access_log_record(request=request, obj=review)
+        return self.render_to_response({"form": RecommendationForm(), "review": review})
 
     def post(self, request, *args, **kwargs):
         review = self._review()
@@ -99,7 +101,9 @@ class LessonAddView(ReviewerRequiredMixin, TemplateView):
         return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response({"form": LessonForm(), "review": self._review()})
+        review = self._review()
+        access_log_record(request=request, obj=review)
+        return self.render_to_response({"form": LessonForm(), "review": review})
 
     def post(self, request, *args, **kwargs):
         review = self._review()
