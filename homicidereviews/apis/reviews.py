@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from publicprotection.access.scope import get_visible_or_404
 from publicprotection.api.errors import call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from .. import services
-from ..models import HomicideReview, Recommendation
+from ..models import HomicideReview, Recommendation, RecommendationStatus
 from ..selectors import reviews as selectors
 from ..serializers import (
     RecommendationInputSerializer,
@@ -156,7 +157,56 @@ class RecommendationListCreateApi(GenericAPIView):
         )
 
 
+class RecommendationUpdateInputSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change. `version` (or If-Match) is the version read."""
+
+    text = serializers.CharField(required=False)
+    owner_agency = serializers.CharField(max_length=150, required=False)
+    due_on = serializers.DateField(required=False)
+    status = serializers.ChoiceField(RecommendationStatus.choices, required=False)
+    evidence = serializers.CharField(required=False, allow_blank=True)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class RecommendationDetailApi(GenericAPIView):
+    permission_classes = [CanWorkOnReviews]
+    serializer_class = RecommendationOutputSerializer
+    queryset = Recommendation.objects.none()
+
+    def _recommendation(self, request, pk: int, recommendation_id: int) -> Recommendation:
+        review = selectors.review_get(viewer=request.user, review_id=pk)
+        return get_visible_or_404(review.recommendations.all(), pk=recommendation_id)
+
+    @extend_schema(
+        operation_id="homicide_reviews_recommendations_partial_update",
+        description="Move a recommendation on: completing it needs the evidence and the date.",
+        tags=TAGS,
+        request=RecommendationUpdateInputSerializer,
+        responses={200: RecommendationOutputSerializer},
+    )
+    def patch(self, request, pk: int, recommendation_id: int):
+        recommendation = self._recommendation(request, pk, recommendation_id)
+        data = RecommendationUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        version = requested_version(request, changes.pop("version", None))
+        updated = call_service(
+            services.recommendation_update,
+            actor=request.user,
+            recommendation_id=recommendation.pk,
+            version=version,
+            **changes,
+        )
+        return Response(RecommendationOutputSerializer(updated).data)
+
+
 urlpatterns = [
+    path(
+        "homicide-reviews/<int:pk>/recommendations/<int:recommendation_id>/",
+        RecommendationDetailApi.as_view(),
+        name="homicide-review-recommendation",
+    ),
     path("homicide-reviews/", ReviewListCreateApi.as_view(), name="homicide-review-list"),
     path("homicide-reviews/<int:pk>/", ReviewDetailApi.as_view(), name="homicide-review-detail"),
     path(

@@ -105,3 +105,45 @@ def test_recommendations_api(api_client, review_lead):
     )
     assert bad.status_code == 400
     assert [r["text"] for r in api_client.get(recs(review)).json()] == ["Share information"]
+
+
+def test_a_recommendation_is_moved_on_by_patch(api_client, review_lead, analyst):
+    from datetime import date
+
+    from ..services import recommendation_add
+
+    review = a_review(review_lead)
+    rec = recommendation_add(
+        actor=review_lead,
+        review_id=review.pk,
+        text="Train staff",
+        owner_agency="Met",
+        due_on=date(2031, 1, 1),
+    )
+    url = reverse("api:homicide-review-recommendation", args=[review.pk, rec.pk])
+    api_client.force_authenticate(analyst)
+    assert (
+        api_client.patch(url, {"status": "in_progress", "version": 1}, format="json").status_code
+        == 403
+    )
+    api_client.force_authenticate(review_lead)
+    incomplete = api_client.patch(url, {"status": "completed", "version": 1}, format="json")
+    assert incomplete.status_code == 400
+    done = api_client.patch(
+        url,
+        {
+            "status": "completed",
+            "evidence": "Training records held",
+            "completed_on": london_today().isoformat(),
+            "version": 1,
+        },
+        format="json",
+    )
+    assert done.status_code == 200 and done.json()["version"] == 2
+    stale = api_client.patch(url, {"text": "Other", "version": 1}, format="json")
+    assert stale.status_code == 409
+    other = a_review(review_lead)
+    wrong = reverse("api:homicide-review-recommendation", args=[other.pk, rec.pk])
+    assert api_client.patch(wrong, {"text": "x", "version": 2}, format="json").status_code == 404
+    rec.refresh_from_db()
+    assert rec.text == "Train staff" and rec.status == "completed"
