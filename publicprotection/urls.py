@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("riskassessment.api_urls")),
     path("", include("marac.api_urls")),
+    path("", include("homicidereviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -56,6 +57,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("risk/", include("riskassessment.urls")),
     path("marac/", include("marac.urls")),
+    path("homicide-reviews/", include("homicidereviews.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("publicprotection.audit.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -64,3 +64,15 @@ def test_seed_demo_lists_high_risk_victims_at_a_lambeth_marac_with_research_and_
     # The IDVA partner sees exactly the listed cases.
     idva = User.objects.get(agency__agency_type__code="idva", agency__borough__code="LAM")
     assert cases_shared_with(viewer=idva).count() == meeting.listings.count()
+
+
+def test_seed_demo_records_a_homicide_review_whose_chronology_shows_markers():
+    from homicidereviews.models import HomicideReview
+    from homicidereviews.selectors.chronology import chronology_for
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+
+    review = HomicideReview.objects.get(created_by__username="review.lead")
+    assert chronology_for(review=review).marker_count > 0
+    assert review.recommendations.count() == 1 and review.lessons.count() == 1

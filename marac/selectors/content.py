@@ -30,6 +30,7 @@ from riskassessment.models import (
     RiskAssessment,
 )
 
+from ..bank_holidays import is_bank_holiday
 from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
 from .referrals import earlier_referrals_of_the_same_pair
 
@@ -73,15 +74,16 @@ def meeting_time(meeting_date: date) -> datetime:
 
 
 def previous_meeting_date(meeting_date: date) -> date:
-    """Meetings are held Monday to Friday: the previous one is the previous weekday."""
+    """Meetings are held Monday to Friday except bank holidays (England and Wales): the
+    previous one is the previous working day."""
     day = meeting_date - timedelta(days=1)
-    while day.weekday() >= SATURDAY:
+    while not is_meeting_day(day):
         day -= timedelta(days=1)
     return day
 
 
 def is_meeting_day(day: date) -> bool:
-    return day.weekday() < SATURDAY
+    return day.weekday() < SATURDAY and not is_bank_holiday(day)
 
 
 def meeting_period(meeting_date: date) -> Period:

@@ -13,8 +13,11 @@ MARAC_COORDINATORS = frozenset({Role.MARAC_COORDINATOR})
 PARTNERS = frozenset({Role.PARTNER})
 ANALYSTS = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})
 AUDITORS = frozenset({Role.ADMIN})
+# The force's domestic homicide review lead (London-wide). Central supervisors also work on
+# reviews: homicidereviews.selectors.can_work_on_reviews adds them.
+REVIEW_LEADS = frozenset({Role.REVIEW_LEAD})
 # Roles whose reach is all of London whatever their team.
-ALL_LONDON_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+ALL_LONDON_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.REVIEW_LEAD})
 
 
 def has_role(user, roles: frozenset) -> bool:

@@ -19,6 +19,7 @@ POLICE_USERS = [
 CENTRAL_USERS = [
     ("central.supervisor", "Morgan", "Central Supervisor", Role.SUPERVISOR, "CEN"),
     ("analyst", "Robin", "Analyst", Role.ANALYST, "CEN"),
+    ("review.lead", "Dana", "Review Lead", Role.REVIEW_LEAD, "CEN"),
     ("admin", "Casey", "Administrator", Role.ADMIN, "CEN"),
 ]
 

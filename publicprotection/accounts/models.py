@@ -91,6 +91,7 @@ class Role(models.TextChoices):
     MARAC_COORDINATOR = "marac_coordinator", "MARAC coordinator"
     PARTNER = "partner", "Partner agency member"
     ANALYST = "analyst", "Analyst"
+    REVIEW_LEAD = "review_lead", "Review lead"
     ADMIN = "admin", "Administrator"
 
 

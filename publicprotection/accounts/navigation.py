@@ -17,9 +17,23 @@ NAV_ITEMS: list[tuple[str, str, frozenset]] = [
     ("Overdue actions", "riskassessment:rara-overdue", roles.CASE_WRITERS),
     ("Daily meetings", "marac:agenda-list", roles.SUPERVISORS | roles.MARAC_COORDINATORS),
     ("MARAC", "marac:home", roles.MARAC_COORDINATORS | roles.PARTNERS),
+    ("Homicide reviews", "homicidereviews:review-list", roles.REVIEW_LEADS | roles.SUPERVISORS),
+    (
+        "MARAC data return",
+        "homicidereviews:data-return",
+        roles.MARAC_COORDINATORS | roles.ANALYSTS | roles.REVIEW_LEADS,
+    ),
     ("Trends", "reports:dashboard", roles.ANALYSTS),
     ("Audit", "audit:search", roles.AUDITORS),
 ]
+
+
+# Supervisors see these only in the central team (domestic homicide reviews are pan-London).
+CENTRAL_ONLY_FOR_SUPERVISORS = frozenset({"homicidereviews:review-list"})
+
+
+def _review_worker(user) -> bool:
+    return user.role != roles.Role.SUPERVISOR or (user.team_id is not None and user.team.is_central)
 
 
 def navigation(request) -> dict:
@@ -29,6 +43,8 @@ def navigation(request) -> dict:
     items = []
     for label, url_name, allowed in NAV_ITEMS:
         if user.role not in allowed:
+            continue
+        if url_name in CENTRAL_ONLY_FOR_SUPERVISORS and not _review_worker(user):
             continue
         try:
             url = reverse(url_name)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cases",
     "riskassessment",
     "marac",
+    "homicidereviews",
     "reports",
 ]
 
@@ -339,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "riskassessment.models.AssessmentStatus.choices",
         "RaraStatusEnum": "riskassessment.models.RaraStatus.choices",
         "RiskLevelEnum": "riskassessment.models.Level.choices",
+        "HomicideReviewDecisionEnum": "homicidereviews.models.Decision.choices",
+        "RecommendationStatusEnum": "homicidereviews.models.RecommendationStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -456,3 +459,16 @@ MARAC_CASES_PER_MEETING = env.int("MARAC_CASES_PER_MEETING", default=18)
 MARAC_MINUTES_PER_CASE = env.int("MARAC_MINUTES_PER_CASE", default=12)
 # Introductions, the confidentiality statement and last meeting's actions, before the cases.
 MARAC_OPENING_MINUTES = env.int("MARAC_OPENING_MINUTES", default=10)
+
+# --- Domestic homicide reviews (homicidereviews) ----------------------------------------------
+# Statutory guidance (Home Office, 2016) and force defaults; a force may change them. Days.
+# The police notify the Community Safety Partnership in writing after a death: within a month.
+DHR_NOTIFICATION_DAYS = env.int("DHR_NOTIFICATION_DAYS", default=30)
+# The partnership decides whether to commission a review within one month of the notification.
+DHR_DECISION_DAYS = env.int("DHR_DECISION_DAYS", default=30)
+# Once commissioned, the police chronology and the individual management review (IMR) are due
+# (force defaults; the panel may set other dates on the review).
+DHR_CHRONOLOGY_DAYS = env.int("DHR_CHRONOLOGY_DAYS", default=42)
+DHR_IMR_DAYS = env.int("DHR_IMR_DAYS", default=70)
+# The review aims to finish (overview report completed) within six months of the decision.
+DHR_COMPLETION_DAYS = env.int("DHR_COMPLETION_DAYS", default=183)

@@ -60,3 +60,16 @@ def test_me_api(api_client, partner):
 
     assert response.json()["role"] == "partner"
     assert response.json()["organisation"] == partner.agency.name
+
+
+def test_homicide_reviews_show_for_the_review_lead_and_central_supervisors_only(
+    client, lambeth_supervisor
+):
+    from publicprotection.accounts.models import Role
+    from publicprotection.accounts.tests.factories import UserFactory, team
+
+    client.force_login(lambeth_supervisor)
+    assert "Homicide reviews" not in nav_labels(client.get(reverse("home")))
+    for role in (Role.SUPERVISOR, Role.REVIEW_LEAD):
+        client.force_login(UserFactory(role=role, team=team("CEN")))
+        assert "Homicide reviews" in nav_labels(client.get(reverse("home")))

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "cases.demo",
     "riskassessment.demo",
     "marac.demo",
+    "homicidereviews.demo",
     "reports.demo",
 ]
 

@@ -1,0 +1,3 @@
+from .apis import chronology, data_returns, reviews
+
+urlpatterns = reviews.urlpatterns + chronology.urlpatterns + data_returns.urlpatterns

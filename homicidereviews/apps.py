@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HomicideReviewsConfig(AppConfig):
+    name = "homicidereviews"
+    verbose_name = "Domestic homicide reviews"

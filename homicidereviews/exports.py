@@ -1,0 +1,76 @@
+"""The chronology as CSV and as a PDF (WeasyPrint, templates/homicidereviews/pdf/), built from
+the chronology selector. Both carry the OFFICIAL-SENSITIVE marking."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .selectors.chronology import LONDON, Chronology
+
+CSV_COLUMNS = ["date", "time", "record", "about", "reference", "summary", "markers", "link"]
+
+
+def chronology_csv(chronology: Chronology, *, base_url: str = "") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"OFFICIAL-SENSITIVE: police chronology for {chronology.review.reference}"])
+    writer.writerow(CSV_COLUMNS)
+    for entry in chronology.entries:
+        local = entry.when.astimezone(LONDON)
+        writer.writerow(
+            [
+                f"{local:%Y-%m-%d}",
+                f"{local:%H:%M}",
+                entry.kind,
+                entry.about,
+                entry.reference,
+                _safe(entry.summary),
+                "; ".join(entry.markers),
+                base_url + entry.url,
+            ]
+        )
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def chronology_pdf(chronology: Chronology, *, viewer) -> bytes:
+    from weasyprint import HTML  # heavy import
+
+    html = render_to_string(
+        "homicidereviews/pdf/chronology.html",
+        {
+            "chronology": chronology,
+            "review": chronology.review,
+            "viewer": viewer,
+            "generated_at": timezone.now().astimezone(LONDON),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def notification_letter_pdf(review, *, viewer, today) -> bytes:
+    """The police's written notification to the Community Safety Partnership, generated from
+    the review (the review lead prints, signs and sends it, or uploads the letter sent)."""
+    from weasyprint import HTML  # heavy import
+
+    notified = review.notified_on or today
+    html = render_to_string(
+        "homicidereviews/pdf/notification_letter.html",
+        {
+            "review": review,
+            "viewer": viewer,
+            "today": today,
+            "decision_due": notified + timedelta(days=settings.DHR_DECISION_DAYS),
+        },
+    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,131 @@
+"""Forms for reviews, recommendations and lessons: shape only; the rules are in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from publicprotection.accounts.models import Borough
+from publicprotection.govuk_forms import DateInput, GovukFormMixin, GovukRadioSelect
+
+from .models import Decision, LessonTheme, RecommendationStatus
+
+DATE_FIELDS = (
+    "date_of_death",
+    "notified_on",
+    "decided_on",
+    "chronology_due_on",
+    "chronology_submitted_on",
+    "imr_due_on",
+    "imr_submitted_on",
+    "overview_draft_on",
+    "overview_completed_on",
+    "home_office_submitted_on",
+    "published_on",
+)
+LABELS = {
+    "date_of_death": "Date of death",
+    "notified_on": "Date the partnership was notified in writing",
+    "decided_on": "Date of the partnership's decision",
+    "chronology_due_on": "Police chronology due",
+    "chronology_submitted_on": "Police chronology sent",
+    "imr_due_on": "Individual management review (IMR) due",
+    "imr_submitted_on": "Individual management review (IMR) sent",
+    "overview_draft_on": "Overview report drafted",
+    "overview_completed_on": "Overview report completed",
+    "home_office_submitted_on": "Overview report sent to the Home Office",
+    "published_on": "Overview report published",
+}
+
+
+class ReviewForm(GovukFormMixin, forms.Form):
+    victim_id = forms.IntegerField(
+        label="Victim's person record number",
+        min_value=1,
+        help_text="The number in the address of the person's page in the register.",
+    )
+    suspect_id = forms.IntegerField(
+        label="Suspect's person record number (optional)",
+        min_value=1,
+        required=False,
+        help_text="Leave empty when no suspect is known.",
+    )
+    circumstances = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    borough = forms.ModelChoiceField(
+        queryset=Borough.objects.all(), label="Borough where the death occurred"
+    )
+    partnership = forms.CharField(label="Community Safety Partnership", max_length=150)
+    letter = forms.FileField(
+        label="Notification letter (PDF)",
+        required=False,
+        help_text="The letter the police sent to the partnership.",
+    )
+    decision = forms.ChoiceField(
+        choices=Decision.choices, initial=Decision.PENDING, widget=GovukRadioSelect
+    )
+    decision_notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Decision notes"
+    )
+    chair = forms.CharField(label="Independent chair", max_length=150, required=False)
+    panel_agencies = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One agency a line.",
+    )
+    terms_of_reference = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "victim_id",
+        "suspect_id",
+        "date_of_death",
+        "circumstances",
+        "borough",
+        "partnership",
+        "notified_on",
+        "letter",
+        "decision",
+        "decided_on",
+        "decision_notes",
+        "chair",
+        "panel_agencies",
+        "terms_of_reference",
+    ]
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DATE_FIELDS:
+            self.fields[name] = forms.DateField(
+                label=LABELS[name],
+                required=name == "date_of_death",
+                widget=DateInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            )
+        if editing:
+            # The victim is fixed once the review exists: a review is about one death.
+            del self.fields["victim_id"]
+        self.order_fields(self.field_order + list(DATE_FIELDS))
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class RecommendationForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}))
+    owner_agency = forms.CharField(label="Owner agency", max_length=150)
+    due_on = forms.DateField(label="Due date", widget=DateInput)
+    status = forms.ChoiceField(
+        choices=RecommendationStatus.choices,
+        initial=RecommendationStatus.OPEN,
+        widget=GovukRadioSelect,
+    )
+    evidence = forms.CharField(
+        label="Evidence of completion", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    completed_on = forms.DateField(label="Date completed", required=False, widget=DateInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class LessonForm(GovukFormMixin, forms.Form):
+    theme = forms.ModelChoiceField(queryset=LessonTheme.objects.all())
+    summary = forms.CharField(label="Lesson", widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,266 @@
+"""Every write to a domestic homicide review, its recommendations and lessons. Only the review
+lead and central supervisors may write (PermissionDenied otherwise); history is kept by the
+pghistory triggers on each model."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cases.errors import ConcurrentEditError
+from cases.models import Person
+from publicprotection.private_files import store_checksummed
+
+from .models import (
+    Decision,
+    HomicideReview,
+    Lesson,
+    LessonTheme,
+    Recommendation,
+    RecommendationStatus,
+)
+from .selectors.reviews import can_work_on_reviews, london_today
+
+REVIEW_FIELDS = (
+    "date_of_death",
+    "circumstances",
+    "borough",
+    "partnership",
+    "notified_on",
+    "decision",
+    "decided_on",
+    "decision_notes",
+    "chair",
+    "panel_agencies",
+    "terms_of_reference",
+    "chronology_due_on",
+    "chronology_submitted_on",
+    "imr_due_on",
+    "imr_submitted_on",
+    "overview_draft_on",
+    "overview_completed_on",
+    "home_office_submitted_on",
+    "published_on",
+)
+LETTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _require_reviewer(actor) -> None:
+    if not can_work_on_reviews(actor):
+        raise PermissionDenied("Only the review lead and central supervisors work on reviews.")
+
+
+def _person(person_id, field: str) -> Person | None:
+    if person_id in (None, ""):
+        return None
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({field: "There is no person with that record number"})
+    return person
+
+
+def _age_on(person: Person, day: date) -> int | None:
+    born = person.date_of_birth
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _check(review: HomicideReview, today: date) -> None:
+    errors: dict[str, str] = {}
+    if review.date_of_death and review.date_of_death > today:
+        errors["date_of_death"] = "The date of death must be today or earlier"
+    age = _age_on(review.victim, review.date_of_death) if review.date_of_death else None
+    if age is not None and age < settings.DOMESTIC_ABUSE_MINIMUM_AGE:
+        errors["victim"] = (
+            f"Domestic homicide reviews are for deaths of people aged "
+            f"{settings.DOMESTIC_ABUSE_MINIMUM_AGE} or over: this is a child death review"
+        )
+    for field in (
+        "notified_on",
+        "decided_on",
+        "chronology_submitted_on",
+        "imr_submitted_on",
+        "overview_draft_on",
+        "overview_completed_on",
+        "home_office_submitted_on",
+        "published_on",
+    ):
+        value = getattr(review, field)
+        if value is None:
+            continue
+        if value > today:
+            errors.setdefault(field, "This date must be today or earlier")
+        elif review.date_of_death and value < review.date_of_death:
+            errors.setdefault(field, "This date must be on or after the date of death")
+    if review.decision != Decision.PENDING:
+        if review.decided_on is None:
+            errors.setdefault("decided_on", "Enter the date of the partnership's decision")
+        if review.notified_on is None:
+            errors.setdefault("notified_on", "Record the notification before the decision")
+    elif review.decided_on is not None:
+        errors.setdefault("decision", "Choose the partnership's decision for this date")
+    if (
+        review.notified_on
+        and review.decided_on
+        and review.decided_on < review.notified_on
+        and "decided_on" not in errors
+    ):
+        errors["decided_on"] = "The decision cannot come before the notification"
+    if review.decision != Decision.COMMISSIONED:
+        for field in ("chronology_submitted_on", "imr_submitted_on", "overview_completed_on"):
+            if getattr(review, field):
+                errors.setdefault(field, "Only a commissioned review has this step")
+    if review.published_on and not review.overview_completed_on:
+        errors.setdefault("published_on", "Record when the overview report was completed first")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def review_create(
+    *, actor, victim_id: int, suspect_id: int | None = None, letter=None, **fields
+) -> HomicideReview:
+    _require_reviewer(actor)
+    unknown = set(fields) - set(REVIEW_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    review = HomicideReview(
+        victim=_person(victim_id, "victim"),
+        suspect=_person(suspect_id, "suspect"),
+        created_by=actor,
+        **fields,
+    )
+    if review.suspect_id and review.suspect_id == review.victim_id:
+        raise ValidationError({"suspect": "The suspect cannot be the victim"})
+    _check(review, london_today())
+    review.full_clean()
+    review.save()
+    if letter is not None:
+        _store_letter(review, letter)
+        review.save(update_fields=["notification_letter"])
+    return review
+
+
+@transaction.atomic
+def review_update(
+    *,
+    actor,
+    review_id: int,
+    version: int,
+    suspect_id: int | None = None,
+    letter=None,
+    **fields,
+) -> HomicideReview:
+    _require_reviewer(actor)
+    unknown = set(fields) - set(REVIEW_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    review = HomicideReview.objects.select_for_update().select_related("victim").get(pk=review_id)
+    if review.version != version:
+        raise ConcurrentEditError("review")
+    for name, value in fields.items():
+        setattr(review, name, value)
+    review.suspect = _person(suspect_id, "suspect")
+    if review.suspect_id and review.suspect_id == review.victim_id:
+        raise ValidationError({"suspect": "The suspect cannot be the victim"})
+    _check(review, london_today())
+    if letter is not None:
+        _store_letter(review, letter)
+    review.version += 1
+    review.full_clean()
+    review.save()
+    return review
+
+
+def _store_letter(review: HomicideReview, upload) -> None:
+    content = upload.read()
+    if len(content) > LETTER_MAX_BYTES:
+        raise ValidationError({"letter": "The letter must be smaller than 5 MB"})
+    if not content.startswith(b"%PDF-"):
+        raise ValidationError({"letter": "The letter must be a PDF"})
+    checksum = hashlib.sha256(content).hexdigest()
+    name = f"homicidereviews/{review.pk}/notification-{checksum[:16]}.pdf"
+    review.notification_letter.name = store_checksummed(name, content, checksum)
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+
+def _check_recommendation(recommendation: Recommendation) -> None:
+    if recommendation.status == RecommendationStatus.COMPLETED:
+        errors = {}
+        if not recommendation.evidence.strip():
+            errors["evidence"] = "Record the evidence that the recommendation is complete"
+        if recommendation.completed_on is None:
+            errors["completed_on"] = "Enter the date it was completed"
+        elif recommendation.completed_on > london_today():
+            errors["completed_on"] = "The completion date must be today or earlier"
+        if errors:
+            raise ValidationError(errors)
+    elif recommendation.completed_on is not None:
+        raise ValidationError({"completed_on": "Only a completed recommendation has this date"})
+
+
+@transaction.atomic
+def recommendation_add(
+    *,
+    actor,
+    review_id: int,
+    text: str,
+    owner_agency: str,
+    due_on: date,
+    status: str = RecommendationStatus.OPEN,
+    evidence: str = "",
+    completed_on: date | None = None,
+) -> Recommendation:
+    _require_reviewer(actor)
+    review = HomicideReview.objects.select_for_update().get(pk=review_id)
+    recommendation = Recommendation(
+        review=review,
+        text=text,
+        owner_agency=owner_agency,
+        due_on=due_on,
+        status=status,
+        evidence=evidence,
+        completed_on=completed_on,
+        created_by=actor,
+    )
+    _check_recommendation(recommendation)
+    recommendation.full_clean()
+    recommendation.save()
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *, actor, recommendation_id: int, version: int, **fields
+) -> Recommendation:
+    _require_reviewer(actor)
+    allowed = {"text", "owner_agency", "due_on", "status", "evidence", "completed_on"}
+    if set(fields) - allowed:
+        raise TypeError(f"Unknown fields: {sorted(set(fields) - allowed)}")
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation_id)
+    if recommendation.version != version:
+        raise ConcurrentEditError("recommendation")
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    _check_recommendation(recommendation)
+    recommendation.version += 1
+    recommendation.full_clean()
+    recommendation.save()
+    return recommendation
+
+
+@transaction.atomic
+def lesson_add(*, actor, review_id: int, theme: LessonTheme, summary: str) -> Lesson:
+    _require_reviewer(actor)
+    review = HomicideReview.objects.get(pk=review_id)
+    lesson = Lesson(review=review, theme=theme, summary=summary, created_by=actor)
+    lesson.full_clean()
+    lesson.save()
+    return lesson

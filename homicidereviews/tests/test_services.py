@@ -1,0 +1,162 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from cases.errors import ConcurrentEditError
+from cases.tests.factories import PersonFactory
+
+from ..models import Decision, HomicideReview, RecommendationStatus
+from ..selectors.reviews import london_today, reviews_with_overdue_steps
+from ..services import recommendation_add, recommendation_update, review_update
+from .factories import a_review
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(review, **changes):
+    from ..services import REVIEW_FIELDS
+
+    fields = {name: getattr(review, name) for name in REVIEW_FIELDS}
+    fields.update(changes)
+    return fields
+
+
+def test_a_review_lead_records_a_death_with_a_suspect(review_lead):
+    suspect = PersonFactory(actor=review_lead)
+    review = a_review(review_lead, suspect=suspect)
+    assert review.suspect == suspect
+    assert review.decision == Decision.PENDING
+    assert review.reference.startswith("DHR-")
+    assert review.events.count() == 1  # history by trigger
+
+
+def test_other_roles_cannot_record_a_review(lambeth_supervisor, analyst, coordinator):
+    for actor in (lambeth_supervisor, analyst, coordinator):
+        with pytest.raises(PermissionDenied):
+            a_review(actor)
+    assert HomicideReview.objects.count() == 0
+
+
+def test_central_supervisor_may_record_a_review(central_supervisor):
+    assert a_review(central_supervisor).pk
+
+
+def test_a_death_in_the_future_or_of_a_child_is_refused(review_lead):
+    with pytest.raises(ValidationError) as error:
+        a_review(review_lead, died=london_today() + timedelta(days=1))
+    assert "date_of_death" in error.value.message_dict
+    child = PersonFactory(
+        actor=review_lead, date_of_birth=london_today() - timedelta(days=365 * 12)
+    )
+    with pytest.raises(ValidationError) as error:
+        a_review(review_lead, victim=child)
+    assert "victim" in error.value.message_dict
+
+
+def test_a_decision_needs_a_notification_and_a_date(review_lead):
+    review = a_review(review_lead)
+    with pytest.raises(ValidationError) as error:
+        review_update(
+            actor=review_lead,
+            review_id=review.pk,
+            version=review.version,
+            **_fields(review, decision=Decision.COMMISSIONED),
+        )
+    assert {"decided_on", "notified_on"} <= set(error.value.message_dict)
+    review.refresh_from_db()
+    assert review.decision == Decision.PENDING
+
+
+def test_a_stale_version_is_refused(review_lead):
+    review = a_review(review_lead)
+    review_update(actor=review_lead, review_id=review.pk, version=1, **_fields(review, chair="A"))
+    with pytest.raises(ConcurrentEditError):
+        review_update(
+            actor=review_lead, review_id=review.pk, version=1, **_fields(review, chair="B")
+        )
+    review.refresh_from_db()
+    assert (review.chair, review.version) == ("A", 2)
+
+
+def test_the_letter_must_be_a_pdf_and_is_stored_privately(review_lead, private_storage):
+    review = a_review(review_lead)
+    with pytest.raises(ValidationError):
+        review_update(
+            actor=review_lead,
+            review_id=review.pk,
+            version=1,
+            letter=SimpleUploadedFile("x.pdf", b"not a pdf"),
+            **_fields(review),
+        )
+    review_update(
+        actor=review_lead,
+        review_id=review.pk,
+        version=1,
+        letter=SimpleUploadedFile("x.pdf", b"%PDF-1.4 letter"),
+        **_fields(review),
+    )
+    review.refresh_from_db()
+    assert (private_storage / review.notification_letter.name).read_bytes() == b"%PDF-1.4 letter"
+
+
+@override_settings(DHR_NOTIFICATION_DAYS=30, DHR_DECISION_DAYS=30, DHR_CHRONOLOGY_DAYS=42)
+def test_overdue_steps_follow_the_settings(review_lead):
+    today = london_today()
+    late = a_review(review_lead, died=today - timedelta(days=31))
+    on_time = a_review(review_lead, died=today - timedelta(days=29))
+    assert [s.step for s in late.overdue_steps(today)] == [
+        "Notify the Community Safety Partnership"
+    ]
+    assert on_time.overdue_steps(today) == []
+    review_update(
+        actor=review_lead,
+        review_id=late.pk,
+        version=1,
+        **_fields(
+            late,
+            notified_on=today - timedelta(days=30),
+            decision=Decision.COMMISSIONED,
+            decided_on=today - timedelta(days=29),
+        ),
+    )
+    late.refresh_from_db()
+    assert late.chronology_due == today - timedelta(days=29) + timedelta(days=42)
+    assert late.overdue_steps(today) == []
+    assert late.overdue_steps(today + timedelta(days=14))[0].step == "Police chronology"
+    listed = reviews_with_overdue_steps(viewer=review_lead, today=today + timedelta(days=14))
+    assert [r.pk for r, _ in listed] == [late.pk, on_time.pk] or {r.pk for r, _ in listed} == {
+        late.pk,
+        on_time.pk,
+    }
+
+
+def test_a_recommendation_is_completed_only_with_evidence(review_lead):
+    review = a_review(review_lead)
+    rec = recommendation_add(
+        actor=review_lead,
+        review_id=review.pk,
+        text="Train call handlers on coercive control",
+        owner_agency="Metropolitan Police",
+        due_on=date(2030, 1, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        recommendation_update(
+            actor=review_lead,
+            recommendation_id=rec.pk,
+            version=1,
+            status=RecommendationStatus.COMPLETED,
+        )
+    assert {"evidence", "completed_on"} <= set(error.value.message_dict)
+    recommendation_update(
+        actor=review_lead,
+        recommendation_id=rec.pk,
+        version=1,
+        status=RecommendationStatus.COMPLETED,
+        evidence="Training delivered to 400 staff; attendance list held.",
+        completed_on=london_today(),
+    )
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.COMPLETED and rec.version == 2

@@ -1,0 +1,216 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from cases.tests.factories import PersonFactory
+from cases.tests.test_query_counts import assert_queries_do_not_grow
+from publicprotection.audit.models import AccessLogEntry
+
+from ..models import HomicideReview, Recommendation
+from ..selectors.reviews import london_today
+from .factories import a_review
+
+pytestmark = pytest.mark.django_db
+
+
+def _urls(review):
+    return [
+        reverse("homicidereviews:review-list"),
+        reverse("homicidereviews:review-create"),
+        reverse("homicidereviews:review-detail", args=[review.pk]),
+        reverse("homicidereviews:review-edit", args=[review.pk]),
+        reverse("homicidereviews:recommendation-list"),
+        reverse("homicidereviews:recommendation-create", args=[review.pk]),
+        reverse("homicidereviews:lesson-create", args=[review.pk]),
+    ]
+
+
+def test_anonymous_users_are_sent_to_sign_in_and_nothing_changes(client, review_lead):
+    review = a_review(review_lead)
+    for url in _urls(review):
+        assert client.get(url).status_code == 302
+        assert client.post(url, {"circumstances": "x", "text": "x"}).status_code == 302
+    review.refresh_from_db()
+    assert review.version == 1 and HomicideReview.objects.count() == 1
+    assert not Recommendation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "who", ["lambeth_supervisor", "lambeth_officer", "analyst", "coordinator", "partner"]
+)
+def test_other_roles_and_borough_supervisors_are_refused(client, review_lead, who, request):
+    review = a_review(review_lead)
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    for url in _urls(review):
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"circumstances": "x", "text": "x"}).status_code == 403
+    review.refresh_from_db()
+    assert review.version == 1 and HomicideReview.objects.count() == 1
+    assert not AccessLogEntry.objects.filter(user=user).exists()
+
+
+def test_a_missing_review_is_404(client, review_lead):
+    client.force_login(review_lead)
+    assert client.get(reverse("homicidereviews:review-detail", args=[999999])).status_code == 404
+
+
+def test_the_list_is_empty_then_shows_reviews_and_overdue_steps(client, review_lead):
+    client.force_login(review_lead)
+    response = client.get(reverse("homicidereviews:review-list"))
+    assert "No reviews have been recorded." in response.content.decode()
+    late = a_review(review_lead, died=london_today() - timedelta(days=60))
+    response = client.get(reverse("homicidereviews:review-list"))
+    page = response.content.decode()
+    assert late.reference in page and "Notify the Community Safety Partnership" in page
+    entry = AccessLogEntry.objects.get(user=review_lead)
+    assert entry.object_ids == [str(late.pk)]
+
+
+def test_the_list_is_paginated(client, review_lead):
+    for _ in range(26):
+        a_review(review_lead)
+    client.force_login(review_lead)
+    first = client.get(reverse("homicidereviews:review-list"))
+    assert 'rel="next"' in first.content.decode()
+    second = client.get(reverse("homicidereviews:review-list"), {"page": 2})
+    assert second.content.decode().count("/homicide-reviews/") >= 1
+
+
+def test_the_list_queries_do_not_grow(client, review_lead):
+    a_review(review_lead)
+    client.force_login(review_lead)
+    assert_queries_do_not_grow(
+        client,
+        reverse("homicidereviews:review-list"),
+        lambda: [a_review(review_lead) for _ in range(5)],
+    )
+
+
+def test_the_detail_page_is_logged(client, central_supervisor, review_lead):
+    review = a_review(review_lead)
+    client.force_login(central_supervisor)
+    response = client.get(reverse("homicidereviews:review-detail", args=[review.pk]))
+    assert response.status_code == 200
+    assert "Review of the death of Dee Ceased" in response.content.decode()
+    assert AccessLogEntry.objects.filter(user=central_supervisor, object_id=str(review.pk)).exists()
+
+
+def test_create_shows_an_error_summary_and_keeps_what_was_typed(client, review_lead):
+    client.force_login(review_lead)
+    response = client.post(
+        reverse("homicidereviews:review-create"),
+        {
+            "victim_id": "999999",
+            "circumstances": "Typed circumstances",
+            "partnership": "Safer Lambeth",
+            "date_of_death": london_today().isoformat(),
+            "decision": "pending",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert "Typed circumstances" in page and "Safer Lambeth" in page
+    assert HomicideReview.objects.count() == 0
+
+
+def test_create_and_edit_a_review(client, review_lead):
+    victim = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+    from publicprotection.accounts.models import Borough
+
+    response = client.post(
+        reverse("homicidereviews:review-create"),
+        {
+            "victim_id": victim.pk,
+            "circumstances": "Stabbed at home",
+            "borough": Borough.objects.get(code="LAM").pk,
+            "partnership": "Safer Lambeth",
+            "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
+            "decision": "pending",
+        },
+    )
+    review = HomicideReview.objects.get()
+    assert response.status_code == 302 and review.victim == victim
+    edit = reverse("homicidereviews:review-edit", args=[review.pk])
+    form = client.get(edit)
+    assert form.status_code == 200
+    response = client.post(
+        edit,
+        {
+            "version": 1,
+            "circumstances": "Stabbed at home",
+            "borough": review.borough_id,
+            "partnership": "Safer Lambeth",
+            "date_of_death": review.date_of_death.isoformat(),
+            "notified_on": london_today().isoformat(),
+            "decision": "pending",
+            "chair": "An Independent Chair",
+        },
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.chair == "An Independent Chair" and review.notified_on == london_today()
+    stale = client.post(
+        edit,
+        {
+            "version": 1,
+            "circumstances": "Other",
+            "borough": review.borough_id,
+            "partnership": "Safer Lambeth",
+            "date_of_death": review.date_of_death.isoformat(),
+            "decision": "pending",
+        },
+    )
+    assert stale.status_code == 400 and "Someone else changed" in stale.content.decode()
+
+
+def test_the_letter_download_is_audited(client, review_lead):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    review = a_review(review_lead, letter=SimpleUploadedFile("l.pdf", b"%PDF-1.4 x"))
+    client.force_login(review_lead)
+    response = client.get(reverse("homicidereviews:review-letter", args=[review.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert AccessLogEntry.objects.filter(user=review_lead, action="download").exists()
+
+
+def test_recommendations_and_lessons_pages(client, review_lead, analyst):
+    from ..models import LessonTheme
+
+    review = a_review(review_lead)
+    client.force_login(review_lead)
+    assert (
+        "No open recommendations"
+        in client.get(reverse("homicidereviews:recommendation-list")).content.decode()
+    )
+    response = client.post(
+        reverse("homicidereviews:recommendation-create", args=[review.pk]),
+        {"text": "Do better", "owner_agency": "Met", "due_on": "2020-01-01", "status": "open"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("homicidereviews:recommendation-list"), {"overdue": "1"})
+    assert "Do better" in page.content.decode() and "Overdue" in page.content.decode()
+    theme = LessonTheme.objects.get(code="marac")
+    client.post(
+        reverse("homicidereviews:lesson-create", args=[review.pk]),
+        {"theme": theme.pk, "summary": "Refer sooner"},
+    )
+    client.force_login(analyst)
+    themes = client.get(reverse("homicidereviews:lesson-themes")).content.decode()
+    assert theme.name in themes and "Dee" not in themes and review.reference not in themes
+
+
+def test_a_draft_notification_letter_is_generated_and_logged(client, review_lead, analyst):
+    review = a_review(review_lead)
+    url = reverse("homicidereviews:review-letter-draft", args=[review.pk])
+    client.force_login(analyst)
+    assert client.get(url).status_code == 403
+    client.force_login(review_lead)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert AccessLogEntry.objects.filter(user=review_lead, action="export").count() == 1
+    assert not AccessLogEntry.objects.filter(user=analyst).exists()

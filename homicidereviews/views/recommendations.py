@@ -1,0 +1,180 @@
+"""Recommendations (add, update), lessons (add), the open and overdue recommendations across
+reviews, and the count of lessons by theme (analysts too: counts only, no names)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.generic import TemplateView
+
+from publicprotection.access.scope import get_visible_or_404
+from publicprotection.audit.services import access_log_record
+from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.pagination import paginate_without_count, query_string_without_page
+
+from .. import services
+from ..forms import LessonForm, RecommendationForm
+from ..models import Recommendation
+from ..selectors import reviews as selectors
+from .access import ReviewerRequiredMixin
+
+
+class RecommendationAddView(ReviewerRequiredMixin, TemplateView):
+    template_name = "homicidereviews/recommendation_form.html"
+
+    def _review(self):
+        return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        review = self._review()
+        access_log_record(request=request, obj=review)
+        return self.render_to_response({"form": RecommendationForm(), "review": review})
+
+    def post(self, request, *args, **kwargs):
+        review = self._review()
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("version", None)
+            try:
+                services.recommendation_add(actor=request.user, review_id=review.pk, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Recommendation added.")
+                return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.render_to_response({"form": form, "review": review}, status=400)
+
+
+class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
+    template_name = "homicidereviews/recommendation_form.html"
+
+    def _recommendation(self) -> Recommendation:
+        visible = Recommendation.objects.filter(
+            review__in=selectors.reviews_visible_to(viewer=self.request.user)
+        ).select_related("review")
+        return get_visible_or_404(visible, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        recommendation = self._recommendation()
+        access_log_record(request=request, obj=recommendation.review)
+        fields = ("text", "owner_agency", "due_on", "status", "evidence", "completed_on")
+        initial = {name: getattr(recommendation, name) for name in fields}
+        initial["version"] = recommendation.version
+        return self.render_to_response(
+            {
+                "form": RecommendationForm(initial=initial),
+                "review": recommendation.review,
+                "recommendation": recommendation,
+            }
+        )
+
+    def post(self, request, *args, **kwargs):
+        recommendation = self._recommendation()
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version", None) or 0
+            try:
+                services.recommendation_update(
+                    actor=request.user,
+                    recommendation_id=recommendation.pk,
+                    version=version,
+                    **data,
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Recommendation saved.")
+                return redirect("homicidereviews:review-detail", pk=recommendation.review_id)
+        context = {"form": form, "review": recommendation.review, "recommendation": recommendation}
+        return self.render_to_response(context, status=400)
+
+
+class LessonAddView(ReviewerRequiredMixin, TemplateView):
+    template_name = "homicidereviews/lesson_form.html"
+
+    def _review(self):
+        return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        review = self._review()
+        access_log_record(request=request, obj=review)
+        return self.render_to_response({"form": LessonForm(), "review": review})
+
+    def post(self, request, *args, **kwargs):
+        review = self._review()
+        form = LessonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.lesson_add(actor=request.user, review_id=review.pk, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "Lesson added.")
+                return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.render_to_response({"form": form, "review": review}, status=400)
+
+
+class OpenRecommendationsView(ReviewerRequiredMixin, TemplateView):
+    template_name = "homicidereviews/recommendations.html"
+
+    def get_context_data(self, **kwargs):
+        overdue_only = self.request.GET.get("overdue") == "1"
+        page = paginate_without_count(
+            selectors.recommendations_open(viewer=self.request.user, overdue_only=overdue_only),
+            self.request.GET.get("page"),
+        )
+        access_log_record(
+            request=self.request,
+            objects=list(dict.fromkeys(r.review for r in page.object_list)),
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "recommendations": page.object_list,
+            "overdue_only": overdue_only,
+            "today": selectors.london_today(),
+            "query_string_without_page": query_string_without_page(self.request),
+        }
+
+
+class LessonThemesView(LoginRequiredMixin, TemplateView):
+    """Counts of lessons by theme: no names, dates or review references."""
+
+    template_name = "homicidereviews/lesson_themes.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not (
+            selectors.can_work_on_reviews(request.user) or selectors.viewer_is_analyst(request.user)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        themes = selectors.lesson_counts_by_theme(viewer=self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "themes": themes,
+            "total": sum(t.lesson_count for t in themes),
+        }
+
+
+urlpatterns = [
+    path("recommendations/", OpenRecommendationsView.as_view(), name="recommendation-list"),
+    path("lessons/themes/", LessonThemesView.as_view(), name="lesson-themes"),
+    path(
+        "<int:pk>/recommendations/new/",
+        RecommendationAddView.as_view(),
+        name="recommendation-create",
+    ),
+    path(
+        "recommendations/<int:pk>/edit/",
+        RecommendationEditView.as_view(),
+        name="recommendation-edit",
+    ),
+    path("<int:pk>/lessons/new/", LessonAddView.as_view(), name="lesson-create"),
+]
