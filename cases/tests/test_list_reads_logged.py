@@ -106,11 +106,11 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES.values(), ids=PAGES.keys())
+@pytest.mark.parametrize("list_page", PAGES.values(), ids=PAGES.keys())
 def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(
-    client, lambeth_supervisor, incidents, page
+    client, lambeth_supervisor, incidents, list_page
 ):
-    fetch, model, expected_ids, match = page
+    fetch, model, expected_ids, match = list_page
     client.force_login(lambeth_supervisor)
     before = set(AccessLogEntry.objects.values_list("pk", flat=True))
 

@@ -74,9 +74,9 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES.values(), ids=PAGES.keys())
-def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(client, plan, page):
-    who, url, model, shown = page
+@pytest.mark.parametrize("list_page", PAGES.values(), ids=PAGES.keys())
+def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(client, plan, list_page):
+    who, url, model, shown = list_page
     viewer = plan[who]
     client.force_login(viewer)
 

@@ -52,11 +52,11 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES.values(), ids=PAGES.keys())
+@pytest.mark.parametrize("list_page", PAGES.values(), ids=PAGES.keys())
 def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(
-    client, lambeth_supervisor, world, page
+    client, lambeth_supervisor, world, list_page
 ):
-    url, model, shown = page
+    url, model, shown = list_page
     client.force_login(lambeth_supervisor)
 
     response = client.get(url(world))

@@ -35,6 +35,11 @@ OPEN_TO_ANALYSTS = {
     "api-schema",
     "api-docs",
     "api:me",
+    # Counts only, no names (DOMAIN.md: analysts see de-identified figures).
+    "homicidereviews:data-return",
+    "homicidereviews:data-return-csv",
+    "homicidereviews:lesson-themes",
+    "api:marac-data-return",
 }
 OPEN_NAMESPACES = {"reports", "admin", "djdt"}
 
