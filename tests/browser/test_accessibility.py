@@ -11,6 +11,7 @@ parameters), so a new page is audited as soon as something links to it.
 
 from __future__ import annotations
 
+import importlib
 import re
 from io import StringIO
 from pathlib import Path
@@ -41,11 +42,14 @@ DEMO_USERS = [
     "lam.coordinator",
     "analyst",
     "partner.idva",
+    "review.lead",
+    "central.supervisor",
     "admin",
 ]
 # Not pages: documents, htmx fragments and polling, the API, Django's admin, sign-out.
 SKIPPED = re.compile(
-    r"\.(pdf|csv)$|/pdf/$|/status/$|/panel/$|^/api/|^/admin/|^/static/|^/account/sign-out/"
+    r"\.(pdf|csv)$|/pdf/$|/letter/(draft/)?$|/status/$|/panel/$|^/api/|^/admin/|^/static/"
+    r"|^/account/sign-out/"
 )
 PAGES_PER_USER = 90
 # Pages no link leads to: search results (the forms are GET forms).
@@ -151,10 +155,19 @@ def _axe_is_installed():
         pytest.fail(f"{AXE} is missing: `make env` (npm ci) installs axe-core.")
 
 
+def load_lesson_themes():
+    """The homicide reviews' lesson themes, as their data migration writes them."""
+    from django.apps import apps
+
+    migration = importlib.import_module("homicidereviews.migrations.0002_lesson_themes")
+    migration.add_themes(apps, None)
+
+
 @pytest.fixture
 def demo_site(live_app, private_storage):
     load_offences()  # the flush between transactional tests removed the reference tables
     load_instruments()
+    load_lesson_themes()
     call_command("seed_demo", stdout=StringIO())
     agenda_generate(team=Team.objects.get(code="LAM"), meeting_date=london_today())
     return live_app.url

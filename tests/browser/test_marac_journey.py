@@ -46,7 +46,9 @@ def test_coordinator_refers_accepts_and_lists_a_high_risk_victim(live_app, page:
     base = live_app.url
 
     sign_in(page, base, "lam.coord")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="MARAC", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="To be referred")).to_be_visible()
     page.get_by_role("row").filter(has_text=victim).get_by_role("link", name="Refer").click()
 

@@ -111,7 +111,9 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
 
     # The coordinator accepts the referral from the inbox, lists it and invites the IDVA.
     sign_in(page, base, "lam.coord")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="MARAC", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Referrals awaiting triage")).to_be_visible()
     inbox = page.get_by_role("table", name="Referrals awaiting triage")
     expect(inbox.get_by_role("row").filter(has_text=other_victim)).to_have_count(0)
@@ -143,7 +145,9 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
 
     # The IDVA sees their meeting and exactly one case, the listed one, and records research.
     sign_in(page, base, "lam.idva")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="MARAC", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     meeting_link = page.get_by_role("link", name=re.compile("meeting pack and minutes"))
     expect(meeting_link).to_have_count(1)
@@ -178,7 +182,9 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.get_by_text(other_victim)).to_have_count(0)
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="MARAC", exact=True
+    ).click()
     page.get_by_role("link", name=re.compile("meeting pack and minutes")).click()
     expect(page.get_by_role("heading", name="Meeting pack and minutes")).to_be_visible()
     expect(page.get_by_role("heading", name="Meeting pack: Lambeth IDVA Service's copy")).to_be_visible()  # fmt: skip
@@ -186,7 +192,9 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
 
     # The coordinator generates the pack (built by the worker), downloads it, adds an action.
     sign_in(page, base, "lam.coord")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="MARAC", exact=True
+    ).click()
     page.get_by_role(
         "link", name=f"{timezone.localtime(our_meeting.starts_at):%A %-d %B %Y, %H:%M}"
     ).click()
