@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_api_tokens"),
-        ("otp_static", "0005_two_factor_device_history"),
-        ("otp_totp", "0005_two_factor_device_history"),
+        ("otp_static", "0003_add_timestamps"),
+        ("otp_totp", "0003_add_timestamps"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 
