@@ -57,14 +57,11 @@ def _totp_code_matches(device: TOTPDevice, token: str) -> bool:
 def _second_factor_matches(*, user, token: str) -> bool:
     """A code from one of the user's confirmed authenticators, or one of their recovery codes
     (used up by this check)."""
-    token = token.strip().replace(" ", "").replace("-", "").lower()
+    token = token.strip()
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         if device.verify_is_allowed()[0] and device.verify_token(token):
             return True
-    for device in StaticDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_is_allowed()[0] and device.verify_token(token):
-            return True
-    return False
+    return recovery_code_device(user=user, code=token) is not None
 
 
 @transaction.atomic
