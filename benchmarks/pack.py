@@ -28,7 +28,7 @@ import time
 import tracemalloc
 
 from benchmarks import targets
-from benchmarks.run import _setup_django
+from benchmarks.setup import setup_django
 
 TARGET_SECONDS = targets.PACK_S
 
@@ -105,7 +105,7 @@ def _time(fn, repeats: int) -> dict:
 
 def bench_pack(*, cases: int = 20, repeats: int = 3) -> dict:
     """Render a `cases`-case pack `repeats` times on throwaway data; return the numbers."""
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.db import transaction
     from django.test.utils import override_settings

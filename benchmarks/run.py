@@ -22,20 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import targets
+from benchmarks.setup import ROOT, SETTINGS, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 HOST = "127.0.0.1"  # loopback only, always
-SETTINGS = "publicprotection.settings.dev"
 BENCH_PASSWORD = "benchmark-only-password-not-secret"  # noqa: S105 (local benchmark user)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -602,7 +593,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     baseline = json.loads(args.compare.read_text()) if args.compare else None
 
-    _setup_django()
+    setup_django()
     dataset = ensure_dataset(incidents=None if args.no_generate else args.incidents, seed=args.seed)
     users = bench_users()
     s = samples()

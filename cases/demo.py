@@ -33,10 +33,13 @@ from .services.incidents import (
     incident_submit,
     offence_add,
     party_add,
-    review_deadline,
 )
 from .services.people import person_address_add, person_create
-from .services.positive_action import arrest_decision_record, arrest_decision_return
+from .services.positive_action import (
+    arrest_decision_record,
+    arrest_decision_return,
+    review_deadline,
+)
 
 # Fictional names: any likeness to real people is accidental.
 VICTIMS = [

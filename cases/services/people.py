@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..errors import ConcurrentEditError
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
+from .safeguarding import safeguarding_refresh
 
 _SPACES = re.compile(r"\s+")
 
@@ -118,8 +119,6 @@ def person_update(*, actor, person_id: int, expected_version: int, **fields) -> 
 def _refresh_incidents_of(person: Person, *, actor) -> None:
     """A changed age can make the person an under-age victim of an incident still in progress
     (DOMAIN.md, child safeguarding): re-route those incidents now, not only at submission."""
-    from .incidents import safeguarding_refresh  # incidents builds on this module
-
     incidents = (
         Incident.objects.filter(pk__in=Party.objects.filter(person=person).values("incident_id"))
         .exclude(status=IncidentStatus.CLOSED)
