@@ -40,10 +40,12 @@ test: env
 	scripts/system-packages.sh --browser
 	$(PY) scripts/stack.py test $(PYTEST_ARGS)
 
+## ruff, djLint, and the import contracts in pyproject.toml (the layers: docs/adr/0011).
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/lint-imports
 
 format: env
 	$(VENV)/bin/ruff check --fix .

@@ -11,14 +11,10 @@ from django.utils import timezone
 
 from ..errors import ConcurrentEditError
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
+from ..selectors.names import normalise_name
 from .safeguarding import safeguarding_refresh
 
 _SPACES = re.compile(r"\s+")
-
-
-def normalise_name(name: str) -> str:
-    """The form names are searched in: lower case, single spaces."""
-    return _SPACES.sub(" ", name).strip().lower()
 
 
 def _team_borough(actor):

@@ -15,6 +15,7 @@ from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, shared_with_agency
 
 from ..models import (
+    VIEW_LISTING,
     ActionStatus,
     MaracAction,
     MaracActionUpdate,
@@ -22,7 +23,6 @@ from ..models import (
     MaracMeeting,
     MeetingStatus,
 )
-from ..services.sharing import VIEW_LISTING
 
 
 def owning_agency_sees_case() -> Exists:

@@ -12,12 +12,12 @@ from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
 
 from ..models import (
+    VIEW_LISTING,
     MaracCaseListing,
     MaracCaseListingGroupObjectPermission,
     MaracMeeting,
     MeetingStatus,
 )
-from ..services.sharing import VIEW_LISTING
 
 IDVA_AGENCY_TYPE = "idva"
 

@@ -10,8 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from marac.schedule import BEAT_SCHEDULE as MARAC_SCHEDULE
+from reports.schedule import BEAT_SCHEDULE as REPORTS_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -100,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "publicprotection.accounts.navigation.navigation",
+                "publicprotection.navigation.navigation",
             ],
         },
     },
@@ -388,6 +392,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# The schedule lives here, in code, reviewed like code: the core's entries, then each app's own
+# (plain data in its schedule module). Settings are the wiring: they may name every app.
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "publicprotection.accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "purge-expired-idempotent-requests": {
+        "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    **MARAC_SCHEDULE,
+    **REPORTS_SCHEDULE,
+}
 
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
