@@ -40,7 +40,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 def ensure_dataset(*, incidents: int | None, seed: int) -> dict:
     from cases.models import Incident
-    from cases.synthetic import generate
+    from devdata.synthetic import generate
 
     loaded = None
     if incidents:

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
-    "django_filters",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -280,7 +279,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "publicprotection.api.pagination.BoundedPageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -423,7 +421,8 @@ LOGGING = {
 }
 
 # --- Demo data -------------------------------------------------------------------------------
-# seed_demo refuses to run unless this is on (dev and test only). The password is for the
+# seed_demo and generate_synthetic (the devdata app, installed by the dev and test settings
+# only) refuse to run unless this is on (dev and test only). The password is for the
 # fictional local demo and is printed by `make run`; production has no demo users.
 DEMO_DATA_ALLOWED = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

@@ -11,9 +11,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from publicprotection.accounts.models import User
-
-from .models import (
+from cases.models import (
     ArrestDecision,
     ArrestOutcome,
     ArrestReviewEvent,
@@ -26,7 +24,7 @@ from .models import (
     RelationshipType,
     ReviewStatus,
 )
-from .services.incidents import (
+from cases.services.incidents import (
     childrens_referral_record,
     incident_create,
     incident_record_outcome,
@@ -34,12 +32,13 @@ from .services.incidents import (
     offence_add,
     party_add,
 )
-from .services.people import person_address_add, person_create
-from .services.positive_action import (
+from cases.services.people import person_address_add, person_create
+from cases.services.positive_action import (
     arrest_decision_record,
     arrest_decision_return,
     review_deadline,
 )
+from publicprotection.accounts.models import User
 
 # Fictional names: any likeness to real people is accidental.
 VICTIMS = [
