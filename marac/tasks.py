@@ -23,10 +23,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import london_today
 
 from .broker import SEND_ERRORS, TRANSIENT_ERRORS
 from .models import Agenda, AgendaStatus, MeetingDocument
-from .selectors.content import LONDON, is_meeting_day, meeting_time
+from .selectors.content import is_meeting_day, meeting_time
 from .services.agendas import agenda_ensure, agenda_generate, agenda_send
 from .services.background import lost_builds_resend
 from .services.documents import document_generate
@@ -46,10 +47,6 @@ DOCUMENT_TASK_OPTIONS = {
     "soft_time_limit": 5 * 60,
     "time_limit": 6 * 60,
 }
-
-
-def london_today() -> date:
-    return timezone.localdate(timezone=LONDON)
 
 
 @shared_task(**DOCUMENT_TASK_OPTIONS)

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+
+from publicprotection.london_time import london_today
 
 from ..errors import ConcurrentEditError
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
@@ -36,7 +37,7 @@ def person_age_validate(*, date_of_birth: date | None, estimated_age: int | None
     a date of birth in the past and within the oldest age a person is recorded at. Every
     caller (form, API, import) reaches this through person_create and person_update."""
     errors = {}
-    today = timezone.localdate()
+    today = london_today()
     if date_of_birth and date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
     elif date_of_birth and date_of_birth < _years_before(today, MAX_ESTIMATED_AGE):

@@ -9,9 +9,9 @@ from datetime import timedelta
 from cases.models import Party, PartyRole
 from homicidereviews.models import HomicideReview, LessonTheme
 from homicidereviews.selectors.chronology import chronology_for
-from homicidereviews.selectors.reviews import london_today
 from homicidereviews.services import lesson_add, recommendation_add, review_create
 from publicprotection.accounts.models import Borough, User
+from publicprotection.london_time import london_today
 from riskassessment.models import RaraAction, RaraStatus
 
 CIRCUMSTANCES = (

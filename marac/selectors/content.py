@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -20,6 +19,7 @@ from django.db.models.functions import Coalesce
 from cases.models import ArrestDecision, Party, PartyRole, ProtectiveOrder, ReviewStatus
 from cases.selectors.flags import serial_perpetrator_ids, window
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import LONDON
 from riskassessment.models import (
     OPEN_RARA_STATUSES,
     Answer,
@@ -34,7 +34,6 @@ from ..bank_holidays import is_bank_holiday
 from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
 from .referrals import earlier_referrals_of_the_same_pair
 
-LONDON = ZoneInfo("Europe/London")
 ESCALATION_CODE = "escalation"
 SATURDAY = 5
 

@@ -23,7 +23,7 @@ MONDAY = date(2025, 6, 2)
 
 
 def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
-    from marac.selectors.content import LONDON
+    from publicprotection.london_time import LONDON
 
     return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=LONDON)
 

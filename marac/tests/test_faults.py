@@ -350,8 +350,9 @@ def test_requests_made_while_the_broker_is_stopped_are_built_once_it_is_back(
 ):
     from publicprotection.accounts.models import Role
     from publicprotection.accounts.tests.factories import UserFactory, team
+    from publicprotection.london_time import london_today
 
-    from ..tasks import london_today, resend_lost_requests
+    from ..tasks import resend_lost_requests
 
     at, coord = a_meeting_with_a_case()
     supervisor = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))

@@ -23,8 +23,9 @@ from cases.models import (
 from cases.services.incidents import incident_update
 from cases.services.positive_action import arrest_decision_endorse
 from marac.models import MaracReferral
+from publicprotection.london_time import london_midnight
 from reports.models import MEASURES, DailyBoroughFigures, RollupRefresh
-from reports.services import london_midnight, rollup_refresh
+from reports.services import rollup_refresh
 from riskassessment.models import AssessmentStatus, RiskAssessment
 
 from .factories import charge, incident, supervisor, suspect, victim

@@ -26,8 +26,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from cases.reference_data import load_reference_data as load_offences
 from marac.services.agendas import agenda_generate
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import london_today
 from riskassessment.reference_data import load_reference_data as load_instruments
-from riskassessment.selectors.plans import london_today
 from tests.browser.test_positive_action_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
