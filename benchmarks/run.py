@@ -507,7 +507,8 @@ def time_agenda_sections(borough_code: str) -> dict:
     profile that says where an agenda's time goes."""
     from django.utils import timezone
 
-    from marac.selectors.content import SECTION_RULES, meeting_period, sections_for
+    from marac.meeting_calendar import meeting_period
+    from marac.selectors.content import SECTION_RULES, sections_for
     from publicprotection.accounts.models import Team
 
     period = meeting_period(timezone.localdate())

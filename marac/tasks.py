@@ -26,8 +26,8 @@ from publicprotection.accounts.models import Team
 from publicprotection.london_time import london_today
 
 from .broker import SEND_ERRORS, TRANSIENT_ERRORS
+from .meeting_calendar import is_meeting_day, meeting_time
 from .models import Agenda, AgendaStatus, MeetingDocument
-from .selectors.content import is_meeting_day, meeting_time
 from .services.agendas import agenda_ensure, agenda_generate, agenda_send
 from .services.background import lost_builds_resend
 from .services.documents import document_generate

@@ -14,6 +14,7 @@ from publicprotection.accounts.models import Team
 from publicprotection.private_files import remove_other_files, store_checksummed
 
 from .. import broker
+from ..meeting_calendar import meeting_period
 from ..models import (
     SECTION_ORDER,
     Agenda,
@@ -23,7 +24,7 @@ from ..models import (
     lease_from,
 )
 from ..pdf import render_agenda_pdf
-from ..selectors.content import ItemSpec, agenda_content, meeting_period
+from ..selectors.content import ItemSpec, agenda_content
 
 logger = logging.getLogger(__name__)
 

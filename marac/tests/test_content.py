@@ -6,8 +6,9 @@ import pytest
 
 from cases.models import ArrestDecision
 from cases.tests.factories import PersonFactory, add_party
+from marac.meeting_calendar import meeting_period
 from marac.models import AgendaSection
-from marac.selectors.content import agenda_content, meeting_period
+from marac.selectors.content import agenda_content
 from publicprotection.accounts.tests.factories import team
 
 from .helpers import (

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.factories import complete_incident
+from marac.meeting_calendar import Period
 from marac.models import AgendaSection
-from marac.selectors.content import Period, agenda_content
+from marac.selectors.content import agenda_content
 from marac.selectors.referrals import assessments_to_be_referred
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team

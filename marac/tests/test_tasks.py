@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from marac import tasks
+from marac.meeting_calendar import meeting_time
 from marac.models import Agenda, AgendaStatus
-from marac.selectors.content import meeting_time
 from publicprotection.accounts.models import Team
 from publicprotection.accounts.tests.factories import team
 
