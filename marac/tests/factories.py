@@ -1,0 +1,100 @@
+"""Factories for the MARAC tests: referrals, meetings, listed cases, partners and actions,
+made through the real services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from publicprotection.accounts.models import AgencyType, Role
+from publicprotection.accounts.tests.factories import (
+    AgencyFactory,
+    PartnerFactory,
+    UserFactory,
+    team,
+)
+from riskassessment.models import AssessmentStatus, MaracDecision, RiskAssessment
+from riskassessment.tests.factories import start_assessment
+
+from ..models import MeetingInvitation
+from ..services.actions import action_create
+from ..services.meetings import meeting_create, referral_list_at_meeting
+from ..services.referrals import referral_create
+from ..services.sharing import meeting_invite
+
+
+def coordinator(code: str = "LAM"):
+    return UserFactory(role=Role.MARAC_COORDINATOR, team=team(code))
+
+
+def high_assessment(*, borough_code: str = "LAM", victim=None, level: str = "high",
+                    refer: bool = True) -> RiskAssessment:  # fmt: skip
+    assessment = start_assessment(borough_code=borough_code, victim=victim)
+    RiskAssessment.objects.filter(pk=assessment.pk).update(
+        status=AssessmentStatus.AWAITING_REVIEW,
+        recommended_level=level,
+        final_level=level,
+        submitted_at=timezone.now(),
+        marac_decision=MaracDecision.REFER if refer else "",
+    )
+    assessment.refresh_from_db()
+    return assessment
+
+
+REFERRAL_FIELDS = {
+    "referring_agency": "Metropolitan Police",
+    "criteria": [],
+    "victim_aware": True,
+    "victim_consents": True,
+    "safe_contact": "Mobile 07700 900123, text first",
+    "perpetrators": "Former partner, Dan Smith",
+    "recent_history": "Three call-outs since March; strangulation on the last.",
+}
+
+
+def refer(assessment=None, actor=None, **overrides):
+    assessment = assessment or high_assessment()
+    fields = {**REFERRAL_FIELDS, **overrides}
+    return referral_create(actor=actor or assessment.created_by, assessment=assessment, **fields)
+
+
+def meeting(team_code: str = "LAM", starts_at: datetime | None = None, **overrides):
+    fields = {
+        "starts_at": starts_at or timezone.now() + timedelta(days=7),
+        "venue": "Brixton police station, room 2",
+        "chair": "DI Jo Patel",
+    }
+    fields.update(overrides)
+    return meeting_create(actor=coordinator(team_code), team=team(team_code), **fields)
+
+
+def social_care_partner():
+    agency = AgencyFactory(agency_type=AgencyType.objects.get(code="childrens_social_care"))
+    return PartnerFactory(agency=agency)
+
+
+def idva_partner():
+    return PartnerFactory(agency=AgencyFactory(agency_type=AgencyType.objects.get(code="idva")))
+
+
+def listed_case(at=None, coord=None, **referral_fields):
+    at = at or meeting()
+    coord = coord or coordinator()
+    referral = refer(**referral_fields)
+    return referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+
+
+def an_action(listing, agency, actor, **overrides):
+    """An action for `agency` on the listed case, inviting the agency first if need be (only
+    agencies at the table own actions)."""
+    if not MeetingInvitation.objects.filter(meeting=listing.meeting, agency=agency).exists():
+        meeting_invite(actor=actor, meeting=listing.meeting, agency=agency)
+    fields = {
+        "subject": "victim",
+        "agency": agency,
+        "owner": "Sam IDVA",
+        "description": "Safety plan and sanctuary scheme referral",
+        "due_date": date.today() + timedelta(days=14),
+    }
+    return action_create(actor=actor, listing=listing, **{**fields, **overrides})
