@@ -391,7 +391,7 @@ def incident_record_outcome(
 def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
     """A supervisor closes the incident; outstanding suspects in it are closed with it."""
     incident = _lock(incident_id)
-    if incident.status != IncidentStatus.OPEN:
+    if not incident.can_close():
         raise ValidationError("Only an open incident can be closed.")
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
     incident.status = IncidentStatus.CLOSED

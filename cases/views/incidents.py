@@ -117,8 +117,8 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             "submission_problems": services.submission_problems(incident)
             if incident.can_submit()
             else [],
-            "can_close": has_role(user, SUPERVISORS) and incident.status == "open",
-            "can_record_outcome": can_write and incident.status == "open" and incident.is_crime,
+            "can_close": has_role(user, SUPERVISORS) and incident.can_close(),
+            "can_record_outcome": can_write and incident.can_close() and incident.is_crime,
         }
 
 
