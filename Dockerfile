@@ -3,7 +3,8 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY frontend ./frontend
+COPY scripts/build-assets.mjs ./scripts/
+COPY static/src ./static/src
 RUN npm run build
 
 FROM python:3.11-slim-bookworm

@@ -12,7 +12,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="public-protection-demo")
 
-# Static files come straight from static/ and the app folders; no collectstatic needed.
+# Static files come straight from static/dist and the app folders; no collectstatic needed.
 STATIC_ROOT = None
 STORAGES = {
     **STORAGES,
