@@ -51,8 +51,14 @@ def _make_meeting(cases: int):
     from marac.services.actions import action_create
     from marac.services.research import research_save
     from marac.services.sharing import meeting_invite
-    from marac.tests.test_referrals_records import coordinator, high_assessment, meeting
-    from marac.tests.test_sharing import idva_partner, listed_case, social_care_partner
+    from marac.tests.factories import (
+        coordinator,
+        high_assessment,
+        idva_partner,
+        listed_case,
+        meeting,
+        social_care_partner,
+    )
     from riskassessment.models import Answer, AnswerValue
 
     coord = coordinator("LAM")

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from cases.tests.test_query_counts import assert_queries_do_not_grow
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessLogEntry
 from publicprotection.london_time import london_today
+from tests.query_counts import assert_queries_do_not_grow
 
 from ..selectors.chronology import (
     ACTION_OVERDUE,

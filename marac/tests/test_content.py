@@ -220,7 +220,7 @@ def test_borough_agenda_has_no_central_sections():
 def test_marac_referrals_awaiting_a_decision_oldest_first():
     from marac.models import MaracReferral
 
-    from .test_referrals_records import refer
+    from .factories import refer
 
     first, second = refer(), refer()
     MaracReferral.objects.filter(pk=second.pk).update(status="accepted")
@@ -234,7 +234,7 @@ def test_repeat_marac_alert_for_a_new_incident_within_a_year_of_the_last_referra
     from cases.models import Party, PartyRole
     from marac.models import MaracReferral
 
-    from .test_referrals_records import refer
+    from .factories import refer
 
     def with_perpetrator_of(incident, referral):
         perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)

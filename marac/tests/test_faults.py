@@ -234,8 +234,7 @@ def reference_data():
 
 
 def a_meeting_with_a_case():
-    from .test_referrals_records import coordinator, meeting
-    from .test_sharing import listed_case
+    from .factories import coordinator, listed_case, meeting
 
     at, coord = meeting(), coordinator()
     listed_case(at, coord)

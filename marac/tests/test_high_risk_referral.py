@@ -17,8 +17,7 @@ from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import Level, MaracDecision, RiskAssessment
 from riskassessment.services import assessments as services
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 

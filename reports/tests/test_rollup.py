@@ -161,7 +161,7 @@ def test_rollup_equals_a_direct_count_after_edits_back_dating_and_late_reviews(d
     assert sum(r["reviews_in_time"] for r in rollup_counts(start, end).values()) == 1
 
     # MARAC referrals, one of them a repeat.
-    from marac.tests.test_referrals_records import refer
+    from marac.tests.factories import refer
 
     refer()
     repeat = refer()
