@@ -3,7 +3,8 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY frontend ./frontend
+COPY scripts/build-assets.mjs ./scripts/
+COPY static/src ./static/src
 RUN npm run build
 
 FROM python:3.11-slim-bookworm
@@ -15,7 +16,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --no-install-project
+# The product's dependencies only: no dev tools, no embedded servers (the `local` group).
+RUN uv sync --frozen --no-default-groups --no-install-project
 COPY . .
 COPY --from=assets /app/static/dist ./static/dist
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DJANGO_SETTINGS_MODULE=publicprotection.settings.production \

@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(shell find frontend -type f 2>/dev/null)
+static/dist/.built: node_modules/.installed scripts/build-assets.mjs $(shell find static/src -type f 2>/dev/null)
 	npm run --silent build
 	touch $@
 
@@ -40,10 +40,12 @@ test: env
 	scripts/system-packages.sh --browser
 	$(PY) scripts/stack.py test $(PYTEST_ARGS)
 
+## ruff, djLint, and the import contracts in pyproject.toml (the layers: docs/adr/0011).
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/lint-imports
 
 format: env
 	$(VENV)/bin/ruff check --fix .

@@ -28,7 +28,7 @@ import time
 import tracemalloc
 
 from benchmarks import targets
-from benchmarks.run import _setup_django
+from benchmarks.setup import setup_django
 
 TARGET_SECONDS = targets.PACK_S
 
@@ -51,8 +51,14 @@ def _make_meeting(cases: int):
     from marac.services.actions import action_create
     from marac.services.research import research_save
     from marac.services.sharing import meeting_invite
-    from marac.tests.test_referrals_records import coordinator, high_assessment, meeting
-    from marac.tests.test_sharing import idva_partner, listed_case, social_care_partner
+    from marac.tests.factories import (
+        coordinator,
+        high_assessment,
+        idva_partner,
+        listed_case,
+        meeting,
+        social_care_partner,
+    )
     from riskassessment.models import Answer, AnswerValue
 
     coord = coordinator("LAM")
@@ -105,7 +111,7 @@ def _time(fn, repeats: int) -> dict:
 
 def bench_pack(*, cases: int = 20, repeats: int = 3) -> dict:
     """Render a `cases`-case pack `repeats` times on throwaway data; return the numbers."""
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.db import transaction
     from django.test.utils import override_settings

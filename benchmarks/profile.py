@@ -22,7 +22,6 @@ import sys
 import time
 
 from benchmarks.run import (
-    ROOT,
     bench_users,
     borough_users,
     client_for,
@@ -30,6 +29,7 @@ from benchmarks.run import (
     pages,
     samples,
 )
+from benchmarks.setup import setup_django
 
 
 class _SqlTimer:
@@ -85,12 +85,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sort", default="cumulative", help="A pstats sort key (tottime…).")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicprotection.settings.dev")
     os.environ["DEBUG"] = "false"  # cached templates and no debug cursor, as gunicorn runs
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django()
     users = bench_users()
     s = samples()
     users.update(borough_users(s["borough"]))

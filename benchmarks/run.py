@@ -22,20 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import targets
+from benchmarks.setup import ROOT, SETTINGS, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 HOST = "127.0.0.1"  # loopback only, always
-SETTINGS = "publicprotection.settings.dev"
 BENCH_PASSWORD = "benchmark-only-password-not-secret"  # noqa: S105 (local benchmark user)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -49,7 +40,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 def ensure_dataset(*, incidents: int | None, seed: int) -> dict:
     from cases.models import Incident
-    from cases.synthetic import generate
+    from devdata.synthetic import generate
 
     loaded = None
     if incidents:
@@ -516,7 +507,8 @@ def time_agenda_sections(borough_code: str) -> dict:
     profile that says where an agenda's time goes."""
     from django.utils import timezone
 
-    from marac.selectors.content import SECTION_RULES, meeting_period, sections_for
+    from marac.meeting_calendar import meeting_period
+    from marac.selectors.content import SECTION_RULES, sections_for
     from publicprotection.accounts.models import Team
 
     period = meeting_period(timezone.localdate())
@@ -602,7 +594,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     baseline = json.loads(args.compare.read_text()) if args.compare else None
 
-    _setup_django()
+    setup_django()
     dataset = ensure_dataset(incidents=None if args.no_generate else args.incidents, seed=args.seed)
     users = bench_users()
     s = samples()

@@ -426,6 +426,9 @@ class Incident(models.Model):
     def can_submit(self) -> bool:
         return self.status == IncidentStatus.DRAFT
 
+    def can_close(self) -> bool:
+        return self.status == IncidentStatus.OPEN
+
 
 class PartyRole(models.TextChoices):
     VICTIM = "victim", "Victim"

@@ -1,4 +1,7 @@
-"""The offence catalogue. A force can change it (data, not code); this is the default."""
+"""The offence catalogue. A force can change it (data, not code); this is the default.
+
+Migration 0002 loads its own copy; tests reload it from here after a flush
+(tests/test_reference_data.py keeps the two equal, so a change here needs a data migration)."""
 
 # (code, name, power of arrest, seriousness: higher is more serious, for escalation)
 OFFENCE_TYPES: list[tuple[str, str, bool, int]] = [

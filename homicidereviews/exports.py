@@ -11,7 +11,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .selectors.chronology import LONDON, Chronology
+from publicprotection.london_time import LONDON
+
+from .selectors.chronology import Chronology
 
 CSV_COLUMNS = ["date", "time", "record", "about", "reference", "summary", "markers", "link"]
 

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from cases.errors import ConcurrentEditError
 from cases.models import Person
+from publicprotection.london_time import london_today
 from publicprotection.private_files import store_checksummed
 
 from .models import (
@@ -23,7 +24,7 @@ from .models import (
     Recommendation,
     RecommendationStatus,
 )
-from .selectors.reviews import can_work_on_reviews, london_today
+from .selectors.reviews import can_work_on_reviews
 
 REVIEW_FIELDS = (
     "date_of_death",

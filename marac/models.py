@@ -454,6 +454,10 @@ class ListingCategory(models.TextChoices):
 LISTING_ORDER = {value: index for index, value in enumerate(ListingCategory.values)}
 
 
+# The object permission that shares a listed case with an invited agency's group (django-guardian).
+VIEW_LISTING = "view_maraccaselisting"
+
+
 @tracked()
 class MaracCaseListing(models.Model):
     """A referral listed at a meeting. Its time slot is computed from its place in the agenda

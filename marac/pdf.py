@@ -7,10 +7,12 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from publicprotection.london_time import LONDON
+
 from .models import Agenda, AgendaSection, DocumentKind
 from .selectors import documents as document_selectors
 from .selectors import meetings as meeting_selectors
-from .selectors.content import LONDON, NOT_YET_AVAILABLE, sections_for
+from .selectors.content import NOT_YET_AVAILABLE, sections_for
 
 
 def agenda_sections(agenda: Agenda, items) -> list[dict]:

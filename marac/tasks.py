@@ -19,38 +19,20 @@ from datetime import date, datetime
 from celery import shared_task
 from celery.signals import worker_init, worker_ready
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import london_today
 
+from .broker import SEND_ERRORS, TRANSIENT_ERRORS
+from .meeting_calendar import is_meeting_day, meeting_time
 from .models import Agenda, AgendaStatus, MeetingDocument
-from .selectors.content import LONDON, is_meeting_day, meeting_time
 from .services.agendas import agenda_ensure, agenda_generate, agenda_send
 from .services.background import lost_builds_resend
 from .services.documents import document_generate
 
 logger = logging.getLogger(__name__)
-
-# Errors worth retrying: the database or the broker briefly unreachable.
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    RedisConnectionError,
-    RedisTimeoutError,
-    KombuOperationalError,
-    ConnectionError,
-    TimeoutError,
-)
-BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
-# What handing a message to the broker may raise when it is down, hung or unreachable (a socket
-# timeout is an OSError): the request stays recorded and the sweeper sends it later.
-SEND_ERRORS = (*BROKER_ERRORS, OSError)
-
 
 # A document task (an agenda, a meeting pack or minutes) is acknowledged only once done, so a
 # worker that dies mid-way leaves it queued; database and broker hiccups are retried with
@@ -65,10 +47,6 @@ DOCUMENT_TASK_OPTIONS = {
     "soft_time_limit": 5 * 60,
     "time_limit": 6 * 60,
 }
-
-
-def london_today() -> date:
-    return timezone.localdate(timezone=LONDON)
 
 
 @shared_task(**DOCUMENT_TASK_OPTIONS)

@@ -1,28 +1,14 @@
-"""The Celery application. The schedule lives here, in code, reviewed like code."""
+"""The Celery application (wiring). It is imported by the package's __init__, so by every
+process that imports any core module: it therefore names no app. Its configuration, the beat
+schedule included, comes from the settings (CELERY_*), where the wiring assembles each app's
+entries (docs/adr/0011)."""
 
 import os
 
 from celery import Celery
-from celery.schedules import crontab
-
-from marac.schedule import BEAT_SCHEDULE as MARAC_SCHEDULE
-from reports.schedule import BEAT_SCHEDULE as REPORTS_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicprotection.settings.dev")
 
 app = Celery("publicprotection")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-app.conf.beat_schedule = {
-    "clear-expired-sessions": {
-        "task": "publicprotection.accounts.tasks.clear_expired_sessions",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "purge-expired-idempotent-requests": {
-        "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
-        "schedule": crontab(hour=3, minute=45),
-    },
-    **MARAC_SCHEDULE,
-    **REPORTS_SCHEDULE,
-}

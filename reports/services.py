@@ -8,8 +8,7 @@ incidents and late reviews as long as the changed day is inside the range refres
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,16 +29,13 @@ from cases.models import (
 )
 from marac.models import MaracReferral
 from publicprotection.accounts.models import Borough
+from publicprotection.london_time import london_midnight, london_today
 from riskassessment.models import AssessmentStatus, Level, RiskAssessment
 
 from .models import MEASURES, DailyBoroughFigures, RollupRefresh
 
 # Any fixed number: serialises refreshes so two never interleave their delete and insert.
 _ADVISORY_LOCK = 7_000_007
-
-
-def london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _refresh_sql() -> str:
@@ -211,5 +207,5 @@ def rollup_refresh(
 
 def rollup_refresh_recent(*, days: int, today: date | None = None) -> RollupRefresh:
     """Recompute the last `days` London days, today included."""
-    today = today or timezone.localdate()
+    today = today or london_today()
     return rollup_refresh(start=today - timedelta(days=days - 1), end=today)

@@ -368,3 +368,8 @@ class RaraAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.action_type}"
+
+    @property
+    def is_open(self) -> bool:
+        """Planned or in progress: it can still become overdue."""
+        return self.status in OPEN_RARA_STATUSES

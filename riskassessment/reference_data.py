@@ -1,4 +1,6 @@
-"""Default instruments and the RARA action catalogue (loaded by a data migration)."""
+"""Default instruments and the RARA action catalogue. Migration 0002 loads its own copy of these
+lists; tests reload them from here after a flush (tests/test_reference_data.py keeps the two
+equal, so a change here needs a data migration)."""
 
 SPECSS_PLUS_QUESTIONS = [
     # (code, text, group)

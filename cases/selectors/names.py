@@ -9,6 +9,7 @@ the number of people (benchmarks/README.md has the measurements).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -17,6 +18,13 @@ from django.db.models import Count, F, Q, QuerySet
 from publicprotection.lookups import AnyOfTexts
 
 from ..models import Person, PersonAlias, SearchName
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str) -> str:
+    """The form names are searched in: lower case, single spaces."""
+    return _SPACES.sub(" ", name).strip().lower()
 
 
 def looks_like_a_name(text: str) -> bool:

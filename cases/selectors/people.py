@@ -14,9 +14,8 @@ from publicprotection.access.roles import ALL_LONDON_ROLES, CASE_READERS, SUPERV
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
-from ..services.people import normalise_name
 from .incidents import incidents_visible_to
-from .names import people_with_similar_names, ranked_names
+from .names import normalise_name, people_with_similar_names, ranked_names
 
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,9 +13,6 @@ from publicprotection.accounts.models import Borough
 
 from ..errors import ConcurrentEditError
 from ..models import (
-    CHILD_ROLES,
-    ArrestOutcome,
-    ArrestReviewEvent,
     ChildrensServicesReferral,
     Incident,
     IncidentReferenceCounter,
@@ -26,11 +23,10 @@ from ..models import (
     Party,
     PartyRole,
     Person,
-    ReferralReason,
-    ReviewEventKind,
-    ReviewStatus,
 )
 from .people import address_get_or_create
+from .positive_action import close_outstanding_in_incident, non_arrests_queue_for_review
+from .safeguarding import safeguarding_refresh
 
 
 def next_incident_reference(*, borough: Borough, when: datetime) -> str:
@@ -180,49 +176,6 @@ def _bump_version(incident: Incident) -> None:
 
 
 # --- Parties and child safeguarding ----------------------------------------------------------
-
-
-def age_on(person: Person, day: date) -> int | None:
-    if person.date_of_birth:
-        dob = person.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-    return person.estimated_age
-
-
-def safeguarding_refresh(incident: Incident, *, actor) -> None:
-    """Route under-age victims to child safeguarding; any child prompts the referral record.
-
-    DOMAIN.md: an incident whose victim is under DOMESTIC_ABUSE_MINIMUM_AGE (on the day it
-    happened) is routed as child safeguarding, with a mandatory children's services referral
-    record. Ages change after a party is added (a date of birth found, an estimate corrected),
-    so this runs whenever a party, the incident's date or a party's age changes, and again at
-    submission, which therefore always checks the current ages."""
-    parties = list(incident.parties.select_related("person"))
-    day = timezone.localtime(incident.occurred_at).date()
-    minimum = settings.DOMESTIC_ABUSE_MINIMUM_AGE
-    under_age = any(
-        p.role == PartyRole.VICTIM and (age_on(p.person, day) is not None)
-        and age_on(p.person, day) < minimum
-        for p in parties
-    )  # fmt: skip
-    children = any(p.role in CHILD_ROLES for p in parties)
-    reasons = []
-    if under_age:
-        reasons.append(ReferralReason.VICTIM_UNDER_AGE)
-    if children:
-        reasons.append(ReferralReason.CHILDREN_IN_HOUSEHOLD)
-
-    if incident.child_safeguarding != under_age:
-        incident.child_safeguarding = under_age
-        Incident.objects.filter(pk=incident.pk).update(child_safeguarding=under_age)
-    referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
-    if reasons and referral is None:
-        ChildrensServicesReferral.objects.create(incident=incident, reasons=reasons)
-    elif reasons and referral.reasons != reasons:
-        referral.reasons = reasons
-        referral.save(update_fields=["reasons"])
-    elif not reasons and referral is not None and not referral.is_made:
-        referral.delete()
 
 
 @transaction.atomic
@@ -381,10 +334,6 @@ def submission_problems(incident: Incident) -> list[str]:
     return problems
 
 
-def review_deadline(start: datetime) -> datetime:
-    return start + timedelta(hours=settings.ARREST_REVIEW_DEADLINE_HOURS)
-
-
 def incident_submit(*, actor, incident_id: int, expected_version: int | None = None) -> Incident:
     """Draft to open. Every decision not to arrest goes to the supervisor review queue.
 
@@ -413,15 +362,7 @@ def _submit(*, actor, incident_id: int, expected_version: int | None) -> Inciden
     incident.submitted_at = now
     incident.version += 1
     incident.save(update_fields=["status", "submitted_at", "version", "updated_at"])
-    for decision in incident.arrest_decisions.select_for_update().filter(
-        outcome=ArrestOutcome.NOT_ARRESTED, review_status=ReviewStatus.NOT_REQUIRED
-    ):
-        decision.review_status = ReviewStatus.AWAITING
-        decision.review_due_at = review_deadline(now)
-        decision.save(update_fields=["review_status", "review_due_at", "updated_at"])
-        ArrestReviewEvent.objects.create(
-            decision=decision, kind=ReviewEventKind.SUBMITTED, actor=actor
-        )
+    non_arrests_queue_for_review(incident, actor=actor, submitted_at=now)
     return incident
 
 
@@ -449,10 +390,8 @@ def incident_record_outcome(
 @transaction.atomic
 def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
     """A supervisor closes the incident; outstanding suspects in it are closed with it."""
-    from .positive_action import close_outstanding_in_incident
-
     incident = _lock(incident_id)
-    if incident.status != IncidentStatus.OPEN:
+    if not incident.can_close():
         raise ValidationError("Only an open incident can be closed.")
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
     incident.status = IncidentStatus.CLOSED

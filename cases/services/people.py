@@ -7,17 +7,15 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+
+from publicprotection.london_time import london_today
 
 from ..errors import ConcurrentEditError
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
+from ..selectors.names import normalise_name
+from .safeguarding import safeguarding_refresh
 
 _SPACES = re.compile(r"\s+")
-
-
-def normalise_name(name: str) -> str:
-    """The form names are searched in: lower case, single spaces."""
-    return _SPACES.sub(" ", name).strip().lower()
 
 
 def _team_borough(actor):
@@ -39,7 +37,7 @@ def person_age_validate(*, date_of_birth: date | None, estimated_age: int | None
     a date of birth in the past and within the oldest age a person is recorded at. Every
     caller (form, API, import) reaches this through person_create and person_update."""
     errors = {}
-    today = timezone.localdate()
+    today = london_today()
     if date_of_birth and date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be today or in the past"
     elif date_of_birth and date_of_birth < _years_before(today, MAX_ESTIMATED_AGE):
@@ -118,8 +116,6 @@ def person_update(*, actor, person_id: int, expected_version: int, **fields) -> 
 def _refresh_incidents_of(person: Person, *, actor) -> None:
     """A changed age can make the person an under-age victim of an incident still in progress
     (DOMAIN.md, child safeguarding): re-route those incidents now, not only at submission."""
-    from .incidents import safeguarding_refresh  # incidents builds on this module
-
     incidents = (
         Incident.objects.filter(pk__in=Party.objects.filter(person=person).values("incident_id"))
         .exclude(status=IncidentStatus.CLOSED)

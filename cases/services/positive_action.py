@@ -6,8 +6,9 @@ kept whole; the decision row itself is also tracked by the history triggers.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,6 @@ from ..models import (
     ReviewEventKind,
     ReviewStatus,
 )
-from .incidents import review_deadline
 from .justification import (  # noqa: F401 - POSITIVE_ACTION_POLICY is re-exported
     POSITIVE_ACTION_POLICY,
     justification_problem,
@@ -41,6 +41,25 @@ from .justification import (  # noqa: F401 - POSITIVE_ACTION_POLICY is re-export
 # not reach the necessity test.)
 NECESSITY_REASONS = (NotArrestedReason.NOT_NECESSARY, NotArrestedReason.OTHER)
 NECESSITY_MIN_WORDS = 3
+
+
+def review_deadline(start: datetime) -> datetime:
+    """When a supervisor must have reviewed a decision not to arrest (DOMAIN.md: 24 hours)."""
+    return start + timedelta(hours=settings.ARREST_REVIEW_DEADLINE_HOURS)
+
+
+def non_arrests_queue_for_review(incident: Incident, *, actor, submitted_at: datetime) -> None:
+    """The positive-action step of submitting an incident (its row locked by the caller): every
+    decision not to arrest goes to the supervisor review queue, due within the deadline."""
+    for decision in incident.arrest_decisions.select_for_update().filter(
+        outcome=ArrestOutcome.NOT_ARRESTED, review_status=ReviewStatus.NOT_REQUIRED
+    ):
+        decision.review_status = ReviewStatus.AWAITING
+        decision.review_due_at = review_deadline(submitted_at)
+        decision.save(update_fields=["review_status", "review_due_at", "updated_at"])
+        ArrestReviewEvent.objects.create(
+            decision=decision, kind=ReviewEventKind.SUBMITTED, actor=actor
+        )
 
 
 def necessity_problems(*, reason: str, grounds: dict[str, str]) -> dict[str, str]:

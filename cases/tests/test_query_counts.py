@@ -1,16 +1,9 @@
 """Query counts of the case pages and API endpoints not already covered next to their other
-tests: one GET, more rows, the same GET again, and the count must not change (issue #8).
+tests: one GET, more rows, the same GET again, and the count must not change (issue #8)."""
 
-assert_queries_do_not_grow is shared with the other apps' test_query_counts.py."""
-
-import re
-from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,48 +21,9 @@ from cases.tests.factories import (
 )
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from tests.query_counts import assert_queries_do_not_grow, repeat
 
 pytestmark = pytest.mark.django_db
-
-
-def _shape(sql: str) -> str:
-    """The query with its literals blanked, so the same query for another row compares equal."""
-    return re.sub(r"\bs\d+_x\d+\b|\b\d+\b|'[^']*'", "?", sql)
-
-
-def _captured(client, url: str, data: dict | None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, data or {})
-    assert response.status_code == 200, f"GET {url} gave {response.status_code}"
-    return [query["sql"] for query in ctx.captured_queries], response
-
-
-def assert_queries_do_not_grow(client, url: str, grow: Callable[[], object], data=None):
-    """GET url, call grow() to add rows, GET it again: both take the same number of queries.
-
-    A first, uncounted GET fills the per-process caches (content types, reference data) so
-    that only the rows make a difference. On failure the message lists the queries that differ.
-    Returns the last response, so the test can check the new rows are really on it."""
-    _captured(client, url, data)
-    before, _ = _captured(client, url, data)
-    grow()
-    after, response = _captured(client, url, data)
-    more = Counter(map(_shape, after)) - Counter(map(_shape, before))
-    fewer = Counter(map(_shape, before)) - Counter(map(_shape, after))
-    detail = "\n".join(
-        [f"+{times} x {sql[:600]}" for sql, times in more.items()]
-        + [f"-{times} x {sql[:600]}" for sql, times in fewer.items()]
-    )
-    assert len(after) == len(before), f"{len(before)} queries before, {len(after)} after:\n{detail}"
-    return response
-
-
-def repeat(times: int, make: Callable[[], object]) -> Callable[[], None]:
-    def grow():
-        for _ in range(times):
-            make()
-
-    return grow
 
 
 @pytest.fixture

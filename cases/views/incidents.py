@@ -21,6 +21,7 @@ from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 # Registers <incident_ref:...> for the URL patterns below.
@@ -110,14 +111,14 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             "flags": flags,
             "referral": referral,
             "orders": list(incident.protective_orders.all()),
-            "today": timezone.localdate(),
+            "today": london_today(),
             "can_write": can_write,
             "is_draft": incident.can_submit(),
             "submission_problems": services.submission_problems(incident)
             if incident.can_submit()
             else [],
-            "can_close": has_role(user, SUPERVISORS) and incident.status == "open",
-            "can_record_outcome": can_write and incident.status == "open" and incident.is_crime,
+            "can_close": has_role(user, SUPERVISORS) and incident.can_close(),
+            "can_record_outcome": can_write and incident.can_close() and incident.is_crime,
         }
 
 

@@ -18,6 +18,7 @@ from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from ..forms.positive_action import (
@@ -80,7 +81,7 @@ class OutstandingSuspectsView(RoleRequiredMixin, TemplateView):
         page = paginate_without_count(
             selectors.outstanding_suspects(viewer=self.request.user), self.request.GET.get("page")
         )
-        today = timezone.localdate()
+        today = london_today()
         for decision in page:
             decision.days_outstanding = (today - timezone.localdate(decision.decided_at)).days
         access_log_record(request=self.request, objects=page.object_list)

@@ -17,6 +17,7 @@ from publicprotection.api.errors import call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
+from publicprotection.london_time import london_today
 
 from .. import services
 from ..models import HomicideReview, Recommendation, RecommendationStatus
@@ -49,7 +50,7 @@ def _detail(request, review_id: int, status_code=status.HTTP_200_OK, *, log=Fals
     review = selectors.review_get(viewer=request.user, review_id=review_id)
     if log:
         access_log_record(request=request, obj=review)
-    context = {"today": selectors.london_today()}
+    context = {"today": london_today()}
     return Response(ReviewDetailOutputSerializer(review, context=context).data, status=status_code)
 
 

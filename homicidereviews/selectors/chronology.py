@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -53,6 +52,7 @@ from marac.models import (
     MaracCaseListing,
     MaracReferral,
 )
+from publicprotection.london_time import LONDON, london_today
 from riskassessment.models import (
     AssessmentStatus,
     GradingReview,
@@ -63,9 +63,6 @@ from riskassessment.models import (
 )
 
 from ..models import HomicideReview
-from .reviews import london_today
-
-LONDON = ZoneInfo("Europe/London")
 
 HIGH_NO_MARAC = "HIGH risk with no MARAC decision"
 REVIEW_LATE = "Arrest decision reviewed after its deadline"

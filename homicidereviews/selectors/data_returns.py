@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
@@ -20,8 +19,8 @@ from marac.models import MaracCaseListing, MeetingStatus
 from publicprotection.access.roles import ANALYSTS, MARAC_COORDINATORS, REVIEW_LEADS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 DATA_RETURN_READERS = MARAC_COORDINATORS | ANALYSTS | REVIEW_LEADS
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 ETHNIC_MINORITY = (Ethnicity.ASIAN, Ethnicity.BLACK, Ethnicity.MIXED, Ethnicity.OTHER)

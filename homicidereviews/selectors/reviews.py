@@ -5,13 +5,12 @@ and by central supervisors, London-wide; nobody else sees that they exist (404 o
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from publicprotection.access.roles import ANALYSTS, REVIEW_LEADS, SUPERVISORS, has_role
 from publicprotection.access.scope import get_visible_or_404
+from publicprotection.london_time import london_today
 
 from ..models import (
     OPEN_RECOMMENDATION_STATUSES,
@@ -20,12 +19,6 @@ from ..models import (
     LessonTheme,
     Recommendation,
 )
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    return timezone.localdate(timezone=LONDON)
 
 
 def can_work_on_reviews(user) -> bool:

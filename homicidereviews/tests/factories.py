@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from cases.tests.factories import PersonFactory
 from publicprotection.accounts.models import Borough
+from publicprotection.london_time import london_today
 
-from ..selectors.reviews import london_today
 from ..services import review_create
 
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from cases.tests.factories import PersonFactory
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
 
 from ..models import HomicideReview, Recommendation
-from ..selectors.reviews import london_today
 from .factories import a_review
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from cases.tests.test_query_counts import assert_queries_do_not_grow
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
+from tests.query_counts import assert_queries_do_not_grow
 
 from ..selectors.chronology import (
     ACTION_OVERDUE,
@@ -16,7 +17,6 @@ from ..selectors.chronology import (
     REVIEW_OVERDUE,
     chronology_for,
 )
-from ..selectors.reviews import london_today
 from .factories import a_history_with_missed_opportunities, a_review
 
 pytestmark = pytest.mark.django_db
@@ -183,8 +183,9 @@ def test_marac_records_and_agenda_appearances_are_in_the_chronology(reviewed, of
     )
     from publicprotection.accounts.models import Agency, AgencyType, Team
     from publicprotection.accounts.tests.factories import AgencyFactory
+    from publicprotection.london_time import LONDON
 
-    from ..selectors.chronology import ACTION_NOT_DONE, LONDON
+    from ..selectors.chronology import ACTION_NOT_DONE
 
     review, first = reviewed
     lambeth = Team.objects.get(code="LAM")

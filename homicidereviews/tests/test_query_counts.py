@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from cases.tests.test_query_counts import assert_queries_do_not_grow
+from tests.query_counts import assert_queries_do_not_grow
 
 from ..services import recommendation_add
 from .factories import a_review

@@ -7,9 +7,10 @@ from django.test import override_settings
 
 from cases.errors import ConcurrentEditError
 from cases.tests.factories import PersonFactory
+from publicprotection.london_time import london_today
 
 from ..models import Decision, HomicideReview, RecommendationStatus
-from ..selectors.reviews import london_today, reviews_with_overdue_steps
+from ..selectors.reviews import reviews_with_overdue_steps
 from ..services import recommendation_add, recommendation_update, review_update
 from .factories import a_review
 

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from cases.tests.factories import PersonFactory
-from cases.tests.test_query_counts import assert_queries_do_not_grow
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
+from tests.query_counts import assert_queries_do_not_grow
 
 from ..models import HomicideReview, Recommendation
-from ..selectors.reviews import london_today
 from .factories import a_review
 
 pytestmark = pytest.mark.django_db

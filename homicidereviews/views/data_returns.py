@@ -12,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.urls import path
 from django.views.generic import TemplateView
 
+from publicprotection.london_time import london_today
+
 from ..selectors.data_returns import (
     can_read_data_returns,
     current_quarter,
@@ -19,7 +21,6 @@ from ..selectors.data_returns import (
     parse_quarter,
     teams_visible_to,
 )
-from ..selectors.reviews import london_today
 
 
 def data_return_rows(result) -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from .. import services
@@ -137,7 +138,7 @@ class OpenRecommendationsView(ReviewerRequiredMixin, TemplateView):
             "page_obj": page,
             "recommendations": page.object_list,
             "overdue_only": overdue_only,
-            "today": selectors.london_today(),
+            "today": london_today(),
             "query_string_without_page": query_string_without_page(self.request),
         }
 

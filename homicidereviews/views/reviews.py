@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
 
@@ -42,7 +43,7 @@ class ReviewListView(ReviewerRequiredMixin, TemplateView):
             "page_obj": page,
             "reviews": page.object_list,
             "overdue": overdue,
-            "today": selectors.london_today(),
+            "today": london_today(),
             "query_string_without_page": query_string_without_page(self.request),
         }
 
@@ -53,7 +54,7 @@ class ReviewDetailView(ReviewerRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
         access_log_record(request=request, obj=review)
-        today = selectors.london_today()
+        today = london_today()
         return self.render_to_response(
             {
                 "review": review,
@@ -141,7 +142,7 @@ class LetterGenerateView(ReviewerRequiredMixin, View):
             channel=AccessChannel.DOCUMENT,
             label=f"{review.reference} notification letter",
         )
-        pdf = notification_letter_pdf(review, viewer=request.user, today=selectors.london_today())
+        pdf = notification_letter_pdf(review, viewer=request.user, today=london_today())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="{review.reference}-notification-draft.pdf"'

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, shared_with_agency
+from publicprotection.london_time import london_today
 
 from ..models import (
+    VIEW_LISTING,
     ActionStatus,
     MaracAction,
     MaracActionUpdate,
@@ -22,7 +23,6 @@ from ..models import (
     MaracMeeting,
     MeetingStatus,
 )
-from ..services.sharing import VIEW_LISTING
 
 
 def owning_agency_sees_case() -> Exists:
@@ -88,7 +88,7 @@ def action_list(*, viewer, filters: ActionFilters | None = None) -> QuerySet[Mar
         qs = qs.filter(listing__meeting_id=filters.meeting)
     if filters.case:
         qs = qs.filter(listing_id=filters.case)
-    overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
+    overdue = Q(status=ActionStatus.OPEN, due_date__lt=london_today())
     if filters.overdue is True:
         qs = qs.filter(overdue)
     elif filters.overdue is False:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -20,6 +19,7 @@ from django.db.models.functions import Coalesce
 from cases.models import ArrestDecision, Party, PartyRole, ProtectiveOrder, ReviewStatus
 from cases.selectors.flags import serial_perpetrator_ids, window
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import LONDON
 from riskassessment.models import (
     OPEN_RARA_STATUSES,
     Answer,
@@ -30,13 +30,11 @@ from riskassessment.models import (
     RiskAssessment,
 )
 
-from ..bank_holidays import is_bank_holiday
+from ..meeting_calendar import Period
 from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
 from .referrals import earlier_referrals_of_the_same_pair
 
-LONDON = ZoneInfo("Europe/London")
 ESCALATION_CODE = "escalation"
-SATURDAY = 5
 
 # Sections the meeting discusses but whose records do not exist yet: named on the agenda as not
 # available, never filled with made-up rows.
@@ -59,39 +57,6 @@ CENTRAL_SECTIONS = [AgendaSection.LONDON_HIGH_RISK, AgendaSection.CROSS_BOROUGH]
 
 def sections_for(team: Team) -> list[str]:
     return CENTRAL_SECTIONS if team.is_central else BOROUGH_SECTIONS
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime
-
-
-def meeting_time(meeting_date: date) -> datetime:
-    """The meeting's start, as an aware datetime (London local time, summer time included)."""
-    local = time(settings.DAILY_AGENDA_HOUR, settings.DAILY_AGENDA_MINUTE)
-    return datetime.combine(meeting_date, local, tzinfo=LONDON)
-
-
-def previous_meeting_date(meeting_date: date) -> date:
-    """Meetings are held Monday to Friday except bank holidays (England and Wales): the
-    previous one is the previous working day."""
-    day = meeting_date - timedelta(days=1)
-    while not is_meeting_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
-def is_meeting_day(day: date) -> bool:
-    return day.weekday() < SATURDAY and not is_bank_holiday(day)
-
-
-def meeting_period(meeting_date: date) -> Period:
-    """Since the previous meeting: Tuesday to Friday the previous morning; Monday from Friday's
-    meeting, so the weekend is covered."""
-    return Period(
-        start=meeting_time(previous_meeting_date(meeting_date)), end=meeting_time(meeting_date)
-    )
 
 
 @dataclass(frozen=True)

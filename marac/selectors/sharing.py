@@ -10,14 +10,15 @@ from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
+from publicprotection.london_time import london_today
 
 from ..models import (
+    VIEW_LISTING,
     MaracCaseListing,
     MaracCaseListingGroupObjectPermission,
     MaracMeeting,
     MeetingStatus,
 )
-from ..services.sharing import VIEW_LISTING
 
 IDVA_AGENCY_TYPE = "idva"
 
@@ -66,6 +67,6 @@ def may_see_safe_contact(viewer) -> bool:
 def age_of(person, *, today: date | None = None) -> int | None:
     if person.date_of_birth is None:
         return person.estimated_age
-    today = today or timezone.localdate()
+    today = today or london_today()
     born = person.date_of_birth
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

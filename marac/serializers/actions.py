@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Agency
+from publicprotection.london_time import london_today
 
 from ..models import ActionStatus, ActionSubject, MaracAction, MaracActionUpdate
 from .referrals import MAX_ID
@@ -72,7 +72,7 @@ class ActionOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_overdue(self, action) -> bool:
-        return action.is_open and action.due_date < timezone.localdate()
+        return action.is_open and action.due_date < london_today()
 
 
 class ActionFilterSerializer(serializers.Serializer):

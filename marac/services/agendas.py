@@ -13,6 +13,8 @@ from django.utils import timezone
 from publicprotection.accounts.models import Team
 from publicprotection.private_files import remove_other_files, store_checksummed
 
+from .. import broker
+from ..meeting_calendar import meeting_period
 from ..models import (
     SECTION_ORDER,
     Agenda,
@@ -22,7 +24,7 @@ from ..models import (
     lease_from,
 )
 from ..pdf import render_agenda_pdf
-from ..selectors.content import ItemSpec, agenda_content, meeting_period
+from ..selectors.content import ItemSpec, agenda_content
 
 logger = logging.getLogger(__name__)
 
@@ -217,11 +219,9 @@ def agenda_send(*, team_id: int, meeting_date: date, force: bool = False) -> boo
     """Hand the generation to the worker, then record on a pending agenda that the broker took
     it (`sent_at` and the lease). False if the broker cannot be reached: the agenda stays
     pending and unsent, and the sweeper sends it once the broker is back."""
-    from ..tasks import SEND_ERRORS, generate_agenda
-
     try:
-        generate_agenda.apply_async(args=[team_id, meeting_date.isoformat(), force], retry=False)
-    except SEND_ERRORS:
+        broker.send(broker.GENERATE_AGENDA, args=[team_id, meeting_date.isoformat(), force])
+    except broker.SEND_ERRORS:
         logger.warning("Broker unavailable: agenda %s %s waits for it", team_id, meeting_date)
         return False
     now = timezone.now()

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from publicprotection.private_files import remove_other_files, store_checksummed
 
+from .. import broker
 from ..models import (
     DocumentKind,
     DocumentStatus,
@@ -88,11 +89,9 @@ def document_send(*, document: MeetingDocument) -> bool:
     """Hand the build to the worker, then record that the broker took it (`sent_at` and the
     lease). False if the broker cannot be reached: the copy stays pending and unsent, and the
     sweeper sends it once the broker is back."""
-    from ..tasks import SEND_ERRORS, generate_meeting_document
-
     try:
-        generate_meeting_document.apply_async(args=[document.pk], retry=False)
-    except SEND_ERRORS:
+        broker.send(broker.GENERATE_MEETING_DOCUMENT, args=[document.pk])
+    except broker.SEND_ERRORS:
         logger.warning("Broker unavailable: meeting document %s waits for it", document.pk)
         return False
     now = timezone.now()

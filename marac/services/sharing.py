@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm
 from publicprotection.accounts.models import Agency
 
 from ..models import (
+    VIEW_LISTING,
     ActionStatus,
     MaracAction,
     MaracCaseListing,
@@ -23,8 +24,6 @@ from ..models import (
     MeetingInvitation,
     MeetingStatus,
 )
-
-VIEW_LISTING = "view_maraccaselisting"
 
 
 def _grant(listing: MaracCaseListing, agency: Agency) -> None:

@@ -32,3 +32,20 @@ def southwark_supervisor(db):
 @pytest.fixture
 def central_supervisor(db):
     return UserFactory(username="cen.test.supervisor", role=Role.SUPERVISOR, team=team("CEN"))
+
+
+@pytest.fixture
+def eager_documents(monkeypatch):
+    """The build runs in process when its task is queued (the real worker is tested in
+    test_documents_worker.py)."""
+    from marac import tasks
+
+    task = tasks.generate_meeting_document
+    sent = []
+
+    def apply_async(args=None, **kwargs):
+        sent.append(args)
+        return task.apply(args=args)
+
+    monkeypatch.setattr(task, "apply_async", apply_async)
+    return sent

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import date, datetime, timedelta
+
+from pypdf import PdfReader
 
 from cases.models import ArrestDecision, Incident, PartyRole
 from cases.tests.factories import (
@@ -15,15 +18,14 @@ from cases.tests.factories import (
 )
 from publicprotection.accounts.models import Borough
 from riskassessment.models import AssessmentStatus, RaraAction, RiskAssessment
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 # A Monday in British Summer Time: its meeting covers Friday 30 May 07:00 to Monday 07:00.
 MONDAY = date(2025, 6, 2)
 
 
 def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
-    from marac.selectors.content import LONDON
+    from publicprotection.london_time import LONDON
 
     return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=LONDON)
 
@@ -112,3 +114,7 @@ def empty_queue(app) -> None:
     timeout), naming ids that a fresh test database gives to other rows."""
     with app.connection_for_write() as conn:
         conn.default_channel.client.delete("celery", "unacked", "unacked_index")
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]

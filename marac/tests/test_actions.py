@@ -1,37 +1,28 @@
 """Action plans: the coordinator creates actions on the meeting page, the owning agency sees
 and updates them until finished, and open actions come back on the next meeting's agenda."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import ActionStatus, MaracAction, MaracActionUpdate, MeetingInvitation
+from ..models import ActionStatus, MaracAction, MaracActionUpdate
 from ..selectors.actions import actions_visible_to
 from ..selectors.meetings import meeting_agenda
-from ..services.actions import action_create, action_update
+from ..services.actions import action_update
 from ..services.sharing import meeting_invite
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import (
+    an_action,
+    coordinator,
+    idva_partner,
+    listed_case,
+    meeting,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def an_action(listing, agency, actor, **overrides):
-    """An action for `agency` on the listed case, inviting the agency first if need be (only
-    agencies at the table own actions)."""
-    if not MeetingInvitation.objects.filter(meeting=listing.meeting, agency=agency).exists():
-        meeting_invite(actor=actor, meeting=listing.meeting, agency=agency)
-    fields = {
-        "subject": "victim",
-        "agency": agency,
-        "owner": "Sam IDVA",
-        "description": "Safety plan and sanctuary scheme referral",
-        "due_date": date.today() + timedelta(days=14),
-    }
-    return action_create(actor=actor, listing=listing, **{**fields, **overrides})
 
 
 def test_coordinator_adds_an_action_on_the_meeting_page(client):

@@ -15,9 +15,15 @@ from ..selectors.actions import ActionFilters, action_list
 from ..services.actions import action_update
 from ..services.meetings import meeting_cancel
 from ..services.sharing import meeting_invite
-from .test_actions import an_action
-from .test_referrals_records import coordinator, high_assessment, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import (
+    an_action,
+    coordinator,
+    high_assessment,
+    idva_partner,
+    listed_case,
+    meeting,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
 

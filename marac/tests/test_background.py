@@ -24,8 +24,7 @@ from .helpers import MONDAY
 
 
 def a_meeting_with_a_case():
-    from .test_referrals_records import coordinator, meeting
-    from .test_sharing import listed_case
+    from .factories import coordinator, listed_case, meeting
 
     at, coord = meeting(), coordinator()
     listed_case(at, coord)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from ..selectors.content import is_meeting_day, meeting_period, meeting_time
+from ..meeting_calendar import is_meeting_day, meeting_period, meeting_time
 
 
 def test_bank_holidays_are_not_meeting_days():

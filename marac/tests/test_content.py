@@ -6,8 +6,9 @@ import pytest
 
 from cases.models import ArrestDecision
 from cases.tests.factories import PersonFactory, add_party
+from marac.meeting_calendar import meeting_period
 from marac.models import AgendaSection
-from marac.selectors.content import agenda_content, meeting_period
+from marac.selectors.content import agenda_content
 from publicprotection.accounts.tests.factories import team
 
 from .helpers import (
@@ -219,7 +220,7 @@ def test_borough_agenda_has_no_central_sections():
 def test_marac_referrals_awaiting_a_decision_oldest_first():
     from marac.models import MaracReferral
 
-    from .test_referrals_records import refer
+    from .factories import refer
 
     first, second = refer(), refer()
     MaracReferral.objects.filter(pk=second.pk).update(status="accepted")
@@ -233,7 +234,7 @@ def test_repeat_marac_alert_for_a_new_incident_within_a_year_of_the_last_referra
     from cases.models import Party, PartyRole
     from marac.models import MaracReferral
 
-    from .test_referrals_records import refer
+    from .factories import refer
 
     def with_perpetrator_of(incident, referral):
         perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)

@@ -23,10 +23,16 @@ from ..services import documents as services
 from ..services.meetings import attendance_add, case_discussion_save
 from ..services.research import research_save
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
-from .test_actions import an_action
-from .test_packs import eager_documents, pdf_pages  # noqa: F401 (fixture)
-from .test_referrals_records import coordinator, high_assessment, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import (
+    an_action,
+    coordinator,
+    high_assessment,
+    idva_partner,
+    listed_case,
+    meeting,
+    social_care_partner,
+)
+from .helpers import pdf_pages
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ..models import DocumentStatus, MeetingDocument
-from .helpers import empty_queue, wait_for
-from .test_packs import pdf_pages
+from .helpers import empty_queue, pdf_pages, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,8 +24,7 @@ def test_the_pack_is_built_by_a_real_worker_and_downloaded(client, settings):
     settings.DAILY_AGENDA_CHECK_ON_WORKER_START = False  # this test queues its own work
     settings.BACKGROUND_RESEND_ON_WORKER_START = False
 
-    from .test_referrals_records import coordinator, meeting
-    from .test_sharing import listed_case
+    from .factories import coordinator, listed_case, meeting
 
     at, coord = meeting(), coordinator()
     listing = listed_case(at, coord)

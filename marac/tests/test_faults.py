@@ -234,8 +234,7 @@ def reference_data():
 
 
 def a_meeting_with_a_case():
-    from .test_referrals_records import coordinator, meeting
-    from .test_sharing import listed_case
+    from .factories import coordinator, listed_case, meeting
 
     at, coord = meeting(), coordinator()
     listed_case(at, coord)
@@ -350,8 +349,9 @@ def test_requests_made_while_the_broker_is_stopped_are_built_once_it_is_back(
 ):
     from publicprotection.accounts.models import Role
     from publicprotection.accounts.tests.factories import UserFactory, team
+    from publicprotection.london_time import london_today
 
-    from ..tasks import london_today, resend_lost_requests
+    from ..tasks import resend_lost_requests
 
     at, coord = a_meeting_with_a_case()
     supervisor = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))

@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.factories import complete_incident
+from marac.meeting_calendar import Period
 from marac.models import AgendaSection
-from marac.selectors.content import Period, agenda_content
+from marac.selectors.content import agenda_content
 from marac.selectors.referrals import assessments_to_be_referred
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import Level, MaracDecision, RiskAssessment
 from riskassessment.services import assessments as services
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 

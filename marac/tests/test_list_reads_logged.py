@@ -9,9 +9,15 @@ from publicprotection.audit.models import AccessChannel, AccessLogEntry
 from riskassessment.models import RiskAssessment
 
 from ..models import MaracAction, MaracCaseListing, MaracReferral
-from .test_actions import an_action
-from .test_referrals_records import coordinator, high_assessment, meeting, refer
-from .test_sharing import listed_case, social_care_partner
+from .factories import (
+    an_action,
+    coordinator,
+    high_assessment,
+    listed_case,
+    meeting,
+    refer,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
 

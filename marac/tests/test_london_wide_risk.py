@@ -16,10 +16,9 @@ from riskassessment.services.assessments import (
     assessment_start,
     assessment_submit,
 )
-from riskassessment.tests.factories import answer
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer
 
-from .test_referrals_records import refer
+from .factories import refer
 
 pytestmark = pytest.mark.django_db
 

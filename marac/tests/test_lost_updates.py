@@ -10,8 +10,7 @@ from publicprotection.accounts.tests.factories import UserFactory
 
 from ..models import CaseResearch, MaracMeeting
 from ..services.sharing import meeting_invite
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case
+from .factories import coordinator, idva_partner, listed_case, meeting
 
 pytestmark = pytest.mark.django_db
 

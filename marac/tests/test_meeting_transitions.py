@@ -25,9 +25,7 @@ from ..services.meetings import (
 )
 from ..services.research import research_save
 from ..services.sharing import meeting_invite
-from .test_actions import an_action
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case
+from .factories import an_action, coordinator, idva_partner, listed_case, meeting
 
 pytestmark = pytest.mark.django_db
 

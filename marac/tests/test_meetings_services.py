@@ -19,7 +19,7 @@ from ..services.meetings import (
     referral_list_at_meeting,
 )
 from ..services.referrals import ReferralStateError, referral_reject
-from .test_referrals_records import coordinator, meeting, refer
+from .factories import coordinator, meeting, refer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ..models import DocumentKind, DocumentStatus, MaracMeeting, MeetingAttendance, MeetingDocument
 from ..services.meetings import referral_list_at_meeting
-from .test_referrals_records import coordinator, meeting, refer
+from .factories import coordinator, meeting, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,7 @@ def test_a_meeting_decades_ahead_is_refused_on_the_page_and_in_the_api(client, a
 
 def test_the_meeting_list_counts_each_meetings_listed_cases(client, api_client):
     """`listed` is counted per meeting of the page (a subquery), newest meeting first."""
-    from .test_sharing import listed_case
+    from .factories import listed_case
 
     coord = coordinator()
     now = timezone.now()

@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from ..models import CaseDiscussion
 from ..services.meetings import attendance_add, case_discussion_save
-from .test_actions import an_action
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case
+from .factories import an_action, coordinator, idva_partner, listed_case, meeting
 
 pytestmark = pytest.mark.django_db
 

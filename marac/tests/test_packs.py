@@ -2,11 +2,8 @@
 never a confidential address; an audited, uncached download for the meeting's coordinators
 and, as their agency's copy, for invited agencies only."""
 
-import io
-
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from cases.services.people import person_address_add
 from publicprotection.audit.models import AccessLogEntry
@@ -14,31 +11,10 @@ from publicprotection.audit.models import AccessLogEntry
 from ..models import MeetingDocument
 from ..services.research import research_save
 from ..services.sharing import meeting_invite
-from .test_referrals_records import coordinator, high_assessment, meeting
-from .test_sharing import idva_partner, listed_case
+from .factories import coordinator, high_assessment, idva_partner, listed_case, meeting
+from .helpers import pdf_pages
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager_documents(monkeypatch):
-    """The build runs in process when its task is queued (the real worker is tested in
-    test_documents_worker.py)."""
-    from marac import tasks
-
-    task = tasks.generate_meeting_document
-    sent = []
-
-    def apply_async(args=None, **kwargs):
-        sent.append(args)
-        return task.apply(args=args)
-
-    monkeypatch.setattr(task, "apply_async", apply_async)
-    return sent
-
-
-def pdf_pages(content: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 def generate(client, user, at, kind="pack", django_capture_on_commit_callbacks=None):

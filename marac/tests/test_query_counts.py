@@ -9,17 +9,24 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.tests.test_query_counts import assert_queries_do_not_grow, repeat
 from publicprotection.accounts.tests.factories import team
+from tests.query_counts import assert_queries_do_not_grow, repeat
 
 from ..services.actions import action_update
 from ..services.agendas import agenda_ensure
 from ..services.meetings import listing_remove, referral_list_at_meeting
 from ..services.research import research_save
 from ..services.sharing import meeting_invite
-from .test_actions import an_action
-from .test_referrals_records import coordinator, high_assessment, meeting, refer
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import (
+    an_action,
+    coordinator,
+    high_assessment,
+    idva_partner,
+    listed_case,
+    meeting,
+    refer,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from ..models import ReferralEventKind, ReferralHistoryEntry
 from ..services.meetings import listing_remove, meeting_cancel, meeting_mark_held
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import listed_case
+from .factories import coordinator, listed_case, meeting
 
 pytestmark = pytest.mark.django_db
 

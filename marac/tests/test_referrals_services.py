@@ -20,7 +20,7 @@ from ..selectors.referrals import (
     suggested_criteria,
 )
 from ..services.referrals import ReferralStateError, referral_accept, referral_reject
-from .test_referrals_records import coordinator, high_assessment, refer
+from .factories import coordinator, high_assessment, refer
 
 pytestmark = pytest.mark.django_db
 

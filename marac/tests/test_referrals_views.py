@@ -9,7 +9,7 @@ from django.urls import reverse
 from publicprotection.audit.models import AccessLogEntry
 
 from ..models import MaracReferral, ReferralStatus
-from .test_referrals_records import REFERRAL_FIELDS, coordinator, high_assessment, meeting, refer
+from .factories import REFERRAL_FIELDS, coordinator, high_assessment, meeting, refer
 
 pytestmark = pytest.mark.django_db
 

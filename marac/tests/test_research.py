@@ -8,8 +8,7 @@ from django.urls import reverse
 from ..models import CaseResearch
 from ..services.research import research_save
 from ..services.sharing import meeting_invite
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
 
 pytestmark = pytest.mark.django_db
 

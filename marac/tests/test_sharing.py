@@ -7,33 +7,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.services.people import person_address_add
-from publicprotection.accounts.models import AgencyType
-from publicprotection.accounts.tests.factories import AgencyFactory, PartnerFactory
+from publicprotection.accounts.tests.factories import AgencyFactory
 from publicprotection.audit.models import AccessLogEntry
 
 from ..models import MaracCaseListingGroupObjectPermission, MeetingInvitation
 from ..selectors.sharing import cases_shared_with
-from ..services.meetings import referral_list_at_meeting
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
-from .test_referrals_records import coordinator, high_assessment, meeting, refer
+from .factories import (
+    coordinator,
+    high_assessment,
+    idva_partner,
+    listed_case,
+    meeting,
+    refer,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def social_care_partner():
-    agency = AgencyFactory(agency_type=AgencyType.objects.get(code="childrens_social_care"))
-    return PartnerFactory(agency=agency)
-
-
-def idva_partner():
-    return PartnerFactory(agency=AgencyFactory(agency_type=AgencyType.objects.get(code="idva")))
-
-
-def listed_case(at=None, coord=None, **referral_fields):
-    at = at or meeting()
-    coord = coord or coordinator()
-    referral = refer(**referral_fields)
-    return referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
 
 
 def summary(client, user, listing):

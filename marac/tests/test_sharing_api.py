@@ -7,8 +7,14 @@ from cases.services.people import person_address_add
 from publicprotection.audit.models import AccessLogEntry
 
 from ..services.sharing import meeting_invite
-from .test_referrals_records import coordinator, high_assessment, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import (
+    coordinator,
+    high_assessment,
+    idva_partner,
+    listed_case,
+    meeting,
+    social_care_partner,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,7 @@ from ..selectors.sharing import cases_shared_with
 from ..services.actions import action_create, action_reassign, action_update
 from ..services.meetings import MeetingStateError, meeting_cancel
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
 
 pytestmark = pytest.mark.django_db
 

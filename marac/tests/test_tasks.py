@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from marac import tasks
+from marac.meeting_calendar import meeting_time
 from marac.models import Agenda, AgendaStatus
-from marac.selectors.content import meeting_time
 from publicprotection.accounts.models import Team
 from publicprotection.accounts.tests.factories import team
 
@@ -165,3 +165,16 @@ def test_the_command_rejects_a_bad_date_or_team():
         call_command("generate_daily_agendas", "--date", "02/06/2025")
     with pytest.raises(CommandError):
         call_command("generate_daily_agendas", "--borough", "XXX")
+
+
+def test_the_services_send_the_tasks_by_their_registered_names():
+    """marac.broker names the tasks instead of importing them (imports run tasks -> services):
+    the names must be the tasks' own, and registered once Django is set up."""
+    from celery import current_app
+
+    from marac import broker
+
+    assert tasks.generate_agenda.name == broker.GENERATE_AGENDA
+    assert tasks.generate_meeting_document.name == broker.GENERATE_MEETING_DOCUMENT
+    for name in (broker.GENERATE_AGENDA, broker.GENERATE_MEETING_DOCUMENT):
+        assert name in current_app.tasks

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ..models import ListingCategory, MaracMeeting, ReferralStatus
 from ..selectors.referrals import twelve_month_reviews_due
 from ..services.meetings import meeting_mark_held, referral_list_at_meeting
-from .test_referrals_records import coordinator, high_assessment, meeting, refer
+from .factories import coordinator, high_assessment, meeting, refer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from marac.models import Agenda, AgendaDecision, AgendaStatus
 from marac.services.agendas import agenda_generate
-from marac.tasks import london_today
 from publicprotection.accounts.tests.factories import team
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
 
 from .helpers import MONDAY, awaiting_decision
 

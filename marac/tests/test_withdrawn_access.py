@@ -16,8 +16,7 @@ from ..selectors.actions import actions_visible_to
 from ..services import documents as document_services
 from ..services.actions import action_create, action_reassign, action_update
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
-from .test_referrals_records import coordinator, meeting
-from .test_sharing import idva_partner, listed_case, social_care_partner
+from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -304,7 +303,7 @@ def test_the_reassign_page_is_refused_to_others_and_changes_nothing(client):
 
 
 def test_the_meeting_page_queries_do_not_grow_with_actions_without_access(client):
-    from cases.tests.test_query_counts import assert_queries_do_not_grow
+    from tests.query_counts import assert_queries_do_not_grow
 
     at, coord = meeting(max_cases=30), coordinator()
     social_care = social_care_partner()

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
 
@@ -26,7 +27,6 @@ from ..pdf import agenda_sections
 from ..selectors import agendas as selectors
 from ..selectors.content import NOT_YET_AVAILABLE
 from ..services import agendas as services
-from ..tasks import london_today
 
 WAITING = (
     "Waiting for the background worker: the agenda will be built as soon as it is back. "

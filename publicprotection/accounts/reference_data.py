@@ -1,7 +1,8 @@
 """Reference lists owned by the accounts app: boroughs, teams and agency types.
 
-Loaded by a data migration; `load_reference_data` is idempotent so tests that flush the
-database (live-server browser tests) can put it back.
+Migration 0002 loads its own copy of these lists; `load_reference_data` is idempotent so tests
+that flush the database (live-server browser tests) can put them back from here
+(tests/test_reference_data.py keeps the two equal, so a change here needs a data migration).
 """
 
 BOROUGHS: list[tuple[str, str]] = [

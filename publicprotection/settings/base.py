@@ -10,8 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from marac.schedule import BEAT_SCHEDULE as MARAC_SCHEDULE
+from reports.schedule import BEAT_SCHEDULE as REPORTS_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,7 +48,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
-    "django_filters",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -100,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "publicprotection.accounts.navigation.navigation",
+                "publicprotection.navigation.navigation",
             ],
         },
     },
@@ -178,7 +181,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only the built assets are served (static/dist at /static/dist/); static/src holds their sources.
+STATICFILES_DIRS = [("dist", BASE_DIR / "static" / "dist")]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -276,7 +280,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "publicprotection.api.pagination.BoundedPageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -388,6 +391,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# The schedule lives here, in code, reviewed like code: the core's entries, then each app's own
+# (plain data in its schedule module). Settings are the wiring: they may name every app.
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "publicprotection.accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "purge-expired-idempotent-requests": {
+        "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    **MARAC_SCHEDULE,
+    **REPORTS_SCHEDULE,
+}
 
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
@@ -405,7 +422,8 @@ LOGGING = {
 }
 
 # --- Demo data -------------------------------------------------------------------------------
-# seed_demo refuses to run unless this is on (dev and test only). The password is for the
+# seed_demo and generate_synthetic (the devdata app, installed by the dev and test settings
+# only) refuse to run unless this is on (dev and test only). The password is for the
 # fictional local demo and is printed by `make run`; production has no demo users.
 DEMO_DATA_ALLOWED = False
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

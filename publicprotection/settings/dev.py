@@ -1,16 +1,18 @@
 """Local development and the `make run` demo."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import INSTALLED_APPS, STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # The local demo signs in without an authenticator app unless asked otherwise.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
 
+# Development-only data (seed_demo, generate_synthetic): never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="public-protection-demo")
 
-# Static files come straight from static/ and the app folders; no collectstatic needed.
+# Static files come straight from static/dist and the app folders; no collectstatic needed.
 STATIC_ROOT = None
 STORAGES = {
     **STORAGES,

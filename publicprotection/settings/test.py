@@ -26,10 +26,11 @@ CACHES = {
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = "public-protection-demo"  # noqa: S105 - fictional demo only
 
-# A test-only model that exercises the access core's share mechanism generically.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.access_fixtures"]  # noqa: F405
+# Development-only data (seed_demo, generate_synthetic), and a test-only model that exercises
+# the access core's share mechanism generically.
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata", "tests.access_fixtures"]  # noqa: F405
 
-# Static files come straight from static/ and the app folders; no collectstatic needed.
+# Static files come straight from static/dist and the app folders; no collectstatic needed.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

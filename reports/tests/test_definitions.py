@@ -69,7 +69,7 @@ def test_a_borough_supervisor_sees_only_their_borough(dataset, lambeth_superviso
 
 def test_marac_referrals_and_the_repeat_marac_rate(dataset, analyst):
     from marac.models import MaracReferral
-    from marac.tests.test_referrals_records import refer
+    from marac.tests.factories import refer
 
     refer(), refer()  # Lambeth, made today
     third = refer()

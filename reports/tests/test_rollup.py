@@ -23,8 +23,9 @@ from cases.models import (
 from cases.services.incidents import incident_update
 from cases.services.positive_action import arrest_decision_endorse
 from marac.models import MaracReferral
+from publicprotection.london_time import london_midnight
 from reports.models import MEASURES, DailyBoroughFigures, RollupRefresh
-from reports.services import london_midnight, rollup_refresh
+from reports.services import rollup_refresh
 from riskassessment.models import AssessmentStatus, RiskAssessment
 
 from .factories import charge, incident, supervisor, suspect, victim
@@ -160,7 +161,7 @@ def test_rollup_equals_a_direct_count_after_edits_back_dating_and_late_reviews(d
     assert sum(r["reviews_in_time"] for r in rollup_counts(start, end).values()) == 1
 
     # MARAC referrals, one of them a repeat.
-    from marac.tests.test_referrals_records import refer
+    from marac.tests.factories import refer
 
     refer()
     repeat = refer()

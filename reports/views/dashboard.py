@@ -27,6 +27,7 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
+from publicprotection.london_time import london_today
 
 from .. import selectors
 from ..dashboard import TABLE_KEYS, build_dashboard
@@ -49,7 +50,7 @@ class DashboardMixin(RoleRequiredMixin):
 
     @cached_property
     def today(self) -> date:
-        return timezone.localdate()
+        return london_today()
 
     @cached_property
     def borough(self) -> Borough | None:

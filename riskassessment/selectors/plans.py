@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from publicprotection.access.roles import ALL_LONDON_ROLES, CASE_READERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
+from publicprotection.london_time import london_today
 
 from ..models import OPEN_RARA_STATUSES, RaraAction, RiskAssessment
 from .assessments import assessments_visible_to
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    """ "Today" for due dates is the London date, whatever the server's or request's zone."""
-    return timezone.localdate(timezone=LONDON)
 
 
 def _with_overdue(queryset: QuerySet[RaraAction], today: date) -> QuerySet[RaraAction]:

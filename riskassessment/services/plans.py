@@ -16,9 +16,10 @@ from django.utils import timezone
 from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import CASE_WRITERS, has_role
 from publicprotection.access.scope import viewer_borough_id
+from publicprotection.london_time import london_today
 
 from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus, RiskAssessment
-from ..selectors.plans import london_today, owner_candidates
+from ..selectors.plans import owner_candidates
 
 OWNER_ERROR = "Choose an active police user who can see this case"
 PAST_DUE_ERROR = "The due date must be today or later"

@@ -1,9 +1,17 @@
-"""Risk assessments made through the real services."""
+"""Risk assessments, their RARA actions and reviews, made through the real services."""
+
+from datetime import timedelta
 
 from cases.models import PartyRole
 from cases.tests.factories import add_party, complete_incident
-from riskassessment.models import AnswerValue
-from riskassessment.services.assessments import assessment_save, assessment_start
+from publicprotection.london_time import london_today
+from riskassessment.models import AnswerValue, Level, RaraAction, RaraActionType, RiskAssessment
+from riskassessment.services.assessments import (
+    assessment_confirm,
+    assessment_save,
+    assessment_start,
+    assessment_submit,
+)
 
 
 def start_assessment(*, victim=None, actor=None, borough_code="LAM"):
@@ -28,3 +36,51 @@ def answer(assessment, actor=None, yes=(), no=(), **fields):
 
 def another_victim(incident):
     return add_party(incident, PartyRole.VICTIM)
+
+
+def add_action(assessment):
+    return RaraAction.objects.create(
+        assessment=assessment,
+        borough_id=assessment.borough_id,
+        category="reduce",
+        action_type=RaraActionType.objects.get(code="idva_referral"),
+        owner=assessment.created_by,
+        due_date=london_today() + timedelta(days=3),
+        created_by=assessment.created_by,
+    )
+
+
+def submitted(*, final_level=Level.HIGH, yes=("strangulation",), borough_code="LAM", actor=None,
+              **fields):  # fmt: skip
+    """An assessment awaiting review, made through the services."""
+    assessment = start_assessment(borough_code=borough_code, actor=actor)
+    if final_level == Level.HIGH:
+        fields.setdefault("marac_decision", "refer")
+    assessment = answer(assessment, yes=yes, final_level=final_level, **fields)
+    add_action(assessment)
+    return assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+
+def assess(victim, *, level=Level.STANDARD, reason="", yes=(), **fields):
+    """A submitted assessment of the victim party (a reassessment if it has one already)."""
+    assessment = assessment_start(
+        actor=victim.incident.created_by, victim=victim, reassessment_reason=reason
+    )
+    if level == Level.HIGH:
+        fields.setdefault("marac_decision", "refer")
+    assessment = answer(assessment, yes=yes, final_level=level, **fields)
+    if level != Level.STANDARD:
+        add_action(assessment)
+    return assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+
+def confirmed(victim, reviewer, **kwargs):
+    assessment = assess(victim, **kwargs)
+    return assessment_confirm(actor=reviewer, assessment_id=assessment.pk)
+
+
+def reassessed(victim, reviewer, times):
+    """Confirmed assessments of the victim, each one a reassessment of the last."""
+    for _ in range(times):
+        has_one = RiskAssessment.objects.filter(victim=victim).exists()
+        confirmed(victim, reviewer, reason="Circumstances changed" if has_one else "")

@@ -15,26 +15,12 @@ from riskassessment.models import (
     GradingReview,
     Instrument,
     Level,
-    RaraAction,
-    RaraActionType,
     RiskAssessment,
 )
 from riskassessment.services import assessments as services
-from riskassessment.tests.factories import answer, start_assessment
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-def add_action(assessment):
-    return RaraAction.objects.create(
-        assessment=assessment,
-        borough_id=assessment.borough_id,
-        category="reduce",
-        action_type=RaraActionType.objects.get(code="idva_referral"),
-        owner=assessment.created_by,
-        due_date=timezone.localdate() + timedelta(days=3),
-        created_by=assessment.created_by,
-    )
 
 
 def test_start_creates_a_not_known_answer_for_every_factor_with_the_rule_version():

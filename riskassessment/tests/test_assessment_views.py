@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from cases.tests.factories import complete_incident
 from riskassessment.models import AssessmentStatus, Level, RiskAssessment
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 

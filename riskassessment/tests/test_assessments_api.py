@@ -15,8 +15,7 @@ from riskassessment.models import (
     RiskAssessment,
 )
 from riskassessment.services.assessments import assessment_confirm, assessment_submit
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from cases.models import Incident
 from publicprotection.audit.models import AccessChannel, AccessLogEntry
 from riskassessment.models import AssessmentStatus, RaraAction, RiskAssessment
-from riskassessment.tests.factories import start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import add_action, start_assessment
 
 pytestmark = pytest.mark.django_db
 

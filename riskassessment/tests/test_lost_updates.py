@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.tests.factories import IncidentFactory, PersonFactory
+from publicprotection.london_time import london_today
 from riskassessment.models import RaraAction, RaraActionType, RaraCategory
-from riskassessment.selectors.plans import london_today
 from riskassessment.services.plans import rara_action_add
 from riskassessment.tests.factories import start_assessment
 

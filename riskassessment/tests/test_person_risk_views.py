@@ -13,13 +13,10 @@ from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessLogEntry
 from riskassessment.models import Level, RiskAssessment
 from riskassessment.services.assessments import (
-    assessment_confirm,
     assessment_regrade,
     assessment_start,
-    assessment_submit,
 )
-from riskassessment.tests.factories import answer
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.tests.factories import assess, confirmed, reassessed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,24 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reviewer(db):
     return UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
-
-
-def assess(victim, *, level=Level.STANDARD, reason="", yes=(), **fields):
-    """A submitted assessment of the victim party (a reassessment if it has one already)."""
-    assessment = assessment_start(
-        actor=victim.incident.created_by, victim=victim, reassessment_reason=reason
-    )
-    if level == Level.HIGH:
-        fields.setdefault("marac_decision", "refer")
-    assessment = answer(assessment, yes=yes, final_level=level, **fields)
-    if level != Level.STANDARD:
-        add_action(assessment)
-    return assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
-
-
-def confirmed(victim, reviewer, **kwargs):
-    assessment = assess(victim, **kwargs)
-    return assessment_confirm(actor=reviewer, assessment_id=assessment.pk)
 
 
 def risk_url(person):
@@ -219,13 +198,6 @@ def test_partners_and_anonymous_are_refused(client, partner):
         assert client.get(url).status_code == 403
         client.logout()
     assert not AccessLogEntry.objects.exists()
-
-
-def reassessed(victim, reviewer, times):
-    """Confirmed assessments of the victim, each one a reassessment of the last."""
-    for _ in range(times):
-        has_one = RiskAssessment.objects.filter(victim=victim).exists()
-        confirmed(victim, reviewer, reason="Circumstances changed" if has_one else "")
 
 
 def test_history_query_count_does_not_grow_with_rows(

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
 from riskassessment.models import RaraAction, RaraActionType, RaraCategory, RaraStatus
-from riskassessment.selectors.plans import london_today
 from riskassessment.services.plans import rara_action_add
 from riskassessment.tests.factories import start_assessment
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessLogEntry
+from publicprotection.london_time import london_today
 from riskassessment.models import (
     Level,
     RaraAction,
@@ -19,7 +20,6 @@ from riskassessment.models import (
     RaraCategory,
     RaraStatus,
 )
-from riskassessment.selectors.plans import london_today
 from riskassessment.services.assessments import assessment_start, assessment_submit
 from riskassessment.services.plans import rara_action_add, rara_action_update
 from riskassessment.tests.factories import answer, start_assessment

@@ -8,13 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.factories import complete_incident
-from cases.tests.test_query_counts import assert_queries_do_not_grow
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import RaraAction, RaraActionType
-from riskassessment.tests.factories import another_victim, start_assessment
-from riskassessment.tests.test_person_risk_views import reassessed
-from riskassessment.tests.test_reviews_views import submitted
+from riskassessment.tests.factories import another_victim, reassessed, start_assessment, submitted
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 

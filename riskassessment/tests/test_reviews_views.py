@@ -18,9 +18,8 @@ from riskassessment.models import (
     Level,
     RiskAssessment,
 )
-from riskassessment.services.assessments import assessment_confirm, assessment_submit
-from riskassessment.tests.factories import answer, start_assessment
-from riskassessment.tests.test_assessment_services import add_action
+from riskassessment.services.assessments import assessment_confirm
+from riskassessment.tests.factories import start_assessment, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +30,6 @@ STRANGULATION = "Strangulation or choking"
 @pytest.fixture
 def southwark_supervisor(db):
     return UserFactory(username="sou.test.supervisor", role=Role.SUPERVISOR, team=team("SOU"))
-
-
-def submitted(*, final_level=Level.HIGH, yes=("strangulation",), borough_code="LAM", actor=None,
-              **fields):  # fmt: skip
-    """An assessment awaiting review, made through the services."""
-    assessment = start_assessment(borough_code=borough_code, actor=actor)
-    if final_level == Level.HIGH:
-        fields.setdefault("marac_decision", "refer")
-    assessment = answer(assessment, yes=yes, final_level=final_level, **fields)
-    add_action(assessment)
-    return assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
 
 
 def lowered(**kwargs):

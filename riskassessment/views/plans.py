@@ -19,6 +19,7 @@ from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from ..forms.plans import RaraActionAddForm, RaraActionEditForm
@@ -154,7 +155,7 @@ class RaraOverdueView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         viewer = self.request.user
-        today = selectors.london_today()
+        today = london_today()
         own = list(selectors.overdue_actions_for_owner(viewer=viewer)[: OWN_OVERDUE_SHOWN + 1])
         context = {
             **super().get_context_data(**kwargs),

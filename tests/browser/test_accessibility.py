@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import re
 from io import StringIO
-from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -26,14 +25,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from cases.reference_data import load_reference_data as load_offences
 from marac.services.agendas import agenda_generate
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import london_today
 from riskassessment.reference_data import load_reference_data as load_instruments
-from riskassessment.selectors.plans import london_today
-from tests.browser.test_positive_action_journey import sign_in
+from tests.browser.steps import AXE, audit, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Roles whose pages differ; each signs in with the demo password.
 DEMO_USERS = [
@@ -65,30 +62,6 @@ def url_shape(url: str) -> str:
     )
     keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
     return path + (f"?{'&'.join(keys)}" if keys else "")
-
-
-def audit(page: Page) -> list[str]:
-    """axe's WCAG violations on the page as shown, one line each."""
-    # Content htmx loads with the page (the risk summary on a person's page) is audited too.
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # Evaluated, not added as a script tag: the page's CSP (rightly) refuses inline scripts.
-        page.evaluate(AXE.read_text())
-    # The scrollable pane's edge shadows are a background gradient, which axe cannot measure
-    # contrast against (it reports every cell "incomplete"); the text sits on white, so the
-    # audit checks it on white.
-    page.evaluate(
-        "document.querySelectorAll('.moj-scrollable-pane')"
-        ".forEach(pane => { pane.style.background = '#ffffff'; })"
-    )
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [
-        f"{urlsplit(page.url).path}: {v['id']} ({v['impact']}) {v['help']}: "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in result["violations"]
-    ]
 
 
 def next_frame(page: Page) -> None:

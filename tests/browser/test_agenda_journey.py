@@ -11,11 +11,11 @@ from cases.reference_data import load_reference_data as load_offences
 from cases.tests.factories import complete_incident
 from marac.models import AgendaDecision
 from marac.services.agendas import agenda_generate
-from marac.tasks import london_today
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.london_time import london_today
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.test_positive_action_journey import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,7 @@ from cases.tests.factories import complete_incident
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from reports.services import rollup_refresh
-
-from .test_positive_action_journey import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import AssessmentStatus, MaracDecision, RiskAssessment
 from riskassessment.reference_data import load_reference_data as load_instruments
 from riskassessment.tests.factories import start_assessment
-from tests.browser.test_positive_action_journey import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from cases.reference_data import load_reference_data as load_offences
 from cases.services.people import person_address_add
 from marac.models import CaseResearch, MaracAction, MaracReferral, MeetingDocument, ReferralStatus
 from marac.services.meetings import referral_list_at_meeting
-from marac.tests.test_referrals_records import high_assessment, meeting, refer
+from marac.tests.factories import high_assessment, meeting, refer
 from publicprotection.accounts.models import AgencyType, Role
 from publicprotection.accounts.tests.factories import (
     AgencyFactory,
@@ -25,7 +25,7 @@ from publicprotection.accounts.tests.factories import (
     team,
 )
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.test_positive_action_journey import sign_in, sign_out
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

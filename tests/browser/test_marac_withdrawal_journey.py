@@ -13,7 +13,7 @@ from marac.models import MaracAction
 from marac.services.actions import action_create
 from marac.services.meetings import referral_list_at_meeting
 from marac.services.sharing import meeting_invite
-from marac.tests.test_referrals_records import high_assessment, meeting, refer
+from marac.tests.factories import high_assessment, meeting, refer
 from publicprotection.accounts.models import AgencyType, Role
 from publicprotection.accounts.tests.factories import (
     AgencyFactory,
@@ -22,8 +22,7 @@ from publicprotection.accounts.tests.factories import (
     team,
 )
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.test_accessibility import audit
-from tests.browser.test_positive_action_journey import sign_in, sign_out
+from tests.browser.steps import audit, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

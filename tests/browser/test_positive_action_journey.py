@@ -12,6 +12,7 @@ from cases.reference_data import load_reference_data as load_offences
 from cases.tests.factories import PersonFactory
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +20,6 @@ JUSTIFICATION = (
     "The victim does not support a prosecution. The suspect had also left the address before "
     "officers arrived, and an area search and a visit to his brother's flat did not find him."
 )
-
-
-FACTORY_PASSWORD = "correct-horse-battery"  # noqa: S105 - UserFactory's, test users only
-
-
-def sign_in(page: Page, base: str, username: str, password: str = FACTORY_PASSWORD) -> None:
-    page.goto(f"{base}/account/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
 
 
 def fill_datetime(page: Page, label: str, when) -> None:

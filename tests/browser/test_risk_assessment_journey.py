@@ -13,7 +13,7 @@ from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import AssessmentStatus, RiskAssessment
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.test_positive_action_journey import sign_in, sign_out
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

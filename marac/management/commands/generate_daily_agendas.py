@@ -5,9 +5,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from publicprotection.accounts.models import Team
+from publicprotection.london_time import london_today
 
 from ...services.agendas import agenda_generate
-from ...tasks import london_today
 
 
 class Command(BaseCommand):

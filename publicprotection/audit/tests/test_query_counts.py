@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from cases.models import Incident
 from cases.tests.factories import IncidentFactory
-from cases.tests.test_query_counts import assert_queries_do_not_grow
 from publicprotection.accounts.tests.factories import UserFactory
 from publicprotection.audit.services import access_log_record
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Incident
 from marac.models import MaracReferral
-from marac.tests.test_referrals_records import REFERRAL_FIELDS, high_assessment
+from marac.tests.factories import REFERRAL_FIELDS, high_assessment
 from publicprotection.idempotency.models import IdempotentRequest
 from publicprotection.idempotency.services import idempotent_requests_purge
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .selectors import last_refresh
-from .services import rollup_refresh_recent
-from .tasks import NIGHTLY_DAYS
+from reports.selectors import last_refresh
+from reports.services import rollup_refresh_recent
+from reports.tasks import NIGHTLY_DAYS
 
 
 def seed_demo(stdout) -> None:

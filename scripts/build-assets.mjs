@@ -1,10 +1,11 @@
-// Build front-end assets into static/dist/ (no bundler).
+// Build front-end assets from static/src/ into static/dist/ (no bundler).
 //
 //   npm run build
+//   ASSETS_OUTDIR=/tmp/dist npm run build   # somewhere else, e.g. to check the build
 //
-// - compiles frontend/scss/app.scss -> static/dist/app.css (compressed)
+// - compiles static/src/scss/app.scss -> static/dist/app.css (compressed)
 // - copies the GOV.UK Frontend, MOJ Frontend and htmx JavaScript
-// - copies frontend/js/app.mjs (the only script we write ourselves)
+// - copies static/src/js/app.mjs (the only script we write ourselves)
 // - copies our own icons plus the MOJ component icons; no crown or crest
 //   artwork and no GDS Transport font files are ever copied.
 
@@ -15,7 +16,8 @@ import * as sass from 'sass'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const modules = join(root, 'node_modules')
-const out = join(root, 'static', 'dist')
+const src = join(root, 'static', 'src')
+const out = process.env.ASSETS_OUTDIR ? resolve(process.env.ASSETS_OUTDIR) : join(root, 'static', 'dist')
 
 const govukDist = join(modules, 'govuk-frontend', 'dist', 'govuk')
 const mojDist = join(modules, '@ministryofjustice', 'frontend', 'moj')
@@ -42,7 +44,7 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
 // --- Styles ----------------------------------------------------------------
-const result = sass.compile(join(root, 'frontend', 'scss', 'app.scss'), {
+const result = sass.compile(join(src, 'scss', 'app.scss'), {
   style: 'compressed',
   loadPaths: [root, modules],
   importers: [new sass.NodePackageImporter(root)],
@@ -71,7 +73,7 @@ for (const [from, name] of [
   [join(mojDist, 'moj-frontend.min.js'), 'moj-frontend.min.js'],
   [join(mojDist, 'moj-frontend.min.js.map'), 'moj-frontend.min.js.map'],
   [join(modules, 'htmx.org', 'dist', 'htmx.min.js'), 'htmx.min.js'],
-  [join(root, 'frontend', 'js', 'app.mjs'), 'app.mjs']
+  [join(src, 'js', 'app.mjs'), 'app.mjs']
 ]) {
   copy(from, join(out, name))
 }
@@ -82,7 +84,7 @@ for (const [from, name] of [
 const images = join(out, 'assets', 'images')
 copyImages(join(govukDist, 'assets', 'images'), images)
 copyImages(join(mojDist, 'assets', 'images'), images)
-cpSync(join(root, 'frontend', 'assets', 'images'), images, { recursive: true })
+cpSync(join(src, 'assets', 'images'), images, { recursive: true })
 
 // --- Report ----------------------------------------------------------------
 function list (dir) {

@@ -11,15 +11,14 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from marac.models import ActionSubject, MaracMeeting, ReferralCriterion
+from marac.services.actions import action_create
+from marac.services.meetings import meeting_create, referral_list_at_meeting
+from marac.services.referrals import referral_accept, referral_create
+from marac.services.research import research_save
+from marac.services.sharing import meeting_invite
 from publicprotection.accounts.models import Agency, Team, User
 from riskassessment.models import Level, RiskAssessment
-
-from .models import ActionSubject, MaracMeeting, ReferralCriterion
-from .services.actions import action_create
-from .services.meetings import meeting_create, referral_list_at_meeting
-from .services.referrals import referral_accept, referral_create
-from .services.research import research_save
-from .services.sharing import meeting_invite
 
 VENUE = "Lambeth Town Hall, MARAC room"
 RESEARCH = {

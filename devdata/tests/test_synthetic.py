@@ -9,7 +9,6 @@ from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import synthetic
 from cases.models import (
     ArrestDecision,
     ArrestOutcome,
@@ -25,7 +24,8 @@ from cases.selectors.people import person_detail_get
 from cases.services.incidents import incident_create
 from cases.services.people import normalise_name
 from cases.services.positive_action import justification_problem
-from cases.synthetic import Generator
+from devdata import synthetic
+from devdata.synthetic import Generator
 from publicprotection.accounts.models import Borough
 from riskassessment.models import Answer, Level, RaraAction, RiskAssessment
 
@@ -324,7 +324,7 @@ def test_days_spreads_the_incidents_over_a_short_span_at_the_same_rate(monkeypat
 
     from django.core.management import CommandError, call_command
 
-    from cases.management.commands import generate_synthetic
+    from devdata.management.commands import generate_synthetic
 
     with pytest.raises(Rollback), transaction.atomic():
         Generator(incidents=N, days=5, seed=4, batch=50, pipeline=False).run(analyze=False)

@@ -36,8 +36,8 @@ def test_seed_demo_creates_every_role_and_cases_and_is_idempotent():
 
 
 def test_seed_demo_assesses_victims_at_every_level_with_overdue_actions():
+    from publicprotection.london_time import london_today
     from riskassessment.models import RaraAction, RiskAssessment
-    from riskassessment.selectors.plans import london_today
 
     call_command("seed_demo", stdout=StringIO())
 

@@ -39,33 +39,7 @@ from django.db.models import Count, JSONField, Max, OuterRef, Subquery
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from marac.models import (
-    ListingCategory,
-    MaracCaseListing,
-    MaracMeeting,
-    MaracReferral,
-    MeetingStatus,
-    ReferralCriterion,
-    ReferralEventKind,
-    ReferralHistoryEntry,
-    ReferralStatus,
-)
-from publicprotection.accounts.models import Borough, Role, Team
-from riskassessment.models import (
-    Answer,
-    AnswerValue,
-    AssessmentStatus,
-    Instrument,
-    Level,
-    MaracDecision,
-    RaraAction,
-    RaraActionType,
-    RaraCategory,
-    RaraStatus,
-    RiskAssessment,
-)
-
-from .models import (
+from cases.models import (
     AbuseType,
     Address,
     ArrestDecision,
@@ -92,7 +66,32 @@ from .models import (
     ReviewStatus,
     SearchName,
 )
-from .services.people import address_match_key, normalise_name
+from cases.services.people import address_match_key, normalise_name
+from marac.models import (
+    ListingCategory,
+    MaracCaseListing,
+    MaracMeeting,
+    MaracReferral,
+    MeetingStatus,
+    ReferralCriterion,
+    ReferralEventKind,
+    ReferralHistoryEntry,
+    ReferralStatus,
+)
+from publicprotection.accounts.models import Borough, Role, Team
+from riskassessment.models import (
+    Answer,
+    AnswerValue,
+    AssessmentStatus,
+    Instrument,
+    Level,
+    MaracDecision,
+    RaraAction,
+    RaraActionType,
+    RaraCategory,
+    RaraStatus,
+    RiskAssessment,
+)
 
 INCIDENTS_PER_YEAR = 102_000
 BATCH_INCIDENTS = 2_000

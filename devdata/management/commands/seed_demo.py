@@ -1,23 +1,15 @@
 """Load the fictional demo data. Idempotent: running it twice changes nothing.
 
-Each app that has demo data exposes `seed_demo(stdout)` in a `demo` module; this command
-calls them in dependency order.
+Each app's demo data is loaded by its own module in devdata.demo, in dependency order.
 """
-
-from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEMO_MODULES = [
-    "publicprotection.accounts.demo",
-    "cases.demo",
-    "riskassessment.demo",
-    "marac.demo",
-    "homicidereviews.demo",
-    "reports.demo",
-]
+from devdata.demo import accounts, cases, homicidereviews, marac, reports, riskassessment
+
+DEMO_LOADERS = [accounts, cases, riskassessment, marac, homicidereviews, reports]
 
 
 class Command(BaseCommand):
@@ -27,5 +19,5 @@ class Command(BaseCommand):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is not allowed with these settings.")
         with transaction.atomic():
-            for module_name in DEMO_MODULES:
-                import_module(module_name).seed_demo(self.stdout)
+            for loader in DEMO_LOADERS:
+                loader.seed_demo(self.stdout)

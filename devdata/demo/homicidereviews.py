@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cases.models import Party, PartyRole
+from homicidereviews.models import HomicideReview, LessonTheme
+from homicidereviews.selectors.chronology import chronology_for
+from homicidereviews.services import lesson_add, recommendation_add, review_create
 from publicprotection.accounts.models import Borough, User
+from publicprotection.london_time import london_today
 from riskassessment.models import RaraAction, RaraStatus
-
-from .models import HomicideReview, LessonTheme
-from .selectors.chronology import chronology_for
-from .selectors.reviews import london_today
-from .services import lesson_add, recommendation_add, review_create
 
 CIRCUMSTANCES = (
     "Fictional demo. Found dead at her home by a neighbour; her former partner was arrested "

@@ -12,15 +12,14 @@ from django.utils import timezone
 
 from cases.models import IncidentStatus, Party, PartyRole
 from publicprotection.accounts.models import User
-
-from .models import Level, MaracDecision, RaraAction, RaraActionType, RiskAssessment
-from .services.assessments import (
+from riskassessment.models import Level, MaracDecision, RaraAction, RaraActionType, RiskAssessment
+from riskassessment.services.assessments import (
     assessment_confirm,
     assessment_save,
     assessment_start,
     assessment_submit,
 )
-from .services.plans import rara_action_add
+from riskassessment.services.plans import rara_action_add
 
 # Per victim (by family name): yes answers, final level, confirmed by the supervisor?
 PLANS = {

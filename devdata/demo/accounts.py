@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .models import Agency, AgencyType, Borough, Role, Team, User
-from .services import agency_create
+from publicprotection.accounts.models import Agency, AgencyType, Borough, Role, Team, User
+from publicprotection.accounts.services import agency_create
 
 DEMO_BOROUGHS = ("LAM", "SOU")
 

@@ -1,18 +1,27 @@
-"""Referrals and meetings made through the real services, for the MARAC tests."""
+"""Factories for the MARAC tests: referrals, meetings, listed cases, partners and actions,
+made through the real services."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from publicprotection.accounts.models import Role
-from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.accounts.models import AgencyType, Role
+from publicprotection.accounts.tests.factories import (
+    AgencyFactory,
+    PartnerFactory,
+    UserFactory,
+    team,
+)
 from riskassessment.models import AssessmentStatus, MaracDecision, RiskAssessment
 from riskassessment.tests.factories import start_assessment
 
-from ..services.meetings import meeting_create
+from ..models import MeetingInvitation
+from ..services.actions import action_create
+from ..services.meetings import meeting_create, referral_list_at_meeting
 from ..services.referrals import referral_create
+from ..services.sharing import meeting_invite
 
 
 def coordinator(code: str = "LAM"):
@@ -58,3 +67,34 @@ def meeting(team_code: str = "LAM", starts_at: datetime | None = None, **overrid
     }
     fields.update(overrides)
     return meeting_create(actor=coordinator(team_code), team=team(team_code), **fields)
+
+
+def social_care_partner():
+    agency = AgencyFactory(agency_type=AgencyType.objects.get(code="childrens_social_care"))
+    return PartnerFactory(agency=agency)
+
+
+def idva_partner():
+    return PartnerFactory(agency=AgencyFactory(agency_type=AgencyType.objects.get(code="idva")))
+
+
+def listed_case(at=None, coord=None, **referral_fields):
+    at = at or meeting()
+    coord = coord or coordinator()
+    referral = refer(**referral_fields)
+    return referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+
+
+def an_action(listing, agency, actor, **overrides):
+    """An action for `agency` on the listed case, inviting the agency first if need be (only
+    agencies at the table own actions)."""
+    if not MeetingInvitation.objects.filter(meeting=listing.meeting, agency=agency).exists():
+        meeting_invite(actor=actor, meeting=listing.meeting, agency=agency)
+    fields = {
+        "subject": "victim",
+        "agency": agency,
+        "owner": "Sam IDVA",
+        "description": "Safety plan and sanctuary scheme referral",
+        "due_date": date.today() + timedelta(days=14),
+    }
+    return action_create(actor=actor, listing=listing, **{**fields, **overrides})

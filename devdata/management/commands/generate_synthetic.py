@@ -1,8 +1,9 @@
-"""Load fictional, reproducible case data at London scale (see cases/synthetic.py)."""
+"""Load fictional, reproducible case data at London scale (see devdata/synthetic.py)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.synthetic import INCIDENTS_PER_YEAR, generate
+from devdata.synthetic import INCIDENTS_PER_YEAR, generate
 
 
 class Command(BaseCommand):
@@ -25,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-analyze", action="store_true", help="Skip ANALYZE at the end.")
 
     def handle(self, *args, incidents, years, days, seed, no_analyze, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            # The load switches the insert history triggers off on the tables it writes:
+            # never against a database whose records are real.
+            raise CommandError(
+                "Synthetic data is not allowed with these settings: it is for development and "
+                "benchmark databases only (DEMO_DATA_ALLOWED is off)."
+            )
         if incidents < 1 or years < 1 or (days is not None and days < 1):
             raise CommandError("--incidents, --years and --days must be positive.")
         span = f"{days} days" if days is not None else f"{years} years"

@@ -1,4 +1,5 @@
-"""Navigation by role, for the header of every page."""
+"""The product's main navigation by role, for the header of every page (wiring: it names
+every app's pages by URL name, and skips those not installed)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from publicprotection.accounts.models import User
-
-from .models import (
+from cases.models import (
     ArrestDecision,
     ArrestOutcome,
     ArrestReviewEvent,
@@ -26,17 +24,21 @@ from .models import (
     RelationshipType,
     ReviewStatus,
 )
-from .services.incidents import (
+from cases.services.incidents import (
     childrens_referral_record,
     incident_create,
     incident_record_outcome,
     incident_submit,
     offence_add,
     party_add,
+)
+from cases.services.people import person_address_add, person_create
+from cases.services.positive_action import (
+    arrest_decision_record,
+    arrest_decision_return,
     review_deadline,
 )
-from .services.people import person_address_add, person_create
-from .services.positive_action import arrest_decision_record, arrest_decision_return
+from publicprotection.accounts.models import User
 
 # Fictional names: any likeness to real people is accidental.
 VICTIMS = [

@@ -1,0 +1,52 @@
+"""Steps shared by the browser journeys: signing in and out through the real pages, and the
+axe-core audit of the page shown (node_modules/axe-core, WCAG 2.2 A and AA)."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+FACTORY_PASSWORD = "correct-horse-battery"  # noqa: S105 - UserFactory's, test users only
+
+
+def sign_in(page: Page, base: str, username: str, password: str = FACTORY_PASSWORD) -> None:
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def audit(page: Page) -> list[str]:
+    """axe's WCAG violations on the page as shown, one line each."""
+    # Content htmx loads with the page (the risk summary on a person's page) is audited too.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated, not added as a script tag: the page's CSP (rightly) refuses inline scripts.
+        page.evaluate(AXE.read_text())
+    # The scrollable pane's edge shadows are a background gradient, which axe cannot measure
+    # contrast against (it reports every cell "incomplete"); the text sits on white, so the
+    # audit checks it on white.
+    page.evaluate(
+        "document.querySelectorAll('.moj-scrollable-pane')"
+        ".forEach(pane => { pane.style.background = '#ffffff'; })"
+    )
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{urlsplit(page.url).path}: {v['id']} ({v['impact']}) {v['help']}: "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
