@@ -75,6 +75,7 @@ from cases.services import positive_action as arrest_services
 from cases.services.people import person_create, person_update
 from cases.services.safeguarding import age_on
 from cases.tests.factories import GOOD_JUSTIFICATION, NECESSITY_GROUNDS
+from marac.meeting_calendar import is_meeting_day, meeting_period, meeting_time
 from marac.models import (
     ActionStatus,
     ActionSubject,
@@ -87,13 +88,7 @@ from marac.models import (
     ReferralStatus,
 )
 from marac.selectors.actions import actions_visible_to
-from marac.selectors.content import (
-    is_meeting_day,
-    level_set_by_text,
-    meeting_period,
-    meeting_time,
-    new_high_risk,
-)
+from marac.selectors.content import level_set_by_text, new_high_risk
 from marac.selectors.referrals import (
     assessments_to_be_referred,
     repeat_marac_alerts,
