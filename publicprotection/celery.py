@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Partitions three months ahead: a failed night, or a week of them, loses nothing.
+    "ensure-audit-partitions": {
+        "task": "publicprotection.audit.tasks.ensure_audit_partitions",
+        "schedule": crontab(hour=4, minute=5),
+    },
     **MARAC_SCHEDULE,
     **REPORTS_SCHEDULE,
 }

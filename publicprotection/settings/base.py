@@ -266,6 +266,17 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # --- Audit (django-pghistory) ------------------------------------------------------------------
 PGHISTORY_APPEND_ONLY = True  # event tables reject UPDATE and DELETE in the database
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# The access log and the largest history tables are partitioned by month (UTC)
+# (publicprotection/audit/partitions.py, docs/adr/0013-audit-partitioning.md). Partitions are
+# created this many months ahead (at migrate time, by `manage.py audit_partitions` and by a
+# daily beat task); months older than AUDIT_RETENTION_MONTHS are detached and archived by the
+# owner with `manage.py audit_partitions --archive` (0: keep every month in the live tables).
+AUDIT_PARTITION_MONTHS_AHEAD = env.int("AUDIT_PARTITION_MONTHS_AHEAD", default=3)
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=0)
+if not 0 <= AUDIT_PARTITION_MONTHS_AHEAD <= 24:
+    raise ImproperlyConfigured("AUDIT_PARTITION_MONTHS_AHEAD must be between 0 and 24.")
+if AUDIT_RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be 0 (keep all) or more.")
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
