@@ -399,6 +399,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Beat may run on several hosts: only the holder of a Redis lock sends, and what was sent is
+# kept in Redis, not in a local file (publicprotection/beat.py, docs/adr/0014-scaling-out.md).
+CELERY_BEAT_SCHEDULER = "publicprotection.beat:LeaderScheduler"
+BEAT_LOCK_REDIS_URL = env("BEAT_LOCK_REDIS_URL", default=REDIS_URL)
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="pp-beat")
+# A standby takes over at most this long after the sending beat stops.
+BEAT_LOCK_TTL_SECONDS = env.float("BEAT_LOCK_TTL_SECONDS", default=30)
 
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
