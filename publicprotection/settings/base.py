@@ -113,6 +113,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Behind PgBouncer in transaction pooling mode (docs/deployment.md): each transaction may run
+# on a different server connection, so nothing may outlive one. Server-side cursors (Django's
+# .iterator() outside a transaction declares one WITH HOLD) are the only such state Django
+# keeps; the rest is checked in docs/adr/0014-scaling-out.md and tests/test_pgbouncer.py.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 # Two database roles (docs/adr/0002-audit.md): DATABASE_URL names the role the process runs as.
 # Migrations run as the owner of the tables; the application runs as this role, which
