@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files keep their long cache), above everything that answers.
     "publicprotection.cache_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads case data: which database this request may read from.
+    "publicprotection.replica.ReadYourWritesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,8 +120,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # .iterator() outside a transaction declares one WITH HOLD) are the only such state Django
 # keeps; the rest is checked in docs/adr/0014-scaling-out.md and tests/test_pgbouncer.py.
 DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
-if DATABASE_PGBOUNCER:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming replica for the heavy read-only pages (publicprotection/replica.py): the same
+# role and database as DATABASE_URL, on the standby. Unset: everything reads from the primary.
+DATABASE_REPLICA_ENABLED = bool(env("DATABASE_REPLICA_URL", default=""))
+if DATABASE_REPLICA_ENABLED:
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+for _alias in DATABASES:
+    if DATABASE_PGBOUNCER:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASE_ROUTERS = ["publicprotection.replica.ReplicaRouter"]
+# How long after a request that may write its browser reads from the primary only (longer
+# than the replica's lag under load; docs/deployment.md).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=15)
 
 # Two database roles (docs/adr/0002-audit.md): DATABASE_URL names the role the process runs as.
 # Migrations run as the owner of the tables; the application runs as this role, which

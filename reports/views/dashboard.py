@@ -27,6 +27,7 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
+from publicprotection.replica import ReplicaReadsMixin
 
 from .. import selectors
 from ..dashboard import TABLE_KEYS, build_dashboard
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 SYNCHRONOUS_REFRESH_DAYS = 35
 
 
-class DashboardMixin(RoleRequiredMixin):
+class DashboardMixin(ReplicaReadsMixin, RoleRequiredMixin):
     allowed_roles = ANALYSTS
 
     @cached_property
