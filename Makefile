@@ -7,7 +7,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test env assets lint format check bench profile clean-data invariants
+.PHONY: run test env assets lint format check bench bench-audit profile clean-data invariants
 
 ## Create the virtual environment from the lock file and build the front-end assets.
 env: $(VENV)/.synced static/dist/.built
@@ -37,7 +37,7 @@ run: env
 
 ## The whole suite, browser tests included.
 test: env
-	scripts/system-packages.sh --browser
+	scripts/system-packages.sh --browser --pgbouncer
 	$(PY) scripts/stack.py test $(PYTEST_ARGS)
 
 ## ruff, djLint, and the import contracts in pyproject.toml (the layers: docs/adr/0011).
@@ -63,6 +63,13 @@ check: env
 bench: env
 	$(PY) scripts/stack.py up >/dev/null
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+## The access log at scale (benchmarks/audit.py): AUDIT_BENCH_ARGS="--rows 50000000" fills it
+## with generate_series first (it only adds rows: use a database of its own), "--no-generate" times
+## what is there.
+bench-audit: env
+	$(PY) scripts/stack.py up >/dev/null
+	$(PY) -m benchmarks.audit $(AUDIT_BENCH_ARGS)
 
 ## Where one benchmark page spends its time in process (SQL, the rest, cProfile's busiest
 ## functions): PAGE="incident list (name q)" (a part of a name in benchmarks/run.py pages()).

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import DateInput, GovukFormMixin
+from publicprotection.replica import ReplicaReadsMixin
 
 from ..exports import chronology_csv, chronology_pdf
 from ..selectors import reviews as selectors
@@ -41,7 +42,7 @@ def _people(review) -> list:
     return [p for p in (review.victim, review.suspect) if p is not None]
 
 
-class ChronologyView(ReviewerRequiredMixin, TemplateView):
+class ChronologyView(ReplicaReadsMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/chronology.html"
 
     def get(self, request, *args, **kwargs):
@@ -61,7 +62,7 @@ class ChronologyView(ReviewerRequiredMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
 
-class ChronologyExportView(ReviewerRequiredMixin, View):
+class ChronologyExportView(ReplicaReadsMixin, ReviewerRequiredMixin, View):
     kind = "csv"
 
     def get(self, request, pk):

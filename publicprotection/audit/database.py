@@ -24,18 +24,13 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import DatabaseError, connections, transaction
 
+from .partitions import REFUSE_CHANGE_FUNCTION, install_functions, months_ahead_setting
+
 APPEND_ONLY_TRIGGER = "pp_audit_append_only"
 DUPLICATE_OBJECT, UNIQUE = "42710", "23505"  # SQLSTATEs of a role created twice at once
 SCHEMA = "public"  # where migrations put every table (pgtrigger names "public" outright too)
 
-_REFUSE_CHANGE = """
-CREATE OR REPLACE FUNCTION "public".pp_audit_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only: % on % is not allowed',
-        TG_OP, TG_TABLE_NAME;
-END;
-$$ LANGUAGE plpgsql
-"""
+_REFUSE_CHANGE = REFUSE_CHANGE_FUNCTION
 
 # pghistory's own version upserts (INSERT ... ON CONFLICT DO UPDATE SET metadata = ...): it needs
 # UPDATE on pghistory_context, and with it any session could set `pghistory.context_id` to an
@@ -134,10 +129,14 @@ def audit_tables(cursor) -> list[str]:
         WHERE n.nspname = %s AND c.relkind IN ('r', 'p')
           AND (c.relname = ANY(%s) OR EXISTS (
               SELECT 1 FROM pg_attribute a
-              WHERE a.attrelid = c.oid AND a.attname = 'pgh_id' AND NOT a.attisdropped))
+              WHERE a.attrelid = c.oid AND a.attname = 'pgh_id' AND NOT a.attisdropped)
+            -- the monthly partitions of a partitioned one (partitions.py)
+            OR EXISTS (
+              SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+              WHERE i.inhrelid = c.oid AND p.relname = ANY(%s)))
         ORDER BY c.relname
         """,
-        [SCHEMA, sorted(named)],
+        [SCHEMA, sorted(named), sorted(named)],
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -154,6 +153,7 @@ def protect_audit_trail(using: str = "default") -> None:
         cursor.execute(_ATTACH_CONTEXT)
         cursor.execute("SELECT oid FROM pg_roles WHERE rolname = current_user")
         cursor.execute(_SHOULD_IGNORE.format(owner_oid=int(cursor.fetchone()[0])))
+        install_functions(cursor)
         tables = audit_tables(cursor)
         cursor.execute(
             """
@@ -176,6 +176,11 @@ def protect_audit_trail(using: str = "default") -> None:
                 f'{name} FOR EACH STATEMENT EXECUTE FUNCTION "public".pp_audit_refuse_change()'
             )
             cursor.execute(f"ALTER TABLE {name} ENABLE ALWAYS TRIGGER {APPEND_ONLY_TRIGGER}")
+        # This month's and the next months' partitions of the partitioned audit tables.
+        cursor.execute(
+            'SELECT count(*) FROM "public".pp_audit_ensure_partitions(%s)',
+            [months_ahead_setting()],
+        )
 
 
 def app_role_exists(role: str, using: str = "default") -> bool:
@@ -272,6 +277,12 @@ def grant_app_role(role: str, using: str = "default") -> None:
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES "
             f"TO {app}",
         ]
+        cursor.execute("SELECT to_regprocedure('public.pp_audit_ensure_partitions(integer)')")
+        if cursor.fetchone()[0] is not None:
+            # Creating next month's partitions (the beat task) is all it may do to their shape.
+            statements.append(
+                f'GRANT EXECUTE ON FUNCTION "public".pp_audit_ensure_partitions(integer) TO {app}'
+            )
         if audit:
             names = ", ".join(f"{schema}.{quote(t)}" for t in sorted(audit))
             statements.append(f"GRANT INSERT ON {names} TO {app}")

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class AccessAction(models.TextChoices):
@@ -58,6 +59,10 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["user", "-occurred_at"]),
             # "Who saw this person?" also finds the lists that showed them.
             GinIndex(fields=["object_ids"], name="audit_access_object_ids_gin"),
+            # The access-log search by record id or label, whatever the record's type: without
+            # these its OR scanned every row (benchmarks/README.md, "Audit trail").
+            models.Index(fields=["object_id"], name="audit_access_object_id"),
+            models.Index(Upper("object_label"), name="audit_access_label_upper"),
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),

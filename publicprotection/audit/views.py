@@ -8,12 +8,13 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import AUDITORS
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.replica import ReplicaReadsMixin
 
 from . import selectors
 from .forms import AuditSearchForm
 
 
-class AuditSearchView(RoleRequiredMixin, TemplateView):
+class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = AUDITORS
     template_name = "audit/search.html"
 
@@ -48,7 +49,7 @@ class AuditSearchView(RoleRequiredMixin, TemplateView):
         }
 
 
-class RecordHistoryView(RoleRequiredMixin, TemplateView):
+class RecordHistoryView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = AUDITORS
     template_name = "audit/record_history.html"
 

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files keep their long cache), above everything that answers.
     "publicprotection.cache_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads case data: which database this request may read from.
+    "publicprotection.replica.ReadYourWritesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,6 +118,28 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Behind PgBouncer in transaction pooling mode (docs/deployment.md): each transaction may run
+# on a different server connection, so nothing may outlive one. Server-side cursors (Django's
+# .iterator() outside a transaction declares one WITH HOLD) are the only such state Django
+# keeps; the rest is checked in docs/adr/0014-scaling-out.md and tests/test_pgbouncer.py.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+# A streaming replica for the heavy read-only pages (publicprotection/replica.py): the same
+# role and database as DATABASE_URL, on the standby. Unset: everything reads from the primary.
+DATABASE_REPLICA_ENABLED = bool(env("DATABASE_REPLICA_URL", default=""))
+if DATABASE_REPLICA_ENABLED:
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+for _alias in DATABASES:
+    if DATABASE_PGBOUNCER:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASE_ROUTERS = ["publicprotection.replica.ReplicaRouter"]
+# How long after a request that may write its browser reads from the primary only (longer
+# than the replica's lag under load; docs/deployment.md).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=15)
 
 # Two database roles (docs/adr/0002-audit.md): DATABASE_URL names the role the process runs as.
 # Migrations run as the owner of the tables; the application runs as this role, which
@@ -270,6 +294,17 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # --- Audit (django-pghistory) ------------------------------------------------------------------
 PGHISTORY_APPEND_ONLY = True  # event tables reject UPDATE and DELETE in the database
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# The access log and the largest history tables are partitioned by month (UTC)
+# (publicprotection/audit/partitions.py, docs/adr/0013-audit-partitioning.md). Partitions are
+# created this many months ahead (at migrate time, by `manage.py audit_partitions` and by a
+# daily beat task); months older than AUDIT_RETENTION_MONTHS are detached and archived by the
+# owner with `manage.py audit_partitions --archive` (0: keep every month in the live tables).
+AUDIT_PARTITION_MONTHS_AHEAD = env.int("AUDIT_PARTITION_MONTHS_AHEAD", default=3)
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=0)
+if not 0 <= AUDIT_PARTITION_MONTHS_AHEAD <= 24:
+    raise ImproperlyConfigured("AUDIT_PARTITION_MONTHS_AHEAD must be between 0 and 24.")
+if AUDIT_RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be 0 (keep all) or more.")
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -402,9 +437,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publicprotection.idempotency.tasks.purge_expired_idempotent_requests",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Partitions three months ahead: a failed night, or a week of them, loses nothing.
+    "ensure-audit-partitions": {
+        "task": "publicprotection.audit.tasks.ensure_audit_partitions",
+        "schedule": crontab(hour=4, minute=5),
+    },
     **MARAC_SCHEDULE,
     **REPORTS_SCHEDULE,
 }
+# Beat may run on several hosts: only the holder of a Redis lock sends, and what was sent is
+# kept in Redis, not in a local file (publicprotection/beat.py, docs/adr/0014-scaling-out.md).
+CELERY_BEAT_SCHEDULER = "publicprotection.beat:LeaderScheduler"
+BEAT_LOCK_REDIS_URL = env("BEAT_LOCK_REDIS_URL", default=REDIS_URL)
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="pp-beat")
+# A standby takes over at most this long after the sending beat stops.
+BEAT_LOCK_TTL_SECONDS = env.float("BEAT_LOCK_TTL_SECONDS", default=30)
 
 # --- Logging -----------------------------------------------------------------------------------
 LOGGING = {

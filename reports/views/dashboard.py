@@ -28,6 +28,7 @@ from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
+from publicprotection.replica import ReplicaReadsMixin
 
 from .. import selectors
 from ..dashboard import TABLE_KEYS, build_dashboard
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 SYNCHRONOUS_REFRESH_DAYS = 35
 
 
-class DashboardMixin(RoleRequiredMixin):
+class DashboardMixin(ReplicaReadsMixin, RoleRequiredMixin):
     allowed_roles = ANALYSTS
 
     @cached_property

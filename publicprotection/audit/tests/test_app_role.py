@@ -105,9 +105,24 @@ def _ignore_all(table):
     return "{" + ",".join([*names, *(f"{table}:{name}" for name in names)]) + "}"
 
 
+def _partitions():
+    """Every partition of a partitioned audit table, with its parent (partitions.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) ORDER BY 1",
+            [AUDIT_TABLES],
+        )
+        return dict(cursor.fetchall())
+
+
 def test_the_application_role_cannot_change_any_audit_table(app_cursor):
+    # A partition the application's own beat task makes, a year ahead, is covered too.
+    app_cursor.execute("SELECT * FROM pp_audit_ensure_partitions(12)")
+    created = [row[0] for row in app_cursor.fetchall()]
+    partitions = _partitions()
     allowed = {}
-    for table in AUDIT_TABLES:
+    for table in [*AUDIT_TABLES, *partitions]:
         column = _column(table)
         update = f"UPDATE {table} SET {column} = {column}"  # noqa: S608 - names from the models
         delete = f"DELETE FROM {table}"  # noqa: S608
@@ -123,11 +138,16 @@ def test_the_application_role_cannot_change_any_audit_table(app_cursor):
             "pgtrigger.ignore, then delete": [ignore, delete],
             "a temporary table in its place": [f"CREATE TEMP TABLE {table} (id int)"],
         }
+        if table in partitions:
+            attempts["detach it"] = [f"ALTER TABLE {partitions[table]} DETACH PARTITION {table}"]
         allowed[table] = [
             name for name, statements in attempts.items() if not _refused(app_cursor, *statements)
         ]
 
     assert len(allowed) > 30  # every event table, the context and the access log
+    assert any(name.startswith("audit_accesslogentry_p") for name in created)
+    assert set(created) <= set(partitions)
+    assert len(partitions) >= 7 * 5  # each partitioned table: this month, 3 ahead, the default
     assert {table: ways for table, ways in allowed.items() if ways} == {}
 
 
@@ -176,6 +196,28 @@ def test_no_session_setting_switches_the_append_only_trigger_off(db, table):
     if superuser:
         replica = "SET LOCAL session_replication_role = replica"
         assert refused_as_owner(replica, f"DELETE FROM {table}")  # noqa: S608
+
+
+def test_no_session_setting_switches_the_append_only_trigger_off_on_partitions(db):
+    """Every partition, a new one too: statement triggers are not cloned to partitions, so
+    each partition carries its own (a DELETE naming the partition skips the parent's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pp_audit_ensure_partitions(14)")
+    refused = {}
+    for partition in _partitions():
+        column = "purpose" if partition.startswith("audit_accesslogentry") else "pgh_label"
+        ignore = f"SET LOCAL pgtrigger.ignore = '{_ignore_all(partition)}'"
+        refused[partition] = [
+            refused_as_owner(ignore, f"DELETE FROM {partition}"),  # noqa: S608
+            refused_as_owner(ignore, f"UPDATE {partition} SET {column} = {column}"),  # noqa: S608
+            refused_as_owner(
+                "SET LOCAL session_replication_role = replica",
+                f"DELETE FROM {partition}",  # noqa: S608
+            ),
+        ]
+
+    assert "audit_accesslogentry_pdefault" in refused
+    assert {name: ways for name, ways in refused.items() if not all(ways)} == {}
 
 
 def test_tables_the_owner_creates_later_are_insert_only_for_the_application(db):

@@ -1,0 +1,368 @@
+"""The audit trail at scale: `make bench-audit` (see benchmarks/README.md, "Audit trail").
+
+Fills the access log with `--rows` synthetic reads spread over `--months` months (generated
+in PostgreSQL with generate_series, committed in chunks, into the monthly partitions), then
+measures what the application does with it: one read logged (the ORM insert every page
+makes), the administrators' access-log searches through the selector as the view runs them
+(the first page of 50), a record's reads, and detaching a month (rolled back).
+
+    make bench-audit AUDIT_BENCH_ARGS="--rows 50000000"
+    DATABASE_URL=postgres://…/pp_scale_bench .venv/bin/python -m benchmarks.audit --rows 1000000
+
+It only adds rows (never deletes): run it on a database of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+SETTINGS = "publicprotection.settings.dev"
+USERS = 500  # distinct readers
+RECORDS = 2_000_000  # distinct record ids read
+LIST_SHARE = 0.3  # reads that are a list, search or queue (object_ids, not object_id)
+LIST_SIZE = 20
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+
+def bench_readers() -> list[int]:
+    from publicprotection.accounts.models import Role, Team, User
+
+    central = Team.objects.get(code="CEN")
+    existing = set(
+        User.objects.filter(username__startswith="bench.audit.").values_list("username", flat=True)
+    )
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                first_name="Audit",
+                last_name="Reader",
+                role=Role.OFFICER,
+                team=central,
+            )
+            for name in (f"bench.audit.{n:04d}" for n in range(USERS))
+            if name not in existing
+        ]
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Fresh statistics: with 40 users estimated for 500 the planner joined the access log
+        # to every user in a nested loop (15 s a record search at 13M rows).
+        cursor.execute("ANALYZE accounts_user")
+    return list(
+        User.objects.filter(username__startswith="bench.audit.")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def generate(*, rows: int, months: int, chunk: int) -> dict:
+    """Top the access log up to `rows` rows, oldest first, `months` months back from now."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    users = bench_readers()
+    types = [
+        ContentType.objects.get_by_natural_key(app, model).pk
+        for app, model in (("cases", "person"), ("cases", "incident"), ("marac", "maracreferral"))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_accesslogentry")
+        have = cursor.fetchone()[0]
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => %s)",
+            [months],
+        )
+        start = cursor.fetchone()[0].replace(tzinfo=UTC)
+        for offset in range(months + 1):
+            cursor.execute(
+                "SELECT pp_audit_create_partition('audit_accesslogentry'::regclass, "
+                "(%s::date + make_interval(months => %s))::date)",
+                [start.date(), offset],
+            )
+    span = (datetime.now(UTC) - start).total_seconds()
+    chunks = []
+    started = time.perf_counter()
+    done = have
+    while done < rows:
+        n = min(chunk, rows - done)
+        t0 = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if superuser:
+                # Like pg_restore --disable-triggers: the foreign keys (bench readers, content
+                # types) are known good. The append-only triggers are about UPDATE and DELETE.
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(
+                """
+                INSERT INTO audit_accesslogentry (occurred_at, user_id, action, channel,
+                    content_type_id, object_id, object_ids, object_label, purpose, path,
+                    method, ip_address, user_agent)
+                SELECT %(start)s::timestamptz + make_interval(secs => i * %(step)s),
+                       (%(users)s::bigint[])[1 + (i * 7919) %% %(n_users)s],
+                       'view', CASE WHEN i %% 10 = 0 THEN 'api' ELSE 'web' END,
+                       (%(types)s::int[])[1 + i %% 3],
+                       CASE WHEN r.list THEN '' ELSE r.record::text END,
+                       CASE WHEN r.list THEN ARRAY(
+                           SELECT ((r.record + k * 104729) %% %(records)s + 1)::text
+                           FROM generate_series(0, %(list_size)s - 1) k)
+                           ELSE '{}'::varchar[] END,
+                       CASE WHEN r.list THEN '' ELSE 'DA-' || r.record END,
+                       '', CASE WHEN r.list THEN '/incidents/' ELSE '/people/' || r.record || '/' END,
+                       'GET', '10.0.0.1', 'Mozilla/5.0 (benchmark)'
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) i,
+                LATERAL (SELECT (i * 2654435761) %% %(records)s + 1 AS record,
+                                (i %% 100) < %(list_pct)s AS list) r
+                """,
+                {
+                    "start": start,
+                    "step": span / rows,
+                    "users": users,
+                    "n_users": len(users),
+                    "types": types,
+                    "records": RECORDS,
+                    "list_size": LIST_SIZE,
+                    "list_pct": int(LIST_SHARE * 100),
+                    "first": done,
+                    "last": done + n - 1,
+                },
+            )
+        seconds = time.perf_counter() - t0
+        done += n
+        chunks.append(round(n / seconds))
+        print(f"  {done:,} rows ({n / seconds:,.0f} rows/s)", flush=True)
+    load_seconds = time.perf_counter() - started
+    if done > have:
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) audit_accesslogentry")
+        vacuum = time.perf_counter() - t0
+    else:
+        vacuum = 0.0
+    return {
+        "rows_before": have,
+        "rows_added": done - have,
+        "load_seconds": round(load_seconds, 1),
+        "load_rows_per_second": round((done - have) / load_seconds) if done > have else None,
+        "vacuum_analyze_seconds": round(vacuum, 1),
+        "superuser_load_without_fk_checks": superuser,
+    }
+
+
+def table_size() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*), coalesce(sum(pg_table_size(c.oid)), 0),
+                   coalesce(sum(pg_indexes_size(c.oid)), 0), coalesce(sum(c.reltuples), 0)
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'audit_accesslogentry'::regclass
+            """
+        )
+        partitions, table, indexes, tuples = (float(v) for v in cursor.fetchone())
+    return {
+        "partitions": int(partitions),
+        "rows_estimate": int(tuples),
+        "table_gb": round(table / 1e9, 2),
+        "indexes_gb": round(indexes / 1e9, 2),
+        "bytes_per_row": round((table + indexes) / tuples) if tuples else None,
+    }
+
+
+def time_inserts(n: int) -> dict:
+    """One logged read as a page logs it: the ORM insert, autocommit (its own transaction)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from publicprotection.accounts.models import User
+    from publicprotection.audit.models import AccessLogEntry
+
+    user = User.objects.filter(username__startswith="bench.audit.").first()
+    person = ContentType.objects.get_by_natural_key("cases", "person")
+    times, list_times = [], []
+    for i in range(n):
+        t0 = time.perf_counter()
+        AccessLogEntry.objects.create(
+            user=user,
+            action="view",
+            channel="web",
+            content_type=person,
+            object_id=str(i + 1),
+            object_label=f"bench {i}",
+            path=f"/people/{i + 1}/",
+        )
+        times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        AccessLogEntry.objects.create(
+            user=user,
+            action="view",
+            channel="web",
+            content_type=person,
+            object_ids=[str(i * LIST_SIZE + k) for k in range(LIST_SIZE)],
+            path="/people/",
+        )
+        list_times.append(time.perf_counter() - t0)
+    return {
+        "single_record_p50_ms": _ms(statistics.median(times)),
+        "single_record_p95_ms": _ms(_percentile(times, 0.95)),
+        "list_of_20_p50_ms": _ms(statistics.median(list_times)),
+        "list_of_20_p95_ms": _ms(_percentile(list_times, 0.95)),
+    }
+
+
+def searches() -> list[tuple[str, callable]]:
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from publicprotection.audit.selectors import access_log_search
+
+    person = ContentType.objects.get_by_natural_key("cases", "person")
+    today = timezone.localdate()
+    month_ago = today - timedelta(days=30)
+    year_ago = today - timedelta(days=365)
+    record = "12345"
+    return [
+        ("record (person 12345)", lambda: access_log_search(content_type=person, object_id=record)),
+        ("record id, any type", lambda: access_log_search(object_id=record)),
+        ("reader (username)", lambda: access_log_search(username="bench.audit.0007")),
+        (
+            "reader, a day a year ago",
+            lambda: access_log_search(
+                username="bench.audit.0007", date_from=year_ago, date_to=year_ago
+            ),
+        ),
+        ("everything, one day", lambda: access_log_search(date_from=month_ago, date_to=month_ago)),
+        ("everything, newest", lambda: access_log_search()),
+    ]
+
+
+def time_searches(repeats: int) -> list[dict]:
+    from django.db import connection
+
+    results = []
+    for name, build in searches():
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            rows = list(build()[:51])  # the view's first page (paginate_without_count: 50 + 1)
+            times.append(time.perf_counter() - t0)
+        with connection.cursor() as cursor:
+            sql, params = build()[:51].query.sql_with_params()
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0][0]["Plan"]
+        results.append(
+            {
+                "search": name,
+                "rows": len(rows),
+                "p50_ms": _ms(statistics.median(times)),
+                "max_ms": _ms(max(times)),
+                "plan_top": plan["Node Type"],
+            }
+        )
+    return results
+
+
+def time_detach() -> dict | None:
+    """Detaching the oldest month (the retention's step), rolled back."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'audit_accesslogentry'::regclass AND c.relname ~ '_p[0-9]{6}$' "
+            "ORDER BY c.relname LIMIT 1"
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+
+    class Rollback(Exception):
+        pass
+
+    t0 = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE audit_accesslogentry DETACH PARTITION {row[0]}")
+            raise Rollback
+    except Rollback:
+        pass
+    return {"partition": row[0], "detach_ms": _ms(time.perf_counter() - t0)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000_000)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--chunk", type=int, default=1_000_000)
+    parser.add_argument("--no-generate", action="store_true")
+    parser.add_argument("--inserts", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+    _setup_django()
+    from benchmarks.run import machine_reference
+
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_reference(),
+    }
+    if not args.no_generate:
+        print(f"Generating up to {args.rows:,} access-log rows over {args.months} months…")
+        result["load"] = generate(rows=args.rows, months=args.months, chunk=args.chunk)
+    result["size"] = table_size()
+    result["searches"] = time_searches(args.repeats)
+    result["insert"] = time_inserts(args.inserts)
+    result["detach"] = time_detach()
+
+    print(f"\nMachine: {result['machine']}")
+    print(f"Size: {result['size']}")
+    if "load" in result:
+        print(f"Load: {result['load']}")
+    print(f"Insert (one logged read): {result['insert']}")
+    print(f"Detach a month: {result['detach']}")
+    print(f"\n{'search (first page of 50)':<32} {'rows':>5} {'p50 ms':>9} {'max ms':>9}  plan")
+    for row in result["searches"]:
+        print(
+            f"{row['search']:<32} {row['rows']:>5} {row['p50_ms']:>9} {row['max_ms']:>9}  "
+            f"{row['plan_top']}"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    out = (
+        RESULTS / f"audit-{datetime.now(UTC):%Y%m%dT%H%M%S}-{result['size']['rows_estimate']}.json"
+    )
+    out.write_text(json.dumps(result, indent=2, default=str))
+    print(f"\nWritten {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
