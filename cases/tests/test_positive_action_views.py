@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import (
     ArrestDecision,
     ArrestReviewEvent,
+    IncidentStatus,
     NotArrestedReason,
     ReviewEventKind,
     ReviewStatus,
@@ -647,3 +648,26 @@ def test_the_returning_supervisor_may_review_the_answer(client, lambeth_supervis
 
     decision.refresh_from_db()
     assert decision.review_status == ReviewStatus.ENDORSED
+
+
+def test_a_drafts_decision_not_to_arrest_says_it_will_be_reviewed_on_submission(
+    client, lambeth_officer
+):
+    incident, _, _ = complete_incident(actor=lambeth_officer, status=IncidentStatus.DRAFT)
+    client.force_login(lambeth_officer)
+
+    response = client.get(reverse("cases:incident-detail", args=[incident.reference]))
+
+    assert incident.arrest_decisions.get().review_status == ReviewStatus.NOT_REQUIRED
+    assert "A supervisor will review this decision when the incident is submitted." in response.text
+    assert "No review needed" not in response.text
+
+
+def test_a_submitted_decision_not_to_arrest_shows_its_review_status(client, lambeth_officer):
+    decision = queued_decision(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    response = client.get(reverse("cases:incident-detail", args=[decision.incident.reference]))
+
+    assert "Awaiting review" in response.text
+    assert "when the incident is submitted" not in response.text
