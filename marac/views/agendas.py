@@ -67,11 +67,19 @@ class AgendaListView(AgendaRoleMixin, TemplateView):
         )
         next_meeting = selectors.next_meeting_date(today)
         generated_at = selectors.automatic_generation_time(next_meeting)
+        next_agenda = (
+            selectors.agendas_visible_to(viewer=viewer)
+            .filter(team_id=viewer.team_id, meeting_date=next_meeting)
+            .first()
+            if next_meeting != today
+            else None
+        )
         return {
             **super().get_context_data(**kwargs),
             "today": today,
             "todays_agenda": todays,
             "next_meeting": next_meeting,
+            "next_agenda": next_agenda,
             "automatic_generation_at": generated_at,
             "automatic_generation_passed": timezone.now() >= generated_at,
             "page_obj": page,
