@@ -99,7 +99,7 @@ def test_add_page_offers_the_catalogue_and_the_owners_who_can_see_the_case(
     assert {lambeth_officer, lambeth_supervisor, central_officer} <= owners
     assert southwark_officer not in owners
     assert form["owner"].value() == lambeth_officer.pk
-    assert 'type="date"' in text
+    assert 'name="due_date_day"' in text  # the GOV.UK date input
     assert "If the victim declined everything (Accept)" in text
     assert reverse("cases:incident-detail", args=[assessment.incident.reference]) in text
     assert detail_url(assessment.pk) in text

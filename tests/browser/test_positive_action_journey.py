@@ -36,8 +36,21 @@ def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
-def fill_datetime(page: Page, label: str, when) -> None:
-    page.get_by_label(label).fill(timezone.localtime(when).strftime("%Y-%m-%dT%H:%M"))
+def fill_date(scope, label: str, day) -> None:
+    """Type a date into the GOV.UK date input (day, month, year boxes) named `label`."""
+    group = scope.get_by_role("group", name=label)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
+def fill_datetime(scope, label: str, when) -> None:
+    """Type a date and time (London time) into the day, month, year, hour and minute boxes."""
+    when = timezone.localtime(when)
+    fill_date(scope, label, when)
+    group = scope.get_by_role("group", name=label)
+    group.get_by_label("Hour").fill(f"{when.hour:02d}")
+    group.get_by_label("Minute").fill(f"{when.minute:02d}")
 
 
 def add_person(page: Page, role: str, name: str, relationship: str | None = None) -> None:
