@@ -153,7 +153,9 @@ def test_accept_without_its_details_shows_the_errors_and_keeps_the_input(
     assert "List each option offered to the victim" not in text
     assert "Refuge; sanctuary scheme</textarea>" in text
     assert "Spoke to her at the front counter</textarea>" in text
-    assert f'value="{yesterday}"' in text
+    due = london_today() - timedelta(days=1)
+    assert f'name="due_date_day" value="{due.day}"' in text
+    assert f'name="due_date_year" value="{due.year}"' in text
     assert 'value="accept" id="id_category_3" checked' in text
     assert not RaraAction.objects.exists()
 

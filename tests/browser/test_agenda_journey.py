@@ -45,6 +45,11 @@ def test_supervisor_records_a_decision_and_downloads_the_agenda(
         .filter(has_text="not arrested")
         .first
     )
+    # Each reason the suspect is on the agenda on its own line, not run together.
+    lines = card.locator(".govuk-summary-card__content > ul.govuk-list > li")
+    expect(lines).to_have_count(2)
+    expect(lines.first).to_contain_text("1 decision not to arrest awaiting review")
+    expect(lines.last).to_contain_text(f"{incident.reference}: Review due")
     card.get_by_text("Record a decision").click()
     card.get_by_label("Action agreed").fill("Review the decision before noon")
     card.get_by_label("Owner").fill("DS Patel")
