@@ -199,6 +199,11 @@ class AgendaItem(models.Model):
     def key(self) -> tuple[str, str, int]:
         return (self.section, self.object_type, self.object_id)
 
+    @property
+    def lines(self) -> list[str]:
+        """The summary one reason or fact a line, as the agenda shows it."""
+        return [line for line in self.summary.splitlines() if line.strip()]
+
 
 @tracked()
 class AgendaDecision(models.Model):

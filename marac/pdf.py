@@ -9,17 +9,32 @@ from django.utils import timezone
 
 from publicprotection.london_time import LONDON
 
-from .models import Agenda, AgendaSection, DocumentKind
+from .models import SECTION_ORDER, Agenda, AgendaSection, DocumentKind, ItemObjectType
 from .selectors import documents as document_selectors
 from .selectors import meetings as meeting_selectors
 from .selectors.content import NOT_YET_AVAILABLE, sections_for
 
 
 def agenda_sections(agenda: Agenda, items) -> list[dict]:
-    """The agenda's sections in meeting order, each with its items (carried ones first)."""
+    """The agenda's sections in meeting order, each with its items (carried ones first).
+
+    A person listed in more than one section (a serial perpetrator also outstanding, say) is
+    shown in each with the other sections named (`item.also_in`), so the meeting sees every
+    reason they are on the agenda."""
     by_section: dict[str, list] = {s: [] for s in sections_for(agenda.team)}
+    sections_of_person: dict[int, list[str]] = {}
     for item in items:
         by_section.setdefault(item.section, []).append(item)
+        if item.object_type == ItemObjectType.PERSON:
+            sections_of_person.setdefault(item.object_id, []).append(item.section)
+    for item in items:
+        others = set()
+        if item.object_type == ItemObjectType.PERSON:
+            others = set(sections_of_person[item.object_id]) - {item.section}
+        item.also_in = [
+            {"code": code, "title": AgendaSection(code).label}
+            for code in sorted(others, key=SECTION_ORDER.__getitem__)
+        ]
     return [
         {
             "code": code,

@@ -51,6 +51,18 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": False})
+    # One active item: the one whose URL is the longest prefix of the path (Daily meetings at
+    # /marac/agendas/, not MARAC at /marac/ as well); Home only on the home page itself.
+    matches = [
+        item
+        for item in items
+        if (
+            request.path == item["url"]
+            if item["url"] == "/"
+            else request.path.startswith(item["url"])
+        )
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

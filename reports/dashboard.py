@@ -45,6 +45,41 @@ class Table:
     def total_cells(self) -> list[Cell] | None:
         return [self.total.cell(f) for f in self.figures] if self.total else None
 
+    # --- The PDF's compact version: no pages of zeros ---------------------------------------
+
+    @property
+    def _all_rows(self) -> list[Row]:
+        return [*self.rows, *([self.total] if self.total else [])]
+
+    @property
+    def printed_figures(self) -> list[Figure]:
+        """The figures with something counted in at least one row."""
+        return [f for f in self.figures if any(not r.is_empty([f]) for r in self._all_rows)]
+
+    @property
+    def omitted_figures(self) -> list[Figure]:
+        printed = self.printed_figures
+        return [f for f in self.figures if f not in printed]
+
+    @property
+    def printed_body(self) -> list[tuple[str, list[Cell]]]:
+        """Rows with something counted, with the printed figures' cells."""
+        figures = self.printed_figures
+        return [
+            (row.label, [row.cell(f) for f in figures])
+            for row in self.rows
+            if not row.is_empty(figures)
+        ]
+
+    @property
+    def printed_total_cells(self) -> list[Cell] | None:
+        return [self.total.cell(f) for f in self.printed_figures] if self.total else None
+
+    @property
+    def omitted_row_count(self) -> int:
+        figures = self.printed_figures
+        return sum(1 for row in self.rows if row.is_empty(figures))
+
     @property
     def html_rows(self) -> SafeString:
         """The table's body rows (and its total row) as GOV.UK table markup, for the page."""

@@ -17,8 +17,25 @@ def _safe(value) -> str:
 
 
 def table_csv(*, table: Table, area_name: str, generated_at) -> str:
+    """A tidy CSV: notes first (marking, title, part periods, definitions), a blank line, then
+    the header and one row a period or borough holding only numbers or empty cells (a rate
+    with nothing counted is empty, never "No data"), so a spreadsheet can use it as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerow(["OFFICIAL-SENSITIVE"])
+    writer.writerow([_safe(f"{table.title}, {area_name}")])
+    writer.writerow([f"Generated {generated_at:%-d %B %Y %H:%M} (London time)"])
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    for row in rows:
+        if row.part_to is not None:
+            writer.writerow(
+                [_safe(f"Note: {row.period} is incomplete: figures to {row.part_to:%-d %B %Y}.")]
+            )
+    if any(f.is_rate for f in table.figures):
+        writer.writerow(["Note: a rate is empty where nothing was counted in its denominator."])
+    for f in table.figures:
+        writer.writerow([_safe(f"Definition: {f.label}"), _safe(f.definition)])
+    writer.writerow([])
     header = [table.row_header]
     for f in table.figures:
         if f.is_rate:
@@ -26,21 +43,14 @@ def table_csv(*, table: Table, area_name: str, generated_at) -> str:
         else:
             header.append(f.label)
     writer.writerow(header)
-    rows = [*table.rows, *([table.total] if table.total else [])]
     for row in rows:
-        line = [_safe(row.label)]
+        line = [_safe(row.period or row.label)]
         for f in table.figures:
             cell = row.cell(f)
             if f.is_rate:
-                rate = "No data" if cell.value is None else f"{cell.value:.1f}"
+                rate = "" if cell.value is None else f"{cell.value:.1f}"
                 line += [rate, cell.numerator, cell.denominator]
             else:
                 line.append(cell.numerator)
         writer.writerow(line)
-    writer.writerow([])
-    writer.writerow(["OFFICIAL-SENSITIVE"])
-    writer.writerow([_safe(f"{table.title}, {area_name}")])
-    writer.writerow([f"Generated {generated_at:%-d %B %Y %H:%M} (London time)"])
-    for f in table.figures:
-        writer.writerow([_safe(f"Definition: {f.label}"), _safe(f.definition)])
     return buffer.getvalue()

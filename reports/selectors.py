@@ -59,11 +59,23 @@ class Cell:
 
 @dataclass
 class Row:
-    """Summed rollup counts for one period or one borough."""
+    """Summed rollup counts for one period or one borough.
+
+    `label` is what the page shows ("Dec 2026 (to 6 Dec)" for the month still running);
+    `period` is the bare period ("Dec 2026") and `part_to` the last day counted in a period
+    cut short by today, for exports that keep the marking out of their data rows."""
 
     label: str
     key: object
     sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
+    period: str = ""
+    part_to: date | None = None
+
+    def is_empty(self, figures: list[Figure]) -> bool:
+        """Nothing counted for any of these figures (no numerator, no denominator)."""
+        return not any(
+            self.sums[f.numerator] or (f.denominator and self.sums[f.denominator]) for f in figures
+        )
 
     def cell(self, figure: Figure) -> Cell:
         denominator = self.sums[figure.denominator] if figure.denominator else None
@@ -140,14 +152,35 @@ def trends(*, borough: Borough | None, today: date) -> Trends:
         .annotate(**_sums())
         .order_by()
     }
-    monthly = [Row(m.strftime("%b %Y"), m, _filled(by_month.get(m, {}))) for m in months]
+    current = (today.year, today.month)
+    monthly = [
+        Row(
+            f"{m:%b %Y} (to {today.day} {today:%b})"
+            if (m.year, m.month) == current
+            else f"{m:%b %Y}",
+            m,
+            _filled(by_month.get(m, {})),
+            period=f"{m:%b %Y}",
+            part_to=today if (m.year, m.month) == current else None,
+        )
+        for m in months
+    ]
     by_year = {y: dict.fromkeys(MEASURES, 0) for y in years}
     for row in monthly:
         year = by_year.get(row.key.year)
         if year is not None:
             for m in MEASURES:
                 year[m] += row.sums[m]
-    yearly = [Row(f"{y} (to date)" if y == today.year else str(y), y, by_year[y]) for y in years]
+    yearly = [
+        Row(
+            f"{y} (to {today.day} {today:%b})" if y == today.year else str(y),
+            y,
+            by_year[y],
+            period=str(y),
+            part_to=today if y == today.year else None,
+        )
+        for y in years
+    ]
     return Trends(monthly=monthly, yearly=yearly)
 
 

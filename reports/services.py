@@ -4,6 +4,10 @@
 statement per refresh (aggregates grouped by day and borough): it never loops over incidents.
 Because it replaces the days it covers, it is idempotent and catches edits, back-dated
 incidents and late reviews as long as the changed day is inside the range refreshed.
+
+Days before the first recorded incident have no records to be recomputed from: rows there
+are history loaded from elsewhere (a previous system's figures, or the demo's five years) and a
+refresh leaves them alone.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from cases.models import (
 )
 from marac.models import MaracReferral
 from publicprotection.accounts.models import Borough
-from publicprotection.london_time import london_midnight, london_today
+from publicprotection.london_time import LONDON, london_midnight, london_today
 from riskassessment.models import AssessmentStatus, Level, RiskAssessment
 
 from .models import MEASURES, DailyBoroughFigures, RollupRefresh
@@ -195,7 +199,10 @@ def rollup_refresh(
     }
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-    stale = DailyBoroughFigures.objects.filter(day__range=(start, end))
+    first = records_begin()
+    stale = DailyBoroughFigures.objects.filter(day__range=(max(start, first or end), end))
+    if first is None:
+        stale = stale.none()
     if borough is not None:
         stale = stale.filter(borough=borough)
     stale.delete()
@@ -203,6 +210,14 @@ def rollup_refresh(
         cursor.execute(_refresh_sql(), params)
         rows = cursor.rowcount
     return RollupRefresh.objects.create(start=start, end=end, borough=borough, rows=rows)
+
+
+def records_begin() -> date | None:
+    """The London day of the earliest incident: the rollup is derived from the records from
+    this day on (every other fact counted, a decision, an assessment, a referral, follows an
+    incident)."""
+    first = Incident.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return timezone.localdate(first, timezone=LONDON) if first else None
 
 
 def rollup_refresh_recent(*, days: int, today: date | None = None) -> RollupRefresh:

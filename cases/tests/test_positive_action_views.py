@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import (
     ArrestDecision,
     ArrestReviewEvent,
+    IncidentStatus,
     NotArrestedReason,
     ReviewEventKind,
     ReviewStatus,
@@ -506,7 +507,7 @@ def test_recording_the_arrest_of_an_outstanding_suspect(client, lambeth_officer)
     )
 
     assert page.status_code == 200
-    assert 'type="datetime-local"' in page.text
+    assert 'name="arrested_at_day"' in page.text and 'name="arrested_at_minute"' in page.text
     assert response.status_code == 302
     assert response["Location"] == OUTSTANDING
     decision.refresh_from_db()
@@ -518,18 +519,27 @@ def test_recording_the_arrest_of_an_outstanding_suspect(client, lambeth_officer)
 def test_a_future_arrest_time_is_shown_by_the_field_and_the_input_kept(client, lambeth_officer):
     decision = queued_decision()
     before = snapshot(decision)
-    future = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    future = timezone.localtime() + timedelta(days=1)
+    typed = {
+        "arrested_at_day": str(future.day),
+        "arrested_at_month": str(future.month),
+        "arrested_at_year": str(future.year),
+        "arrested_at_hour": f"{future.hour:02d}",
+        "arrested_at_minute": f"{future.minute:02d}",
+    }
     client.force_login(lambeth_officer)
 
-    response = client.post(arrest_url(decision), {"arrested_at": future, "arrested_by": "PC 42"})
+    response = client.post(arrest_url(decision), {**typed, "arrested_by": "PC 42"})
 
     assert response.status_code == 200
     text = response.text
     assert "<title>Error: " in text
-    assert 'href="#id_arrested_at"' in text
+    assert 'href="#id_arrested_at_day"' in text
     assert 'id="id_arrested_at_error"' in text
     assert "The arrest time cannot be in the future" in text
-    assert f'value="{future}"' in text
+    for name, value in typed.items():  # every box kept as typed, all marked in error
+        assert f'name="{name}" value="{value}" class="govuk-input govuk-date-input__input' in text
+    assert text.count("govuk-input--error") == 5
     assert 'value="PC 42"' in text
     assert snapshot(decision) == before
 
@@ -647,3 +657,26 @@ def test_the_returning_supervisor_may_review_the_answer(client, lambeth_supervis
 
     decision.refresh_from_db()
     assert decision.review_status == ReviewStatus.ENDORSED
+
+
+def test_a_drafts_decision_not_to_arrest_says_it_will_be_reviewed_on_submission(
+    client, lambeth_officer
+):
+    incident, _, _ = complete_incident(actor=lambeth_officer, status=IncidentStatus.DRAFT)
+    client.force_login(lambeth_officer)
+
+    response = client.get(reverse("cases:incident-detail", args=[incident.reference]))
+
+    assert incident.arrest_decisions.get().review_status == ReviewStatus.NOT_REQUIRED
+    assert "A supervisor will review this decision when the incident is submitted." in response.text
+    assert "No review needed" not in response.text
+
+
+def test_a_submitted_decision_not_to_arrest_shows_its_review_status(client, lambeth_officer):
+    decision = queued_decision(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    response = client.get(reverse("cases:incident-detail", args=[decision.incident.reference]))
+
+    assert "Awaiting review" in response.text
+    assert "when the incident is submitted" not in response.text

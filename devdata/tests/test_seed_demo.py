@@ -76,3 +76,33 @@ def test_seed_demo_records_a_homicide_review_whose_chronology_shows_markers():
     review = HomicideReview.objects.get(created_by__username="review.lead")
     assert chronology_for(review=review).marker_count > 0
     assert review.recommendations.count() == 1 and review.lessons.count() == 1
+
+
+def test_seed_demo_fills_five_years_of_trends_that_a_refresh_keeps():
+    from django.utils import timezone
+
+    from reports.dashboard import build_dashboard
+    from reports.models import DailyBoroughFigures
+    from reports.services import records_begin, rollup_refresh_recent
+    from reports.tasks import NIGHTLY_DAYS
+
+    call_command("seed_demo", stdout=StringIO())
+    rows = DailyBoroughFigures.objects.count()
+    call_command("seed_demo", stdout=StringIO())  # idempotent: no second history
+    assert DailyBoroughFigures.objects.count() == rows
+
+    today = timezone.localdate()
+    analyst = User.objects.filter(role=Role.ANALYST).first()
+    dashboard = build_dashboard(viewer=analyst, borough=None, today=today, period=None)
+    monthly = dashboard.table("incidents_monthly").rows
+    assert len(monthly) == 60
+    assert all(row.sums["incidents"] > 0 for row in monthly)  # every month has figures
+    yearly = dashboard.table("rates_yearly").rows
+    assert all(row.sums["arrestable_suspects"] > 0 for row in yearly)
+    history = DailyBoroughFigures.objects.filter(day__lt=records_begin()).count()
+    earliest = DailyBoroughFigures.objects.order_by("day").first().day
+    assert (earliest.year, earliest.month) == (monthly[0].key.year, monthly[0].key.month)
+
+    rollup_refresh_recent(days=NIGHTLY_DAYS)  # the nightly task
+
+    assert DailyBoroughFigures.objects.filter(day__lt=records_begin()).count() == history

@@ -3,12 +3,16 @@ own team's agendas; the central team sees every team's. Out of scope is a 404.""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from django.db.models import QuerySet
 
 from publicprotection.access.roles import MARAC_COORDINATORS, SUPERVISORS, has_role
 from publicprotection.access.scope import get_visible_or_404
 
+from ..meeting_calendar import is_meeting_day, meeting_time
 from ..models import Agenda, AgendaItem
+from ..schedule import BEAT_SCHEDULE
 
 AGENDA_READERS = SUPERVISORS | MARAC_COORDINATORS
 
@@ -42,3 +46,27 @@ def agenda_items(agenda: Agenda) -> list[AgendaItem]:
 def agenda_item_get(*, viewer, agenda_id, item_id) -> AgendaItem:
     agenda = agenda_get(viewer=viewer, agenda_id=agenda_id)
     return get_visible_or_404(agenda.items.select_related("agenda__team"), pk=item_id)
+
+
+# --- When the automatic check builds an agenda ---------------------------------------------------
+
+AGENDA_CHECK = "marac-daily-agendas"
+
+
+def automatic_generation_time(meeting_date: date) -> datetime:
+    """When the beat check first finds the day's agenda due: its first run at or after the
+    meeting time (settings.DAILY_AGENDA_HOUR:MINUTE), read from the beat schedule."""
+    schedule = BEAT_SCHEDULE[AGENDA_CHECK]["schedule"]
+    when = meeting_time(meeting_date)
+    for minutes in range(24 * 60):
+        tick = when + timedelta(minutes=minutes)
+        if tick.minute in schedule.minute and tick.hour in schedule.hour:
+            return tick
+    return when
+
+
+def next_meeting_date(day: date) -> date:
+    """The day itself if a meeting is held on it, otherwise the next meeting day."""
+    while not is_meeting_day(day):
+        day += timedelta(days=1)
+    return day

@@ -16,8 +16,15 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from cases.models import ArrestDecision, Party, PartyRole, ProtectiveOrder, ReviewStatus
-from cases.selectors.flags import serial_perpetrator_ids, window
+from cases.models import (
+    ArrestDecision,
+    IncidentStatus,
+    Party,
+    PartyRole,
+    ProtectiveOrder,
+    ReviewStatus,
+)
+from cases.selectors.flags import window
 from publicprotection.accounts.models import Team
 from publicprotection.london_time import LONDON
 from riskassessment.models import (
@@ -61,15 +68,26 @@ def sections_for(team: Team) -> list[str]:
 
 @dataclass(frozen=True)
 class ItemSpec:
+    """One item: `lines` are shown one a line (each reason the item is on the agenda on its
+    own), stored in the item's summary joined by newlines."""
+
     section: str
     object_type: str
     object_id: int
     reference: str
-    summary: str
+    lines: tuple[str, ...]
 
     @property
     def key(self) -> tuple[str, str, int]:
         return (self.section, self.object_type, self.object_id)
+
+    @property
+    def summary(self) -> str:
+        return "\n".join(self.lines)
+
+
+# A draft incident is still being written: nothing in it reaches the meeting until submitted.
+NOT_DRAFT = ~Q(incident__status=IncidentStatus.DRAFT)
 
 
 def _local(when: datetime | None) -> str:
@@ -89,6 +107,7 @@ def _submitted_in(period: Period):
     return RiskAssessment.objects.filter(
         Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
         | Q(level_set_at__gte=period.start, level_set_at__lt=period.end),
+        NOT_DRAFT,
         is_current=True,
         status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
     ).select_related("incident", "person", "borough", "instrument", "created_by", "level_set_by")
@@ -106,22 +125,21 @@ def level_set_by_text(assessment: RiskAssessment) -> str:
     return text
 
 
-def _assessment_summary(assessment: RiskAssessment, *, with_borough: bool = False) -> str:
-    parts = [
+def _assessment_lines(assessment: RiskAssessment, *, with_borough: bool = False) -> tuple[str, ...]:
+    lines = [
         f"{assessment.person.full_name}, graded {assessment.get_final_level_display().upper()}"
         f" with {assessment.instrument.name} {level_set_by_text(assessment)}"
         f" ({assessment.get_status_display().lower()})."
     ]
     if with_borough:
-        parts.append(f"Borough: {assessment.borough.name}.")
-    if assessment.recommendation_reasons:
-        parts.append("Reasons: " + "; ".join(str(r) for r in assessment.recommendation_reasons))
+        lines.append(f"Borough: {assessment.borough.name}.")
+    lines.extend(f"Reason: {reason}" for reason in assessment.recommendation_reasons or [])
     if assessment.escalation_reason:
-        parts.append(f"Escalation: {assessment.escalation_reason}")
-    parts.append(
+        lines.append(f"Escalation: {assessment.escalation_reason}")
+    lines.append(
         "MARAC: " + (assessment.get_marac_decision_display() or "no decision recorded") + "."
     )
-    return " ".join(parts)
+    return tuple(lines)
 
 
 def new_high_risk(team: Team, period: Period, *, with_borough: bool = False) -> list[ItemSpec]:
@@ -133,7 +151,7 @@ def new_high_risk(team: Team, period: Period, *, with_borough: bool = False) -> 
             ItemObjectType.RISK_ASSESSMENT,
             a.pk,
             a.incident.reference,
-            _assessment_summary(a, with_borough=with_borough or team.is_central),
+            _assessment_lines(a, with_borough=with_borough or team.is_central),
         )
         for a in qs.order_by("submitted_at", "id")
     ]
@@ -154,7 +172,7 @@ def medium_with_escalation(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.RISK_ASSESSMENT,
             a.pk,
             a.incident.reference,
-            _assessment_summary(a),
+            _assessment_lines(a),
         )
         for a in qs.order_by("submitted_at", "id")
     ]
@@ -165,60 +183,90 @@ def medium_with_escalation(team: Team, period: Period) -> list[ItemSpec]:
 
 def _decisions(team: Team):
     return _in_borough(
-        ArrestDecision.objects.select_related("incident", "suspect__person", "decided_by"),
+        ArrestDecision.objects.filter(NOT_DRAFT).select_related(
+            "incident", "suspect__person", "decided_by"
+        ),
         "incident__borough_id",
         team,
     )
 
 
+def _by_suspect(decisions) -> dict[int, list[ArrestDecision]]:
+    """The decisions grouped by the suspect (a person), in the order given: one item a person,
+    however many incidents they are outstanding or awaiting review in."""
+    grouped: dict[int, list[ArrestDecision]] = {}
+    for d in decisions:
+        grouped.setdefault(d.suspect.person_id, []).append(d)
+    return grouped
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def outstanding_suspects(team: Team, period: Period) -> list[ItemSpec]:
-    """Every suspect still outstanding at the meeting, longest outstanding first."""
+    """Every suspect still outstanding at the meeting, once each (with every incident they are
+    outstanding in), longest outstanding first."""
+    meeting_day = period.end.astimezone(LONDON).date()
+    decisions = _decisions(team).filter(is_outstanding=True).order_by("decided_at", "id")
     items = []
-    for d in _decisions(team).filter(is_outstanding=True).order_by("decided_at", "id"):
-        days = (period.end.astimezone(LONDON).date() - d.decided_at.astimezone(LONDON).date()).days
+    for person_id, rows in _by_suspect(decisions).items():
+        lines = [
+            f"{rows[0].suspect.person.full_name}: outstanding in {_plural(len(rows), 'incident')}."
+        ]
+        for d in rows:
+            days = (meeting_day - d.decided_at.astimezone(LONDON).date()).days
+            lines.append(
+                f"{d.incident.reference}: outstanding for {_plural(days, 'day')} "
+                f"(since {_local(d.decided_at)}). Reason not arrested: {d.get_reason_display()}. "
+                f"Decided by {d.decided_by.display_name}."
+            )
         items.append(
             ItemSpec(
                 AgendaSection.OUTSTANDING_SUSPECTS,
-                ItemObjectType.ARREST_DECISION,
-                d.pk,
-                d.incident.reference,
-                f"{d.suspect.person.full_name}, outstanding for {days} "
-                f"day{'s' if days != 1 else ''} (since {_local(d.decided_at)}). "
-                f"Reason not arrested: {d.get_reason_display()}. "
-                f"Decided by {d.decided_by.display_name}.",
+                ItemObjectType.PERSON,
+                person_id,
+                rows[-1].incident.reference,
+                tuple(lines),
             )
         )
     return items
 
 
 def awaiting_review(team: Team, period: Period) -> list[ItemSpec]:
-    """Decisions not to arrest waiting for a supervisor: overdue at the meeting first."""
-    decisions = _decisions(team).filter(review_status=ReviewStatus.AWAITING)
-    decisions = sorted(
-        decisions,
-        key=lambda d: (
-            not (d.review_due_at and d.review_due_at < period.end),
-            d.review_due_at or period.end,
-            d.pk,
-        ),
-    )
+    """Decisions not to arrest waiting for a supervisor, once a suspect: those with an overdue
+    review at the meeting first, then by the earliest deadline."""
+
+    def overdue(d: ArrestDecision) -> bool:
+        return bool(d.review_due_at and d.review_due_at < period.end)
+
+    def urgency(d: ArrestDecision):
+        return (not overdue(d), d.review_due_at or period.end, d.pk)
+
+    decisions = sorted(_decisions(team).filter(review_status=ReviewStatus.AWAITING), key=urgency)
     items = []
-    for d in decisions:
-        overdue = bool(d.review_due_at and d.review_due_at < period.end)
-        due = (
-            f"OVERDUE: review was due {_local(d.review_due_at)}."
-            if overdue
-            else (f"Review due {_local(d.review_due_at)}.")
-        )
+    for person_id, rows in _by_suspect(decisions).items():
+        lines = [
+            f"{rows[0].suspect.person.full_name}: "
+            f"{_plural(len(rows), 'decision')} not to arrest awaiting review."
+        ]
+        for d in rows:
+            due = (
+                f"OVERDUE: review was due {_local(d.review_due_at)}."
+                if overdue(d)
+                else f"Review due {_local(d.review_due_at)}."
+            )
+            lines.append(
+                f"{d.incident.reference}: {due} Not arrested: {d.get_reason_display()}. "
+                f"Decided by {d.decided_by.display_name} on {_local(d.decided_at)}."
+            )
         items.append(
             ItemSpec(
                 AgendaSection.AWAITING_REVIEW,
-                ItemObjectType.ARREST_DECISION,
-                d.pk,
-                d.incident.reference,
-                f"{due} Suspect {d.suspect.person.full_name} not arrested: "
-                f"{d.get_reason_display()}. Decided by {d.decided_by.display_name} "
-                f"on {_local(d.decided_at)}.",
+                ItemObjectType.PERSON,
+                person_id,
+                rows[0].incident.reference,
+                tuple(lines),
             )
         )
     return items
@@ -229,6 +277,7 @@ def awaiting_review(team: Team, period: Period) -> list[ItemSpec]:
 
 def _parties_in_period(team: Team, period: Period, role: str):
     qs = Party.objects.filter(
+        NOT_DRAFT,
         role=role,
         incident__reported_at__gte=period.start,
         incident__reported_at__lt=period.end,
@@ -241,6 +290,7 @@ def repeat_victims(team: Team, period: Period) -> list[ItemSpec]:
     repeat window (anywhere in London)."""
     others = (
         Party.objects.filter(
+            NOT_DRAFT,
             role=PartyRole.VICTIM,
             person_id=OuterRef("person_id"),
             incident__occurred_at__gte=OuterRef("incident__occurred_at") - window(),
@@ -267,10 +317,12 @@ def repeat_victims(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.PERSON,
             p.person_id,
             p.incident.reference,
-            f"{p.person.full_name}, victim in {p.incident.reference} "
-            f"(reported {_local(p.incident.reported_at)}), with {p.other_incidents} other "
-            f"incident{'s' if p.other_incidents != 1 else ''} as a victim within "
-            f"{settings.REPEAT_WINDOW_DAYS} days.",
+            (
+                f"{p.person.full_name}, victim in {p.incident.reference} "
+                f"(reported {_local(p.incident.reported_at)}).",
+                f"{_plural(p.other_incidents, 'other incident')} as a victim within "
+                f"{settings.REPEAT_WINDOW_DAYS} days.",
+            ),
         )
         for p in sorted(latest.values(), key=lambda p: (p.incident.reported_at, p.pk))
     ]
@@ -281,11 +333,12 @@ def serial_perpetrators(team: Team, period: Period) -> list[ItemSpec]:
     suspects = list(
         _parties_in_period(team, period, PartyRole.SUSPECT).order_by("-incident__reported_at")
     )
-    serial = serial_perpetrator_ids({p.person_id for p in suspects})
-    if not serial:
-        return []
+    # Victims of each suspect in submitted incidents, any time (as the repeat flags count them,
+    # drafts aside).
     victims = dict(
-        Party.objects.filter(person_id__in=serial, role=PartyRole.SUSPECT)
+        Party.objects.filter(
+            NOT_DRAFT, person_id__in={p.person_id for p in suspects}, role=PartyRole.SUSPECT
+        )
         .values("person_id")
         .annotate(
             n=Count(
@@ -294,8 +347,12 @@ def serial_perpetrators(team: Team, period: Period) -> list[ItemSpec]:
                 distinct=True,
             )
         )
+        .filter(n__gte=2)
         .values_list("person_id", "n")
     )
+    serial = set(victims)
+    if not serial:
+        return []
     latest: dict[int, Party] = {}
     for party in suspects:
         if party.person_id in serial:
@@ -306,9 +363,11 @@ def serial_perpetrators(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.PERSON,
             p.person_id,
             p.incident.reference,
-            f"{p.person.full_name}, suspect in {p.incident.reference} "
-            f"(reported {_local(p.incident.reported_at)}): abuse against "
-            f"{victims.get(p.person_id, 2)} different victims.",
+            (
+                f"{p.person.full_name}, suspect in {p.incident.reference} "
+                f"(reported {_local(p.incident.reported_at)}).",
+                f"Abuse against {victims[p.person_id]} different victims.",
+            ),
         )
         for p in sorted(latest.values(), key=lambda p: (p.incident.reported_at, p.pk))
     ]
@@ -321,7 +380,11 @@ def overdue_rara_actions(team: Team, period: Period) -> list[ItemSpec]:
     """Open RARA actions due before the meeting day."""
     meeting_day = period.end.astimezone(LONDON).date()
     qs = _in_borough(
-        RaraAction.objects.filter(status__in=OPEN_RARA_STATUSES, due_date__lt=meeting_day),
+        RaraAction.objects.filter(
+            ~Q(assessment__incident__status=IncidentStatus.DRAFT),
+            status__in=OPEN_RARA_STATUSES,
+            due_date__lt=meeting_day,
+        ),
         "borough_id",
         team,
     ).select_related("assessment__incident", "assessment__person", "action_type", "owner")
@@ -334,10 +397,12 @@ def overdue_rara_actions(team: Team, period: Period) -> list[ItemSpec]:
                 ItemObjectType.RARA_ACTION,
                 action.pk,
                 action.assessment.incident.reference,
-                f"{action.get_category_display()}: {action.action_type.name} for "
-                f"{action.assessment.person.full_name}. Owner {action.owner.display_name}; "
-                f"due {action.due_date:%d %b %Y}, {days} day{'s' if days != 1 else ''} overdue "
-                f"({action.get_status_display().lower()}).",
+                (
+                    f"{action.get_category_display()}: {action.action_type.name} for "
+                    f"{action.assessment.person.full_name}.",
+                    f"Owner {action.owner.display_name}; due {action.due_date:%d %b %Y}, "
+                    f"{_plural(days, 'day')} overdue ({action.get_status_display().lower()}).",
+                ),
             )
         )
     return items
@@ -349,7 +414,7 @@ def overdue_rara_actions(team: Team, period: Period) -> list[ItemSpec]:
 def marac_referrals_awaiting(team: Team, period: Period) -> list[ItemSpec]:
     """Referrals the coordinator has not yet accepted, rejected or listed, oldest first."""
     qs = _in_borough(
-        MaracReferral.objects.filter(status=ReferralStatus.SUBMITTED), "borough_id", team
+        MaracReferral.objects.filter(NOT_DRAFT, status=ReferralStatus.SUBMITTED), "borough_id", team
     ).select_related("incident", "person")
     return [
         ItemSpec(
@@ -357,8 +422,11 @@ def marac_referrals_awaiting(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.MARAC_REFERRAL,
             referral.pk,
             referral.incident.reference,
-            f"{referral.person.full_name}: referred {_local(referral.created_at)}"
-            f"{' (repeat MARAC)' if referral.is_repeat else ''}; awaiting the coordinator.",
+            (
+                f"{referral.person.full_name}: referred {_local(referral.created_at)}; "
+                "awaiting the coordinator.",
+                *(["Repeat MARAC."] if referral.is_repeat else []),
+            ),
         )
         for referral in qs.order_by("created_at", "id")
     ]
@@ -375,6 +443,7 @@ def repeat_marac(team: Team, period: Period) -> list[ItemSpec]:
     )
     parties = _in_borough(
         Party.objects.filter(
+            NOT_DRAFT,
             role=PartyRole.VICTIM,
             incident__reported_at__gte=period.start,
             incident__reported_at__lt=period.end,
@@ -394,8 +463,11 @@ def repeat_marac(team: Team, period: Period) -> list[ItemSpec]:
             ItemObjectType.PARTY,
             party.pk,
             party.incident.reference,
-            f"{party.person.full_name}: a new incident with the same perpetrator within "
-            f"{settings.MARAC_REPEAT_WINDOW_DAYS} days of their last MARAC referral (repeat MARAC).",
+            (
+                f"{party.person.full_name}: a new incident with the same perpetrator within "
+                f"{settings.MARAC_REPEAT_WINDOW_DAYS} days of their last MARAC referral.",
+                "Repeat MARAC.",
+            ),
         )
         for party in rows
     ]
@@ -406,6 +478,7 @@ def orders_expiring(team: Team, period: Period) -> list[ItemSpec]:
     meeting_day = period.end.astimezone(LONDON).date()
     qs = _in_borough(
         ProtectiveOrder.objects.filter(
+            NOT_DRAFT,
             expires_on__gte=meeting_day,
             expires_on__lte=meeting_day + timedelta(days=ORDER_EXPIRY_DAYS),
         ),
@@ -422,9 +495,12 @@ def orders_expiring(team: Team, period: Period) -> list[ItemSpec]:
                 ItemObjectType.PROTECTIVE_ORDER,
                 order.pk,
                 order.incident.reference,
-                f"{order.get_order_type_display()} protecting {order.protected_person.full_name}"
-                f"{against}: expires {order.expires_on:%d %b %Y}"
-                f" ({'today' if days == 0 else f'in {days} day' + ('s' if days != 1 else '')}).",
+                (
+                    f"{order.get_order_type_display()} protecting "
+                    f"{order.protected_person.full_name}{against}.",
+                    f"Expires {order.expires_on:%d %b %Y} "
+                    f"({'today' if days == 0 else 'in ' + _plural(days, 'day')}).",
+                ),
             )
         )
     return items
@@ -436,7 +512,7 @@ def orders_expiring(team: Team, period: Period) -> list[ItemSpec]:
 def cross_borough_people(team: Team, period: Period) -> list[ItemSpec]:
     """People who are a party in incidents reported in the period in two or more boroughs."""
     in_period = Party.objects.filter(
-        incident__reported_at__gte=period.start, incident__reported_at__lt=period.end
+        NOT_DRAFT, incident__reported_at__gte=period.start, incident__reported_at__lt=period.end
     )
     person_ids = list(
         in_period.values("person_id")
@@ -454,17 +530,17 @@ def cross_borough_people(team: Team, period: Period) -> list[ItemSpec]:
         by_person[party.person_id].append(party)
     items = []
     for person_id, rows in by_person.items():
-        incidents = "; ".join(
-            f"{p.incident.reference} ({p.incident.borough.name}, {p.get_role_display().lower()})"
+        incidents = [
+            f"{p.incident.reference}: {p.incident.borough.name}, {p.get_role_display().lower()}."
             for p in rows
-        )
+        ]
         items.append(
             ItemSpec(
                 AgendaSection.CROSS_BOROUGH,
                 ItemObjectType.PERSON,
                 person_id,
                 rows[-1].incident.reference,
-                f"{rows[0].person.full_name}: {incidents}.",
+                (f"{rows[0].person.full_name}:", *incidents),
             )
         )
     return items

@@ -4,12 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from cases.models import ArrestDecision
-from cases.tests.factories import PersonFactory, add_party
+from cases.models import ArrestDecision, Incident, IncidentStatus, PartyRole
+from cases.tests.factories import PersonFactory, add_offence, add_party, not_arrested
 from marac.meeting_calendar import meeting_period
-from marac.models import AgendaSection
+from marac.models import AgendaSection, ItemObjectType
 from marac.selectors.content import agenda_content
 from publicprotection.accounts.tests.factories import team
+from riskassessment.models import RiskAssessment
 
 from .helpers import (
     MONDAY,
@@ -104,7 +105,7 @@ def test_outstanding_suspects_show_how_long_oldest_first():
         if i.section == AgendaSection.OUTSTANDING_SUSPECTS
     ]
 
-    assert [i.object_id for i in items] == [old.pk, recent.pk]
+    assert [i.object_id for i in items] == [old.suspect.person_id, recent.suspect.person_id]
     assert "outstanding for 13 days" in items[0].summary
     assert "outstanding for 1 day " in items[1].summary
 
@@ -121,9 +122,9 @@ def test_decisions_awaiting_review_overdue_first():
         if i.section == AgendaSection.AWAITING_REVIEW
     ]
 
-    assert [i.object_id for i in items] == [overdue.pk, due_later.pk]
-    assert items[0].summary.startswith("OVERDUE")
-    assert not items[1].summary.startswith("OVERDUE")
+    assert [i.object_id for i in items] == [overdue.suspect.person_id, due_later.suspect.person_id]
+    assert items[0].lines[1].startswith(f"{overdue.incident.reference}: OVERDUE")
+    assert "OVERDUE" not in items[1].summary
 
 
 def test_repeat_victims_in_the_period():
@@ -280,4 +281,78 @@ def test_protective_orders_expiring_from_the_meeting_day_to_seven_days_after():
     ]
 
     assert [i.object_id for i in items] == [on_the_day.pk, last_day.pk]
-    assert "expires 02 Jun 2025 (today)" in items[0].summary
+    assert "Expires 02 Jun 2025 (today)." in items[0].lines
+
+
+def test_a_suspect_outstanding_and_awaiting_review_in_two_incidents_is_listed_once_a_section():
+    first = awaiting_decision(
+        decided_at=at(date(2025, 5, 20), 12), due_at=at(date(2025, 5, 21), 12)
+    )
+    second_incident, _, _ = incident_reported(at(date(2025, 5, 31), 10))
+    second_suspect = add_party(second_incident, PartyRole.SUSPECT, person=first.suspect.person)
+    add_offence(second_incident, second_suspect)
+    second = not_arrested(second_suspect)
+    ArrestDecision.objects.filter(pk=second.pk).update(
+        is_outstanding=True,
+        decided_at=at(date(2025, 5, 31), 11),
+        review_status="awaiting",
+        review_due_at=at(date(2025, 6, 1), 11),
+    )
+
+    items = agenda_content(team("LAM"), meeting_period(MONDAY))
+
+    for section in (AgendaSection.OUTSTANDING_SUSPECTS, AgendaSection.AWAITING_REVIEW):
+        listed = [i for i in items if i.section == section]
+        person = first.suspect.person
+        assert [i.object_id for i in listed] == [person.pk], section
+        lines = listed[0].lines
+        assert lines[0].startswith(f"{person.full_name}: ")
+        # Each incident on its own line, never run together.
+        assert [line.split(":")[0] for line in lines[1:]] == [
+            first.incident.reference,
+            second.incident.reference,
+        ]
+
+
+def test_each_reason_for_a_high_risk_assessment_is_its_own_line():
+    assessment = submitted_assessment(at(date(2025, 5, 31), 10))
+    RiskAssessment.objects.filter(pk=assessment.pk).update(
+        recommendation_reasons=["Credible threats to kill", "Strangulation or choking"]
+    )
+
+    (item,) = [
+        i
+        for i in agenda_content(team("LAM"), meeting_period(MONDAY))
+        if i.section == AgendaSection.HIGH_RISK
+    ]
+
+    assert "Reason: Credible threats to kill" in item.lines
+    assert "Reason: Strangulation or choking" in item.lines
+    assert item.lines[-1] == "MARAC: no decision recorded."
+    assert item.summary == "\n".join(item.lines)
+
+
+def test_draft_incidents_stay_off_the_agenda():
+    period = meeting_period(MONDAY)
+    draft, _, suspect = incident_reported(at(date(2025, 5, 31), 10), status=IncidentStatus.DRAFT)
+    decision = not_arrested(suspect)
+    ArrestDecision.objects.filter(pk=decision.pk).update(
+        is_outstanding=True, review_status="awaiting", review_due_at=at(date(2025, 6, 1), 10)
+    )
+    victim = draft.parties.get(role=PartyRole.VICTIM).person
+    victim_again(victim, at(date(2025, 4, 1), 12))  # a submitted earlier incident
+    other_victim = PersonFactory()
+    earlier, _, _ = incident_reported(at(date(2025, 4, 2), 12))
+    add_party(earlier, PartyRole.VICTIM, person=other_victim)
+    earlier.parties.filter(role=PartyRole.SUSPECT).update(person=suspect.person)
+    high = submitted_assessment(at(date(2025, 5, 31), 11))
+    Incident.objects.filter(pk=high.incident_id).update(status=IncidentStatus.DRAFT)
+
+    items = agenda_content(team("LAM"), period)
+
+    references = {i.reference for i in items}
+    assert draft.reference not in references
+    assert high.incident.reference not in references
+    assert suspect.person_id not in {
+        i.object_id for i in items if i.object_type == ItemObjectType.PERSON
+    }

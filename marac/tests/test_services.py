@@ -97,9 +97,10 @@ def test_undecided_and_unfinished_items_carry_forward_done_ones_do_not(lambeth_s
     decided_done, decided_open, undecided = (awaiting_decision() for _ in range(3))
     monday = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
     items = {i.object_id: i for i in monday.items.filter(section=AgendaSection.AWAITING_REVIEW)}
-    agenda_decision_record(actor=lambeth_supervisor, item=items[decided_done.pk],
+    suspect = {d: d.suspect.person_id for d in (decided_done, decided_open, undecided)}
+    agenda_decision_record(actor=lambeth_supervisor, item=items[suspect[decided_done]],
                            action="Endorse", owner="DS Khan", done=True)  # fmt: skip
-    agenda_decision_record(actor=lambeth_supervisor, item=items[decided_open.pk],
+    agenda_decision_record(actor=lambeth_supervisor, item=items[suspect[decided_open]],
                            action="Chase officer", owner="PC Jones", done=False)  # fmt: skip
     # The decisions leave the review queue, so only the carry-forward keeps them on Tuesday.
     from cases.models import ArrestDecision
@@ -114,8 +115,8 @@ def test_undecided_and_unfinished_items_carry_forward_done_ones_do_not(lambeth_s
             carried_from__isnull=False, section=AgendaSection.AWAITING_REVIEW
         )
     }
-    assert set(carried) == {decided_open.pk, undecided.pk}
-    assert carried[decided_open.pk].carried_from == items[decided_open.pk]
+    assert set(carried) == {suspect[decided_open], suspect[undecided]}
+    assert carried[suspect[decided_open]].carried_from == items[suspect[decided_open]]
     # Plus the three outstanding-suspect items nobody decided on.
     assert tuesday.counts["carried_forward"] == 5
     assert "Chase officer" in pdf_text(tuesday)

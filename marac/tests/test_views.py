@@ -1,17 +1,20 @@
 """Agenda pages: scope, roles, decisions, downloads (logged), regeneration and broker outages."""
 
+from datetime import date
 from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
-from marac.models import Agenda, AgendaDecision, AgendaStatus
+from cases.models import ArrestDecision
+from marac.models import Agenda, AgendaDecision, AgendaSection, AgendaStatus
 from marac.services.agendas import agenda_generate
 from publicprotection.accounts.tests.factories import team
 from publicprotection.audit.models import AccessLogEntry
 from publicprotection.london_time import london_today
 
-from .helpers import MONDAY, awaiting_decision
+from .helpers import MONDAY, at, awaiting_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +275,63 @@ def test_agenda_page_queries_do_not_grow_with_items(
     many = queries_for(20)
 
     assert few == many
+
+
+def _list_at(client, user, when):
+    client.force_login(user)
+    with (
+        mock.patch("marac.views.agendas.london_today", return_value=when.date()),
+        mock.patch("marac.views.agendas.timezone.now", return_value=when),
+    ):
+        response = client.get(reverse("marac:agenda-list"))
+    assert response.status_code == 200
+    return " ".join(response.text.split())
+
+
+def test_before_the_meeting_time_the_list_says_when_todays_agenda_is_generated(
+    client, lambeth_supervisor
+):
+    text = _list_at(client, lambeth_supervisor, at(MONDAY, 6, 10))
+
+    assert "has not been generated yet. It will be generated automatically at 07:00" in text
+
+
+def test_after_the_meeting_time_a_missing_agenda_is_explained(client, lambeth_supervisor):
+    text = _list_at(client, lambeth_supervisor, at(MONDAY, 9))
+
+    assert "It was due to be generated automatically at 07:00 (London time)" in text
+    assert "the background worker may be down" in text
+
+
+def test_on_a_weekend_the_list_names_the_next_meeting_and_its_generation_time(
+    client, lambeth_supervisor, settings
+):
+    settings.DAILY_AGENDA_MINUTE = 2  # the beat check runs every 5 minutes: first at 07:05
+
+    text = _list_at(client, lambeth_supervisor, at(date(2025, 5, 31), 10))
+
+    assert (
+        "There is no meeting today. The next agenda for Lambeth public protection group, for Monday 2 June 2025, "
+        "will be generated automatically at 07:05 (London time) that morning."
+    ) in text
+
+
+def test_the_agenda_shows_each_line_of_an_item_on_its_own_and_the_other_sections(
+    client, lambeth_supervisor
+):
+    decision = awaiting_decision(decided_at=at(date(2025, 5, 20), 12))
+    ArrestDecision.objects.filter(pk=decision.pk).update(is_outstanding=True)
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("marac:agenda-detail", args=[agenda.pk]))
+
+    item = agenda.items.get(section=AgendaSection.OUTSTANDING_SUSPECTS)
+    assert len(item.lines) == 2
+    for line in item.lines:
+        assert f"<li>{escape(line)}</li>" in response.text
+    # Listed under outstanding suspects and awaiting review: each names the other.
+    assert 'href="#section-awaiting_review">Decisions not to arrest awaiting supervisor review' in (
+        response.text
+    )
+    assert 'href="#section-outstanding_suspects">Outstanding suspects</a>' in response.text

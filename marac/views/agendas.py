@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -64,10 +65,23 @@ class AgendaListView(AgendaRoleMixin, TemplateView):
             .filter(team_id=viewer.team_id, meeting_date=today)
             .first()
         )
+        next_meeting = selectors.next_meeting_date(today)
+        generated_at = selectors.automatic_generation_time(next_meeting)
+        next_agenda = (
+            selectors.agendas_visible_to(viewer=viewer)
+            .filter(team_id=viewer.team_id, meeting_date=next_meeting)
+            .first()
+            if next_meeting != today
+            else None
+        )
         return {
             **super().get_context_data(**kwargs),
             "today": today,
             "todays_agenda": todays,
+            "next_meeting": next_meeting,
+            "next_agenda": next_agenda,
+            "automatic_generation_at": generated_at,
+            "automatic_generation_passed": timezone.now() >= generated_at,
             "page_obj": page,
             "agendas": page.object_list,
             "query_string_without_page": query_string_without_page(self.request),

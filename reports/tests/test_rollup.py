@@ -226,3 +226,24 @@ def test_a_review_never_done_after_its_deadline_counts_as_due_and_late():
     rows = DailyBoroughFigures.objects.filter(borough=case.borough)
     assert sum(r.reviews_due for r in rows) == 1
     assert sum(r.reviews_in_time for r in rows) == 0
+
+
+def test_history_before_the_first_incident_is_kept_and_later_days_are_recomputed(dataset):
+    from publicprotection.accounts.models import Borough
+    from reports.services import records_begin
+
+    lambeth = Borough.objects.get(code="LAM")
+    first = records_begin()
+    assert first == timezone.localdate(Incident.objects.order_by("occurred_at").first().occurred_at)
+    imported = DailyBoroughFigures.objects.create(
+        day=first - timedelta(days=1), borough=lambeth, incidents=3, crimes=3
+    )
+    stale = DailyBoroughFigures.objects.create(
+        day=dataset.end - timedelta(days=20), borough=lambeth, incidents=9, crimes=9
+    )
+
+    rollup_refresh(start=first - timedelta(days=400), end=dataset.end)
+
+    assert DailyBoroughFigures.objects.filter(pk=imported.pk).exists()
+    assert not DailyBoroughFigures.objects.filter(pk=stale.pk).exists()
+    assert rollup_counts(first, dataset.end) == direct_counts(first, dataset.end)

@@ -132,7 +132,7 @@ def test_the_comparison_period_is_validated_and_kept(client, analyst):
     page = response.content.decode()
     assert "There is a problem" in page
     assert "The end of the period must be on or after its start" in page
-    assert 'value="2025-05-10"' in page
+    assert 'name="start_day" value="10"' in page and 'name="start_year" value="2025"' in page
     assert response.context["dashboard"].comparisons == []
     assert client.get(CSV, {"table": "comparison_rates", "start": "x"}).status_code == 404
 
@@ -153,22 +153,32 @@ def test_the_csv_has_a_header_the_numbers_and_the_definitions(client, analyst, d
     assert response["Content-Type"].startswith("text/csv")
     assert "trends-london-comparison_rates.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:4] == [
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Borough")
+    assert rows[header - 1] == []  # the notes come first, then a blank line
+    assert rows[header][:4] == [
         "Borough",
         "Offence arrest rate (%)",
         "Offence arrest rate: numerator",
         "Offence arrest rate: denominator",
     ]
-    lambeth = next(r for r in rows if r[0] == "Lambeth")
+    lambeth = next(r for r in rows if r and r[0] == "Lambeth")
     assert lambeth[1:] == ["50.0", "2", "4", "33.3", "1", "3", "50.0", "2", "4", "50.0", "1", "2"]
-    southwark = next(r for r in rows if r[0] == "Southwark")
-    assert southwark[1:4] == ["No data", "0", "0"]
-    assert next(r for r in rows if r[0] == "London")[7:10] == ["40.0", "2", "5"]
-    assert ["Definition: Offence arrest rate", figure("arrest_rate").definition] in rows
-    assert ["OFFICIAL-SENSITIVE"] in rows
+    southwark = next(r for r in rows if r and r[0] == "Southwark")
+    assert southwark[1:4] == ["", "0", "0"]  # no rate: an empty cell, not text
+    assert next(r for r in rows if r and r[0] == "London")[7:10] == ["40.0", "2", "5"]
+    assert ["Definition: Offence arrest rate", figure("arrest_rate").definition] in rows[:header]
+    assert rows[0] == ["OFFICIAL-SENSITIVE"]
+    assert_tidy(rows[header + 1 :])
     entry = AccessLogEntry.objects.get()
     assert entry.user == analyst and entry.action == AccessAction.EXPORT
     assert "comparison_rates" in entry.object_label and "London" in entry.object_label
+
+
+def assert_tidy(data_rows):
+    """Every cell after the row label is a number or empty."""
+    for row in data_rows:
+        for cell in row[1:]:
+            assert cell == "" or float(cell) >= 0, row
 
 
 def test_the_monthly_csv_has_sixty_months(client, lambeth_supervisor, dataset):
@@ -178,11 +188,14 @@ def test_the_monthly_csv_has_sixty_months(client, lambeth_supervisor, dataset):
     response = client.get(CSV, {"table": "incidents_monthly"})
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Month", "Incidents", "Crimes", "Non-crimes"]
-    months = rows[1:61]
-    assert months[-1][0] == timezone.localdate().strftime("%b %Y")
+    header = rows.index(["Month", "Incidents", "Crimes", "Non-crimes"])
+    months = rows[header + 1 :]
+    today = timezone.localdate()
+    assert len(months) == 60
+    assert months[-1][0] == today.strftime("%b %Y")  # the marking is in a note, not the row
+    assert [f"Note: {today:%b %Y} is incomplete: figures to {today:%-d %B %Y}."] in rows[:header]
     assert sum(int(r[1]) for r in months) == 4
-    assert rows[61] == []
+    assert_tidy(months)
 
 
 def test_the_pdf_has_the_marking_figures_and_is_logged(client, analyst, dataset):
@@ -246,3 +259,28 @@ def test_refresh_now_without_a_queue_refreshes_recent_days_at_once(client, admin
     refresh = RollupRefresh.objects.get()
     assert (refresh.end - refresh.start).days == 34
     assert DailyBoroughFigures.objects.exists()
+
+
+def test_the_month_and_year_still_running_are_marked_as_part_periods(client, analyst):
+    client.force_login(analyst)
+    today = timezone.localdate()
+
+    response = client.get(DASHBOARD)
+
+    part = f"(to {today.day} {today:%b})"
+    assert f"{today:%b %Y} {part}" in response.text
+    assert f"{today.year} {part}" in response.text
+
+
+def test_the_pdf_leaves_out_rows_and_figures_with_nothing_recorded(client, analyst, dataset):
+    rollup_refresh(start=dataset.start, end=dataset.end)
+    client.force_login(analyst)
+
+    response = client.get(PDF, {"borough": "LAM"})
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    # The dataset spans the last 100 days: the other months of five years are summarised.
+    assert "months with nothing recorded are not listed" in text
+    assert "MARAC referrals by month: nothing recorded in the period." in text
+    assert len(reader.pages) < 12

@@ -62,7 +62,7 @@ class DashboardMixin(ReplicaReadsMixin, RoleRequiredMixin):
     @cached_property
     def form(self) -> DashboardForm:
         data = self.request.GET.copy()
-        if "start" not in data and "end" not in data:
+        if not any(key.startswith(("start", "end")) for key in data):  # start, start_day...
             # The default comparison: the last twelve months up to today.
             data["start"] = (self.today.replace(day=1) - timedelta(days=335)).replace(day=1)
             data["end"] = self.today

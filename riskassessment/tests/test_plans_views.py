@@ -99,7 +99,7 @@ def test_add_page_offers_the_catalogue_and_the_owners_who_can_see_the_case(
     assert {lambeth_officer, lambeth_supervisor, central_officer} <= owners
     assert southwark_officer not in owners
     assert form["owner"].value() == lambeth_officer.pk
-    assert 'type="date"' in text
+    assert 'name="due_date_day"' in text  # the GOV.UK date input
     assert "If the victim declined everything (Accept)" in text
     assert reverse("cases:incident-detail", args=[assessment.incident.reference]) in text
     assert detail_url(assessment.pk) in text
@@ -153,7 +153,9 @@ def test_accept_without_its_details_shows_the_errors_and_keeps_the_input(
     assert "List each option offered to the victim" not in text
     assert "Refuge; sanctuary scheme</textarea>" in text
     assert "Spoke to her at the front counter</textarea>" in text
-    assert f'value="{yesterday}"' in text
+    due = london_today() - timedelta(days=1)
+    assert f'name="due_date_day" value="{due.day}"' in text
+    assert f'name="due_date_year" value="{due.year}"' in text
     assert 'value="accept" id="id_category_3" checked' in text
     assert not RaraAction.objects.exists()
 

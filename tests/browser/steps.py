@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 FACTORY_PASSWORD = "correct-horse-battery"  # noqa: S105 - UserFactory's, test users only
@@ -20,6 +21,23 @@ def sign_in(page: Page, base: str, username: str, password: str = FACTORY_PASSWO
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
+
+
+def fill_date(scope, label: str, day) -> None:
+    """Type a date into the GOV.UK date input (day, month, year boxes) named `label`."""
+    group = scope.get_by_role("group", name=label)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
+def fill_datetime(scope, label: str, when) -> None:
+    """Type a date and time (London time) into the day, month, year, hour and minute boxes."""
+    when = timezone.localtime(when)
+    fill_date(scope, label, when)
+    group = scope.get_by_role("group", name=label)
+    group.get_by_label("Hour").fill(f"{when.hour:02d}")
+    group.get_by_label("Minute").fill(f"{when.minute:02d}")
 
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"

@@ -45,6 +45,15 @@ def test_supervisor_records_a_decision_and_downloads_the_agenda(
         .filter(has_text="not arrested")
         .first
     )
+    # Each reason the suspect is on the agenda on its own line, not run together.
+    lines = card.locator(".govuk-summary-card__content > ul.govuk-list > li")
+    expect(lines).to_have_count(2)
+    expect(lines.first).to_contain_text(": outstanding in 1 incident.")
+    expect(lines.last).to_contain_text(f"{incident.reference}: outstanding for 0 days")
+    # The suspect is also awaiting review: the item says so and links that section.
+    expect(
+        card.get_by_role("link", name="Decisions not to arrest awaiting supervisor review")
+    ).to_be_visible()
     card.get_by_text("Record a decision").click()
     card.get_by_label("Action agreed").fill("Review the decision before noon")
     card.get_by_label("Owner").fill("DS Patel")

@@ -25,7 +25,7 @@ from publicprotection.accounts.tests.factories import (
     team,
 )
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import fill_date, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -235,7 +235,7 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
     action_form.get_by_label("Owner").fill("Sam Okafor")
     action_form.get_by_label("Action", exact=True).fill("Review the safety plan with the victim")
     due = timezone.localdate() + timedelta(days=14)
-    action_form.get_by_label("Due date").fill(due.isoformat())
+    fill_date(action_form, "Due date", due)
     action_form.get_by_role("button", name="Add action").click()
 
     expect(page.get_by_text("Action added.")).to_be_visible()

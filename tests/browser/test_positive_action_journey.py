@@ -12,7 +12,7 @@ from cases.reference_data import load_reference_data as load_offences
 from cases.tests.factories import PersonFactory
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import fill_datetime, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +20,6 @@ JUSTIFICATION = (
     "The victim does not support a prosecution. The suspect had also left the address before "
     "officers arrived, and an area search and a visit to his brother's flat did not find him."
 )
-
-
-def fill_datetime(page: Page, label: str, when) -> None:
-    page.get_by_label(label).fill(timezone.localtime(when).strftime("%Y-%m-%dT%H:%M"))
 
 
 def add_person(page: Page, role: str, name: str, relationship: str | None = None) -> None:

@@ -13,7 +13,7 @@ from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import AssessmentStatus, RiskAssessment
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import fill_date, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ def test_officer_assesses_high_builds_a_plan_and_the_supervisor_confirms(live_ap
     page.get_by_role("link", name="Add an action to the plan").click()
     page.get_by_label("Remove", exact=True).check()
     page.get_by_label("Action").select_option(label="Refuge or other safe housing (usually Remove)")
-    page.get_by_label("Due date").fill((timezone.localdate() + timedelta(days=2)).isoformat())
+    fill_date(page, "Due date", timezone.localdate() + timedelta(days=2))
     page.get_by_role("button", name="Add action").click()
     expect(
         page.get_by_role("cell", name="Refuge or other safe housing", exact=True)

@@ -73,3 +73,18 @@ def test_homicide_reviews_show_for_the_review_lead_and_central_supervisors_only(
     for role in (Role.SUPERVISOR, Role.REVIEW_LEAD):
         client.force_login(UserFactory(role=role, team=team("CEN")))
         assert "Homicide reviews" in nav_labels(client.get(reverse("home")))
+
+
+def test_a_sub_path_makes_only_its_own_item_active(client):
+    from publicprotection.accounts.models import Role
+    from publicprotection.accounts.tests.factories import UserFactory, team
+
+    client.force_login(UserFactory(role=Role.MARAC_COORDINATOR, team=team("LAM")))
+
+    response = client.get(reverse("marac:agenda-list"))
+
+    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["Daily meetings"]  # not "MARAC" (/marac/) as well
+    assert response.text.count('aria-current="page"') == 1
+    home = client.get(reverse("marac:home"))
+    assert [i["label"] for i in home.context["nav_items"] if i["active"]] == ["MARAC"]
