@@ -188,7 +188,7 @@ class ReferralListAtMeetingView(ReferralDetailView):
                 messages.success(
                     request, f"Listed at the meeting on {localtime(meeting.starts_at):%d %B %Y}."
                 )
-                return redirect("marac:meeting-detail", pk=meeting.pk)
+                return redirect("marac:meeting-agenda", pk=meeting.pk)
         return self.render_to_response(self.get_context_data(list_form=form), status=400)
 
 
