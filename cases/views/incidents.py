@@ -80,6 +80,8 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
             "form": form,
             "page_obj": page,
             "incidents": page.object_list,
+            # The risk and MARAC state of the page's incidents: the marac app's fragment.
+            "states_query": urlencode([("incident", incident.pk) for incident in page]),
             "can_record": has_role(self.request.user, CASE_WRITERS),
             "query_string_without_page": query_string_without_page(self.request),
         }
