@@ -123,7 +123,7 @@ def test_supervisor_reviews_with_the_case_beside_the_decision(live_app, page: Pa
     expect(case.get_by_role("heading", name="The case")).to_be_visible()
     expect(case).to_contain_text("Actual bodily harm (ABH)")
     expect(case).to_contain_text("He held me against the wall by my throat.")
-    expect(case).to_contain_text("Body-worn video")
+    expect(case).to_contain_text("body-worn video")
     # The victim's risk, loaded from the risk app
     expect(case.get_by_text("No confirmed assessment")).to_be_visible()
     expect(page.locator("#review-decision")).to_contain_text(decision.justification[:40])
