@@ -11,7 +11,7 @@ from cases.tests.factories import PersonFactory, add_party
 from marac.models import MaracReferral
 
 from ..selectors.referrals import referral_initial_from_records
-from .test_referrals_records import coordinator, high_assessment, refer
+from .test_referrals_records import coordinator, high_assessment, meeting, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -96,12 +96,15 @@ def test_the_referral_form_opens_filled_in(client):
 
 def test_the_twelve_month_question_is_asked_only_on_a_repeat(client):
     first = refer()
+    meeting()  # one with space, so the listing form is shown
     client.force_login(coordinator())
     url = reverse("marac:referral-detail", args=[first.pk])
     from marac.services.referrals import referral_accept
 
     referral_accept(actor=coordinator(), referral_id=first.pk)
-    assert "12 months since its last MARAC" not in client.get(url).text
+    page = client.get(url).text
+    assert "List at this meeting" in page
+    assert "12 months since its last MARAC" not in page
 
     MaracReferral.objects.filter(pk=first.pk).update(is_repeat=True)
     assert "12 months since its last MARAC" in client.get(url).text
