@@ -174,6 +174,11 @@ class Person(models.Model):
     def full_name(self) -> str:
         return str(self)
 
+    @property
+    def reference(self) -> str:
+        """The person's register number, to tell apart people with the same name and birthday."""
+        return f"P{self.pk:07d}" if self.pk else ""
+
 
 @tracked()
 class PersonAlias(models.Model):

@@ -106,9 +106,12 @@ class ListAtMeetingForm(GovukFormMixin, forms.Form):
         label="This case reaches 12 months since its last MARAC", required=False
     )
 
-    def __init__(self, *args, meetings, **kwargs):
+    def __init__(self, *args, meetings, is_repeat: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings
+        if not is_repeat:
+            # Only a repeat referral can reach 12 months since its last MARAC: not asked.
+            del self.fields["twelve_month_review"]
         self.fields["meeting"].label_from_instance = lambda m: (
             f"{m} ({m.listed} of {m.max_cases} cases listed)"
         )

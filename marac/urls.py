@@ -1,4 +1,14 @@
-from .views import agendas, home, meetings, minutes, packs, partners, people, referrals
+from .views import (
+    agendas,
+    home,
+    incidents,
+    meetings,
+    minutes,
+    packs,
+    partners,
+    people,
+    referrals,
+)
 
 app_name = "marac"
 
@@ -11,4 +21,5 @@ urlpatterns = (
     + minutes.urlpatterns
     + packs.urlpatterns
     + people.urlpatterns
+    + incidents.urlpatterns
 )

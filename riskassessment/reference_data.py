@@ -22,6 +22,34 @@ SPECSS_PLUS_QUESTIONS = [
     ("strangulation", "Strangulation or choking", "plus"),
 ]
 
+# What to ask for each SPECSS+ factor: shown under the question on the form.
+SPECSS_PLUS_HELP = {
+    "separation": "Ask: have you separated or tried to, recently or in the past? Is there "
+    "conflict over child contact?",
+    "pregnancy": "Ask: are you pregnant, or have you had a baby in the last 18 months?",
+    "escalation": "Ask: is the abuse happening more often, or getting worse?",
+    "community": "Ask: are you cut off from family, friends or your community, or kept from "
+    "them? Any language, immigration or cultural barriers to getting help?",
+    "stalking": "Ask: does the suspect follow you, turn up where you are, watch, call or "
+    "message you constantly?",
+    "sexual_assault": "Ask: has the suspect ever forced you into sexual activity you did not want?",
+    "history_of_violence": "Ask: has the suspect been violent or stalked before, to you or "
+    "anyone else? Check the records.",
+    "mental_health": "Ask: does the suspect have mental health problems? Do you?",
+    "threats_to_kill": "Ask: has the suspect threatened to kill you or anyone else? Do you "
+    "believe them?",
+    "weapon_use": "Ask: has the suspect used or threatened a weapon or object to hurt you?",
+    "substance_misuse": "Ask: does the suspect misuse alcohol or drugs?",
+    "children_abused": "Ask: has the suspect hurt or threatened the children or other dependants?",
+    "pets_abused": "Ask: has the suspect hurt or threatened a pet or other animal?",
+    "suicidal_homicidal": "Ask: has the suspect threatened or attempted suicide, or talked "
+    "about killing?",
+    "jealous_controlling": "Ask: is the suspect jealous, controlling, checking your phone, "
+    "money or who you see?",
+    "strangulation": "Ask: has the suspect ever strangled, choked, smothered or suffocated "
+    "you, or held you by the neck? Even once, even briefly.",
+}
+
 # Policy version 1 (DOMAIN.md).
 SPECSS_PLUS_PARAMETERS = {
     "high_if_any": ["threats_to_kill", "strangulation", "weapon_use"],
@@ -141,7 +169,14 @@ def load_reference_data(apps=None) -> None:
     )
     for order, (code, text, group) in enumerate(SPECSS_PLUS_QUESTIONS, start=1):
         question_model.objects.update_or_create(
-            instrument=specss, code=code, defaults={"text": text, "group": group, "order": order}
+            instrument=specss,
+            code=code,
+            defaults={
+                "text": text,
+                "group": group,
+                "order": order,
+                "help_text": SPECSS_PLUS_HELP.get(code, ""),
+            },
         )
     dash, _ = instrument_model.objects.update_or_create(
         code="dash",

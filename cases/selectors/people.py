@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from publicprotection.access.roles import ALL_LONDON_ROLES, CASE_READERS, SUPERVISORS, has_role
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
+from publicprotection.accounts.models import Borough
 
 from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
 from .incidents import incidents_visible_to
@@ -166,6 +168,60 @@ def person_search(
         if len(matches) == stop - start and matches[-1].score >= least_similarity:
             return matches
     return list(search(names=[name for name, _s, _n in ranked.names])[start:stop])
+
+
+@dataclass(frozen=True)
+class CandidateDetails:
+    """What tells apart people with similar names in a duplicate check, from any borough.
+
+    Deliberately little: the registering borough, the postcode district (outward code) of the
+    latest address that is not confidential, the date of the latest incident and the register
+    number. Never a refuge or confidential address's postcode, nor anything else of the person.
+    """
+
+    borough: str
+    postcode_district: str
+    last_incident_on: date | None
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code of a UK postcode: "SW1A 1AA" -> "SW1A"."""
+    compact = postcode.replace(" ", "").upper()
+    return compact[:-3] if len(compact) > 3 else compact
+
+
+def person_candidates_describe(*, people: list[Person]) -> list[Person]:
+    """Set `candidate` (CandidateDetails) on each of `people`, in three queries however many.
+
+    For match lists whose people may be out of the viewer's scope (person_search with
+    visible_only=False): only what is needed to tell them apart."""
+    ids = [person.pk for person in people]
+    if not ids:
+        return people
+    borough_ids = {person.registered_borough_id for person in people} - {None}
+    borough_names = dict(Borough.objects.filter(pk__in=borough_ids).values_list("pk", "name"))
+    districts: dict[int, str] = {}
+    for person_id, postcode in (
+        PersonAddress.objects.filter(person_id__in=ids, is_confidential=False)
+        .order_by("person_id", F("from_date").desc(nulls_last=True), "-id")
+        .distinct("person_id")
+        .values_list("person_id", "address__postcode")
+    ):
+        districts[person_id] = postcode_district(postcode)
+    last_incidents = dict(
+        Party.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(last=Max("incident__occurred_at"))
+        .values_list("person_id", "last")
+    )
+    for person in people:
+        last = last_incidents.get(person.pk)
+        person.candidate = CandidateDetails(
+            borough=borough_names.get(person.registered_borough_id, "Central team"),
+            postcode_district=districts.get(person.pk, ""),
+            last_incident_on=timezone.localdate(last) if last else None,
+        )
+    return people
 
 
 class PersonSearchResults:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Now
 
 from publicprotection.access.roles import CASE_READERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
 
-from ..models import ArrestDecision, Party, PartyRole, ReviewStatus
+from ..models import ArrestDecision, Offence, Party, PartyRole, ReviewStatus
+from .flags import PersonFlags, incident_flags
+from .people import person_history
 
 
 def decisions_visible_to(*, viewer) -> QuerySet[ArrestDecision]:
@@ -110,3 +120,60 @@ def suspect_visible_to(*, viewer, party_id: int) -> Party | None:
         .filter(pk=party_id)
         .first()
     )
+
+
+# How many of a victim's earlier incidents the review page lists (the person page has them all).
+REVIEW_HISTORY_SHOWN = 5
+
+
+@dataclass
+class VictimHistory:
+    """A victim of the reviewed incident: their repeat flags and earlier incidents."""
+
+    party: Party
+    flags: PersonFlags
+    # Earlier parts in incidents the viewer may see, newest first (at most REVIEW_HISTORY_SHOWN).
+    earlier: list[Party]
+    earlier_count: int
+    # Incidents outside the viewer's scope: counted, never described.
+    hidden_count: int
+
+
+@dataclass
+class ReviewCase:
+    """What a supervisor weighs beside a decision not to arrest: the offences, the victims'
+    history and flags. The account and the evidence are on the incident itself."""
+
+    offences: list[Offence]
+    victims: list[VictimHistory]
+
+
+def decision_review_case(*, viewer, decision: ArrestDecision) -> ReviewCase:
+    """The incident's offences (the suspect's first) and its victims with their history, in a
+    fixed number of queries for each victim (an incident has one or two)."""
+    incident = decision.incident
+    offences = sorted(
+        Offence.objects.filter(incident=incident).select_related("offence_type", "suspect__person"),
+        key=lambda o: (o.suspect_id != decision.suspect_id, -o.offence_type.seriousness, o.pk),
+    )
+    parties = list(
+        Party.objects.filter(incident=incident).select_related("person").order_by("role", "id")
+    )
+    flags = incident_flags(incident, parties)
+    victims = []
+    for party in parties:
+        if party.role != PartyRole.VICTIM:
+            continue
+        history = person_history(viewer=viewer, person=party.person)
+        earlier = [p for p in history.parties if p.incident_id != incident.pk]
+        prefetch_related_objects(earlier[:REVIEW_HISTORY_SHOWN], "incident__offences__offence_type")
+        victims.append(
+            VictimHistory(
+                party=party,
+                flags=flags.people.get(party.person_id, PersonFlags()),
+                earlier=earlier[:REVIEW_HISTORY_SHOWN],
+                earlier_count=len(earlier),
+                hidden_count=history.hidden_incident_count,
+            )
+        )
+    return ReviewCase(offences=offences, victims=victims)

@@ -568,10 +568,16 @@ def test_add_address_to_other_borough_person_is_404(client, southwark_officer):
 def test_match_list_include_renders_link_buttons(lambeth_officer):
     from django.template.loader import render_to_string
 
+    from cases.selectors.people import person_candidates_describe
+
     person = PersonFactory(given_name="Lee", family_name="Chan", aliases=["L Chan"])
 
-    html = render_to_string("cases/people/includes/match_list.html", {"people": [person]})
+    person_candidates_describe(people=[person])
+    html = render_to_string(
+        "cases/people/includes/match_list.html", {"people": [person], "link": True}
+    )
 
     assert f'name="person" value="{person.pk}"' in html
-    assert "Link Lee Chan" in html and "L Chan" in html and "17 May 1990" in html
+    assert "Link<span" in html and "Lee Chan" in html and "L Chan" in html
+    assert "17 May 1990" in html and person.reference in html
     assert Incident.objects.count() == 0

@@ -6,6 +6,8 @@ typed input kept. Every page reads through the selectors, so scope is the access
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -42,10 +44,11 @@ from ..forms.incidents import (
 from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
 from ..selectors import incidents as selectors
 from ..selectors.flags import incident_flags, list_flags
-from ..selectors.people import person_search, persons_visible_to
+from ..selectors.people import person_candidates_describe, person_search, persons_visible_to
 from ..services import incidents as services
 from ..services.orders import protective_order_add
 from ..services.positive_action import arrest_decision_record
+from .people import register_query
 
 
 def writable_boroughs(user):
@@ -78,6 +81,8 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
             "form": form,
             "page_obj": page,
             "incidents": page.object_list,
+            # The risk and MARAC state of the page's incidents: the marac app's fragment.
+            "states_query": urlencode([("incident", incident.pk) for incident in page]),
             "can_record": has_role(self.request.user, CASE_WRITERS),
             "query_string_without_page": query_string_without_page(self.request),
         }
@@ -289,6 +294,7 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             "form": form,
             "matches": kwargs.get("matches"),
             "searched": kwargs.get("matches") is not None,
+            "register_url": kwargs.get("register_url", ""),
             "confirm": kwargs.get("confirm"),
         }
 
@@ -325,14 +331,39 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         if request.POST.get("person"):
             return self._link(form, request.POST["person"])
+        data = form.cleaned_data
         matches = person_search(
             viewer=request.user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
+            name=data["name"],
+            date_of_birth=data["date_of_birth"],
             visible_only=False,
         )
+        person_candidates_describe(people=matches)
         access_log_record(request=request, objects=matches)
-        return self.render_to_response(self.get_context_data(form=form, matches=matches))
+        # "None of these": the registration form gets the name and date of birth, and the
+        # signed word that this London-wide check was shown, so it does not check again.
+        back = reverse("cases:incident-party-add", args=[self.incident.reference])
+        back += "?" + urlencode(
+            {"role": data["role"], "relationship_to_victim": data["relationship_to_victim"]}
+        )
+        register_url = (
+            reverse("cases:person-create")
+            + "?"
+            + urlencode(
+                {
+                    **register_query(
+                        user=request.user,
+                        name=data["name"],
+                        date_of_birth=data["date_of_birth"],
+                        checked=True,
+                    ),
+                    "next": back,
+                }
+            )
+        )
+        return self.render_to_response(
+            self.get_context_data(form=form, matches=matches, register_url=register_url)
+        )
 
     def _link(self, form, person_id):
         try:

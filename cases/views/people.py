@@ -6,9 +6,11 @@ out of scope is the same 404 as missing.
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -25,6 +27,7 @@ from ..forms.people import PersonAddressForm, PersonCreateForm, PersonEditForm, 
 from ..models import Person
 from ..selectors import people as selectors
 from ..selectors.flags import person_flags
+from ..selectors.people import person_candidates_describe
 from ..services import people as services
 from ..services.people import normalise_name
 
@@ -47,11 +50,24 @@ class PersonSearchView(RoleRequiredMixin, TemplateView):
                 date_of_birth=form.cleaned_data["date_of_birth"],
             )
             access_log_record(request=self.request, objects=results)
+        register_url = reverse("cases:person-create")
+        if results is not None:
+            # What was searched for goes into the registration form. The search showed only
+            # the people this viewer may see, so registering still checks London-wide (once).
+            register_url += "?" + urlencode(
+                register_query(
+                    user=self.request.user,
+                    name=form.cleaned_data["name"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
+                    checked=False,
+                )
+            )
         return {
             **super().get_context_data(**kwargs),
             "form": form,
             "results": results,
             "can_register": has_role(self.request.user, CASE_WRITERS),
+            "register_url": register_url,
         }
 
 
@@ -74,9 +90,60 @@ class PersonDetailView(RoleRequiredMixin, TemplateView):
 
 def _match_key(cleaned: dict) -> str:
     """What a duplicate check was run for: confirming it counts only for the same name and DOB."""
-    name = normalise_name(f"{cleaned['given_name']} {cleaned['family_name']}")
-    dob = cleaned["date_of_birth"].isoformat() if cleaned.get("date_of_birth") else ""
-    return f"{name}|{dob}"
+    return _key_for(
+        f"{cleaned['given_name']} {cleaned['family_name']}", cleaned.get("date_of_birth")
+    )
+
+
+def _key_for(name: str, date_of_birth: date | None) -> str:
+    return f"{normalise_name(name)}|{date_of_birth.isoformat() if date_of_birth else ''}"
+
+
+_CHECKED_SALT = "cases.person-duplicate-check"
+# A London-wide check shown to the user stands for registering that name for this long.
+CHECKED_MAX_AGE = 60 * 60
+
+
+def parse_date_or_none(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A searched name as (given, family): the last word is the family name."""
+    words = name.split()
+    if len(words) < 2:
+        return "", " ".join(words)
+    return " ".join(words[:-1]), words[-1]
+
+
+def register_query(*, user, name: str, date_of_birth: date | None, checked: bool) -> dict:
+    """The query string that carries a search into the registration form.
+
+    `checked`: the search was the London-wide duplicate check (person_search with
+    visible_only=False) and its candidates were shown, so registering the same name and date
+    of birth does not check again. The token is signed for this user and that name and date."""
+    given, family = split_name(name)
+    query = {"given_name": given, "family_name": family}
+    if date_of_birth:
+        query["date_of_birth"] = date_of_birth.isoformat()
+    if checked:
+        query["checked"] = signing.dumps(
+            {"user": user.pk, "key": _key_for(f"{given} {family}", date_of_birth)},
+            salt=_CHECKED_SALT,
+            compress=True,
+        )
+    return {name: value for name, value in query.items() if value}
+
+
+def _already_checked(token: str, *, user, match_key: str) -> bool:
+    try:
+        value = signing.loads(token, salt=_CHECKED_SALT, max_age=CHECKED_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(value, dict) and value == {"user": user.pk, "key": match_key}
 
 
 class PersonCreateView(RoleRequiredMixin, TemplateView):
@@ -94,22 +161,30 @@ class PersonCreateView(RoleRequiredMixin, TemplateView):
         )
         return candidate if allowed else ""
 
+    def checked_token(self) -> str:
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return source.get("checked", "")[:1000]
+
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
             "creating": True,
             "next": self.next_url(),
+            "checked": self.checked_token(),
             "matches": kwargs.get("matches"),
             "match_key": kwargs.get("match_key", ""),
         }
 
     def get(self, request, *args, **kwargs):
-        # The incident flow can pass on what was searched for, so it need not be typed twice.
+        # The searches pass on what was typed, so it need not be typed twice.
         initial = {
-            name: request.GET[name]
-            for name in ("given_name", "family_name", "date_of_birth")
+            name: request.GET[name][:100]
+            for name in ("given_name", "family_name")
             if request.GET.get(name)
         }
+        date_of_birth = parse_date_or_none(request.GET.get("date_of_birth", ""))
+        if date_of_birth:
+            initial["date_of_birth"] = date_of_birth
         return self.render_to_response(
             self.get_context_data(form=PersonCreateForm(initial=initial))
         )
@@ -120,7 +195,12 @@ class PersonCreateView(RoleRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
         match_key = _match_key(data)
-        confirmed = data["confirm_new"] and request.POST.get("match_key") == match_key
+        # One duplicate check, not two: none when the user was just shown the London-wide
+        # candidates for this very name and date of birth (the incident's person search), or
+        # confirmed none of this form's own candidates is the person.
+        confirmed = (
+            data["confirm_new"] and request.POST.get("match_key") == match_key
+        ) or _already_checked(self.checked_token(), user=request.user, match_key=match_key)
         if not confirmed:
             matches = selectors.person_search(
                 viewer=request.user,
@@ -129,6 +209,7 @@ class PersonCreateView(RoleRequiredMixin, TemplateView):
                 visible_only=False,
             )
             if matches:
+                person_candidates_describe(people=matches)
                 access_log_record(request=request, objects=matches)
                 return self.render_to_response(
                     self.get_context_data(form=form, matches=matches, match_key=match_key)

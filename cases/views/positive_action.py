@@ -182,8 +182,24 @@ class ReviewDecisionView(DecisionFormView):
     def get_success_url(self) -> str:
         return reverse("cases:review-queue")
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The page also shows the victims' earlier incidents: a read of those people.
+        victims = [victim.party.person for victim in self.review_case.victims]
+        access_log_record(request=request, objects=victims, purpose="Review of a decision")
+        return response
+
+    @cached_property
+    def review_case(self):
+        return selectors.decision_review_case(viewer=self.request.user, decision=self.decision)
+
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "review_refusal": self.review_refusal}
+        return {
+            **super().get_context_data(**kwargs),
+            "review_refusal": self.review_refusal,
+            "case": self.review_case,
+            "history_shown": selectors.REVIEW_HISTORY_SHOWN,
+        }
 
 
 class RespondDecisionView(DecisionFormView):

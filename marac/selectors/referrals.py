@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.models import Party, PartyRole
+from cases.models import Party, PartyRole, Person, SafeContactMethod
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, MARAC_COORDINATORS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, viewer_borough_id
 from publicprotection.lookups import AnyOfIds
@@ -368,3 +368,47 @@ def open_referrals(*, viewer, person_ids) -> dict[int, OpenReferral]:
         .values_list("person_id", "status", "borough__name", "created_at")
     )
     return {row[0]: OpenReferral(*row) for row in rows}
+
+
+CHILD_ROLES = (PartyRole.CHILD_PRESENT, PartyRole.CHILD_IN_HOUSEHOLD)
+
+
+def referral_initial_from_records(*, assessment: RiskAssessment) -> dict:
+    """What the referral form can be filled with from the records, for the referrer to check:
+    the victim's safe contact route and times (never an address: a refuge or confidential one
+    must not reach a partner), language and interpreter, the children recorded in the incident
+    and its suspects. Two queries."""
+    person = Person.objects.get(pk=assessment.person_id)
+    parties = list(
+        Party.objects.filter(incident_id=assessment.incident_id)
+        .exclude(role=PartyRole.VICTIM)
+        .select_related("person")
+        .order_by("id")
+    )
+    contact = []
+    if person.safe_contact_method:
+        contact.append(SafeContactMethod(person.safe_contact_method).label)
+    if person.phone and person.safe_contact_method != SafeContactMethod.NO_CONTACT:
+        contact.append(f"phone {person.phone}")
+    suspects = [
+        f"{party.person.full_name}"
+        + (f", born {party.person.date_of_birth:%d %B %Y}" if party.person.date_of_birth else "")
+        + (
+            f" ({party.get_relationship_to_victim_display().lower()})"
+            if party.relationship_to_victim
+            else ""
+        )
+        for party in parties
+        if party.role == PartyRole.SUSPECT
+    ]
+    initial = {
+        "safe_contact": ": ".join(contact),
+        "safe_contact_times": person.safe_contact_times,
+        "language": person.language,
+        "interpreter": person.interpreter_needed,
+        "children_in_household": len(
+            {party.person_id for party in parties if party.role in CHILD_ROLES}
+        ),
+        "perpetrators": "\n".join(suspects),
+    }
+    return {name: value for name, value in initial.items() if value not in ("", None)}

@@ -54,11 +54,14 @@ def test_coordinator_adds_an_action_on_the_meeting_page(client):
     meeting_invite(actor=coord, meeting=at, agency=idva.agency)
     response = client.post(url, complete)
     assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("marac:meeting-actions", args=[at.pk]) + f"#case-{listing.pk}"
+    )
     action = MaracAction.objects.get()
     assert (action.subject, action.status, action.listing) == ("children", "open", listing)
     assert (
         "Refer the children to CSC"
-        in client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+        in client.get(reverse("marac:meeting-actions", args=[at.pk])).text
     )
 
 

@@ -60,7 +60,7 @@ def test_meeting_page_shows_agenda_and_records_attendance(client):
     referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
     client.force_login(coord)
 
-    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    page = client.get(reverse("marac:meeting-agenda", args=[at.pk])).text
     assert page.index("Confidentiality statement") < page.index(referral.reference)
     response = client.post(
         reverse("marac:meeting-attendance", args=[at.pk]),
@@ -111,6 +111,11 @@ PAGES = [
     ("get", "marac:meeting-create", False),
     ("post", "marac:meeting-create", False),
     ("get", "marac:meeting-detail", True),
+    ("get", "marac:meeting-agenda", True),
+    ("get", "marac:meeting-research", True),
+    ("get", "marac:meeting-actions", True),
+    ("get", "marac:meeting-invite", True),
+    ("get", "marac:meeting-attendance", True),
     ("get", "marac:meeting-edit", True),
     ("post", "marac:meeting-edit", True),
     ("post", "marac:meeting-attendance", True),
@@ -167,7 +172,11 @@ def test_meeting_list_queries_do_not_grow(client):
     assert queries_for(5) == queries_for(20)
 
 
-def test_meeting_page_queries_do_not_grow_with_cases(client):
+SECTIONS = ["detail", "agenda", "research", "actions", "invite", "attendance"]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_meeting_page_queries_do_not_grow_with_cases(client, section):
     at = meeting(max_cases=30)
     coord = coordinator()
     client.force_login(coord)
@@ -177,10 +186,56 @@ def test_meeting_page_queries_do_not_grow_with_cases(client):
             referral = refer(children_in_household=at.listings.count() % 2)
             referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("marac:meeting-detail", args=[at.pk])).status_code == 200
+            url = reverse(f"marac:meeting-{section}", args=[at.pk])
+            assert client.get(url).status_code == 200
         return len(ctx)
 
     assert queries_for(5) == queries_for(20)
+
+
+def test_the_meeting_is_split_into_sections_each_loading_only_its_part(client):
+    at, coord = meeting(), coordinator()
+    referral = refer(children_in_household=1)
+    referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
+    client.force_login(coord)
+    pages = {name: client.get(reverse(f"marac:meeting-{name}", args=[at.pk])) for name in SECTIONS}
+
+    for name, response in pages.items():
+        text = response.text
+        assert response.status_code == 200
+        # Every section names the others, the current one marked for assistive technology.
+        assert text.count('class="moj-sub-navigation__link"') == len(SECTIONS)
+        current = reverse(f"marac:meeting-{name}", args=[at.pk])
+        assert f'href="{current}" aria-current="page"' in text
+        nav = text.split('class="moj-sub-navigation"')[1].split("</nav>")[0]
+        assert nav.count('aria-current="page"') == 1
+    assert "Meeting pack and minutes (PDF)" in pages["detail"].text
+    assert "Confidentiality statement" in pages["agenda"].text
+    assert "What each agency holds" in pages["research"].text
+    assert "Add an action" in pages["actions"].text
+    assert 'id="invite-agency"' in pages["invite"].text
+    assert 'id="attendance-agency"' in pages["attendance"].text
+    # Each loads only its own part: no research, actions or forms of the other sections.
+    assert "Add an action" not in pages["detail"].text + pages["research"].text
+    assert 'id="invite-agency"' not in pages["attendance"].text + pages["detail"].text
+    assert 'id="attendance-agency"' not in pages["invite"].text + pages["agenda"].text
+    assert "Meeting pack and minutes" not in pages["agenda"].text
+    assert "<title>Agenda – MARAC meeting" in pages["agenda"].text
+
+
+def test_forms_return_to_their_own_section(client):
+    at, coord = meeting(), coordinator()
+    client.force_login(coord)
+
+    added = client.post(
+        reverse("marac:meeting-attendance", args=[at.pk]),
+        {"person_name": "Ann Lee", "agency_name": "IDVA service", "status": "present"},
+    )
+    refused = client.post(reverse("marac:meeting-invite", args=[at.pk]), {"agency": ""})
+
+    assert added["Location"] == reverse("marac:meeting-attendance", args=[at.pk])
+    assert refused.status_code == 400
+    assert 'aria-current="page">Invited agencies' in refused.text
 
 
 def test_api_create_and_agenda(api_client):
@@ -238,13 +293,19 @@ def test_every_form_on_the_meeting_page_has_its_own_field_ids(client):
         referral_list_at_meeting(actor=coord, referral_id=referral.pk, meeting_id=at.pk)
     client.force_login(coord)
 
-    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    pages = {
+        name: client.get(reverse(f"marac:meeting-{name}", args=[at.pk])).text
+        for name in ("detail", "agenda", "research", "actions", "invite", "attendance")
+    }
 
-    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
-    assert [i for i, n in ids.items() if n > 1] == []
-    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
-        assert target in ids, f"label for missing id {target}"
-    assert 'id="invite-agency"' in page and 'id="attendance-agency"' in page
+    for page in pages.values():
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == []
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert target in ids, f"label for missing id {target}"
+    assert 'id="invite-agency"' in pages["invite"]
+    assert 'id="attendance-agency"' in pages["attendance"]
+    assert pages["actions"].count("Add action</button>") == 2
 
 
 @pytest.mark.parametrize(

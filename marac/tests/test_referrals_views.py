@@ -94,7 +94,7 @@ def test_coordinator_triages_accept_then_list(client):
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.LISTED
-    agenda = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    agenda = client.get(reverse("marac:meeting-agenda", args=[at.pk])).text
     assert referral.reference in agenda
 
 

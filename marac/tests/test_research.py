@@ -74,7 +74,7 @@ def test_partners_read_only_their_own_agencys_research(client, shared):
     assert "IDVA-ONLY-FACT" not in page
 
     client.force_login(shared["coord"])
-    meeting_page = client.get(reverse("marac:meeting-detail", args=[shared["meeting"].pk])).text
+    meeting_page = client.get(reverse("marac:meeting-research", args=[shared["meeting"].pk])).text
     assert "SOCIAL-CARE-FACT" in meeting_page
     assert "IDVA-ONLY-FACT" in meeting_page
 

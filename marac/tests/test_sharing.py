@@ -150,7 +150,7 @@ def test_coordinator_invites_and_withdraws_through_the_meeting_page(client):
     response = client.post(reverse("marac:meeting-invite", args=[at.pk]), {"agency": agency.pk})
     assert response.status_code == 302
     invitation = MeetingInvitation.objects.get(meeting=at, agency=agency)
-    assert agency.name in client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    assert agency.name in client.get(reverse("marac:meeting-invite", args=[at.pk])).text
 
     response = client.post(reverse("marac:meeting-invite", args=[at.pk]), {"agency": agency.pk})
     assert response.status_code == 400

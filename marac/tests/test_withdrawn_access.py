@@ -121,7 +121,7 @@ def test_a_withdrawn_agency_loses_the_case_and_its_actions_everywhere(
 
     # When the coordinator, told on the meeting page what the agency holds, withdraws it
     client.force_login(coord)
-    meeting_page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    meeting_page = client.get(reverse("marac:meeting-invite", args=[at.pk])).text
     assert "holds 1 open action on these cases" in meeting_page
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
@@ -165,7 +165,7 @@ def test_a_cancelled_meetings_agencies_lose_the_case_their_actions_and_pack_copi
     assert not MeetingDocument.objects.filter(agency=idva.agency).exists()
     # The coordinator sees the action to close it; no agency sees the cases to take it over
     client.force_login(coord)
-    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    page = client.get(reverse("marac:meeting-actions", args=[at.pk])).text
     assert f'id="orphan-action-{action.pk}"' in page
     assert reverse("marac:meeting-action-reassign", args=[at.pk, action.pk]) not in page
     api_client.force_authenticate(coord)
@@ -222,7 +222,7 @@ def test_the_coordinator_reassigns_the_action_to_an_invited_agency_on_the_page(c
     assert action.updates.get().text.startswith(f"Reassigned from {idva.agency} (Sam IDVA)")
     assert list(actions_visible_to(viewer=social_care)) == [action]
     assert not actions_visible_to(viewer=idva).exists()
-    page = client.get(reverse("marac:meeting-detail", args=[at.pk])).text
+    page = client.get(reverse("marac:meeting-actions", args=[at.pk])).text
     assert "Open actions held by agencies without access" not in page
 
 
@@ -318,7 +318,7 @@ def test_the_meeting_page_queries_do_not_grow_with_actions_without_access(client
     client.force_login(coord)
 
     response = assert_queries_do_not_grow(
-        client, reverse("marac:meeting-detail", args=[at.pk]), more
+        client, reverse("marac:meeting-actions", args=[at.pk]), more
     )
 
     assert response.text.count('id="orphan-action-') == 4

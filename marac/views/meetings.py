@@ -177,8 +177,25 @@ class MeetingEditView(MeetingFormView):
         )
 
 
+# The meeting page is split into sections a coordinator moves between (MOJ sub-navigation),
+# each at its own URL and loading only its own part: with 20 cases, research, action plans
+# and every form on one page ran to thousands of pixels and a query for each part.
+# (slug, title, URL name)
+MEETING_SECTIONS = [
+    ("overview", "Overview", "marac:meeting-detail"),
+    ("agenda", "Agenda", "marac:meeting-agenda"),
+    ("research", "Research", "marac:meeting-research"),
+    ("actions", "Action plans", "marac:meeting-actions"),
+    ("invitations", "Invited agencies", "marac:meeting-invite"),
+    ("attendance", "Attendance", "marac:meeting-attendance"),
+]
+
+
 class MeetingDetailView(MeetingRoleMixin, TemplateView):
+    """One section of a meeting (overview by default). Subclasses name their section."""
+
     template_name = "marac/meetings/detail.html"
+    section = "overview"
 
     def get(self, request, *args, **kwargs):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=kwargs["pk"])
@@ -186,73 +203,118 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
-        agenda = selectors.meeting_agenda(self.meeting)
-        research = selectors.meeting_research(self.meeting)
-        actions = action_selectors.meeting_actions(self.meeting)
-        case_plans = [
-            {
-                "case": case,
-                "research": research.get(case.listing.pk, []),
-                "actions": actions.get(case.listing.pk, []),
-            }
-            for entry in agenda
-            for case in entry.cases
-        ]
-        form = kwargs.get("form") or AttendanceForm(auto_id=ATTENDANCE_IDS)
-        invitation_form = kwargs.get("invitation_form") or InvitationForm(auto_id=INVITATION_IDS)
-        agency_choices = _share_agency_choices([form, invitation_form])
-        _action_forms(
-            case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"), agency_choices
-        )
-        blockers = {}
-        if self.meeting.can_cancel():  # scheduled: cases can still come off
-            blockers = selectors.listing_removal_blockers(self.meeting)
-        documents = document_selectors.documents_for(viewer=self.request.user, meeting=self.meeting)
-        without_access = action_selectors.actions_without_access(self.meeting)
-        invitations = selectors.meeting_invitations(self.meeting)
-        held = action_selectors.open_actions_by_agency(self.meeting)
-        for invitation in invitations:
-            invitation.open_actions = held.get(invitation.agency_id, 0)
+        build = getattr(self, f"_{self.section}_context")
         return {
             **super().get_context_data(**kwargs),
             "meeting": self.meeting,
-            "agenda": agenda,
-            "case_plans": case_plans,
+            "section": self.section,
+            "section_title": next(t for slug, t, _n in MEETING_SECTIONS if slug == self.section),
+            "sections": [
+                {
+                    "slug": slug,
+                    "title": title,
+                    "url": reverse(name, args=[self.meeting.pk]),
+                    "current": slug == self.section,
+                }
+                for slug, title, name in MEETING_SECTIONS
+            ],
+            **build(**kwargs),
+        }
+
+    def _cases(self) -> list:
+        return [case for entry in selectors.meeting_agenda(self.meeting) for case in entry.cases]
+
+    def _overview_context(self, **kwargs) -> dict:
+        documents = document_selectors.documents_for(viewer=self.request.user, meeting=self.meeting)
+        removals = []
+        if self.meeting.can_cancel():  # scheduled: cases can still come off
+            blockers = selectors.listing_removal_blockers(self.meeting)
+            removals = [
+                {"case": case, "blocker": blockers.get(case.listing.pk, "")}
+                for case in self._cases()
+            ]
+        return {
             # The documents panel is rendered in the page (it works without JavaScript); htmx
             # only polls a copy that is being built.
             "document_blocks": [
                 document_block(self.request, self.meeting, kind, documents[kind])
                 for kind in DocumentKind
             ],
-            "removals": [
-                {"case": plan["case"], "blocker": blockers.get(plan["case"].listing.pk, "")}
-                for plan in case_plans
+            "removals": removals,
+            "case_count": self.meeting.listings.count(),
+        }
+
+    def _agenda_context(self, **kwargs) -> dict:
+        return {"agenda": selectors.meeting_agenda(self.meeting)}
+
+    def _research_context(self, **kwargs) -> dict:
+        research = selectors.meeting_research(self.meeting)
+        return {
+            "case_plans": [
+                {"case": case, "research": research.get(case.listing.pk, [])}
+                for case in self._cases()
             ]
-            if blockers
-            else [],
-            "attendance": selectors.meeting_attendance(self.meeting),
-            "form": form,
-            "invitations": invitations,
-            "invitation_form": invitation_form,
+        }
+
+    def _actions_context(self, **kwargs) -> dict:
+        actions = action_selectors.meeting_actions(self.meeting)
+        case_plans = [
+            {"case": case, "actions": actions.get(case.listing.pk, [])} for case in self._cases()
+        ]
+        without_access = action_selectors.actions_without_access(self.meeting)
+        agency_choices = _share_agency_choices([ActionForm()])
+        _action_forms(
+            case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"), agency_choices
+        )
+        reassign_agencies = None
+        if without_access and self.meeting.status != MeetingStatus.CANCELLED:
+            # The invited agencies, read once for every action's reassign form.
+            reassign_agencies = [
+                (invitation.agency.pk, invitation.agency.name)
+                for invitation in selectors.meeting_invitations(self.meeting)
+            ]
+        return {
+            "case_plans": case_plans,
             "action_form": kwargs.get("action_form"),
             "action_listing_pk": kwargs.get("action_listing_pk"),
             # Open actions whose agency no longer sees the case: reassign or close each.
             "actions_without_access": without_access,
-            # The invited agencies, read once for every action's reassign form.
-            "reassign_agencies": [
-                (invitation.agency.pk, invitation.agency.name) for invitation in invitations
-            ]
-            if without_access and self.meeting.status != MeetingStatus.CANCELLED
-            else None,
+            "reassign_agencies": reassign_agencies,
             "close_statuses": [
                 (status.value, status.label)
                 for status in (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE, ActionStatus.DONE)
             ],
         }
 
+    def _invitations_context(self, **kwargs) -> dict:
+        invitation_form = kwargs.get("invitation_form") or InvitationForm(auto_id=INVITATION_IDS)
+        invitations = selectors.meeting_invitations(self.meeting)
+        held = action_selectors.open_actions_by_agency(self.meeting)
+        for invitation in invitations:
+            invitation.open_actions = held.get(invitation.agency_id, 0)
+        return {"invitations": invitations, "invitation_form": invitation_form}
+
+    def _attendance_context(self, **kwargs) -> dict:
+        form = kwargs.get("form") or AttendanceForm(auto_id=ATTENDANCE_IDS)
+        return {"attendance": selectors.meeting_attendance(self.meeting), "form": form}
+
+
+class MeetingAgendaView(MeetingDetailView):
+    section = "agenda"
+
+
+class MeetingResearchView(MeetingDetailView):
+    section = "research"
+
+
+class MeetingActionsView(MeetingDetailView):
+    section = "actions"
+
 
 class InvitationAddView(MeetingDetailView):
-    http_method_names = ["post"]
+    """The invited agencies section; POST invites one."""
+
+    section = "invitations"
 
     def post(self, request, pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
@@ -266,7 +328,7 @@ class InvitationAddView(MeetingDetailView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, f"{form.cleaned_data['agency']} invited.")
-                return redirect("marac:meeting-detail", pk=pk)
+                return redirect("marac:meeting-invite", pk=pk)
         return self.render_to_response(self.get_context_data(invitation_form=form), status=400)
 
 
@@ -284,11 +346,12 @@ class InvitationWithdrawView(MeetingRoleMixin, View):
             count = "1 open action" if len(held) == 1 else f"{len(held)} open actions"
             message += f" It held {count} on them: reassign or close them below."
         messages.success(request, message)
-        return redirect(reverse("marac:meeting-detail", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
+        return redirect(reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
 
 
 class ActionCreateView(MeetingDetailView):
     http_method_names = ["post"]
+    section = "actions"
 
     def post(self, request, pk, listing_pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
@@ -303,7 +366,7 @@ class ActionCreateView(MeetingDetailView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, "Action added.")
-                return redirect("marac:meeting-detail", pk=pk)
+                return redirect(reverse("marac:meeting-actions", args=[pk]) + f"#case-{listing.pk}")
         context = self.get_context_data(action_form=form, action_listing_pk=listing.pk)
         return self.render_to_response(context, status=400)
 
@@ -333,13 +396,17 @@ class ActionReassignView(MeetingRoleMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Action given to {form.cleaned_data['agency']}.")
-                return redirect(reverse("marac:meeting-detail", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
+                return redirect(
+                    reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS
+                )
         context = self.get_context_data(meeting=meeting, action=action, form=form)
         return self.render_to_response(context, status=400)
 
 
 class AttendanceAddView(MeetingDetailView):
-    http_method_names = ["post"]
+    """The attendance section; POST adds an attendee or apologies."""
+
+    section = "attendance"
 
     def post(self, request, pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
@@ -353,7 +420,7 @@ class AttendanceAddView(MeetingDetailView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, f"{form.cleaned_data['person_name']} added.")
-                return redirect("marac:meeting-detail", pk=pk)
+                return redirect("marac:meeting-attendance", pk=pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -367,7 +434,7 @@ class AttendanceAcknowledgeView(MeetingRoleMixin, View):
             messages.warning(request, " ".join(exc.messages))
         else:
             messages.success(request, f"{attendance.person_name} acknowledged the statement.")
-        return redirect("marac:meeting-detail", pk=pk)
+        return redirect("marac:meeting-attendance", pk=pk)
 
 
 class MeetingTransitionView(MeetingRoleMixin, View):
@@ -445,6 +512,9 @@ urlpatterns = [
     path("meetings/", MeetingListView.as_view(), name="meeting-list"),
     path("meetings/new/", MeetingCreateView.as_view(), name="meeting-create"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/<int:pk>/agenda/", MeetingAgendaView.as_view(), name="meeting-agenda"),
+    path("meetings/<int:pk>/research/", MeetingResearchView.as_view(), name="meeting-research"),
+    path("meetings/<int:pk>/actions/", MeetingActionsView.as_view(), name="meeting-actions"),
     path("meetings/<int:pk>/edit/", MeetingEditView.as_view(), name="meeting-edit"),
     path("meetings/<int:pk>/attendance/", AttendanceAddView.as_view(), name="meeting-attendance"),
     path(

@@ -146,7 +146,7 @@ class ActionUpdateView(SharedCaseMixin, TemplateView):
             else:
                 messages.success(request, "Update recorded.")
                 if has_role(request.user, MARAC_COORDINATORS):
-                    return redirect("marac:meeting-detail", pk=action.listing.meeting_id)
+                    return redirect("marac:meeting-actions", pk=action.listing.meeting_id)
                 return redirect("marac:home")
         context = self.get_context_data(action=action, form=form)
         return self.render_to_response(context, status=400)

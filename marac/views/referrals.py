@@ -71,7 +71,10 @@ class ReferralCreateView(RoleRequiredMixin, TemplateView):
         self.assessment = self._assessment()
         access_log_record(request=request, obj=self.assessment)
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
-        form = ReferralForm(initial={"criteria": [s.criterion for s in self.suggested]})
+        # Filled from the records (the referrer checks it): the criteria, the victim's safe
+        # contact, language, the children and the perpetrators.
+        initial = selectors.referral_initial_from_records(assessment=self.assessment)
+        form = ReferralForm(initial={**initial, "criteria": [s.criterion for s in self.suggested]})
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
@@ -118,7 +121,8 @@ class ReferralDetailView(CoordinatorMixin, TemplateView):
             "history": list(referral.history.all()),
             "listings": list(referral.listings.all()),
             "reject_form": kwargs.get("reject_form") or RejectForm(),
-            "list_form": kwargs.get("list_form") or ListAtMeetingForm(meetings=meetings),
+            "list_form": kwargs.get("list_form")
+            or ListAtMeetingForm(meetings=meetings, is_repeat=referral.is_repeat),
             "has_meetings": meetings.exists() if referral.can_list() else False,
             "error_form": kwargs.get("reject_form") or kwargs.get("list_form"),
             **super().get_context_data(**kwargs),
@@ -170,7 +174,7 @@ class ReferralListAtMeetingView(ReferralDetailView):
         meetings = meeting_selectors.meetings_with_space_for(
             viewer=request.user, referral=self.referral
         )
-        form = ListAtMeetingForm(request.POST, meetings=meetings)
+        form = ListAtMeetingForm(request.POST, meetings=meetings, is_repeat=self.referral.is_repeat)
         if form.is_valid():
             meeting = form.cleaned_data["meeting"]
             try:
@@ -178,7 +182,7 @@ class ReferralListAtMeetingView(ReferralDetailView):
                     actor=request.user,
                     referral_id=pk,
                     meeting_id=meeting.pk,
-                    twelve_month_review=form.cleaned_data["twelve_month_review"],
+                    twelve_month_review=form.cleaned_data.get("twelve_month_review", False),
                 )
             except services.ReferralStateError as exc:
                 return _state_error(request, exc, pk)
@@ -188,7 +192,7 @@ class ReferralListAtMeetingView(ReferralDetailView):
                 messages.success(
                     request, f"Listed at the meeting on {localtime(meeting.starts_at):%d %B %Y}."
                 )
-                return redirect("marac:meeting-detail", pk=meeting.pk)
+                return redirect("marac:meeting-agenda", pk=meeting.pk)
         return self.render_to_response(self.get_context_data(list_form=form), status=400)
 
 

@@ -67,6 +67,7 @@ class AssessmentForm(GovukFormMixin, forms.Form):
         for question in self.questions:
             self.fields[f"answer_{question.code}"] = forms.ChoiceField(
                 label=question.text,
+                help_text=question.help_text,
                 choices=ANSWER_CHOICES,
                 widget=GovukRadioSelect(attrs={"inline": True}),
                 error_messages={"required": f"Answer '{question.text}': yes, no or not known"},

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ConcurrentEditError
-from cases.models import Party, PartyRole
+from cases.models import Incident, Offence, Party, PartyRole
 from publicprotection.access.roles import SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 
@@ -96,10 +96,72 @@ def assessment_start(
         )
         for question in instrument.questions.all()
     )
+    _prefill_from_records(assessment)
     _refresh_escalation(assessment, pre_tick_over=(AnswerValue.NOT_KNOWN, AnswerValue.NO))
     _refresh_recommendation(assessment)
     assessment.save()
     return assessment
+
+
+# Answers the records already give: "yes", with the note saying so (the form marks them), only
+# over "not known" (a reassessment keeps what was answered). The officer may change any.
+# Separation is not inferred from a "former partner" relationship: a former partner may have
+# separated years ago, and the factor is about a recent or attempted separation: it is asked.
+FROM_THE_RECORD = "From the record: "
+OFFENCE_FACTORS = {
+    "strangulation": "strangulation",
+    "threats_to_kill": "threats_to_kill",
+    "stalking": "stalking",
+    "sexual_assault": "sexual_assault",
+    "rape": "sexual_assault",
+}
+
+
+def record_facts(assessment: RiskAssessment) -> dict[str, str]:
+    """SPECSS+ factor code -> what in the records shows it, for the assessed incident."""
+    # Read from the database: the caller's incident object may predate an edit.
+    incident = Incident.objects.only("weapons", "alcohol_involved", "drugs_involved").get(
+        pk=assessment.incident_id
+    )
+    facts: dict[str, str] = {}
+    for code, name in (
+        Offence.objects.filter(incident=incident)
+        .values_list("offence_type__code", "offence_type__name")
+        .order_by("offence_type__seriousness")
+    ):
+        if code in OFFENCE_FACTORS:
+            facts[OFFENCE_FACTORS[code]] = f"{name} is recorded as an offence in this incident."
+    if incident.weapons.strip():
+        facts["weapon_use"] = f"Weapons recorded in this incident: {incident.weapons.strip()}"
+    suspects = list(
+        Party.objects.filter(incident=incident, role=PartyRole.SUSPECT).values_list(
+            "person_id", "relationship_to_victim"
+        )
+    )
+    if incident.alcohol_involved or incident.drugs_involved:
+        facts["substance_misuse"] = "Alcohol or drugs are recorded as involved in this incident."
+    earlier = (
+        Party.objects.filter(person_id__in=[p for p, _r in suspects], role=PartyRole.SUSPECT)
+        .exclude(incident=incident)
+        .count()
+    )
+    if earlier:
+        facts["history_of_violence"] = (
+            f"The suspect is recorded as a suspect in {earlier} other incident"
+            f"{'s' if earlier != 1 else ''}."
+        )
+    return facts
+
+
+def _prefill_from_records(assessment: RiskAssessment) -> None:
+    facts = record_facts(assessment)
+    answers = assessment.answers.filter(
+        question__code__in=facts, value=AnswerValue.NOT_KNOWN
+    ).select_related("question")
+    for answer in answers:
+        answer.value = AnswerValue.YES
+        answer.note = (FROM_THE_RECORD + facts[answer.question.code])[:2000]
+    Answer.objects.bulk_update(answers, ["value", "note"])
 
 
 def _refresh_escalation(

@@ -203,6 +203,7 @@ class RecommendationPreviewView(RoleRequiredMixin, TemplateView):
                 "reasons": result.reasons,
                 "information_gaps": result.information_gaps,
                 "assessment": assessment,
+                "drafting": True,
             },
         )
 

@@ -61,7 +61,7 @@ def test_coordinator_withdraws_the_idva_and_reassigns_its_action(live_app, page:
 
     # The coordinator withdraws the IDVA's invitation and is shown the action it held
     sign_in(page, base, "lam.coord")
-    page.goto(f"{base}{reverse('marac:meeting-detail', args=[at.pk])}")
+    page.goto(f"{base}{reverse('marac:meeting-invite', args=[at.pk])}")
     page.get_by_role("button", name="Withdraw the invitation of Lambeth IDVA Service").click()
     expect(page.get_by_text("It held 1 open action on them: reassign or close them below.")).to_be_visible()  # fmt: skip
     section = page.locator(f"#orphan-action-{action.pk}")

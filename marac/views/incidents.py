@@ -1,0 +1,37 @@
+"""Risk and MARAC state of incidents, for the cases app's incident page and list to load by
+URL name (with htmx, one request a page): the highest current risk level of each incident's
+victims and their open MARAC referral, London-wide snapshots only (ADR 0009)."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.views.generic import TemplateView
+
+from publicprotection.access.roles import CASE_READERS
+from publicprotection.access.views import RoleRequiredMixin
+
+from ..selectors.incidents import STATES_LIMIT, incident_states
+
+
+class IncidentStatesView(RoleRequiredMixin, TemplateView):
+    """Out-of-band swaps, one per incident asked for (`?incident=<id>`, repeated).
+
+    The page that loads it logs the read of its incidents. An id out of the viewer's scope, or
+    of an incident with no victim, gets the same "Not assessed" as an unassessed one."""
+
+    allowed_roles = CASE_READERS
+    template_name = "marac/incidents/states_fragment.html"
+
+    def get_context_data(self, **kwargs):
+        ids = [int(i) for i in self.request.GET.getlist("incident") if i.isdigit() and len(i) < 12]
+        ids = list(dict.fromkeys(ids))[:STATES_LIMIT]
+        states = incident_states(viewer=self.request.user, incident_ids=ids)
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": [(incident_id, states.get(incident_id)) for incident_id in ids],
+        }
+
+
+urlpatterns = [
+    path("incidents/states/", IncidentStatesView.as_view(), name="incident-states"),
+]
