@@ -16,6 +16,7 @@ from riskassessment.reference_data import (
     DASH_PARAMETERS,
     DASH_QUESTIONS,
     RARA_ACTION_TYPES,
+    SPECSS_PLUS_HELP,
     SPECSS_PLUS_PARAMETERS,
     SPECSS_PLUS_QUESTIONS,
 )
@@ -54,3 +55,12 @@ def test_the_migrated_instruments_and_rara_actions_are_the_listed_ones():
     assert list(
         RaraActionType.objects.order_by("order").values_list("code", "name", "default_category")
     ) == [tuple(a) for a in RARA_ACTION_TYPES]
+
+
+def test_the_migrated_specss_help_texts_are_the_listed_ones():
+    help_texts = dict(
+        Question.objects.filter(instrument__code="specss_plus", instrument__version=1)
+        .exclude(help_text="")
+        .values_list("code", "help_text")
+    )
+    assert help_texts == SPECSS_PLUS_HELP
