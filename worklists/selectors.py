@@ -214,9 +214,8 @@ def _officer_lists(viewer) -> list[WorkList]:
         return WorkItem(
             record=party,
             title=f"{party.incident.reference}: {party.person.full_name}",
-            url=reverse(
-                "riskassessment:assessment-start", args=[party.incident.reference, party.pk]
-            ),
+            # The incident's risk page, where each victim's assessment is started.
+            url=reverse("riskassessment:incident-risk", args=[party.incident.reference]),
             action="Assess risk",
             detail="Victim with no risk assessment",
         )
@@ -570,7 +569,7 @@ def _partner_lists(viewer) -> list[WorkList]:
         return WorkItem(
             record=listing,
             title=listing.referral.person.full_name,
-            url=reverse("marac:case-research", args=[listing.pk]),
+            url=reverse("marac:case-summary", args=[listing.pk]) + "#your-research",
             action="Record research",
             detail=f"Meeting {timezone.localtime(listing.meeting.starts_at):%-d %b %Y %H:%M}",
             due=timezone.localdate(listing.meeting.starts_at),

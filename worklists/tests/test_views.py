@@ -171,7 +171,8 @@ def test_partner_home_lists_research_and_actions_of_its_agency(client):
 
     response = home(client, idva)
 
-    assert reverse("marac:case-research", args=[listing.pk]) in section(response, "research")
+    research = f"{reverse('marac:case-summary', args=[listing.pk])}#your-research"
+    assert research in section(response, "research")
     assert f"{reverse('marac:case-summary', args=[listing.pk])}#action-{action.pk}" in section(
         response, "partner_actions"
     )
