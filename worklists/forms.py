@@ -1,9 +1,11 @@
 from django import forms
 
+from publicprotection.govuk_forms import GovukFormMixin
+
 ALL_OF_LONDON = ""
 
 
-class HomeBoroughForm(forms.Form):
+class HomeBoroughForm(GovukFormMixin, forms.Form):
     """A London-wide coordinator's choice of borough for their home page."""
 
     borough = forms.ChoiceField(

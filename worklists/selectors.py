@@ -498,8 +498,9 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
         ),
         WorkList(
             key="high",
-            title="HIGH risk cases with no MARAC decision",
-            empty="Nothing waiting: every HIGH risk case is referred or decided.",
+            title="HIGH risk cases not yet referred",
+            empty="Nothing waiting: every HIGH risk case is referred or decided against.",
+            hint="Current HIGH risk with no MARAC referral and no recorded decision not to refer.",
             rows=lambda: coordinator_high_undecided(viewer=viewer, borough_id=borough_id),
             describe=high,
         ),

@@ -45,7 +45,7 @@ def test_officer_answers_a_returned_decision_from_home(base, page: Page):
     expect(nav_home(page)).to_contain_text("3")
 
     returned.get_by_role("link", name=name, exact=False).click()
-    expect(page.get_by_text(builders.REQUIRED_ACTION)).to_be_visible()
+    expect(page.get_by_text(builders.REQUIRED_ACTION).first).to_be_visible()
     page.get_by_label("Your response").fill("Spoke to the neighbour; the 999 recording is saved.")
     page.get_by_role("button", name="Send response").click()
     expect(page.get_by_text("Your response has been sent")).to_be_visible()
@@ -83,7 +83,7 @@ def test_london_wide_coordinator_chooses_a_borough_and_triages_from_home(base, p
     expect(triage.get_by_role("link", name=lambeth.person.full_name, exact=False)).to_be_visible()
     expect(triage.get_by_role("link", name=southwark.person.full_name, exact=False)).to_be_visible()
 
-    page.get_by_label("Borough").select_option(label="Southwark")
+    page.get_by_label("Borough", exact=True).select_option(label="Southwark")
     page.get_by_role("button", name="Show this borough").click()
     expect(page.get_by_text("Showing the work of Southwark.")).to_be_visible()
     triage = home_section(page, "Referrals to triage")
@@ -93,7 +93,9 @@ def test_london_wide_coordinator_chooses_a_borough_and_triages_from_home(base, p
     page.get_by_role("button", name="Accept referral").click()
 
     nav_home(page).click()  # the borough is remembered
-    expect(page.get_by_label("Borough")).to_have_value(str(Borough.objects.get(code="SOU").pk))
+    expect(page.get_by_label("Borough", exact=True)).to_have_value(
+        str(Borough.objects.get(code="SOU").pk)
+    )
     expect(home_section(page, "Referrals to triage")).to_contain_text("Nothing waiting")
 
 
