@@ -19,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", worklist_views.home, name="home"),
+    path("work/<slug:key>/", worklist_views.work_list, name="worklist"),
     path("healthz", healthz, name="healthz"),
     path(
         "account/sign-in/",

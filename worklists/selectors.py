@@ -104,13 +104,22 @@ class WorkList:
 
     @cached_property
     def items(self) -> list[WorkItem]:
-        if self.prepare is not None and self.records:
-            self.prepare(self.records)
-        return [self.describe(record) for record in self.records]
+        return self.describe_all(self.records)
 
     @property
     def more(self) -> int:
         return max(self.count - len(self.records), 0)
+
+    @property
+    def full_list_url(self) -> str:
+        """The page with every row: the owning app's list where there is one, else this
+        list's own paginated page."""
+        return self.see_all or reverse("worklist", args=[self.key])
+
+    def describe_all(self, records: list) -> list[WorkItem]:
+        if self.prepare is not None and records:
+            self.prepare(records)
+        return [self.describe(record) for record in records]
 
 
 def _due(day: date | None, today: date) -> tuple[date | None, bool]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from publicprotection.audit.services import access_log_record
+from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from .forms import HomeBoroughForm
 from .navigation import HOME_BOROUGH_SESSION_KEY, home_borough_id, request_work_lists
@@ -62,4 +64,30 @@ class HomeView(LoginRequiredMixin, TemplateView):
             access_log_record(request=self.request, objects=records)
 
 
+class WorkListView(LoginRequiredMixin, TemplateView):
+    """Every row of one of the viewer's home lists, a page at a time (for the lists that have
+    no page of their own in the owning app). A list the viewer's role does not have is a 404."""
+
+    template_name = "worklists/list.html"
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        work_list = next(
+            (wl for wl in request_work_lists(request) if wl.key == kwargs["key"]), None
+        )
+        if work_list is None:
+            raise Http404("No such list")
+        page = paginate_without_count(work_list.queryset, request.GET.get("page"))
+        if work_list.names_people:
+            access_log_record(request=request, objects=page.object_list)
+        return {
+            **super().get_context_data(**kwargs),
+            "list": work_list,
+            "items": work_list.describe_all(page.object_list),
+            "page_obj": page,
+            "query_string_without_page": query_string_without_page(request),
+        }
+
+
 home = HomeView.as_view()
+work_list = WorkListView.as_view()

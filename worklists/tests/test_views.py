@@ -278,3 +278,38 @@ def test_the_navigation_number_costs_one_query_on_other_pages(
 
     assert len(with_badge) == len(without_badge) + 1
     assert Incident.objects.exists()
+
+
+def test_a_long_list_links_to_its_own_page_with_every_row(
+    client, lambeth_officer, lambeth_supervisor
+):
+    decisions = [builders.returned_decision(lambeth_officer, lambeth_supervisor) for _ in range(11)]
+    client.force_login(lambeth_officer)
+
+    home_page = client.get(reverse("home"))
+    full = client.get(reverse("worklist", args=["returned"]))
+
+    returned = section(home_page, "returned")
+    assert returned.count("govuk-task-list__item") == 10
+    assert f'href="{reverse("worklist", args=["returned"])}"' in returned
+    assert "See all 11" in returned
+    assert full.status_code == 200
+    for decision in decisions:
+        assert reverse("cases:respond-decision", args=[decision.pk]) in full.text
+    logged = AccessLogEntry.objects.filter(
+        user=lambeth_officer, path=reverse("worklist", args=["returned"])
+    ).get()
+    assert len(logged.object_ids) == 11
+
+
+def test_a_list_the_role_does_not_have_is_a_404(client, lambeth_officer, analyst):
+    client.force_login(lambeth_officer)
+    assert client.get(reverse("worklist", args=["triage"])).status_code == 404
+    client.force_login(analyst)
+    assert client.get(reverse("worklist", args=["returned"])).status_code == 404
+
+
+def test_a_list_page_needs_sign_in(client):
+    response = client.get(reverse("worklist", args=["returned"]))
+
+    assert response.status_code == 302
