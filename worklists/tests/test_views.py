@@ -313,3 +313,32 @@ def test_a_list_page_needs_sign_in(client):
     response = client.get(reverse("worklist", args=["returned"]))
 
     assert response.status_code == 302
+
+
+def test_supervisor_home_query_count_does_not_grow_with_the_work(
+    client, lambeth_supervisor, django_assert_max_num_queries
+):
+    client.force_login(lambeth_supervisor)
+    builders.submitted_assessment(borough_code="LAM", level="medium")
+    few = home_queries(client, lambeth_supervisor, django_assert_max_num_queries, 20)
+    for _ in range(3):
+        assessment = builders.submitted_assessment(borough_code="LAM", level="medium")
+        builders.rara_action(assessment, assessment.created_by, -2)
+    many = home_queries(client, lambeth_supervisor, django_assert_max_num_queries, 20)
+
+    assert few == many
+
+
+def test_partner_home_query_count_does_not_grow_with_the_work(
+    client, django_assert_max_num_queries
+):
+    at = builders.meeting("LAM")
+    idva = builders.idva_partner()
+    builders.marac_action(builders.listed_case(at, idva.agency), idva.agency, 1)
+    client.force_login(idva)
+    few = home_queries(client, idva, django_assert_max_num_queries, 20)
+    for _ in range(3):
+        builders.marac_action(builders.listed_case(at, idva.agency), idva.agency, 1)
+    many = home_queries(client, idva, django_assert_max_num_queries, 20)
+
+    assert few == many
