@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from publicprotection.accounts.navigation import navigation as role_navigation
 
-from .selectors import WorkList, chooses_borough, waiting_count, work_lists
+from .selectors import WorkList, chooses_borough, waiting_count, waiting_label, work_lists
 
 # A London-wide coordinator's chosen borough for their home (its id), kept in the session.
 HOME_BOROUGH_SESSION_KEY = "pp_home_borough"
@@ -40,11 +40,11 @@ class WaitingCount:
 
     def __init__(self, request):
         self.request = request
-        self.value: int | None = None
+        self.value: str | None = None
 
-    def __call__(self) -> int:
+    def __call__(self) -> str:
         if self.value is None:
-            self.value = waiting_count(request_work_lists(self.request))
+            self.value = waiting_label(waiting_count(request_work_lists(self.request)))
         return self.value
 
 

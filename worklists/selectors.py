@@ -48,6 +48,9 @@ from riskassessment.selectors.plans import (
 
 # How many rows of each list the home page shows; the rest are a "see all" link away.
 HOME_LIMIT = 10
+# Counts stop here ("99+"): counting reads at most this many rows more of a list, so a list
+# that is long London-wide (a central coordinator's repeat alerts) costs no more on each page.
+COUNT_CAP = 99
 
 
 def due_soon_days() -> int:
@@ -109,6 +112,10 @@ class WorkList:
     @property
     def more(self) -> int:
         return max(self.count - len(self.records), 0)
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
 
     @property
     def full_list_url(self) -> str:
@@ -646,16 +653,18 @@ def work_lists(*, viewer, borough_id: int | None = None) -> list[WorkList]:
 
 
 def count_all(lists: list[WorkList]) -> None:
-    """Count every list in one query (a scalar COUNT subquery per list), so the home page and
-    the number in the navigation cost one round trip, however many lists a role has. Each
-    list's query is the one it shows, compiled by Django; only their counts are combined."""
+    """Count every list in one query (a scalar COUNT subquery per list, of at most
+    COUNT_CAP + 1 rows in the list's own order), so the home page and the number in the
+    navigation cost one round trip, however many lists a role has. Each list's query is the
+    one it shows, compiled by Django; only their counts are combined."""
     pending = [work_list for work_list in lists if "count" not in work_list.__dict__]
     if not pending:
         return
     parts, params = [], []
     for work_list in list(pending):
         try:
-            sql, list_params = work_list.queryset.order_by().values("pk").query.sql_with_params()
+            capped = work_list.queryset.values("pk")[: COUNT_CAP + 1]
+            sql, list_params = capped.query.sql_with_params()
         except EmptyResultSet:  # .none(): nothing to ask the database
             work_list.__dict__["count"] = 0
             pending.remove(work_list)
@@ -677,3 +686,10 @@ def waiting_count(lists: list[WorkList]) -> int:
     counted = [work_list for work_list in lists if work_list.counted]
     count_all(counted)
     return sum(work_list.count for work_list in counted)
+
+
+def waiting_label(total: int) -> str:
+    """The number for the navigation: "" when nothing waits, "99+" past the cap."""
+    if not total:
+        return ""
+    return f"{COUNT_CAP}+" if total > COUNT_CAP else str(total)

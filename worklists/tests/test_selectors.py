@@ -226,3 +226,18 @@ def test_counts_match_the_lists_in_one_query(
     assert counts["not_assessed"] == 1
     assert total == sum(counts.values())
     assert counts == {wl.key: len(wl.records) for wl in lists}
+
+
+def test_counts_stop_at_the_cap(lambeth_officer, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(4):
+        builders.draft_incident(lambeth_officer)
+    lists = selectors.work_lists(viewer=lambeth_officer)
+
+    total = selectors.waiting_count(lists)
+
+    drafts = next(work_list for work_list in lists if work_list.key == "drafts")
+    assert drafts.count == 3  # the cap and one more: enough to know there are more
+    assert drafts.count_label == "2+"
+    assert selectors.waiting_label(total) == "2+"
+    assert selectors.waiting_label(0) == ""
