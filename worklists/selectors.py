@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from cases.models import IncidentStatus, Party, PartyRole
 from cases.selectors.incidents import incidents_visible_to
@@ -72,6 +74,20 @@ class WorkItem:
     overdue: bool = False
     tag: str = ""  # a status worth a tag ("Not asked for", "Ready")
     tag_colour: str = "grey"
+
+    @property
+    def title_html(self) -> str:
+        return breakable(self.title)
+
+    @property
+    def detail_html(self) -> str:
+        return breakable(self.detail)
+
+
+def breakable(text: str) -> str:
+    """The text, escaped, with a line-break opportunity after each "/": a reference
+    (DV/LAM/2026/000123) may wrap on a 320px screen, and still copies whole."""
+    return mark_safe(escape(text).replace("/", "/<wbr>"))  # noqa: S308 - escaped first
 
 
 @dataclass
