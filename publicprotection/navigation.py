@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from publicprotection.access import roles
+from worklists.navigation import WaitingCount
 
 # (label, url name, roles that see it). Items whose URL is not installed yet are skipped.
 NAV_ITEMS: list[tuple[str, str, frozenset]] = [
@@ -51,7 +52,11 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": False})
+        item = {"label": label, "url": url, "active": False}
+        if url_name == "home" and user.role is not None:
+            # How many things wait for the viewer (counted only if the page draws it).
+            item["waiting"] = WaitingCount(request)
+        items.append(item)
     # One active item: the one whose URL is the longest prefix of the path (Daily meetings at
     # /marac/agendas/, not MARAC at /marac/ as well); Home only on the home page itself.
     matches = [

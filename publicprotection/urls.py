@@ -7,6 +7,7 @@ from publicprotection.accounts import views as account_views
 from publicprotection.accounts.forms import ChangePasswordForm, SignInForm
 from publicprotection.api.views import MeApi
 from publicprotection.health import healthz
+from worklists import views as worklist_views
 
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
@@ -17,7 +18,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", worklist_views.home, name="home"),
+    path("work/<slug:key>/", worklist_views.work_list, name="worklist"),
     path("healthz", healthz, name="healthz"),
     path(
         "account/sign-in/",

@@ -320,7 +320,9 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
                 help_text="Why this does not make the arrest necessary.",
                 required=False,
                 max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                # Added after GovukFormMixin styled the declared fields: styled here (without
+                # the class a textarea keeps its 40 columns and widens a 320px screen).
+                widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
             )
 
     @property

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
-from ..models import ArrestDecision, Incident, Party, PartyRole, Person
+from ..models import ArrestDecision, Incident, Party, PartyRole, Person, ReviewStatus
 
 
 def window() -> timedelta:
@@ -162,6 +162,8 @@ class ListFlags:
     repeat_victim: set[int] = field(default_factory=set)
     repeat_location: set[int] = field(default_factory=set)
     outstanding_suspect: set[int] = field(default_factory=set)
+    # A decision not to arrest a supervisor returned to the officer, waiting for an answer.
+    decision_returned: set[int] = field(default_factory=set)
 
 
 def list_flags(incident_ids: list[int]) -> ListFlags:
@@ -179,6 +181,18 @@ def list_flags(incident_ids: list[int]) -> ListFlags:
         incident__occurred_at__gte=OuterRef("incident__occurred_at") - window(),
         incident__occurred_at__lte=OuterRef("incident__occurred_at") + window(),
     ).exclude(incident_id=OuterRef("incident_id"))
+    # Outstanding suspects and returned decisions from one read of the page's decisions.
+    decisions = ArrestDecision.objects.filter(incident_id__in=incident_ids).filter(
+        Q(is_outstanding=True) | Q(review_status=ReviewStatus.RETURNED)
+    )
+    outstanding, returned = set(), set()
+    for incident_id, is_outstanding, review_status in decisions.values_list(
+        "incident_id", "is_outstanding", "review_status"
+    ):
+        if is_outstanding:
+            outstanding.add(incident_id)
+        if review_status == ReviewStatus.RETURNED:
+            returned.add(incident_id)
     return ListFlags(
         repeat_victim=set(victims.filter(Exists(other)).values_list("incident_id", flat=True)),
         repeat_location=set(
@@ -186,9 +200,6 @@ def list_flags(incident_ids: list[int]) -> ListFlags:
             .filter(repeat_location_exists())
             .values_list("pk", flat=True)
         ),
-        outstanding_suspect=set(
-            ArrestDecision.objects.filter(
-                incident_id__in=incident_ids, is_outstanding=True
-            ).values_list("incident_id", flat=True)
-        ),
+        outstanding_suspect=outstanding,
+        decision_returned=returned,
     )

@@ -49,6 +49,7 @@ from ..services import incidents as services
 from ..services.orders import protective_order_add
 from ..services.positive_action import arrest_decision_record
 from .people import register_query
+from .positive_action import latest_return
 
 
 def writable_boroughs(user):
@@ -76,6 +77,7 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
             incident.has_repeat_victim = incident.pk in flags.repeat_victim
             incident.has_repeat_location = incident.pk in flags.repeat_location
             incident.has_outstanding = incident.pk in flags.outstanding_suspect
+            incident.has_returned_decision = incident.pk in flags.decision_returned
         return {
             **super().get_context_data(**kwargs),
             "form": form,
@@ -101,6 +103,12 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
         flags = incident_flags(incident, parties)
         can_write = has_role(user, CASE_WRITERS) and incident.can_edit()
         decided = {d.suspect_id for d in incident.arrest_decisions.all()}
+        # Decisions a supervisor returned, each with the return saying what to do (prefetched).
+        returned = [
+            (decision, latest_return(decision))
+            for decision in incident.arrest_decisions.all()
+            if decision.can_respond()
+        ]
         arrestable = {
             o.suspect_id for o in incident.offences.all() if o.offence_type.power_of_arrest
         }
@@ -114,6 +122,16 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
                 p for p in parties if p.pk in arrestable and p.pk not in decided
             ],
             "flags": flags,
+            "returned_decisions": [
+                {
+                    "decision": decision,
+                    "returned": event,
+                    # Anyone who records incidents answers, except the supervisor who returned it.
+                    "can_respond": has_role(user, CASE_WRITERS)
+                    and (event is None or event.actor_id != user.pk),
+                }
+                for decision, event in returned
+            ],
             "referral": referral,
             "orders": list(incident.protective_orders.all()),
             "today": london_today(),

@@ -18,6 +18,8 @@ POLICE_USERS = [
 ]
 CENTRAL_USERS = [
     ("central.supervisor", "Morgan", "Central Supervisor", Role.SUPERVISOR, "CEN"),
+    # London-wide: chooses the borough their home page shows.
+    ("central.coordinator", "Ashley", "Central MARAC Coordinator", Role.MARAC_COORDINATOR, "CEN"),
     ("analyst", "Robin", "Analyst", Role.ANALYST, "CEN"),
     ("review.lead", "Dana", "Review Lead", Role.REVIEW_LEAD, "CEN"),
     ("admin", "Casey", "Administrator", Role.ADMIN, "CEN"),

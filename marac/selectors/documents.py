@@ -88,6 +88,18 @@ def documents_for(*, viewer, meeting: MaracMeeting) -> dict[str, MeetingDocument
     return {kind: rows.get(kind) for kind in DocumentKind.values}
 
 
+def pack_documents_for(*, viewer, meetings) -> dict[int, MeetingDocument]:
+    """The viewer's copy of the pack of each of `meetings` that has one asked for, by meeting
+    id (one query). The meetings must already come from a viewer-scoped selector."""
+    audience = document_audience(viewer)
+    documents = MeetingDocument.objects.filter(
+        meeting__in=[meeting.pk for meeting in meetings],
+        kind=DocumentKind.PACK,
+        agency=audience,
+    )
+    return {document.meeting_id: document for document in documents}
+
+
 def viewer_may_have(*, viewer, document: MeetingDocument) -> bool:
     """Whether `viewer` (the requester, when the worker builds the copy) still has the access
     the copy is for: the same agency and still invited, or a coordinator who sees the meeting."""

@@ -12,7 +12,7 @@ from cases.tests.factories import add_party, complete_incident
 from riskassessment.models import AssessmentStatus, RiskAssessment
 
 from ..selectors.incidents import incident_states
-from .test_referrals_records import high_assessment, refer
+from .factories import high_assessment, refer
 
 pytestmark = pytest.mark.django_db
 

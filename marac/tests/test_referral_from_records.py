@@ -11,7 +11,7 @@ from cases.tests.factories import PersonFactory, add_party
 from marac.models import MaracReferral
 
 from ..selectors.referrals import referral_initial_from_records
-from .test_referrals_records import coordinator, high_assessment, meeting, refer
+from .factories import coordinator, high_assessment, meeting, refer
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Home page, sign-in security (two-factor, recovery codes) and the user's own API tokens."""
+"""Sign-in security (two-factor, recovery codes) and the user's own API tokens."""
 
 from __future__ import annotations
 
@@ -39,11 +39,6 @@ from .services import (
 WRONG_CODE = "The code is not right. Check the time on your device and try again"
 # The secret of the authenticator being set up, until its first code confirms it.
 SETUP_KEY_SESSION = "pp_totp_setup_key"
-
-
-@login_required
-def home(request):
-    return render(request, "accounts/home.html")
 
 
 def _next_url(request) -> str:

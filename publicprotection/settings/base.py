@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "marac",
     "homicidereviews",
     "reports",
+    "worklists",
 ]
 
 MIDDLEWARE = [
@@ -537,3 +538,7 @@ DHR_CHRONOLOGY_DAYS = env.int("DHR_CHRONOLOGY_DAYS", default=42)
 DHR_IMR_DAYS = env.int("DHR_IMR_DAYS", default=70)
 # The review aims to finish (overview report completed) within six months of the decision.
 DHR_COMPLETION_DAYS = env.int("DHR_COMPLETION_DAYS", default=183)
+
+# --- Home pages: what is waiting for each role (worklists) ------------------------------------
+# Actions (RARA, MARAC) due within this many days are listed as due, beside the overdue ones.
+HOME_DUE_SOON_DAYS = env.int("HOME_DUE_SOON_DAYS", default=7)

@@ -102,11 +102,8 @@ def test_without_javascript_every_question_shows(live_app, browser: Browser):
 def test_several_action_update_forms_on_one_page_each_work_on_their_own_action(
     live_app, page: Page
 ):
-    from marac.tests.test_referrals_records import coordinator, meeting
-
     from marac.models import ActionStatus, MaracAction
-    from marac.tests.test_actions import an_action
-    from marac.tests.test_sharing import idva_partner, listed_case
+    from marac.tests.factories import an_action, coordinator, idva_partner, listed_case, meeting
     from riskassessment.reference_data import load_reference_data as load_instruments
 
     load_offences()

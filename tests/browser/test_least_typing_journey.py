@@ -17,12 +17,11 @@ from cases.services.incidents import incident_update
 from cases.services.people import person_address_add
 from cases.tests.factories import IncidentFactory, PersonFactory, complete_incident, not_arrested
 from marac.services.meetings import referral_list_at_meeting
-from marac.tests.test_referrals_records import coordinator, high_assessment, meeting, refer
+from marac.tests.factories import coordinator, high_assessment, meeting, refer
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.test_accessibility import audit
-from tests.browser.test_positive_action_journey import sign_in, sign_out
+from tests.browser.steps import audit, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -102,7 +102,11 @@ def test_not_arrested_decision_is_returned_by_the_supervisor_and_answered(live_a
     # The officer sees the required action and responds.
     sign_in(page, base, "pc.jones")
     page.goto(f"{base}/cases/incidents/{reference}/")
-    expect(page.get_by_text("Take a statement from the neighbour who called 999.")).to_be_visible()
+    # The banner at the top of the incident says what to do; the decision below shows it too.
+    banner = page.get_by_role("region", name="Decision returned")
+    expect(
+        banner.get_by_text("Take a statement from the neighbour who called 999.")
+    ).to_be_visible()
     page.get_by_role("link", name="Respond to the review").click()
     page.get_by_label("Your response").fill("Statement taken from the neighbour at 14:10 today.")
     page.get_by_role("button", name="Send response").click()

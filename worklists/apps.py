@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorklistsConfig(AppConfig):
+    name = "worklists"
+    verbose_name = "Home pages: the work waiting for each role"
