@@ -152,14 +152,3 @@ class PersonDetailOutputSerializer(serializers.ModelSerializer):
     def get_flags(self, person) -> list[str]:
         flags = self.context.get("flags")
         return flags.labels if flags is not None else []
-
-
-class PersonConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="conflict")
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class PersonConflictResponseSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="client_error")
-    errors = PersonConflictErrorSerializer(many=True)

@@ -75,19 +75,6 @@ class ArrestDecisionDetailOutputSerializer(ArrestDecisionOutputSerializer):
         read_only_fields = fields
 
 
-class ConflictErrorSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[("conflict", "conflict")])
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ConflictErrorResponseSerializer(serializers.Serializer):
-    """The decision is not in a state that allows this step."""
-
-    type = serializers.ChoiceField(choices=[("client_error", "client_error")])
-    errors = ConflictErrorSerializer(many=True)
-
-
 # --- Input ---------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import ConcurrentEditError
+from publicprotection.errors import ConcurrentEditError
+
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
 
 _SPACES = re.compile(r"\s+")

@@ -21,7 +21,7 @@ from cases.services.incidents import incident_create, offence_add, party_add
 from cases.services.people import person_create
 from cases.services.positive_action import arrest_decision_record
 from publicprotection.accounts.models import Borough
-from publicprotection.accounts.tests.factories import UserFactory
+from publicprotection.accounts.tests.factories import UserFactory, team
 
 GOOD_JUSTIFICATION = (
     "The suspect had left the address before officers arrived and could not be found after "
@@ -47,8 +47,9 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Incident
 
-    actor = factory.SubFactory(UserFactory)
     borough = factory.LazyFunction(lambda: Borough.objects.get(code="LAM"))
+    # An officer of the incident's borough records it (incident_create checks).
+    actor = factory.LazyAttribute(lambda o: UserFactory(team=team(o.borough.code)))
     occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
     reported_at = factory.LazyAttribute(lambda o: o.occurred_at + timedelta(minutes=10))
     how_reported = HowReported.EMERGENCY_999
@@ -121,7 +122,7 @@ def arrested(suspect, actor=None, when=None):
 
 def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested", **kwargs):
     """An open incident with a victim, a suspect, an ABH offence and an arrest decision."""
-    actor = actor or UserFactory()
+    actor = actor or UserFactory(team=team(borough_code))
     incident = IncidentFactory(
         actor=actor, borough=Borough.objects.get(code=borough_code), **kwargs
     )

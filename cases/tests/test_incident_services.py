@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from cases.models import (
     ChildrensServicesReferral,
     IncidentStatus,
@@ -28,6 +27,7 @@ from cases.tests.factories import (
     not_arrested,
 )
 from publicprotection.accounts.models import Borough
+from publicprotection.errors import ConcurrentEditError
 
 pytestmark = pytest.mark.django_db
 
