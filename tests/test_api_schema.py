@@ -16,7 +16,9 @@ import zlib
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -55,7 +57,18 @@ schema = api_schema()
 
 
 @pytest.fixture
-def seeded(db, monkeypatch):
+def wsgi_in_test_transaction():
+    """The requests go through the WSGI handler inside the test's transaction: like Django's
+    test client, keep the handler from closing the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(db, monkeypatch, wsgi_in_test_transaction):
     """Two callers with tokens, and one record of each kind in their borough."""
     # Hundreds of requests a minute from the same two users: the rate limit is not under test.
     monkeypatch.setattr(SharedUserRateThrottle, "allow_request", lambda self, request, view: True)

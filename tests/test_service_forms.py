@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
 from publicprotection.errors import ConcurrentEditError, StateError
@@ -84,6 +84,8 @@ urlpatterns = [
     path("refused/", NoteView.as_view(raises=PermissionDenied("Not yours."))),
     path("refused-on-form/", RefusalOnFormView.as_view()),
     path("somewhere/", lambda request: redirect("/ok/")),
+    # The project's pages too: the 403 page links to them.
+    path("", include("publicprotection.urls")),
 ]
 
 TYPED = {"version": "3", "note": "What the user typed"}

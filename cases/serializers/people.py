@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from publicprotection.api.fields import BlankAsNullEmailField, BlankChoicesAsNullMixin
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import Ethnicity, Gender, Person, SafeContactMethod
@@ -84,7 +85,7 @@ class PersonUpdateInputSerializer(_PersonFieldsSerializer):
 # --- Output ------------------------------------------------------------------------------------
 
 
-class PersonListOutputSerializer(serializers.ModelSerializer):
+class PersonListOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
 
     class Meta:
@@ -114,7 +115,8 @@ class PersonAddressOutputSerializer(serializers.Serializer):
     )
 
 
-class PersonDetailOutputSerializer(serializers.ModelSerializer):
+class PersonDetailOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
+    email = BlankAsNullEmailField(read_only=True)
     aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
     addresses = PersonAddressOutputSerializer(many=True, read_only=True)
     flags = serializers.SerializerMethodField(

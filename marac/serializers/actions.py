@@ -6,12 +6,13 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Agency
+from publicprotection.api.fields import BlankChoicesAsNullMixin
 
 from ..models import ActionStatus, ActionSubject, MaracAction, MaracActionUpdate
 from .referrals import MAX_ID
 
 
-class ActionUpdateOutputSerializer(serializers.ModelSerializer):
+class ActionUpdateOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     actor_name = serializers.CharField(source="actor.display_name")
 
     class Meta:
