@@ -67,7 +67,11 @@ class ServiceFormMixin:
             if saved is not None and form is not None:
                 form.data = form.data.copy()
                 form.data["version"] = saved.version
-            raise ServiceRefused(self._refused(form, error, 409, saved_meanwhile=saved)) from error
+            if form is None:
+                raise ServiceRefused(self._warn(error)) from error
+            # Always the form again, with what was typed: never only a warning elsewhere.
+            add_service_errors(form, error)
+            raise ServiceRefused(self.form_rejected(form, 409, saved_meanwhile=saved)) from error
         except StateError as error:
             raise ServiceRefused(self._refused(form, error, 409)) from error
         except PermissionDenied as error:

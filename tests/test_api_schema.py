@@ -41,8 +41,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# About a minute for the 67 operations on a quiet machine, two calls per example.
-MAX_EXAMPLES = 8
+# Bounded so the run stays short: 67 operations, two calls per example.
+MAX_EXAMPLES = 4
 
 
 def api_schema():

@@ -18,7 +18,7 @@ from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
 from ..forms.incidents import IncidentFilterForm
-from ..models import Person
+from ..models import Incident, Person
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
     ChildrensReferralInputSerializer,
@@ -88,6 +88,7 @@ class ReadOrWritePermissionsMixin:
 
 class IncidentListApi(ReadOrWritePermissionsMixin, GenericAPIView):
     serializer_class = IncidentOutputSerializer
+    queryset = Incident.objects.none()  # for the schema; reads go through the selectors
     pagination_class = IncidentCursorPagination
 
     @extend_schema(

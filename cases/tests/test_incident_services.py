@@ -73,7 +73,7 @@ def test_the_central_team_records_incidents_anywhere(central_officer):
     assert record(central_officer, "SOU").borough.code == "SOU"
 
 
-@pytest.mark.parametrize("role", [Role.ANALYST, Role.PARTNER, Role.MARAC_COORDINATOR])
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.MARAC_COORDINATOR, Role.REVIEW_LEAD])
 def test_only_officers_and_supervisors_record_incidents(role):
     reader = UserFactory(role=role, team=team("LAM"))
 

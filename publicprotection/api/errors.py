@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 
 from publicprotection.errors import ConcurrentEditError, StateError
 
@@ -72,6 +73,11 @@ class ApiExceptionHandler(ExceptionHandler):
         return super().convert_known_exceptions(exc)
 
     def get_response(self, exc, data):
+        # An error is JSON in the one shape even where the caller asked for CSV (?format=csv).
+        request = self.context.get("request")
+        if request is not None:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().get_response(exc, data)
         if isinstance(exc, ServiceUnavailable):
             response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
