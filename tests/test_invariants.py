@@ -67,6 +67,7 @@ from marac.selectors.referrals import assessments_to_be_referred
 from marac.services.referrals import referral_create
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.errors import StateError
 from riskassessment.models import (
     AssessmentStatus,
     Level,
@@ -80,7 +81,8 @@ from riskassessment.services.plans import rara_action_add
 SEQUENCES = int(os.environ.get("INVARIANT_SEQUENCES", "10"))
 STEPS = int(os.environ.get("INVARIANT_STEPS", "20"))
 BOROUGHS = ("LAM", "SOU")
-REFUSED = (ValidationError, PermissionDenied)
+# The services' refusals (docs/adr/0012): bad input, not in a state for it, not allowed.
+REFUSED = (ValidationError, StateError, PermissionDenied)
 
 RUN = {"sequences": 0}
 
