@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases.errors import ConcurrentEditError
 from cases.models import Person
+from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 from publicprotection.private_files import store_checksummed
 

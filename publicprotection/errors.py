@@ -1,4 +1,18 @@
-"""Styled error pages; API paths get JSON in the same shape as the API's own errors."""
+"""The error contract (docs/adr/0012) and the styled error pages.
+
+Services raise three kinds of error, and nothing else for a refusal:
+
+- Django's `ValidationError`: bad input (400 in the API; the form's fields on a page);
+- `StateError` (this module): the record is not in a state that allows this, or changed since
+  the caller read it (409; 412 when the API caller sent If-Match);
+- Django's `PermissionDenied`: this actor may not (403), or `Http404` where the record's
+  existence must not show.
+
+The message is the service's own words and reaches the user and the API client verbatim. One
+DRF exception handler (publicprotection/api/errors.py) and one form-view base
+(publicprotection/service_forms.py) do the mapping; API paths get JSON error pages in the same
+shape as the API's own errors.
+"""
 
 import sys
 
@@ -7,6 +21,36 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
+
+
+class StateError(Exception):
+    """The record is not in a state that allows this action (already reviewed, the meeting
+    already held, someone else saved it meanwhile). A 409, with `message` shown as it is."""
+
+    default_message = "The record is not in a state that allows this."
+    code = "invalid_state"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None):
+        self.message = message or self.default_message
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+    @property
+    def messages(self) -> list[str]:
+        return [self.message]
+
+
+class ConcurrentEditError(StateError):
+    """Someone else saved the record since this form was opened (or the API caller read it)."""
+
+    code = "concurrent_edit"
+
+    def __init__(self, noun: str = "record"):
+        super().__init__(
+            f"Someone else changed this {noun} while you were editing it. Your changes have "
+            "not been saved: check the current version (open it in a new tab), then save again."
+        )
 
 
 def _api_error(request, status: int, code: str, detail: str):

@@ -319,13 +319,3 @@ class DateInput(forms.DateInput):
 
 
 YES_NO_UNKNOWN = [("true", "Yes"), ("false", "No"), ("", "Not known")]
-
-
-def apply_service_errors(form, error) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

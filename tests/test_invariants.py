@@ -95,16 +95,14 @@ from marac.selectors.referrals import (
     repeat_window,
 )
 from marac.selectors.sharing import cases_shared_with
-from marac.services.actions import ActionStateError, action_create, action_update
+from marac.services.actions import action_create, action_update
 from marac.services.meetings import (
-    MeetingStateError,
     meeting_cancel,
     meeting_create,
     meeting_mark_held,
     referral_list_at_meeting,
 )
 from marac.services.referrals import (
-    ReferralStateError,
     referral_accept,
     referral_create,
     referral_reject,
@@ -112,6 +110,7 @@ from marac.services.referrals import (
 from marac.services.sharing import meeting_invitation_withdraw, meeting_invite
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import AgencyFactory, UserFactory, team
+from publicprotection.errors import StateError
 from riskassessment.models import (
     AssessmentStatus,
     Level,
@@ -126,13 +125,8 @@ SEQUENCES = int(os.environ.get("INVARIANT_SEQUENCES", "10"))
 STEPS = int(os.environ.get("INVARIANT_STEPS", "20"))
 PROGRESS_EVERY = 250
 BOROUGHS = ("LAM", "SOU")
-REFUSED = (
-    ValidationError,
-    PermissionDenied,
-    ReferralStateError,
-    MeetingStateError,
-    ActionStateError,
-)
+# The services' refusals (docs/adr/0012): bad input, not in a state for it, not allowed.
+REFUSED = (ValidationError, StateError, PermissionDenied)
 
 RUN = {"sequences": 0}
 # How often the deeper states were reached, printed with the count: a run that never lists a

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -11,17 +10,15 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
-from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
+from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
-from ..errors import ConcurrentEditError
 from ..forms.incidents import IncidentFilterForm
-from ..models import Person
+from ..models import Incident, Person
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
     ChildrensReferralInputSerializer,
@@ -91,9 +88,14 @@ class ReadOrWritePermissionsMixin:
 
 class IncidentListApi(ReadOrWritePermissionsMixin, GenericAPIView):
     serializer_class = IncidentOutputSerializer
+    queryset = Incident.objects.none()  # for the schema; reads go through the selectors
     pagination_class = IncidentCursorPagination
 
-    @extend_schema(operation_id="incidents_list", parameters=FILTER_PARAMETERS)
+    @extend_schema(
+        operation_id="incidents_list",
+        parameters=FILTER_PARAMETERS,
+        responses=IncidentOutputSerializer(many=True),
+    )
     def get(self, request):
         queryset = selectors.incident_list(
             viewer=request.user, filters=_filters_from(request.query_params)
@@ -109,15 +111,7 @@ class IncidentListApi(ReadOrWritePermissionsMixin, GenericAPIView):
     )
     def post(self, request):
         data = _validated(IncidentCreateInputSerializer, request)
-        borough_id = viewer_borough_id(request.user)
-        if borough_id is not None and data["borough"].pk != borough_id:
-            raise ApiValidationError(
-                {"borough": ["You can record incidents in your own borough only."]}
-            )
-        try:
-            incident = services.incident_create(actor=request.user, **data)
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        incident = services.incident_create(actor=request.user, **data)
         return _detail_response(request, incident.pk, status.HTTP_201_CREATED)
 
 
@@ -155,15 +149,10 @@ class IncidentDetailApi(ReadOrWritePermissionsMixin, GenericAPIView):
         data = _validated(IncidentUpdateInputSerializer, request)
         version = requested_version(request, data.pop("version", None))
         location = data.pop("location", None)
-        try:
-            services.incident_update(
-                actor=request.user, incident_id=incident.pk, expected_version=version,
-                location=location, **data,
-            )  # fmt: skip
-        except ConcurrentEditError as error:
-            raise Conflict(error.messages[0]) from error
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        services.incident_update(
+            actor=request.user, incident_id=incident.pk, expected_version=version,
+            location=location, **data,
+        )  # fmt: skip
         return _detail_response(request, incident.pk)
 
 
@@ -182,12 +171,9 @@ class IncidentPartyCreateApi(GenericAPIView):
         person = Person.objects.filter(pk=data.pop("person")).first()
         if person is None:
             raise ApiValidationError({"person": ["Unknown person."]})
-        try:
-            party = services.party_add(
-                actor=request.user, incident_id=incident.pk, person=person, **data
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        party = services.party_add(
+            actor=request.user, incident_id=incident.pk, person=person, **data
+        )
         # The link shows the person to the incident's borough: logged as a combination.
         access_log_record(
             request=request,
@@ -214,12 +200,9 @@ class IncidentOffenceCreateApi(GenericAPIView):
         suspect = incident.parties.filter(pk=data.pop("suspect")).first()
         if suspect is None:
             raise ApiValidationError({"suspect": ["Choose a suspect in this incident."]})
-        try:
-            offence = services.offence_add(
-                actor=request.user, incident_id=incident.pk, suspect=suspect, **data
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        offence = services.offence_add(
+            actor=request.user, incident_id=incident.pk, suspect=suspect, **data
+        )
         return Response(OffenceOutputSerializer(offence).data, status=status.HTTP_201_CREATED)
 
 
@@ -243,13 +226,10 @@ class IncidentProtectiveOrderCreateApi(GenericAPIView):
             raise ApiValidationError({"protected": ["Choose a victim or child in this incident."]})
         if respondent_id and respondent is None:
             raise ApiValidationError({"respondent": ["Choose a suspect in this incident."]})
-        try:
-            order = protective_order_add(
-                actor=request.user, incident_id=incident.pk, protected=protected,
-                respondent=respondent, **data,
-            )  # fmt: skip
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        order = protective_order_add(
+            actor=request.user, incident_id=incident.pk, protected=protected,
+            respondent=respondent, **data,
+        )  # fmt: skip
         return Response(ProtectiveOrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -267,12 +247,9 @@ class IncidentChildrensReferralApi(GenericAPIView):
     def post(self, request, pk: int):
         incident = _visible_incident(request, pk)
         data = _validated(ChildrensReferralInputSerializer, request)
-        try:
-            referral = services.childrens_referral_record(
-                actor=request.user, incident_id=incident.pk, **data
-            )
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        referral = services.childrens_referral_record(
+            actor=request.user, incident_id=incident.pk, **data
+        )
         return Response(ChildrensReferralOutputSerializer(referral).data)
 
 
@@ -288,16 +265,11 @@ class IncidentSubmitApi(GenericAPIView):
     def post(self, request, pk: int):
         incident = _visible_incident(request, pk)
         data = _validated(SubmitInputSerializer, request)
-        try:
-            services.incident_submit(
-                actor=request.user,
-                incident_id=incident.pk,
-                expected_version=requested_version(request, data.get("version"), required=False),
-            )
-        except ConcurrentEditError as error:
-            raise Conflict(error.messages[0]) from error
-        except ValidationError as error:
-            raise as_api_error(error) from error
+        services.incident_submit(
+            actor=request.user,
+            incident_id=incident.pk,
+            expected_version=requested_version(request, data.get("version"), required=False),
+        )
         return _detail_response(request, incident.pk)
 
 

@@ -6,7 +6,6 @@ one); partner agencies are refused outright; a detail read is written to the acc
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ValidationErrorResponseSerializer
@@ -18,17 +17,14 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count
 
-from ..errors import ConcurrentEditError
 from ..models import Person
 from ..selectors import people as selectors
 from ..selectors.flags import person_flags
 from ..serializers.people import (
-    PersonConflictResponseSerializer,
     PersonCreateInputSerializer,
     PersonDetailOutputSerializer,
     PersonListOutputSerializer,
@@ -162,10 +158,7 @@ class PersonListApi(_MethodPermissions, GenericAPIView):
     def post(self, request):
         data = PersonCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            person = services.person_create(actor=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        person = services.person_create(actor=request.user, **data.validated_data)
         person = selectors.person_detail_get(viewer=request.user, person_id=person.pk)
         output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
         return Response(output.data, status=status.HTTP_201_CREATED)
@@ -186,13 +179,7 @@ class PersonDetailApi(_MethodPermissions, GenericAPIView):
         operation_id="persons_partial_update",
         summary="Change a person's details",
         request=PersonUpdateInputSerializer,
-        responses={
-            200: PersonDetailOutputSerializer,
-            409: OpenApiResponse(
-                PersonConflictResponseSerializer,
-                description="Someone else changed the person since `version` was read.",
-            ),
-        },
+        responses={200: PersonDetailOutputSerializer},
     )
     def patch(self, request, pk: int):
         person = selectors.person_get(viewer=request.user, person_id=pk)
@@ -200,14 +187,9 @@ class PersonDetailApi(_MethodPermissions, GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         version = requested_version(request, fields.pop("version", None))
-        try:
-            services.person_update_with_aliases(
-                actor=request.user, person_id=person.pk, expected_version=version, **fields
-            )
-        except ConcurrentEditError as error:
-            raise Conflict(error.messages[0]) from error
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        services.person_update_with_aliases(
+            actor=request.user, person_id=person.pk, expected_version=version, **fields
+        )
         person = selectors.person_detail_get(viewer=request.user, person_id=person.pk)
         output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
         return Response(output.data)

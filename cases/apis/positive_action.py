@@ -4,7 +4,6 @@ field errors are a 400; a step the decision's state does not allow is a 409."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.audit.services import access_log_record
 
 from ..models import ArrestDecision
@@ -24,28 +22,16 @@ from ..serializers.positive_action import (
     ArrestDecisionOutputSerializer,
     ArrestDecisionRespondInputSerializer,
     ArrestDecisionReviewInputSerializer,
-    ConflictErrorResponseSerializer,
     OutstandingSuspectArrestInputSerializer,
     OutstandingSuspectCloseInputSerializer,
 )
 from ..services import positive_action as services
-from ..services.positive_action import DecisionStateError
 
 CanReadCases = role_permission(CASE_READERS, "CanReadCases")
 CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
 IsSupervisor = role_permission(SUPERVISORS, "IsSupervisor")
 
 TAGS = ["arrest decisions"]
-
-
-def call_service(service, **kwargs):
-    """Call a service; turn its Django errors into the API's 400 and 409 answers."""
-    try:
-        return service(**kwargs)
-    except DecisionStateError as error:
-        raise Conflict(" ".join(error.messages)) from error
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
 
 
 def _detail(request, decision_id: int) -> Response:
@@ -96,7 +82,7 @@ class ArrestDecisionListCreateApi(GenericAPIView):
         ),
         tags=TAGS,
         request=ArrestDecisionCreateInputSerializer,
-        responses={201: ArrestDecisionDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={201: ArrestDecisionDetailOutputSerializer},
     )
     def post(self, request):
         serializer = ArrestDecisionCreateInputSerializer(data=request.data)
@@ -105,9 +91,7 @@ class ArrestDecisionListCreateApi(GenericAPIView):
         suspect = selectors.suspect_visible_to(viewer=request.user, party_id=data.pop("suspect"))
         if suspect is None:
             raise exceptions.ValidationError({"suspect": ["Unknown suspect"]})
-        decision = call_service(
-            services.arrest_decision_record, actor=request.user, suspect=suspect, **data
-        )
+        decision = services.arrest_decision_record(actor=request.user, suspect=suspect, **data)
         response = _detail(request, decision.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -134,7 +118,7 @@ class ArrestDecisionReviewApi(GenericAPIView):
         operation_id="arrest_decisions_review",
         tags=TAGS,
         request=ArrestDecisionReviewInputSerializer,
-        responses={200: ArrestDecisionDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={200: ArrestDecisionDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         decision = selectors.decision_get(viewer=request.user, decision_id=pk)
@@ -142,16 +126,14 @@ class ArrestDecisionReviewApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if data["action"] == "return":
-            call_service(
-                services.arrest_decision_return,
+            services.arrest_decision_return(
                 actor=request.user,
                 decision_id=decision.pk,
                 required_action=data["required_action"],
                 comment=data["comment"],
             )
         else:
-            call_service(
-                services.arrest_decision_endorse,
+            services.arrest_decision_endorse(
                 actor=request.user,
                 decision_id=decision.pk,
                 comment=data["comment"],
@@ -169,14 +151,13 @@ class ArrestDecisionRespondApi(GenericAPIView):
         operation_id="arrest_decisions_respond",
         tags=TAGS,
         request=ArrestDecisionRespondInputSerializer,
-        responses={200: ArrestDecisionDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={200: ArrestDecisionDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         decision = selectors.decision_get(viewer=request.user, decision_id=pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.arrest_decision_respond,
+        services.arrest_decision_respond(
             actor=request.user,
             decision_id=decision.pk,
             response=serializer.validated_data["response"],
@@ -194,14 +175,13 @@ class OutstandingSuspectArrestApi(GenericAPIView):
         operation_id="arrest_decisions_arrest",
         tags=TAGS,
         request=OutstandingSuspectArrestInputSerializer,
-        responses={200: ArrestDecisionDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={200: ArrestDecisionDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         decision = selectors.decision_get(viewer=request.user, decision_id=pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.outstanding_suspect_arrested,
+        services.outstanding_suspect_arrested(
             actor=request.user,
             decision_id=decision.pk,
             **serializer.validated_data,
@@ -219,14 +199,13 @@ class OutstandingSuspectCloseApi(GenericAPIView):
         operation_id="arrest_decisions_close_outstanding",
         tags=TAGS,
         request=OutstandingSuspectCloseInputSerializer,
-        responses={200: ArrestDecisionDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={200: ArrestDecisionDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         decision = selectors.decision_get(viewer=request.user, decision_id=pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.outstanding_suspect_close,
+        services.outstanding_suspect_close(
             actor=request.user,
             decision_id=decision.pk,
             comment=serializer.validated_data["comment"],

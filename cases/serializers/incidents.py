@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Borough
-from publicprotection.api.fields import ChoiceListField
+from publicprotection.api.fields import BlankChoicesAsNullMixin, ChoiceListField
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
 )
 
 
-class IncidentOutputSerializer(serializers.ModelSerializer):
+class IncidentOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
     officer_in_charge = serializers.CharField(source="officer_in_charge.display_name", default="")
     is_sanction_detection = serializers.BooleanField(read_only=True)
@@ -52,7 +52,7 @@ class IncidentOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartyOutputSerializer(serializers.ModelSerializer):
+class PartyOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name")
 
     class Meta:
@@ -111,7 +111,7 @@ class ReviewEventOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ArrestDecisionSummarySerializer(serializers.ModelSerializer):
+class ArrestDecisionSummarySerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     events = ReviewEventOutputSerializer(source="review_events", many=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from publicprotection.api.fields import BlankAsNullEmailField, BlankChoicesAsNullMixin
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import Ethnicity, Gender, Person, SafeContactMethod
@@ -84,7 +85,7 @@ class PersonUpdateInputSerializer(_PersonFieldsSerializer):
 # --- Output ------------------------------------------------------------------------------------
 
 
-class PersonListOutputSerializer(serializers.ModelSerializer):
+class PersonListOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
 
     class Meta:
@@ -114,7 +115,8 @@ class PersonAddressOutputSerializer(serializers.Serializer):
     )
 
 
-class PersonDetailOutputSerializer(serializers.ModelSerializer):
+class PersonDetailOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
+    email = BlankAsNullEmailField(read_only=True)
     aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
     addresses = PersonAddressOutputSerializer(many=True, read_only=True)
     flags = serializers.SerializerMethodField(
@@ -152,14 +154,3 @@ class PersonDetailOutputSerializer(serializers.ModelSerializer):
     def get_flags(self, person) -> list[str]:
         flags = self.context.get("flags")
         return flags.labels if flags is not None else []
-
-
-class PersonConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="conflict")
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class PersonConflictResponseSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="client_error")
-    errors = PersonConflictErrorSerializer(many=True)

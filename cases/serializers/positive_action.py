@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.fields import BlankChoicesAsNullMixin
+
 from ..models import (
     NOT_ARRESTED_REASONS_OFFERED,
     VICTIM_NOT_SUPPORTING,
@@ -30,7 +32,7 @@ class ArrestReviewEventOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ArrestDecisionOutputSerializer(serializers.ModelSerializer):
+class ArrestDecisionOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     incident = serializers.IntegerField(source="incident_id")
     incident_reference = serializers.CharField(source="incident.reference")
     borough = serializers.CharField(source="incident.borough.code")
@@ -73,19 +75,6 @@ class ArrestDecisionDetailOutputSerializer(ArrestDecisionOutputSerializer):
     class Meta(ArrestDecisionOutputSerializer.Meta):
         fields = [*ArrestDecisionOutputSerializer.Meta.fields, "review_events"]
         read_only_fields = fields
-
-
-class ConflictErrorSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[("conflict", "conflict")])
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ConflictErrorResponseSerializer(serializers.Serializer):
-    """The decision is not in a state that allows this step."""
-
-    type = serializers.ChoiceField(choices=[("client_error", "client_error")])
-    errors = ConflictErrorSerializer(many=True)
 
 
 # --- Input ---------------------------------------------------------------------------------------

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from publicprotection.access.roles import CASE_WRITERS, has_role
+from publicprotection.access.scope import viewer_borough_id
 from publicprotection.accounts.models import Borough
+from publicprotection.errors import ConcurrentEditError, StateError
 
-from ..errors import ConcurrentEditError
 from ..models import (
     ChildrensServicesReferral,
     Incident,
@@ -98,6 +100,17 @@ def _location(location: dict | None):
 
 
 @transaction.atomic
+def require_recorder_for(actor, borough: Borough) -> None:
+    """Officers and supervisors record incidents in their own borough; the central team
+    anywhere. The page offers only those boroughs; every caller (API, page, loaders) gets the
+    rule here."""
+    if not has_role(actor, CASE_WRITERS):
+        raise PermissionDenied("Only an officer or supervisor can record an incident.")
+    borough_id = viewer_borough_id(actor)
+    if borough_id is not None and borough_id != borough.pk:
+        raise PermissionDenied("You can record incidents in your own borough only.")
+
+
 def incident_create(
     *,
     actor,
@@ -112,6 +125,7 @@ def incident_create(
     unknown = set(fields) - set(INCIDENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown incident fields: {sorted(unknown)}")
+    require_recorder_for(actor, borough)
     fields.setdefault("officer_in_charge", actor)
     incident_times_validate(occurred_at=occurred_at, reported_at=reported_at)
     incident = Incident(
@@ -138,7 +152,7 @@ def _lock(incident_id: int) -> Incident:
 
 def _ensure_editable(incident: Incident) -> None:
     if not incident.can_edit():
-        raise ValidationError("A closed incident cannot be changed.", code="closed")
+        raise StateError("A closed incident cannot be changed.")
 
 
 @transaction.atomic
@@ -217,9 +231,9 @@ def party_remove(*, actor, party_id: int) -> None:
     party = Party.objects.select_related("incident").get(pk=party_id)
     incident = _lock(party.incident_id)
     if incident.status != IncidentStatus.DRAFT:
-        raise ValidationError("People can only be removed while the incident is a draft.")
+        raise StateError("People can only be removed while the incident is a draft.")
     if hasattr(party, "arrest_decision"):
-        raise ValidationError("This suspect has an arrest decision, so cannot be removed.")
+        raise StateError("This suspect has an arrest decision, so cannot be removed.")
     party.delete()
     safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
@@ -247,7 +261,7 @@ def offence_remove(*, actor, offence_id: int) -> None:
     offence = Offence.objects.get(pk=offence_id)
     incident = _lock(offence.incident_id)
     if incident.status != IncidentStatus.DRAFT:
-        raise ValidationError("Offences can only be removed while the incident is a draft.")
+        raise StateError("Offences can only be removed while the incident is a draft.")
     offence.delete()
     _bump_version(incident)
 
@@ -352,7 +366,7 @@ def _submit(*, actor, incident_id: int, expected_version: int | None) -> Inciden
     if expected_version is not None and incident.version != expected_version:
         raise ConcurrentEditError("incident")
     if not incident.can_submit():
-        raise ValidationError("This incident has already been submitted.")
+        raise StateError("This incident has already been submitted.")
     safeguarding_refresh(incident, actor=actor)  # in case an age changed since, in this lock
     problems = submission_problems(incident)
     if problems:
@@ -392,7 +406,7 @@ def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
     """A supervisor closes the incident; outstanding suspects in it are closed with it."""
     incident = _lock(incident_id)
     if not incident.can_close():
-        raise ValidationError("Only an open incident can be closed.")
+        raise StateError("Only an open incident can be closed.")
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()

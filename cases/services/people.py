@@ -8,9 +8,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 
-from ..errors import ConcurrentEditError
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
 from ..selectors.names import normalise_name
 from .safeguarding import safeguarding_refresh

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
+from publicprotection.errors import StateError
 
 from ..models import (
     VICTIM_NOT_SUPPORTING,
@@ -87,14 +88,8 @@ def necessity_problems(*, reason: str, grounds: dict[str, str]) -> dict[str, str
     return problems
 
 
-class DecisionStateError(ValidationError):
-    """The decision is not in a state that allows this step (already reviewed, not returned...).
-
-    A ValidationError, so forms show it like any other; the API answers 409 Conflict.
-    """
-
-    def __init__(self, message: str):
-        super().__init__(message, code="invalid_state")
+class DecisionStateError(StateError):
+    """The decision is not in a state that allows this step (already reviewed, not returned...)."""
 
 
 def _require_role_for(actor, incident: Incident, roles: frozenset, message: str) -> None:

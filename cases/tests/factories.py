@@ -20,8 +20,10 @@ from cases.models import (
 from cases.services.incidents import incident_create, offence_add, party_add
 from cases.services.people import person_create
 from cases.services.positive_action import arrest_decision_record
+from publicprotection.access.roles import CASE_WRITERS, has_role
+from publicprotection.access.scope import viewer_borough_id
 from publicprotection.accounts.models import Borough
-from publicprotection.accounts.tests.factories import UserFactory
+from publicprotection.accounts.tests.factories import UserFactory, team
 
 GOOD_JUSTIFICATION = (
     "The suspect had left the address before officers arrived and could not be found after "
@@ -47,8 +49,9 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Incident
 
-    actor = factory.SubFactory(UserFactory)
     borough = factory.LazyFunction(lambda: Borough.objects.get(code="LAM"))
+    # An officer of the incident's borough records it (incident_create checks).
+    actor = factory.LazyAttribute(lambda o: UserFactory(team=team(o.borough.code)))
     occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
     reported_at = factory.LazyAttribute(lambda o: o.occurred_at + timedelta(minutes=10))
     how_reported = HowReported.EMERGENCY_999
@@ -57,6 +60,11 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        # incident_create lets officers record in their own borough only: a test that builds
+        # another borough's history with its own actor gets that borough's officer instead.
+        actor, borough = kwargs["actor"], kwargs["borough"]
+        if viewer_borough_id(actor) not in (None, borough.pk) or not has_role(actor, CASE_WRITERS):
+            kwargs["actor"] = UserFactory(team=team(borough.code))
         return incident_create(**kwargs)
 
 
@@ -121,7 +129,7 @@ def arrested(suspect, actor=None, when=None):
 
 def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested", **kwargs):
     """An open incident with a victim, a suspect, an ABH offence and an arrest decision."""
-    actor = actor or UserFactory()
+    actor = actor or UserFactory(team=team(borough_code))
     incident = IncidentFactory(
         actor=actor, borough=Borough.objects.get(code=borough_code), **kwargs
     )

@@ -103,7 +103,11 @@ def test_recording_in_another_borough_is_refused(api_client, southwark_officer):
         reverse("api:incident-list"), create_body(borough="LAM"), format="json"
     )
 
-    assert response.status_code == 400
+    # The service's own rule, in its own words (docs/adr/0012).
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["detail"] == (
+        "You can record incidents in your own borough only."
+    )
     assert Incident.objects.count() == 0
 
 

@@ -100,7 +100,7 @@ def test_a_later_save_from_an_older_page_is_refused_keeping_the_input(client, la
 
     response = client.post(url, {**first, "cad_reference": "SECOND"})
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this incident" in response.text
     assert 'value="SECOND"' in response.text
     incident.refresh_from_db()

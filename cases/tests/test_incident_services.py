@@ -3,13 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from cases.models import (
     ChildrensServicesReferral,
+    Incident,
     IncidentStatus,
     Outcome,
     PartyRole,
@@ -27,7 +27,9 @@ from cases.tests.factories import (
     complete_incident,
     not_arrested,
 )
-from publicprotection.accounts.models import Borough
+from publicprotection.accounts.models import Borough, Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.errors import ConcurrentEditError
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,44 @@ def test_references_are_numbered_per_borough_and_year():
     assert first.reference == f"DV/LAM/{year}/000001"
     assert second.reference == f"DV/LAM/{year}/000002"
     assert southwark.reference == f"DV/SOU/{year}/000001"
+
+
+def record(actor, borough_code="LAM"):
+    now = timezone.now()
+    return services.incident_create(
+        actor=actor,
+        borough=Borough.objects.get(code=borough_code),
+        occurred_at=now - timedelta(hours=2),
+        reported_at=now - timedelta(hours=1),
+        how_reported="999",
+    )
+
+
+def test_an_officer_records_incidents_in_their_own_borough_only(southwark_officer):
+    # Given a Southwark officer
+    # When they record an incident in Lambeth, whichever page or API or loader calls the service
+    with pytest.raises(PermissionDenied) as refused:
+        record(southwark_officer, "LAM")
+
+    # Then the service refuses in its own words, and nothing is recorded
+    assert str(refused.value) == "You can record incidents in your own borough only."
+    assert not Incident.objects.exists()
+    assert record(southwark_officer, "SOU").borough.code == "SOU"
+
+
+def test_the_central_team_records_incidents_anywhere(central_officer):
+    assert record(central_officer, "LAM").borough.code == "LAM"
+    assert record(central_officer, "SOU").borough.code == "SOU"
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.MARAC_COORDINATOR, Role.REVIEW_LEAD])
+def test_only_officers_and_supervisors_record_incidents(role):
+    reader = UserFactory(role=role, team=team("LAM"))
+
+    with pytest.raises(PermissionDenied, match="Only an officer or supervisor"):
+        record(reader, "LAM")
+
+    assert not Incident.objects.exists()
 
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(lambeth_officer):

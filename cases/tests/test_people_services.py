@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from cases.models import Address, PartyRole, Person, PersonAlias, SearchName
 from cases.selectors.names import ranked_names
 from cases.selectors.people import (
@@ -27,6 +26,7 @@ from cases.services.people import (
 )
 from cases.tests.factories import IncidentFactory, PersonFactory, add_offence, add_party, arrested
 from publicprotection.accounts.models import Borough
+from publicprotection.errors import ConcurrentEditError
 
 pytestmark = pytest.mark.django_db
 

@@ -481,7 +481,7 @@ def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(client, lambe
 
     response = client.post(edit_url(person), stale)
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this person" in response.text
     assert 'value="07700 900777"' in response.text
     assert 'value="Evenings"' in response.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -22,9 +22,10 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.errors import StateError
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 # Registers <incident_ref:...> for the URL patterns below.
 from .. import converters  # noqa: E402, F401
@@ -148,7 +149,7 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
 # --- Writing -------------------------------------------------------------------------------
 
 
-class IncidentWriteMixin(RoleRequiredMixin):
+class IncidentWriteMixin(ServiceFormMixin, RoleRequiredMixin):
     """Loads the incident through the viewer's scope; refuses closed incidents."""
 
     allowed_roles = CASE_WRITERS
@@ -177,7 +178,7 @@ class IncidentWriteMixin(RoleRequiredMixin):
         return {**super().get_context_data(**kwargs), "incident": self.incident}
 
 
-class IncidentCreateView(RoleRequiredMixin, TemplateView):
+class IncidentCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "cases/incidents/create.html"
 
@@ -197,20 +198,18 @@ class IncidentCreateView(RoleRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = IncidentDetailsForm(request.POST, boroughs=writable_boroughs(request.user))
         if form.is_valid():
-            try:
-                incident = services.incident_create(
-                    actor=request.user,
-                    borough=form.cleaned_data["borough"],
-                    location=form.location(),
-                    **form.service_fields(),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request, f"Draft {incident.reference} saved. Add the people involved next."
-                )
-                return redirect("cases:incident-detail", incident.reference)
+            incident = self.run_service(
+                form,
+                services.incident_create,
+                actor=request.user,
+                borough=form.cleaned_data["borough"],
+                location=form.location(),
+                **form.service_fields(),
+            )
+            messages.success(
+                request, f"Draft {incident.reference} saved. Add the people involved next."
+            )
+            return redirect("cases:incident-detail", incident.reference)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -249,19 +248,17 @@ class IncidentDetailsEditView(IncidentWriteMixin, TemplateView):
             officers=selectors.officer_in_charge_candidates(borough_id=self.incident.borough_id),
         )
         if form.is_valid():
-            try:
-                services.incident_update(
-                    actor=request.user,
-                    incident_id=self.incident.pk,
-                    expected_version=form.cleaned_data["version"],
-                    location=form.location(),
-                    **form.service_fields(),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, "Incident details saved.")
-                return redirect(self.incident_url())
+            self.run_service(
+                form,
+                services.incident_update,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                expected_version=form.cleaned_data["version"],
+                location=form.location(),
+                **form.service_fields(),
+            )
+            messages.success(request, "Incident details saved.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -283,18 +280,16 @@ class EvidenceEditView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = EvidenceForm(request.POST)
         if form.is_valid():
-            try:
-                services.incident_update(
-                    actor=request.user,
-                    incident_id=self.incident.pk,
-                    expected_version=form.cleaned_data["version"],
-                    **form.service_fields(),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, "Accounts and evidence saved.")
-                return redirect(self.incident_url())
+            self.run_service(
+                form,
+                services.incident_update,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+            messages.success(request, "Accounts and evidence saved.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -389,18 +384,16 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         except (Person.DoesNotExist, ValueError):
             form.add_error(None, "Choose a person from the list")
             return self.render_to_response(self.get_context_data(form=form))
-        try:
-            services.party_add(
-                actor=self.request.user,
-                incident_id=self.incident.pk,
-                person=person,
-                role=form.cleaned_data["role"],
-                relationship_to_victim=form.cleaned_data["relationship_to_victim"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
+        self.run_service(
+            form,
+            services.party_add,
+            actor=self.request.user,
+            incident_id=self.incident.pk,
+            person=person,
+            role=form.cleaned_data["role"],
+            relationship_to_victim=form.cleaned_data["relationship_to_victim"],
+            notes=form.cleaned_data["notes"],
+        )
         # The link shows the person to the incident's borough: logged as a combination.
         access_log_record(
             request=self.request,
@@ -422,7 +415,7 @@ class PartyRemoveView(IncidentWriteMixin, TemplateView):
             raise Http404
         try:
             services.party_remove(actor=request.user, party_id=party.pk)
-        except ValidationError as error:
+        except (ValidationError, StateError) as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"{party.person} removed from the incident.")
@@ -442,19 +435,17 @@ class OffenceAddView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = OffenceForm(request.POST, suspects=self.suspects())
         if form.is_valid():
-            try:
-                offence = services.offence_add(
-                    actor=request.user,
-                    incident_id=self.incident.pk,
-                    suspect=form.cleaned_data["suspect"],
-                    offence_type=form.cleaned_data["offence_type"],
-                    notes=form.cleaned_data["notes"],
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{offence.offence_type} recorded.")
-                return redirect(self.incident_url())
+            offence = self.run_service(
+                form,
+                services.offence_add,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                suspect=form.cleaned_data["suspect"],
+                offence_type=form.cleaned_data["offence_type"],
+                notes=form.cleaned_data["notes"],
+            )
+            messages.success(request, f"{offence.offence_type} recorded.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -467,7 +458,7 @@ class OffenceRemoveView(IncidentWriteMixin, TemplateView):
             raise Http404
         try:
             services.offence_remove(actor=request.user, offence_id=offence.pk)
-        except ValidationError as error:
+        except (ValidationError, StateError) as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"{offence.offence_type} removed.")
@@ -501,22 +492,20 @@ class ArrestDecisionView(IncidentWriteMixin, TemplateView):
         form = ArrestDecisionForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                arrest_decision_record(
-                    actor=request.user,
-                    suspect=suspect,
-                    outcome=data["outcome"],
-                    arrested_at=data["arrested_at"],
-                    arrested_by=data["arrested_by"],
-                    reason=data["reason"],
-                    justification=data["justification"],
-                    necessity_grounds=form.necessity_grounds(),
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"Arrest decision for {suspect.person} recorded.")
-                return redirect(self.incident_url())
+            self.run_service(
+                form,
+                arrest_decision_record,
+                actor=request.user,
+                suspect=suspect,
+                outcome=data["outcome"],
+                arrested_at=data["arrested_at"],
+                arrested_by=data["arrested_by"],
+                reason=data["reason"],
+                justification=data["justification"],
+                necessity_grounds=form.necessity_grounds(),
+            )
+            messages.success(request, f"Arrest decision for {suspect.person} recorded.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -538,15 +527,15 @@ class ProtectiveOrderAddView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self._form(request.POST)
         if form.is_valid():
-            try:
-                order = protective_order_add(
-                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{order.get_order_type_display()} recorded.")
-                return redirect(f"{self.incident_url()}#protective-orders")
+            order = self.run_service(
+                form,
+                protective_order_add,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"{order.get_order_type_display()} recorded.")
+            return redirect(f"{self.incident_url()}#protective-orders")
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -575,16 +564,17 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
         form = ChildrensReferralForm(request.POST)
         if form.is_valid():
             try:
-                services.childrens_referral_record(
-                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
+                self.run_service(
+                    form,
+                    services.childrens_referral_record,
+                    actor=request.user,
+                    incident_id=self.incident.pk,
+                    **form.cleaned_data,
                 )
-            except ValidationError as error:
-                apply_service_errors(form, error)
             except ChildrensServicesReferral.DoesNotExist as missing:
                 raise Http404 from missing
-            else:
-                messages.success(request, "Children's services referral recorded.")
-                return redirect(self.incident_url())
+            messages.success(request, "Children's services referral recorded.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -600,7 +590,7 @@ class IncidentSubmitView(IncidentWriteMixin, TemplateView):
             services.incident_submit(
                 actor=request.user, incident_id=self.incident.pk, expected_version=version
             )
-        except ValidationError as error:
+        except (ValidationError, StateError) as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
@@ -627,15 +617,15 @@ class OutcomeView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = OutcomeForm(request.POST)
         if form.is_valid():
-            try:
-                services.incident_record_outcome(
-                    actor=request.user, incident_id=self.incident.pk, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, "Outcome recorded.")
-                return redirect(self.incident_url())
+            self.run_service(
+                form,
+                services.incident_record_outcome,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, "Outcome recorded.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -652,19 +642,15 @@ class IncidentCloseView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = CloseIncidentForm(request.POST)
         if form.is_valid():
-            try:
-                services.incident_close(
-                    actor=request.user,
-                    incident_id=self.incident.pk,
-                    comment=form.cleaned_data["comment"],
-                )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{self.incident.reference} closed.")
-                return redirect(self.incident_url())
+            self.run_service(
+                form,
+                services.incident_close,
+                actor=request.user,
+                incident_id=self.incident.pk,
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, f"{self.incident.reference} closed.")
+            return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -11,7 +11,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +19,8 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.service_forms import ServiceFormMixin
 
-from ..errors import ConcurrentEditError
 from ..forms.people import PersonAddressForm, PersonCreateForm, PersonEditForm, PersonSearchForm
 from ..models import Person
 from ..selectors import people as selectors
@@ -146,7 +144,7 @@ def _already_checked(token: str, *, user, match_key: str) -> bool:
     return isinstance(value, dict) and value == {"user": user.pk, "key": match_key}
 
 
-class PersonCreateView(RoleRequiredMixin, TemplateView):
+class PersonCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     """Register a person, after showing anyone already on the register who may be them."""
 
     allowed_roles = CASE_WRITERS
@@ -215,11 +213,7 @@ class PersonCreateView(RoleRequiredMixin, TemplateView):
                     self.get_context_data(form=form, matches=matches, match_key=match_key)
                 )
         fields = form.person_fields()
-        try:
-            person = services.person_create(actor=request.user, **fields)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
+        person = self.run_service(form, services.person_create, actor=request.user, **fields)
         messages.success(request, f"{person.full_name} has been registered.")
         next_url = self.next_url()
         if next_url:
@@ -235,7 +229,7 @@ def _with_query(url: str, **params) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-class PersonEditView(RoleRequiredMixin, TemplateView):
+class PersonEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/form.html"
 
@@ -260,32 +254,24 @@ class PersonEditView(RoleRequiredMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         fields = form.person_fields()
-        try:
-            services.person_update_with_aliases(
-                actor=request.user,
-                person_id=self.person.pk,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-        except ConcurrentEditError as error:
-            # Keep what was typed, but base it on the version now saved, so that saving again
-            # (after checking the other change) is a deliberate choice that works.
-            data = request.POST.copy()
-            data["version"] = str(
-                Person.objects.values_list("version", flat=True).get(pk=self.person.pk)
-            )
-            form = PersonEditForm(data)
-            form.is_valid()
-            form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form))
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
+        self.run_service(
+            form,
+            services.person_update_with_aliases,
+            actor=request.user,
+            person_id=self.person.pk,
+            expected_version=form.cleaned_data["version"],
+            **fields,
+        )
         messages.success(request, "Details saved.")
         return redirect(person_url(self.person))
 
+    def saved_meanwhile(self):
+        # Keep what was typed, but base it on the version now saved, so that saving again
+        # (after checking the other change) is a deliberate choice that works.
+        return Person.objects.only("version").get(pk=self.person.pk)
 
-class PersonAddressAddView(RoleRequiredMixin, TemplateView):
+
+class PersonAddressAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/address_form.html"
 
@@ -306,11 +292,13 @@ class PersonAddressAddView(RoleRequiredMixin, TemplateView):
         form = PersonAddressForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        try:
-            services.person_address_add(actor=request.user, person=self.person, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(form=form))
+        self.run_service(
+            form,
+            services.person_address_add,
+            actor=request.user,
+            person=self.person,
+            **form.cleaned_data,
+        )
         messages.success(request, "Address added.")
         return redirect(person_url(self.person))
 

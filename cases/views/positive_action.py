@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,9 +16,9 @@ from django.views.generic import FormView, TemplateView
 from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms.positive_action import (
     RETURN,
@@ -31,7 +30,6 @@ from ..forms.positive_action import (
 from ..models import ArrestDecision, ReviewEventKind
 from ..selectors import positive_action as selectors
 from ..services import positive_action as services
-from ..services.positive_action import DecisionStateError
 
 RETURNED_SHOWN = 50
 
@@ -97,10 +95,12 @@ class OutstandingSuspectsView(RoleRequiredMixin, TemplateView):
 # --- One decision -------------------------------------------------------------------------------
 
 
-class DecisionFormView(RoleRequiredMixin, FormView):
+class DecisionFormView(RoleRequiredMixin, ServiceFormMixin, FormView):
     """A form about one decision. The decision is loaded (scoped) before anything else runs."""
 
     success_message = ""
+    # The service's rule (not this reviewer, say) in its own words, on the page.
+    permission_denied_on_form = True
 
     @cached_property
     def decision(self) -> ArrestDecision:
@@ -125,21 +125,13 @@ class DecisionFormView(RoleRequiredMixin, FormView):
         raise NotImplementedError
 
     def form_valid(self, form):
-        try:
-            self.call_service(form.cleaned_data)
-        except DecisionStateError as error:
-            # Someone else moved the decision on since the page was opened: show where it is.
-            messages.warning(self.request, " ".join(error.messages))
-            return redirect(self.request.path)
-        except PermissionDenied as error:
-            # The service's rule (not this reviewer, say) in its own words, on the page.
-            form.add_error(None, str(error) or "You cannot do this.")
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
+        self.run_service(form, self.call_service, data=form.cleaned_data)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
+
+    def state_error_url(self) -> str:
+        # Someone else moved the decision on since the page was opened: show where it is.
+        return self.request.path
 
     def get_context_data(self, **kwargs):
         return {
@@ -175,7 +167,9 @@ class ReviewDecisionView(DecisionFormView):
             )
         else:
             services.arrest_decision_endorse(
-                actor=self.request.user, decision_id=self.decision.pk, comment=data["comment"]
+                actor=self.request.user,
+                decision_id=self.decision.pk,
+                comment=data["comment"],
             )
             self.success_message = f"Decision on {self.decision.suspect.person} endorsed."
 
@@ -216,7 +210,9 @@ class RespondDecisionView(DecisionFormView):
 
     def call_service(self, data: dict) -> None:
         services.arrest_decision_respond(
-            actor=self.request.user, decision_id=self.decision.pk, response=data["response"]
+            actor=self.request.user,
+            decision_id=self.decision.pk,
+            response=data["response"],
         )
 
     def get_success_url(self) -> str:
@@ -257,7 +253,9 @@ class CloseOutstandingView(DecisionFormView):
 
     def call_service(self, data: dict) -> None:
         services.outstanding_suspect_close(
-            actor=self.request.user, decision_id=self.decision.pk, comment=data["comment"]
+            actor=self.request.user,
+            decision_id=self.decision.pk,
+            comment=data["comment"],
         )
         self.success_message = (
             f"{self.decision.suspect.person} is no longer an outstanding suspect."

@@ -13,7 +13,6 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from publicprotection.access.scope import get_visible_or_404
-from publicprotection.api.errors import call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
@@ -81,7 +80,7 @@ class ReviewListCreateApi(GenericAPIView):
     def post(self, request):
         data = ReviewCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = call_service(services.review_create, actor=request.user, **data.validated_data)
+        review = services.review_create(actor=request.user, **data.validated_data)
         return _detail(request, review.pk, status.HTTP_201_CREATED)
 
 
@@ -110,8 +109,7 @@ class ReviewDetailApi(GenericAPIView):
         fields = {name: getattr(review, name) for name in services.REVIEW_FIELDS}
         fields["suspect_id"] = review.suspect_id
         fields.update(changes)
-        call_service(
-            services.review_update,
+        services.review_update(
             actor=request.user,
             review_id=review.pk,
             version=version,
@@ -147,8 +145,7 @@ class RecommendationListCreateApi(GenericAPIView):
         review = selectors.review_get(viewer=request.user, review_id=pk)
         data = RecommendationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        recommendation = call_service(
-            services.recommendation_add,
+        recommendation = services.recommendation_add(
             actor=request.user,
             review_id=review.pk,
             **data.validated_data,
@@ -192,8 +189,7 @@ class RecommendationDetailApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         version = requested_version(request, changes.pop("version", None))
-        updated = call_service(
-            services.recommendation_update,
+        updated = services.recommendation_update(
             actor=request.user,
             recommendation_id=recommendation.pk,
             version=version,

@@ -147,3 +147,17 @@ def test_a_recommendation_is_moved_on_by_patch(api_client, review_lead, analyst)
     assert api_client.patch(wrong, {"text": "x", "version": 2}, format="json").status_code == 404
     rec.refresh_from_db()
     assert rec.text == "Train staff" and rec.status == "completed"
+
+
+def test_a_refused_csv_export_answers_in_the_one_json_error_shape(api_client, review_lead, analyst):
+    # The caller asked for CSV, but an error is never a CSV file (docs/adr/0012).
+    review = a_review(review_lead)
+    api_client.force_authenticate(analyst)
+
+    response = api_client.get(
+        reverse("api:homicide-review-chronology", args=[review.pk]), {"format": "csv"}
+    )
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["errors"][0]["code"] == "permission_denied"

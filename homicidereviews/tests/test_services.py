@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from cases.errors import ConcurrentEditError
 from cases.tests.factories import PersonFactory
+from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 
 from ..models import Decision, HomicideReview, RecommendationStatus

@@ -164,7 +164,7 @@ def test_create_and_edit_a_review(client, review_lead):
             "decision": "pending",
         },
     )
-    assert stale.status_code == 400 and "Someone else changed" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
 
 
 def test_the_letter_download_is_audited(client, review_lead):

@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
+from publicprotection.service_forms import ServiceFormMixin
+
 from ..selectors.reviews import can_work_on_reviews
 
 
-class ReviewerRequiredMixin(LoginRequiredMixin):
+class ReviewerRequiredMixin(LoginRequiredMixin, ServiceFormMixin):
+    invalid_status = 400
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()

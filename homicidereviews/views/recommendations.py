@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
@@ -36,18 +35,17 @@ class RecommendationAddView(ReviewerRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         review = self._review()
+        self.extra_context = {"review": review}
         form = RecommendationForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("version", None)
-            try:
-                services.recommendation_add(actor=request.user, review_id=review.pk, **data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Recommendation added.")
-                return redirect("homicidereviews:review-detail", pk=review.pk)
-        return self.render_to_response({"form": form, "review": review}, status=400)
+            self.run_service(
+                form, services.recommendation_add, actor=request.user, review_id=review.pk, **data
+            )
+            messages.success(request, "Recommendation added.")
+            return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.form_rejected(form, 400)
 
 
 class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
@@ -75,24 +73,22 @@ class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         recommendation = self._recommendation()
+        self.extra_context = {"review": recommendation.review, "recommendation": recommendation}
         form = RecommendationForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version", None) or 0
-            try:
-                services.recommendation_update(
-                    actor=request.user,
-                    recommendation_id=recommendation.pk,
-                    version=version,
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Recommendation saved.")
-                return redirect("homicidereviews:review-detail", pk=recommendation.review_id)
-        context = {"form": form, "review": recommendation.review, "recommendation": recommendation}
-        return self.render_to_response(context, status=400)
+            self.run_service(
+                form,
+                services.recommendation_update,
+                actor=request.user,
+                recommendation_id=recommendation.pk,
+                version=version,
+                **data,
+            )
+            messages.success(request, "Recommendation saved.")
+            return redirect("homicidereviews:review-detail", pk=recommendation.review_id)
+        return self.form_rejected(form, 400)
 
 
 class LessonAddView(ReviewerRequiredMixin, TemplateView):
@@ -108,16 +104,19 @@ class LessonAddView(ReviewerRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         review = self._review()
+        self.extra_context = {"review": review}
         form = LessonForm(request.POST)
         if form.is_valid():
-            try:
-                services.lesson_add(actor=request.user, review_id=review.pk, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Lesson added.")
-                return redirect("homicidereviews:review-detail", pk=review.pk)
-        return self.render_to_response({"form": form, "review": review}, status=400)
+            self.run_service(
+                form,
+                services.lesson_add,
+                actor=request.user,
+                review_id=review.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, "Lesson added.")
+            return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.form_rejected(form, 400)
 
 
 class OpenRecommendationsView(ReviewerRequiredMixin, TemplateView):

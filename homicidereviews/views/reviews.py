@@ -5,7 +5,6 @@ selector (404), one service."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -14,7 +13,6 @@ from django.views.generic import TemplateView
 
 from publicprotection.audit.models import AccessAction, AccessChannel
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
@@ -73,17 +71,14 @@ class ReviewCreateView(ReviewerRequiredMixin, TemplateView):
         return self.render_to_response({"form": ReviewForm(), "review": None})
 
     def post(self, request, *args, **kwargs):
+        self.extra_context = {"review": None}
         form = ReviewForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.service_fields()
-            try:
-                review = services.review_create(actor=request.user, **data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"Review {review.reference} recorded.")
-                return redirect("homicidereviews:review-detail", pk=review.pk)
-        return self.render_to_response({"form": form, "review": None}, status=400)
+            review = self.run_service(form, services.review_create, actor=request.user, **data)
+            messages.success(request, f"Review {review.reference} recorded.")
+            return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.form_rejected(form, 400)
 
 
 class ReviewEditView(ReviewerRequiredMixin, TemplateView):
@@ -99,22 +94,21 @@ class ReviewEditView(ReviewerRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
+        self.extra_context = {"review": review}
         form = ReviewForm(request.POST, request.FILES, editing=True)
         if form.is_valid():
             data = form.service_fields()
-            try:
-                services.review_update(
-                    actor=request.user,
-                    review_id=review.pk,
-                    version=form.cleaned_data.get("version") or 0,
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"Review {review.reference} saved.")
-                return redirect("homicidereviews:review-detail", pk=review.pk)
-        return self.render_to_response({"form": form, "review": review}, status=400)
+            self.run_service(
+                form,
+                services.review_update,
+                actor=request.user,
+                review_id=review.pk,
+                version=form.cleaned_data.get("version") or 0,
+                **data,
+            )
+            messages.success(request, f"Review {review.reference} saved.")
+            return redirect("homicidereviews:review-detail", pk=review.pk)
+        return self.form_rejected(form, 400)
 
 
 class LetterDownloadView(ReviewerRequiredMixin, View):

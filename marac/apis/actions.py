@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import call_service as api_call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
@@ -44,10 +43,6 @@ class ActionCursorPagination(CheckedCursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = ("due_date", "id")
-
-
-def call_service(service, **kwargs):
-    return api_call_service(service, conflicts=(services.ActionStateError,), **kwargs)
 
 
 class ActionListCreateApi(GenericAPIView):
@@ -97,7 +92,7 @@ class ActionListCreateApi(GenericAPIView):
         )
         if listing is None:
             raise exceptions.ValidationError({"case": ["Unknown case"]})
-        action = call_service(services.action_create, actor=request.user, listing=listing, **data)
+        action = services.action_create(actor=request.user, listing=listing, **data)
         action = selectors.action_get(viewer=request.user, action_id=action.pk)
         return Response(ActionOutputSerializer(action).data, status=status.HTTP_201_CREATED)
 
@@ -133,8 +128,7 @@ class ActionUpdateCreateApi(GenericAPIView):
         action = selectors.action_get(viewer=request.user, action_id=pk)
         serializer = ActionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        update = call_service(
-            services.action_update,
+        update = services.action_update(
             actor=request.user,
             action_id=action.pk,
             **serializer.validated_data,
@@ -165,8 +159,7 @@ class ActionReassignApi(GenericAPIView):
         action = selectors.action_get(viewer=request.user, action_id=pk)
         serializer = ActionReassignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.action_reassign,
+        services.action_reassign(
             actor=request.user,
             action_id=action.pk,
             **serializer.validated_data,

@@ -5,7 +5,6 @@ allow is a 409 with the reason."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -15,7 +14,6 @@ from rest_framework.response import Response
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import as_api_error, call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
@@ -52,7 +50,11 @@ class MeetingListCreateApi(GenericAPIView):
     queryset = MaracMeeting.objects.none()
     permission_classes = [CanUseMeetings]
 
-    @extend_schema(operation_id="marac_meetings_list", tags=TAGS)
+    @extend_schema(
+        operation_id="marac_meetings_list",
+        tags=TAGS,
+        responses=MeetingOutputSerializer(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.meeting_list(viewer=request.user))
         return self.get_paginated_response(MeetingOutputSerializer(page, many=True).data)
@@ -68,14 +70,11 @@ class MeetingListCreateApi(GenericAPIView):
         serializer = MeetingCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         team = request.user.team
-        try:
-            meeting = services.meeting_create(
-                actor=request.user,
-                team=None if team is None or team.is_central else team,
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        meeting = services.meeting_create(
+            actor=request.user,
+            team=None if team is None or team.is_central else team,
+            **serializer.validated_data,
+        )
         return _detail(request, meeting.pk, status.HTTP_201_CREATED)
 
 
@@ -105,9 +104,7 @@ class MeetingHeldApi(GenericAPIView):
     )
     def post(self, request, pk: int):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        call_service(
-            services.meeting_mark_held,
-            conflicts=(services.MeetingStateError,),
+        services.meeting_mark_held(
             actor=request.user,
             meeting=meeting,
         )
@@ -128,9 +125,7 @@ class MeetingCancelApi(GenericAPIView):
     )
     def post(self, request, pk: int):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        call_service(
-            services.meeting_cancel,
-            conflicts=(services.MeetingStateError,),
+        services.meeting_cancel(
             actor=request.user,
             meeting=meeting,
         )
@@ -154,9 +149,7 @@ class MeetingListingRemoveApi(GenericAPIView):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
         listing = get_visible_or_404(meeting.listings.all(), pk=listing_id)
         try:
-            call_service(
-                services.listing_remove,
-                conflicts=(services.MeetingStateError,),
+            services.listing_remove(
                 actor=request.user,
                 listing=listing,
             )

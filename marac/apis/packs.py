@@ -19,7 +19,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import call_service
 
 from ..downloads import document_download
 from ..models import DocumentKind, DocumentStatus, MeetingDocument
@@ -131,9 +130,7 @@ class MeetingDocumentApi(GenericAPIView):
 
     def post(self, request, pk: int):
         meeting, _ = _load(request, pk, self.kind)
-        document, _ = call_service(
-            services.document_request,
-            conflicts=(services.DocumentStateError,),
+        document, _ = services.document_request(
             actor=request.user,
             meeting=meeting,
             kind=self.kind,

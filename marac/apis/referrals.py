@@ -14,9 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from cases.serializers.positive_action import ConflictErrorResponseSerializer
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import call_service as api_call_service
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
@@ -45,12 +43,6 @@ class ReferralCursorPagination(CheckedCursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = ("-created_at", "-id")
-
-
-def call_service(service, **kwargs):
-    return api_call_service(
-        service, conflicts=(services.ReferralStateError, services.AlreadyReferred), **kwargs
-    )
 
 
 def _detail(request, referral_id: int, status_code=status.HTTP_200_OK) -> Response:
@@ -95,7 +87,7 @@ class ReferralListCreateApi(GenericAPIView):
         ),
         tags=TAGS,
         request=ReferralCreateInputSerializer,
-        responses={201: ReferralDetailOutputSerializer, 409: ConflictErrorResponseSerializer},
+        responses={201: ReferralDetailOutputSerializer},
     )
     def post(self, request):
         serializer = ReferralCreateInputSerializer(data=request.data)
@@ -107,9 +99,7 @@ class ReferralListCreateApi(GenericAPIView):
             )
         except Http404 as exc:
             raise exceptions.ValidationError({"assessment": ["Unknown assessment"]}) from exc
-        referral = call_service(
-            services.referral_create, actor=request.user, assessment=assessment, **data
-        )
+        referral = services.referral_create(actor=request.user, assessment=assessment, **data)
         if request.user.role not in selectors.REFERRAL_READERS:
             return Response(
                 {"id": referral.pk, "reference": referral.reference, "status": referral.status},
@@ -138,7 +128,7 @@ class ReferralAcceptApi(GenericAPIView):
     @extend_schema(operation_id="marac_referrals_accept", tags=TAGS, request=None)
     def post(self, request, pk: int):
         referral = selectors.referral_get(viewer=request.user, referral_id=pk)
-        call_service(services.referral_accept, actor=request.user, referral_id=referral.pk)
+        services.referral_accept(actor=request.user, referral_id=referral.pk)
         return _detail(request, pk)
 
 
@@ -154,8 +144,7 @@ class ReferralRejectApi(GenericAPIView):
         referral = selectors.referral_get(viewer=request.user, referral_id=pk)
         serializer = ReferralRejectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        call_service(
-            services.referral_reject,
+        services.referral_reject(
             actor=request.user,
             referral_id=referral.pk,
             reason=serializer.validated_data["reason"],
@@ -185,8 +174,7 @@ class ReferralListAtApi(GenericAPIView):
         )
         if meeting is None:
             raise exceptions.ValidationError({"meeting": ["Unknown meeting"]})
-        call_service(
-            meeting_services.referral_list_at_meeting,
+        meeting_services.referral_list_at_meeting(
             actor=request.user,
             referral_id=referral.pk,
             meeting_id=meeting.pk,

@@ -8,7 +8,6 @@ A case not shared with the caller is a 404; every read is logged.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,7 +16,6 @@ from rest_framework.response import Response
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import as_api_error
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
@@ -77,12 +75,9 @@ class CaseResearchApi(GenericAPIView):
         ).exists()
         data = dict(serializer.validated_data)
         version = requested_version(request, data.pop("version", None))
-        try:
-            research = services.research_save(
-                actor=request.user, listing=listing, expected_version=version, **data
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        research = services.research_save(
+            actor=request.user, listing=listing, expected_version=version, **data
+        )
         return Response(
             ResearchOutputSerializer(research).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,

@@ -34,7 +34,11 @@ class SharedCaseListApi(GenericAPIView):
     queryset = MaracCaseListing.objects.none()
     permission_classes = [CanReadSharedCases]
 
-    @extend_schema(operation_id="marac_cases_list", tags=TAGS)
+    @extend_schema(
+        operation_id="marac_cases_list",
+        tags=TAGS,
+        responses=SharedCaseOutputSerializer(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.cases_shared_with(viewer=request.user))
         access_log_record(request=request, objects=page)

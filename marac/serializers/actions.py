@@ -5,13 +5,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Agency
+from publicprotection.api.fields import BlankChoicesAsNullMixin
 from publicprotection.london_time import london_today
 
 from ..models import ActionStatus, ActionSubject, MaracAction, MaracActionUpdate
 from .referrals import MAX_ID
 
 
-class ActionUpdateOutputSerializer(serializers.ModelSerializer):
+class ActionUpdateOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     actor_name = serializers.CharField(source="actor.display_name")
 
     class Meta:

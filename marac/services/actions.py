@@ -11,6 +11,7 @@ from django.db import transaction
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.accounts.models import Agency
+from publicprotection.errors import StateError
 
 from ..models import (
     ActionStatus,
@@ -22,9 +23,8 @@ from ..models import (
 )
 
 
-class ActionStateError(ValidationError):
-    """The action (or its meeting) is not in a state for this. A ValidationError, so the pages
-    show it as a message like any other refusal; the API answers it with a 409."""
+class ActionStateError(StateError):
+    """The action (or its meeting) is not in a state for this."""
 
 
 def _require_invited(listing: MaracCaseListing, agency: Agency) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
+from publicprotection.errors import StateError
 from publicprotection.private_files import remove_other_files, store_checksummed
 
 from .. import broker
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 ERROR_MAX_CHARS = 2000
 
 
-class AgendaStateError(Exception):
+class AgendaStateError(StateError):
     """The agenda is not in a state that allows this."""
 
 

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from publicprotection.errors import StateError
 from publicprotection.private_files import remove_other_files, store_checksummed
 
 from .. import broker
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 ERROR_MAX_CHARS = 2000
 
 
-class DocumentStateError(Exception):
+class DocumentStateError(StateError):
     """The document cannot be asked for now (minutes before the meeting, a cancelled one)."""
 
 

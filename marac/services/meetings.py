@@ -8,13 +8,13 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from publicprotection.accounts.models import Agency, Team
+from publicprotection.errors import ConcurrentEditError, StateError
 
 from ..models import (
     AttendanceStatus,
@@ -35,9 +35,8 @@ from .referrals import locked as locked_referral
 from .sharing import listing_share_with_invited, listing_shares_revoke, meeting_shares_revoke
 
 
-class MeetingStateError(ReferralStateError):
-    """The meeting, or a case listed on it, is not in a state for this action. A
-    ReferralStateError, which the pages and the API already answer as a conflict (409)."""
+class MeetingStateError(StateError):
+    """The meeting, or a case listed on it, is not in a state for this action."""
 
 
 MEETING_FIELDS = ("starts_at", "venue", "is_online", "chair", "max_cases", "minutes_per_case")
@@ -78,7 +77,7 @@ def meeting_defaults(*, team: Team) -> dict:
 
 def _check_team(team: Team | None) -> None:
     if team is None:
-        raise ValidationError("Only a borough team's coordinator can schedule MARAC meetings.")
+        raise PermissionDenied("Only a borough team's coordinator can schedule MARAC meetings.")
 
 
 @transaction.atomic

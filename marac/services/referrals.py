@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from publicprotection.errors import StateError
 from riskassessment.models import RiskAssessment
 
 from ..models import (
@@ -21,16 +22,14 @@ from ..models import (
 from ..selectors.referrals import suggested_criteria
 
 
-class ReferralStateError(Exception):
+class ReferralStateError(StateError):
     """The referral is not in a state for this action (someone else may have triaged it)."""
 
 
-class AlreadyReferred(ValidationError):
-    """The assessment has an open referral already: the API answers 409, a page shows it on
-    the form."""
+class AlreadyReferred(StateError):
+    """The assessment has an open referral already."""
 
-    def __init__(self):
-        super().__init__("This assessment has already been referred to MARAC.")
+    default_message = "This assessment has already been referred to MARAC."
 
 
 NO_CONSENT_REASON_ERROR = (

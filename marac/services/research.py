@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases.errors import ConcurrentEditError
+from publicprotection.errors import ConcurrentEditError
 
 from ..models import CaseResearch, MaracCaseListing, MeetingInvitation
 
@@ -27,12 +27,12 @@ def research_save(
     Colleagues of one agency share the record: `expected_version` is the version the caller
     read (0 when there was none yet); a save from an older read is refused."""
     if actor.agency_id is None:
-        raise ValidationError("Only a partner agency records research.")
+        raise PermissionDenied("Only a partner agency records research.")
     invited = MeetingInvitation.objects.filter(
         meeting_id=listing.meeting_id, agency_id=actor.agency_id
     )
     if not invited.exists():
-        raise ValidationError("Only an agency invited to the meeting records research.")
+        raise PermissionDenied("Only an agency invited to the meeting records research.")
     facts, opinion = facts.strip(), opinion.strip()
     withheld, withheld_reason = withheld.strip(), withheld_reason.strip()
     errors = {}

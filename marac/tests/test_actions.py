@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from publicprotection.errors import StateError
+
 from ..models import ActionStatus, MaracAction, MaracActionUpdate
 from ..selectors.actions import actions_visible_to
 from ..selectors.meetings import meeting_agenda
@@ -118,7 +120,7 @@ def test_finished_action_cannot_be_updated_and_update_needs_text():
     with pytest.raises(ValidationError):
         action_update(actor=coord, action_id=action.pk, text="  ")
     action_update(actor=coord, action_id=action.pk, text="Not possible", status="not_possible")
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateError):
         action_update(actor=coord, action_id=action.pk, text="Reopen", status="open")
 
 

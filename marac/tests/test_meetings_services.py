@@ -4,16 +4,17 @@ slots, and attendance with the confidentiality acknowledgement."""
 from datetime import datetime, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from publicprotection.accounts.tests.factories import team
 
-from ..models import ListingCategory, MaracCaseListing, ReferralStatus
+from ..models import ListingCategory, MaracCaseListing, MaracMeeting, ReferralStatus
 from ..selectors.meetings import meeting_agenda, meetings_with_space_for
 from ..services.meetings import (
     attendance_acknowledge,
     attendance_add,
+    meeting_create,
     meeting_defaults,
     meeting_schedule_next,
     referral_list_at_meeting,
@@ -170,3 +171,20 @@ def test_a_meeting_in_the_past_offers_no_space():
     meeting(starts_at=timezone.now() - timedelta(days=1))
     upcoming = meeting()
     assert list(meetings_with_space_for(viewer=coordinator(), referral=referral)) == [upcoming]
+
+
+def test_only_a_borough_teams_coordinator_schedules_meetings():
+    # The central team's coordinator (no borough team) may see meetings but not hold one; the
+    # rule is the service's, so the page, the API and the scheduler all get it.
+    central = coordinator("CEN")
+
+    with pytest.raises(PermissionDenied, match="Only a borough team's coordinator"):
+        meeting_create(
+            actor=central,
+            team=None,
+            starts_at=timezone.now() + timedelta(days=7),
+            venue="Room 1",
+            chair="DI Jo Patel",
+        )
+
+    assert not MaracMeeting.objects.exists()

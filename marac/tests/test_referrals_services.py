@@ -19,7 +19,12 @@ from ..selectors.referrals import (
     repeat_marac_alerts,
     suggested_criteria,
 )
-from ..services.referrals import ReferralStateError, referral_accept, referral_reject
+from ..services.referrals import (
+    AlreadyReferred,
+    ReferralStateError,
+    referral_accept,
+    referral_reject,
+)
 from .factories import coordinator, high_assessment, refer
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +145,7 @@ def test_a_victim_who_does_not_know_cannot_consent():
 def test_an_assessment_is_referred_once():
     assessment = high_assessment()
     refer(assessment)
-    with pytest.raises(ValidationError):
+    with pytest.raises(AlreadyReferred):
         refer(assessment)
     assert MaracReferral.objects.count() == 1
 

@@ -2,7 +2,7 @@
 only their own agency's, the coordinator sees every agency's on the meeting page."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from ..models import CaseResearch
@@ -108,6 +108,13 @@ def test_coordinators_cannot_post_research(client, shared):
 
 
 def test_service_refuses_an_agency_not_invited(shared):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied, match="Only an agency invited to the meeting"):
         research_save(actor=social_care_partner(), listing=shared["listing"], facts="x")
+    assert not CaseResearch.objects.exists()
+
+
+def test_service_refuses_anyone_but_a_partner_agency(shared):
+    # The page and the API check the role too; the service holds the rule for every caller.
+    with pytest.raises(PermissionDenied, match="Only a partner agency records research"):
+        research_save(actor=shared["coord"], listing=shared["listing"], facts="x")
     assert not CaseResearch.objects.exists()

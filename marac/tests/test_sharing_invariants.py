@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from publicprotection.errors import StateError
+
 from ..models import ActionStatus, MaracAction, MeetingInvitation, MeetingStatus
 from ..selectors.actions import actions_visible_to, actions_without_access
 from ..selectors.sharing import cases_shared_with
@@ -59,7 +61,7 @@ class MaracSharing:
 
     def invite(self, agency, _number):
         # Refused when already invited, or the meeting is cancelled.
-        with contextlib.suppress(ValidationError):
+        with contextlib.suppress(ValidationError, StateError):
             meeting_invite(
                 actor=self.coord, meeting=self.meeting, agency=self.partners[agency].agency
             )
@@ -74,7 +76,7 @@ class MaracSharing:
 
     def add_action(self, agency, number):
         # Refused when the agency is not invited, or the meeting is cancelled.
-        with contextlib.suppress(ValidationError):
+        with contextlib.suppress(ValidationError, StateError):
             action_create(
                 actor=self.coord,
                 listing=self.listings[number % 2],
@@ -90,7 +92,7 @@ class MaracSharing:
         if action is not None:
             # Refused when the agency is not invited, the action is finished or the meeting
             # cancelled, or nothing would change.
-            with contextlib.suppress(ValidationError):
+            with contextlib.suppress(ValidationError, StateError):
                 action_reassign(
                     actor=self.coord,
                     action_id=action.pk,

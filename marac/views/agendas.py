@@ -7,7 +7,6 @@ Thin: each view checks the role (403), loads the agenda through the viewer-scope
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -17,10 +16,10 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms import AgendaDecisionForm
 from ..models import AgendaStatus
@@ -148,28 +147,35 @@ class AgendaDetailView(AgendaRoleMixin, TemplateView):
         }
 
 
-class AgendaDecisionView(AgendaDetailView):
+class AgendaDecisionView(ServiceFormMixin, AgendaDetailView):
     """Record the meeting's decision on one item; errors re-show the agenda with the item's form."""
 
     http_method_names = ["post"]
+    invalid_status = 400
 
     def post(self, request, pk, item_pk):
         item = selectors.agenda_item_get(viewer=request.user, agenda_id=pk, item_id=item_pk)
         self.agenda = item.agenda
+        self.item = item
         form = AgendaDecisionForm(request.POST, prefix=f"item-{item.pk}")
         if form.is_valid():
-            try:
-                services.agenda_decision_record(actor=request.user, item=item, **form.cleaned_data)
-            except services.AgendaStateError as exc:
-                messages.warning(request, str(exc))
-                return redirect("marac:agenda-detail", pk=pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"Decision recorded on {item.reference}.")
-                return redirect(f"{reverse('marac:agenda-detail', args=[pk])}#item-{item.pk}")
-        self.bound_form, self.bound_item_id = form, item.pk
-        return self.render_to_response(self.get_context_data(), status=400)
+            self.run_service(
+                form,
+                services.agenda_decision_record,
+                actor=request.user,
+                item=item,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"Decision recorded on {item.reference}.")
+            return redirect(f"{reverse('marac:agenda-detail', args=[pk])}#item-{item.pk}")
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        self.bound_form, self.bound_item_id = form, self.item.pk
+        return self.render_to_response(self.get_context_data(), status=status)
+
+    def state_error_url(self) -> str:
+        return reverse("marac:agenda-detail", args=[self.agenda.pk])
 
 
 class AgendaDownloadView(AgendaRoleMixin, View):

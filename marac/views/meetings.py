@@ -16,12 +16,11 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
-from cases.errors import ConcurrentEditError
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
@@ -32,7 +31,6 @@ from ..selectors import meetings as selectors
 from ..services import actions as action_services
 from ..services import meetings as services
 from ..services import sharing as sharing_services
-from ..services.referrals import ReferralStateError
 from .packs import document_block
 
 # The page holds several forms, and an action form per case: each gets its own ids so that
@@ -87,8 +85,9 @@ def _action_forms(case_plans, bound_form, bound_listing_pk, agency_choices):
         )
 
 
-class MeetingRoleMixin(RoleRequiredMixin):
+class MeetingRoleMixin(ServiceFormMixin, RoleRequiredMixin):
     allowed_roles = selectors.MEETING_READERS
+    invalid_status = 400
 
 
 class MeetingListView(MeetingRoleMixin, TemplateView):
@@ -120,23 +119,18 @@ class MeetingFormView(MeetingRoleMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = MeetingForm(request.POST)
         if form.is_valid():
-            try:
-                meeting = self.save(form.cleaned_data)
-            except ReferralStateError as exc:
-                messages.warning(request, str(exc))
-                return redirect("marac:meeting-detail", pk=self.meeting.pk)
-            except ConcurrentEditError as exc:
-                # Keep what was typed; the next save goes against the version saved meanwhile.
-                form.data = form.data.copy()
-                form.data["version"] = MaracMeeting.objects.get(pk=self.meeting.pk).version
-                apply_service_errors(form, exc)
-                return self.render_to_response(self.get_context_data(form=form), status=409)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Meeting saved.")
-                return redirect("marac:meeting-detail", pk=meeting.pk)
+            meeting = self.run_service(form, self.save, data=form.cleaned_data)
+            messages.success(request, "Meeting saved.")
+            return redirect("marac:meeting-detail", pk=meeting.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def saved_meanwhile(self):
+        # Keep what was typed; the next save goes against the version saved meanwhile.
+        return MaracMeeting.objects.get(pk=self.meeting.pk)
+
+    def state_error_url(self) -> str | None:
+        # The meeting is no longer scheduled: its page shows where it is now.
+        return reverse("marac:meeting-detail", args=[self.meeting.pk]) if self.meeting else None
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "meeting": self.meeting}
@@ -320,16 +314,19 @@ class InvitationAddView(MeetingDetailView):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
         form = InvitationForm(request.POST, auto_id=INVITATION_IDS)
         if form.is_valid():
-            try:
-                sharing_services.meeting_invite(
-                    actor=request.user, meeting=self.meeting, agency=form.cleaned_data["agency"]
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{form.cleaned_data['agency']} invited.")
-                return redirect("marac:meeting-invite", pk=pk)
-        return self.render_to_response(self.get_context_data(invitation_form=form), status=400)
+            self.run_service(
+                form,
+                sharing_services.meeting_invite,
+                actor=request.user,
+                meeting=self.meeting,
+                agency=form.cleaned_data["agency"],
+            )
+            messages.success(request, f"{form.cleaned_data['agency']} invited.")
+            return redirect("marac:meeting-invite", pk=pk)
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        return self.render_to_response(self.get_context_data(invitation_form=form), status=status)
 
 
 class InvitationWithdrawView(MeetingRoleMixin, View):
@@ -355,20 +352,23 @@ class ActionCreateView(MeetingDetailView):
 
     def post(self, request, pk, listing_pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
+        self.listing = listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
         form = ActionForm(request.POST, auto_id=action_form_ids(listing.pk))
         if form.is_valid():
-            try:
-                action_services.action_create(
-                    actor=request.user, listing=listing, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Action added.")
-                return redirect(reverse("marac:meeting-actions", args=[pk]) + f"#case-{listing.pk}")
-        context = self.get_context_data(action_form=form, action_listing_pk=listing.pk)
-        return self.render_to_response(context, status=400)
+            self.run_service(
+                form,
+                action_services.action_create,
+                actor=request.user,
+                listing=listing,
+                **form.cleaned_data,
+            )
+            messages.success(request, "Action added.")
+            return redirect(reverse("marac:meeting-actions", args=[pk]) + f"#case-{listing.pk}")
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        context = self.get_context_data(action_form=form, action_listing_pk=self.listing.pk)
+        return self.render_to_response(context, status=status)
 
 
 class ActionReassignView(MeetingRoleMixin, TemplateView):
@@ -379,8 +379,8 @@ class ActionReassignView(MeetingRoleMixin, TemplateView):
     template_name = "marac/actions/reassign.html"
 
     def post(self, request, pk, action_pk):
-        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        action = get_visible_or_404(
+        self.meeting = meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
+        self.action = action = get_visible_or_404(
             action_selectors.actions_visible_to(viewer=request.user).filter(
                 listing__meeting=meeting
             ),
@@ -388,19 +388,20 @@ class ActionReassignView(MeetingRoleMixin, TemplateView):
         )
         form = ActionReassignForm(request.POST, meeting=meeting)
         if form.is_valid():
-            try:
-                action_services.action_reassign(
-                    actor=request.user, action_id=action.pk, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"Action given to {form.cleaned_data['agency']}.")
-                return redirect(
-                    reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS
-                )
-        context = self.get_context_data(meeting=meeting, action=action, form=form)
-        return self.render_to_response(context, status=400)
+            self.run_service(
+                form,
+                action_services.action_reassign,
+                actor=request.user,
+                action_id=action.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"Action given to {form.cleaned_data['agency']}.")
+            return redirect(reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        context = self.get_context_data(meeting=self.meeting, action=self.action, form=form)
+        return self.render_to_response(context, status=status)
 
 
 class AttendanceAddView(MeetingDetailView):
@@ -412,15 +413,15 @@ class AttendanceAddView(MeetingDetailView):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
         form = AttendanceForm(request.POST, auto_id=ATTENDANCE_IDS)
         if form.is_valid():
-            try:
-                services.attendance_add(
-                    actor=request.user, meeting=self.meeting, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{form.cleaned_data['person_name']} added.")
-                return redirect("marac:meeting-attendance", pk=pk)
+            self.run_service(
+                form,
+                services.attendance_add,
+                actor=request.user,
+                meeting=self.meeting,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"{form.cleaned_data['person_name']} added.")
+            return redirect("marac:meeting-attendance", pk=pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 

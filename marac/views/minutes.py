@@ -4,14 +4,12 @@ each case's discussion summary."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 
 from ..forms_partners import DiscussionForm
 from ..selectors import meetings as selectors
@@ -42,20 +40,23 @@ class DiscussionSaveView(MinutesView):
 
     def post(self, request, pk, listing_pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
+        self.listing = listing = get_visible_or_404(self.meeting.listings.all(), pk=listing_pk)
         form = DiscussionForm(request.POST)
         if form.is_valid():
-            try:
-                services.case_discussion_save(
-                    actor=request.user, listing=listing, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Discussion summary saved.")
-                return redirect("marac:meeting-minutes", pk=pk)
-        context = self.get_context_data(form=form, form_listing_pk=listing.pk)
-        return self.render_to_response(context, status=400)
+            self.run_service(
+                form,
+                services.case_discussion_save,
+                actor=request.user,
+                listing=listing,
+                **form.cleaned_data,
+            )
+            messages.success(request, "Discussion summary saved.")
+            return redirect("marac:meeting-minutes", pk=pk)
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        context = self.get_context_data(form=form, form_listing_pk=self.listing.pk)
+        return self.render_to_response(context, status=status)
 
 
 urlpatterns = [

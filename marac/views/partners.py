@@ -5,16 +5,14 @@ Coordinators reach the same pages within their borough. Out of scope is a 404.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.generic import TemplateView
 
-from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_partners import ActionUpdateForm, ResearchForm
 from ..models import CaseResearch
@@ -90,66 +88,69 @@ class CaseSummaryView(SharedCaseMixin, TemplateView):
         }
 
 
-class ResearchSaveView(CaseSummaryView):
+class ResearchSaveView(ServiceFormMixin, CaseSummaryView):
     allowed_roles = PARTNERS
     http_method_names = ["post"]
+    invalid_status = 400
 
     def post(self, request, pk):
         self.load(pk)
         form = ResearchForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            try:
-                research_services.research_save(
-                    actor=request.user,
-                    listing=self.listing,
-                    expected_version=data.pop("version"),
-                    **data,
-                )
-            except ConcurrentEditError as exc:
-                # Keep what was typed; the next save goes against the version saved meanwhile.
-                current = CaseResearch.objects.filter(
-                    listing=self.listing, agency_id=request.user.agency_id
-                ).first()
-                form.data = form.data.copy()
-                form.data["version"] = current.version if current else 0
-                apply_service_errors(form, exc)
-                return self.render_to_response(
-                    self.get_context_data(research_form=form, research_saved_meanwhile=current),
-                    status=409,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Research saved.")
-                return redirect("marac:case-summary", pk=pk)
-        return self.render_to_response(self.get_context_data(research_form=form), status=400)
+            self.run_service(
+                form,
+                research_services.research_save,
+                actor=request.user,
+                listing=self.listing,
+                expected_version=data.pop("version"),
+                **data,
+            )
+            messages.success(request, "Research saved.")
+            return redirect("marac:case-summary", pk=pk)
+        return self.form_rejected(form, 400)
+
+    def saved_meanwhile(self):
+        # Keep what was typed; the next save goes against the version saved meanwhile.
+        return CaseResearch.objects.filter(
+            listing=self.listing, agency_id=self.request.user.agency_id
+        ).first()
+
+    def form_rejected(self, form, status, saved_meanwhile=None):
+        context = self.get_context_data(
+            research_form=form, research_saved_meanwhile=saved_meanwhile
+        )
+        return self.render_to_response(context, status=status)
 
 
-class ActionUpdateView(SharedCaseMixin, TemplateView):
+class ActionUpdateView(ServiceFormMixin, SharedCaseMixin, TemplateView):
     """The update form sits in lists (home, meeting page); a refused update is shown on a page
     of its own, with the errors and what was typed."""
 
     http_method_names = ["post"]
     template_name = "marac/actions/update.html"
+    invalid_status = 400
 
     def post(self, request, pk):
-        action = action_selectors.action_get(viewer=request.user, action_id=pk)
+        self.action = action = action_selectors.action_get(viewer=request.user, action_id=pk)
         form = ActionUpdateForm(request.POST)
         if form.is_valid():
-            try:
-                action_services.action_update(
-                    actor=request.user, action_id=action.pk, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Update recorded.")
-                if has_role(request.user, MARAC_COORDINATORS):
-                    return redirect("marac:meeting-actions", pk=action.listing.meeting_id)
-                return redirect("marac:home")
-        context = self.get_context_data(action=action, form=form)
-        return self.render_to_response(context, status=400)
+            self.run_service(
+                form,
+                action_services.action_update,
+                actor=request.user,
+                action_id=action.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, "Update recorded.")
+            if has_role(request.user, MARAC_COORDINATORS):
+                return redirect("marac:meeting-actions", pk=action.listing.meeting_id)
+            return redirect("marac:home")
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        context = self.get_context_data(action=self.action, form=form, **context)
+        return self.render_to_response(context, status=status)
 
 
 urlpatterns = [

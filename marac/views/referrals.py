@@ -5,10 +5,9 @@ list at a meeting). Thin: role check (403), scoped selector (404), one service."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import TemplateView
@@ -16,8 +15,8 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import MARAC_COORDINATORS
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
 from ..models import ReferralStatus
@@ -53,9 +52,10 @@ class ReferralListView(CoordinatorMixin, TemplateView):
         }
 
 
-class ReferralCreateView(RoleRequiredMixin, TemplateView):
+class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     """New referral from an assessment: ?assessment=<id>. Suggested criteria are pre-ticked."""
 
+    invalid_status = 400
     allowed_roles = selectors.REFERRAL_CREATORS
     template_name = "marac/referrals/new.html"
 
@@ -82,17 +82,17 @@ class ReferralCreateView(RoleRequiredMixin, TemplateView):
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
         form = ReferralForm(request.POST)
         if form.is_valid():
-            try:
-                referral = services.referral_create(
-                    actor=request.user, assessment=self.assessment, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{self.assessment.person.full_name} referred to MARAC.")
-                if request.user.role in MARAC_COORDINATORS:
-                    return redirect("marac:referral-detail", pk=referral.pk)
-                return redirect("riskassessment:assessment-detail", pk=self.assessment.pk)
+            referral = self.run_service(
+                form,
+                services.referral_create,
+                actor=request.user,
+                assessment=self.assessment,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"{self.assessment.person.full_name} referred to MARAC.")
+            if request.user.role in MARAC_COORDINATORS:
+                return redirect("marac:referral-detail", pk=referral.pk)
+            return redirect("riskassessment:assessment-detail", pk=self.assessment.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
@@ -129,44 +129,48 @@ class ReferralDetailView(CoordinatorMixin, TemplateView):
         }
 
 
-def _state_error(request, exc, pk):
-    messages.warning(request, str(exc))
-    return redirect("marac:referral-detail", pk=pk)
+class ReferralStateErrorMixin(ServiceFormMixin):
+    """Someone else triaged the referral meanwhile: its page shows where it is now."""
+
+    invalid_status = 400
+
+    def state_error_url(self) -> str:
+        return reverse("marac:referral-detail", args=[self.kwargs["pk"]])
 
 
-class ReferralAcceptView(CoordinatorMixin, View):
+class ReferralAcceptView(ReferralStateErrorMixin, CoordinatorMixin, View):
     def post(self, request, pk):
         referral = selectors.referral_get(viewer=request.user, referral_id=pk)
-        try:
-            services.referral_accept(actor=request.user, referral_id=referral.pk)
-        except services.ReferralStateError as exc:
-            return _state_error(request, exc, pk)
+        self.run_service(
+            None, services.referral_accept, actor=request.user, referral_id=referral.pk
+        )
         messages.success(request, "Referral accepted.")
         return redirect("marac:referral-detail", pk=pk)
 
 
-class ReferralRejectView(ReferralDetailView):
+class ReferralRejectView(ReferralStateErrorMixin, ReferralDetailView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
         self.referral = selectors.referral_get(viewer=request.user, referral_id=pk)
         form = RejectForm(request.POST)
         if form.is_valid():
-            try:
-                services.referral_reject(
-                    actor=request.user, referral_id=pk, reason=form.cleaned_data["reason"]
-                )
-            except services.ReferralStateError as exc:
-                return _state_error(request, exc, pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "Referral rejected.")
-                return redirect("marac:referral-detail", pk=pk)
-        return self.render_to_response(self.get_context_data(reject_form=form), status=400)
+            self.run_service(
+                form,
+                services.referral_reject,
+                actor=request.user,
+                referral_id=pk,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Referral rejected.")
+            return redirect("marac:referral-detail", pk=pk)
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        return self.render_to_response(self.get_context_data(reject_form=form), status=status)
 
 
-class ReferralListAtMeetingView(ReferralDetailView):
+class ReferralListAtMeetingView(ReferralStateErrorMixin, ReferralDetailView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -177,23 +181,22 @@ class ReferralListAtMeetingView(ReferralDetailView):
         form = ListAtMeetingForm(request.POST, meetings=meetings, is_repeat=self.referral.is_repeat)
         if form.is_valid():
             meeting = form.cleaned_data["meeting"]
-            try:
-                meeting_services.referral_list_at_meeting(
-                    actor=request.user,
-                    referral_id=pk,
-                    meeting_id=meeting.pk,
-                    twelve_month_review=form.cleaned_data.get("twelve_month_review", False),
-                )
-            except services.ReferralStateError as exc:
-                return _state_error(request, exc, pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, f"Listed at the meeting on {localtime(meeting.starts_at):%d %B %Y}."
-                )
-                return redirect("marac:meeting-agenda", pk=meeting.pk)
-        return self.render_to_response(self.get_context_data(list_form=form), status=400)
+            self.run_service(
+                form,
+                meeting_services.referral_list_at_meeting,
+                actor=request.user,
+                referral_id=pk,
+                meeting_id=meeting.pk,
+                twelve_month_review=form.cleaned_data.get("twelve_month_review", False),
+            )
+            messages.success(
+                request, f"Listed at the meeting on {localtime(meeting.starts_at):%d %B %Y}."
+            )
+            return redirect("marac:meeting-agenda", pk=meeting.pk)
+        return self.form_rejected(form, 400)
+
+    def form_rejected(self, form, status, **context):
+        return self.render_to_response(self.get_context_data(list_form=form), status=status)
 
 
 urlpatterns = [

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.service_forms import add_service_errors
 
 from .forms import ApiTokenForm, RecoveryCodeForm, ReplaceAuthenticatorForm, TokenForm
 from .models import ApiToken
@@ -77,7 +77,7 @@ def two_factor_setup(request):
                 current_token=form.cleaned_data.get("current_token", ""),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if codes is None:
                 form.add_error("token", WRONG_CODE)
@@ -183,7 +183,7 @@ def api_tokens(request):
                 session_verified=request.user.is_verified(),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = ApiTokenForm()
     context = {

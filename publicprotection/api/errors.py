@@ -1,12 +1,16 @@
-"""Turning the services' errors into API errors in the standard shape."""
+"""Turning the services' errors into API errors in the standard shape (docs/adr/0012)."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.http import Http404
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+
+from publicprotection.errors import ConcurrentEditError, StateError
 
 from .parsers import RequestTooLarge
 from .versions import PreconditionFailed
@@ -20,8 +24,15 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ValidationError as a 400 with field errors where it names fields."""
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable. Try again in a few minutes."
+    default_code = "service_unavailable"
+
+
+def field_errors(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's: by field where it names fields (`__all__` is
+    `non_field_errors`), otherwise `non_field_errors`."""
     if hasattr(error, "error_dict"):
         detail = {
             ("non_field_errors" if field == "__all__" else field): messages
@@ -31,64 +42,46 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
-def call_service(service, *, conflicts: tuple[type[Exception], ...] = (), **kwargs):
-    """Call a service for an API view: its state errors (`conflicts`) become a 409, its
-    validation errors a 400 with field errors."""
-    try:
-        return service(**kwargs)
-    except conflicts as error:
-        message = (
-            " ".join(error.messages) if isinstance(error, DjangoValidationError) else str(error)
-        )
-        raise Conflict(message) from error
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
-
-
-class ServiceUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is briefly unavailable. Try again in a few minutes."
-    default_code = "service_unavailable"
-
-
 class ApiExceptionHandler(ExceptionHandler):
-    """drf-standardized-errors' handler, plus what the services and the database raise:
+    """The one place the API maps the error contract (docs/adr/0012), on top of
+    drf-standardized-errors' handler. API views call the services directly.
 
-    - a service's ValidationError is a 400 with field errors (as_api_error);
-    - the database being unreachable is a 503 with Retry-After, not a 500;
-    - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data) is a 413;
-    - a service's PermissionDenied keeps its message (the domain's own words, "another
-      supervisor must review it"); without one, the generic text.
+    - Django's ValidationError: 400, with field errors where the service names fields;
+    - a StateError: 409 with the service's message (a stale version with If-Match sent: 412);
+    - Django's PermissionDenied: 403 with the service's message ("You made this decision:
+      another supervisor must review it"), the generic text when it has none;
+    - Http404: 404 (out of scope and missing alike);
+    - the database unreachable: 503 with Retry-After, not a 500;
+    - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data): 413.
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        stale = exc if is_stale_version(exc) else exc.__cause__
-        if is_stale_version(stale):
-            message = " ".join(stale.messages)
-            if if_match_sent(self.context.get("request")):
-                return PreconditionFailed(message)
-            return exc if isinstance(exc, Conflict) else Conflict(message)
+        if isinstance(exc, ConcurrentEditError) and if_match_sent(self.context.get("request")):
+            return PreconditionFailed(exc.message)
+        if isinstance(exc, StateError):
+            return Conflict(exc.message)
         if isinstance(exc, DjangoValidationError):
-            return as_api_error(exc)
+            return field_errors(exc)
+        if isinstance(exc, DjangoPermissionDenied):
+            return exceptions.PermissionDenied(str(exc) or None)
+        if isinstance(exc, Http404):
+            return exceptions.NotFound()
         if is_database_unavailable(exc):
             return ServiceUnavailable()
         if isinstance(exc, RequestDataTooBig):
             return RequestTooLarge()
-        if isinstance(exc, DjangoPermissionDenied) and str(exc):
-            return exceptions.PermissionDenied(str(exc))
         return super().convert_known_exceptions(exc)
 
     def get_response(self, exc, data):
+        # An error is JSON in the one shape even where the caller asked for CSV (?format=csv).
+        request = self.context.get("request")
+        if request is not None:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().get_response(exc, data)
         if isinstance(exc, ServiceUnavailable):
             response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
         return response
-
-
-def is_stale_version(exc) -> bool:
-    return (
-        isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "concurrent_edit"
-    )
 
 
 def if_match_sent(request) -> bool:

@@ -1,11 +1,41 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from publicprotection.pagination import MAX_PAGE
 
 
-class BoundedPageNumberPagination(PageNumberPagination):
+class CheckedPageSizeMixin:
+    """`page_size` is a whole number from 1 to `max_page_size`, or a 400 naming it (DRF would
+    quietly use the default page size instead), and the schema says so."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Enter a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
+
+
+class BoundedPageNumberPagination(CheckedPageSizeMixin, PageNumberPagination):
     """Page numbers past MAX_PAGE are refused before anything is counted or read."""
 
     page_size = 25
@@ -19,7 +49,7 @@ class BoundedPageNumberPagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
-class CheckedCursorPagination(CursorPagination):
+class CheckedCursorPagination(CheckedPageSizeMixin, CursorPagination):
     """Cursor pagination that answers a tampered cursor with DRF's 404 "Invalid cursor".
 
     DRF only checks that a cursor decodes; its position goes straight into a filter, so a

@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "publicprotection.api.schema.add_idempotency_key_header",
         "publicprotection.api.schema.add_if_match_header",
+        "publicprotection.api.schema.use_one_error_shape",
     ],
 }
 

@@ -6,9 +6,6 @@ may not review this grading (their own assessment) is a 403."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,16 +13,14 @@ from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from cases.errors import ConcurrentEditError
 from cases.models import Party, PartyRole
 from cases.selectors.incidents import incidents_visible_to
-from cases.serializers.positive_action import ConflictErrorResponseSerializer
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import Conflict, as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
+from publicprotection.errors import StateError
 
 from ..models import Instrument, RiskAssessment
 from ..selectors import assessments as selectors
@@ -45,7 +40,6 @@ CanWriteCases = role_permission(CASE_WRITERS, "CanWriteCases")
 IsSupervisor = role_permission(SUPERVISORS, "IsSupervisor")
 
 TAGS = ["risk assessments"]
-CONFLICT = {409: ConflictErrorResponseSerializer}
 
 
 class RiskAssessmentCursorPagination(CheckedCursorPagination):
@@ -74,29 +68,11 @@ def _validated(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-def call_service(
-    service: Callable, *, assessment_id: int, state_allows: Callable[[RiskAssessment], bool], **kw
-):
-    """Call a service; turn its Django errors into the API's 400 and 409 answers.
-
-    A service error that names no field, raised because the assessment has moved on (someone
-    submitted or reviewed it meanwhile), is a 409; any other is a 400.
-    """
-    try:
-        return service(assessment_id=assessment_id, **kw)
-    except ConcurrentEditError as error:
-        raise Conflict(" ".join(error.messages)) from error
-    except DjangoValidationError as error:
-        if not hasattr(error, "error_dict"):
-            now = RiskAssessment.objects.only("status", "is_current").get(pk=assessment_id)
-            if not state_allows(now):
-                raise Conflict(" ".join(error.messages)) from error
-        raise as_api_error(error) from error
-
-
 def _require_editable(assessment: RiskAssessment) -> None:
     if not assessment.can_edit():
-        raise Conflict("This assessment has been submitted (or superseded) and cannot be changed.")
+        raise StateError(
+            "This assessment has been submitted (or superseded) and cannot be changed."
+        )
 
 
 def _visible_victim(request, party_id: int) -> Party:
@@ -168,15 +144,12 @@ class RiskAssessmentListCreateApi(GenericAPIView):
         victim = _visible_victim(request, data["victim"])
         instrument = _active_instrument(data["instrument"])
         started = timezone.now()
-        try:
-            assessment = services.assessment_start(
-                actor=request.user,
-                victim=victim,
-                instrument=instrument,
-                reassessment_reason=data["reassessment_reason"],
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        assessment = services.assessment_start(
+            actor=request.user,
+            victim=victim,
+            instrument=instrument,
+            reassessment_reason=data["reassessment_reason"],
+        )
         created = assessment.created_at >= started
         return _detail(
             request, assessment.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -204,7 +177,7 @@ class RiskAssessmentDetailApi(GenericAPIView):
         ),
         tags=TAGS,
         request=RiskAssessmentUpdateInputSerializer,
-        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+        responses={200: RiskAssessmentDetailOutputSerializer},
     )
     def patch(self, request, pk: int):
         assessment = _visible(request, pk)
@@ -212,10 +185,8 @@ class RiskAssessmentDetailApi(GenericAPIView):
         _require_editable(assessment)
         version = requested_version(request, data.pop("version", None))
         answers = {a["question"]: (a["value"], a["note"]) for a in data.pop("answers", None) or []}
-        call_service(
-            services.assessment_save,
+        services.assessment_save(
             assessment_id=assessment.pk,
-            state_allows=RiskAssessment.can_edit,
             actor=request.user,
             expected_version=version,
             answers=answers,
@@ -234,16 +205,14 @@ class RiskAssessmentSubmitApi(GenericAPIView):
         operation_id="risk_assessments_submit",
         tags=TAGS,
         request=RiskAssessmentSubmitInputSerializer,
-        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+        responses={200: RiskAssessmentDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         assessment = _visible(request, pk)
         data = _validated(RiskAssessmentSubmitInputSerializer, request)
         _require_editable(assessment)
-        call_service(
-            services.assessment_submit,
+        services.assessment_submit(
             assessment_id=assessment.pk,
-            state_allows=RiskAssessment.can_edit,
             actor=request.user,
             expected_version=requested_version(request, data.get("version"), required=False),
         )
@@ -260,18 +229,16 @@ class RiskAssessmentReviewApi(GenericAPIView):
         operation_id="risk_assessments_review",
         tags=TAGS,
         request=RiskAssessmentReviewInputSerializer,
-        responses={200: RiskAssessmentDetailOutputSerializer, **CONFLICT},
+        responses={200: RiskAssessmentDetailOutputSerializer},
     )
     def post(self, request, pk: int):
         assessment = _visible(request, pk)
         data = _validated(RiskAssessmentReviewInputSerializer, request)
         if not assessment.can_review():
-            raise Conflict("This assessment is not awaiting review.")
+            raise StateError("This assessment is not awaiting review.")
         if data["action"] == "regrade":
-            call_service(
-                services.assessment_regrade,
+            services.assessment_regrade(
                 assessment_id=assessment.pk,
-                state_allows=RiskAssessment.can_review,
                 actor=request.user,
                 level=data["level"],
                 rationale=data["rationale"],
@@ -279,10 +246,8 @@ class RiskAssessmentReviewApi(GenericAPIView):
                 marac_not_referred_reason=data["marac_not_referred_reason"],
             )
         else:
-            call_service(
-                services.assessment_confirm,
+            services.assessment_confirm(
                 assessment_id=assessment.pk,
-                state_allows=RiskAssessment.can_review,
                 actor=request.user,
                 rationale=data["rationale"],
             )

@@ -7,7 +7,6 @@ service's field errors are a 400.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -16,7 +15,6 @@ from rest_framework.response import Response
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
-from publicprotection.api.errors import as_api_error
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
@@ -45,13 +43,6 @@ class RaraActionCursorPagination(CheckedCursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = ("due_date", "id")
-
-
-def call_service(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
 
 
 def _action_response(request, action_id: int, status_code=status.HTTP_200_OK) -> Response:
@@ -119,8 +110,7 @@ class RaraActionListCreateApi(GenericAPIView):
         )
         if owner is None:
             raise exceptions.ValidationError({"owner": [services.OWNER_ERROR]})
-        action = call_service(
-            services.rara_action_add,
+        action = services.rara_action_add(
             actor=request.user,
             assessment_id=assessment.pk,
             owner=owner,
@@ -164,8 +154,7 @@ class RaraActionDetailApi(GenericAPIView):
         serializer = RaraActionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        call_service(
-            services.rara_action_update,
+        services.rara_action_update(
             actor=request.user,
             action_id=action.pk,
             expected_version=requested_version(request, data.pop("version", None)),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.fields import BlankChoicesAsNullMixin
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import (
@@ -67,7 +68,7 @@ class RiskAssessmentEscalationSerializer(serializers.Serializer):
     cleared_note = serializers.CharField(source="escalation_cleared_note")
 
 
-class RiskAssessmentOutputSerializer(serializers.ModelSerializer):
+class RiskAssessmentOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
     incident_reference = serializers.CharField(source="incident.reference")
     person_name = serializers.CharField(source="person.full_name")
     instrument = serializers.CharField(source="instrument.code")

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from cases.models import Incident, Offence, Party, PartyRole
 from publicprotection.access.roles import SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
+from publicprotection.errors import ConcurrentEditError, StateError
 
 from ..models import (
     LEVEL_RANK,
@@ -220,7 +220,7 @@ def assessment_save(
     if assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
-        raise ValidationError("This assessment has been submitted and cannot be changed.")
+        raise StateError("This assessment has been submitted and cannot be changed.")
     allowed = {
         "final_level",
         "raise_note",
@@ -317,7 +317,7 @@ def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskA
     if expected_version is not None and assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
-        raise ValidationError("This assessment has already been submitted.")
+        raise StateError("This assessment has already been submitted.")
     _refresh_escalation(assessment)
     _refresh_recommendation(assessment)
     problems = submission_problems(assessment)
@@ -349,7 +349,7 @@ def assessment_confirm(*, actor, assessment_id: int, rationale: str = "") -> Ris
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
-        raise ValidationError("This assessment is not awaiting review.")
+        raise StateError("This assessment is not awaiting review.")
     if assessment.is_lowered and not rationale.strip():
         raise ValidationError(
             {"rationale": "The level is below the recommendation: record why you confirm it"}
@@ -394,7 +394,7 @@ def assessment_regrade(
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
-        raise ValidationError("This assessment is not awaiting review.")
+        raise StateError("This assessment is not awaiting review.")
     errors = {}
     if level not in Level.values:
         errors["level"] = "Select the level"

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import CASE_WRITERS, has_role
 from publicprotection.access.scope import viewer_borough_id
+from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 
 from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus, RiskAssessment

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cases.errors import ConcurrentEditError
 from cases.models import PartyRole
 from cases.tests.factories import IncidentFactory, PersonFactory, add_offence, add_party
+from publicprotection.errors import ConcurrentEditError
 from riskassessment.models import (
     AnswerValue,
     AssessmentStatus,

@@ -15,7 +15,8 @@ from cases.selectors.incidents import incident_get
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
+from publicprotection.errors import StateError
+from publicprotection.service_forms import ServiceFormMixin, add_service_errors
 
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level
@@ -90,7 +91,7 @@ def _questions(assessment):
     return [answer.question for answer in assessment.answers.all()]
 
 
-class AssessmentDetailView(RoleRequiredMixin, TemplateView):
+class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     """The assessment form while it is a draft; the record with its reviews afterwards."""
 
     allowed_roles = CASE_READERS
@@ -139,17 +140,15 @@ class AssessmentDetailView(RoleRequiredMixin, TemplateView):
         form = AssessmentForm(request.POST, questions=_questions(assessment))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(assessment=assessment, form=form))
-        try:
-            saved = services.assessment_save(
-                actor=request.user,
-                assessment_id=assessment.pk,
-                expected_version=form.cleaned_data["version"],
-                answers=form.answers(),
-                **form.officer_fields(),
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.render_to_response(self.get_context_data(assessment=assessment, form=form))
+        saved = self.run_service(
+            form,
+            services.assessment_save,
+            actor=request.user,
+            assessment_id=assessment.pk,
+            expected_version=form.cleaned_data["version"],
+            answers=form.answers(),
+            **form.officer_fields(),
+        )
         if "submit" not in request.POST:
             messages.success(request, "Draft saved. The recommendation has been updated.")
             return redirect(
@@ -157,7 +156,7 @@ class AssessmentDetailView(RoleRequiredMixin, TemplateView):
             )
         try:
             services.assessment_submit(actor=request.user, assessment_id=saved.pk)
-        except ValidationError as error:
+        except (ValidationError, StateError) as error:
             fresh = self.get_assessment()
             form = AssessmentForm(request.POST.copy(), questions=_questions(fresh))
             form.data["version"] = fresh.version  # the draft was saved; submitting again is safe
@@ -166,9 +165,7 @@ class AssessmentDetailView(RoleRequiredMixin, TemplateView):
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
             plan_problem = problems.pop("plan", None)
-            apply_service_errors(
-                form, ValidationError(problems) if problems else ValidationError([])
-            )
+            add_service_errors(form, ValidationError(problems) if problems else ValidationError([]))
             if plan_problem:
                 form.add_error(None, plan_problem)
             return self.render_to_response(self.get_context_data(assessment=fresh, form=form))

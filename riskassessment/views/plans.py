@@ -7,20 +7,18 @@ viewer's scope (404, like a missing record), then one service is called.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from cases.errors import ConcurrentEditError
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms.plans import RaraActionAddForm, RaraActionEditForm
 from ..models import RaraAction, RiskAssessment
@@ -34,7 +32,7 @@ def assessment_url(assessment_id: int) -> str:
     return reverse("riskassessment:assessment-detail", args=[assessment_id])
 
 
-class RaraActionAddView(RoleRequiredMixin, TemplateView):
+class RaraActionAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "riskassessment/plans/add.html"
 
@@ -58,15 +56,15 @@ class RaraActionAddView(RoleRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
         if form.is_valid():
-            try:
-                action = services.rara_action_add(
-                    actor=request.user, assessment_id=self.assessment.pk, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{action.action_type.name} added to the RARA plan.")
-                return redirect(assessment_url(self.assessment.pk))
+            action = self.run_service(
+                form,
+                services.rara_action_add,
+                actor=request.user,
+                assessment_id=self.assessment.pk,
+                **form.cleaned_data,
+            )
+            messages.success(request, f"{action.action_type.name} added to the RARA plan.")
+            return redirect(assessment_url(self.assessment.pk))
         return self.render_to_response(self.get_context_data(form=form))
 
     def _label(self) -> str:
@@ -80,7 +78,7 @@ class RaraActionAddView(RoleRequiredMixin, TemplateView):
         }
 
 
-class RaraActionEditView(RoleRequiredMixin, TemplateView):
+class RaraActionEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "riskassessment/plans/edit.html"
 
@@ -113,30 +111,22 @@ class RaraActionEditView(RoleRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
         if form.is_valid():
-            try:
-                data = dict(form.cleaned_data)
-                services.rara_action_update(
-                    actor=request.user,
-                    action_id=self.action.pk,
-                    expected_version=data.pop("version"),
-                    **data,
-                )
-            except ConcurrentEditError as error:
-                # Keep what was typed, show what was saved meanwhile, and let the next save
-                # go against the version now shown.
-                saved = selectors.rara_action_get(viewer=request.user, action_id=self.action.pk)
-                form.data = form.data.copy()
-                form.data["version"] = saved.version
-                apply_service_errors(form, error)
-                return self.render_to_response(
-                    self.get_context_data(form=form, saved_meanwhile=saved), status=409
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{self.action.action_type.name} updated.")
-                return redirect(assessment_url(self.action.assessment_id))
+            data = dict(form.cleaned_data)
+            self.run_service(
+                form,
+                services.rara_action_update,
+                actor=request.user,
+                action_id=self.action.pk,
+                expected_version=data.pop("version"),
+                **data,
+            )
+            messages.success(request, f"{self.action.action_type.name} updated.")
+            return redirect(assessment_url(self.action.assessment_id))
         return self.render_to_response(self.get_context_data(form=form))
+
+    def saved_meanwhile(self):
+        # Shown beside what was typed; the next save goes against the version now shown.
+        return selectors.rara_action_get(viewer=self.request.user, action_id=self.action.pk)
 
     def get_context_data(self, **kwargs):
         return {

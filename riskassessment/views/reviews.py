@@ -7,7 +7,6 @@ rationale or a new level is needed, and who may review (never the assessment's a
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -16,8 +15,8 @@ from django.views.generic import FormView, TemplateView
 from publicprotection.access.roles import SUPERVISORS
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
-from publicprotection.govuk_forms import apply_service_errors
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms.reviews import REGRADE, GradingReviewForm
 from ..models import AnswerValue, Level, RiskAssessment
@@ -48,10 +47,12 @@ class GradingReviewQueueView(RoleRequiredMixin, TemplateView):
         }
 
 
-class GradingReviewView(RoleRequiredMixin, FormView):
+class GradingReviewView(RoleRequiredMixin, ServiceFormMixin, FormView):
     allowed_roles = SUPERVISORS
     template_name = "riskassessment/reviews/review.html"
     form_class = GradingReviewForm
+    # A supervisor who may review gradings, but not this one (their own assessment).
+    permission_denied_on_form = True
 
     @cached_property
     def assessment(self) -> RiskAssessment:
@@ -75,37 +76,33 @@ class GradingReviewView(RoleRequiredMixin, FormView):
         data = form.cleaned_data
         assessment = self.assessment
         person = assessment.person.full_name
-        try:
-            if data["action"] == REGRADE:
-                services.assessment_regrade(
-                    actor=self.request.user,
-                    assessment_id=assessment.pk,
-                    level=data["level"],
-                    rationale=data["rationale"],
-                    marac_decision=data["marac_decision"],
-                    marac_not_referred_reason=data["marac_not_referred_reason"],
-                )
-                message = (
-                    f"{person} regraded from {assessment.get_final_level_display().lower()} "
-                    f"to {Level(data['level']).label.lower()} risk."
-                )
-            else:
-                services.assessment_confirm(
-                    actor=self.request.user,
-                    assessment_id=assessment.pk,
-                    rationale=data["rationale"],
-                )
-                message = (
-                    f"Grading of {person} confirmed: "
-                    f"{assessment.get_final_level_display().lower()} risk."
-                )
-        except PermissionDenied as error:
-            # A supervisor who may review gradings, but not this one (their own assessment).
-            form.add_error(None, str(error) or "You cannot review this grading.")
-            return self.form_invalid(form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
+        if data["action"] == REGRADE:
+            self.run_service(
+                form,
+                services.assessment_regrade,
+                actor=self.request.user,
+                assessment_id=assessment.pk,
+                level=data["level"],
+                rationale=data["rationale"],
+                marac_decision=data["marac_decision"],
+                marac_not_referred_reason=data["marac_not_referred_reason"],
+            )
+            message = (
+                f"{person} regraded from {assessment.get_final_level_display().lower()} "
+                f"to {Level(data['level']).label.lower()} risk."
+            )
+        else:
+            self.run_service(
+                form,
+                services.assessment_confirm,
+                actor=self.request.user,
+                assessment_id=assessment.pk,
+                rationale=data["rationale"],
+            )
+            message = (
+                f"Grading of {person} confirmed: "
+                f"{assessment.get_final_level_display().lower()} risk."
+            )
         messages.success(self.request, message)
         return redirect(reverse("riskassessment:grading-review-queue"))
 

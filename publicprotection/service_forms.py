@@ -1,0 +1,109 @@
+"""One form-view base for the pages: run a service for a submitted form and map the error
+contract (docs/adr/0012) onto the page, so no view writes its own try/except.
+
+- `ValidationError`: the messages go on the form, by field where they name one, and the form is
+  shown again with everything typed (status `invalid_status`);
+- a stale version (`ConcurrentEditError`): the form again at 409, with what was typed and what
+  was saved meanwhile (`saved_meanwhile()`); its version moves on to the saved one, so the next
+  save goes against what the user has now seen;
+- any other `StateError`: the form again at 409 with the message; or, where the view names a
+  `state_error_url()`, the message as a warning on that page (the record's own page shows where
+  it is now);
+- `PermissionDenied`: a 403; or, with `permission_denied_on_form`, the service's own words on
+  the form (a rule the page cannot show before the user tries, "another supervisor must review
+  it").
+
+A view calls `self.run_service(form, service, **kwargs)` where it would call the service: it
+returns the service's result, or answers the request itself (the view's code after it does not
+run).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+
+from .errors import ConcurrentEditError, StateError
+
+
+def add_service_errors(form, error: ValidationError | StateError) -> None:
+    """Show a service's error on the form: by field where it names one of the form's."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ServiceRefused(Exception):  # noqa: N818 -- control flow, never seen outside dispatch
+    """The page's answer to a refused service call, carried out of the view's code."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+class ServiceFormMixin:
+    """For a page that posts a form to a service (before TemplateView or FormView)."""
+
+    #: The status of the form shown again with a service's field errors.
+    invalid_status = 200
+    #: Show a service's PermissionDenied on the form instead of answering 403.
+    permission_denied_on_form = False
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ServiceRefused as refused:
+            return refused.response
+
+    def run_service(self, form, service, /, **kwargs):
+        try:
+            return service(**kwargs)
+        except ConcurrentEditError as error:
+            saved = self.saved_meanwhile()
+            if saved is not None and form is not None:
+                form.data = form.data.copy()
+                form.data["version"] = saved.version
+            if form is None:
+                raise ServiceRefused(self._warn(error)) from error
+            # Always the form again, with what was typed: never only a warning elsewhere.
+            add_service_errors(form, error)
+            raise ServiceRefused(self.form_rejected(form, 409, saved_meanwhile=saved)) from error
+        except StateError as error:
+            raise ServiceRefused(self._refused(form, error, 409)) from error
+        except PermissionDenied as error:
+            if not self.permission_denied_on_form or form is None:
+                raise
+            form.add_error(None, str(error) or "You cannot do this.")
+            raise ServiceRefused(self.form_rejected(form, self.invalid_status)) from error
+        except ValidationError as error:
+            if form is None:
+                raise ServiceRefused(self._warn(error)) from error
+            add_service_errors(form, error)
+            raise ServiceRefused(self.form_rejected(form, self.invalid_status)) from error
+
+    def _refused(self, form, error, status: int, **context):
+        if form is None or self.state_error_url() is not None:
+            return self._warn(error)
+        add_service_errors(form, error)
+        return self.form_rejected(form, status, **context)
+
+    def _warn(self, error):
+        messages.warning(self.request, " ".join(error.messages))
+        return redirect(self.state_error_url() or self.request.path)
+
+    def form_rejected(self, form, status: int, **context):
+        """The page with the form showing the service's errors."""
+        return self.render_to_response(self.get_context_data(form=form, **context), status=status)
+
+    def saved_meanwhile(self):
+        """The record as saved by someone else (it has a `version`), or None: shown beside the
+        form after a stale save."""
+        return None
+
+    def state_error_url(self) -> str | None:
+        """Where a StateError is shown as a warning instead of on the form (None: the form)."""
+        return None
