@@ -119,6 +119,10 @@ def _validate_meeting(meeting: MaracMeeting) -> None:
         errors["venue"] = ["Enter the venue, or say the meeting is online."]
     if meeting.starts_at and meeting.starts_at > timezone.now() + SCHEDULE_HORIZON:
         errors["starts_at"] = ["Enter a date within the next five years."]
+    # A meeting already held may be recorded afterwards, but not centuries ago (a mistyped
+    # year 0217 would be kept, and London's 18th-century local mean time shown with it).
+    if meeting.starts_at and meeting.starts_at < timezone.now() - SCHEDULE_HORIZON:
+        errors["starts_at"] = ["Enter a date within the last five years."]
     if meeting.pk is not None:
         listed = meeting.listings.count()
         if meeting.max_cases and listed > meeting.max_cases:

@@ -346,6 +346,26 @@ def test_a_meeting_decades_ahead_is_refused_on_the_page_and_in_the_api(client, a
     assert client.get(reverse("marac:meeting-create")).status_code == 200
 
 
+def test_a_meeting_centuries_ago_is_refused_on_the_page_and_in_the_api(client, api_client):
+    """Found by the schema test: year 0217 was kept, and shown in London's local mean time."""
+    coord = coordinator()
+    client.force_login(coord)
+    response = client.post(
+        reverse("marac:meeting-create"), meeting_form(starts_at="0217-10-28T10:00")
+    )
+    assert response.status_code == 400
+    assert "Enter a date within the last five years." in response.text
+    api_client.force_authenticate(coord)
+    response = api_client.post(
+        reverse("api:marac-meeting-list"),
+        {"starts_at": "0217-10-28T10:00:00Z", "chair": "c", "venue": "v"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "starts_at"
+    assert not MaracMeeting.objects.exists()
+
+
 def test_the_meeting_list_counts_each_meetings_listed_cases(client, api_client):
     """`listed` is counted per meeting of the page (a subquery), newest meeting first."""
     from .factories import listed_case
