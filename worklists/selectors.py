@@ -652,6 +652,11 @@ def _partner_lists(viewer) -> list[WorkList]:
 # --- For the viewer ---------------------------------------------------------------------------
 
 
+ROLES_WITH_WORK_LISTS = frozenset(
+    {Role.OFFICER, Role.SUPERVISOR, Role.MARAC_COORDINATOR, Role.PARTNER}
+)
+
+
 def work_lists(*, viewer, borough_id: int | None = None) -> list[WorkList]:
     """The viewer's home work lists, by role; other roles (analyst, review lead, administrator)
     have none and keep the links home. `borough_id` narrows a London-wide coordinator's."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
@@ -15,7 +16,12 @@ from publicprotection.pagination import paginate_without_count, query_string_wit
 
 from .forms import HomeBoroughForm
 from .navigation import HOME_BOROUGH_SESSION_KEY, home_borough_id, request_work_lists
-from .selectors import chooses_borough, coordinator_borough_choices, count_all
+from .selectors import (
+    ROLES_WITH_WORK_LISTS,
+    chooses_borough,
+    coordinator_borough_choices,
+    count_all,
+)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -66,9 +72,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 class WorkListView(LoginRequiredMixin, TemplateView):
     """Every row of one of the viewer's home lists, a page at a time (for the lists that have
-    no page of their own in the owning app). A list the viewer's role does not have is a 404."""
+    no page of their own in the owning app). A role with no work lists (analyst, review lead,
+    administrator) is refused outright; a list the viewer's role does not have is a 404."""
 
     template_name = "worklists/list.html"
+    http_method_names = ["get"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role not in ROLES_WITH_WORK_LISTS:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         request = self.request

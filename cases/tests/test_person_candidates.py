@@ -123,7 +123,11 @@ def test_people_search_register_link_carries_the_name_and_date_of_birth(client, 
         "date_of_birth": "1985-02-01",
     }
     form = client.get(response.context["register_url"]).text
-    assert 'value="Mary Ann"' in form and 'value="Smith"' in form and 'value="1985-02-01"' in form
+    assert 'value="Mary Ann"' in form and 'value="Smith"' in form
+    # The date of birth in its day, month and year boxes.
+    assert 'name="date_of_birth_day" value="1"' in form
+    assert 'name="date_of_birth_month" value="2"' in form
+    assert 'name="date_of_birth_year" value="1985"' in form
 
 
 def test_registration_ignores_a_malformed_date_in_the_link(client, lambeth_officer):

@@ -47,7 +47,8 @@ def test_the_task_runs_on_a_real_worker_against_redis(settings):
     assert ready
     agenda = Agenda.objects.get(team=lambeth, meeting_date=MONDAY)
     assert agenda.attempts == 1  # the duplicate found it ready and left it
-    assert agenda.items.filter(object_id=decision.pk).exists()
+    # Awaiting review is listed by suspect: one person once, with a line per decision.
+    assert agenda.items.filter(object_id=decision.suspect.person_id).exists()
 
 
 def test_generate_agenda_retries_transient_errors_with_backoff_and_a_limit():

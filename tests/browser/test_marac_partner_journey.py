@@ -132,6 +132,7 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
     expect(agenda_row).to_contain_text(victim)
     expect(page.get_by_role("row").filter(has_text=other_victim)).to_have_count(0)
 
+    page.get_by_role("link", name="Invited agencies").click()
     invite = page.locator("form").filter(has=page.get_by_role("button", name="Invite"))
     invite.get_by_role("combobox").select_option(label="Lambeth IDVA Service")
     invite.get_by_role("button", name="Invite").click()
