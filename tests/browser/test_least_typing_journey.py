@@ -21,7 +21,7 @@ from marac.tests.factories import coordinator, high_assessment, meeting, refer
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.reference_data import load_reference_data as load_instruments
-from tests.browser.steps import audit, sign_in, sign_out
+from tests.browser.steps import audit, fill_date, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
