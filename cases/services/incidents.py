@@ -99,7 +99,6 @@ def _location(location: dict | None):
     )
 
 
-@transaction.atomic
 def require_recorder_for(actor, borough: Borough) -> None:
     """Officers and supervisors record incidents in their own borough; the central team
     anywhere. The page offers only those boroughs; every caller (API, page, loaders) gets the
@@ -111,6 +110,7 @@ def require_recorder_for(actor, borough: Borough) -> None:
         raise PermissionDenied("You can record incidents in your own borough only.")
 
 
+@transaction.atomic
 def incident_create(
     *,
     actor,

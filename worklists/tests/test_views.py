@@ -292,8 +292,9 @@ def test_a_long_list_links_to_its_own_page_with_every_row(
 def test_a_list_the_role_does_not_have_is_a_404(client, lambeth_officer, analyst):
     client.force_login(lambeth_officer)
     assert client.get(reverse("worklist", args=["triage"])).status_code == 404
+    # A role with no work lists at all is refused outright, as on every case page.
     client.force_login(analyst)
-    assert client.get(reverse("worklist", args=["returned"])).status_code == 404
+    assert client.get(reverse("worklist", args=["returned"])).status_code == 403
 
 
 def test_a_list_page_needs_sign_in(client):
