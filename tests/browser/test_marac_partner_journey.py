@@ -227,6 +227,7 @@ def test_idva_researches_a_listed_case_and_the_coordinator_downloads_the_pack(
     assert REFUGE not in flat and "SE1 7AA" not in flat
     assert other_victim not in flat and other.reference not in flat
 
+    page.get_by_role("link", name="Action plans").click()
     plan = page.get_by_role("heading", name=f"{referral.reference}, {victim}")
     expect(plan).to_be_visible()
     page.get_by_text(f"Add an action for {referral.reference}").click()
