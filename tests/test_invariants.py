@@ -685,7 +685,10 @@ class SafeguardingMachine(RuleBasedStateMachine):
     def _on_next_daily_agenda(self, assessment: RiskAssessment) -> None:
         """A HIGH still to be referred is on the borough's daily agenda after its level was set,
         naming who set it."""
+        if assessment.incident.status == IncidentStatus.DRAFT:
+            return  # on the agenda after its incident is submitted (drafts stay off agendas)
         when = assessment.level_set_at or assessment.submitted_at
+        when = max(when, assessment.incident.submitted_at or when)
         day = timezone.localtime(when).date()
         while not (is_meeting_day(day) and meeting_time(day) > when):
             day += timedelta(days=1)

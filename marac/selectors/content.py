@@ -103,10 +103,13 @@ def _in_borough(queryset, field: str, team: Team):
 
 def _submitted_in(period: Period):
     """Assessments submitted in the period, or whose level was set in it (a supervisor's
-    regrade after the submission's meeting is new to the meeting)."""
+    regrade after the submission's meeting is new to the meeting), or whose incident was
+    submitted in it (an assessment made while the incident was a draft waits for it: it must
+    not miss every meeting because its own submission fell in an earlier period)."""
     return RiskAssessment.objects.filter(
         Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
-        | Q(level_set_at__gte=period.start, level_set_at__lt=period.end),
+        | Q(level_set_at__gte=period.start, level_set_at__lt=period.end)
+        | Q(incident__submitted_at__gte=period.start, incident__submitted_at__lt=period.end),
         NOT_DRAFT,
         is_current=True,
         status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
