@@ -356,3 +356,20 @@ def test_draft_incidents_stay_off_the_agenda():
     assert suspect.person_id not in {
         i.object_id for i in items if i.object_type == ItemObjectType.PERSON
     }
+
+
+def test_a_high_assessed_while_its_incident_was_a_draft_reaches_the_meeting_after_submission():
+    """Found by the invariants suite: the assessment's own submission fell in an earlier period,
+    while its incident was a draft (off every agenda); it must not miss every meeting."""
+    high = submitted_assessment(at(date(2025, 5, 20), 11))  # a week before Monday's period
+    Incident.objects.filter(pk=high.incident_id).update(status=IncidentStatus.DRAFT)
+    assert high.pk not in {i.object_id for i in agenda_content(team("LAM"), meeting_period(MONDAY))}
+
+    Incident.objects.filter(pk=high.incident_id).update(
+        status=IncidentStatus.OPEN, submitted_at=at(date(2025, 5, 31), 9)
+    )
+
+    items = agenda_content(team("LAM"), meeting_period(MONDAY))
+    assert high.pk in {
+        i.object_id for i in items if i.object_type == ItemObjectType.RISK_ASSESSMENT
+    }
