@@ -427,7 +427,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # The schedule lives here, in code, reviewed like code: the core's entries, then each app's own
 # (plain data in its schedule module). Settings are the wiring: they may name every app.
 CELERY_BEAT_SCHEDULE = {
