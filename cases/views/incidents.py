@@ -110,6 +110,9 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             for decision in incident.arrest_decisions.all()
             if decision.can_respond()
         ]
+        for decision, event in returned:
+            # The banner says what the supervisor asks; the decision's history does not repeat it.
+            decision.return_in_banner = event
         arrestable = {
             o.suspect_id for o in incident.offences.all() if o.offence_type.power_of_arrest
         }
