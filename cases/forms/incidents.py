@@ -428,6 +428,7 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
         ],
     )
     outstanding_suspect = forms.BooleanField(label="Outstanding suspect", required=False)
+    recorded_by_me = forms.BooleanField(label="Recorded by me", required=False)
 
     def __init__(self, *args, **kwargs):
         from ..models import IncidentStatus, ReviewStatus
@@ -461,6 +462,7 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
             outstanding_suspect=data["outstanding_suspect"],
             review_status=data["review_status"],
             flag=data["flag"],
+            recorded_by_me=data["recorded_by_me"],
         )
 
 
