@@ -457,6 +457,26 @@ class RelationshipType(models.TextChoices):
     OTHER_RELATIVE = "other_relative", "Other relative"
 
 
+# Relationships that can separate: SPECSS+ separation (including conflict over child contact).
+SEPARATING_RELATIONSHIPS = (
+    RelationshipType.SPOUSE,
+    RelationshipType.FORMER_SPOUSE,
+    RelationshipType.PARTNER,
+    RelationshipType.FORMER_PARTNER,
+    RelationshipType.CO_PARENT,
+)
+
+
+class SeparationAnswer(models.TextChoices):
+    """Whether victim and suspect separated in the last 12 months, or a separation is planned:
+    asked when the suspect is recorded, because a former-partner relationship alone says
+    nothing about when they separated."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 # History leaves out the copy of the person's name: a rename would record a change on every
 # party of the person.
 @tracked(exclude=["person_search_name"])
@@ -475,6 +495,13 @@ class Party(models.Model):
     # For a suspect: how they are related to the victim this incident is about.
     relationship_to_victim = models.CharField(
         max_length=16, choices=RelationshipType.choices, blank=True
+    )
+    # For a suspect who is or was a partner: a recent or planned separation (empty: not asked).
+    separation = models.CharField(
+        "separated in the last 12 months, or a separation planned",
+        max_length=10,
+        choices=SeparationAnswer.choices,
+        blank=True,
     )
     notes = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -521,6 +548,11 @@ class Party(models.Model):
             models.CheckConstraint(
                 name="party_relationship_only_for_suspects",
                 condition=Q(role=PartyRole.SUSPECT) | Q(relationship_to_victim=""),
+            ),
+            models.CheckConstraint(
+                name="party_separation_only_for_separating_relationships",
+                condition=Q(separation="")
+                | Q(role=PartyRole.SUSPECT, relationship_to_victim__in=SEPARATING_RELATIONSHIPS),
             ),
         ]
 

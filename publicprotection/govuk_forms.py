@@ -95,9 +95,26 @@ class GovukFormMixin:
 
 
 class GovukRadioSelect(forms.RadioSelect):
-    """Radios in GOV.UK markup; pass attrs={"inline": True} for two short options."""
+    """Radios in GOV.UK markup; pass attrs={"inline": True} for two short options.
+
+    `reveals` maps a choice's value to the id of a `govuk-radios__conditional` block that
+    GOV.UK Frontend shows only while that choice is checked (all show without JavaScript)."""
 
     template_name = "govuk/widgets/radios.html"
+
+    def __init__(self, attrs=None, choices=(), reveals: dict[str, str] | None = None):
+        super().__init__(attrs, choices)
+        self.reveals = dict(reveals or {})
+
+    def __deepcopy__(self, memo):
+        widget = super().__deepcopy__(memo)
+        widget.reveals = dict(self.reveals)  # each form's copy reveals its own blocks
+        return widget
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["reveal"] = self.reveals.get(str(value), "")
+        return option
 
 
 class GovukCheckboxSelectMultiple(forms.CheckboxSelectMultiple):

@@ -18,6 +18,7 @@ from publicprotection.govuk_forms import (
     GovukDateField,
     GovukDateTimeField,
     GovukFormMixin,
+    GovukRadioSelect,
 )
 
 
@@ -254,3 +255,19 @@ def test_an_error_added_after_validation_marks_the_whole_date():
     form.add_error("when", "The time cannot be in the future")
 
     assert str(form["when"]).count("govuk-input--error") == 5
+
+
+def test_a_radio_can_reveal_a_conditional_block():
+    class RevealForm(GovukFormMixin, forms.Form):
+        answer = forms.ChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")],
+            widget=GovukRadioSelect(reveals={"yes": "more-about-yes"}),
+        )
+
+    first, second = RevealForm(), RevealForm()
+    second.fields["answer"].widget.reveals.pop("yes")  # each form has its own copy
+    html = str(first["answer"])
+
+    assert re.search(r'value="yes" id="[^"]+" data-aria-controls="more-about-yes"', html)
+    assert 'value="no" id="id_answer_1">' in html
+    assert "data-aria-controls" not in str(second["answer"])

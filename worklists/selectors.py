@@ -24,7 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cases.models import IncidentStatus, Party, PartyRole
-from cases.selectors.incidents import incidents_visible_to
+from cases.selectors.incidents import IncidentFilters, incident_list
 from cases.selectors.positive_action import outstanding_suspects, returned_to_officer, review_queue
 from marac.models import ActionStatus, CaseResearch, MeetingStatus
 from marac.selectors.actions import ActionFilters, action_list, actions_visible_to
@@ -163,13 +163,12 @@ def officer_returned_decisions(*, viewer) -> QuerySet:
     return returned_to_officer(viewer=viewer).filter(Q(decided_by=viewer) | _theirs(viewer))
 
 
+# The list behind "See all" of the officer's drafts: the home counts what that link lists.
+OWN_DRAFTS = IncidentFilters(status=IncidentStatus.DRAFT, recorded_by_me=True)
+
+
 def officer_draft_incidents(*, viewer) -> QuerySet:
-    return (
-        incidents_visible_to(viewer=viewer)
-        .filter(status=IncidentStatus.DRAFT, created_by=viewer)
-        .select_related("borough")
-        .order_by("created_at", "id")
-    )
+    return incident_list(viewer=viewer, filters=OWN_DRAFTS).order_by("created_at", "id")
 
 
 def officer_draft_assessments(*, viewer) -> QuerySet:
@@ -288,7 +287,7 @@ def _officer_lists(viewer) -> list[WorkList]:
             empty="Nothing waiting: you have no draft incidents.",
             rows=lambda: officer_draft_incidents(viewer=viewer),
             describe=draft,
-            see_all=reverse("cases:incident-list") + "?status=draft",
+            see_all=reverse("cases:incident-list") + "?status=draft&recorded_by_me=on",
         ),
         WorkList(
             key="assessments",

@@ -61,6 +61,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("outstanding_suspect", bool),
     OpenApiParameter("review_status", str, enum=["awaiting", "returned", "endorsed"]),
     OpenApiParameter("flag", str, enum=["repeat_victim", "repeat_location"]),
+    OpenApiParameter("recorded_by_me", bool, description="Only the incidents you recorded"),
 ]
 
 

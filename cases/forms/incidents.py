@@ -25,6 +25,7 @@ from ..models import (
     PartyRole,
     ProtectiveOrderType,
     RelationshipType,
+    SeparationAnswer,
 )
 from ..selectors.incidents import IncidentFilters
 from ..services.incidents import incident_times_validate
@@ -237,6 +238,15 @@ class PartySearchForm(GovukFormMixin, forms.Form):
         choices=[("", "Select the relationship")] + RelationshipType.choices,
         required=False,
     )
+    separation = forms.ChoiceField(
+        label="Have they separated in the last 12 months, or is a separation planned? "
+        "(a partner, former partner or parent of the same child)",
+        help_text="Include a separation the victim is trying to make, and conflict over child "
+        "contact. The risk assessment's separation factor is filled in from this answer.",
+        choices=SeparationAnswer.choices,
+        widget=GovukRadioSelect(attrs={"inline": True}),
+        required=False,
+    )
     name = forms.CharField(
         label="Name", max_length=200, error_messages={"required": "Enter the person's name"}
     )
@@ -254,6 +264,8 @@ class PartySearchForm(GovukFormMixin, forms.Form):
             self.add_error(
                 "relationship_to_victim", "Select how the suspect is related to the victim"
             )
+        if cleaned.get("role") != PartyRole.SUSPECT:
+            cleaned["separation"] = ""  # asked of suspects only, like the relationship
         return cleaned
 
 
@@ -428,6 +440,7 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
         ],
     )
     outstanding_suspect = forms.BooleanField(label="Outstanding suspect", required=False)
+    recorded_by_me = forms.BooleanField(label="Recorded by me", required=False)
 
     def __init__(self, *args, **kwargs):
         from ..models import IncidentStatus, ReviewStatus
@@ -461,6 +474,7 @@ class IncidentFilterForm(GovukFormMixin, forms.Form):
             outstanding_suspect=data["outstanding_suspect"],
             review_status=data["review_status"],
             flag=data["flag"],
+            recorded_by_me=data["recorded_by_me"],
         )
 
 

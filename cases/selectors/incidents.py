@@ -42,6 +42,7 @@ class IncidentFilters:
     outstanding_suspect: bool = False
     review_status: str = ""
     flag: str = ""  # "repeat_victim", "repeat_location" or ""
+    recorded_by_me: bool = False  # only the incidents the viewer recorded (their own drafts)
 
 
 def _day_start(day: date) -> datetime:
@@ -55,6 +56,8 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
         qs = qs.filter(borough__code=f.borough)
     if f.status:
         qs = qs.filter(status=f.status)
+    if f.recorded_by_me:
+        qs = qs.filter(created_by=viewer)
     if f.date_from:
         qs = qs.filter(occurred_at__gte=_day_start(f.date_from))
     if f.date_to:

@@ -21,6 +21,7 @@ from ..models import (
     ProtectiveOrder,
     ProtectiveOrderType,
     RelationshipType,
+    SeparationAnswer,
 )
 
 
@@ -57,7 +58,15 @@ class PartyOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer
 
     class Meta:
         model = Party
-        fields = ["id", "person", "person_name", "role", "relationship_to_victim", "notes"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "role",
+            "relationship_to_victim",
+            "separation",
+            "notes",
+        ]
         read_only_fields = fields
 
 
@@ -246,6 +255,14 @@ class PartyInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=PartyRole.choices)
     relationship_to_victim = serializers.ChoiceField(
         choices=RelationshipType.choices, required=False, allow_blank=True, default=""
+    )
+    separation = serializers.ChoiceField(
+        choices=SeparationAnswer.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A suspect who is or was a partner, or a parent of the same child: have they "
+        "separated in the last 12 months, or is a separation planned? Empty: not asked.",
     )
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -15,6 +15,7 @@ from publicprotection.accounts.models import Borough
 from publicprotection.errors import ConcurrentEditError, StateError
 
 from ..models import (
+    SEPARATING_RELATIONSHIPS,
     ChildrensServicesReferral,
     Incident,
     IncidentReferenceCounter,
@@ -25,6 +26,7 @@ from ..models import (
     Party,
     PartyRole,
     Person,
+    SeparationAnswer,
 )
 from .people import address_get_or_create
 from .positive_action import close_outstanding_in_incident, non_arrests_queue_for_review
@@ -200,8 +202,12 @@ def party_add(
     person: Person,
     role: str,
     relationship_to_victim: str = "",
+    separation: str = "",
     notes: str = "",
 ) -> Party:
+    """Link a person to the incident. A suspect says how they are related to the victim and,
+    for a partner, former partner or parent of the same child, whether they separated in the
+    last 12 months or a separation is planned (empty: not asked)."""
     incident = _lock(incident_id)
     _ensure_editable(incident)
     if role == PartyRole.SUSPECT and not relationship_to_victim:
@@ -209,7 +215,16 @@ def party_add(
             {"relationship_to_victim": "Select how the suspect is related to the victim"}
         )
     if role != PartyRole.SUSPECT:
-        relationship_to_victim = ""
+        relationship_to_victim = separation = ""
+    if separation and separation not in SeparationAnswer.values:
+        raise ValidationError({"separation": "Answer yes, no or not known"})
+    if separation and relationship_to_victim not in SEPARATING_RELATIONSHIPS:
+        raise ValidationError(
+            {
+                "separation": "Separation is asked only of a partner, former partner or parent "
+                "of the same child: leave it unanswered for this relationship"
+            }
+        )
     if Party.objects.filter(incident=incident, person=person, role=role).exists():
         raise ValidationError(f"{person} is already recorded as {role.replace('_', ' ')}.")
     party = Party(
@@ -217,6 +232,7 @@ def party_add(
         person=person,
         role=role,
         relationship_to_victim=relationship_to_victim,
+        separation=separation,
         notes=notes,
     )
     party.full_clean()

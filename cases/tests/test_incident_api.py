@@ -152,6 +152,9 @@ def test_filters_narrow_the_list(api_client, lambeth_officer):
     assert count(status="draft") == 1
     assert count(outstanding_suspect="true") == 1
     assert count(review_status="awaiting") == 1
+    assert count(status="draft", recorded_by_me="true") == 0
+    IncidentFactory(status=IncidentStatus.DRAFT, actor=lambeth_officer)
+    assert count(status="draft", recorded_by_me="true") == 1
 
 
 def test_a_bad_filter_is_a_400_not_a_500(api_client, lambeth_officer):

@@ -212,7 +212,9 @@ def test_register_from_the_incident_search_does_not_check_again(client, lambeth_
 
     assert response.status_code == 302
     person = Person.objects.latest("pk")
-    assert response["Location"].endswith(f"role=victim&relationship_to_victim=&person={person.pk}")
+    assert response["Location"].endswith(
+        f"role=victim&relationship_to_victim=&separation=&person={person.pk}"
+    )
     assert Person.objects.filter(family_name="Haddad").count() == 2
 
 

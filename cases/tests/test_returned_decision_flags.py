@@ -65,3 +65,37 @@ def test_the_flag_goes_once_the_officer_answers(client, lambeth_officer, returne
 
     assert "decision-returned-" not in page.text
     assert "Decision returned</strong>" not in listing.text
+
+
+def test_the_incident_page_says_the_required_action_once(client, lambeth_officer, returned):
+    incident, decision = returned
+    client.force_login(lambeth_officer)
+
+    page = client.get(reverse("cases:incident-detail", args=[incident.reference])).text
+
+    # In the banner at the top; the decision's history points to it instead of repeating it.
+    assert page.count(REQUIRED) == 1
+    assert page.index(REQUIRED) < page.index('id="arrest-decisions"')
+    assert "Returned with the required action shown above." in page
+
+
+def test_the_response_page_says_the_required_action_once(client, lambeth_officer, returned):
+    _incident, decision = returned
+    client.force_login(lambeth_officer)
+
+    page = client.get(reverse("cases:respond-decision", args=[decision.pk])).text
+
+    assert page.count(REQUIRED) == 1
+
+
+def test_once_answered_the_history_keeps_the_required_action(client, lambeth_officer, returned):
+    incident, decision = returned
+    arrest_decision_respond(
+        actor=lambeth_officer, decision_id=decision.pk, response="Statement taken."
+    )
+    client.force_login(lambeth_officer)
+
+    page = client.get(reverse("cases:incident-detail", args=[incident.reference])).text
+
+    assert page.count(REQUIRED) == 1
+    assert "shown above" not in page

@@ -110,6 +110,9 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             for decision in incident.arrest_decisions.all()
             if decision.can_respond()
         ]
+        for decision, event in returned:
+            # The banner says what the supervisor asks; the decision's history does not repeat it.
+            decision.return_in_banner = event
         arrestable = {
             o.suspect_id for o in incident.offences.all() if o.offence_type.power_of_arrest
         }
@@ -317,7 +320,14 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         if request.GET.get("person"):
             role = request.GET.get("role", "")
             relationship = request.GET.get("relationship_to_victim", "")
-            form = PartySearchForm(initial={"role": role, "relationship_to_victim": relationship})
+            separation = request.GET.get("separation", "")
+            form = PartySearchForm(
+                initial={
+                    "role": role,
+                    "relationship_to_victim": relationship,
+                    "separation": separation,
+                }
+            )
             person = None
             if request.GET["person"].isdigit():
                 person = (
@@ -333,6 +343,7 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
                         "role": role,
                         "role_label": dict(PartyRole.choices).get(role, ""),
                         "relationship_to_victim": relationship,
+                        "separation": separation,
                     },
                 )
             )
@@ -357,7 +368,11 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         # signed word that this London-wide check was shown, so it does not check again.
         back = reverse("cases:incident-party-add", args=[self.incident.reference])
         back += "?" + urlencode(
-            {"role": data["role"], "relationship_to_victim": data["relationship_to_victim"]}
+            {
+                "role": data["role"],
+                "relationship_to_victim": data["relationship_to_victim"],
+                "separation": data["separation"],
+            }
         )
         register_url = (
             reverse("cases:person-create")
@@ -392,6 +407,7 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             person=person,
             role=form.cleaned_data["role"],
             relationship_to_victim=form.cleaned_data["relationship_to_victim"],
+            separation=form.cleaned_data["separation"],
             notes=form.cleaned_data["notes"],
         )
         # The link shows the person to the incident's borough: logged as a combination.

@@ -81,10 +81,28 @@ class AssessmentForm(GovukFormMixin, forms.Form):
         self.order_fields(
             [f for q in self.questions for f in (f"answer_{q.code}", f"note_{q.code}")]
         )
+        # A factor's note opens when it is answered "yes" (GOV.UK conditional reveal). A note
+        # with something in it (from the record, a suggestion, or typed) always shows, so an
+        # officer who changes a pre-filled answer sees why it was given and can say why not.
+        self.revealed_notes = {}
+        for question in self.questions:
+            if not (self[f"note_{question.code}"].value() or "").strip():
+                reveal_id = f"note-{question.code}-reveal"
+                self.fields[f"answer_{question.code}"].widget.reveals = {AnswerValue.YES: reveal_id}
+                self.revealed_notes[question.code] = reveal_id
 
     def question_fields(self):
-        """(answer field, note field) pairs in question order, for the template."""
-        return [(self[f"answer_{q.code}"], self[f"note_{q.code}"], q) for q in self.questions]
+        """(answer field, note field, question, id of the block that reveals the note or "")
+        in question order, for the template."""
+        return [
+            (
+                self[f"answer_{q.code}"],
+                self[f"note_{q.code}"],
+                q,
+                self.revealed_notes.get(q.code, ""),
+            )
+            for q in self.questions
+        ]
 
     def answers(self) -> dict[str, tuple[str, str]]:
         return {

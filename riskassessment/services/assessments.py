@@ -7,7 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Incident, Offence, Party, PartyRole
+from cases.models import (
+    SEPARATING_RELATIONSHIPS,
+    Incident,
+    Offence,
+    Party,
+    PartyRole,
+    SeparationAnswer,
+)
 from publicprotection.access.roles import SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.errors import ConcurrentEditError, StateError
@@ -103,10 +110,11 @@ def assessment_start(
     return assessment
 
 
-# Answers the records already give: "yes", with the note saying so (the form marks them), only
-# over "not known" (a reassessment keeps what was answered). The officer may change any.
+# Answers the records already give, with the note saying so (the form marks them), only over
+# "not known" (a reassessment keeps what was answered). The officer may change any.
 # Separation is not inferred from a "former partner" relationship: a former partner may have
-# separated years ago, and the factor is about a recent or attempted separation: it is asked.
+# separated years ago, and the factor is about a recent or planned separation. It is asked when
+# the suspect is recorded (Party.separation), and that answer, yes or no, is what is filled in.
 FROM_THE_RECORD = "From the record: "
 OFFENCE_FACTORS = {
     "strangulation": "strangulation",
@@ -117,8 +125,9 @@ OFFENCE_FACTORS = {
 }
 
 
-def record_facts(assessment: RiskAssessment) -> dict[str, str]:
-    """SPECSS+ factor code -> what in the records shows it, for the assessed incident."""
+def record_facts(assessment: RiskAssessment) -> dict[str, tuple[str, str]]:
+    """SPECSS+ factor code -> (answer, what in the records shows it), for the assessed
+    incident."""
     # Read from the database: the caller's incident object may predate an edit.
     incident = Incident.objects.only("weapons", "alcohol_involved", "drugs_involved").get(
         pk=assessment.incident_id
@@ -130,27 +139,58 @@ def record_facts(assessment: RiskAssessment) -> dict[str, str]:
         .order_by("offence_type__seriousness")
     ):
         if code in OFFENCE_FACTORS:
-            facts[OFFENCE_FACTORS[code]] = f"{name} is recorded as an offence in this incident."
+            facts[OFFENCE_FACTORS[code]] = (
+                AnswerValue.YES,
+                f"{name} is recorded as an offence in this incident.",
+            )
     if incident.weapons.strip():
-        facts["weapon_use"] = f"Weapons recorded in this incident: {incident.weapons.strip()}"
+        facts["weapon_use"] = (
+            AnswerValue.YES,
+            f"Weapons recorded in this incident: {incident.weapons.strip()}",
+        )
     suspects = list(
         Party.objects.filter(incident=incident, role=PartyRole.SUSPECT).values_list(
-            "person_id", "relationship_to_victim"
+            "person_id", "relationship_to_victim", "separation"
         )
     )
     if incident.alcohol_involved or incident.drugs_involved:
-        facts["substance_misuse"] = "Alcohol or drugs are recorded as involved in this incident."
+        facts["substance_misuse"] = (
+            AnswerValue.YES,
+            "Alcohol or drugs are recorded as involved in this incident.",
+        )
     earlier = (
-        Party.objects.filter(person_id__in=[p for p, _r in suspects], role=PartyRole.SUSPECT)
+        Party.objects.filter(person_id__in=[p for p, _r, _s in suspects], role=PartyRole.SUSPECT)
         .exclude(incident=incident)
         .count()
     )
     if earlier:
         facts["history_of_violence"] = (
+            AnswerValue.YES,
             f"The suspect is recorded as a suspect in {earlier} other incident"
-            f"{'s' if earlier != 1 else ''}."
+            f"{'s' if earlier != 1 else ''}.",
         )
+    separation = _separation_fact([s for _p, r, s in suspects if r in SEPARATING_RELATIONSHIPS])
+    if separation:
+        facts["separation"] = separation
     return facts
+
+
+def _separation_fact(answers: list[str]) -> tuple[str, str] | None:
+    """From the suspects who are or were partners (or parents of the same child): "yes" if any
+    separated in the last 12 months or plans to; "no" only if every one was asked and said no;
+    otherwise nothing (not known stays an information gap)."""
+    if SeparationAnswer.YES in answers:
+        return (
+            AnswerValue.YES,
+            "Recorded with the suspect: they separated in the last 12 months, or a separation "
+            "is planned.",
+        )
+    if answers and all(answer == SeparationAnswer.NO for answer in answers):
+        return (
+            AnswerValue.NO,
+            "Recorded with the suspect: no separation in the last 12 months, and none planned.",
+        )
+    return None
 
 
 def _prefill_from_records(assessment: RiskAssessment) -> None:
@@ -159,8 +199,9 @@ def _prefill_from_records(assessment: RiskAssessment) -> None:
         question__code__in=facts, value=AnswerValue.NOT_KNOWN
     ).select_related("question")
     for answer in answers:
-        answer.value = AnswerValue.YES
-        answer.note = (FROM_THE_RECORD + facts[answer.question.code])[:2000]
+        value, why = facts[answer.question.code]
+        answer.value = value
+        answer.note = (FROM_THE_RECORD + why)[:2000]
     Answer.objects.bulk_update(answers, ["value", "note"])
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import PartyRole, RelationshipType
+from cases.models import PartyRole, RelationshipType, SeparationAnswer
 from cases.services.incidents import incident_update
 from cases.tests.factories import IncidentFactory, add_offence, add_party, complete_incident
 from riskassessment.models import AnswerValue, Question
@@ -98,3 +98,69 @@ def test_an_unassessed_victim_start_still_works_with_an_empty_record(lambeth_off
         .count()
         == 0
     )
+
+
+def separation_case(officer, *answers):
+    """An incident whose suspects (former partners) gave these separation answers."""
+    incident = IncidentFactory(actor=officer)
+    victim = add_party(incident, PartyRole.VICTIM)
+    for answer in answers:
+        add_party(incident, PartyRole.SUSPECT, separation=answer)
+    return victim
+
+
+def test_a_recorded_separation_is_pre_filled_and_marked(lambeth_officer):
+    victim = separation_case(lambeth_officer, SeparationAnswer.YES)
+
+    assessment = assessment_start(actor=lambeth_officer, victim=victim)
+
+    value, note = answers(assessment)["separation"]
+    assert value == AnswerValue.YES
+    assert note.startswith(FROM_THE_RECORD) and "separated in the last 12 months" in note
+    assert assessment.recommended_level == "medium"  # a SPECSS factor is present
+
+
+def test_no_separation_recorded_for_every_partner_is_pre_filled_as_no(lambeth_officer):
+    victim = separation_case(lambeth_officer, SeparationAnswer.NO, SeparationAnswer.NO)
+
+    assessment = assessment_start(actor=lambeth_officer, victim=victim)
+
+    value, note = answers(assessment)["separation"]
+    assert value == AnswerValue.NO
+    assert note.startswith(FROM_THE_RECORD)
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        (SeparationAnswer.NO, SeparationAnswer.NOT_KNOWN),  # one partner not known: a gap
+        (SeparationAnswer.NO, ""),  # one partner never asked
+        (SeparationAnswer.NOT_KNOWN,),
+    ],
+)
+def test_without_an_answer_for_every_partner_separation_stays_not_known(lambeth_officer, recorded):
+    victim = separation_case(lambeth_officer, *recorded)
+
+    assessment = assessment_start(actor=lambeth_officer, victim=victim)
+
+    assert answers(assessment)["separation"] == (AnswerValue.NOT_KNOWN, "")
+
+
+def test_a_sibling_suspect_does_not_count_for_separation(lambeth_officer):
+    incident = IncidentFactory(actor=lambeth_officer)
+    victim = add_party(incident, PartyRole.VICTIM)
+    add_party(incident, PartyRole.SUSPECT, relationship_to_victim=RelationshipType.SIBLING)
+
+    assessment = assessment_start(actor=lambeth_officer, victim=victim)
+
+    assert answers(assessment)["separation"] == (AnswerValue.NOT_KNOWN, "")
+
+
+def test_the_form_marks_a_separation_from_the_record(client, lambeth_officer):
+    victim = separation_case(lambeth_officer, SeparationAnswer.YES)
+    assessment = assessment_start(actor=lambeth_officer, victim=victim)
+    client.force_login(lambeth_officer)
+
+    page = client.get(reverse("riskassessment:assessment-detail", args=[assessment.pk])).text
+
+    assert 'id="from-record-separation"' in page

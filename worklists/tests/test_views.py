@@ -1,6 +1,9 @@
 """The home page of each role, the borough choice, the number in the navigation and the reads
 the page logs."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -331,3 +334,24 @@ def test_partner_home_query_count_does_not_grow_with_the_work(
     many = home_queries(client, idva, django_assert_max_num_queries, 20)
 
     assert few == many
+
+
+def test_the_drafts_link_lists_what_the_home_counts(client, lambeth_officer):
+    # Given two drafts of the officer's, one of a colleague's in the same borough and an
+    # incident of the officer's already submitted
+    mine = {builders.draft_incident(lambeth_officer) for _ in range(2)}
+    colleague = builders.UserFactory(role="officer", team=lambeth_officer.team)
+    theirs = builders.draft_incident(colleague)
+    builders.complete_incident(actor=lambeth_officer)
+
+    # When the officer opens their home, then the drafts list it links to
+    drafts = section(home(client, lambeth_officer), "drafts")
+    url = re.search(r'href="([^"]+)">Open the full list', drafts).group(1)
+    listing = client.get(html.unescape(url)).text
+
+    # Then the list shows the officer's own drafts and nothing else, as many as counted
+    assert 'data-count="2"' in drafts
+    listed = {i for i in Incident.objects.all() if f">{i.reference}</a>" in listing}
+    assert listed == mine
+    assert theirs not in listed
+    assert re.search(r'<input[^>]*name="recorded_by_me"[^>]*checked', listing)
