@@ -169,6 +169,16 @@ def record_facts(assessment: RiskAssessment) -> dict[str, tuple[str, str]]:
             f"The suspect is recorded as a suspect in {earlier} other incident"
             f"{'s' if earlier != 1 else ''}.",
         )
+    # A child who sees, hears or experiences the abuse is a victim in their own right
+    # (DOMAIN.md, Domestic Abuse Act 2021): a child recorded as present answers the factor.
+    children_present = Party.objects.filter(incident=incident, role=PartyRole.CHILD_PRESENT).count()
+    if children_present:
+        facts["children_abused"] = (
+            AnswerValue.YES,
+            f"{children_present} child{'ren' if children_present != 1 else ''} recorded as "
+            "present at this incident: a child who sees, hears or experiences the abuse is a "
+            "victim in their own right.",
+        )
     separation = _separation_fact([s for _p, r, s in suspects if r in SEPARATING_RELATIONSHIPS])
     if separation:
         facts["separation"] = separation

@@ -164,3 +164,25 @@ def test_the_form_marks_a_separation_from_the_record(client, lambeth_officer):
     page = client.get(reverse("riskassessment:assessment-detail", args=[assessment.pk])).text
 
     assert 'id="from-record-separation"' in page
+
+
+def test_a_child_present_pre_fills_children_abused_and_marks_it(lambeth_officer):
+    incident, victim, _suspect = complete_incident(actor=lambeth_officer)
+    add_party(incident, PartyRole.CHILD_PRESENT)
+    add_party(incident, PartyRole.CHILD_PRESENT)
+
+    got = answers(assessment_start(actor=lambeth_officer, victim=victim))
+
+    value, note = got["children_abused"]
+    assert value == AnswerValue.YES
+    assert note.startswith(FROM_THE_RECORD)
+    assert "2 children recorded as present" in note
+
+
+def test_a_child_only_in_the_household_is_not_taken_as_abused(lambeth_officer):
+    incident, victim, _suspect = complete_incident(actor=lambeth_officer)
+    add_party(incident, PartyRole.CHILD_IN_HOUSEHOLD)
+
+    got = answers(assessment_start(actor=lambeth_officer, victim=victim))
+
+    assert got["children_abused"] == (AnswerValue.NOT_KNOWN, "")
