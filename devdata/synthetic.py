@@ -1227,7 +1227,7 @@ class Generator:
                 no_consent_reason="" if consents else "High risk of serious harm to the victim.",
                 safe_contact="Mobile, text first.",
                 children_in_household=len(h.children),
-                perpetrators="Synthetic record: the perpetrator named in the incident.",
+                perpetrator_note="Synthetic record: the perpetrator named in the incident.",
                 recent_history="Synthetic record: see the incident.",
                 status=status,
                 is_repeat=repeat,

@@ -71,11 +71,21 @@ class ReferralForm(GovukFormMixin, forms.Form):
     children_in_household = forms.IntegerField(
         label="Children in the household", min_value=0, max_value=30, initial=0
     )
-    perpetrators = forms.CharField(
+    perpetrators = forms.TypedMultipleChoiceField(
         label="Perpetrator or perpetrators",
+        help_text="People recorded as suspects in the victim's incidents.",
+        choices=[],
+        coerce=int,
+        widget=GovukCheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Choose perpetrators from the list"},
+    )
+    perpetrator_note = forms.CharField(
+        label="A perpetrator not on record (optional)",
+        help_text="For example, an unknown male: what is known of him.",
         widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         max_length=5000,
-        error_messages={"required": "Enter the perpetrator or perpetrators"},
     )
     recent_history = forms.CharField(
         label="Recent history",
@@ -83,6 +93,34 @@ class ReferralForm(GovukFormMixin, forms.Form):
         max_length=10000,
         error_messages={"required": "Enter the recent history"},
     )
+
+    def __init__(self, *args, candidates, repeat_on_record: bool, **kwargs):
+        """candidates: the people the referral may name (`perpetrator_candidates`);
+        repeat_on_record: whether the records show a repeat MARAC (only then is it offered)."""
+        super().__init__(*args, **kwargs)
+        choices = [(person.pk, perpetrator_label(person)) for person in candidates]
+        if choices:
+            self.fields["perpetrators"].choices = choices
+        else:
+            # No suspect on record: the perpetrator can only be described.
+            del self.fields["perpetrators"]
+            note = self.fields["perpetrator_note"]
+            note.label = "Perpetrator"
+            note.help_text = "No suspect is recorded in the victim's incidents: say who it is."
+            note.required = True
+            note.error_messages["required"] = "Describe the perpetrator"
+        if not repeat_on_record:
+            self.fields["criteria"].choices = [
+                choice
+                for choice in self.fields["criteria"].choices
+                if choice[0] != ReferralCriterion.REPEAT
+            ]
+
+
+def perpetrator_label(person) -> str:
+    born = f", born {person.date_of_birth:%-d %B %Y}" if person.date_of_birth else ""
+    where = "" if getattr(person, "in_this_incident", True) else " (an earlier incident)"
+    return f"{person.full_name}{born}{where}"
 
 
 class RejectForm(GovukFormMixin, forms.Form):

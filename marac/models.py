@@ -272,7 +272,12 @@ class MaracReferral(models.Model):
     language = models.CharField(max_length=60, blank=True)
     interpreter = models.BooleanField("interpreter needed", default=False)
     children_in_household = models.PositiveSmallIntegerField(default=0)
-    perpetrators = models.TextField()
+    # The perpetrators are people on record (suspects in the victim's incidents); the note
+    # describes one who is not ("unknown male"). marac.services.referrals requires one or other.
+    perpetrators = models.ManyToManyField(
+        Person, through="ReferralPerpetrator", related_name="+", blank=True
+    )
+    perpetrator_note = models.TextField("perpetrator not on record", blank=True)
     recent_history = models.TextField()
     status = models.CharField(
         max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SUBMITTED
@@ -338,10 +343,36 @@ class MaracReferral(models.Model):
             ReferralStatus.HEARD,
         )
 
+    def may_be_twelve_month_review(self) -> bool:
+        """Only a repeat referral is asked whether it reaches 12 months since its last MARAC
+        (the listing form asks no one else); a heard case comes back as its review anyway."""
+        return self.is_repeat or self.status == ReferralStatus.HEARD
+
     @property
     def criteria_labels(self) -> list[str]:
         labels = dict(ReferralCriterion.choices)
         return [labels.get(value, value) for value in self.criteria]
+
+
+@tracked()
+class ReferralPerpetrator(models.Model):
+    """A person on record named as a perpetrator in a referral."""
+
+    referral = models.ForeignKey(
+        MaracReferral, on_delete=models.CASCADE, related_name="perpetrator_links"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "person"], name="one_link_per_referral_perpetrator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: person {self.person_id}"
 
 
 class ReferralEventKind(models.TextChoices):

@@ -488,7 +488,7 @@ class SafeguardingMachine(RuleBasedStateMachine):
                 criteria=["professional_judgement"],
                 victim_aware=True,
                 victim_consents=True,
-                perpetrators="Former partner",
+                perpetrator_note="Former partner",
                 recent_history="Call-outs since March.",
             )
         except REFUSED:

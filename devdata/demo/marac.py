@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from cases.models import Party, PartyRole
 from marac.models import ActionSubject, MaracMeeting, ReferralCriterion
 from marac.services.actions import action_create
 from marac.services.meetings import meeting_create, referral_list_at_meeting
@@ -75,6 +76,11 @@ def seed_demo(stdout) -> None:
     ).select_related("created_by", "person")
     listed = 0
     for assessment in assessments.order_by("id"):
+        suspects = list(
+            Party.objects.filter(
+                incident_id=assessment.incident_id, role=PartyRole.SUSPECT
+            ).values_list("person_id", flat=True)
+        )
         referral = referral_create(
             actor=assessment.created_by,
             assessment=assessment,
@@ -83,7 +89,8 @@ def seed_demo(stdout) -> None:
             victim_aware=True,
             victim_consents=True,
             safe_contact="Through the IDVA only.",
-            perpetrators="Former partner (see the incident).",
+            perpetrators=suspects,
+            perpetrator_note="" if suspects else "Former partner, not identified.",
             recent_history="Escalating incidents this year; strangulation at the last.",
         )
         referral_accept(actor=coordinator, referral_id=referral.pk, comment="Meets the criteria.")

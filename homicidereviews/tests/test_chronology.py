@@ -198,7 +198,7 @@ def test_marac_records_and_agenda_appearances_are_in_the_chronology(reviewed, of
         criteria=["professional_judgement"],
         victim_aware=True,
         victim_consents=True,
-        perpetrators="P",
+        perpetrator_note="P",
         recent_history="H",
         status="listed",
     )

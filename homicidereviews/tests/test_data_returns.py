@@ -44,7 +44,7 @@ def listed(meeting, actor, *, person=None, agency="Police", children=0, repeat=F
         victim_aware=True,
         victim_consents=True,
         children_in_household=children,
-        perpetrators="P",
+        perpetrator_note="P",
         recent_history="H",
         status="listed",
         is_repeat=repeat,

@@ -81,7 +81,10 @@ class ReferralListCreateApi(GenericAPIView):
         operation_id="marac_referrals_create",
         description=(
             "Refer the victim of an assessment. Criteria the records show are added and kept; "
-            "without the victim's consent, no_consent_reason is required. 409 if the "
+            "repeat is refused unless the records show it. Without the victim's consent, "
+            "no_consent_reason is required. perpetrators: ids of people recorded as suspects "
+            "in the victim's incidents that the caller may see (others are refused with a "
+            "400); perpetrator_note describes one not on record; one or both. 409 if the "
             "assessment already has an open referral (two identical requests at once: one "
             "wins, the other gets 409)."
         ),
@@ -159,7 +162,10 @@ class ReferralListAtApi(GenericAPIView):
 
     @extend_schema(
         operation_id="marac_referrals_list_at_meeting",
-        description="List the referral at a meeting of its borough; 400 when the meeting is full.",
+        description=(
+            "List the referral at a meeting of its borough; 400 when the meeting is full, or "
+            "when twelve_month_review is asked of a referral that is not a repeat."
+        ),
         tags=TAGS,
         request=ReferralListAtInputSerializer,
     )

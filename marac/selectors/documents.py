@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from cases.models import CHILD_ROLES, Party, PartyRole
@@ -35,6 +35,7 @@ from ..models import (
 )
 from . import meetings as meeting_selectors
 from .actions import actions_visible_to
+from .referrals import perpetrators_prefetch
 from .sharing import age_of, cases_shared_with, partner_meetings
 
 DOCUMENT_READERS = MARAC_COORDINATORS | PARTNERS
@@ -252,6 +253,7 @@ def pack_content(*, viewer, meeting: MaracMeeting) -> PackContent:
     agenda_cases = [case for entry in agenda for case in entry.cases]
     listings = [case.listing for case in agenda_cases]
     referrals = [listing.referral for listing in listings]
+    prefetch_related_objects(referrals, perpetrators_prefetch())
     person_ids = {r.person_id for r in referrals}
     listing_ids = {listing.pk for listing in listings}
     assessments = {r.assessment_id for r in referrals if r.assessment_id}

@@ -15,6 +15,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from cases.models import Party, PartyRole, Person, SafeContactMethod
+from cases.selectors.incidents import incidents_visible_to
+from cases.selectors.people import persons_visible_to
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, MARAC_COORDINATORS, has_role
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer, viewer_borough_id
 from publicprotection.lookups import AnyOfIds
@@ -55,8 +57,10 @@ def referrals_visible_to(*, viewer) -> QuerySet[MaracReferral]:
 
 
 def referral_list(*, viewer, status: str = "") -> QuerySet[MaracReferral]:
-    qs = referrals_visible_to(viewer=viewer).select_related(
-        "person", "incident", "borough", "referred_by"
+    qs = (
+        referrals_visible_to(viewer=viewer)
+        .select_related("person", "incident", "borough", "referred_by")
+        .prefetch_related(perpetrators_prefetch())
     )
     if status:
         qs = qs.filter(status=status)
@@ -68,6 +72,7 @@ def referral_get(*, viewer, referral_id) -> MaracReferral:
         referrals_visible_to(viewer=viewer)
         .select_related("person", "incident", "borough", "assessment", "referred_by")
         .prefetch_related(
+            perpetrators_prefetch(),
             Prefetch(
                 "history",
                 queryset=ReferralHistoryEntry.objects.select_related("actor").order_by(
@@ -377,12 +382,11 @@ def referral_initial_from_records(*, assessment: RiskAssessment) -> dict:
     """What the referral form can be filled with from the records, for the referrer to check:
     the victim's safe contact route and times (never an address: a refuge or confidential one
     must not reach a partner), language and interpreter, the children recorded in the incident
-    and its suspects. Two queries."""
+    and the ids of its suspects (chosen among `perpetrator_candidates`). Two queries."""
     person = Person.objects.get(pk=assessment.person_id)
     parties = list(
         Party.objects.filter(incident_id=assessment.incident_id)
         .exclude(role=PartyRole.VICTIM)
-        .select_related("person")
         .order_by("id")
     )
     contact = []
@@ -390,17 +394,6 @@ def referral_initial_from_records(*, assessment: RiskAssessment) -> dict:
         contact.append(SafeContactMethod(person.safe_contact_method).label)
     if person.phone and person.safe_contact_method != SafeContactMethod.NO_CONTACT:
         contact.append(f"phone {person.phone}")
-    suspects = [
-        f"{party.person.full_name}"
-        + (f", born {party.person.date_of_birth:%d %B %Y}" if party.person.date_of_birth else "")
-        + (
-            f" ({party.get_relationship_to_victim_display().lower()})"
-            if party.relationship_to_victim
-            else ""
-        )
-        for party in parties
-        if party.role == PartyRole.SUSPECT
-    ]
     initial = {
         "safe_contact": ": ".join(contact),
         "safe_contact_times": person.safe_contact_times,
@@ -409,6 +402,67 @@ def referral_initial_from_records(*, assessment: RiskAssessment) -> dict:
         "children_in_household": len(
             {party.person_id for party in parties if party.role in CHILD_ROLES}
         ),
-        "perpetrators": "\n".join(suspects),
+        # The incident's suspects are pre-selected among the people on record.
+        "perpetrators": [party.person_id for party in parties if party.role == PartyRole.SUSPECT],
     }
-    return {name: value for name, value in initial.items() if value not in ("", None)}
+    return {name: value for name, value in initial.items() if value not in ("", None, [])}
+
+
+# --- The perpetrators a referral names -----------------------------------------------------
+
+
+def perpetrator_candidates(*, viewer, assessment: RiskAssessment) -> QuerySet[Person]:
+    """The people a referral of `assessment` may name as perpetrators: those recorded as
+    suspects in the victim's incidents that the viewer may see (never the victim). Annotated
+    with `in_this_incident`; the assessed incident's suspects first, then by name."""
+    victims_incidents = Party.objects.filter(
+        person_id=assessment.person_id,
+        role=PartyRole.VICTIM,
+        incident__in=incidents_visible_to(viewer=viewer),
+    ).values("incident_id")
+    suspect_in = Party.objects.filter(
+        person_id=OuterRef("pk"), role=PartyRole.SUSPECT, incident_id__in=victims_incidents
+    )
+    this_incident = Party.objects.filter(
+        person_id=OuterRef("pk"), role=PartyRole.SUSPECT, incident_id=assessment.incident_id
+    )
+    return (
+        Person.objects.filter(Exists(suspect_in))
+        .exclude(pk=assessment.person_id)
+        .annotate(in_this_incident=Exists(this_incident))
+        .order_by("-in_this_incident", "family_name", "given_name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class NamedPerpetrator:
+    """A linked perpetrator as a page shows it: the link only where the viewer may open the
+    person's page."""
+
+    person_id: int
+    name: str
+    linkable: bool
+
+
+def named_perpetrators(*, viewer, referrals) -> dict[int, list[NamedPerpetrator]]:
+    """Each referral's linked perpetrators, by referral id (their `perpetrators` prefetched,
+    as the referral selectors do). One query for which people the viewer may open; partners,
+    who open no person page, get names only and no query."""
+    referrals = list(referrals)
+    people = {person.pk for r in referrals for person in r.perpetrators.all()}
+    openable = (
+        set(persons_visible_to(viewer=viewer).filter(pk__in=people).values_list("pk", flat=True))
+        if people and has_role(viewer, CASE_READERS)
+        else set()
+    )
+    return {
+        r.pk: [
+            NamedPerpetrator(person.pk, person.full_name, person.pk in openable)
+            for person in r.perpetrators.all()
+        ]
+        for r in referrals
+    }
+
+
+def perpetrators_prefetch() -> Prefetch:
+    return Prefetch("perpetrators", queryset=Person.objects.order_by("family_name", "given_name"))

@@ -20,6 +20,13 @@ class ReferralHistoryOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReferralPerpetratorOutputSerializer(serializers.Serializer):
+    """A person on record named as a perpetrator."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
+
+
 class ReferralOutputSerializer(serializers.ModelSerializer):
     reference = serializers.CharField()
     borough = serializers.CharField(source="borough.code")
@@ -27,6 +34,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name")
     referred_by_name = serializers.CharField(source="referred_by.display_name")
     criteria = serializers.ListField(child=serializers.ChoiceField(ReferralCriterion.choices))
+    perpetrators = ReferralPerpetratorOutputSerializer(many=True)
 
     class Meta:
         model = MaracReferral
@@ -51,6 +59,7 @@ class ReferralOutputSerializer(serializers.ModelSerializer):
             "interpreter",
             "children_in_household",
             "perpetrators",
+            "perpetrator_note",
             "recent_history",
             "status",
             "rejection_reason",
@@ -90,7 +99,19 @@ class ReferralCreateInputSerializer(serializers.Serializer):
     language = serializers.CharField(required=False, allow_blank=True, max_length=60)
     interpreter = serializers.BooleanField(required=False, default=False)
     children_in_household = serializers.IntegerField(min_value=0, max_value=30, default=0)
-    perpetrators = serializers.CharField(max_length=5000)
+    perpetrators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Ids of people recorded as suspects in the victim's incidents.",
+    )
+    perpetrator_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="A perpetrator not on record. Required when no perpetrators are given.",
+    )
     recent_history = serializers.CharField(max_length=10000)
 
 

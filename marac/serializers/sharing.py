@@ -28,7 +28,7 @@ class SharedCaseDetailOutputSerializer(SharedCaseOutputSerializer):
     language = serializers.CharField(source="referral.language")
     interpreter = serializers.BooleanField(source="referral.interpreter")
     children_in_household = serializers.IntegerField(source="referral.children_in_household")
-    perpetrators = serializers.CharField(source="referral.perpetrators")
+    perpetrators = serializers.SerializerMethodField()
     recent_history = serializers.CharField(source="referral.recent_history")
     risk_level = serializers.SerializerMethodField()
     safe_contact = serializers.SerializerMethodField()
@@ -48,6 +48,15 @@ class SharedCaseDetailOutputSerializer(SharedCaseOutputSerializer):
             "safe_contact_times",
         ]
         read_only_fields = fields
+
+    def get_perpetrators(self, listing) -> str:
+        """Names only, as the text was before perpetrators were linked: an agency opens no
+        person record."""
+        referral = listing.referral
+        names = [person.full_name for person in referral.perpetrators.all()]
+        return "\n".join(
+            [*names, *([referral.perpetrator_note] if referral.perpetrator_note else [])]
+        )
 
     def get_age(self, listing) -> int | None:
         return age_of(listing.referral.person)

@@ -155,6 +155,12 @@ def meeting_update(
     return meeting
 
 
+NOT_A_REPEAT_ERROR = (
+    "Only a repeat MARAC referral can be listed as reaching 12 months since its last MARAC: "
+    "this referral is not a repeat."
+)
+
+
 def listing_category(referral, *, twelve_month_review: bool) -> str:
     # A case already heard comes back only for its review (DOMAIN.md: cases reaching 12
     # months since their last MARAC).
@@ -176,6 +182,8 @@ def referral_list_at_meeting(
         raise ReferralStateError(
             f"This referral is {referral.get_status_display().lower()}; it cannot be listed."
         )
+    if twelve_month_review and not referral.may_be_twelve_month_review():
+        raise ValidationError({"twelve_month_review": [NOT_A_REPEAT_ERROR]})
     if not meeting.can_list_cases():
         raise ValidationError({"meeting": ["Cases can only be listed at a scheduled meeting."]})
     if meeting.team.borough_id != referral.borough_id:

@@ -6,6 +6,8 @@ event, so the referral's history is complete. Listing at a meeting is in service
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -17,9 +19,10 @@ from ..models import (
     ReferralCriterion,
     ReferralEventKind,
     ReferralHistoryEntry,
+    ReferralPerpetrator,
     ReferralStatus,
 )
-from ..selectors.referrals import suggested_criteria
+from ..selectors.referrals import perpetrator_candidates, suggested_criteria
 
 
 class ReferralStateError(StateError):
@@ -36,6 +39,36 @@ NO_CONSENT_REASON_ERROR = (
     "Say why the referral goes ahead without the victim's consent (for example, the risk is "
     "too high to wait)."
 )
+
+
+# DOMAIN.md, MARAC: a repeat is detected from the records (`suggested_criteria`), not claimed.
+NOT_A_REPEAT_ERROR = (
+    "Repeat MARAC does not apply: the records show no MARAC referral of the victim about the "
+    "same perpetrator within 12 months before this incident."
+)
+NO_PERPETRATOR_ERROR = (
+    "Choose the perpetrator from the people on record, or describe one who is not on record."
+)
+UNKNOWN_PERPETRATOR_ERROR = (
+    "Choose perpetrators from the people recorded as suspects in the victim's incidents."
+)
+
+
+def _perpetrators_checked(*, actor, assessment: RiskAssessment, person_ids, note: str) -> list:
+    """The people to link, each recorded as a suspect in the victim's incidents that the
+    referrer may see. Another id is refused the same way whether the person exists, is no
+    suspect of the victim's, or is out of the referrer's sight (existence must not show)."""
+    wanted = list(dict.fromkeys(person_ids))
+    if not wanted and not note.strip():
+        raise ValidationError({"perpetrators": [NO_PERPETRATOR_ERROR]})
+    allowed = set(
+        perpetrator_candidates(viewer=actor, assessment=assessment)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    if set(wanted) - allowed:
+        raise ValidationError({"perpetrators": [UNKNOWN_PERPETRATOR_ERROR]})
+    return wanted
 
 
 def record_event(referral: MaracReferral, *, kind: str, actor, comment: str = "") -> None:
@@ -57,21 +90,33 @@ def referral_create(
     language: str = "",
     interpreter: bool = False,
     children_in_household: int = 0,
-    perpetrators: str,
+    perpetrators: Sequence[int] = (),
+    perpetrator_note: str = "",
     recent_history: str,
 ) -> MaracReferral:
     """Refer the assessed victim. Criteria the records show are always kept: the referrer can
-    add professional judgement but never drop a criterion that applies."""
+    add professional judgement but never drop a criterion that applies.
+
+    `perpetrators`: ids of people recorded as suspects in the victim's incidents (the
+    referrer's view of them); `perpetrator_note` describes one not on record. One or both."""
     suggested = [s.criterion for s in suggested_criteria(assessment=assessment)]
     chosen = set(criteria) | set(suggested)
     ordered = [value for value in ReferralCriterion.values if value in chosen]
     errors = {}
     if not ordered:
         errors["criteria"] = ["Choose the criteria the referral meets."]
+    if ReferralCriterion.REPEAT in criteria and ReferralCriterion.REPEAT not in suggested:
+        errors["criteria"] = [NOT_A_REPEAT_ERROR]
     if not victim_aware and victim_consents:
         errors["victim_consents"] = ["A victim who does not know of the referral cannot consent."]
     if victim_consents is not True and not no_consent_reason.strip():
         errors["no_consent_reason"] = [NO_CONSENT_REASON_ERROR]
+    try:
+        people = _perpetrators_checked(
+            actor=actor, assessment=assessment, person_ids=perpetrators, note=perpetrator_note
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     # Two referrals of one assessment at the same moment (a double click, two officers): the
@@ -99,7 +144,7 @@ def referral_create(
         language=language,
         interpreter=interpreter,
         children_in_household=children_in_household,
-        perpetrators=perpetrators,
+        perpetrator_note=perpetrator_note.strip(),
         recent_history=recent_history,
         is_repeat=ReferralCriterion.REPEAT in ordered,
     )
@@ -109,6 +154,9 @@ def referral_create(
             referral.save()
     except IntegrityError as error:  # the unique index, should the lock ever be bypassed
         raise AlreadyReferred from error
+    ReferralPerpetrator.objects.bulk_create(
+        ReferralPerpetrator(referral=referral, person_id=person_id) for person_id in people
+    )
     record_event(referral, kind=ReferralEventKind.SUBMITTED, actor=actor)
     return referral
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from cases.models import Party, PartyRole
 from publicprotection.accounts.models import AgencyType, Role
 from publicprotection.accounts.tests.factories import (
     AgencyFactory,
@@ -48,14 +49,24 @@ REFERRAL_FIELDS = {
     "victim_aware": True,
     "victim_consents": True,
     "safe_contact": "Mobile 07700 900123, text first",
-    "perpetrators": "Former partner, Dan Smith",
+    "perpetrator_note": "A new partner, first name Dan, not yet identified",
     "recent_history": "Three call-outs since March; strangulation on the last.",
 }
 
 
+def suspects_of(assessment) -> list[int]:
+    return list(
+        Party.objects.filter(
+            incident_id=assessment.incident_id, role=PartyRole.SUSPECT
+        ).values_list("person_id", flat=True)
+    )
+
+
 def refer(assessment=None, actor=None, **overrides):
+    """A referral naming the incident's suspects (unless `perpetrators` is given)."""
     assessment = assessment or high_assessment()
     fields = {**REFERRAL_FIELDS, **overrides}
+    fields.setdefault("perpetrators", suspects_of(assessment))
     return referral_create(actor=actor or assessment.created_by, assessment=assessment, **fields)
 
 

@@ -56,7 +56,9 @@ def test_pack_is_marked_lists_cases_and_research_and_omits_confidential_addresse
     for expected in (listing.referral.reference, "Engaged with the IDVA since May",
                      "Confidentiality statement", "Agencies invited", idva.agency.name,
                      "Risk level", "Incidents in the last 12 months", "Previous MARACs",
-                     "Open actions", "Former partner, Dan Smith", "Coordinator's full copy"):  # fmt: skip
+                     "Open actions", "Coordinator's full copy",
+                     # The linked perpetrator by name, and the note on one not on record.
+                     listing.referral.perpetrators.get().full_name, "not yet identified"):  # fmt: skip
         assert expected in text, expected
     assert "17 Refuge Lane" not in text
     assert "SE1 7AA" not in text

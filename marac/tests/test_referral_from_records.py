@@ -49,8 +49,8 @@ def test_initial_values_come_from_the_victim_and_the_incident():
     assert initial["safe_contact_times"] == "Weekdays 10am to 2pm"
     assert (initial["language"], initial["interpreter"]) == ("Polish", True)
     assert initial["children_in_household"] == 2
-    assert suspect.person.full_name in initial["perpetrators"]
-    assert "former intimate partner" in initial["perpetrators"]
+    # The incident's suspect is pre-selected as a person on record, not copied as text.
+    assert initial["perpetrators"] == [suspect.person_id]
     # Never an address: a refuge's must not reach a partner through the referral.
     assert not any("N1 7AA" in str(v) or "Secret" in str(v) for v in initial.values())
 
@@ -66,7 +66,7 @@ def test_no_phone_is_offered_when_contact_is_unsafe():
     assert initial["safe_contact"] == "No safe method: do not contact"
 
 
-def test_two_suspects_are_both_named():
+def test_two_suspects_are_both_preselected():
     assessment = high_assessment()
     other = PersonFactory(given_name="Karl", family_name="Second")
     add_party(
@@ -78,7 +78,7 @@ def test_two_suspects_are_both_named():
 
     perpetrators = referral_initial_from_records(assessment=assessment)["perpetrators"]
 
-    assert len(perpetrators.splitlines()) == 2 and "Karl Second" in perpetrators
+    assert len(perpetrators) == 2 and other.pk in perpetrators
 
 
 def test_the_referral_form_opens_filled_in(client):

@@ -43,7 +43,11 @@ def test_invited_agency_sees_a_case_listed_before_or_after_the_invitation(client
     response = summary(client, partner, after)
     assert response.status_code == 200
     assert after.referral.person.full_name in response.text
-    assert after.referral.perpetrators in response.text
+    # The perpetrator by name, as the text was, but no link to a person page.
+    perpetrator = after.referral.perpetrators.get()
+    assert perpetrator.full_name in response.text
+    assert reverse("cases:person-detail", args=[perpetrator.pk]) not in response.text
+    assert after.referral.perpetrator_note in response.text
     assert AccessLogEntry.objects.filter(
         user=partner, object_id=str(after.pk), action="view"
     ).exists()

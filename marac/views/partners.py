@@ -17,6 +17,7 @@ from publicprotection.service_forms import ServiceFormMixin
 from ..forms_partners import ActionUpdateForm, ResearchForm
 from ..models import CaseResearch
 from ..selectors import actions as action_selectors
+from ..selectors import referrals as referral_selectors
 from ..selectors import sharing as selectors
 from ..services import actions as action_services
 from ..services import research as research_services
@@ -72,6 +73,9 @@ class CaseSummaryView(SharedCaseMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "listing": listing,
             "referral": referral,
+            "perpetrators": referral_selectors.named_perpetrators(
+                viewer=viewer, referrals=[referral]
+            )[referral.pk],
             "person": referral.person,
             "age": selectors.age_of(referral.person),
             "risk_level": referral.assessment.get_final_level_display()

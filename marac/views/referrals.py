@@ -19,7 +19,7 @@ from publicprotection.pagination import paginate_without_count, query_string_wit
 from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
-from ..models import ReferralStatus
+from ..models import ReferralCriterion, ReferralStatus
 from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
 from ..services import meetings as meeting_services
@@ -74,13 +74,23 @@ class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         # Filled from the records (the referrer checks it): the criteria, the victim's safe
         # contact, language, the children and the perpetrators.
         initial = selectors.referral_initial_from_records(assessment=self.assessment)
-        form = ReferralForm(initial={**initial, "criteria": [s.criterion for s in self.suggested]})
+        form = self._form(initial={**initial, "criteria": [s.criterion for s in self.suggested]})
         return self.render_to_response(self.get_context_data(form=form))
+
+    def _form(self, data=None, initial=None) -> ReferralForm:
+        return ReferralForm(
+            data,
+            initial=initial,
+            candidates=selectors.perpetrator_candidates(
+                viewer=self.request.user, assessment=self.assessment
+            ),
+            repeat_on_record=any(s.criterion == ReferralCriterion.REPEAT for s in self.suggested),
+        )
 
     def post(self, request, *args, **kwargs):
         self.assessment = self._assessment()
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
-        form = ReferralForm(request.POST)
+        form = self._form(request.POST)
         if form.is_valid():
             referral = self.run_service(
                 form,
@@ -118,6 +128,9 @@ class ReferralDetailView(CoordinatorMixin, TemplateView):
         )
         return {
             "referral": referral,
+            "perpetrators": selectors.named_perpetrators(
+                viewer=self.request.user, referrals=[referral]
+            )[referral.pk],
             "history": list(referral.history.all()),
             "listings": list(referral.listings.all()),
             "reject_form": kwargs.get("reject_form") or RejectForm(),

@@ -95,7 +95,7 @@ def referral(borough_code: str = "LAM", assessment=None):
         victim_aware=True,
         victim_consents=True,
         safe_contact="Through the IDVA only.",
-        perpetrators="Former partner.",
+        perpetrator_note="Former partner.",
         recent_history="Escalating incidents this year.",
     )
 
