@@ -121,9 +121,9 @@ def test_a_change_link_says_what_it_changes_and_an_actions_column_can_be_empty()
         in html
     )
     html = row(
-        '{% summary_row "Phone" value="1" action_url="/e/" action_text="Manage" action_context="your phones" %}'
+        '{% summary_row "Phone" value="1" action_url="/e/" action_text="Manage" action_context="your API phones" %}'
     )
-    assert 'Manage<span class="govuk-visually-hidden"> your phones</span>' in html
+    assert 'Manage<span class="govuk-visually-hidden"> your API phones</span>' in html
     assert '<dd class="govuk-summary-list__actions"> </dd>' in row(
         '{% summary_row "Phone" value="1" actions=True %}'
     )
