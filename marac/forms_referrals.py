@@ -24,6 +24,8 @@ YES_NO = [("true", "Yes"), ("false", "No")]
 
 
 class ReferralForm(GovukFormMixin, forms.Form):
+    legend_classes = {"criteria": "govuk-fieldset__legend--m"}
+
     referring_agency = forms.CharField(
         label="Referring agency",
         max_length=150,

@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
 from django.utils import timezone
 
@@ -51,8 +53,35 @@ def _name_the_empty_choice(field: forms.Field, label: str) -> None:
         ]
 
 
+class GovukFormRenderer(TemplatesSetting):
+    """The project's form renderer (FORM_RENDERER): `{{ form.x.as_field_group }}` is a GOV.UK
+    form group (label or fieldset and legend, hint, error message, widget)."""
+
+    field_template_name = "govuk/field.html"
+
+
+class GovukBoundField(BoundField):
+    """A bound field that knows its label's and legend's size, as its form class says
+    (`GovukFormMixin.label_classes` / `legend_classes`). Sizes are set where the field is
+    declared rather than in each template, so `as_field_group` needs no arguments."""
+
+    @property
+    def label_class(self) -> str:
+        return self.form.label_classes.get(self.name, "")
+
+    @property
+    def legend_class(self) -> str:
+        return self.form.legend_classes.get(self.name, "govuk-fieldset__legend--s")
+
+
 class GovukFormMixin:
     """Mixin for forms: adds the design-system class for each widget, and error styling."""
+
+    bound_field_class = GovukBoundField
+    #: Extra classes for a field's label, by field name: {"response": "govuk-label--m"}.
+    label_classes: dict[str, str] = {}
+    #: A fieldset's legend class, by field name (default "govuk-fieldset__legend--s").
+    legend_classes: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

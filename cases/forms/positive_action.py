@@ -13,6 +13,8 @@ TEXT_LIMIT = 5000
 
 
 class ReviewForm(GovukFormMixin, forms.Form):
+    legend_classes = {"action": "govuk-fieldset__legend--m"}
+
     action = forms.ChoiceField(
         label="Your review",
         choices=REVIEW_CHOICES,
@@ -44,6 +46,8 @@ class ReviewForm(GovukFormMixin, forms.Form):
 
 
 class RespondForm(GovukFormMixin, forms.Form):
+    label_classes = {"response": "govuk-label--m"}
+
     response = forms.CharField(
         label="Your response",
         help_text="What you have done about the required action, and what you found.",

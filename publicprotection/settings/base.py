@@ -92,8 +92,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "publicprotection.urls"
-# Widget templates come from templates/ too (GOV.UK radios and checkboxes).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widget templates come from templates/ too (GOV.UK radios and checkboxes); a field renders as a
+# GOV.UK form group (templates/govuk/field.html).
+FORM_RENDERER = "publicprotection.govuk_forms.GovukFormRenderer"
 WSGI_APPLICATION = "publicprotection.wsgi.application"
 
 TEMPLATES = [
@@ -108,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "publicprotection.navigation.navigation",
             ],
+            # {% summary_row %} on every page, like {% include %}.
+            "builtins": ["publicprotection.summary_rows"],
         },
     },
 ]

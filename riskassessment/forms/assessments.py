@@ -64,6 +64,10 @@ class AssessmentForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        # Each question's note is quieter than the question it follows.
+        self.label_classes = {
+            f"note_{q.code}": "govuk-label--s govuk-!-font-weight-regular" for q in self.questions
+        }
         for question in self.questions:
             self.fields[f"answer_{question.code}"] = forms.ChoiceField(
                 label=question.text,

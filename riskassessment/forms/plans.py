@@ -40,6 +40,8 @@ def _due_date() -> forms.DateField:
 
 
 class RaraActionAddForm(GovukFormMixin, forms.Form):
+    legend_classes = {"category": "govuk-fieldset__legend--m"}
+
     category = forms.ChoiceField(
         label="RARA category",
         help_text=(
@@ -80,6 +82,8 @@ class RaraActionAddForm(GovukFormMixin, forms.Form):
 
 
 class RaraActionEditForm(GovukFormMixin, forms.Form):
+    legend_classes = {"status": "govuk-fieldset__legend--m"}
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label="Status",
