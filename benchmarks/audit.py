@@ -175,7 +175,7 @@ def _index_and_attach(cursor, name: str, lo: datetime, hi: datetime) -> None:
     )
 
 
-def generate(*, rows: int, months: int) -> dict:
+def generate(*, rows: int, months: int, analyze: bool = True) -> dict:
     """Fill the access log with `rows` rows, oldest first, evenly over `months` months back
     from now, one month at a time (each month loaded while detached, see `_load_month`).
     Months that already hold rows are kept: an interrupted run carries on where it stopped."""
@@ -195,7 +195,7 @@ def generate(*, rows: int, months: int) -> dict:
         print(f"  PostgreSQL backend pid {cursor.fetchone()[0]}", flush=True)
         cursor.execute(
             "SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' "
-            "- make_interval(months => %s), now()",
+            "- make_interval(months => %s), date_trunc('hour', now())",
             [months],
         )
         start, now = cursor.fetchone()
@@ -216,6 +216,7 @@ def generate(*, rows: int, months: int) -> dict:
     }
     phases = {"insert": 0.0, "vacuum": 0.0, "index_attach": 0.0}
     added = 0
+    busy = []
     started = time.perf_counter()
     for name, lo, hi in partitions:
         # Row i is at start + i * step: this month's rows are those whose time falls in it.
@@ -224,9 +225,15 @@ def generate(*, rows: int, months: int) -> dict:
         if last < first:
             continue
         with connection.cursor() as cursor:
+            # Several loaders may run side by side (--generate-only): each month is loaded by
+            # whichever takes its lock first; the measuring one waits for the rest at the end.
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            if not cursor.fetchone()[0]:
+                busy.append(name)
+                continue
             attached = _is_attached(cursor, name)
             if attached and _has_rows(cursor, name):
-                print(f"  {name}: already loaded", flush=True)
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
                 continue
             t0 = time.perf_counter()
             if attached or not _has_rows(cursor, name):
@@ -243,6 +250,7 @@ def generate(*, rows: int, months: int) -> dict:
             with transaction.atomic():
                 _index_and_attach(cursor, name, lo, hi)
             t3 = time.perf_counter()
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
         phases["insert"] += t1 - t0
         phases["vacuum"] += t2 - t1
         phases["index_attach"] += t3 - t2
@@ -251,18 +259,24 @@ def generate(*, rows: int, months: int) -> dict:
             f" indexes and attach {t3 - t2:.1f} s ({(last - first + 1) / (t3 - t0):,.0f} rows/s)",
             flush=True,
         )
+    with connection.cursor() as cursor:
+        for name in busy:  # loaded by another loader: wait for it
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
     load_seconds = time.perf_counter() - started
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
+        if not analyze:
+            return {"rows_added": added, "load_seconds": round(load_seconds, 1)}
         # The parent's own statistics (the partitions have theirs): not gathered by autovacuum.
         cursor.execute("ANALYZE audit_accesslogentry")
-    analyze = time.perf_counter() - t0
+    analyze_seconds = time.perf_counter() - t0
     return {
         "rows_added": added,
         "load_seconds": round(load_seconds, 1),
         "load_rows_per_second": round(added / load_seconds) if added else None,
         "phases_seconds": {k: round(v, 1) for k, v in phases.items()},
-        "analyze_parent_seconds": round(analyze, 1),
+        "analyze_parent_seconds": round(analyze_seconds, 1),
     }
 
 
@@ -414,6 +428,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=50_000_000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--no-generate", action="store_true")
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="load months beside another run of this command, then stop (no measurements)",
+    )
     parser.add_argument("--inserts", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
@@ -426,7 +445,12 @@ def main(argv=None) -> int:
     }
     if not args.no_generate:
         print(f"Generating up to {args.rows:,} access-log rows over {args.months} months…")
-        result["load"] = generate(rows=args.rows, months=args.months)
+        result["load"] = generate(
+            rows=args.rows, months=args.months, analyze=not args.generate_only
+        )
+        if args.generate_only:
+            print(f"Load: {result['load']}")
+            return 0
     result["size"] = table_size()
     result["searches"] = time_searches(args.repeats)
     result["insert"] = time_inserts(args.inserts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
@@ -15,6 +16,18 @@ from .models import AccessLogEntry
 
 # Records whose history administrators may open by URL: app_label.model_name.
 AUDITABLE_MODELS = ("cases.incident", "cases.person", "accounts.user", "accounts.agency")
+
+# The audit search looks back this far unless told otherwise: the access log is partitioned by
+# month, and a window of a year reads 13 monthly partitions, not every one since the start
+# (a record's reads over 36 months took seconds: benchmarks/README.md, "Audit trail").
+SEARCH_WINDOW_MONTHS = 12
+
+
+def search_window_start(date_to: date) -> date:
+    """The first day of the default window ending on `date_to`: the same day
+    SEARCH_WINDOW_MONTHS before (the month's last day when it is shorter)."""
+    year, month = divmod(date_to.year * 12 + date_to.month - 1 - SEARCH_WINDOW_MONTHS, 12)
+    return date(year, month + 1, min(date_to.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _day_start(day: date) -> datetime:

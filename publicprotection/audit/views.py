@@ -21,8 +21,14 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = AuditSearchForm(self.request.GET or None)
         reads = changes = None
+        window = {}
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
+            window = {
+                "record": data["record"].strip(),
+                "date_from": data["date_from"],
+                "date_to": data["date_to"],
+            }
             reads = selectors.access_log_search(
                 username=data["username"],
                 content_type=form.content_type(),
@@ -46,6 +52,7 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             "page_obj": reads,
             "changes": changes,
             "query_string_without_page": query_string_without_page(self.request),
+            **window,
         }
 
 
