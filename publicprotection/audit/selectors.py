@@ -7,10 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Model, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from pghistory.models import Events
+
+from publicprotection.pagination import Page, paginate_without_count
 
 from .models import AccessLogEntry
 
@@ -67,6 +70,21 @@ def access_log_search(
         newest = ExpressionWrapper(F("occurred_at") + Value(timedelta(0)), DateTimeField())
         return qs.alias(read_at=newest).order_by("-read_at", "-id")
     return qs.order_by("-occurred_at", "-id")
+
+
+def access_log_page(queryset: QuerySet[AccessLogEntry], raw_page, per_page: int = 50) -> Page:
+    """One page of an access-log search, read with PostgreSQL's JIT compilation off.
+
+    PostgreSQL cannot estimate `object_ids @> [id]` (a record among 2 million) and guesses 0.5%
+    of each partition: a record search over 41 monthly partitions was costed above
+    jit_above_cost and jit_optimize_above_cost, and compiling and optimising its expressions
+    for every partition took most of its 1.7-2.5 s at 13.2 million rows while the reads
+    themselves took tens of milliseconds (benchmarks/README.md, "Audit trail"). SET LOCAL lasts
+    for this transaction only (safe behind PgBouncer's transaction pooling)."""
+    using = queryset.db
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return paginate_without_count(queryset, raw_page, per_page=per_page)
 
 
 def change_events_search(

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import AUDITORS
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.pagination import query_string_without_page
 from publicprotection.replica import ReplicaReadsMixin
 
 from . import selectors
@@ -45,7 +45,7 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             )[:50]
             # No count(*) of the access log, and page numbers are bounded (MAX_PAGE): a deep
             # page of a log of millions cost seconds.
-            reads = paginate_without_count(reads, self.request.GET.get("page"), per_page=50)
+            reads = selectors.access_log_page(reads, self.request.GET.get("page"), per_page=50)
         return {
             **super().get_context_data(**kwargs),
             "form": form,

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,3 +209,25 @@ def test_a_record_search_costs_the_same_queries_however_many_reads(
     )
 
     assert len(response.context["page_obj"].object_list) == 6
+
+
+def test_the_search_reads_the_log_with_jit_off(client, rf, lambeth_officer, admin_user):
+    """Compiling the record search for every monthly partition took seconds at 13 million
+    rows (selectors.access_log_page): the page's read of the log runs with JIT off."""
+    incident = IncidentFactory()
+    read(rf, lambeth_officer, incident)
+    client.force_login(admin_user)
+    jit_while_reading = []
+
+    def note_jit(execute, sql, params, many, context):
+        if 'FROM "audit_accesslogentry"' in sql:
+            with context["connection"].connection.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                jit_while_reading.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_jit):
+        response = client.get(reverse(SEARCH), by_record(incident))
+
+    assert len(response.context["page_obj"].object_list) == 1
+    assert jit_while_reading == ["off"]
