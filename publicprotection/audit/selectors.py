@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
@@ -24,6 +25,8 @@ AUDITABLE_MODELS = ("cases.incident", "cases.person", "accounts.user", "accounts
 # month, and a window of a year reads 13 monthly partitions, not every one since the start
 # (a record's reads over 36 months took seconds: benchmarks/README.md, "Audit trail").
 SEARCH_WINDOW_MONTHS = 12
+# A record's history page lists its newest reads (the audit search finds older ones).
+RECORD_HISTORY_READS = 200
 
 
 def search_window_start(date_to: date) -> date:
@@ -81,10 +84,15 @@ def access_log_page(queryset: QuerySet[AccessLogEntry], raw_page, per_page: int 
     for every partition took most of its 1.7-2.5 s at 13.2 million rows while the reads
     themselves took tens of milliseconds (benchmarks/README.md, "Audit trail"). SET LOCAL lasts
     for this transaction only (safe behind PgBouncer's transaction pooling)."""
-    using = queryset.db
+    with _jit_off(queryset.db):
+        return paginate_without_count(queryset, raw_page, per_page=per_page)
+
+
+@contextmanager
+def _jit_off(using: str):
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        return paginate_without_count(queryset, raw_page, per_page=per_page)
+        yield
 
 
 def change_events_search(
@@ -114,10 +122,14 @@ def record_history(*, obj: Model) -> dict:
     """Every change to `obj` (from the triggers) and every logged read of it, on its own page
     or as a row of a list, search or queue."""
     pk = str(obj.pk)
+    reads = AccessLogEntry.objects.filter(
+        Q(object_id=pk) | Q(object_ids__contains=[pk]),
+        content_type=ContentType.objects.get_for_model(obj),
+    ).select_related("user")
+    with _jit_off(reads.db):  # the same search as a record's in access_log_page, every month
+        newest_reads = list(reads.order_by("-occurred_at", "-id")[:RECORD_HISTORY_READS])
     return {
         "changes": Events.objects.tracks(obj).order_by("-pgh_created_at"),
-        "reads": AccessLogEntry.objects.filter(
-            Q(object_id=pk) | Q(object_ids__contains=[pk]),
-            content_type=ContentType.objects.get_for_model(obj),
-        ).select_related("user"),
+        "reads": newest_reads,
+        "reads_limit": RECORD_HISTORY_READS,
     }
