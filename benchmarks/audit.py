@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -82,8 +83,102 @@ def bench_readers() -> list[int]:
     )
 
 
-def generate(*, rows: int, months: int, chunk: int) -> dict:
-    """Top the access log up to `rows` rows, oldest first, `months` months back from now."""
+ROWS_SQL = """
+    INSERT INTO {table} (id, occurred_at, user_id, action, channel,
+        content_type_id, object_id, object_ids, object_label, purpose, path,
+        method, ip_address, user_agent)
+    SELECT nextval(%(sequence)s),
+           %(start)s::timestamptz + make_interval(secs => i * %(step)s),
+           (%(users)s::bigint[])[1 + (i * 7919) %% %(n_users)s],
+           'view', CASE WHEN i %% 10 = 0 THEN 'api' ELSE 'web' END,
+           (%(types)s::int[])[1 + i %% 3],
+           CASE WHEN r.list THEN '' ELSE r.record::text END,
+           CASE WHEN r.list THEN ARRAY(
+               SELECT ((r.record + k * 104729) %% %(records)s + 1)::text
+               FROM generate_series(0, %(list_size)s - 1) k)
+               ELSE '{{}}'::varchar[] END,
+           CASE WHEN r.list THEN '' ELSE 'DA-' || r.record END,
+           '', CASE WHEN r.list THEN '/incidents/' ELSE '/people/' || r.record || '/' END,
+           'GET', '10.0.0.1', 'Mozilla/5.0 (benchmark)'
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) i,
+    LATERAL (SELECT (i * 2654435761) %% %(records)s + 1 AS record,
+                    (i %% 100) < %(list_pct)s AS list) r
+"""
+
+
+def _month_partitions(cursor, start: datetime, months: int) -> list[tuple[str, datetime, datetime]]:
+    """(name, from, to) of the monthly partitions from `start`, this month included."""
+    for offset in range(months + 1):
+        cursor.execute(
+            "SELECT pp_audit_create_partition('audit_accesslogentry'::regclass, "
+            "(%s::date + make_interval(months => %s))::date)",
+            [start.date(), offset],
+        )
+    cursor.execute(
+        "SELECT %s::timestamptz + make_interval(months => m), "
+        "%s::timestamptz + make_interval(months => m + 1) "
+        "FROM generate_series(0, %s) m",
+        [start, start, months],
+    )
+    return [(f"audit_accesslogentry_p{lo:%Y%m}", lo, hi) for lo, hi in cursor.fetchall()]
+
+
+def _is_attached(cursor, name: str) -> bool:
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_inherits "
+        "WHERE inhrelid = %s::regclass AND inhparent = 'audit_accesslogentry'::regclass)",
+        [name],
+    )
+    return cursor.fetchone()[0]
+
+
+def _has_rows(cursor, name: str) -> bool:
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")  # noqa: S608 (our partition name)
+    return cursor.fetchone()[0]
+
+
+def _load_month(cursor, name: str, params: dict, *, attached: bool) -> None:
+    """PostgreSQL's bulk-load practice ("Populating a Database"): the month's partition is
+    detached, loses its secondary indexes (kept as definitions) and takes its rows with no
+    index to maintain and no foreign-key trigger per row; the indexes are rebuilt in one pass
+    each when it is attached again (`_index_and_attach`)."""
+    if attached:
+        cursor.execute(f"ALTER TABLE audit_accesslogentry DETACH PARTITION {name}")
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = x.indrelid "
+        "WHERE x.indrelid = %s::regclass AND c.oid IS NULL ORDER BY i.relname",
+        [name],
+    )
+    definitions = cursor.fetchall()
+    for index, _ in definitions:
+        cursor.execute(f"DROP INDEX {index}")
+    cursor.execute(f"COMMENT ON TABLE {name} IS %s", [json.dumps([d for _, d in definitions])])
+    # Like pg_restore --disable-triggers: the foreign keys (bench readers, content types)
+    # are known good; the append-only triggers are about UPDATE and DELETE.
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute(ROWS_SQL.format(table=name), params)
+
+
+def _index_and_attach(cursor, name: str, lo: datetime, hi: datetime) -> None:
+    cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [name])
+    comment = cursor.fetchone()[0]
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for definition in json.loads(comment) if comment else []:
+        cursor.execute(definition)
+    cursor.execute(f"COMMENT ON TABLE {name} IS NULL")
+    # The parent matches these indexes to its own (same definitions) instead of building them.
+    cursor.execute(
+        f"ALTER TABLE audit_accesslogentry ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
+        [lo, hi],
+    )
+
+
+def generate(*, rows: int, months: int, analyze: bool = True) -> dict:
+    """Fill the access log with `rows` rows, oldest first, evenly over `months` months back
+    from now, one month at a time (each month loaded while detached, see `_load_month`).
+    Months that already hold rows are kept: an interrupted run carries on where it stopped."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
@@ -93,86 +188,95 @@ def generate(*, rows: int, months: int, chunk: int) -> dict:
         for app, model in (("cases", "person"), ("cases", "incident"), ("marac", "maracreferral"))
     ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM audit_accesslogentry")
-        have = cursor.fetchone()[0]
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        superuser = cursor.fetchone()[0]
+        if not cursor.fetchone()[0]:
+            raise SystemExit("The bulk load needs a superuser (session_replication_role).")
+        cursor.execute("SELECT pg_backend_pid()")
+        print(f"  PostgreSQL backend pid {cursor.fetchone()[0]}", flush=True)
         cursor.execute(
-            "SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => %s)",
+            "SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' "
+            "- make_interval(months => %s), date_trunc('hour', now())",
             [months],
         )
-        start = cursor.fetchone()[0].replace(tzinfo=UTC)
-        for offset in range(months + 1):
-            cursor.execute(
-                "SELECT pp_audit_create_partition('audit_accesslogentry'::regclass, "
-                "(%s::date + make_interval(months => %s))::date)",
-                [start.date(), offset],
-            )
-    span = (datetime.now(UTC) - start).total_seconds()
-    chunks = []
+        start, now = cursor.fetchone()
+        partitions = _month_partitions(cursor, start, months)
+        cursor.execute("SELECT pg_get_serial_sequence('audit_accesslogentry', 'id')")
+        sequence = cursor.fetchone()[0]
+    step = (now - start).total_seconds() / rows
+    base = {
+        "start": start,
+        "step": step,
+        "users": users,
+        "n_users": len(users),
+        "types": types,
+        "records": RECORDS,
+        "list_size": LIST_SIZE,
+        "list_pct": int(LIST_SHARE * 100),
+        "sequence": sequence,
+    }
+    phases = {"insert": 0.0, "vacuum": 0.0, "index_attach": 0.0}
+    added = 0
+    busy = []
     started = time.perf_counter()
-    done = have
-    while done < rows:
-        n = min(chunk, rows - done)
-        t0 = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            if superuser:
-                # Like pg_restore --disable-triggers: the foreign keys (bench readers, content
-                # types) are known good. The append-only triggers are about UPDATE and DELETE.
-                cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute(
-                """
-                INSERT INTO audit_accesslogentry (occurred_at, user_id, action, channel,
-                    content_type_id, object_id, object_ids, object_label, purpose, path,
-                    method, ip_address, user_agent)
-                SELECT %(start)s::timestamptz + make_interval(secs => i * %(step)s),
-                       (%(users)s::bigint[])[1 + (i * 7919) %% %(n_users)s],
-                       'view', CASE WHEN i %% 10 = 0 THEN 'api' ELSE 'web' END,
-                       (%(types)s::int[])[1 + i %% 3],
-                       CASE WHEN r.list THEN '' ELSE r.record::text END,
-                       CASE WHEN r.list THEN ARRAY(
-                           SELECT ((r.record + k * 104729) %% %(records)s + 1)::text
-                           FROM generate_series(0, %(list_size)s - 1) k)
-                           ELSE '{}'::varchar[] END,
-                       CASE WHEN r.list THEN '' ELSE 'DA-' || r.record END,
-                       '', CASE WHEN r.list THEN '/incidents/' ELSE '/people/' || r.record || '/' END,
-                       'GET', '10.0.0.1', 'Mozilla/5.0 (benchmark)'
-                FROM generate_series(%(first)s::bigint, %(last)s::bigint) i,
-                LATERAL (SELECT (i * 2654435761) %% %(records)s + 1 AS record,
-                                (i %% 100) < %(list_pct)s AS list) r
-                """,
-                {
-                    "start": start,
-                    "step": span / rows,
-                    "users": users,
-                    "n_users": len(users),
-                    "types": types,
-                    "records": RECORDS,
-                    "list_size": LIST_SIZE,
-                    "list_pct": int(LIST_SHARE * 100),
-                    "first": done,
-                    "last": done + n - 1,
-                },
-            )
-        seconds = time.perf_counter() - t0
-        done += n
-        chunks.append(round(n / seconds))
-        print(f"  {done:,} rows ({n / seconds:,.0f} rows/s)", flush=True)
-    load_seconds = time.perf_counter() - started
-    if done > have:
-        t0 = time.perf_counter()
+    for name, lo, hi in partitions:
+        # Row i is at start + i * step: this month's rows are those whose time falls in it.
+        first = max(0, math.ceil((lo - start).total_seconds() / step))
+        last = min(rows, math.ceil((hi - start).total_seconds() / step)) - 1
+        if last < first:
+            continue
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) audit_accesslogentry")
-        vacuum = time.perf_counter() - t0
-    else:
-        vacuum = 0.0
+            # Several loaders may run side by side (--generate-only): each month is loaded by
+            # whichever takes its lock first; the measuring one waits for the rest at the end.
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            if not cursor.fetchone()[0]:
+                busy.append(name)
+                continue
+            attached = _is_attached(cursor, name)
+            if attached and _has_rows(cursor, name):
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+                continue
+            t0 = time.perf_counter()
+            if attached or not _has_rows(cursor, name):
+                with transaction.atomic():
+                    _load_month(
+                        cursor, name, base | {"first": first, "last": last}, attached=attached
+                    )
+                added += last - first + 1
+            t1 = time.perf_counter()
+            # Outside a transaction: hint bits and the visibility map set once, before the
+            # indexes exist (so VACUUM has no index to scan), and the month's statistics.
+            cursor.execute(f"VACUUM (ANALYZE) {name}")
+            t2 = time.perf_counter()
+            with transaction.atomic():
+                _index_and_attach(cursor, name, lo, hi)
+            t3 = time.perf_counter()
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+        phases["insert"] += t1 - t0
+        phases["vacuum"] += t2 - t1
+        phases["index_attach"] += t3 - t2
+        print(
+            f"  {name}: {last - first + 1:,} rows, insert {t1 - t0:.1f} s, vacuum {t2 - t1:.1f} s,"
+            f" indexes and attach {t3 - t2:.1f} s ({(last - first + 1) / (t3 - t0):,.0f} rows/s)",
+            flush=True,
+        )
+    with connection.cursor() as cursor:
+        for name in busy:  # loaded by another loader: wait for it
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+    load_seconds = time.perf_counter() - started
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        if not analyze:
+            return {"rows_added": added, "load_seconds": round(load_seconds, 1)}
+        # The parent's own statistics (the partitions have theirs): not gathered by autovacuum.
+        cursor.execute("ANALYZE audit_accesslogentry")
+    analyze_seconds = time.perf_counter() - t0
     return {
-        "rows_before": have,
-        "rows_added": done - have,
+        "rows_added": added,
         "load_seconds": round(load_seconds, 1),
-        "load_rows_per_second": round((done - have) / load_seconds) if done > have else None,
-        "vacuum_analyze_seconds": round(vacuum, 1),
-        "superuser_load_without_fk_checks": superuser,
+        "load_rows_per_second": round(added / load_seconds) if added else None,
+        "phases_seconds": {k: round(v, 1) for k, v in phases.items()},
+        "analyze_parent_seconds": round(analyze_seconds, 1),
     }
 
 
@@ -238,43 +342,85 @@ def time_inserts(n: int) -> dict:
     }
 
 
-def searches() -> list[tuple[str, callable]]:
+def searches() -> list[tuple[str, callable, bool]]:
+    """(name, the search's queryset, whether to read it as the view does). The view reads a
+    page through `access_log_page` (JIT off); "JIT on" reads it with the server's settings,
+    as the view did before. "window" is the form's default: the last 12 months."""
     from datetime import timedelta
 
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from publicprotection.audit.selectors import access_log_search
+    from publicprotection.audit.selectors import access_log_search, search_window_start
 
     person = ContentType.objects.get_by_natural_key("cases", "person")
     today = timezone.localdate()
+    window = {"date_from": search_window_start(today), "date_to": today}
     month_ago = today - timedelta(days=30)
     year_ago = today - timedelta(days=365)
     record = "12345"
     return [
-        ("record (person 12345)", lambda: access_log_search(content_type=person, object_id=record)),
-        ("record id, any type", lambda: access_log_search(object_id=record)),
-        ("reader (username)", lambda: access_log_search(username="bench.audit.0007")),
+        (
+            "record (person 12345), window",
+            lambda: access_log_search(content_type=person, object_id=record, **window),
+            True,
+        ),
+        (
+            "record id, any type, window",
+            lambda: access_log_search(object_id=record, **window),
+            True,
+        ),
+        (
+            "record (person 12345), no window",
+            lambda: access_log_search(content_type=person, object_id=record),
+            True,
+        ),
+        ("record id, any type, no window", lambda: access_log_search(object_id=record), True),
+        (
+            "record (person 12345), window, JIT on",
+            lambda: access_log_search(content_type=person, object_id=record, **window),
+            False,
+        ),
+        (
+            "record (person 12345), no window, JIT on",
+            lambda: access_log_search(content_type=person, object_id=record),
+            False,
+        ),
+        (
+            "reader (username), window",
+            lambda: access_log_search(username="bench.audit.0007", **window),
+            True,
+        ),
         (
             "reader, a day a year ago",
             lambda: access_log_search(
                 username="bench.audit.0007", date_from=year_ago, date_to=year_ago
             ),
+            True,
         ),
-        ("everything, one day", lambda: access_log_search(date_from=month_ago, date_to=month_ago)),
-        ("everything, newest", lambda: access_log_search()),
+        (
+            "everything, one day",
+            lambda: access_log_search(date_from=month_ago, date_to=month_ago),
+            True,
+        ),
+        ("everything, newest, window", lambda: access_log_search(**window), True),
     ]
 
 
 def time_searches(repeats: int) -> list[dict]:
     from django.db import connection
 
+    from publicprotection.audit.selectors import access_log_page
+
     results = []
-    for name, build in searches():
+    for name, build, as_the_view in searches():
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            rows = list(build()[:51])  # the view's first page (paginate_without_count: 50 + 1)
+            if as_the_view:
+                rows = access_log_page(build(), "1", per_page=50).object_list
+            else:
+                rows = list(build()[:51])  # the first page (50 + 1) with the server's JIT
             times.append(time.perf_counter() - t0)
         with connection.cursor() as cursor:
             sql, params = build()[:51].query.sql_with_params()
@@ -287,6 +433,7 @@ def time_searches(repeats: int) -> list[dict]:
                 "p50_ms": _ms(statistics.median(times)),
                 "max_ms": _ms(max(times)),
                 "plan_top": plan["Node Type"],
+                "plan_cost": plan["Total Cost"],
             }
         )
     return results
@@ -323,8 +470,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000_000)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--chunk", type=int, default=1_000_000)
     parser.add_argument("--no-generate", action="store_true")
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="load months beside another run of this command, then stop (no measurements)",
+    )
     parser.add_argument("--inserts", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
@@ -337,7 +488,12 @@ def main(argv=None) -> int:
     }
     if not args.no_generate:
         print(f"Generating up to {args.rows:,} access-log rows over {args.months} months…")
-        result["load"] = generate(rows=args.rows, months=args.months, chunk=args.chunk)
+        result["load"] = generate(
+            rows=args.rows, months=args.months, analyze=not args.generate_only
+        )
+        if args.generate_only:
+            print(f"Load: {result['load']}")
+            return 0
     result["size"] = table_size()
     result["searches"] = time_searches(args.repeats)
     result["insert"] = time_inserts(args.inserts)
@@ -349,11 +505,11 @@ def main(argv=None) -> int:
         print(f"Load: {result['load']}")
     print(f"Insert (one logged read): {result['insert']}")
     print(f"Detach a month: {result['detach']}")
-    print(f"\n{'search (first page of 50)':<32} {'rows':>5} {'p50 ms':>9} {'max ms':>9}  plan")
+    print(f"\n{'search (first page of 50)':<42} {'rows':>5} {'p50 ms':>9} {'max ms':>9}  cost")
     for row in result["searches"]:
         print(
-            f"{row['search']:<32} {row['rows']:>5} {row['p50_ms']:>9} {row['max_ms']:>9}  "
-            f"{row['plan_top']}"
+            f"{row['search']:<42} {row['rows']:>5} {row['p50_ms']:>9} {row['max_ms']:>9}  "
+            f"{row['plan_cost']:,.0f}"
         )
     RESULTS.mkdir(exist_ok=True)
     out = (

@@ -109,6 +109,37 @@ def _time(fn, repeats: int) -> dict:
     }
 
 
+def _weasyprint_alone(viewer, meeting, repeats: int) -> dict:
+    """The pack against WeasyPrint alone on the exact HTML the pack renders (captured from
+    marac.pdf's _write_pdf), timed in turns so that both see the same machine; and the part
+    before WeasyPrint (selectors and template) on its own."""
+    from unittest import mock
+
+    from weasyprint import HTML
+
+    from marac import pdf
+
+    captured = []
+    with mock.patch.object(pdf, "_write_pdf", side_effect=captured.append):
+        before = _time(lambda: pdf.render_meeting_pack_pdf(viewer=viewer, meeting=meeting), repeats)
+    html = captured[-1]
+    pack, alone = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        pdf.render_meeting_pack_pdf(viewer=viewer, meeting=meeting)
+        pack.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        HTML(string=html).write_pdf()
+        alone.append(time.perf_counter() - started)
+    return {
+        "html_bytes": len(html.encode()),
+        "pack_median_s": round(statistics.median(pack), 2),
+        "median_s": round(statistics.median(alone), 2),
+        "ratio": round(statistics.median(pack) / statistics.median(alone), 2),
+        "selectors_and_template_median_s": before["median_s"],
+    }
+
+
 def bench_pack(*, cases: int = 20, repeats: int = 3) -> dict:
     """Render a `cases`-case pack `repeats` times on throwaway data; return the numbers."""
     setup_django()
@@ -141,6 +172,7 @@ def bench_pack(*, cases: int = 20, repeats: int = 3) -> dict:
                 result["partner_copy"] = _time(
                     lambda: render_meeting_pack_pdf(viewer=partner, meeting=at), repeats
                 )
+                result["weasyprint_alone"] = _weasyprint_alone(coord, at, repeats)
 
                 def generate():
                     document, _ = document_request(actor=coord, meeting=at, kind="pack")
@@ -176,6 +208,12 @@ def main(argv=None) -> int:
         f"generate+store {result['generate']['median_s']} s; "
         f"tracemalloc peak {result['tracemalloc_peak_mb']} MB; "
         f"maxrss {result['maxrss_mb_before']} -> {result['maxrss_mb_after']} MB"
+    )
+    alone = result["weasyprint_alone"]
+    print(
+        f"In turns: the pack {alone['pack_median_s']} s, WeasyPrint alone on the same HTML "
+        f"({alone['html_bytes']} bytes) {alone['median_s']} s: ratio {alone['ratio']}x; "
+        f"selectors and template alone {alone['selectors_and_template_median_s']} s"
     )
     print(json.dumps(result, indent=2))
     return 0

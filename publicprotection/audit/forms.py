@@ -1,9 +1,12 @@
+from datetime import date
+
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
-from publicprotection.govuk_forms import GovukFormMixin
+from publicprotection.govuk_forms import DATE_PARTS, GovukFormMixin
 
-from .selectors import AUDITABLE_MODELS
+from .selectors import AUDITABLE_MODELS, SEARCH_WINDOW_MONTHS, search_window_start
 
 
 def _record_type_choices():
@@ -20,23 +23,45 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
     record = forms.CharField(
         required=False, label="Record", help_text="An incident reference or a record number"
     )
+    # Always a window (the last SEARCH_WINDOW_MONTHS unless changed): a search reads only the
+    # access log's monthly partitions in it.
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        help_text=f"Left empty: {SEARCH_WINDOW_MONTHS} months before the To date",
     )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_to = forms.DateField(required=False, label="To", help_text="Left empty: today")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
         self.fields["record_type"].choices = _record_type_choices()
+        self.fields["date_from"].initial = search_window_start(self.today)
+        self.fields["date_to"].initial = self.today
 
     def clean(self):
         cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_from > date_to:
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return cleaned
+        date_to = cleaned.get("date_to") or self._show_default("date_to", self.today)
+        date_from = cleaned.get("date_from") or self._show_default(
+            "date_from", search_window_start(min(date_to, self.today))
+        )
+        for name, value, which in (("date_from", date_from, "start"), ("date_to", date_to, "end")):
+            if value > self.today:
+                self.add_error(name, f"The {which} date must be today or in the past")
+        if date_from > date_to:
             self.add_error("date_to", "The end date must be the same as or after the start date")
+        cleaned["date_from"], cleaned["date_to"] = date_from, date_to
         return cleaned
+
+    def _show_default(self, name: str, value: date) -> date:
+        """An empty date box takes the window's default, shown in the form as used."""
+        self.data = self.data.copy()
+        for part in DATE_PARTS:
+            self.data.pop(f"{name}_{part}", None)
+        self.data[name] = value.isoformat()
+        return value
 
     def content_type(self) -> ContentType | None:
         label = self.cleaned_data.get("record_type")

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import calendar
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Model, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from pghistory.models import Events
 
+from publicprotection.pagination import Page, paginate_without_count
+
 from .models import AccessLogEntry
 
 # Records whose history administrators may open by URL: app_label.model_name.
 AUDITABLE_MODELS = ("cases.incident", "cases.person", "accounts.user", "accounts.agency")
+
+# The audit search looks back this far unless told otherwise: the access log is partitioned by
+# month, and a window of a year reads 13 monthly partitions, not every one since the start
+# (a record's reads over 36 months took seconds: benchmarks/README.md, "Audit trail").
+SEARCH_WINDOW_MONTHS = 12
+# A record's history page lists its newest reads (the audit search finds older ones).
+RECORD_HISTORY_READS = 200
+
+
+def search_window_start(date_to: date) -> date:
+    """The first day of the default window ending on `date_to`: the same day
+    SEARCH_WINDOW_MONTHS before (the month's last day when it is shorter)."""
+    year, month = divmod(date_to.year * 12 + date_to.month - 1 - SEARCH_WINDOW_MONTHS, 12)
+    return date(year, month + 1, min(date_to.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _day_start(day: date) -> datetime:
@@ -56,6 +75,26 @@ def access_log_search(
     return qs.order_by("-occurred_at", "-id")
 
 
+def access_log_page(queryset: QuerySet[AccessLogEntry], raw_page, per_page: int = 50) -> Page:
+    """One page of an access-log search, read with PostgreSQL's JIT compilation off.
+
+    PostgreSQL cannot estimate `object_ids @> [id]` (a record among 2 million) and guesses 0.5%
+    of each partition: a record search over 41 monthly partitions was costed above
+    jit_above_cost and jit_optimize_above_cost, and compiling and optimising its expressions
+    for every partition took most of its 1.7-2.5 s at 13.2 million rows while the reads
+    themselves took tens of milliseconds (benchmarks/README.md, "Audit trail"). SET LOCAL lasts
+    for this transaction only (safe behind PgBouncer's transaction pooling)."""
+    with _jit_off(queryset.db):
+        return paginate_without_count(queryset, raw_page, per_page=per_page)
+
+
+@contextmanager
+def _jit_off(using: str):
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def change_events_search(
     *, user_id: int | None = None, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet:
@@ -83,10 +122,14 @@ def record_history(*, obj: Model) -> dict:
     """Every change to `obj` (from the triggers) and every logged read of it, on its own page
     or as a row of a list, search or queue."""
     pk = str(obj.pk)
+    reads = AccessLogEntry.objects.filter(
+        Q(object_id=pk) | Q(object_ids__contains=[pk]),
+        content_type=ContentType.objects.get_for_model(obj),
+    ).select_related("user")
+    with _jit_off(reads.db):  # the same search as a record's in access_log_page, every month
+        newest_reads = list(reads.order_by("-occurred_at", "-id")[:RECORD_HISTORY_READS])
     return {
         "changes": Events.objects.tracks(obj).order_by("-pgh_created_at"),
-        "reads": AccessLogEntry.objects.filter(
-            Q(object_id=pk) | Q(object_ids__contains=[pk]),
-            content_type=ContentType.objects.get_for_model(obj),
-        ).select_related("user"),
+        "reads": newest_reads,
+        "reads_limit": RECORD_HISTORY_READS,
     }

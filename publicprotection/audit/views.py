@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import AUDITORS
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.pagination import query_string_without_page
 from publicprotection.replica import ReplicaReadsMixin
 
 from . import selectors
@@ -21,8 +21,14 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = AuditSearchForm(self.request.GET or None)
         reads = changes = None
+        window = {}
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
+            window = {
+                "record": data["record"].strip(),
+                "date_from": data["date_from"],
+                "date_to": data["date_to"],
+            }
             reads = selectors.access_log_search(
                 username=data["username"],
                 content_type=form.content_type(),
@@ -39,13 +45,14 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             )[:50]
             # No count(*) of the access log, and page numbers are bounded (MAX_PAGE): a deep
             # page of a log of millions cost seconds.
-            reads = paginate_without_count(reads, self.request.GET.get("page"), per_page=50)
+            reads = selectors.access_log_page(reads, self.request.GET.get("page"), per_page=50)
         return {
             **super().get_context_data(**kwargs),
             "form": form,
             "page_obj": reads,
             "changes": changes,
             "query_string_without_page": query_string_without_page(self.request),
+            **window,
         }
 
 
