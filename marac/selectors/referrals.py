@@ -399,7 +399,7 @@ def referral_initial_from_records(*, assessment: RiskAssessment) -> dict:
             else ""
         )
         for party in parties
-        if party.role == PartyRole.SUSPECT
+        if party.is_suspect
     ]
     initial = {
         "safe_contact": ": ".join(contact),
