@@ -425,11 +425,20 @@ class Incident(models.Model):
     def evidence_type_labels(self) -> list[str]:
         return [EvidenceType(v).label for v in self.evidence_types]
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == IncidentStatus.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Submitted and not yet closed."""
+        return self.status == IncidentStatus.OPEN
+
     def can_edit(self) -> bool:
         return self.status != IncidentStatus.CLOSED
 
     def can_submit(self) -> bool:
-        return self.status == IncidentStatus.DRAFT
+        return self.is_draft
 
     def can_close(self) -> bool:
         return self.status == IncidentStatus.OPEN
@@ -558,6 +567,23 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} in {self.incident_id}"
+
+    @property
+    def is_victim(self) -> bool:
+        return self.role == PartyRole.VICTIM
+
+    @property
+    def is_suspect(self) -> bool:
+        return self.role == PartyRole.SUSPECT
+
+    @property
+    def can_be_protected(self) -> bool:
+        """A protective order can protect them: a victim, or a child present or in the home."""
+        return self.role in (
+            PartyRole.VICTIM,
+            PartyRole.CHILD_PRESENT,
+            PartyRole.CHILD_IN_HOUSEHOLD,
+        )
 
 
 @tracked()
@@ -708,11 +734,37 @@ class ArrestDecision(models.Model):
         grounds = self.necessity_grounds or {}
         return [(c.label, grounds[c.value]) for c in NecessityCriterion if grounds.get(c.value)]
 
-    def can_review(self) -> bool:
+    @property
+    def is_arrested(self) -> bool:
+        return self.outcome == ArrestOutcome.ARRESTED
+
+    @property
+    def is_awaiting_review(self) -> bool:
         return self.review_status == ReviewStatus.AWAITING
 
-    def can_respond(self) -> bool:
+    @property
+    def is_returned(self) -> bool:
         return self.review_status == ReviewStatus.RETURNED
+
+    @property
+    def is_endorsed(self) -> bool:
+        return self.review_status == ReviewStatus.ENDORSED
+
+    @property
+    def is_review_required(self) -> bool:
+        return self.review_status != ReviewStatus.NOT_REQUIRED
+
+    @property
+    def is_reviewed_on_submission(self) -> bool:
+        """A decision not to arrest on a draft: it goes to a supervisor when the incident is
+        submitted (every one is reviewed)."""
+        return not self.is_arrested and not self.is_review_required and self.incident.is_draft
+
+    def can_review(self) -> bool:
+        return self.is_awaiting_review
+
+    def can_respond(self) -> bool:
+        return self.is_returned
 
 
 class ReviewEventKind(models.TextChoices):
@@ -747,6 +799,15 @@ class ArrestReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.decision_id})"
+
+    @property
+    def is_response(self) -> bool:
+        """The officer's answer to a return."""
+        return self.kind == ReviewEventKind.RESPONDED
+
+    @property
+    def is_return(self) -> bool:
+        return self.kind == ReviewEventKind.RETURNED
 
 
 # --- Child safeguarding ----------------------------------------------------------------------------

@@ -58,6 +58,11 @@ class BackgroundBuild(models.Model):
         return self.status in IN_PROGRESS_STATUSES
 
     @property
+    def is_generating(self) -> bool:
+        """A worker has it in hand (pending: asked for, not yet picked up)."""
+        return self.status == AgendaStatus.GENERATING
+
+    @property
     def is_waiting_for_worker(self) -> bool:
         """Asked for, but the broker could not be reached: built once it is back."""
         return self.is_in_progress and self.sent_at is None
@@ -126,11 +131,15 @@ class Agenda(BackgroundBuild):
     def is_ready(self) -> bool:
         return self.status == AgendaStatus.READY
 
+    @property
+    def is_failed(self) -> bool:
+        return self.status == AgendaStatus.FAILED
+
     def can_regenerate(self) -> bool:
         return self.status != AgendaStatus.GENERATING or self.is_stale()
 
     def can_retry(self) -> bool:
-        return self.status == AgendaStatus.FAILED
+        return self.is_failed
 
     @property
     def total_items(self) -> int:
@@ -329,6 +338,15 @@ class MaracReferral(models.Model):
     def reference(self) -> str:
         return f"MR-{self.pk}"
 
+    @property
+    def is_heard(self) -> bool:
+        """Heard at a meeting: listed again only for its 12-month review."""
+        return self.status == ReferralStatus.HEARD
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == ReferralStatus.LISTED
+
     def can_accept(self) -> bool:
         return self.status == ReferralStatus.SUBMITTED
 
@@ -468,15 +486,23 @@ class MaracMeeting(models.Model):
             return f"{self.venue} and online"
         return "Online" if self.is_online else self.venue
 
-    def can_list_cases(self) -> bool:
+    @property
+    def is_scheduled(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    def can_list_cases(self) -> bool:
+        return self.is_scheduled
 
     def can_mark_held(self) -> bool:
         """A scheduled meeting that has started."""
-        return self.status == MeetingStatus.SCHEDULED and self.starts_at <= timezone.now()
+        return self.is_scheduled and self.starts_at <= timezone.now()
 
     def can_cancel(self) -> bool:
-        return self.status == MeetingStatus.SCHEDULED
+        return self.is_scheduled
 
 
 class ListingCategory(models.TextChoices):
@@ -568,6 +594,14 @@ class MeetingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} ({self.agency_label})"
+
+    @property
+    def is_present(self) -> bool:
+        return self.status == AttendanceStatus.PRESENT
+
+    @property
+    def is_apologies(self) -> bool:
+        return self.status == AttendanceStatus.APOLOGIES
 
     @property
     def agency_label(self) -> str:
@@ -811,8 +845,12 @@ class MeetingDocument(BackgroundBuild):
     def is_ready(self) -> bool:
         return self.status == DocumentStatus.READY
 
+    @property
+    def is_failed(self) -> bool:
+        return self.status == DocumentStatus.FAILED
+
     def can_request(self) -> bool:
         return not self.is_in_progress or self.is_stale()
 
     def can_retry(self) -> bool:
-        return self.status == DocumentStatus.FAILED
+        return self.is_failed

@@ -16,6 +16,12 @@ contract (docs/adr/0012) onto the page, so no view writes its own try/except.
 A view calls `self.run_service(form, service, **kwargs)` where it would call the service: it
 returns the service's result, or answers the request itself (the view's code after it does not
 run).
+
+A button with no form (submit, accept, mark held, withdraw...) is a `ServiceActionView`: it
+calls the service and goes back to the page the button is on, with a success banner, or with
+the service's own words in an error banner whatever the refusal (a state, bad input, or a rule
+the page could not show before the user pressed the button). The role check and the scoped
+load before it still answer 403 and 404.
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.views import View
 
 from .errors import ConcurrentEditError, StateError
+
+
+def refusal_messages(error: ValidationError | StateError | PermissionDenied) -> list[str]:
+    """A refusal in the service's own words (a bare PermissionDenied has none of its own)."""
+    if isinstance(error, PermissionDenied):
+        return [str(error) or "You cannot do this."]
+    return list(error.messages)
 
 
 def add_service_errors(form, error: ValidationError | StateError) -> None:
@@ -75,9 +89,11 @@ class ServiceFormMixin:
         except StateError as error:
             raise ServiceRefused(self._refused(form, error, 409)) from error
         except PermissionDenied as error:
-            if not self.permission_denied_on_form or form is None:
+            if not self.permission_denied_on_form:
                 raise
-            form.add_error(None, str(error) or "You cannot do this.")
+            if form is None:
+                raise ServiceRefused(self._warn(error)) from error
+            form.add_error(None, refusal_messages(error)[0])
             raise ServiceRefused(self.form_rejected(form, self.invalid_status)) from error
         except ValidationError as error:
             if form is None:
@@ -92,7 +108,11 @@ class ServiceFormMixin:
         return self.form_rejected(form, status, **context)
 
     def _warn(self, error):
-        messages.warning(self.request, " ".join(error.messages))
+        return self.refused_without_form(error)
+
+    def refused_without_form(self, error):
+        """A refusal with no form to show it on: a warning on the record's page."""
+        messages.warning(self.request, " ".join(refusal_messages(error)))
         return redirect(self.state_error_url() or self.request.path)
 
     def form_rejected(self, form, status: int, **context):
@@ -107,3 +127,57 @@ class ServiceFormMixin:
     def state_error_url(self) -> str | None:
         """Where a StateError is shown as a warning instead of on the form (None: the form)."""
         return None
+
+
+class ServiceActionView(ServiceFormMixin, View):
+    """A button with no form: POST runs one service, then back to the page the button is on.
+
+    A subclass loads its record in `load()` (scoped: out of scope is a 404, before the service
+    runs), calls the service in `perform()`, and names the page in `back_url()`. On success the
+    banner is `get_success_message(result)`; on any refusal each of the service's messages is an
+    error banner on that page, and nothing changed.
+    """
+
+    http_method_names = ["post"]
+    # The service's PermissionDenied is a rule of this record (not the viewer's role, which the
+    # role check refuses with a 403 before anything runs): its words go on the page.
+    permission_denied_on_form = True
+    success_message = ""
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        result = self.run_service(None, self.perform)
+        return self.succeeded(result)
+
+    def load(self) -> None:
+        """Load what the button acts on, through the viewer's scope."""
+
+    def perform(self):
+        raise NotImplementedError
+
+    def back_url(self) -> str:
+        raise NotImplementedError
+
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
+    def get_success_url(self, result) -> str:
+        return self.back_url()
+
+    def succeeded(self, result):
+        message = self.get_success_message(result)
+        if message:
+            messages.success(self.request, message)
+        return self.respond(self.get_success_url(result))
+
+    def refused_without_form(self, error):
+        for message in refusal_messages(error):
+            messages.error(self.request, message)
+        return self.respond(self.back_url())
+
+    def respond(self, url: str):
+        """The answer after the service, refused or not (htmx views answer a fragment)."""
+        return redirect(url)
+
+    def state_error_url(self) -> str:
+        return self.back_url()

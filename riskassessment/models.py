@@ -185,8 +185,26 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"Risk assessment {self.pk} ({self.get_final_level_display() or 'draft'})"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == AssessmentStatus.DRAFT
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == AssessmentStatus.CONFIRMED
+
+    @property
+    def is_high_risk(self) -> bool:
+        """The level in force is HIGH (the MARAC threshold)."""
+        return self.final_level == Level.HIGH
+
+    @property
+    def is_not_referred_to_marac(self) -> bool:
+        """The officer decided, with a reason, not to refer this HIGH risk to MARAC."""
+        return self.marac_decision == MaracDecision.NOT_REFERRED
+
     def can_edit(self) -> bool:
-        return self.status == AssessmentStatus.DRAFT and self.is_current
+        return self.is_draft and self.is_current
 
     def can_review(self) -> bool:
         return self.status == AssessmentStatus.AWAITING_REVIEW
@@ -373,3 +391,19 @@ class RaraAction(models.Model):
     def is_open(self) -> bool:
         """Planned or in progress: it can still become overdue."""
         return self.status in OPEN_RARA_STATUSES
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == RaraStatus.PLANNED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == RaraStatus.IN_PROGRESS
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RaraStatus.DONE
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == RaraStatus.DECLINED

@@ -7,13 +7,13 @@ import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from publicprotection.errors import ConcurrentEditError, StateError
-from publicprotection.service_forms import ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 SAVED = SimpleNamespace(version=7, note="Saved by a colleague")
 
@@ -74,7 +74,47 @@ class RefusalOnFormView(NoteView):
     permission_denied_on_form = True
 
 
+class ButtonView(ServiceActionView):
+    """A button with no form: `raises` is what the service refuses with."""
+
+    raises = None
+    success_message = "Done."
+
+    def load(self):
+        if self.kwargs.get("missing"):
+            raise Http404
+
+    def perform(self):
+        return service(raises=self.raises, note="button")
+
+    def back_url(self):
+        return "/record/"
+
+
+class RoleCheckedButtonView(ButtonView):
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied  # the role check, before anything runs
+
+
 urlpatterns = [
+    path("button/", ButtonView.as_view()),
+    path("button/missing/", ButtonView.as_view(), {"missing": True}),
+    path("button/state/", ButtonView.as_view(raises=StateError("The meeting has been held."))),
+    path("button/stale/", ButtonView.as_view(raises=ConcurrentEditError("incident"))),
+    path(
+        "button/invalid/",
+        ButtonView.as_view(raises=ValidationError(["Add the victim.", "Add a suspect."])),
+    ),
+    path(
+        "button/field/",
+        ButtonView.as_view(raises=ValidationError({"instrument": "Choose a risk instrument."})),
+    ),
+    path(
+        "button/refused/",
+        ButtonView.as_view(raises=PermissionDenied("You returned this decision.")),
+    ),
+    path("button/bare-refusal/", ButtonView.as_view(raises=PermissionDenied())),
+    path("button/wrong-role/", RoleCheckedButtonView.as_view()),
     path("ok/", NoteView.as_view()),
     path("field/", NoteView.as_view(raises=ValidationError({"note": "Say more."}))),
     path("plain/", NoteView.as_view(raises=ValidationError("Not today."))),
@@ -156,3 +196,54 @@ def test_a_refusal_the_page_could_not_foresee_is_shown_on_the_form_in_the_servic
     assert body["errors"]["__all__"][0]["message"] == (
         "You made this decision: another supervisor must review it."
     )
+
+
+# --- Buttons with no form: ServiceActionView ----------------------------------------------------
+
+
+def banners(response):
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_button_runs_its_service_and_goes_back_with_a_success_banner(client):
+    response = client.post("/button/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/record/"
+    assert banners(response) == [("success", "Done.")]
+
+
+@pytest.mark.parametrize(
+    "url,words",
+    [
+        ("/button/state/", ["The meeting has been held."]),
+        ("/button/invalid/", ["Add the victim.", "Add a suspect."]),
+        ("/button/field/", ["Choose a risk instrument."]),
+        ("/button/refused/", ["You returned this decision."]),
+        ("/button/bare-refusal/", ["You cannot do this."]),
+    ],
+)
+def test_a_refused_button_shows_the_services_words_as_error_banners_on_its_page(client, url, words):
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/record/"
+    assert banners(response) == [("error", word) for word in words]
+
+
+def test_a_stale_button_press_says_so_on_the_records_page(client):
+    response = client.post("/button/stale/")
+
+    assert response["Location"] == "/record/"
+    [(level, words)] = banners(response)
+    assert level == "error"
+    assert words.startswith("Someone else changed this incident")
+
+
+def test_a_button_is_post_only(client):
+    assert client.get("/button/").status_code == 405
+
+
+def test_a_button_keeps_its_404_and_its_role_checks_403(client):
+    assert client.post("/button/missing/").status_code == 404
+    assert client.post("/button/wrong-role/").status_code == 403

@@ -145,8 +145,14 @@ class WorkList:
         return [self.describe(record) for record in records]
 
 
-def _due(day: date | None, today: date) -> tuple[date | None, bool]:
-    return day, bool(day and day < today)
+def _case_title(incident, person) -> str:
+    """A row about someone in an incident: "DV/LAM/2026/000123: Jane Doe"."""
+    return f"{incident.reference}: {person.full_name}"
+
+
+def _due_item(record, today: date, *, due: date | None, **fields) -> WorkItem:
+    """A row with a due date, overdue once the day has passed."""
+    return WorkItem(record=record, due=due, overdue=bool(due and due < today), **fields)
 
 
 # --- Officer ----------------------------------------------------------------------------------
@@ -217,7 +223,7 @@ def _officer_lists(viewer) -> list[WorkList]:
     def returned(decision):
         return WorkItem(
             record=decision,
-            title=f"{decision.incident.reference}: {decision.suspect.person.full_name}",
+            title=_case_title(decision.incident, decision.suspect.person),
             url=reverse("cases:respond-decision", args=[decision.pk]),
             action="Respond",
             detail="Decision not to arrest returned by a supervisor",
@@ -235,7 +241,7 @@ def _officer_lists(viewer) -> list[WorkList]:
     def draft_assessment(assessment):
         return WorkItem(
             record=assessment,
-            title=f"{assessment.incident.reference}: {assessment.person.full_name}",
+            title=_case_title(assessment.incident, assessment.person),
             url=reverse("riskassessment:assessment-detail", args=[assessment.pk]),
             action="Complete the assessment",
             detail="Risk assessment started, not submitted",
@@ -244,7 +250,7 @@ def _officer_lists(viewer) -> list[WorkList]:
     def not_assessed(party):
         return WorkItem(
             record=party,
-            title=f"{party.incident.reference}: {party.person.full_name}",
+            title=_case_title(party.incident, party.person),
             # The incident's risk page, where each victim's assessment is started.
             url=reverse("riskassessment:incident-risk", args=[party.incident.reference]),
             action="Assess risk",
@@ -252,21 +258,20 @@ def _officer_lists(viewer) -> list[WorkList]:
         )
 
     def action_due(action):
-        due, overdue = _due(action.due_date, today)
-        return WorkItem(
-            record=action,
+        return _due_item(
+            action,
+            today,
+            due=action.due_date,
             title=f"{action.action_type.name}: {action.assessment.person.full_name}",
             url=reverse("riskassessment:rara-action-edit", args=[action.pk]),
             action="Update the action",
             detail=action.assessment.incident.reference,
-            due=due,
-            overdue=overdue,
         )
 
     def suspect(decision):
         return WorkItem(
             record=decision,
-            title=f"{decision.incident.reference}: {decision.suspect.person.full_name}",
+            title=_case_title(decision.incident, decision.suspect.person),
             url=reverse("cases:record-arrest", args=[decision.pk]),
             action="Record the arrest",
             detail=f"Outstanding since {timezone.localtime(decision.decided_at):%-d %b %Y}",
@@ -333,7 +338,7 @@ def _supervisor_lists(viewer) -> list[WorkList]:
         due_at = decision.review_due_at
         return WorkItem(
             record=decision,
-            title=f"{decision.incident.reference}: {decision.suspect.person.full_name}",
+            title=_case_title(decision.incident, decision.suspect.person),
             url=reverse("cases:review-decision", args=[decision.pk]),
             action="Review",
             detail=f"Not arrested, decided by {decision.decided_by.display_name}",
@@ -344,7 +349,7 @@ def _supervisor_lists(viewer) -> list[WorkList]:
     def grading(assessment):
         return WorkItem(
             record=assessment,
-            title=f"{assessment.incident.reference}: {assessment.person.full_name}",
+            title=_case_title(assessment.incident, assessment.person),
             url=reverse("riskassessment:grading-review", args=[assessment.pk]),
             action="Confirm or regrade",
             detail=f"{assessment.get_final_level_display()}, by "
@@ -352,15 +357,14 @@ def _supervisor_lists(viewer) -> list[WorkList]:
         )
 
     def overdue_action(action):
-        due, overdue = _due(action.due_date, today)
-        return WorkItem(
-            record=action,
+        return _due_item(
+            action,
+            today,
+            due=action.due_date,
             title=f"{action.action_type.name}: {action.assessment.person.full_name}",
             url=reverse("riskassessment:rara-action-edit", args=[action.pk]),
             action="Chase the action",
             detail=f"{action.assessment.incident.reference}, owner {action.owner.display_name}",
-            due=due,
-            overdue=overdue,
         )
 
     return [
@@ -459,7 +463,7 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
         set_at = assessment.level_set_at or assessment.submitted_at
         return WorkItem(
             record=assessment,
-            title=f"{assessment.incident.reference}: {assessment.person.full_name}",
+            title=_case_title(assessment.incident, assessment.person),
             url=reverse("marac:referral-create") + f"?assessment={assessment.pk}",
             action="Refer to MARAC",
             detail=f"HIGH since {timezone.localtime(set_at):%-d %b %Y}" if set_at else "HIGH",
@@ -468,7 +472,7 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
     def repeat(party):
         return WorkItem(
             record=party,
-            title=f"{party.incident.reference}: {party.person.full_name}",
+            title=_case_title(party.incident, party.person),
             url=reverse("cases:incident-detail", args=[party.incident.reference]),
             action="Decide on a repeat referral",
             detail=f"New incident {timezone.localtime(party.incident.occurred_at):%-d %b %Y}, "
@@ -482,7 +486,9 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
     def meeting(meeting):
         pack = packs.get(meeting.pk)
         state = pack.get_status_display() if pack else "Not asked for"
-        colour = {"ready": "green", "failed": "red"}.get(pack.status if pack else "", "yellow")
+        colour = (
+            "green" if pack and pack.is_ready else "red" if pack and pack.is_failed else "yellow"
+        )
         return WorkItem(
             record=meeting,
             title=f"{timezone.localtime(meeting.starts_at):%A %-d %B %Y, %H:%M}",
@@ -494,16 +500,15 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
         )
 
     def marac_action(action):
-        due, overdue = _due(action.due_date, today)
-        return WorkItem(
-            record=action,
+        return _due_item(
+            action,
+            today,
+            due=action.due_date,
             title=f"{action.agency.name}: {action.listing.referral.person.full_name}",
             url=reverse("marac:meeting-detail", args=[action.listing.meeting_id])
             + f"#action-{action.pk}",
             action="Chase the action",
             detail=action.description[:120],
-            due=due,
-            overdue=overdue,
         )
 
     meetings = WorkList(
@@ -608,15 +613,14 @@ def _partner_lists(viewer) -> list[WorkList]:
         )
 
     def action_due(action):
-        due, overdue = _due(action.due_date, today)
-        return WorkItem(
-            record=action,
+        return _due_item(
+            action,
+            today,
+            due=action.due_date,
             title=f"{action.get_subject_display()}: {action.listing.referral.person.full_name}",
             url=reverse("marac:case-summary", args=[action.listing_id]) + f"#action-{action.pk}",
             action="Update the action",
             detail=action.description[:120],
-            due=due,
-            overdue=overdue,
         )
 
     return [

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from publicprotection.access.roles import has_role
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
@@ -79,7 +80,7 @@ class WorkListView(LoginRequiredMixin, TemplateView):
     http_method_names = ["get"]
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role not in ROLES_WITH_WORK_LISTS:
+        if request.user.is_authenticated and not has_role(request.user, ROLES_WITH_WORK_LISTS):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -86,17 +86,17 @@ def _people_with_other_incident_as(role: str, person_ids, incident: Incident) ->
 
 def incident_flags(incident: Incident, parties: list[Party]) -> IncidentFlags:
     """Flags for an incident's people and place, in a fixed number of queries."""
-    victims = [p.person_id for p in parties if p.role == PartyRole.VICTIM]
-    suspects = [p.person_id for p in parties if p.role == PartyRole.SUSPECT]
+    victims = [p.person_id for p in parties if p.is_victim]
+    suspects = [p.person_id for p in parties if p.is_suspect]
     repeat_victims = _people_with_other_incident_as(PartyRole.VICTIM, victims, incident)
     repeat_suspects = _people_with_other_incident_as(PartyRole.SUSPECT, suspects, incident)
     serial = serial_perpetrator_ids(suspects) if suspects else set()
     flags = IncidentFlags()
     for party in parties:
         person_flags = flags.people.setdefault(party.person_id, PersonFlags())
-        if party.role == PartyRole.VICTIM:
+        if party.is_victim:
             person_flags.repeat_victim = party.person_id in repeat_victims
-        elif party.role == PartyRole.SUSPECT:
+        elif party.is_suspect:
             person_flags.repeat_suspect = party.person_id in repeat_suspects
             person_flags.serial_perpetrator = party.person_id in serial
     if incident.location_id:

@@ -162,7 +162,7 @@ def decision_review_case(*, viewer, decision: ArrestDecision) -> ReviewCase:
     flags = incident_flags(incident, parties)
     victims = []
     for party in parties:
-        if party.role != PartyRole.VICTIM:
+        if not party.is_victim:
             continue
         history = person_history(viewer=viewer, person=party.person)
         earlier = [p for p in history.parties if p.incident_id != incident.pk]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from publicprotection.access.roles import CASE_WRITERS, has_role
+from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.accounts.models import Borough
 from publicprotection.errors import ConcurrentEditError, StateError
@@ -112,6 +112,22 @@ def require_recorder_for(actor, borough: Borough) -> None:
         raise PermissionDenied("You can record incidents in your own borough only.")
 
 
+def require_writer_for(
+    actor,
+    incident: Incident,
+    roles: frozenset = CASE_WRITERS,
+    message: str = "Only an officer or supervisor can change an incident.",
+) -> None:
+    """Officers and supervisors change the incidents of their own borough; the central team
+    any. The pages and the API reach an incident through the viewer's scope (another borough's
+    is a 404) and check the role first; this holds the rule for every caller."""
+    if not has_role(actor, roles):
+        raise PermissionDenied(message)
+    borough_id = viewer_borough_id(actor)
+    if borough_id is not None and borough_id != incident.borough_id:
+        raise PermissionDenied("This incident belongs to another borough.")
+
+
 @transaction.atomic
 def incident_create(
     *,
@@ -148,8 +164,11 @@ def incident_create(
     return incident
 
 
-def _lock(incident_id: int) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident_id)
+def _lock(incident_id: int, *, actor) -> Incident:
+    """The incident, locked for a change `actor` may make (a writer of its borough)."""
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    require_writer_for(actor, incident)
+    return incident
 
 
 def _ensure_editable(incident: Incident) -> None:
@@ -167,7 +186,7 @@ def incident_update(
     **fields,
 ) -> Incident:
     """Change an incident; refused if someone else saved since `expected_version`."""
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
     if incident.version != expected_version:
         raise ConcurrentEditError("incident")
     _ensure_editable(incident)
@@ -208,7 +227,7 @@ def party_add(
     """Link a person to the incident. A suspect says how they are related to the victim and,
     for a partner, former partner or parent of the same child, whether they separated in the
     last 12 months or a separation is planned (empty: not asked)."""
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
     _ensure_editable(incident)
     if role == PartyRole.SUSPECT and not relationship_to_victim:
         raise ValidationError(
@@ -245,8 +264,8 @@ def party_add(
 @transaction.atomic
 def party_remove(*, actor, party_id: int) -> None:
     party = Party.objects.select_related("incident").get(pk=party_id)
-    incident = _lock(party.incident_id)
-    if incident.status != IncidentStatus.DRAFT:
+    incident = _lock(party.incident_id, actor=actor)
+    if not incident.is_draft:
         raise StateError("People can only be removed while the incident is a draft.")
     if hasattr(party, "arrest_decision"):
         raise StateError("This suspect has an arrest decision, so cannot be removed.")
@@ -259,9 +278,9 @@ def party_remove(*, actor, party_id: int) -> None:
 def offence_add(
     *, actor, incident_id: int, suspect: Party, offence_type: OffenceType, notes: str = ""
 ) -> Offence:
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
     _ensure_editable(incident)
-    if suspect.incident_id != incident.pk or suspect.role != PartyRole.SUSPECT:
+    if suspect.incident_id != incident.pk or not suspect.is_suspect:
         raise ValidationError({"suspect": "Choose a suspect in this incident"})
     if Offence.objects.filter(suspect=suspect, offence_type=offence_type).exists():
         raise ValidationError({"offence_type": "This offence is already recorded for the suspect"})
@@ -275,8 +294,8 @@ def offence_add(
 @transaction.atomic
 def offence_remove(*, actor, offence_id: int) -> None:
     offence = Offence.objects.get(pk=offence_id)
-    incident = _lock(offence.incident_id)
-    if incident.status != IncidentStatus.DRAFT:
+    incident = _lock(offence.incident_id, actor=actor)
+    if not incident.is_draft:
         raise StateError("Offences can only be removed while the incident is a draft.")
     offence.delete()
     _bump_version(incident)
@@ -294,7 +313,7 @@ def childrens_referral_record(
 ) -> ChildrensServicesReferral:
     """Record the children's services referral the incident needs (DOMAIN.md: mandatory when a
     victim is under the minimum age or children are present or in the household)."""
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
     _ensure_editable(incident)
     safeguarding_refresh(incident, actor=actor)
     referral = (
@@ -370,7 +389,7 @@ def incident_submit(*, actor, incident_id: int, expected_version: int | None = N
     The victims' current ages are checked first, and the routing they give is kept even when
     the submission is then refused for the missing children's services referral."""
     with transaction.atomic():
-        incident = _lock(incident_id)
+        incident = _lock(incident_id, actor=actor)
         if incident.can_submit():
             safeguarding_refresh(incident, actor=actor)
     return _submit(actor=actor, incident_id=incident_id, expected_version=expected_version)
@@ -378,7 +397,7 @@ def incident_submit(*, actor, incident_id: int, expected_version: int | None = N
 
 @transaction.atomic
 def _submit(*, actor, incident_id: int, expected_version: int | None) -> Incident:
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
     if expected_version is not None and incident.version != expected_version:
         raise ConcurrentEditError("incident")
     if not incident.can_submit():
@@ -400,8 +419,8 @@ def _submit(*, actor, incident_id: int, expected_version: int | None) -> Inciden
 def incident_record_outcome(
     *, actor, incident_id: int, outcome: str, no_further_action_reason: str = ""
 ) -> Incident:
-    incident = _lock(incident_id)
-    if incident.status == IncidentStatus.DRAFT:
+    incident = _lock(incident_id, actor=actor)
+    if incident.is_draft:
         raise ValidationError("Submit the incident before recording its outcome.")
     if not incident.is_crime:
         raise ValidationError("A non-crime incident has no criminal justice outcome.")
@@ -420,7 +439,8 @@ def incident_record_outcome(
 @transaction.atomic
 def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
     """A supervisor closes the incident; outstanding suspects in it are closed with it."""
-    incident = _lock(incident_id)
+    incident = _lock(incident_id, actor=actor)
+    require_writer_for(actor, incident, SUPERVISORS, "Only a supervisor can close an incident.")
     if not incident.can_close():
         raise StateError("Only an open incident can be closed.")
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)

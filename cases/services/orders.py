@@ -7,7 +7,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Incident, Party, PartyRole, ProtectiveOrder
+from ..models import Incident, Party, ProtectiveOrder
+from .incidents import require_writer_for
 
 
 @transaction.atomic
@@ -24,13 +25,12 @@ def protective_order_add(
     conditions: str = "",
 ) -> ProtectiveOrder:
     incident = Incident.objects.select_for_update().get(pk=incident_id)
+    require_writer_for(actor, incident)
     errors = {}
-    if protected.incident_id != incident.pk or protected.role not in (
-        PartyRole.VICTIM, PartyRole.CHILD_PRESENT, PartyRole.CHILD_IN_HOUSEHOLD,
-    ):  # fmt: skip
+    if protected.incident_id != incident.pk or not protected.can_be_protected:
         errors["protected"] = "Choose a victim or child in this incident"
     if respondent is not None and (
-        respondent.incident_id != incident.pk or respondent.role != PartyRole.SUSPECT
+        respondent.incident_id != incident.pk or not respondent.is_suspect
     ):
         errors["respondent"] = "Choose a suspect in this incident"
     if expires_on is not None and expires_on < made_on:

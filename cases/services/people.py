@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from publicprotection.access.roles import CASE_WRITERS, has_role
 from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 
@@ -48,6 +49,13 @@ def person_age_validate(*, date_of_birth: date | None, estimated_age: int | None
         raise ValidationError(errors)
 
 
+def require_register_writer(actor) -> None:
+    """Officers and supervisors add to and correct the person register (the API and the pages
+    check the role first; every caller gets the rule here)."""
+    if not has_role(actor, CASE_WRITERS):
+        raise PermissionDenied("Only an officer or supervisor can change the person register.")
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -58,6 +66,7 @@ def person_create(
     aliases: list[str] | tuple[str, ...] = (),
     **fields,
 ) -> Person:
+    require_register_writer(actor)
     person = Person(
         given_name=given_name.strip(),
         family_name=family_name.strip(),
@@ -96,6 +105,7 @@ PERSON_EDITABLE_FIELDS = (
 @transaction.atomic
 def person_update(*, actor, person_id: int, expected_version: int, **fields) -> Person:
     """Change a person's details; refused if someone else saved since `expected_version`."""
+    require_register_writer(actor)
     person = Person.objects.select_for_update().get(pk=person_id)
     if person.version != expected_version:
         raise ConcurrentEditError("person")
@@ -203,6 +213,7 @@ def person_address_add(
     to_date: date | None = None,
     is_confidential: bool = False,
 ) -> PersonAddress:
+    require_register_writer(actor)
     address = address_get_or_create(line_1=line_1, line_2=line_2, town=town, postcode=postcode)
     link = PersonAddress(
         person=person,

@@ -23,11 +23,9 @@ from ..models import (
     ArrestOutcome,
     ArrestReviewEvent,
     Incident,
-    IncidentStatus,
     NecessityCriterion,
     NotArrestedReason,
     Party,
-    PartyRole,
     ReviewEventKind,
     ReviewStatus,
 )
@@ -121,10 +119,19 @@ def review_refusal(*, actor, decision: ArrestDecision) -> str | None:
     if decision.decided_by_id == actor.pk:
         return "You made this decision: another supervisor must review it."
     if any(
-        event.kind == ReviewEventKind.RESPONDED and event.actor_id == actor.pk
-        for event in decision.review_events.all()
+        event.is_response and event.actor_id == actor.pk for event in decision.review_events.all()
     ):
         return "You answered a returned review of this decision: another supervisor must review it."
+    return None
+
+
+def respond_refusal(*, actor, decision: ArrestDecision) -> str | None:
+    """Why `actor` may not answer the returned `decision`, or None: whoever returned it waits
+    for someone else's answer (a supervisor may answer another's return). Reads the events
+    through `review_events.all()`, so a prefetched decision costs no query."""
+    returns = [event for event in decision.review_events.all() if event.is_return]
+    if returns and returns[-1].actor_id == actor.pk:
+        return "You returned this decision: the officer must answer it."
     return None
 
 
@@ -154,7 +161,8 @@ def arrest_decision_record(
     carries the PACE Code G assessment, criterion by criterion (`necessity_problems`)."""
     necessity_grounds = {k: (v or "").strip() for k, v in (necessity_grounds or {}).items()}
     incident = Incident.objects.select_for_update().get(pk=suspect.incident_id)
-    if suspect.role != PartyRole.SUSPECT:
+    _require_case_writer_for(actor, incident)
+    if not suspect.is_suspect:
         raise ValidationError("Arrest decisions are for suspects.")
     if not incident.can_edit():
         raise DecisionStateError("A closed incident cannot be changed.")
@@ -213,12 +221,12 @@ def arrest_decision_record(
         decided_by=actor,
     )
     # Decisions on a submitted incident go to the queue at once; drafts go on submission.
-    if outcome == ArrestOutcome.NOT_ARRESTED and incident.status != IncidentStatus.DRAFT:
+    if outcome == ArrestOutcome.NOT_ARRESTED and not incident.is_draft:
         decision.review_status = ReviewStatus.AWAITING
         decision.review_due_at = review_deadline(timezone.now())
     decision.full_clean()
     decision.save()
-    if decision.review_status == ReviewStatus.AWAITING:
+    if decision.is_awaiting_review:
         ArrestReviewEvent.objects.create(
             decision=decision, kind=ReviewEventKind.SUBMITTED, actor=actor
         )
@@ -275,9 +283,9 @@ def arrest_decision_respond(*, actor, decision_id: int, response: str) -> Arrest
     _require_case_writer_for(actor, decision.incident)
     if not decision.can_respond():
         raise DecisionStateError("This decision has not been returned to an officer.")
-    last = decision.review_events.filter(kind=ReviewEventKind.RETURNED).last()
-    if last is not None and last.actor_id == actor.pk:
-        raise PermissionDenied("You returned this decision: the officer must answer it.")
+    refusal = respond_refusal(actor=actor, decision=decision)
+    if refusal:
+        raise PermissionDenied(refusal)
     if not response.strip():
         raise ValidationError({"response": "Say what you have done about the required action"})
     decision.review_status = ReviewStatus.AWAITING

@@ -22,7 +22,7 @@ from cases.services.people import person_create
 from cases.services.positive_action import arrest_decision_record
 from publicprotection.access.roles import CASE_WRITERS, has_role
 from publicprotection.access.scope import viewer_borough_id
-from publicprotection.accounts.models import Borough
+from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 
 GOOD_JUSTIFICATION = (
@@ -42,6 +42,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        # Officers and supervisors register people (person_create checks): a test that passes
+        # another role as the actor gets an officer instead.
+        if not has_role(kwargs["actor"], CASE_WRITERS):
+            kwargs["actor"] = UserFactory(role=Role.OFFICER, team=team("LAM"))
         return person_create(**kwargs)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -22,10 +21,9 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
-from publicprotection.errors import StateError
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
-from publicprotection.service_forms import ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 # Registers <incident_ref:...> for the URL patterns below.
 from .. import converters  # noqa: E402, F401
@@ -48,7 +46,7 @@ from ..selectors.flags import incident_flags, list_flags
 from ..selectors.people import person_candidates_describe, person_search, persons_visible_to
 from ..services import incidents as services
 from ..services.orders import protective_order_add
-from ..services.positive_action import arrest_decision_record
+from ..services.positive_action import arrest_decision_record, respond_refusal
 from .people import register_query
 from .positive_action import latest_return
 
@@ -120,8 +118,8 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "incident": incident,
             "parties": [(p, flags.people.get(p.person_id)) for p in parties],
-            "victims": [p for p in parties if p.role == PartyRole.VICTIM],
-            "suspects": [p for p in parties if p.role == PartyRole.SUSPECT],
+            "victims": [p for p in parties if p.is_victim],
+            "suspects": [p for p in parties if p.is_suspect],
             "suspects_needing_decision": [
                 p for p in parties if p.pk in arrestable and p.pk not in decided
             ],
@@ -132,7 +130,7 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
                     "returned": event,
                     # Anyone who records incidents answers, except the supervisor who returned it.
                     "can_respond": has_role(user, CASE_WRITERS)
-                    and (event is None or event.actor_id != user.pk),
+                    and not respond_refusal(actor=user, decision=decision),
                 }
                 for decision, event in returned
             ],
@@ -422,27 +420,27 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         return redirect(self.incident_url())
 
 
-class PartyRemoveView(IncidentWriteMixin, TemplateView):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        party = self.incident.parties.filter(pk=kwargs["party_id"]).first()
-        if party is None:
+class PartyRemoveView(IncidentWriteMixin, ServiceActionView):
+    def load(self):
+        self.party = self.incident.parties.filter(pk=self.kwargs["party_id"]).first()
+        if self.party is None:
             raise Http404
-        try:
-            services.party_remove(actor=request.user, party_id=party.pk)
-        except (ValidationError, StateError) as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{party.person} removed from the incident.")
-        return redirect(self.incident_url())
+
+    def perform(self):
+        services.party_remove(actor=self.request.user, party_id=self.party.pk)
+
+    def get_success_message(self, result) -> str:
+        return f"{self.party.person} removed from the incident."
+
+    def back_url(self) -> str:
+        return self.incident_url()
 
 
 class OffenceAddView(IncidentWriteMixin, TemplateView):
     template_name = "cases/incidents/offence_add.html"
 
     def suspects(self):
-        return [p for p in self.incident.parties.all() if p.role == PartyRole.SUSPECT]
+        return [p for p in self.incident.parties.all() if p.is_suspect]
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form") or OffenceForm(suspects=self.suspects())
@@ -465,20 +463,20 @@ class OffenceAddView(IncidentWriteMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class OffenceRemoveView(IncidentWriteMixin, TemplateView):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        offence = self.incident.offences.filter(pk=kwargs["offence_id"]).first()
-        if offence is None:
+class OffenceRemoveView(IncidentWriteMixin, ServiceActionView):
+    def load(self):
+        self.offence = self.incident.offences.filter(pk=self.kwargs["offence_id"]).first()
+        if self.offence is None:
             raise Http404
-        try:
-            services.offence_remove(actor=request.user, offence_id=offence.pk)
-        except (ValidationError, StateError) as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{offence.offence_type} removed.")
-        return redirect(self.incident_url())
+
+    def perform(self):
+        services.offence_remove(actor=self.request.user, offence_id=self.offence.pk)
+
+    def get_success_message(self, result) -> str:
+        return f"{self.offence.offence_type} removed."
+
+    def back_url(self) -> str:
+        return self.incident_url()
 
 
 class ArrestDecisionView(IncidentWriteMixin, TemplateView):
@@ -530,11 +528,10 @@ class ProtectiveOrderAddView(IncidentWriteMixin, TemplateView):
 
     def _form(self, data=None):
         parties = list(self.incident.parties.all())
-        protected_roles = (PartyRole.VICTIM, PartyRole.CHILD_PRESENT, PartyRole.CHILD_IN_HOUSEHOLD)
         return ProtectiveOrderForm(
             data,
-            protected=[p for p in parties if p.role in protected_roles],
-            respondents=[p for p in parties if p.role == PartyRole.SUSPECT],
+            protected=[p for p in parties if p.can_be_protected],
+            respondents=[p for p in parties if p.is_suspect],
         )
 
     def get_context_data(self, **kwargs):
@@ -594,28 +591,24 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class IncidentSubmitView(IncidentWriteMixin, TemplateView):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
+class IncidentSubmitView(IncidentWriteMixin, ServiceActionView):
+    def perform(self):
         try:
-            version = int(request.POST.get("version", ""))
+            version = int(self.request.POST.get("version", ""))
         except ValueError:
             version = None
-        try:
-            services.incident_submit(
-                actor=request.user, incident_id=self.incident.pk, expected_version=version
-            )
-        except (ValidationError, StateError) as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                f"{self.incident.reference} submitted. Decisions not to arrest have gone to a "
-                "supervisor for review.",
-            )
-        return redirect(self.incident_url())
+        services.incident_submit(
+            actor=self.request.user, incident_id=self.incident.pk, expected_version=version
+        )
+
+    def get_success_message(self, result) -> str:
+        return (
+            f"{self.incident.reference} submitted. Decisions not to arrest have gone to a "
+            "supervisor for review."
+        )
+
+    def back_url(self) -> str:
+        return self.incident_url()
 
 
 class OutcomeView(IncidentWriteMixin, TemplateView):

@@ -27,7 +27,7 @@ from ..forms.positive_action import (
     RespondForm,
     ReviewForm,
 )
-from ..models import ArrestDecision, ReviewEventKind
+from ..models import ArrestDecision
 from ..selectors import positive_action as selectors
 from ..services import positive_action as services
 
@@ -36,7 +36,7 @@ RETURNED_SHOWN = 50
 
 def latest_return(decision: ArrestDecision):
     """The supervisor's most recent return, from the prefetched events."""
-    returns = [e for e in decision.review_events.all() if e.kind == ReviewEventKind.RETURNED]
+    returns = [e for e in decision.review_events.all() if e.is_return]
     return returns[-1] if returns else None
 
 
@@ -203,9 +203,8 @@ class RespondDecisionView(DecisionFormView):
     success_message = "Your response has been sent to the supervisor for review."
 
     def can_act(self) -> bool:
-        returned = latest_return(self.decision)
-        return self.decision.can_respond() and (
-            returned is None or returned.actor_id != self.request.user.pk
+        return self.decision.can_respond() and not services.respond_refusal(
+            actor=self.request.user, decision=self.decision
         )
 
     def call_service(self, data: dict) -> None:

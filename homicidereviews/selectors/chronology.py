@@ -56,7 +56,6 @@ from publicprotection.london_time import LONDON, london_today
 from riskassessment.models import (
     AssessmentStatus,
     GradingReview,
-    Level,
     RaraAction,
     RaraStatus,
     RiskAssessment,
@@ -160,7 +159,7 @@ def chronology_for(
     for incident in incidents:
         parties = list(incident.parties.all())
         involved[incident.pk] = {p.person_id for p in parties if p.person_id in people}
-        if any(p.person_id == victim_id and p.role == PartyRole.VICTIM for p in parties):
+        if any(p.person_id == victim_id and p.is_victim for p in parties):
             victim_incidents.append(incident)
 
     # --- Assessments, gradings and RARA actions ------------------------------------------------
@@ -186,7 +185,7 @@ def chronology_for(
         when = assessment.submitted_at or assessment.created_at
         markers = []
         if (
-            assessment.final_level == Level.HIGH
+            assessment.is_high_risk
             and not assessment.marac_decision
             and assessment.pk not in referred_assessments
         ):
@@ -230,11 +229,11 @@ def chronology_for(
         for action in assessment.actions.all():
             markers = []
             done_late = (
-                action.status == RaraStatus.DONE
+                action.is_done
                 and action.completed_at is not None
                 and action.completed_at.astimezone(LONDON).date() > action.due_date
             )
-            still_open = action.status in (RaraStatus.PLANNED, RaraStatus.IN_PROGRESS)
+            still_open = action.is_open
             if action.status == RaraStatus.DECLINED:
                 markers.append(ACTION_DECLINED)
             elif (still_open and action.due_date < cut_off) or done_late:

@@ -90,6 +90,7 @@ def a_history_with_missed_opportunities(actor):
         occurred_at=now - timedelta(days=20),
         reported_at=now - timedelta(days=20),
     )
-    add_party(second, PartyRole.VICTIM, person=victim, actor=actor)
-    add_party(second, PartyRole.SUSPECT, person=suspect, actor=actor)
+    # Southwark's incident is changed by Southwark's officer (the factory made them its recorder).
+    add_party(second, PartyRole.VICTIM, person=victim, actor=second.created_by)
+    add_party(second, PartyRole.SUSPECT, person=suspect, actor=second.created_by)
     return victim, suspect, first

@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from publicprotection.access.roles import has_role
 from publicprotection.access.views import role_permission
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
@@ -103,7 +104,7 @@ class ReferralListCreateApi(GenericAPIView):
         except Http404 as exc:
             raise exceptions.ValidationError({"assessment": ["Unknown assessment"]}) from exc
         referral = services.referral_create(actor=request.user, assessment=assessment, **data)
-        if request.user.role not in selectors.REFERRAL_READERS:
+        if not has_role(request.user, selectors.REFERRAL_READERS):
             return Response(
                 {"id": referral.pk, "reference": referral.reference, "status": referral.status},
                 status=status.HTTP_201_CREATED,

@@ -318,4 +318,4 @@ def minutes_content(*, viewer, meeting: MaracMeeting) -> meeting_selectors.Minut
 
 def minutes_available(meeting: MaracMeeting) -> bool:
     """Minutes are written after the meeting has started (and never for a cancelled one)."""
-    return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
+    return not meeting.is_cancelled and meeting.starts_at <= timezone.now()

@@ -107,7 +107,7 @@ def listing_removal_blockers(meeting: MaracMeeting, *, listing_id: int | None = 
     ).values_list("pk", "has_research", "has_actions", "has_discussion")
     blockers = {}
     for pk, has_research, has_actions, has_discussion in rows:
-        if meeting.status != MeetingStatus.SCHEDULED:
+        if not meeting.is_scheduled:
             reason = (
                 f"This meeting is {meeting.get_status_display().lower()}; "
                 "cases can only be removed from a scheduled meeting."
@@ -224,7 +224,7 @@ def meeting_minutes(meeting: MaracMeeting) -> Minutes:
     """The minutes assembled from the meeting's records: attendance by agency, apologies,
     confidentiality acknowledgements, and each case's discussion summary and actions."""
     attendance = sorted(meeting_attendance(meeting), key=lambda a: (a.agency_label, a.pk))
-    present = [a for a in attendance if a.status == "present"]
+    present = [a for a in attendance if a.is_present]
     summaries = dict(
         CaseDiscussion.objects.filter(listing__meeting=meeting).values_list("listing_id", "summary")
     )
@@ -243,7 +243,7 @@ def meeting_minutes(meeting: MaracMeeting) -> Minutes:
     return Minutes(
         meeting=meeting,
         present=present,
-        apologies=[a for a in attendance if a.status == "apologies"],
+        apologies=[a for a in attendance if a.is_apologies],
         not_acknowledged=[a for a in present if not a.confidentiality_acknowledged],
         cases=cases,
     )

@@ -19,8 +19,8 @@ from ..models import (
     MaracActionUpdate,
     MaracCaseListing,
     MeetingInvitation,
-    MeetingStatus,
 )
+from .coordinators import require_coordinator_for
 
 
 class ActionStateError(StateError):
@@ -57,7 +57,8 @@ def action_create(
     description: str,
     due_date: date,
 ) -> MaracAction:
-    if listing.meeting.status == MeetingStatus.CANCELLED:
+    require_coordinator_for(actor, borough_id=listing.meeting.team.borough_id, noun="meeting")
+    if listing.meeting.is_cancelled:
         raise ActionStateError("This meeting is cancelled; its cases take no new actions.")
     _require_invited(listing, agency)
     action = MaracAction(
@@ -118,7 +119,7 @@ def action_reassign(
         raise ActionStateError(
             f"This action is finished ({action.get_status_display()}); it cannot be reassigned."
         )
-    if action.listing.meeting.status == MeetingStatus.CANCELLED:
+    if action.listing.meeting.is_cancelled:
         raise ActionStateError(
             "This meeting is cancelled, so no agency sees its cases: close the action instead."
         )

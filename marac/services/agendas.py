@@ -7,6 +7,7 @@ import hashlib
 import logging
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from ..models import (
     lease_from,
 )
 from ..pdf import render_agenda_pdf
+from ..selectors.agendas import agendas_visible_to
 from ..selectors.content import ItemSpec, agenda_content
 
 logger = logging.getLogger(__name__)
@@ -245,7 +247,7 @@ def agenda_request_generation(
     queued: dict[str, bool | None] = {"ok": None}
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
-        if agenda.status == AgendaStatus.GENERATING and not agenda.is_stale():
+        if agenda.is_generating and not agenda.is_stale():
             raise AgendaStateError("This agenda is being generated now.")
         agenda.status = AgendaStatus.PENDING
         agenda.error = ""
@@ -272,7 +274,11 @@ def agenda_decision_record(
 ) -> AgendaDecision:
     """Record (or change) what the meeting decided on an item."""
     item = AgendaItem.objects.select_for_update().select_related("agenda").get(pk=item.pk)
-    if item.agenda.status != AgendaStatus.READY:
+    if not agendas_visible_to(viewer=actor).filter(pk=item.agenda_id).exists():
+        raise PermissionDenied(
+            "Only a supervisor or MARAC coordinator of the agenda's team records its decisions."
+        )
+    if not item.agenda.is_ready:
         raise AgendaStateError("Decisions are recorded on a ready agenda.")
     decision = AgendaDecision.objects.filter(item=item).first() or AgendaDecision(item=item)
     decision.action = action.strip()

@@ -62,7 +62,7 @@ def _take_over(model, now: datetime) -> tuple[list, int]:
         model.objects.select_for_update(skip_locked=True).filter(lost(now)).order_by("pk")[:BATCH]
     )
     # A row still "generating" past its lease was started and never finished.
-    died = [row.pk for row in rows if row.status == AgendaStatus.GENERATING]
+    died = [row.pk for row in rows if row.is_generating]
     exhausted = {
         row.pk
         for row in rows

@@ -25,6 +25,7 @@ import hashlib
 import logging
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +38,6 @@ from ..models import (
     DocumentStatus,
     MaracMeeting,
     MeetingDocument,
-    MeetingStatus,
     lease_from,
 )
 from ..pdf import render_meeting_document_pdf
@@ -80,7 +80,7 @@ def _lock(document_id: int) -> MeetingDocument:
 
 
 def _check_requestable(meeting: MaracMeeting, kind: str) -> None:
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise DocumentStateError("This meeting is cancelled.")
     if kind == DocumentKind.MINUTES and not selectors.minutes_available(meeting):
         raise DocumentStateError("The minutes can be produced once the meeting has started.")
@@ -117,6 +117,12 @@ def document_request(
     """
     if kind not in DocumentKind.values:
         raise ValueError(f"Unknown document kind: {kind}")
+    # A copy is for the meeting's coordinators and its invited agencies: the same rule as the
+    # meetings the pages and the API show them.
+    if not selectors.document_meetings_visible_to(viewer=actor).filter(pk=meeting.pk).exists():
+        raise PermissionDenied(
+            "Only the meeting's coordinators and invited agencies ask for its documents."
+        )
     _check_requestable(meeting, kind)
     agency = selectors.document_audience(actor)
     queued: dict[str, bool | None] = {"ok": None}

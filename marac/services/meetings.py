@@ -30,6 +30,7 @@ from ..models import (
     ReferralStatus,
 )
 from ..selectors.meetings import listing_removal_blockers
+from .coordinators import require_coordinator_for
 from .referrals import ReferralStateError, record_event
 from .referrals import locked as locked_referral
 from .sharing import listing_share_with_invited, listing_shares_revoke, meeting_shares_revoke
@@ -75,9 +76,14 @@ def meeting_defaults(*, team: Team) -> dict:
     return initial
 
 
-def _check_team(team: Team | None) -> None:
+def _check_team(actor, team: Team | None) -> None:
     if team is None:
         raise PermissionDenied("Only a borough team's coordinator can schedule MARAC meetings.")
+    require_coordinator_for(actor, borough_id=team.borough_id, noun="team")
+
+
+def _require_coordinator_of(actor, meeting: MaracMeeting) -> None:
+    require_coordinator_for(actor, borough_id=meeting.team.borough_id, noun="meeting")
 
 
 @transaction.atomic
@@ -92,7 +98,7 @@ def meeting_create(
     max_cases: int | None = None,
     minutes_per_case: int | None = None,
 ) -> MaracMeeting:
-    _check_team(team)
+    _check_team(actor, team)
     meeting = MaracMeeting(
         team=team,
         starts_at=starts_at,
@@ -140,8 +146,9 @@ def meeting_update(
 ) -> MaracMeeting:
     """Change a scheduled meeting's details; refused if someone saved it since
     `expected_version` (the edit form always sends it)."""
-    meeting = MaracMeeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.status != MeetingStatus.SCHEDULED:
+    meeting = MaracMeeting.objects.select_for_update().select_related("team").get(pk=meeting_id)
+    _require_coordinator_of(actor, meeting)
+    if not meeting.is_scheduled:
         raise ReferralStateError("Only a scheduled meeting can be changed.")
     if expected_version is not None and meeting.version != expected_version:
         raise ConcurrentEditError("meeting")
@@ -164,7 +171,7 @@ NOT_A_REPEAT_ERROR = (
 def listing_category(referral, *, twelve_month_review: bool) -> str:
     # A case already heard comes back only for its review (DOMAIN.md: cases reaching 12
     # months since their last MARAC).
-    if twelve_month_review or referral.status == ReferralStatus.HEARD:
+    if twelve_month_review or referral.is_heard:
         return ListingCategory.TWELVE_MONTH_REVIEW
     if referral.children_in_household:
         return ListingCategory.NEW_WITH_CHILDREN
@@ -177,6 +184,7 @@ def referral_list_at_meeting(
 ) -> MaracCaseListing:
     """List a referral at a meeting of its borough's team, if the meeting has space."""
     meeting = MaracMeeting.objects.select_for_update().select_related("team").get(pk=meeting_id)
+    _require_coordinator_of(actor, meeting)
     referral = locked_referral(referral_id)
     if not referral.can_list():
         raise ReferralStateError(
@@ -221,6 +229,7 @@ def attendance_add(
     status: str = AttendanceStatus.PRESENT,
     confidentiality_acknowledged: bool = False,
 ) -> MeetingAttendance:
+    _require_coordinator_of(actor, meeting)
     errors = {}
     if agency is None and not agency_name.strip():
         errors["agency"] = ["Choose the agency, or enter its name."]
@@ -248,8 +257,13 @@ def attendance_add(
 @transaction.atomic
 def attendance_acknowledge(*, actor, attendance_id: int) -> MeetingAttendance:
     """Record that a present attendee acknowledged the confidentiality statement."""
-    attendance = MeetingAttendance.objects.select_for_update().get(pk=attendance_id)
-    if attendance.status != AttendanceStatus.PRESENT:
+    attendance = (
+        MeetingAttendance.objects.select_for_update(of=("self",))
+        .select_related("meeting__team")
+        .get(pk=attendance_id)
+    )
+    _require_coordinator_of(actor, attendance.meeting)
+    if not attendance.is_present:
         raise ValidationError("Only someone present can acknowledge the confidentiality statement.")
     if not attendance.confidentiality_acknowledged:
         attendance.confidentiality_acknowledged = True
@@ -261,6 +275,7 @@ def attendance_acknowledge(*, actor, attendance_id: int) -> MeetingAttendance:
 @transaction.atomic
 def case_discussion_save(*, actor, listing: MaracCaseListing, summary: str) -> CaseDiscussion:
     """Record (or replace) the minutes' summary of one case's discussion."""
+    _require_coordinator_of(actor, listing.meeting)
     summary = summary.strip()
     if not summary:
         raise ValidationError({"summary": ["Enter the summary of the discussion."]})
@@ -299,7 +314,8 @@ def _locked_listed_referrals(meeting: MaracMeeting) -> list[MaracReferral]:
 def meeting_mark_held(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     """Record that the meeting took place: its listed cases are now heard."""
     meeting = _locked_meeting(meeting)
-    if meeting.status != MeetingStatus.SCHEDULED:
+    _require_coordinator_of(actor, meeting)
+    if not meeting.is_scheduled:
         raise MeetingStateError(_status_refusal(meeting, "it cannot be marked as held"))
     if not meeting.can_mark_held():
         raise MeetingStateError("This meeting has not started yet; mark it as held once it has.")
@@ -325,6 +341,7 @@ def meeting_cancel(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     case listed again is shared afresh with that meeting's agencies). Listings, research and
     invitations stay as the record."""
     meeting = _locked_meeting(meeting)
+    _require_coordinator_of(actor, meeting)
     if not meeting.can_cancel():
         raise MeetingStateError(_status_refusal(meeting, "it cannot be cancelled"))
     meeting.status = MeetingStatus.CANCELLED
@@ -341,7 +358,7 @@ def meeting_cancel(*, actor, meeting: MaracMeeting) -> MaracMeeting:
 
 def _back_to_accepted(referral: MaracReferral, *, actor, comment: str) -> None:
     """A case off its meeting: accepted again, to be listed at another, with the event."""
-    if referral.status == ReferralStatus.LISTED:
+    if referral.is_listed:
         referral.status = ReferralStatus.ACCEPTED
         referral.save(update_fields=["status", "updated_at"])
     record_event(referral, kind=ReferralEventKind.UNLISTED, actor=actor, comment=comment)
@@ -355,6 +372,7 @@ def listing_remove(*, actor, listing: MaracCaseListing) -> MaracReferral:
 
     Raises MaracCaseListing.DoesNotExist when someone else removed it first."""
     meeting = _locked_meeting(listing.meeting)
+    _require_coordinator_of(actor, meeting)
     listing = MaracCaseListing.objects.select_for_update().get(pk=listing.pk, meeting=meeting)
     blocker = listing_removal_blockers(meeting, listing_id=listing.pk)[listing.pk]
     if blocker:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from publicprotection.access.roles import has_role
 from publicprotection.errors import StateError
 from riskassessment.models import RiskAssessment
 
@@ -22,7 +23,8 @@ from ..models import (
     ReferralPerpetrator,
     ReferralStatus,
 )
-from ..selectors.referrals import perpetrator_candidates, suggested_criteria
+from ..selectors.referrals import REFERRAL_CREATORS, perpetrator_candidates, suggested_criteria
+from .coordinators import require_coordinator_for
 
 
 class ReferralStateError(StateError):
@@ -99,6 +101,10 @@ def referral_create(
 
     `perpetrators`: ids of people recorded as suspects in the victim's incidents (the
     referrer's view of them); `perpetrator_note` describes one not on record. One or both."""
+    if not has_role(actor, REFERRAL_CREATORS):
+        raise PermissionDenied(
+            "Only an officer, a supervisor or a MARAC coordinator can make a MARAC referral."
+        )
     suggested = [s.criterion for s in suggested_criteria(assessment=assessment)]
     chosen = set(criteria) | set(suggested)
     ordered = [value for value in ReferralCriterion.values if value in chosen]
@@ -165,9 +171,16 @@ def locked(referral_id: int) -> MaracReferral:
     return MaracReferral.objects.select_for_update().get(pk=referral_id)
 
 
+def _locked_for_triage(actor, referral_id: int) -> MaracReferral:
+    """The referral, locked for its borough's coordinator to triage."""
+    referral = locked(referral_id)
+    require_coordinator_for(actor, borough_id=referral.borough_id, noun="referral")
+    return referral
+
+
 @transaction.atomic
 def referral_accept(*, actor, referral_id: int, comment: str = "") -> MaracReferral:
-    referral = locked(referral_id)
+    referral = _locked_for_triage(actor, referral_id)
     if not referral.can_accept():
         raise ReferralStateError(
             f"This referral is {referral.get_status_display().lower()}; it cannot be accepted."
@@ -182,7 +195,7 @@ def referral_accept(*, actor, referral_id: int, comment: str = "") -> MaracRefer
 def referral_reject(*, actor, referral_id: int, reason: str) -> MaracReferral:
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the referral is rejected."]})
-    referral = locked(referral_id)
+    referral = _locked_for_triage(actor, referral_id)
     if not referral.can_reject():
         raise ReferralStateError(
             f"This referral is {referral.get_status_display().lower()}; it cannot be rejected."

@@ -22,8 +22,8 @@ from ..models import (
     MaracMeeting,
     MeetingDocument,
     MeetingInvitation,
-    MeetingStatus,
 )
+from .coordinators import require_coordinator_for
 
 
 def _grant(listing: MaracCaseListing, agency: Agency) -> None:
@@ -39,8 +39,13 @@ def listing_share_with_invited(*, listing: MaracCaseListing) -> None:
 
 @transaction.atomic
 def meeting_invite(*, actor, meeting: MaracMeeting, agency: Agency) -> MeetingInvitation:
-    meeting = MaracMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status == MeetingStatus.CANCELLED:
+    meeting = (
+        MaracMeeting.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=meeting.pk)
+    )
+    require_coordinator_for(actor, borough_id=meeting.team.borough_id, noun="meeting")
+    if meeting.is_cancelled:
         raise ValidationError({"agency": ["This meeting is cancelled."]})
     if MeetingInvitation.objects.filter(meeting=meeting, agency=agency).exists():
         raise ValidationError({"agency": [f"{agency} is already invited."]})
@@ -61,9 +66,10 @@ def meeting_invitation_withdraw(*, actor, invitation_id: int) -> list[MaracActio
     coordinator to reassign or close (marac.selectors.actions.actions_without_access)."""
     invitation = (
         MeetingInvitation.objects.select_for_update(of=("self",))
-        .select_related("agency")
+        .select_related("agency", "meeting__team")
         .get(pk=invitation_id)
     )
+    require_coordinator_for(actor, borough_id=invitation.meeting.team.borough_id, noun="meeting")
     MaracCaseListingGroupObjectPermission.objects.filter(
         group_id=invitation.agency.group_id,
         content_object__meeting_id=invitation.meeting_id,

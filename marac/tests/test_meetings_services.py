@@ -96,8 +96,13 @@ def test_a_full_meeting_refuses_another_case():
 
 
 def test_only_meetings_of_the_referrals_borough():
+    # A London-wide coordinator may run either borough's MARAC, but not list one's case at the
+    # other's meeting.
+    referral = refer()
     with pytest.raises(ValidationError):
-        listed(refer(), meeting("SOU"))
+        referral_list_at_meeting(
+            actor=coordinator("CEN"), referral_id=referral.pk, meeting_id=meeting("SOU").pk
+        )
     assert not MaracCaseListing.objects.exists()
 
 

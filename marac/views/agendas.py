@@ -19,10 +19,9 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
-from publicprotection.service_forms import ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms import AgendaDecisionForm
-from ..models import AgendaStatus
 from ..pdf import agenda_sections
 from ..selectors import agendas as selectors
 from ..selectors.content import NOT_YET_AVAILABLE
@@ -36,18 +35,6 @@ WAITING = (
 
 class AgendaRoleMixin(RoleRequiredMixin):
     allowed_roles = selectors.AGENDA_READERS
-
-
-def _queue(request, *, team, meeting_date) -> None:
-    try:
-        _, queued = services.agenda_request_generation(team=team, meeting_date=meeting_date)
-    except services.AgendaStateError as exc:
-        messages.info(request, str(exc))
-        return
-    if queued is False:
-        messages.warning(request, WAITING)
-    else:
-        messages.success(request, "The agenda is being generated.")
 
 
 class AgendaListView(AgendaRoleMixin, TemplateView):
@@ -87,21 +74,38 @@ class AgendaListView(AgendaRoleMixin, TemplateView):
         }
 
 
-class AgendaGenerateTodayView(AgendaRoleMixin, View):
-    """Generate (or regenerate) today's agenda of the viewer's own team."""
+class AgendaGenerateView(AgendaRoleMixin, ServiceActionView):
+    """Generate (or regenerate) the viewer's own team's agenda for today."""
 
-    def post(self, request):
-        _queue(request, team=request.user.team, meeting_date=london_today())
-        return redirect("marac:agenda-list")
+    def team_and_date(self):
+        return self.request.user.team, london_today()
+
+    def perform(self):
+        team, meeting_date = self.team_and_date()
+        _, queued = services.agenda_request_generation(team=team, meeting_date=meeting_date)
+        return queued
+
+    def succeeded(self, queued):
+        if queued is False:
+            messages.warning(self.request, WAITING)
+            return self.respond(self.back_url())
+        return super().succeeded(queued)
+
+    def get_success_message(self, queued) -> str:
+        return "The agenda is being generated."
+
+    def back_url(self) -> str:
+        return reverse("marac:agenda-list")
 
 
-class AgendaRegenerateView(AgendaRoleMixin, View):
+class AgendaRegenerateView(AgendaGenerateView):
     """Regenerate one agenda (also the retry of a failed one); decisions are kept."""
 
-    def post(self, request, pk):
-        agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
-        _queue(request, team=agenda.team, meeting_date=agenda.meeting_date)
-        return redirect("marac:agenda-list")
+    def load(self):
+        self.agenda = selectors.agenda_get(viewer=self.request.user, agenda_id=self.kwargs["pk"])
+
+    def team_and_date(self):
+        return self.agenda.team, self.agenda.meeting_date
 
 
 class AgendaStatusView(AgendaRoleMixin, View):
@@ -181,7 +185,7 @@ class AgendaDecisionView(ServiceFormMixin, AgendaDetailView):
 class AgendaDownloadView(AgendaRoleMixin, View):
     def get(self, request, pk):
         agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
-        if agenda.status != AgendaStatus.READY or not agenda.file.name:
+        if not agenda.is_ready or not agenda.file.name:
             raise Http404("The agenda is not ready")
         return audited_pdf_download(
             request,
@@ -193,7 +197,7 @@ class AgendaDownloadView(AgendaRoleMixin, View):
 
 urlpatterns = [
     path("agendas/", AgendaListView.as_view(), name="agenda-list"),
-    path("agendas/generate/", AgendaGenerateTodayView.as_view(), name="agenda-generate"),
+    path("agendas/generate/", AgendaGenerateView.as_view(), name="agenda-generate"),
     path("agendas/<int:pk>/", AgendaDetailView.as_view(), name="agenda-detail"),
     path("agendas/<int:pk>/status/", AgendaStatusView.as_view(), name="agenda-status"),
     path("agendas/<int:pk>/pdf/", AgendaDownloadView.as_view(), name="agenda-download"),

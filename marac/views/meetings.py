@@ -7,24 +7,22 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
-from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
-from publicprotection.service_forms import ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
-from ..models import ActionStatus, DocumentKind, MaracCaseListing, MaracMeeting, MeetingStatus
+from ..models import ActionStatus, DocumentKind, MaracCaseListing, MaracMeeting
 from ..selectors import actions as action_selectors
 from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
@@ -261,7 +259,7 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
             case_plans, kwargs.get("action_form"), kwargs.get("action_listing_pk"), agency_choices
         )
         reassign_agencies = None
-        if without_access and self.meeting.status != MeetingStatus.CANCELLED:
+        if without_access and not self.meeting.is_cancelled:
             # The invited agencies, read once for every action's reassign form.
             reassign_agencies = [
                 (invitation.agency.pk, invitation.agency.name)
@@ -329,21 +327,40 @@ class InvitationAddView(MeetingDetailView):
         return self.render_to_response(self.get_context_data(invitation_form=form), status=status)
 
 
-class InvitationWithdrawView(MeetingRoleMixin, View):
-    def post(self, request, pk, invitation_pk):
-        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        invitation = get_visible_or_404(
-            meeting.invitations.select_related("agency"), pk=invitation_pk
+class MeetingActionView(MeetingRoleMixin, ServiceActionView):
+    """A button on a meeting's page: the meeting is loaded through the viewer's scope first."""
+
+    def load(self):
+        self.meeting = selectors.meeting_get(viewer=self.request.user, meeting_id=self.kwargs["pk"])
+
+    def back_url(self) -> str:
+        return reverse("marac:meeting-detail", args=[self.meeting.pk])
+
+
+class InvitationWithdrawView(MeetingActionView):
+    def load(self):
+        super().load()
+        self.invitation = get_visible_or_404(
+            self.meeting.invitations.select_related("agency"), pk=self.kwargs["invitation_pk"]
         )
-        held = sharing_services.meeting_invitation_withdraw(
-            actor=request.user, invitation_id=invitation.pk
+
+    def perform(self):
+        return sharing_services.meeting_invitation_withdraw(
+            actor=self.request.user, invitation_id=self.invitation.pk
         )
-        message = f"Invitation withdrawn; {invitation.agency} no longer sees these cases."
+
+    def get_success_message(self, held) -> str:
+        message = f"Invitation withdrawn; {self.invitation.agency} no longer sees these cases."
         if held:
             count = "1 open action" if len(held) == 1 else f"{len(held)} open actions"
             message += f" It held {count} on them: reassign or close them below."
-        messages.success(request, message)
-        return redirect(reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
+        return message
+
+    def get_success_url(self, held) -> str:
+        return reverse("marac:meeting-actions", args=[self.meeting.pk]) + ACTIONS_WITHOUT_ACCESS
+
+    def back_url(self) -> str:
+        return reverse("marac:meeting-invite", args=[self.meeting.pk])
 
 
 class ActionCreateView(MeetingDetailView):
@@ -425,65 +442,60 @@ class AttendanceAddView(MeetingDetailView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class AttendanceAcknowledgeView(MeetingRoleMixin, View):
-    def post(self, request, pk, attendance_pk):
-        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        attendance = get_visible_or_404(meeting.attendance.all(), pk=attendance_pk)
-        try:
-            services.attendance_acknowledge(actor=request.user, attendance_id=attendance.pk)
-        except ValidationError as exc:
-            messages.warning(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{attendance.person_name} acknowledged the statement.")
-        return redirect("marac:meeting-attendance", pk=pk)
+class AttendanceAcknowledgeView(MeetingActionView):
+    def load(self):
+        super().load()
+        self.attendance = get_visible_or_404(
+            self.meeting.attendance.all(), pk=self.kwargs["attendance_pk"]
+        )
+
+    def perform(self):
+        services.attendance_acknowledge(actor=self.request.user, attendance_id=self.attendance.pk)
+
+    def get_success_message(self, result) -> str:
+        return f"{self.attendance.person_name} acknowledged the statement."
+
+    def back_url(self) -> str:
+        return reverse("marac:meeting-attendance", args=[self.meeting.pk])
 
 
-class MeetingTransitionView(MeetingRoleMixin, View):
-    """POST only: one transition of the meeting (the subclass's `service`), then back to its
-    page with the outcome."""
+class MeetingTransitionView(MeetingActionView):
+    """One transition of the meeting (the subclass's `service`), then back to its page."""
 
-    done_message = ""
-
-    def post(self, request, pk):
-        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        try:
-            self.service(actor=request.user, meeting=meeting)
-        except services.MeetingStateError as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.success(request, self.done_message)
-        return redirect("marac:meeting-detail", pk=pk)
+    def perform(self):
+        self.service(actor=self.request.user, meeting=self.meeting)
 
 
 class MeetingMarkHeldView(MeetingTransitionView):
     service = staticmethod(services.meeting_mark_held)
-    done_message = "Meeting marked as held; its cases are heard."
+    success_message = "Meeting marked as held; its cases are heard."
 
 
 class MeetingCancelView(MeetingTransitionView):
     service = staticmethod(services.meeting_cancel)
-    done_message = (
+    success_message = (
         "Meeting cancelled. Its cases are back to be listed at another meeting, and the invited "
         "agencies no longer see them (nor their actions on them: close any still open below)."
     )
 
 
-class ListingRemoveView(MeetingRoleMixin, View):
-    def post(self, request, pk, listing_pk):
-        meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        listing = get_visible_or_404(meeting.listings.select_related("referral"), pk=listing_pk)
+class ListingRemoveView(MeetingActionView):
+    def load(self):
+        super().load()
+        self.listing = get_visible_or_404(
+            self.meeting.listings.select_related("referral"), pk=self.kwargs["listing_pk"]
+        )
+
+    def perform(self):
         try:
-            services.listing_remove(actor=request.user, listing=listing)
-        except services.MeetingStateError as exc:
-            messages.warning(request, str(exc))
+            services.listing_remove(actor=self.request.user, listing=self.listing)
         except MaracCaseListing.DoesNotExist as exc:  # removed by someone else meanwhile
             raise Http404("No such record") from exc
-        else:
-            messages.success(
-                request,
-                f"{listing.referral.reference} removed from the meeting; it can be listed again.",
-            )
-        return redirect("marac:meeting-detail", pk=pk)
+
+    def get_success_message(self, result) -> str:
+        return (
+            f"{self.listing.referral.reference} removed from the meeting; it can be listed again."
+        )
 
 
 urlpatterns = [

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.service_forms import ServiceActionView
 
 from ..downloads import document_download
 from ..models import DocumentKind
@@ -104,36 +105,49 @@ class DocumentStatusView(DocumentRoleMixin, View):
         )
 
 
-class DocumentRequestView(DocumentRoleMixin, View):
+class DocumentRequestView(DocumentRoleMixin, ServiceActionView):
     """Ask for the viewer's copy (also the retry of a failed one, or a fresh copy)."""
 
-    def post(self, request, pk, kind):
-        kind = _kind(kind)
-        meeting = selectors.document_meeting_get(viewer=request.user, meeting_id=pk)
-        label = DocumentKind(kind).label
-        try:
-            document, queued = services.document_request(
-                actor=request.user, meeting=meeting, kind=kind
-            )
-        except services.DocumentStateError as exc:
-            messages.warning(request, str(exc))
-            document = selectors.document_get(viewer=request.user, meeting=meeting, kind=kind)
+    def load(self):
+        self.kind = _kind(self.kwargs["kind"])
+        self.label = DocumentKind(self.kind).label.lower()
+        self.meeting = selectors.document_meeting_get(
+            viewer=self.request.user, meeting_id=self.kwargs["pk"]
+        )
+
+    def perform(self):
+        document, queued = services.document_request(
+            actor=self.request.user, meeting=self.meeting, kind=self.kind
+        )
+        return queued, document
+
+    def succeeded(self, result):
+        queued, document = result
+        if queued is False:
+            messages.warning(self.request, waiting_message(self.label))
+        elif queued is None and document.is_in_progress:
+            messages.info(self.request, f"The {self.label} is already being generated.")
         else:
-            if queued is False:
-                messages.warning(request, waiting_message(label))
-            elif queued is None and document.is_in_progress:
-                messages.info(request, f"The {label.lower()} is already being generated.")
-            else:
-                messages.success(request, f"The {label.lower()} is being generated.")
-        if request.headers.get("HX-Request"):
-            return render(
-                request,
-                "marac/meetings/includes/document_status.html",
-                document_block(request, meeting, kind, document),
+            messages.success(self.request, f"The {self.label} is being generated.")
+        return self.respond(self.back_url())
+
+    def respond(self, url: str):
+        if self.request.headers.get("HX-Request"):
+            # htmx swaps in the status block, with the banner's words in it.
+            document = selectors.document_get(
+                viewer=self.request.user, meeting=self.meeting, kind=self.kind
             )
-        if selectors.is_partner(request.user):
-            return redirect("marac:meeting-documents", pk=pk)
-        return redirect("marac:meeting-detail", pk=pk)
+            return render(
+                self.request,
+                "marac/meetings/includes/document_status.html",
+                document_block(self.request, self.meeting, self.kind, document),
+            )
+        return super().respond(url)
+
+    def back_url(self) -> str:
+        if selectors.is_partner(self.request.user):
+            return reverse("marac:meeting-documents", args=[self.meeting.pk])
+        return reverse("marac:meeting-detail", args=[self.meeting.pk])
 
 
 class DocumentDownloadView(DocumentRoleMixin, View):

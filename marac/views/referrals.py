@@ -9,14 +9,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.timezone import localtime
-from django.views import View
 from django.views.generic import TemplateView
 
-from publicprotection.access.roles import MARAC_COORDINATORS
+from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
-from publicprotection.service_forms import ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
 from ..models import ReferralCriterion, ReferralStatus
@@ -100,7 +99,7 @@ class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
                 **form.cleaned_data,
             )
             messages.success(request, f"{self.assessment.person.full_name} referred to MARAC.")
-            if request.user.role in MARAC_COORDINATORS:
+            if has_role(request.user, MARAC_COORDINATORS):
                 return redirect("marac:referral-detail", pk=referral.pk)
             return redirect("riskassessment:assessment-detail", pk=self.assessment.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -151,14 +150,20 @@ class ReferralStateErrorMixin(ServiceFormMixin):
         return reverse("marac:referral-detail", args=[self.kwargs["pk"]])
 
 
-class ReferralAcceptView(ReferralStateErrorMixin, CoordinatorMixin, View):
-    def post(self, request, pk):
-        referral = selectors.referral_get(viewer=request.user, referral_id=pk)
-        self.run_service(
-            None, services.referral_accept, actor=request.user, referral_id=referral.pk
+class ReferralAcceptView(CoordinatorMixin, ServiceActionView):
+    success_message = "Referral accepted."
+
+    def load(self):
+        self.referral = selectors.referral_get(
+            viewer=self.request.user, referral_id=self.kwargs["pk"]
         )
-        messages.success(request, "Referral accepted.")
-        return redirect("marac:referral-detail", pk=pk)
+
+    def perform(self):
+        services.referral_accept(actor=self.request.user, referral_id=self.referral.pk)
+
+    def back_url(self) -> str:
+        # Where the referral is now (someone else may have triaged it meanwhile).
+        return reverse("marac:referral-detail", args=[self.referral.pk])
 
 
 class ReferralRejectView(ReferralStateErrorMixin, ReferralDetailView):

@@ -161,6 +161,19 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    # The roles as predicates, for templates (the access rules use `access.roles` sets).
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_marac_coordinator(self) -> bool:
+        return self.role == Role.MARAC_COORDINATOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN
+
 
 class ApiToken(AbstractAuthToken):
     """A personal API token (django-rest-knox, KNOX_TOKEN_MODEL).

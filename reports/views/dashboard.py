@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from publicprotection.access.roles import ALL_LONDON_ROLES, ANALYSTS
+from publicprotection.access.roles import ALL_LONDON_ROLES, ANALYSTS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
@@ -112,7 +112,7 @@ class DashboardView(DashboardMixin, TemplateView):
             "borough": self.borough,
             "last_refresh": selectors.last_refresh(),
             "export_query": self.export_query(),
-            "can_refresh": self.request.user.role in ALL_LONDON_ROLES,
+            "can_refresh": has_role(self.request.user, ALL_LONDON_ROLES),
             "pan_london": viewer_borough_id(self.request.user) is None,
             "definitions": figures(),
         }

@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from cases.models import Party, PartyRole
+from cases.models import Party
 from cases.selectors.incidents import incidents_visible_to
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS
 from publicprotection.access.views import role_permission
@@ -83,7 +83,7 @@ def _visible_victim(request, party_id: int) -> Party:
     )
     if party is None:
         raise exceptions.ValidationError({"victim": ["Unknown victim."]})
-    if party.role != PartyRole.VICTIM:
+    if not party.is_victim:
         raise exceptions.ValidationError({"victim": ["Risk assessments are for victims."]})
     return party
 

@@ -117,7 +117,7 @@ def current_confirmed_level(history: list[RiskAssessment]) -> RiskAssessment | N
     Latest by when the assessment was made, not when it was confirmed: a late confirmation of
     an assessment that a reassessment has already replaced must not become the current risk.
     """
-    confirmed = [a for a in history if a.status == AssessmentStatus.CONFIRMED]
+    confirmed = [a for a in history if a.is_confirmed]
     return max(confirmed, key=lambda a: (a.created_at, a.pk)) if confirmed else None
 
 

@@ -15,7 +15,7 @@ from cases.models import (
     PartyRole,
     SeparationAnswer,
 )
-from publicprotection.access.roles import SUPERVISORS, has_role
+from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.errors import ConcurrentEditError, StateError
 
@@ -60,17 +60,28 @@ def _refresh_recommendation(assessment: RiskAssessment) -> Recommendation:
     return result
 
 
+def _require_assessor(actor, borough_id: int) -> None:
+    """Officers and supervisors assess the victims of their borough (the central team any).
+    The pages and the API check the role and scope first; every caller gets the rule here."""
+    if not has_role(actor, CASE_WRITERS):
+        raise PermissionDenied("Only an officer or supervisor can assess risk.")
+    actor_borough = viewer_borough_id(actor)
+    if actor_borough is not None and actor_borough != borough_id:
+        raise PermissionDenied("This assessment belongs to another borough.")
+
+
 @transaction.atomic
 def assessment_start(
     *, actor, victim: Party, instrument: Instrument | None = None, reassessment_reason: str = ""
 ) -> RiskAssessment:
     """Open the victim's draft, or start one; a submitted one is superseded by a reassessment."""
-    if victim.role != PartyRole.VICTIM:
+    _require_assessor(actor, victim.incident.borough_id)
+    if not victim.is_victim:
         raise ValidationError("Risk assessments are for victims.")
     current = (
         RiskAssessment.objects.select_for_update().filter(victim=victim, is_current=True).first()
     )
-    if current is not None and current.status == AssessmentStatus.DRAFT:
+    if current is not None and current.is_draft:
         return current
     if current is not None:
         if not reassessment_reason.strip():
@@ -268,6 +279,7 @@ def assessment_save(
 ) -> RiskAssessment:
     """Save a draft: answers (code -> (value, note)) and the officer's choices."""
     assessment = _lock(assessment_id)
+    _require_assessor(actor, assessment.borough_id)
     if assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
@@ -353,6 +365,7 @@ def assessment_submit(
     first, and kept even when the submission is then refused (the officer sees why)."""
     with transaction.atomic():
         assessment = _lock(assessment_id)
+        _require_assessor(actor, assessment.borough_id)
         if assessment.can_edit() and (
             expected_version is None or assessment.version == expected_version
         ):
@@ -365,6 +378,7 @@ def assessment_submit(
 @transaction.atomic
 def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskAssessment:
     assessment = _lock(assessment_id)
+    _require_assessor(actor, assessment.borough_id)
     if expected_version is not None and assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")
     if not assessment.can_edit():
@@ -374,7 +388,7 @@ def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskA
     problems = submission_problems(assessment)
     if problems:
         raise ValidationError(problems)
-    if assessment.marac_decision != MaracDecision.NOT_REFERRED:
+    if not assessment.is_not_referred_to_marac:
         assessment.marac_not_referred_reason = ""
     assessment.status = AssessmentStatus.AWAITING_REVIEW
     assessment.submitted_at = timezone.now()
@@ -476,7 +490,7 @@ def assessment_regrade(
     if marac_decision and marac_decision != assessment.marac_decision:
         assessment.marac_decision = marac_decision
         assessment.marac_decided_at = timezone.now()
-    if assessment.marac_decision != MaracDecision.NOT_REFERRED:
+    if not assessment.is_not_referred_to_marac:
         assessment.marac_not_referred_reason = ""
     elif marac_not_referred_reason.strip():
         assessment.marac_not_referred_reason = marac_not_referred_reason.strip()

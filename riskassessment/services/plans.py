@@ -155,7 +155,7 @@ def rara_action_update(
             if status == RaraStatus.DONE:
                 action.completed_at = timezone.now()
 
-    if action.status == RaraStatus.DECLINED and not action.declined_reason:
+    if action.is_declined and not action.declined_reason:
         errors["declined_reason"] = DECLINED_REASON_ERROR
     if action.category == RaraCategory.ACCEPT and not action.declined_reason:
         errors["declined_reason"] = ACCEPT_ERRORS["declined_reason"]

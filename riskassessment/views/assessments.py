@@ -16,7 +16,7 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.errors import StateError
-from publicprotection.service_forms import ServiceFormMixin, add_service_errors
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin, add_service_errors
 
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level
@@ -35,7 +35,7 @@ class IncidentRiskView(RoleRequiredMixin, TemplateView):
         incident = incident_get(viewer=self.request.user, reference=kwargs["reference"])
         access_log_record(request=self.request, obj=incident, label=incident.reference)
         assessments = list(incident_assessments(viewer=self.request.user, incident=incident))
-        victims = [p for p in incident.parties.all() if p.role == PartyRole.VICTIM]
+        victims = [p for p in incident.parties.all() if p.is_victim]
         london = current_risks(viewer=self.request.user, person_ids={v.person_id for v in victims})
         rows = []
         for victim in victims:
@@ -59,32 +59,35 @@ class IncidentRiskView(RoleRequiredMixin, TemplateView):
         }
 
 
-class AssessmentStartView(RoleRequiredMixin, TemplateView):
-    allowed_roles = CASE_WRITERS
-    http_method_names = ["post"]
+class AssessmentStartView(RoleRequiredMixin, ServiceActionView):
+    """The start (or reassess) button by a victim, with its instrument radios."""
 
-    def post(self, request, *args, **kwargs):
-        incident = incident_get(viewer=request.user, reference=kwargs["reference"])
-        victim = incident.parties.filter(pk=kwargs["party_id"], role=PartyRole.VICTIM).first()
-        if victim is None:
+    allowed_roles = CASE_WRITERS
+
+    def load(self):
+        self.incident = incident_get(viewer=self.request.user, reference=self.kwargs["reference"])
+        self.victim = self.incident.parties.filter(
+            pk=self.kwargs["party_id"], role=PartyRole.VICTIM
+        ).first()
+        if self.victim is None:
             raise Http404
-        form = StartAssessmentForm(request.POST)
-        back = reverse("riskassessment:incident-risk", args=[incident.reference])
+
+    def perform(self):
+        form = StartAssessmentForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a risk instrument.")
-            return redirect(back)
-        try:
-            assessment = services.assessment_start(
-                actor=request.user,
-                victim=victim,
-                instrument=form.cleaned_data["instrument"],
-                reassessment_reason=form.cleaned_data["reassessment_reason"],
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect(back)
-        return redirect("riskassessment:assessment-detail", assessment.pk)
+            raise ValidationError("Choose a risk instrument.")
+        return services.assessment_start(
+            actor=self.request.user,
+            victim=self.victim,
+            instrument=form.cleaned_data["instrument"],
+            reassessment_reason=form.cleaned_data["reassessment_reason"],
+        )
+
+    def get_success_url(self, assessment) -> str:
+        return reverse("riskassessment:assessment-detail", args=[assessment.pk])
+
+    def back_url(self) -> str:
+        return reverse("riskassessment:incident-risk", args=[self.incident.reference])
 
 
 def _questions(assessment):

@@ -13,7 +13,6 @@ from publicprotection.access.roles import CASE_READERS
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 
-from ..models import AssessmentStatus
 from ..selectors import assessments as selectors
 
 
@@ -29,7 +28,7 @@ class PersonRiskMixin(RoleRequiredMixin):
         pending = [
             a
             for a in history
-            if a.status != AssessmentStatus.CONFIRMED
+            if not a.is_confirmed
             and a.is_current
             and (current is None or a.created_at > current.created_at)
         ]

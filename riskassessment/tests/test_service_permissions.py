@@ -1,0 +1,64 @@
+"""Who may assess a victim's risk is decided by the services, so the pages and the API share it:
+an officer or supervisor of the incident's borough (the central team, any). Called directly as
+the wrong user, each service refuses in its own words and changes nothing."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from cases.tests.factories import complete_incident
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+
+from ..models import RiskAssessment
+from ..services.assessments import assessment_save, assessment_start, assessment_submit
+from .factories import start_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return list(RiskAssessment.objects.values_list("pk", "status", "version", "is_current"))
+
+
+WRONG_USERS = pytest.mark.parametrize(
+    "wrong_user,words",
+    [
+        (lambda: UserFactory(role=Role.OFFICER, team=team("SOU")), "another borough"),
+        (
+            lambda: UserFactory(role=Role.MARAC_COORDINATOR, team=team("LAM")),
+            "Only an officer or supervisor can assess risk.",
+        ),
+    ],
+    ids=["another borough's officer", "a MARAC coordinator"],
+)
+
+
+@WRONG_USERS
+def test_only_a_writer_of_the_incidents_borough_starts_an_assessment(wrong_user, words):
+    _, victim, _ = complete_incident()
+
+    with pytest.raises(PermissionDenied, match=words):
+        assessment_start(actor=wrong_user(), victim=victim)
+
+    assert snapshot() == []
+
+
+@WRONG_USERS
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda actor, assessment: assessment_save(
+            actor=actor, assessment_id=assessment.pk, expected_version=assessment.version
+        ),
+        lambda actor, assessment: assessment_submit(actor=actor, assessment_id=assessment.pk),
+    ],
+    ids=["save", "submit"],
+)
+def test_only_a_writer_of_the_incidents_borough_saves_or_submits_it(write, wrong_user, words):
+    assessment = start_assessment()
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied, match=words):
+        write(wrong_user(), assessment)
+
+    assert snapshot() == before
