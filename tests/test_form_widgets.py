@@ -93,6 +93,8 @@ def _instantiate(form_class):
         "instrument": Instrument.objects.filter(is_default=True).first(),
         "incident": Incident(),
         "user": owners.first(),  # ChangePasswordForm(user)
+        "candidates": [],  # ReferralForm: the people a referral may name
+        "repeat_on_record": False,
     }
     # Every constructor in the class's ancestry (a mixin's *args, **kwargs hides the rest).
     names = {

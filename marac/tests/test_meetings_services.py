@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from publicprotection.accounts.tests.factories import team
 
-from ..models import ListingCategory, MaracCaseListing, MaracMeeting, ReferralStatus
+from ..models import ListingCategory, MaracCaseListing, MaracMeeting, MaracReferral, ReferralStatus
 from ..selectors.meetings import meeting_agenda, meetings_with_space_for
 from ..services.meetings import (
     attendance_acknowledge,
@@ -117,6 +117,9 @@ def test_agenda_order_children_first_then_adults_then_reviews_with_slots(setting
     settings.MARAC_OPENING_MINUTES = 10
     at = meeting(starts_at=london(2026, 3, 10, 10, 0), minutes_per_case=15)
     review = refer(children_in_household=2)
+    # Only a repeat referral is listed as a 12-month review.
+    MaracReferral.objects.filter(pk=review.pk).update(is_repeat=True)
+    review.refresh_from_db()
     adult = refer()
     children = refer(children_in_household=1)
     listed(review, at, twelve_month_review=True)

@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "riskassessment.models.AssessmentStatus.choices",
         "RaraStatusEnum": "riskassessment.models.RaraStatus.choices",
         "RiskLevelEnum": "riskassessment.models.Level.choices",
+        # A SPECSS+ answer and a suspect's separation are both yes / no / not known.
+        "YesNoNotKnownEnum": "riskassessment.models.AnswerValue.choices",
         "HomicideReviewDecisionEnum": "homicidereviews.models.Decision.choices",
         "RecommendationStatusEnum": "homicidereviews.models.RecommendationStatus.choices",
     },
