@@ -1,16 +1,22 @@
-"""Issue #8's targets at a million incidents, checked against one `make bench` result: what the
-run prints under its table and records in its JSON. The growth target compares two runs, so it
+"""The targets at a million incidents, checked against one `make bench` result: what the run
+prints under its table and records in its JSON. Issue #22 tightened issue #8's (page p95 150 ->
+60 ms, name searches 100 -> 50 ms, growth 1.5x -> 1.3x) and added the agendas on a worker, the
+pack's ratio to WeasyPrint alone and throughput. The growth target compares two runs, so it
 needs a result of a small dataset (`--compare benchmarks/results/<10k run>.json`)."""
 
 from __future__ import annotations
 
-PAGE_P95_MS = 150
-SEARCH_P95_MS = 100
-BARE_SQL_RATIO = 3.0
-GROWTH = 1.5  # p95 at 1M within this factor of the small dataset's
+PAGE_P95_MS = 60  # "at or under"
+SEARCH_P95_MS = 50
+BARE_SQL_RATIO = 3.0  # issue #8's; reported, not one of #22's
+GROWTH = 1.3  # p95 at 1M within this factor of the small dataset's (36 days of London)
 ONE_AGENDA_S = 2.0
-ALL_AGENDAS_S = 60.0
+ALL_AGENDAS_S = 60.0  # in one process (issue #8)
+WORKER_AGENDAS_S = 20.0  # all 33 on a Celery worker with concurrency 2 (issue #22)
 PACK_S = 5.0
+PACK_RATIO = 1.3  # the pack's time over WeasyPrint alone on the same HTML
+LOAD_REQUESTS_PER_S = 100  # four client threads on the incident list
+LOAD_P95_MS = 150
 
 
 def _count(pages: list[dict], ok) -> dict:
@@ -29,9 +35,9 @@ def evaluate(result: dict, baseline: dict | None = None) -> dict[str, dict]:
     searches = [p for p in pages if p.get("search")]
     with_sql = [p for p in pages if p.get("ratio") is not None]
     out = {
-        f"page p95 < {PAGE_P95_MS} ms": _count(pages, lambda p: p["p95_ms"] < PAGE_P95_MS),
-        f"name search p95 < {SEARCH_P95_MS} ms": _count(
-            searches, lambda p: p["p95_ms"] < SEARCH_P95_MS
+        f"page p95 <= {PAGE_P95_MS} ms": _count(pages, lambda p: p["p95_ms"] <= PAGE_P95_MS),
+        f"name search p95 <= {SEARCH_P95_MS} ms": _count(
+            searches, lambda p: p["p95_ms"] <= SEARCH_P95_MS
         ),
         f"page within {BARE_SQL_RATIO:g}x of its bare SQL": _count(
             with_sql, lambda p: p["ratio"] <= BARE_SQL_RATIO
@@ -47,6 +53,15 @@ def evaluate(result: dict, baseline: dict | None = None) -> dict[str, dict]:
         out[growth]["detail"] += (
             f" (against {baseline['dataset']['counts']['incidents']} incidents)"
         )
+    load = result.get("load")
+    if load and load.get("requests"):
+        out[f"{load['threads']} threads: >= {LOAD_REQUESTS_PER_S}/s, p95 <= {LOAD_P95_MS} ms"] = {
+            "met": load["requests_per_second"] >= LOAD_REQUESTS_PER_S
+            and load["errors"] == 0
+            and load["p95_ms"] <= LOAD_P95_MS,
+            "detail": f"{load['requests_per_second']}/s, p95 {load['p95_ms']} ms, "
+            f"{load['errors']} errors",
+        }
     agendas = result.get("agendas") or {}
     one = agendas.get("one borough")
     every = next(
@@ -58,11 +73,15 @@ def evaluate(result: dict, baseline: dict | None = None) -> dict[str, dict]:
             "met": max(one["seconds"], slowest) < ONE_AGENDA_S,
             "detail": f"{one['seconds']} s; the slowest of all teams {slowest} s",
         }
-        worker = agendas.get("all teams on a Celery worker") or {}
-        out[f"all agendas < {ALL_AGENDAS_S:g} s"] = {
+        out[f"all agendas < {ALL_AGENDAS_S:g} s in one process"] = {
             "met": every["seconds"] < ALL_AGENDAS_S,
-            "detail": f"{every['seconds']} s in one process"
-            + (f", {worker['seconds']} s on the worker" if worker.get("seconds") else ""),
+            "detail": f"{every['seconds']} s",
+        }
+    worker = agendas.get("all teams on a Celery worker") or {}
+    if worker.get("seconds"):
+        out[f"all agendas <= {WORKER_AGENDAS_S:g} s on a worker (concurrency 2)"] = {
+            "met": worker["seconds"] <= WORKER_AGENDAS_S,
+            "detail": f"{worker['seconds']} s",
         }
     pack = agendas.get("marac_pack")
     if pack:
@@ -70,12 +89,19 @@ def evaluate(result: dict, baseline: dict | None = None) -> dict[str, dict]:
             "met": pack["render"]["max_s"] < PACK_S,
             "detail": f"median {pack['render']['median_s']} s, max {pack['render']['max_s']} s",
         }
+        alone = pack.get("weasyprint_alone")
+        if alone:
+            out[f"pack within {PACK_RATIO:g}x of WeasyPrint alone"] = {
+                "met": alone["ratio"] < PACK_RATIO,
+                "detail": f"{alone['ratio']}x ({alone['pack_median_s']} s against "
+                f"{alone['median_s']} s)",
+            }
     return out
 
 
 def print_targets(targets: dict[str, dict], incidents: int) -> None:
-    print(f"\nTargets (issue #8, set for a million incidents; this run: {incidents:,}):")
+    print(f"\nTargets (issues #8 and #22, set for a million incidents; this run: {incidents:,}):")
     for name, row in targets.items():
         status = {True: "met", False: "MISSED", None: "-"}[row["met"]]
         missed = f"; missed by: {', '.join(row['missed'])}" if row.get("missed") else ""
-        print(f"  {name:<45}{status:<8}{row['detail']}{missed}")
+        print(f"  {name:<55}{status:<8}{row['detail']}{missed}")
