@@ -90,6 +90,14 @@ SESSION_USERS = (
 )
 
 
+def _keep_password(user) -> None:
+    """Set the benchmark password only when the user lacks it: setting it again (a new salt)
+    would sign out every session and revoke every token of a run or profile going on beside
+    this one (accounts' revoke_api_tokens trigger)."""
+    if not user.pk or not user.check_password(BENCH_PASSWORD):
+        user.set_password(BENCH_PASSWORD)
+
+
 def bench_users() -> dict:
     from publicprotection.accounts.models import ApiToken, Role, Team, User
 
@@ -103,10 +111,9 @@ def bench_users() -> dict:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name, user.last_name = "Benchmark", role.label
         user.role, user.team = role, central
-        user.set_password(BENCH_PASSWORD)
+        _keep_password(user)
         user.save()
         users[key] = user
-    # set_password above revoked the user's earlier tokens (accounts' revoke_api_tokens trigger).
     users["token"] = ApiToken.objects.create(user=users["supervisor"], name="benchmark")[1]
     return users
 
@@ -125,7 +132,7 @@ def borough_users(borough_code: str) -> dict:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name, user.last_name = "Benchmark", role.label
         user.role, user.team = role, team
-        user.set_password(BENCH_PASSWORD)
+        _keep_password(user)
         user.save()
         users[key] = user
     users["coordinator_token"] = ApiToken.objects.create(

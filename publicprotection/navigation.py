@@ -52,7 +52,9 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        item = {"label": label, "url": url, "active": False}
+        # "waiting" on every item: a missing key costs the template a failed attribute and
+        # index lookup for each item on every page.
+        item = {"label": label, "url": url, "active": False, "waiting": ""}
         if url_name == "home" and user.role is not None:
             # How many things wait for the viewer (counted only if the page draws it).
             item["waiting"] = WaitingCount(request)

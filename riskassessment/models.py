@@ -149,6 +149,14 @@ class RiskAssessment(models.Model):
             models.Index(fields=["person", "-created_at"]),
             models.Index(fields=["borough", "status", "-created_at"]),
             models.Index(fields=["final_level", "-submitted_at"]),
+            # The grading review queue in its order, and its count in the navigation of every
+            # supervisor's page: London's queue (4,000 at a million incidents) was read through
+            # the borough index and sorted for each page (12 ms), now the first 100 in order.
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="assessment_awaiting_review",
+                condition=Q(status="awaiting_review"),
+            ),
             # The coordinator's "to be referred" list: every current HIGH not decided against
             # referral, however old (a forgotten referral must surface), so a small partial
             # index. With the id, checking each for a referral reads no assessment rows (3,400
