@@ -60,9 +60,11 @@ def assessment_get(*, viewer, assessment_id) -> RiskAssessment:
             "instrument",
             "created_by",
             "level_set_by",
-            "supersedes",
         )
         .prefetch_related(
+            # Not joined: the page shows only its date, and with the table joined to itself
+            # PostgreSQL took 6-10 ms to plan the query at a million assessments (2.5 without).
+            Prefetch("supersedes", queryset=RiskAssessment.objects.only("id", "created_at")),
             Prefetch(
                 "answers",
                 queryset=Answer.objects.select_related("question").order_by("question__order"),
