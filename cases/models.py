@@ -384,6 +384,9 @@ class Incident(models.Model):
             models.Index(fields=["location", "-occurred_at"]),
             # Daily agendas select what was reported since the previous meeting.
             models.Index(fields=["reported_at"]),
+            # ... and the assessments whose incident was submitted since then (one made while
+            # the incident was a draft): without it that read scans every incident.
+            models.Index(fields=["submitted_at"], name="incident_submitted_at"),
             # The search box matches references case-insensitively (`iexact` is UPPER(...)).
             models.Index(Upper("reference"), name="incident_reference_upper"),
             models.Index(Upper("cad_reference"), name="incident_cad_reference_upper"),

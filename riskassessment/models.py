@@ -157,6 +157,13 @@ class RiskAssessment(models.Model):
                 name="assessment_awaiting_review",
                 condition=Q(status="awaiting_review"),
             ),
+            # Daily agendas read the levels set (regraded) since the previous meeting; most
+            # assessments have no regrade, so a small partial index.
+            models.Index(
+                fields=["level_set_at"],
+                name="assessment_level_set_at",
+                condition=Q(level_set_at__isnull=False),
+            ),
             # The coordinator's "to be referred" list: every current HIGH not decided against
             # referral, however old (a forgotten referral must surface), so a small partial
             # index. With the id, checking each for a referral reads no assessment rows (3,400

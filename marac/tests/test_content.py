@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Q
 
 from cases.models import ArrestDecision, Incident, IncidentStatus, PartyRole
 from cases.tests.factories import PersonFactory, add_offence, add_party, not_arrested
@@ -10,7 +11,7 @@ from marac.meeting_calendar import meeting_period
 from marac.models import AgendaSection, ItemObjectType
 from marac.selectors.content import agenda_content
 from publicprotection.accounts.tests.factories import team
-from riskassessment.models import RiskAssessment
+from riskassessment.models import AssessmentStatus, RiskAssessment
 
 from .helpers import (
     MONDAY,
@@ -373,3 +374,77 @@ def test_a_high_assessed_while_its_incident_was_a_draft_reaches_the_meeting_afte
     assert high.pk in {
         i.object_id for i in items if i.object_type == ItemObjectType.RISK_ASSESSMENT
     }
+
+
+def _by_the_rule(period, level, borough_code=None):
+    """The new-assessment rule as one plain query (how the selector read it before it read
+    ids first): the reference the faster selector must match, row for row."""
+    qs = RiskAssessment.objects.filter(
+        Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
+        | Q(level_set_at__gte=period.start, level_set_at__lt=period.end)
+        | Q(incident__submitted_at__gte=period.start, incident__submitted_at__lt=period.end),
+        ~Q(incident__status=IncidentStatus.DRAFT),
+        is_current=True,
+        final_level=level,
+        status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
+    )
+    if borough_code:
+        qs = qs.filter(borough__code=borough_code)
+    return list(qs.order_by("submitted_at", "id").values_list("id", flat=True))
+
+
+def test_new_assessments_read_by_ids_first_are_exactly_the_rules():
+    """Each way in (submitted, level set, incident submitted in the period) at each edge of the
+    period, for both levels, and each way out (not current, a draft, a draft incident, another
+    borough, no escalation): the sections list exactly what the rule's plain query lists."""
+    period = meeting_period(MONDAY)
+    start, end = period.start, period.end
+    earlier = start - timedelta(days=10)
+    made = []
+    for when in (start, end - timedelta(seconds=1), start - timedelta(seconds=1), end):
+        for level, escalation in (("high", False), ("medium", True), ("medium", False)):
+            by_submission = submitted_assessment(when, level=level, escalation=escalation)
+            regraded = submitted_assessment(earlier, level=level, escalation=escalation)
+            RiskAssessment.objects.filter(pk=regraded.pk).update(level_set_at=when)
+            late_incident = submitted_assessment(earlier, level=level, escalation=escalation)
+            Incident.objects.filter(pk=late_incident.incident_id).update(submitted_at=when)
+            made += [by_submission, regraded, late_incident]
+    in_period = at(date(2025, 5, 31), 10)
+    twice = submitted_assessment(in_period)  # in by two ways: listed once
+    RiskAssessment.objects.filter(pk=twice.pk).update(level_set_at=in_period)
+    superseded = submitted_assessment(in_period)
+    RiskAssessment.objects.filter(pk=superseded.pk).update(is_current=False)
+    draft = submitted_assessment(in_period)
+    RiskAssessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.DRAFT)
+    confirmed = submitted_assessment(in_period)
+    RiskAssessment.objects.filter(pk=confirmed.pk).update(status=AssessmentStatus.CONFIRMED)
+    draft_incident = submitted_assessment(in_period)
+    Incident.objects.filter(pk=draft_incident.incident_id).update(status=IncidentStatus.DRAFT)
+    southwark = submitted_assessment(in_period, borough_code="SOU")
+    old = submitted_assessment(earlier)
+
+    def listed(team_code, section):
+        items = agenda_content(team(team_code), period)
+        return [i.object_id for i in items if i.section == section]
+
+    high = listed("LAM", AgendaSection.HIGH_RISK)
+    medium = listed("LAM", AgendaSection.MEDIUM_ESCALATION)
+    london = listed("CEN", AgendaSection.LONDON_HIGH_RISK)
+
+    assert high == _by_the_rule(period, "high", "LAM")
+    assert london == _by_the_rule(period, "high")
+    with_escalation = set(
+        RiskAssessment.objects.filter(
+            answers__question__code="escalation", answers__value="yes"
+        ).values_list("id", flat=True)
+    )
+    assert medium == [pk for pk in _by_the_rule(period, "medium", "LAM") if pk in with_escalation]
+    # Not vacuous: every way in, at both edges, is listed; every way out is not.
+    inside = [a.pk for a in made[:18] if a.final_level == "high" or a.pk in with_escalation]
+    assert len(inside) == 12
+    assert set(inside) <= set(high) | set(medium)
+    assert not {a.pk for a in made[18:]} & (set(high) | set(medium) | set(london))
+    assert high.count(twice.pk) == 1 and confirmed.pk in high
+    for out in (superseded, draft, draft_incident, old):
+        assert out.pk not in high and out.pk not in london
+    assert southwark.pk in london and southwark.pk not in high
