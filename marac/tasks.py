@@ -62,10 +62,29 @@ def _queue(team_id: int, meeting_date: date, force: bool = False) -> bool:
     return agenda_send(team_id=team_id, meeting_date=meeting_date, force=force)
 
 
+def largest_first(team_ids: list[int]) -> list[int]:
+    """The teams by the size of their last ready agenda, largest first (then by id): the
+    worker's processes take the long builds first and finish together, instead of one
+    starting a 300-item borough when the other has nothing left."""
+    last_counts = dict(
+        Agenda.objects.filter(team_id__in=team_ids, status=AgendaStatus.READY)
+        .order_by("team_id", "-meeting_date")
+        .distinct("team_id")
+        .values_list("team_id", "counts")
+    )
+
+    def size(team_id: int) -> int:
+        counts = last_counts.get(team_id) or {}
+        return sum(n for key, n in counts.items() if key != "carried_forward")
+
+    return sorted(team_ids, key=lambda team_id: (-size(team_id), team_id))
+
+
 def _queue_all(team_ids: list[int], meeting_date: date) -> None:
-    """Send each team's agenda; once the broker fails, stop (each send would wait for its
-    timeout): the rows are recorded, and the sweeper sends the rest when it is back."""
-    for team_id in team_ids:
+    """Send each team's agenda, largest first; once the broker fails, stop (each send would
+    wait for its timeout): the rows are recorded, and the sweeper sends the rest when it is
+    back."""
+    for team_id in largest_first(team_ids):
         if not _queue(team_id, meeting_date):
             logger.warning(
                 "Broker unavailable: the sweeper will send the agendas of %s", meeting_date

@@ -179,3 +179,31 @@ def test_the_services_send_the_tasks_by_their_registered_names():
     assert tasks.generate_meeting_document.name == broker.GENERATE_MEETING_DOCUMENT
     for name in (broker.GENERATE_AGENDA, broker.GENERATE_MEETING_DOCUMENT):
         assert name in current_app.tasks
+
+
+@pytest.mark.django_db
+def test_the_fan_out_sends_the_largest_agendas_first():
+    """By each team's last ready agenda (carried items counted once), so the worker's processes
+    finish together; teams with none follow in id order."""
+    sizes = {"LAM": {"high_risk": 2, "overdue_rara": 200, "carried_forward": 50},
+             "SOU": {"overdue_rara": 240}, "CAM": {"high_risk": 1}}  # fmt: skip
+    for code, counts in sizes.items():
+        Agenda.objects.create(
+            team=team(code), meeting_date=MONDAY - timedelta(days=3), counts=counts,
+            period_start=at(MONDAY, 7), period_end=at(MONDAY, 7), status="ready",
+            file="x.pdf", checksum="x",
+        )  # fmt: skip
+    # An older, larger agenda of CAM's is not its last one.
+    Agenda.objects.create(
+        team=team("CAM"), meeting_date=MONDAY - timedelta(days=4), counts={"overdue_rara": 999},
+        period_start=at(MONDAY, 7), period_end=at(MONDAY, 7), status="ready",
+        file="x.pdf", checksum="x",
+    )  # fmt: skip
+
+    with mock.patch.object(tasks, "_queue") as queue:
+        tasks.generate_daily_agendas(MONDAY.isoformat())
+
+    sent = [c.args[0] for c in queue.call_args_list]
+    first = [team(code).pk for code in ("SOU", "LAM", "CAM")]
+    assert sent[:3] == first
+    assert sent[3:] == sorted(Team.objects.exclude(pk__in=first).values_list("pk", flat=True))
