@@ -114,17 +114,14 @@ def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
     """HIGH assessments (`to_be_referred_filter`) with no referral yet."""
     if viewer.role not in MARAC_COORDINATORS:
         return RiskAssessment.objects.none()
-    # Their ids first: every such assessment of the borough's years is checked for a referral
-    # (nearly all have one), and with only the ids that reads the partial index, not the rows.
-    waiting = list(
-        assessments_visible_to(viewer=viewer)
-        .filter(to_be_referred_filter())
-        .filter(~open_referral_exists())
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    # `has_open_marac_referral` is kept by the database from the referrals (marac's triggers),
+    # and the partial index assessment_to_refer holds only the HIGHs without one: the list
+    # reads the few waiting, not every HIGH the years referred. Those few are checked against
+    # the referrals themselves as well.
     return (
-        RiskAssessment.objects.filter(AnyOfIds(F("pk"), waiting))
+        assessments_visible_to(viewer=viewer)
+        .filter(to_be_referred_filter(), has_open_marac_referral=False)
+        .filter(~open_referral_exists())
         .select_related("incident", "person", "level_set_by")
         .order_by("-submitted_at", "-id")
     )
