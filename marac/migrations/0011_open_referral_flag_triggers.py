@@ -63,4 +63,14 @@ class Migration(migrations.Migration):
             """,
             reverse_sql=migrations.RunSQL.noop,
         ),
+        # The index riskassessment 0011 built held every HIGH (all false then): rebuilt, it
+        # holds only the few waiting, not 110,000 entries of dead rows until a vacuum. Then
+        # the planner learns the new column.
+        migrations.RunSQL(
+            sql=[
+                "REINDEX INDEX assessment_to_refer",
+                "ANALYZE riskassessment_riskassessment (has_open_marac_referral)",
+            ],
+            reverse_sql=migrations.RunSQL.noop,
+        ),
     ]
