@@ -68,6 +68,7 @@ from cases.models import (
 )
 from cases.services.people import address_match_key, normalise_name
 from marac.models import (
+    AssessmentReferralState,
     ListingCategory,
     MaracCaseListing,
     MaracMeeting,
@@ -610,6 +611,9 @@ def _skipped_trigger_uris() -> list[str]:
     return [f"{m._meta.label}:insert_insert" for m in TRACKED_MODELS] + [
         f"{Person._meta.label}:person_search_name_registered",
         f"{Party._meta.label}:party_person_search_name",  # the load writes the name itself
+        # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
+        f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
+        f"{MaracReferral._meta.label}:referral_sets_assessment_flag",
     ]
 
 
@@ -1093,6 +1097,9 @@ class Generator:
                     recommendation_reasons=[] if draft else [f"Synthetic: {level} risk."],
                     marac_decision=marac,
                     marac_decided_at=created if marac else None,
+                    # `_marac` refers every one the officer decided to refer, and the load
+                    # skips the triggers that would set this from those referrals.
+                    has_open_marac_referral=marac == MaracDecision.REFER,
                     created_by=officer,
                     created_at=created,
                     updated_at=created,

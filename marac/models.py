@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -257,6 +258,26 @@ class ReferralStatus(models.TextChoices):
     HEARD = "heard", "Heard"
 
 
+def _open_referral_of(assessment_id: str) -> str:
+    """SQL: whether the assessment `assessment_id` (an SQL expression) has a MARAC referral
+    that is not rejected (selectors.referrals.open_referral_exists, in the database)."""
+    return (
+        "EXISTS (SELECT FROM marac_maracreferral r "  # noqa: S608 (no input: column names)
+        f"WHERE r.assessment_id = {assessment_id} AND r.status <> 'rejected')"
+    )
+
+
+def _recompute_flag_of(assessment_id: str) -> str:
+    """SQL: set the assessment's has_open_marac_referral again, if it changed (an unchanged
+    row is not rewritten). The assessment's own trigger computes the same value."""
+    return (
+        "UPDATE riskassessment_riskassessment a "  # noqa: S608 (no input: column names)
+        f"SET has_open_marac_referral = {_open_referral_of('a.id')} "
+        f"WHERE a.id = {assessment_id} "
+        f"AND a.has_open_marac_referral IS DISTINCT FROM {_open_referral_of('a.id')};"
+    )
+
+
 @tracked()
 class MaracReferral(models.Model):
     """A victim referred to the borough's MARAC, from the incident and assessment that prompted
@@ -330,6 +351,25 @@ class MaracReferral(models.Model):
                 name="one_open_marac_referral_per_assessment",
             ),
         ]
+        triggers = [
+            # The assessment's has_open_marac_referral follows its referrals, whatever writes
+            # them (services, `.update()`, a delete): the old and the new assessment of a
+            # referral moved from one to another are both recomputed.
+            pgtrigger.Trigger(
+                name="referral_sets_assessment_flag",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("status", "assessment_id")
+                | pgtrigger.Delete,
+                func=(
+                    "IF TG_OP <> 'INSERT' AND OLD.assessment_id IS NOT NULL THEN "
+                    f"{_recompute_flag_of('OLD.assessment_id')} END IF; "
+                    "IF TG_OP <> 'DELETE' AND NEW.assessment_id IS NOT NULL THEN "
+                    f"{_recompute_flag_of('NEW.assessment_id')} END IF; "
+                    "RETURN NULL;"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"MARAC referral {self.pk}: {self.incident.reference}"
@@ -370,6 +410,26 @@ class MaracReferral(models.Model):
     def criteria_labels(self) -> list[str]:
         labels = dict(ReferralCriterion.choices)
         return [labels.get(value, value) for value in self.criteria]
+
+
+class AssessmentReferralState(RiskAssessment):
+    """The risk assessment as MARAC keeps it: a proxy, so that the trigger below, which reads
+    MARAC's referrals, is declared and migrated in this app (riskassessment knows nothing of
+    MARAC). No table of its own."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            # Whatever writes the assessment (a form holding it since before a referral was
+            # made, a bulk load), the flag it stores is read from the referrals, never taken
+            # from the write: the "to be referred" list trusts it.
+            pgtrigger.Trigger(
+                name="assessment_flag_from_referrals",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"NEW.has_open_marac_referral := {_open_referral_of('NEW.id')}; RETURN NEW;",
+            ),
+        ]
 
 
 @tracked()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -210,6 +210,25 @@ def test_every_trigger_is_back_on_and_every_name_registered_after_the_load(
                              role=PartyRole.VICTIM)  # fmt: skip
         with connection.cursor() as cursor:  # foreign keys are checked at commit otherwise
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])
+def test_the_load_sets_each_assessments_open_referral_flag_as_the_triggers_would(
+    monkeypatch, superuser
+):
+    """The load skips the triggers that keep has_open_marac_referral, and sets it itself."""
+    from marac.models import MaracReferral, ReferralStatus
+
+    monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: superuser)
+    _generate()
+
+    open_referral = MaracReferral.objects.filter(assessment_id=OuterRef("pk")).exclude(
+        status=ReferralStatus.REJECTED
+    )
+    assessments = RiskAssessment.objects.annotate(open=Exists(open_referral))
+    assert assessments.filter(has_open_marac_referral=True).exists()
+    assert assessments.filter(has_open_marac_referral=False).exists()
+    assert not assessments.exclude(has_open_marac_referral=F("open")).exists()
 
 
 @pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])

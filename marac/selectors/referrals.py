@@ -114,17 +114,14 @@ def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
     """HIGH assessments (`to_be_referred_filter`) with no referral yet."""
     if viewer.role not in MARAC_COORDINATORS:
         return RiskAssessment.objects.none()
-    # Their ids first: every such assessment of the borough's years is checked for a referral
-    # (nearly all have one), and with only the ids that reads the partial index, not the rows.
-    waiting = list(
-        assessments_visible_to(viewer=viewer)
-        .filter(to_be_referred_filter())
-        .filter(~open_referral_exists())
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    # `has_open_marac_referral` is kept by the database from the referrals (marac's triggers),
+    # and the partial index assessment_to_refer holds only the HIGHs without one: the list
+    # reads the few waiting, not every HIGH the years referred. Those few are checked against
+    # the referrals themselves as well.
     return (
-        RiskAssessment.objects.filter(AnyOfIds(F("pk"), waiting))
+        assessments_visible_to(viewer=viewer)
+        .filter(to_be_referred_filter(), has_open_marac_referral=False)
+        .filter(~open_referral_exists())
         .select_related("incident", "person", "level_set_by")
         .order_by("-submitted_at", "-id")
     )
@@ -231,18 +228,29 @@ def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
     # the last two windows can have a referral in the window before an incident of the last
     # one. Those few are found first, by the (person, created_at) index: tested inside one
     # query, PostgreSQL hashed every referral in London (85 ms against 32).
-    victims = dict(parties.order_by().values_list("pk", "person_id"))
-    referred = set(
+    victims = list(parties.order_by().values_list("pk", "person_id", "incident__occurred_at"))
+    referred_at: dict[int, list] = {}
+    for person, created_at in (
         MaracReferral.objects.filter(
-            AnyOfIds(F("person_id"), set(victims.values())),
+            AnyOfIds(F("person_id"), {person for _pk, person, _when in victims}),
             created_at__gte=since - repeat_window(),
         )
         .exclude(status=ReferralStatus.REJECTED)
-        .values_list("person_id", flat=True)
-    )
-    candidates = [pk for pk, person in victims.items() if person in referred]
+        .values_list("person_id", "created_at")
+    ):
+        referred_at.setdefault(person, []).append(created_at)
+    # Of those, only a victim referred within the window before this incident can be an alert
+    # (most were referred after it, for it): 360 parties a borough to test become about 15.
+    # A day wider than the window, so the query below, which applies the rule itself, decides
+    # any case at its edge.
+    reach = repeat_window() + timedelta(days=1)
+    candidates = [
+        pk
+        for pk, person, when in victims
+        if any(when - reach <= at < when for at in referred_at.get(person, ()))
+    ]
     return _repeat_alerts_newest_first(
-        Party.objects.filter(AnyOfIds(F("pk"), candidates)), referred=referred
+        Party.objects.filter(AnyOfIds(F("pk"), candidates)), referred=set(referred_at)
     )
 
 

@@ -4,6 +4,7 @@ history, and repeat-MARAC detection."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -279,6 +280,23 @@ def test_a_new_incident_within_twelve_months_of_a_referral_is_a_repeat_marac(coo
     assert again.is_repeat
     assert ReferralCriterion.REPEAT in again.criteria
     assert list(repeat_marac_alerts(viewer=viewer)) == []
+
+
+MINUTE = 1 / (24 * 60)  # in days
+
+
+@pytest.mark.parametrize("coordinator_team", ["LAM", "CEN"])
+def test_repeat_alerts_at_the_edges_of_the_window(coordinator_team):
+    window = settings.MARAC_REPEAT_WINDOW_DAYS
+    long_ago, lately = referral_made_days_ago(window + 15), referral_made_days_ago(100)
+    inside = new_incident_of(long_ago.person, window - MINUTE, long_ago)
+    new_incident_of(long_ago.person, window + MINUTE, long_ago)  # a minute too late
+    just_after = new_incident_of(lately.person, MINUTE, lately)
+    new_incident_of(lately.person, -MINUTE, lately)  # before the referral: not a repeat
+
+    alerts = set(repeat_marac_alerts(viewer=coordinator(coordinator_team)))
+
+    assert alerts == {inside, just_after}
 
 
 @pytest.mark.parametrize("coordinator_team", ["LAM", "CEN"])

@@ -81,6 +81,20 @@ def test_a_case_heard_again_since_is_not_due():
     assert list(twelve_month_reviews_due(viewer=coord)) == []
 
 
+def test_a_case_heard_twice_in_the_window_is_due_from_its_last_hearing():
+    twice, once = heard(380), heard(360)
+    coord = coordinator()
+    again = meeting()
+    referral_list_at_meeting(actor=coord, referral_id=twice.pk, meeting_id=again.pk)
+    MaracMeeting.objects.filter(pk=again.pk).update(starts_at=timezone.now() - timedelta(days=340))
+    meeting_mark_held(actor=coord, meeting=MaracMeeting.objects.get(pk=again.pk))
+
+    due = list(twelve_month_reviews_due(viewer=coord))
+
+    assert due == [once, twice]  # oldest last hearing first: 360 days ago, then 340
+    assert due[1].last_heard == MaracMeeting.objects.get(pk=again.pk).starts_at
+
+
 def test_a_central_coordinator_sees_every_boroughs_reviews():
     lambeth, southwark = heard(360), heard(350, "SOU")
 
