@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("marac", "0010_referral_perpetrators"),
-        ("riskassessment", "0011_assessment_has_open_marac_referral"),
+        ("riskassessment", "0012_assessment_has_open_marac_referral"),
     ]
 
     operations = [
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             """,
             reverse_sql=migrations.RunSQL.noop,
         ),
-        # The index riskassessment 0011 built held every HIGH (all false then): rebuilt, it
+        # The index riskassessment 0012 built held every HIGH (all false then): rebuilt, it
         # holds only the few waiting, not 110,000 entries of dead rows until a vacuum. Then
         # the planner learns the new column.
         migrations.RunSQL(

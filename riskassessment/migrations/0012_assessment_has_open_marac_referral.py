@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_review_lead_role"),
         ("cases", "0016_party_separation"),
-        ("riskassessment", "0010_assessment_awaiting_review_index"),
+        ("riskassessment", "0011_level_set_at_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
