@@ -146,3 +146,18 @@ def test_the_list_is_exactly_the_rule_through_every_step():
         step()
         assert listed(coord) == by_the_rule(coord)
     assert len(listed(coord)) == 2
+
+
+def test_the_level_and_the_flag_have_statistics_together(db):
+    """Without them PostgreSQL takes the flag and the level as independent and walks every
+    HIGH assessment for the "to be referred" list (riskassessment 0013)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stxkeys::text FROM pg_statistic_ext WHERE stxname = %s",
+            ["riskassessment_level_and_open_referral"],
+        )
+        row = cursor.fetchone()
+
+    assert row is not None
