@@ -203,10 +203,11 @@ def twelve_month_reviews_due(*, viewer) -> QuerySet[MaracReferral]:
     )
 
 
-def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
+def repeat_marac_alerts(*, viewer, borough_id: int | None = None) -> QuerySet[Party]:
     """Victims of an incident in scope who had a MARAC referral, about the same perpetrator, in
     the 12 months before it: a repeat MARAC. Incidents already referred for that victim drop
-    off the list. Newest incident first; the MARAC home shows the first page."""
+    off the list. Newest incident first; the MARAC home shows the first page. `borough_id`
+    narrows a London-wide coordinator's alerts to one borough (their home's choice)."""
     if viewer.role not in MARAC_COORDINATORS:
         return Party.objects.none()
     # Incidents of the last repeat window only: an alert is about a new incident, and older
@@ -218,7 +219,9 @@ def repeat_marac_alerts(*, viewer) -> QuerySet[Party]:
         borough_field="incident__borough_id",
         police_roles=MARAC_COORDINATORS,
     )
-    if viewer_borough_id(viewer) is None:
+    if borough_id is not None:  # a London-wide coordinator's chosen borough (their home)
+        parties = parties.filter(incident__borough_id=borough_id)
+    if viewer_borough_id(viewer) is None and borough_id is None:
         # All of London: a year's victims are about 100,000 rows, too many to fetch (0.4 s at
         # a million incidents). Alerts are frequent across London, so PostgreSQL reading the
         # incidents newest first, testing each, fills the page after a few thousand (35 ms).

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Party, PartyRole
 from cases.tests.factories import add_party, complete_incident
-from publicprotection.accounts.models import Role
+from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from riskassessment.models import Answer, AnswerValue, Instrument, Question, RiskAssessment
 
@@ -322,3 +322,20 @@ def test_repeat_alerts_are_for_coordinators_in_scope():
     assert repeat_marac_alerts(viewer=officer).count() == 0
     assert repeat_marac_alerts(viewer=coordinator("LAM")).count() == 1
     assert repeat_marac_alerts(viewer=coordinator("CEN")).count() == 1
+
+
+def test_a_london_wide_coordinators_chosen_borough_narrows_the_alerts_by_the_borough_path():
+    window = settings.MARAC_REPEAT_WINDOW_DAYS
+    long_ago, lately = referral_made_days_ago(window + 15), referral_made_days_ago(100)
+    inside = new_incident_of(long_ago.person, window - MINUTE, long_ago)
+    new_incident_of(long_ago.person, window + MINUTE, long_ago)  # a minute too late
+    just_after = new_incident_of(lately.person, MINUTE, lately)
+    central = coordinator("CEN")
+    lambeth = Borough.objects.get(code="LAM")
+    southwark = Borough.objects.get(code="SOU")
+
+    chosen = list(repeat_marac_alerts(viewer=central, borough_id=lambeth.pk))
+
+    assert chosen == list(repeat_marac_alerts(viewer=coordinator("LAM")))
+    assert set(chosen) == {inside, just_after}
+    assert list(repeat_marac_alerts(viewer=central, borough_id=southwark.pk)) == []
