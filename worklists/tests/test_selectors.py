@@ -241,3 +241,47 @@ def test_counts_stop_at_the_cap(lambeth_officer, monkeypatch):
     assert drafts.count_label == "2+"
     assert selectors.waiting_label(total) == "2+"
     assert selectors.waiting_label(0) == ""
+
+
+def _list(key, rows, *, costly=False):
+    return selectors.WorkList(
+        key=key, title=key, empty="", rows=rows, describe=lambda record: None, costly=costly
+    )
+
+
+def _never():
+    raise AssertionError("a costly list was counted although the total was already past the cap")
+
+
+def test_a_costly_list_is_counted_only_when_the_others_leave_the_total_under_the_cap(
+    monkeypatch, django_assert_num_queries
+):
+    from publicprotection.accounts.models import Borough
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    past_the_cap = [
+        _list("many", lambda: Borough.objects.all()),
+        _list("costly", _never, costly=True),
+    ]
+    with django_assert_num_queries(1):
+        assert selectors.waiting_label(selectors.waiting_count(past_the_cap)) == "2+"
+
+    under = [
+        _list("none", lambda: Borough.objects.none()),
+        _list("costly", lambda: Borough.objects.filter(code="LAM"), costly=True),
+    ]
+    assert selectors.waiting_count(under) == 1
+
+
+def test_only_a_london_wide_coordinators_repeat_alerts_over_london_are_costly():
+    from marac.tests.factories import coordinator
+    from publicprotection.accounts.models import Borough
+
+    def repeats(viewer, borough_id=None):
+        lists = selectors.work_lists(viewer=viewer, borough_id=borough_id)
+        return next(work_list for work_list in lists if work_list.key == "repeats")
+
+    central = coordinator("CEN")
+    assert repeats(central).costly
+    assert not repeats(central, Borough.objects.get(code="LAM").pk).costly
+    assert not repeats(coordinator("LAM")).costly
