@@ -84,7 +84,9 @@ def test_a_reference_is_still_found(lambeth_officer, scenario):
     assert list(_listed(lambeth_officer, "cad 1234").object_list) == [incident]
 
 
-@pytest.mark.parametrize("value", [[1, 2], "{1,2", "{1,2};DROP TABLE x", "{a}", "1,2", None])
+@pytest.mark.parametrize(
+    "value", [[1, 2], "{1,2", "{1,2};DROP TABLE x", "{a}", "{1,,2}", "{²}", "1,2", None]
+)
 def test_the_array_lookup_takes_only_an_array_postgresql_wrote(value):
     with pytest.raises(TypeError):
         list(Incident.objects.filter(AnyOfIdArray(F("pk"), value)))
