@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from publicprotection.lookups import AnyOfTexts
 
@@ -72,30 +72,30 @@ class RankedNames:
 
 def ranked_names(query: str, *, at_least: float | None = None) -> RankedNames:
     """The names similar to `query` (normalised), most similar first, with their people
-    counted (two index scans: the trigram index of names, the name index of people).
+    counted, in one query (the trigram index of names, then for each name the name index of
+    people).
 
     With `at_least` (above pg_trgm's 0.3), only the names at least that similar: the head of
     the same ranking, every name in it as similar as in the whole one, but several times
     cheaper to read for a common name (the trigram index then rules out nearly every
     candidate, where at 0.3 thousands of names are fetched and compared).
     """
-    names = (
-        SearchName.objects.filter(name__trigram_similar=query)
-        .annotate(similarity=TrigramSimilarity("name", query))
-        .order_by("-similarity", "name")
-        .values_list("name", "similarity")
-    )
-    ranked = list(names) if at_least is None else _read_with_threshold(names, at_least)
-    people_per_name = dict(
-        Person.objects.filter(AnyOfTexts(F("search_name"), [name for name, _ in ranked]))
+    bearers = (
+        Person.objects.filter(search_name=OuterRef("name"))
         .order_by()
         .values("search_name")
         .annotate(n=Count("id"))
-        .values_list("search_name", "n")
+        .values("n")
     )
+    names = (
+        SearchName.objects.filter(name__trigram_similar=query)
+        .annotate(similarity=TrigramSimilarity("name", query), people=Subquery(bearers))
+        .order_by("-similarity", "name")
+        .values_list("name", "similarity", "people")
+    )
+    ranked = list(names) if at_least is None else _read_with_threshold(names, at_least)
     return RankedNames(
-        [(name, sim, people_per_name.get(name, 0)) for name, sim in ranked],
-        complete=at_least is None,
+        [(name, sim, people or 0) for name, sim, people in ranked], complete=at_least is None
     )
 
 

@@ -158,13 +158,15 @@ def person_search(
     # birth first), the best few are found among the most similar names: enough names for
     # `stop` people, or for NARROWING_FACTOR times as many (a borough sees a fraction of
     # London's people). If not enough of those are visible to the viewer, rank everyone.
-    # The names are first read only down to BEST_NAMES_SIMILARITY, the head of the ranking:
-    # at a million incidents that is enough for a page of a common name, at a fraction of the
-    # cost of every similar name (read only if the head is too short).
+    # For a viewer who sees all London, the names are first read only down to
+    # BEST_NAMES_SIMILARITY, the head of the ranking: at a million incidents that is enough
+    # for a page of a common name, at a fraction of the cost of every similar name (read only
+    # if the head is too short). A borough sees too few of the head's people for a page.
     query = normalise_name(name)
     if date_of_birth or len(query) < 2 or not has_role(viewer, CASE_READERS):
         return list(search()[start:stop])
-    ranked = ranked_names(query, at_least=BEST_NAMES_SIMILARITY)
+    london_wide = not visible_only or viewer_borough_id(viewer) is None
+    ranked = ranked_names(query, at_least=BEST_NAMES_SIMILARITY if london_wide else None)
     for at_least in (stop, stop * NARROWING_FACTOR):
         if (best := ranked.covering(at_least)) is None and not ranked.complete:
             ranked = ranked_names(query)

@@ -73,6 +73,20 @@ def test_the_page_is_the_whole_rankings_page(request, viewer, verities):
     assert {p.given_name for p in whole} >= {"Val", "Verity"}
 
 
+@pytest.mark.parametrize("viewer", ["lambeth_officer", "southwark_officer"])
+def test_a_boroughs_duplicate_check_is_the_whole_london_rankings_page(request, viewer, verities):
+    viewer = request.getfixturevalue(viewer)
+    whole = list(person_search_queryset(viewer=viewer, name="Verity Dunford", visible_only=False))
+
+    for start, stop in ((0, MATCH_LIMIT), (3, 9), (20, 40)):
+        assert (
+            person_search(
+                viewer=viewer, name="Verity Dunford", visible_only=False, start=start, stop=stop
+            )
+            == whole[start:stop]
+        )
+
+
 def test_a_head_long_enough_for_a_page_is_read_alone(monkeypatch, central_officer):
     from cases.selectors import people
 
