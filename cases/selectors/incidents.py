@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.scope import get_visible_or_404, scope_to_viewer
-from publicprotection.lookups import AnyOfIds, AnyOfTexts
+from publicprotection.lookups import AnyOfIdArray, AnyOfTexts
 
 from ..models import (
     ArrestDecision,
@@ -95,18 +96,19 @@ def _search(text: str):
     then filtered by id. PostgreSQL then knows how many there are: for a common name (12,000
     incidents of 8,500 similarly named people in a million) it walks incidents in date order
     and stops after a page instead of fetching and sorting every match, and as a subquery its
-    estimates led it to scan every incident.
+    estimates led it to scan every incident. The ids travel as one array PostgreSQL writes
+    and reads back, never as Python ints.
     """
     text = text.strip()
     if text.upper().startswith("DV/"):
         return Q(reference__iexact=text)
-    return AnyOfIds(F("pk"), incident_ids_matching(text))
+    return AnyOfIdArray(F("pk"), _incident_id_array_matching(text))
 
 
-def incident_ids_matching(text: str) -> list[int]:
-    """Ids of the incidents whose CAD or crime reference is `text`, or, if `text` looks like a
-    name, that involve a person with a similar name. Not scoped: only ever used to filter a
-    viewer's own incidents."""
+def _incidents_matching(text: str) -> QuerySet:
+    """The ids of the incidents whose CAD or crime reference is `text`, or, if `text` looks
+    like a name, that involve a person with a similar name (duplicates included). Not scoped:
+    only ever used to filter a viewer's own incidents."""
     matches = (
         Incident.objects.filter(Q(cad_reference__iexact=text) | Q(crime_reference__iexact=text))
         .order_by()
@@ -118,8 +120,25 @@ def incident_ids_matching(text: str) -> list[int]:
         # Parties carry their person's name: one index-only scan for every similar name.
         by_name = parties.filter(AnyOfTexts(F("person_search_name"), names))
         by_alias = parties.filter(person_id__in=alias_holders(names))
-        matches = by_name.union(by_alias, matches, all=True)  # duplicates: cheaper in Python
-    return list(set(matches))
+        matches = by_name.union(by_alias, matches, all=True)
+    return matches
+
+
+def _incident_id_array_matching(text: str) -> str:
+    """incident_ids_matching as the text of a PostgreSQL array, duplicates included (they
+    match nothing more): what AnyOfIdArray takes."""
+    matches = _incidents_matching(text)
+    sql, params = matches.query.sql_with_params()
+    with connections[matches.db].cursor() as cursor:
+        cursor.execute(f"SELECT array_agg(m.id)::text FROM ({sql}) AS m(id)", params)  # noqa: S608 (the ORM's own SQL)
+        return cursor.fetchone()[0] or "{}"
+
+
+def incident_ids_matching(text: str) -> list[int]:
+    """Ids of the incidents whose CAD or crime reference is `text`, or, if `text` looks like a
+    name, that involve a person with a similar name. Not scoped: only ever used to filter a
+    viewer's own incidents."""
+    return list(set(_incidents_matching(text)))
 
 
 def incident_get(*, viewer, reference: str) -> Incident:

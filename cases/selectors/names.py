@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from publicprotection.lookups import AnyOfTexts
 
@@ -46,6 +47,8 @@ class RankedNames:
     """The names similar to a query, most similar first, with how many people bear each."""
 
     names: list[tuple[str, float, int]]  # (name, similarity, people)
+    # False when only the head of the ranking was read (ranked_names' `at_least`).
+    complete: bool = True
 
     def covering(self, at_least: int) -> tuple[list[str], float] | None:
         """The best names, enough of them for `at_least` people (anyone's, visible or not),
@@ -67,23 +70,61 @@ class RankedNames:
         return None
 
 
-def ranked_names(query: str) -> RankedNames:
+def ranked_names(query: str, *, at_least: float | None = None) -> RankedNames:
     """The names similar to `query` (normalised), most similar first, with their people
-    counted (two index scans: the trigram index of names, the name index of people)."""
-    ranked = list(
-        SearchName.objects.filter(name__trigram_similar=query)
-        .annotate(similarity=TrigramSimilarity("name", query))
-        .order_by("-similarity", "name")
-        .values_list("name", "similarity")
-    )
-    people_per_name = dict(
-        Person.objects.filter(AnyOfTexts(F("search_name"), [name for name, _ in ranked]))
+    counted, in one query (the trigram index of names, then for each name the name index of
+    people).
+
+    With `at_least` (above pg_trgm's 0.3), only the names at least that similar: the head of
+    the same ranking, every name in it as similar as in the whole one, but several times
+    cheaper to read for a common name (the trigram index then rules out nearly every
+    candidate, where at 0.3 thousands of names are fetched and compared).
+    """
+    bearers = (
+        Person.objects.filter(search_name=OuterRef("name"))
         .order_by()
         .values("search_name")
         .annotate(n=Count("id"))
-        .values_list("search_name", "n")
+        .values("n")
     )
-    return RankedNames([(name, sim, people_per_name.get(name, 0)) for name, sim in ranked])
+    names = (
+        SearchName.objects.filter(name__trigram_similar=query)
+        .annotate(similarity=TrigramSimilarity("name", query), people=Subquery(bearers))
+        .order_by("-similarity", "name")
+        .values_list("name", "similarity", "people")
+    )
+    ranked = list(names) if at_least is None else _read_with_threshold(names, at_least)
+    return RankedNames(
+        [(name, sim, people or 0) for name, sim, people in ranked], complete=at_least is None
+    )
+
+
+_THRESHOLD = "pg_trgm.similarity_threshold"
+
+
+def _read_with_threshold(names: QuerySet, threshold: float) -> list:
+    """Read `names` with `%` meaning "at least `threshold` similar" (pg_trgm's setting, which
+    only the trigram index can use), then give the connection back at pg_trgm's 0.3.
+
+    The setting is local to a transaction of its own (undone with it, also on an error);
+    inside a caller's transaction it is set back explicitly, or it would last to that
+    transaction's end and every later name search in it would miss names.
+    """
+    connection = connections[names.db]
+    nested = connection.in_atomic_block
+    with transaction.atomic(using=names.db), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT current_setting('{_THRESHOLD}', true), set_config('{_THRESHOLD}', %s, true)",
+            [str(threshold)],
+        )
+        previous = cursor.fetchone()[0]
+        rows = list(names)
+        if nested:
+            if previous is None:  # pg_trgm was not loaded yet: its default
+                cursor.execute(f"SET LOCAL {_THRESHOLD} TO DEFAULT")
+            else:
+                cursor.execute(f"SELECT set_config('{_THRESHOLD}', %s, true)", [previous])
+    return rows
 
 
 def people_with_similar_names(

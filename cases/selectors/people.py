@@ -24,6 +24,8 @@ MATCH_LIMIT = 20
 MATCH_THRESHOLD = 0.3
 # Name search first ranks the people of the best names for a page, then for this many pages.
 NARROWING_FACTOR = 40
+# ...and reads those names first from the names at least this similar (names.ranked_names).
+BEST_NAMES_SIMILARITY = 0.6
 
 
 def persons_visible_to(*, viewer) -> QuerySet[Person]:
@@ -156,17 +158,27 @@ def person_search(
     # birth first), the best few are found among the most similar names: enough names for
     # `stop` people, or for NARROWING_FACTOR times as many (a borough sees a fraction of
     # London's people). If not enough of those are visible to the viewer, rank everyone.
+    # For a viewer who sees all London, the names are first read only down to
+    # BEST_NAMES_SIMILARITY, the head of the ranking: at a million incidents that is enough
+    # for a page of a common name, at a fraction of the cost of every similar name (read only
+    # if the head is too short). A borough sees too few of the head's people for a page.
     query = normalise_name(name)
     if date_of_birth or len(query) < 2 or not has_role(viewer, CASE_READERS):
         return list(search()[start:stop])
-    ranked = ranked_names(query)
+    london_wide = not visible_only or viewer_borough_id(viewer) is None
+    ranked = ranked_names(query, at_least=BEST_NAMES_SIMILARITY if london_wide else None)
     for at_least in (stop, stop * NARROWING_FACTOR):
-        if (best := ranked.covering(at_least)) is None:
+        if (best := ranked.covering(at_least)) is None and not ranked.complete:
+            ranked = ranked_names(query)
+            best = ranked.covering(at_least)
+        if best is None:
             break
         names, least_similarity = best
         matches = list(search(names=names)[start:stop])
         if len(matches) == stop - start and matches[-1].score >= least_similarity:
             return matches
+    if not ranked.complete:
+        ranked = ranked_names(query)
     return list(search(names=[name for name, _s, _n in ranked.names])[start:stop])
 
 
