@@ -611,6 +611,7 @@ def _skipped_trigger_uris() -> list[str]:
     return [f"{m._meta.label}:insert_insert" for m in TRACKED_MODELS] + [
         f"{Person._meta.label}:person_search_name_registered",
         f"{Party._meta.label}:party_person_search_name",  # the load writes the name itself
+        f"{ArrestDecision._meta.label}:arrest_decision_borough",  # and the decision's borough
         # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
         f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
         f"{MaracReferral._meta.label}:referral_sets_assessment_flag",
@@ -996,7 +997,8 @@ class Generator:
             if rng.random() < ARRESTED_CHANCE:
                 decisions.append(
                     _build(ArrestDecision,
-                        incident=inc, suspect=s, outcome=ArrestOutcome.ARRESTED,
+                        incident=inc, borough_id=inc.borough_id, suspect=s,
+                        outcome=ArrestOutcome.ARRESTED,
                         arrested_at=decided, arrested_by=f"PC {rng.randrange(100, 9999)}",
                         decided_by=officer, decided_at=decided, updated_at=decided,
                     )
@@ -1015,6 +1017,7 @@ class Generator:
                 _build(
                     ArrestDecision,
                     incident=inc,
+                    borough_id=inc.borough_id,
                     suspect=s,
                     outcome=ArrestOutcome.NOT_ARRESTED,
                     reason=reason,

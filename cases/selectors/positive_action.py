@@ -27,7 +27,7 @@ def decisions_visible_to(*, viewer) -> QuerySet[ArrestDecision]:
     return scope_to_viewer(
         ArrestDecision.objects.all(),
         viewer=viewer,
-        borough_field="incident__borough_id",
+        borough_field="borough_id",  # the incident's, copied by the database
         police_roles=CASE_READERS,
     )
 

@@ -207,6 +207,7 @@ def arrest_decision_record(
 
     decision = ArrestDecision(
         incident=incident,
+        borough_id=incident.borough_id,  # the database sets it too (arrest_decision_borough)
         suspect=suspect,
         outcome=outcome,
         arrested_at=arrested_at,

@@ -206,7 +206,7 @@ def _decisions(team: Team):
         ArrestDecision.objects.filter(NOT_DRAFT).select_related(
             "incident", "suspect__person", "decided_by"
         ),
-        "incident__borough_id",
+        "borough_id",  # the incident's, copied by the database
         team,
     )
 
