@@ -231,6 +231,17 @@ def test_the_load_sets_each_assessments_open_referral_flag_as_the_triggers_would
     assert not assessments.exclude(has_open_marac_referral=F("open")).exists()
 
 
+def test_the_load_gives_each_arrest_decision_its_incidents_borough():
+    """The load skips the trigger that copies it (arrest_decision_borough) and sets it itself."""
+    from cases.models import ArrestDecision
+
+    _generate()
+
+    decisions = ArrestDecision.objects.all()
+    assert decisions.exists()
+    assert not decisions.exclude(borough_id=F("incident__borough_id")).exists()
+
+
 @pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])
 def test_a_batch_referring_to_a_missing_row_is_refused_whole(monkeypatch, superuser):
     monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: superuser)
