@@ -134,7 +134,8 @@ def person_flags(person: Person) -> PersonFlags:
 
 
 def repeat_victim_exists() -> Exists:
-    """For incident lists: a victim of this incident has another incident within the window."""
+    """For incident lists: a victim of this incident has another incident within the window.
+    `list_flags` writes the same rule in SQL (tested against this one)."""
     other = Party.objects.filter(
         role=PartyRole.VICTIM,
         person_id=OuterRef("person_id"),
@@ -149,6 +150,7 @@ def repeat_victim_exists() -> Exists:
 
 
 def repeat_location_exists() -> Exists:
+    """Another incident at this location within the window (`list_flags` writes it in SQL)."""
     return Exists(
         Incident.objects.filter(
             location_id=OuterRef("location_id"),
@@ -173,8 +175,9 @@ def list_flags(incident_ids: list[int]) -> ListFlags:
     (Annotating the whole list instead makes PostgreSQL compute the flags for every victim in
     London before it pages.) Written as SQL: the same rules as `repeat_victim_exists` and
     `repeat_location_exists`, which the ORM took 4 ms of Python to compile as three queries on
-    every list page, more than PostgreSQL took to answer them
-    (cases/tests/test_list_flags.py compares the two).
+    every list page, more than PostgreSQL took to answer them. Built from those expressions
+    as one annotated query it still took 3.3-3.7 ms of CPU against 0.15 (session 10, 1M), so
+    the rule is written twice: change both, cases/tests/test_list_flags.py compares them.
     """
     if not incident_ids:
         return ListFlags()

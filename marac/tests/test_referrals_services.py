@@ -339,3 +339,5 @@ def test_a_london_wide_coordinators_chosen_borough_narrows_the_alerts_by_the_bor
     assert chosen == list(repeat_marac_alerts(viewer=coordinator("LAM")))
     assert set(chosen) == {inside, just_after}
     assert list(repeat_marac_alerts(viewer=central, borough_id=southwark.pk)) == []
+    # A borough's own coordinator asking for another borough sees nothing of it.
+    assert list(repeat_marac_alerts(viewer=coordinator("SOU"), borough_id=lambeth.pk)) == []
