@@ -52,8 +52,8 @@ def navigation(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        # "waiting" on every item: a missing key costs the template a failed attribute and
-        # index lookup for each item on every page.
+        # "waiting" on every item: base.html includes the badge only where it is set (Home),
+        # and a missing key would cost a failed attribute and index lookup per item.
         item = {"label": label, "url": url, "active": False, "waiting": ""}
         if url_name == "home" and user.role is not None:
             # How many things wait for the viewer (counted only if the page draws it).
