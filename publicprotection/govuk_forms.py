@@ -10,6 +10,8 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
 from django.utils import timezone
 
+from .widget_markup import widget_markup
+
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -58,6 +60,16 @@ class GovukFormRenderer(TemplatesSetting):
     form group (label or fieldset and legend, hint, error message, widget)."""
 
     field_template_name = "govuk/field.html"
+
+    def render(self, template_name, context, request=None):
+        # The commonest widgets are written in Python, the same markup a third of the time
+        # (publicprotection/widget_markup.py); everything else through its template.
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget is not None:
+            markup = widget_markup(template_name, widget)
+            if markup is not None:
+                return markup.strip()
+        return super().render(template_name, context, request)
 
 
 class GovukBoundField(BoundField):

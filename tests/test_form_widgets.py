@@ -1,8 +1,5 @@
 """Our widget templates (templates/django/forms/widgets/) render Django's markup."""
 
-import importlib
-import inspect
-import pkgutil
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +17,7 @@ from publicprotection.govuk_forms import (
     GovukFormMixin,
     GovukRadioSelect,
 )
+from tests.factories import instantiate, project_form_classes
 
 
 class _Form(GovukFormMixin, forms.Form):
@@ -42,81 +40,17 @@ def test_the_inline_select_template_renders_what_djangos_own_does():
 
 # --- Every form of the project: no Django dashes, nothing disabled ------------------------------
 
-FORM_MODULES = [
-    "cases.forms",
-    "riskassessment.forms",
-    "marac.forms",
-    "marac.forms_partners",
-    "marac.forms_referrals",
-    "homicidereviews.forms",
-    "reports.forms",
-    "publicprotection.accounts.forms",
-    "publicprotection.audit.forms",
-]
-APPS = ("cases", "riskassessment", "marac", "homicidereviews", "reports", "publicprotection")
-
-
-def _project_form_classes() -> list[type]:
-    for name in FORM_MODULES:
-        module = importlib.import_module(name)
-        for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
-            importlib.import_module(f"{name}.{info.name}")
-
-    def subclasses(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
-
-    found = {c for c in subclasses(forms.BaseForm) if c.__module__.split(".")[0] in APPS}
-    return sorted(found, key=lambda c: (c.__module__, c.__name__))
-
-
-def _instantiate(form_class):
-    """The form as a page would first show it, with what its constructor needs."""
-    from django.db.models import Count
-    from django.test import RequestFactory
-
-    from cases.models import Incident
-    from marac.models import MaracMeeting
-    from publicprotection.accounts.models import Borough, User
-    from riskassessment.models import Instrument, RaraStatus
-
-    owners = User.objects.all()
-    values = {
-        "owners": owners,
-        "officers": owners,
-        "statuses": list(RaraStatus.values),
-        "meetings": MaracMeeting.objects.annotate(listed=Count("listings")),
-        "boroughs": Borough.objects.all(),
-        "today": date(2026, 12, 6),
-        "request": RequestFactory().get("/"),
-        "instrument": Instrument.objects.filter(is_default=True).first(),
-        "incident": Incident(),
-        "user": owners.first(),  # ChangePasswordForm(user)
-        "candidates": [],  # ReferralForm: the people a referral may name
-        "repeat_on_record": False,
-    }
-    # Every constructor in the class's ancestry (a mixin's *args, **kwargs hides the rest).
-    names = {
-        name
-        for cls in form_class.__mro__
-        if "__init__" in vars(cls)
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
-    }
-    return form_class(**{name: values[name] for name in names if name in values})
-
 
 @pytest.mark.django_db
 def test_no_form_shows_djangos_dashes_or_a_disabled_control():
     from publicprotection.accounts.tests.factories import UserFactory
 
     UserFactory()
-    classes = _project_form_classes()
+    classes = project_form_classes()
     assert len(classes) > 40  # the walk found the project's forms
 
     for form_class in classes:
-        form = _instantiate(form_class)
+        form = instantiate(form_class)
         for bound in form:
             name = f"{form_class.__module__}.{form_class.__name__}.{bound.name}"
             try:
