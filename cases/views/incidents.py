@@ -59,6 +59,16 @@ def writable_boroughs(user):
 # --- List and detail ------------------------------------------------------------------------
 
 
+def url_for_each_reference(name: str):
+    """`reverse(name, args=[reference])` for a page of incidents at the cost of one reverse.
+    A reference goes into its URL as it is (IncidentReferenceConverter.to_url; only capitals,
+    digits and slashes), so one incident's URL is every incident's with the reference swapped:
+    forty reverses cost 1.5 ms of the list's CPU."""
+    sample = "DV/AAA/0000/000000"
+    head, tail = reverse(name, args=[sample]).split(sample)
+    return lambda reference: f"{head}{reference}{tail}"
+
+
 class IncidentListView(RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_READERS
     template_name = "cases/incidents/list.html"
@@ -72,7 +82,11 @@ class IncidentListView(RoleRequiredMixin, TemplateView):
         page = paginate_without_count(incidents, self.request.GET.get("page"))
         access_log_record(request=self.request, objects=page.object_list)
         flags = list_flags([incident.pk for incident in page.object_list])
+        detail_url = url_for_each_reference("cases:incident-detail")
+        risk_url = url_for_each_reference("riskassessment:incident-risk")
         for incident in page.object_list:
+            incident.detail_url = detail_url(incident.reference)
+            incident.risk_url = risk_url(incident.reference)
             incident.has_repeat_victim = incident.pk in flags.repeat_victim
             incident.has_repeat_location = incident.pk in flags.repeat_location
             incident.has_outstanding = incident.pk in flags.outstanding_suspect
