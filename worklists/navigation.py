@@ -28,7 +28,9 @@ def request_work_lists(request) -> list[WorkList]:
     share them, and so their counts)."""
     cached = getattr(request, "_pp_work_lists", None)
     if cached is None:
-        cached = work_lists(viewer=request.user, borough_id=home_borough_id(request))
+        cached = work_lists(
+            viewer=request.user, borough_id=home_borough_id(request), request=request
+        )
         request._pp_work_lists = cached
     return cached
 

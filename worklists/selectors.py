@@ -34,6 +34,7 @@ from marac.selectors.referrals import (
     assessments_to_be_referred,
     referrals_awaiting_triage,
     repeat_marac_alerts,
+    request_repeat_marac_alerts,
 )
 from marac.selectors.sharing import cases_shared_with
 from publicprotection.access.roles import CASE_READERS
@@ -427,9 +428,11 @@ def coordinator_high_undecided(*, viewer, borough_id=None) -> QuerySet:
     return _in_borough(assessments_to_be_referred(viewer=viewer), "borough_id", borough_id)
 
 
-def coordinator_repeat_alerts(*, viewer, borough_id=None) -> QuerySet:
+def coordinator_repeat_alerts(*, viewer, borough_id=None, request=None) -> QuerySet:
     # The borough goes into the selector, which then reads that borough's year of victims
     # (a few ms) instead of walking London's newest first until it finds the borough's.
+    if request is not None:  # the page may show them too (the MARAC home): worked out once
+        return request_repeat_marac_alerts(request, borough_id=borough_id)
     return repeat_marac_alerts(viewer=viewer, borough_id=borough_id)
 
 
@@ -449,7 +452,7 @@ def coordinator_overdue_actions(*, viewer, borough_id=None) -> QuerySet:
     ).order_by("due_date", "id")
 
 
-def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
+def _coordinator_lists(viewer, borough_id, request) -> list[WorkList]:
     today = timezone.localdate()
 
     def triage(referral):
@@ -550,7 +553,9 @@ def _coordinator_lists(viewer, borough_id) -> list[WorkList]:
             title="Repeat MARAC alerts",
             empty="Nothing waiting: no repeat MARAC alerts.",
             hint="New incidents within 12 months of the victim's last MARAC referral.",
-            rows=lambda: coordinator_repeat_alerts(viewer=viewer, borough_id=borough_id),
+            rows=lambda: coordinator_repeat_alerts(
+                viewer=viewer, borough_id=borough_id, request=request
+            ),
             describe=repeat,
             # All of London: PostgreSQL walks the year's victims until it has counted 100.
             costly=borough_id is None and chooses_borough(viewer),
@@ -667,9 +672,11 @@ ROLES_WITH_WORK_LISTS = frozenset(
 )
 
 
-def work_lists(*, viewer, borough_id: int | None = None) -> list[WorkList]:
+def work_lists(*, viewer, borough_id: int | None = None, request=None) -> list[WorkList]:
     """The viewer's home work lists, by role; other roles (analyst, review lead, administrator)
-    have none and keep the links home. `borough_id` narrows a London-wide coordinator's."""
+    have none and keep the links home. `borough_id` narrows a London-wide coordinator's.
+    `request`, when the lists are built for one (whose user is `viewer`): a list the page may
+    also show on its own (the MARAC home's repeat alerts) is then worked out once for both."""
     if viewer is None or not viewer.is_authenticated or not viewer.is_active:
         return []
     if viewer.role == Role.OFFICER:
@@ -677,7 +684,7 @@ def work_lists(*, viewer, borough_id: int | None = None) -> list[WorkList]:
     if viewer.role == Role.SUPERVISOR:
         return _supervisor_lists(viewer)
     if viewer.role == Role.MARAC_COORDINATOR:
-        return _coordinator_lists(viewer, borough_id)
+        return _coordinator_lists(viewer, borough_id, request)
     if viewer.role == Role.PARTNER:
         return _partner_lists(viewer)
     return []

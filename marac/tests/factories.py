@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
+from cases.tests.factories import add_party, complete_incident
 from publicprotection.accounts.models import AgencyType, Role
 from publicprotection.accounts.tests.factories import (
     AgencyFactory,
@@ -18,7 +19,7 @@ from publicprotection.accounts.tests.factories import (
 from riskassessment.models import AssessmentStatus, MaracDecision, RiskAssessment
 from riskassessment.tests.factories import start_assessment
 
-from ..models import MeetingInvitation
+from ..models import MaracReferral, MeetingInvitation
 from ..services.actions import action_create
 from ..services.meetings import meeting_create, referral_list_at_meeting
 from ..services.referrals import referral_create
@@ -109,3 +110,27 @@ def an_action(listing, agency, actor, **overrides):
         "due_date": date.today() + timedelta(days=14),
     }
     return action_create(actor=actor, listing=listing, **{**fields, **overrides})
+
+
+# --- Repeat MARAC: a referral back in time, and new incidents of its victim ----------------------
+
+
+def referral_made_days_ago(days: int) -> MaracReferral:
+    referral = refer()
+    MaracReferral.objects.filter(pk=referral.pk).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def new_incident_of(person, days_after_referral: int, referral, *, same_perpetrator=True):
+    """A new incident of the referred victim; by default with the referral's perpetrator too
+    (complete_incident adds a suspect of its own)."""
+    incident, _, _ = complete_incident(
+        occurred_at=referral.created_at + timedelta(days=days_after_referral)
+    )
+    if same_perpetrator:
+        perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)
+        add_party(incident, PartyRole.SUSPECT, person=perpetrator.person)
+    return add_party(incident, PartyRole.VICTIM, person=person)

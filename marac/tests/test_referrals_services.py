@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import Party, PartyRole
+from cases.models import PartyRole
 from cases.tests.factories import add_party, complete_incident
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
@@ -26,7 +26,13 @@ from ..services.referrals import (
     referral_accept,
     referral_reject,
 )
-from .factories import coordinator, high_assessment, refer
+from .factories import (
+    coordinator,
+    high_assessment,
+    new_incident_of,
+    refer,
+    referral_made_days_ago,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,27 +243,6 @@ def test_the_list_to_be_referred_is_newest_first_and_a_rejected_referral_returns
     assert list(assessments_to_be_referred(viewer=coord)) == [newer]
     referral_reject(actor=coord, referral_id=referral.pk, reason="Below the threshold today.")
     assert list(assessments_to_be_referred(viewer=coord)) == [newer, older]
-
-
-def referral_made_days_ago(days: int) -> MaracReferral:
-    referral = refer()
-    MaracReferral.objects.filter(pk=referral.pk).update(
-        created_at=timezone.now() - timedelta(days=days)
-    )
-    referral.refresh_from_db()
-    return referral
-
-
-def new_incident_of(person, days_after_referral: int, referral, *, same_perpetrator=True):
-    """A new incident of the referred victim; by default with the referral's perpetrator too
-    (complete_incident adds a suspect of its own)."""
-    incident, _, _ = complete_incident(
-        occurred_at=referral.created_at + timedelta(days=days_after_referral)
-    )
-    if same_perpetrator:
-        perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)
-        add_party(incident, PartyRole.SUSPECT, person=perpetrator.person)
-    return add_party(incident, PartyRole.VICTIM, person=person)
 
 
 # A borough's coordinator and the central team's take two paths to the same answer (the

@@ -9,7 +9,16 @@ from django.urls import reverse
 from publicprotection.audit.models import AccessLogEntry
 
 from ..models import MaracReferral, ReferralStatus
-from .factories import REFERRAL_FIELDS, coordinator, high_assessment, meeting, refer
+from ..services.referrals import referral_accept
+from .factories import (
+    REFERRAL_FIELDS,
+    coordinator,
+    high_assessment,
+    meeting,
+    new_incident_of,
+    refer,
+    referral_made_days_ago,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +45,46 @@ def test_coordinator_home_lists_what_needs_doing(client):
 
     assert f"?assessment={waiting.pk}" in page
     assert submitted.reference in page
+
+
+def repeat_alert_candidate_queries(captured) -> int:
+    """The borough path's candidates query of `repeat_marac_alerts` (the costly part)."""
+    return sum(
+        1
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "cases_party"."id" AS "pk" FROM "cases_party"')
+        and "marac_maracreferral" in query["sql"]
+    )
+
+
+def test_home_works_out_the_repeat_alerts_once_for_its_list_and_the_navigation(client):
+    referral = referral_made_days_ago(100)
+    first = new_incident_of(referral.person, 30, referral)
+    coord = coordinator()
+    referral_accept(actor=coord, referral_id=referral.pk)  # off the triage list
+    client.force_login(coord)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("marac:home"))
+
+    assert repeat_alert_candidate_queries(captured) == 1
+    assert response.context["repeat_alerts"] == [first]
+    assert 'data-waiting="1"' in response.text  # the alert, counted by the navigation
+
+    # The next request reads again: a new alert shows in the list and the number.
+    second = new_incident_of(referral.person, 60, referral)
+    response = client.get(reverse("marac:home"))
+
+    assert response.context["repeat_alerts"] == [second, first]
+    assert 'data-waiting="2"' in response.text
+
+    # ...and an alert referred (the new referral awaits triage) leaves both.
+    again = refer(high_assessment(victim=second))
+    referral_accept(actor=coord, referral_id=again.pk)
+    response = client.get(reverse("marac:home"))
+
+    assert response.context["repeat_alerts"] == [first]
+    assert 'data-waiting="1"' in response.text
 
 
 def test_partner_home_is_an_empty_state(client, partner):
