@@ -169,10 +169,11 @@ REVIEW_SHOWN_BEFORE = timedelta(days=30)
 REVIEW_SHOWN_AFTER = timedelta(days=30)
 
 
-def twelve_month_reviews_due(*, viewer) -> QuerySet[MaracReferral]:
+def twelve_month_reviews_due(*, viewer, first: int | None = None) -> QuerySet[MaracReferral]:
     """Heard cases of the viewer's borough whose last MARAC was about a year ago, not listed
     since: they come back "reaching 12 months since their last MARAC". Annotated with
-    `last_heard` (the start of that meeting), oldest first."""
+    `last_heard` (the start of that meeting), oldest first. `first`: only the first so many
+    (the MARAC home's page), found before anything else about them is read."""
     if viewer.role not in MARAC_COORDINATORS:
         return MaracReferral.objects.none()
     year = timedelta(days=365)
@@ -188,19 +189,36 @@ def twelve_month_reviews_due(*, viewer) -> QuerySet[MaracReferral]:
     heard_then = set(
         MaracCaseListing.objects.filter(meeting__in=meetings).values_list("referral_id", flat=True)
     )
-    last_heard = (
+    last_heard = Subquery(
         MaracCaseListing.objects.filter(referral=OuterRef("pk"))
         .order_by("-meeting__starts_at")
         .values("meeting__starts_at")[:1]
     )
-    return (
+    # Heard in the window, the last hearing is in it unless the case was listed at a later
+    # meeting: asked as that (one look-up a case), not by comparing `last_heard` with both
+    # ends of the window (two more).
+    listed_since = MaracCaseListing.objects.filter(
+        referral=OuterRef("pk"), meeting__starts_at__gt=latest
+    )
+    due = (
         referrals_visible_to(viewer=viewer)
         .filter(AnyOfIds(F("pk"), heard_then), status=ReferralStatus.HEARD)
-        .annotate(last_heard=Subquery(last_heard))
-        .filter(last_heard__lte=latest, last_heard__gte=earliest)
-        .select_related("person", "incident")
+        .filter(~Exists(listed_since))
+        .annotate(last_heard=last_heard)
         .order_by("last_heard", "id")
     )
+    if first is not None:
+        # The page is chosen among the candidates' hearings alone, and only its cases are
+        # joined to their person and incident. London-wide at a million incidents about 1,700
+        # cases are due: each joined before the sort, and its last hearing looked up three
+        # times, was 44,000 buffers and 21 ms for the page of 20.
+        page = due.values("pk")[:first]
+        due = (
+            MaracReferral.objects.filter(pk__in=page)
+            .annotate(last_heard=last_heard)
+            .order_by("last_heard", "id")
+        )
+    return due.select_related("person", "incident")
 
 
 def repeat_marac_alerts(*, viewer, borough_id: int | None = None) -> QuerySet[Party]:

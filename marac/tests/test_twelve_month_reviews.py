@@ -112,3 +112,39 @@ def test_older_hearings_are_not_read():
     assert [r.pk for r in due] == [old.pk]
     candidates = re.search(r"ANY\('\{([0-9,]*)\}'", queries.captured_queries[-1]["sql"])
     assert candidates.group(1) == str(old.pk)
+
+
+@pytest.mark.parametrize("team_code", ["LAM", "CEN"])
+def test_the_homes_first_page_is_the_start_of_the_whole_list(team_code):
+    # Due, oldest last hearing first; ties in the hearing's time by id.
+    first, second, third = heard(390), heard(370), heard(350)
+    tied = heard(350)
+    MaracMeeting.objects.filter(listings__referral=tied).update(
+        starts_at=MaracMeeting.objects.get(listings__referral=third).starts_at
+    )
+    coord = coordinator()
+    # Heard in the window and listed since: at a meeting still to come, or heard again.
+    coming = heard(360)
+    referral_list_at_meeting(actor=coord, referral_id=coming.pk, meeting_id=meeting().pk)
+    again = heard(365)
+    later = meeting()
+    referral_list_at_meeting(actor=coord, referral_id=again.pk, meeting_id=later.pk)
+    MaracMeeting.objects.filter(pk=later.pk).update(starts_at=timezone.now() - timedelta(days=300))
+    meeting_mark_held(actor=coord, meeting=MaracMeeting.objects.get(pk=later.pk))
+    heard(200)  # too recent
+    viewer = coordinator(team_code)
+
+    whole = list(twelve_month_reviews_due(viewer=viewer))
+    page = list(twelve_month_reviews_due(viewer=viewer, first=3))
+
+    assert whole == [first, second, *sorted([third, tied], key=lambda r: r.pk)]
+    assert page == whole[:3]
+    assert [r.last_heard for r in page] == [r.last_heard for r in whole[:3]]
+    assert page[0].person.full_name == first.person.full_name  # read with the page
+
+
+def test_the_homes_first_page_is_for_coordinators_in_scope(lambeth_officer):
+    heard(360)
+
+    assert list(twelve_month_reviews_due(viewer=coordinator("SOU"), first=20)) == []
+    assert list(twelve_month_reviews_due(viewer=lambeth_officer, first=20)) == []

@@ -44,7 +44,7 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         awaiting_triage = list(selectors.referrals_awaiting_triage(viewer=viewer)[:HOME_LIMIT])
         # The navigation's number counts the same alerts: worked out once for both.
         repeat_alerts = list(selectors.request_repeat_marac_alerts(self.request)[:HOME_LIMIT])
-        reviews_due = list(selectors.twelve_month_reviews_due(viewer=viewer)[:HOME_LIMIT])
+        reviews_due = list(selectors.twelve_month_reviews_due(viewer=viewer, first=HOME_LIMIT))
         to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
         # One entry for each kind of record the page names (referrals, incident parties,
         # assessments), each naming every one of them shown.
