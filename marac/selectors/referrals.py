@@ -366,7 +366,10 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
 
 
 def referrals_awaiting_triage(*, viewer) -> QuerySet[MaracReferral]:
-    return referral_list(viewer=viewer, status=ReferralStatus.SUBMITTED)
+    """The referrals list's rows awaiting triage, without their perpetrators: the lists that
+    show them (the MARAC home, the coordinator's work list) name none, and reading them was a
+    query and about 1.5 ms of Python a page."""
+    return referral_list(viewer=viewer, status=ReferralStatus.SUBMITTED).prefetch_related(None)
 
 
 # --- A victim's MARAC status, London-wide ------------------------------------------------------

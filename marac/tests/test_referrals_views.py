@@ -47,6 +47,20 @@ def test_coordinator_home_lists_what_needs_doing(client):
     assert submitted.reference in page
 
 
+def test_home_triage_list_reads_no_perpetrators(client):
+    # The home's table names none: they are not read (the referral list's page does).
+    submitted = refer()
+    assert submitted.perpetrators.exists()
+    client.force_login(coordinator())
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("marac:home"))
+
+    assert response.context["awaiting_triage"] == [submitted]
+    assert submitted.reference in response.text
+    assert not [q for q in captured.captured_queries if "marac_referralperpetrator" in q["sql"]]
+
+
 def repeat_alert_candidate_queries(captured) -> int:
     """The borough path's candidates query of `repeat_marac_alerts` (the costly part)."""
     return sum(
