@@ -101,6 +101,25 @@ def test_home_works_out_the_repeat_alerts_once_for_its_list_and_the_navigation(c
     assert 'data-waiting="1"' in response.text
 
 
+def test_home_and_referral_list_links_are_the_reversed_urls(client):
+    # The rows' links are built from one reverse a kind: each must be what {% url %} gave.
+    referral = referral_made_days_ago(100)
+    alert = new_incident_of(referral.person, 30, referral)
+    waiting = high_assessment()
+    coord = coordinator()
+    client.force_login(coord)
+
+    home = client.get(reverse("marac:home")).text
+    listed = client.get(reverse("marac:referral-list")).text
+
+    assert alert.incident.reference.count("/") == 3  # a reference with its slashes
+    assert f'href="{reverse("cases:incident-detail", args=[alert.incident.reference])}"' in home
+    assert f'href="{reverse("marac:referral-detail", args=[referral.pk])}"' in home
+    refer_link = f"{reverse('marac:referral-create')}?assessment={waiting.pk}"
+    assert f'href="{refer_link}"' in home
+    assert f'href="{reverse("marac:referral-detail", args=[referral.pk])}"' in listed
+
+
 def test_partner_home_is_an_empty_state(client, partner):
     refer()
     client.force_login(partner)

@@ -47,6 +47,7 @@ def test_a_heard_case_is_listed_again_as_a_12_month_review_and_leaves_the_list(c
     client.force_login(coord)
     home = client.get(reverse("marac:home")).text
     assert due.reference in home and "12 months since their last MARAC" in home
+    assert f'href="{reverse("marac:referral-detail", args=[due.pk])}"' in home
 
     page = client.get(reverse("marac:referral-detail", args=[due.pk])).text
     assert "List for its 12-month review" in page

@@ -23,6 +23,7 @@ from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
 from ..services import meetings as meeting_services
 from ..services import referrals as services
+from .row_urls import url_for_each_pk
 
 
 class CoordinatorMixin(RoleRequiredMixin):
@@ -41,6 +42,9 @@ class ReferralListView(CoordinatorMixin, TemplateView):
             self.request.GET.get("page"),
         )
         access_log_record(request=self.request, objects=page.object_list)
+        referral_url = url_for_each_pk("marac:referral-detail")  # one reverse for the page
+        for referral in page.object_list:
+            referral.detail_url = referral_url(referral.pk)
         return {
             **super().get_context_data(**kwargs),
             "status": status,
