@@ -6,17 +6,16 @@ from __future__ import annotations
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
-from cases.views.incidents import url_for_each_reference
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
+from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 
 from ..forms_partners import ActionUpdateForm
 from ..selectors import actions as action_selectors
 from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
 from ..selectors import sharing as sharing_selectors
-from .row_urls import url_for_each_pk
 
 HOME_LIMIT = 20
 
@@ -53,11 +52,11 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         access_log_record(request=self.request, objects=[*awaiting_triage, *reviews_due])
         access_log_record(request=self.request, objects=repeat_alerts)
         access_log_record(request=self.request, objects=to_be_referred)
-        # Each row's link from one reverse a kind (the same URLs as {% url %}).
-        referral_url = url_for_each_pk("marac:referral-detail")
+        # Each row's link from one reverse a kind (publicprotection/row_links.py).
+        referral_url = url_for_each("marac:referral-detail")
         for referral in (*awaiting_triage, *reviews_due):
             referral.detail_url = referral_url(referral.pk)
-        incident_url = url_for_each_reference("cases:incident-detail")
+        incident_url = url_for_each("cases:incident-detail", INCIDENT_REFERENCE_SAMPLE)
         for party in repeat_alerts:
             party.incident_url = incident_url(party.incident.reference)
         return {

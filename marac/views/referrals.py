@@ -15,6 +15,7 @@ from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.row_links import url_for_each
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
@@ -23,7 +24,6 @@ from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
 from ..services import meetings as meeting_services
 from ..services import referrals as services
-from .row_urls import url_for_each_pk
 
 
 class CoordinatorMixin(RoleRequiredMixin):
@@ -42,7 +42,7 @@ class ReferralListView(CoordinatorMixin, TemplateView):
             self.request.GET.get("page"),
         )
         access_log_record(request=self.request, objects=page.object_list)
-        referral_url = url_for_each_pk("marac:referral-detail")  # one reverse for the page
+        referral_url = url_for_each("marac:referral-detail")  # one reverse for the page
         for referral in page.object_list:
             referral.detail_url = referral_url(referral.pk)
         return {
