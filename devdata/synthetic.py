@@ -78,6 +78,7 @@ from marac.models import (
     ReferralEventKind,
     ReferralHistoryEntry,
     ReferralStatus,
+    RepeatCandidateParty,
 )
 from publicprotection.accounts.models import Borough, Role, Team
 from riskassessment.models import (
@@ -615,6 +616,10 @@ def _skipped_trigger_uris() -> list[str]:
         # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
         f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
         f"{MaracReferral._meta.label}:referral_sets_assessment_flag",
+        # Each party and referral row would lock and recompute its person's candidacy: the
+        # load rebuilds them all once at the end instead (`run`).
+        f"{RepeatCandidateParty._meta.label}:party_refreshes_repeat_candidates",
+        f"{MaracReferral._meta.label}:referral_refreshes_repeat_candidates",
     ]
 
 
@@ -1385,6 +1390,9 @@ class Generator:
                 writer.close()
         with transaction.atomic():
             self._save_counters()
+            with connection.cursor() as cursor:
+                # What the skipped repeat-candidate triggers would have kept (ADR 0017).
+                cursor.execute("SELECT marac_repeat_candidates_rebuild()")
         if analyze:
             with connection.cursor() as cursor:
                 # Statistics for the planner, and the visibility map that index-only scans

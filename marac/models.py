@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 
-from cases.models import Incident, Person
+from cases.models import Incident, Party, Person
 from publicprotection.accounts.models import Agency, Borough, Team
 from publicprotection.audit.tracking import tracked
 from riskassessment.models import RiskAssessment
@@ -278,6 +278,22 @@ def _recompute_flag_of(assessment_id: str) -> str:
     )
 
 
+def _refresh_repeat_candidates(*, people: list[str], unchanged: str, parties=None) -> str:
+    """PL/pgSQL of a trigger keeping RepeatMaracCandidate: the candidacy of `parties` (an SQL
+    array expression; default every party of the people) is worked out again, under the lock
+    of `people` (the OLD and the NEW row's person, each read only when the operation has that
+    row). An update that changes nothing the candidacy reads (`unchanged`) does no work."""
+    old, new = people
+    return (
+        f"IF TG_OP = 'UPDATE' AND {unchanged} THEN RETURN NULL; END IF; "
+        "people := '{}'; "
+        f"IF TG_OP <> 'INSERT' THEN people := people || {old}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN people := people || {new}; END IF; "
+        f"PERFORM marac_repeat_candidates_refresh(people, {parties or 'NULL'}); "
+        "RETURN NULL;"
+    )
+
+
 @tracked()
 class MaracReferral(models.Model):
     """A victim referred to the borough's MARAC, from the incident and assessment that prompted
@@ -369,6 +385,22 @@ class MaracReferral(models.Model):
                     "RETURN NULL;"
                 ),
             ),
+            # A victim's repeat-MARAC candidacy depends on their referrals that are not
+            # rejected, and on when each was made (RepeatMaracCandidate).
+            pgtrigger.Trigger(
+                name="referral_refreshes_repeat_candidates",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("status", "person_id", "created_at")
+                | pgtrigger.Delete,
+                declare=[("people", "bigint[]")],
+                func=_refresh_repeat_candidates(
+                    people=["OLD.person_id", "NEW.person_id"],
+                    unchanged="OLD.person_id = NEW.person_id "
+                    "AND OLD.created_at = NEW.created_at "
+                    "AND (OLD.status = 'rejected') = (NEW.status = 'rejected')",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -428,6 +460,90 @@ class AssessmentReferralState(RiskAssessment):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 func=f"NEW.has_open_marac_referral := {_open_referral_of('NEW.id')}; RETURN NEW;",
+            ),
+        ]
+
+
+class RepeatMaracCandidate(models.Model):
+    """A victim of an incident whose person had a MARAC referral (not rejected) made before
+    the incident happened: the latest such referral's time. The repeat-MARAC alerts read the
+    few whose referral falls in the repeat window (`last_referral_at` at most
+    MARAC_REPEAT_WINDOW_DAYS before `occurred_at`: the window is applied when reading, so
+    changing the setting needs no rebuild) and apply the whole rule (the same perpetrator,
+    the incident not yet referred) to those alone, instead of looking up every victim of a
+    year in the referrals on every page a coordinator opens.
+
+    Written only by database triggers (ADR 0016, ADR 0017), never by the application: on
+    referrals (made, rejected or reopened, moved to another person, deleted), on parties (added,
+    given another person, role or incident, removed) and on incidents (their time or borough
+    changed). A bulk load that switches triggers off calls `marac_repeat_candidates_rebuild()`.
+    Not audited: a derived fact, not a record anyone edits."""
+
+    party = models.OneToOneField(
+        Party, on_delete=models.DO_NOTHING, primary_key=True, related_name="+"
+    )
+    # Copied from the incident, so that a borough's year is one index range.
+    borough = models.ForeignKey(
+        Borough, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    occurred_at = models.DateTimeField()
+    last_referral_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["borough", "-occurred_at"], name="repeat_candidate_borough"),
+            models.Index(fields=["-occurred_at"], name="repeat_candidate_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"repeat candidate: party {self.party_id}"
+
+
+class RepeatCandidateParty(Party):
+    """The incident party as the repeat-MARAC candidates follow it: a proxy, so that its
+    trigger, which writes a MARAC table, is declared and migrated here (cases knows nothing of
+    MARAC). No table of its own."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            pgtrigger.Trigger(
+                name="party_refreshes_repeat_candidates",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("person_id", "role", "incident_id")
+                | pgtrigger.Delete,
+                declare=[("people", "bigint[]")],
+                func=_refresh_repeat_candidates(
+                    people=["OLD.person_id", "NEW.person_id"],
+                    unchanged="OLD.person_id = NEW.person_id AND OLD.role = NEW.role "
+                    "AND OLD.incident_id = NEW.incident_id",
+                    parties="ARRAY[COALESCE(NEW.id, OLD.id)]",
+                ),
+            ),
+        ]
+
+
+class RepeatCandidateIncident(Incident):
+    """The incident as the repeat-MARAC candidates follow it (a proxy, as above): a candidacy
+    copies the incident's time and borough, and its time decides which referrals came before."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            pgtrigger.Trigger(
+                name="incident_refreshes_repeat_candidates",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("occurred_at", "borough_id"),
+                condition=pgtrigger.AnyChange("occurred_at", "borough_id"),
+                func=(
+                    "PERFORM marac_repeat_candidates_refresh("
+                    "ARRAY(SELECT p.person_id FROM cases_party p "
+                    "WHERE p.incident_id = NEW.id AND p.role = 'victim'), "
+                    "ARRAY(SELECT p.id FROM cases_party p "
+                    "WHERE p.incident_id = NEW.id AND p.role = 'victim')); "
+                    "RETURN NULL;"
+                ),
             ),
         ]
 

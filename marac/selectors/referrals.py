@@ -36,6 +36,7 @@ from ..models import (
     ReferralCriterion,
     ReferralHistoryEntry,
     ReferralStatus,
+    RepeatMaracCandidate,
 )
 
 REFERRAL_READERS = MARAC_COORDINATORS
@@ -239,29 +240,21 @@ def repeat_marac_alerts(*, viewer, borough_id: int | None = None) -> QuerySet[Pa
     )
     if borough_id is not None:  # a London-wide coordinator's chosen borough (their home)
         parties = parties.filter(incident__borough_id=borough_id)
-    if viewer_borough_id(viewer) is None and borough_id is None:
-        # All of London: a year's victims are about 100,000 rows, too many to fetch (0.4 s at
-        # a million incidents). Alerts are frequent across London, so PostgreSQL reading the
-        # incidents newest first, testing each, fills the page after a few thousand (35 ms).
-        # (Were alerts rare, the walk would read the whole year, as the fetch always did.)
-        return _repeat_alerts_newest_first(parties)
-    # One borough: the victims of its year who had a referral (not rejected) in the window
-    # before their incident, found in one query: each of the year's victims (about 3,100) is
-    # looked up in the (person, created_at) index and only the few (about 15) come back.
-    # (Fetching the year's victims and their referrals to filter them here cost 13 ms of
-    # Python a time, twice on the MARAC home: its list and the navigation's count.) A day wider
-    # than the window, so the query below, which applies the rule itself, decides any case at
-    # its edge.
-    reach = repeat_window() + timedelta(days=1)
-    referred_before = MaracReferral.objects.filter(
-        person_id=OuterRef("person_id"),
-        created_at__lt=OuterRef("incident__occurred_at"),
-        created_at__gte=OuterRef("incident__occurred_at") - reach,
-    ).exclude(status=ReferralStatus.REJECTED)
-    candidates = list(
-        parties.filter(Exists(referred_before)).order_by().values_list("pk", flat=True)
+    # The candidates are the few victims of the window whose person was referred (not
+    # rejected) in the window before their incident, kept by database triggers
+    # (RepeatMaracCandidate, ADR 0017): one index range, about 15 rows a borough and 500
+    # across London at a million incidents. Looking each of the year's victims up in the
+    # referrals instead (3,100 in a borough, 100,000 across London) cost 7.5-10 ms on every
+    # page a coordinator opened (the navigation's number), and London's walk 25 ms. The whole
+    # rule (the same perpetrator, the incident not yet referred) is applied to the few below.
+    candidates = RepeatMaracCandidate.objects.filter(
+        occurred_at__gte=since, last_referral_at__gte=F("occurred_at") - repeat_window()
     )
-    return _repeat_alerts_newest_first(Party.objects.filter(AnyOfIds(F("pk"), candidates)))
+    if (borough := borough_id if borough_id is not None else viewer_borough_id(viewer)) is not None:
+        candidates = candidates.filter(borough_id=borough)
+    ids = list(candidates.values_list("party_id", flat=True))
+    # The viewer's scope still applies to the parties themselves (a candidacy is a hint).
+    return _repeat_alerts_newest_first(parties.filter(AnyOfIds(F("pk"), ids)))
 
 
 def request_repeat_marac_alerts(request, *, borough_id: int | None = None) -> QuerySet[Party]:

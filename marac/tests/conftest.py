@@ -49,3 +49,16 @@ def eager_documents(monkeypatch):
 
     monkeypatch.setattr(task, "apply_async", apply_async)
     return sent
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests start from an empty database: the migrations' reference lists too
+    (boroughs and teams, offences, risk instruments) are loaded again."""
+    from cases.reference_data import load_reference_data as load_offences
+    from publicprotection.accounts.reference_data import load_reference_data
+    from riskassessment.reference_data import load_reference_data as load_instruments
+
+    load_reference_data()
+    load_offences()
+    load_instruments()

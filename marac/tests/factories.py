@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from cases.models import Party, PartyRole
@@ -19,7 +20,7 @@ from publicprotection.accounts.tests.factories import (
 from riskassessment.models import AssessmentStatus, MaracDecision, RiskAssessment
 from riskassessment.tests.factories import start_assessment
 
-from ..models import MaracReferral, MeetingInvitation
+from ..models import MaracReferral, MeetingInvitation, ReferralStatus, RepeatMaracCandidate
 from ..services.actions import action_create
 from ..services.meetings import meeting_create, referral_list_at_meeting
 from ..services.referrals import referral_create
@@ -134,3 +135,32 @@ def new_incident_of(person, days_after_referral: int, referral, *, same_perpetra
         perpetrator = Party.objects.get(incident=referral.incident, role=PartyRole.SUSPECT)
         add_party(incident, PartyRole.SUSPECT, person=perpetrator.person)
     return add_party(incident, PartyRole.VICTIM, person=person)
+
+
+# --- Repeat-MARAC candidates: the rule worked out in Python, and what the triggers keep ----------
+
+
+def repeat_candidates_by_the_rule() -> set[tuple]:
+    """(party, borough, occurred_at, last referral) of every victim whose person had a referral,
+    not rejected, made before their incident happened: RepeatMaracCandidate's rule, worked out
+    from the records alone."""
+    rows = set()
+    for party in Party.objects.filter(role=PartyRole.VICTIM).select_related("incident"):
+        last = (
+            MaracReferral.objects.filter(
+                person_id=party.person_id, created_at__lt=party.incident.occurred_at
+            )
+            .exclude(status=ReferralStatus.REJECTED)
+            .aggregate(last=Max("created_at"))["last"]
+        )
+        if last is not None:
+            rows.add((party.pk, party.incident.borough_id, party.incident.occurred_at, last))
+    return rows
+
+
+def repeat_candidates_kept() -> set[tuple]:
+    return set(
+        RepeatMaracCandidate.objects.values_list(
+            "party_id", "borough_id", "occurred_at", "last_referral_at"
+        )
+    )

@@ -118,3 +118,15 @@ def empty_queue(app) -> None:
 
 def pdf_pages(content: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def separate_connection():
+    """A connection of its own to the test database, outside Django's (a second writer)."""
+    import psycopg2
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return psycopg2.connect(
+        dbname=database["NAME"], user=database["USER"], password=database["PASSWORD"] or None,
+        host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
+    )  # fmt: skip

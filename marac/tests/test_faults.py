@@ -20,7 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg2
 import pytest
 import redis
 from django.conf import settings
@@ -32,7 +31,7 @@ from ..models import Agenda, AgendaStatus, DocumentStatus, MeetingDocument
 from ..selectors import documents as document_selectors
 from ..services import documents as document_services
 from ..services.background import lost_builds_resend
-from .helpers import wait_for
+from .helpers import separate_connection, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 QUEUE = "celery"
@@ -221,18 +220,6 @@ def workers(broker, private_storage, tmp_path):
             worker.stop()
 
 
-@pytest.fixture
-def reference_data():
-    # Transactional tests start from an empty database; the migrations' reference lists too.
-    from cases.reference_data import load_reference_data as load_offences
-    from publicprotection.accounts.reference_data import load_reference_data
-    from riskassessment.reference_data import load_reference_data as load_instruments
-
-    load_reference_data()
-    load_offences()
-    load_instruments()
-
-
 def a_meeting_with_a_case():
     from .factories import coordinator, listed_case, meeting
 
@@ -263,14 +250,6 @@ def backends_waiting_for_a_lock() -> int:
             "AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0]
-
-
-def separate_connection():
-    database = settings.DATABASES["default"]
-    return psycopg2.connect(
-        dbname=database["NAME"], user=database["USER"], password=database["PASSWORD"] or None,
-        host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
-    )  # fmt: skip
 
 
 # --- (1) A worker killed whole mid-build -----------------------------------------------------

@@ -66,8 +66,7 @@ def repeat_alert_candidate_queries(captured) -> int:
     return sum(
         1
         for query in captured.captured_queries
-        if query["sql"].startswith('SELECT "cases_party"."id" AS "pk" FROM "cases_party"')
-        and "marac_maracreferral" in query["sql"]
+        if 'FROM "marac_repeatmaraccandidate"' in query["sql"]
     )
 
 

@@ -1,0 +1,398 @@
+"""The repeat-MARAC candidates (RepeatMaracCandidate), kept by database triggers: whatever writes
+a referral, a party or an incident, through the services or around them, the table holds
+exactly the victims the rule gives (`repeat_candidates_by_the_rule`), and the alerts read from
+it are the rule's. A missed write path would hide a repeat MARAC from the coordinator."""
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from cases.models import Incident, IncidentStatus, Party, PartyRole
+from cases.services.incidents import incident_update, party_add, party_remove
+from cases.tests.factories import IncidentFactory, PersonFactory, add_party, complete_incident
+from publicprotection.accounts.models import Borough, Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+
+from ..models import MaracReferral, ReferralStatus
+from ..selectors.referrals import repeat_marac_alerts
+from ..services.referrals import referral_reject
+from .factories import (
+    coordinator,
+    new_incident_of,
+    referral_made_days_ago,
+    repeat_candidates_by_the_rule,
+    repeat_candidates_kept,
+)
+from .helpers import separate_connection, wait_for
+
+pytestmark = pytest.mark.django_db
+
+
+def candidate_parties() -> set[int]:
+    return {row[0] for row in repeat_candidates_kept()}
+
+
+def assert_kept_by_the_rule() -> None:
+    assert repeat_candidates_kept() == repeat_candidates_by_the_rule()
+
+
+@pytest.fixture
+def repeat():
+    """A victim referred 30 days ago, and their new incident 10 days after it (same perpetrator)."""
+    referral = referral_made_days_ago(30)
+    victim = new_incident_of(referral.person, 10, referral)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+    return referral, victim
+
+
+def alerted(viewer, **kwargs) -> set[int]:
+    return {party.pk for party in repeat_marac_alerts(viewer=viewer, **kwargs)}
+
+
+# --- Each write path --------------------------------------------------------------------------
+
+
+def test_a_victim_referred_before_their_incident_is_a_candidate_with_its_times(repeat):
+    referral, victim = repeat
+    incident = Incident.objects.get(pk=victim.incident_id)
+    assert (victim.pk, incident.borough_id, incident.occurred_at, referral.created_at) in (
+        repeat_candidates_kept()
+    )
+
+
+def test_suspects_witnesses_and_victims_never_referred_are_not_candidates(repeat):
+    referral, victim = repeat
+    kept = candidate_parties()
+    for party in Party.objects.filter(incident_id=victim.incident_id).exclude(pk=victim.pk):
+        assert party.pk not in kept
+    stranger = add_party(victim.incident, PartyRole.VICTIM)
+    assert stranger.pk not in candidate_parties()
+    witness = add_party(victim.incident, PartyRole.WITNESS, person=referral.person)
+    assert witness.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_rejecting_the_referral_removes_the_candidacy_and_reopening_it_restores_it(repeat):
+    referral, victim = repeat
+    referral_reject(actor=coordinator(), referral_id=referral.pk, reason="Not enough detail.")
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+    MaracReferral.objects.filter(pk=referral.pk).update(status=ReferralStatus.ACCEPTED)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_status_change_between_open_states_keeps_the_candidacy(repeat):
+    referral, victim = repeat
+    MaracReferral.objects.filter(pk=referral.pk).update(status=ReferralStatus.LISTED)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_referral_made_after_the_incident_does_not_count(repeat):
+    referral, victim = repeat
+    occurred = Incident.objects.get(pk=victim.incident_id).occurred_at
+    MaracReferral.objects.filter(pk=referral.pk).update(created_at=occurred + timedelta(hours=1))
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_the_latest_of_several_referrals_is_kept(repeat):
+    referral, victim = repeat
+    second = referral_made_days_ago(40)
+    MaracReferral.objects.filter(pk=second.pk).update(
+        person=referral.person, created_at=referral.created_at + timedelta(days=5)
+    )
+    assert_kept_by_the_rule()
+    (row,) = [r for r in repeat_candidates_kept() if r[0] == victim.pk]
+    assert row[3] == referral.created_at + timedelta(days=5)
+
+    MaracReferral.objects.filter(pk=second.pk).delete()  # back to the first one
+    (row,) = [r for r in repeat_candidates_kept() if r[0] == victim.pk]
+    assert row[3] == referral.created_at
+    assert_kept_by_the_rule()
+
+
+def test_a_referral_moved_to_another_person_moves_the_candidacy(repeat):
+    referral, victim = repeat
+    other = PersonFactory()
+    others_victim = add_party(victim.incident, PartyRole.VICTIM, person=other)
+    assert others_victim.pk not in candidate_parties()
+
+    MaracReferral.objects.filter(pk=referral.pk).update(person=other)
+
+    kept = candidate_parties()
+    assert victim.pk not in kept and others_victim.pk in kept
+    assert_kept_by_the_rule()
+
+
+def test_deleting_the_referral_removes_the_candidacy(repeat):
+    referral, victim = repeat
+    referral.perpetrators.clear()
+    referral.history.all().delete()
+    MaracReferral.objects.filter(pk=referral.pk).delete()
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_victim_added_to_a_later_incident_through_the_service_is_a_candidate(repeat):
+    referral, _ = repeat
+    incident = IncidentFactory(
+        occurred_at=referral.created_at + timedelta(days=2), status=IncidentStatus.DRAFT
+    )
+    officer = UserFactory(team=team("LAM"))
+    party = party_add(
+        actor=officer, incident_id=incident.pk, person=referral.person, role=PartyRole.VICTIM
+    )
+    assert party.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+    party_remove(actor=officer, party_id=party.pk)
+    assert party.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_party_whose_role_changes_from_victim_loses_the_candidacy_and_regains_it(repeat):
+    _, victim = repeat
+    Party.objects.filter(pk=victim.pk).update(role=PartyRole.WITNESS)
+    assert victim.pk not in candidate_parties()
+    Party.objects.filter(pk=victim.pk).update(role=PartyRole.VICTIM)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_party_given_another_person_follows_that_persons_referrals(repeat):
+    referral, victim = repeat
+    Party.objects.filter(pk=victim.pk).update(person=PersonFactory())
+    assert victim.pk not in candidate_parties()
+    Party.objects.filter(pk=victim.pk).update(person=referral.person)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_a_party_moved_to_an_incident_before_the_referral_loses_the_candidacy(repeat):
+    referral, victim = repeat
+    earlier = IncidentFactory(occurred_at=referral.created_at - timedelta(days=3))
+    Party.objects.filter(pk=victim.pk).update(incident=earlier)
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_deleting_a_party_or_its_whole_incident_removes_the_candidacy(repeat):
+    referral, victim = repeat
+    Party.objects.filter(pk=victim.pk).delete()
+    assert victim.pk not in candidate_parties()
+
+    incident = IncidentFactory(occurred_at=referral.created_at + timedelta(days=1))
+    party = add_party(incident, PartyRole.VICTIM, person=referral.person)
+    assert party.pk in candidate_parties()
+    Incident.objects.filter(pk=incident.pk).delete()
+    assert party.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_an_incident_moved_before_the_referral_and_back_follows(repeat):
+    referral, victim = repeat
+    incident = Incident.objects.get(pk=victim.incident_id)
+    officer = UserFactory(team=team("LAM"))
+    before = referral.created_at - timedelta(days=1)
+    incident_update(
+        actor=officer,
+        incident_id=incident.pk,
+        expected_version=incident.version,
+        occurred_at=before,
+        reported_at=before + timedelta(hours=1),
+    )
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+
+    after = referral.created_at + timedelta(days=1)
+    Incident.objects.filter(pk=incident.pk).update(occurred_at=after, reported_at=after)
+    assert victim.pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+def test_an_incident_moved_to_another_borough_carries_its_candidacy_there(repeat):
+    _, victim = repeat
+    southwark = Borough.objects.get(code="SOU")
+    Incident.objects.filter(pk=victim.incident_id).update(borough=southwark)
+    (row,) = [r for r in repeat_candidates_kept() if r[0] == victim.pk]
+    assert row[1] == southwark.pk
+    assert_kept_by_the_rule()
+
+
+def test_the_rebuild_gives_what_the_triggers_kept(repeat):
+    referral, _ = repeat
+    new_incident_of(referral.person, 3, referral, same_perpetrator=False)
+    kept = repeat_candidates_kept()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM marac_repeatmaraccandidate")
+        cursor.execute("SELECT marac_repeat_candidates_rebuild()")
+    assert repeat_candidates_kept() == kept == repeat_candidates_by_the_rule()
+
+
+def test_random_writes_in_any_order_keep_the_table_to_the_rule():
+    """Sixty writes drawn from every path, on a small world of three people who are referred,
+    not referred, rejected, moved; the table is checked against the rule after each."""
+    rng = random.Random(7)
+    referrals = [referral_made_days_ago(days) for days in (60, 30, 5)]
+    people = [r.person for r in referrals] + [PersonFactory()]
+    incidents = [r.incident for r in referrals]
+    for days in (-20, 1, 15, 45):
+        incidents.append(IncidentFactory(occurred_at=referrals[0].created_at + timedelta(days)))
+    for incident in incidents[3:]:
+        for person in rng.sample(people, 2):
+            add_party(incident, PartyRole.VICTIM, person=person)
+
+    def a_party():
+        return rng.choice(list(Party.objects.order_by("pk")))
+
+    writes = [
+        lambda: MaracReferral.objects.filter(pk=rng.choice(referrals).pk).update(
+            status=ReferralStatus.REJECTED, rejection_reason="Random."
+        ),
+        lambda: MaracReferral.objects.filter(pk=rng.choice(referrals).pk).update(
+            status=rng.choice([ReferralStatus.SUBMITTED, ReferralStatus.HEARD])
+        ),
+        lambda: MaracReferral.objects.filter(pk=rng.choice(referrals).pk).update(
+            created_at=timezone.now() - timedelta(days=rng.randint(0, 90))
+        ),
+        lambda: MaracReferral.objects.filter(pk=rng.choice(referrals).pk).update(
+            person=rng.choice(people)
+        ),
+        lambda: Party.objects.filter(pk=a_party().pk).update(
+            role=rng.choice([PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.SUSPECT])
+        ),
+        lambda: Party.objects.filter(pk=a_party().pk).update(person=rng.choice(people)),
+        lambda: Party.objects.filter(pk=a_party().pk).update(incident=rng.choice(incidents)),
+        lambda: Incident.objects.filter(pk=rng.choice(incidents).pk).update(
+            occurred_at=(when := timezone.now() - timedelta(days=rng.randint(0, 90))),
+            reported_at=when,
+        ),
+        lambda: Incident.objects.filter(pk=rng.choice(incidents).pk).update(
+            borough=Borough.objects.order_by("?").first()
+        ),
+        lambda: Party.objects.create(
+            incident=rng.choice(incidents), role=PartyRole.VICTIM, person=rng.choice(people)
+        ),
+        lambda: Party.objects.filter(pk=a_party().pk).delete(),
+    ]
+    done = 0
+    for step in range(60):
+        try:
+            with transaction.atomic():
+                rng.choice(writes)()
+        except IntegrityError:  # a write the constraints refuse (a person twice in one role)
+            continue
+        done += 1
+        assert repeat_candidates_kept() == repeat_candidates_by_the_rule(), f"after write {step}"
+    assert done >= 40  # the constraints refused few of them
+
+
+# --- The alerts read from it ------------------------------------------------------------------
+
+
+def test_the_window_is_applied_when_reading_so_a_new_setting_needs_no_rebuild(repeat, settings):
+    _, victim = repeat
+    borough_coordinator = coordinator("LAM")
+    london = UserFactory(role=Role.MARAC_COORDINATOR, team=team("CEN"))
+    assert victim.pk in alerted(borough_coordinator) & alerted(london)
+
+    settings.MARAC_REPEAT_WINDOW_DAYS = 9  # the incident came 10 days after the referral
+    assert victim.pk not in alerted(borough_coordinator) | alerted(london)
+    settings.MARAC_REPEAT_WINDOW_DAYS = 25  # both the referral and the incident inside it
+    assert victim.pk in alerted(borough_coordinator) & alerted(london)
+
+
+def test_alerts_stay_in_the_viewers_borough_and_follow_a_moved_incident(repeat):
+    _, victim = repeat
+    lambeth, southwark = coordinator("LAM"), coordinator("SOU")
+    assert victim.pk in alerted(lambeth) and victim.pk not in alerted(southwark)
+    london = UserFactory(role=Role.MARAC_COORDINATOR, team=team("CEN"))
+    southwark_id = Borough.objects.get(code="SOU").pk
+    assert victim.pk not in alerted(london, borough_id=southwark_id)
+
+    Incident.objects.filter(pk=victim.incident_id).update(borough_id=southwark_id)
+    assert victim.pk in alerted(southwark) and victim.pk not in alerted(lambeth)
+    assert victim.pk in alerted(london, borough_id=southwark_id)
+
+
+def test_a_borough_coordinators_alerts_are_one_candidates_query_however_many_victims(repeat):
+    from django.test.utils import CaptureQueriesContext
+
+    lambeth = coordinator("LAM")
+    with CaptureQueriesContext(connection) as few:
+        list(repeat_marac_alerts(viewer=lambeth))
+    for _ in range(3):
+        complete_incident()
+    with CaptureQueriesContext(connection) as many:
+        list(repeat_marac_alerts(viewer=lambeth))
+    assert len(few) == len(many)
+    assert any("marac_repeatmaraccandidate" in q["sql"] for q in many.captured_queries)
+
+
+# --- Two writers about one victim at once -------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_about_one_victim_leave_the_candidacy_the_rule_gives(reference_data):
+    """One transaction reopens an old rejected referral while another rejects the latest: each
+    alone computes from its own snapshot, and the second would remove the candidacy the first's
+    reopened referral still gives. The person's lock makes the second wait and then read it."""
+    referral = referral_made_days_ago(30)
+    victim = new_incident_of(referral.person, 10, referral)
+    older = referral_made_days_ago(50)
+    MaracReferral.objects.filter(pk=older.pk).update(
+        person=referral.person, status=ReferralStatus.REJECTED, rejection_reason="Duplicate."
+    )
+    assert_kept_by_the_rule()
+
+    first, second = separate_connection(), separate_connection()
+    errors = []
+    try:
+        first.cursor().execute(
+            "UPDATE marac_maracreferral SET status = 'accepted' WHERE id = %s", [older.pk]
+        )
+
+        def reject_the_latest():
+            try:
+                second.cursor().execute(
+                    "UPDATE marac_maracreferral SET status = 'rejected', "
+                    "rejection_reason = 'Wrong person' WHERE id = %s",
+                    [referral.pk],
+                )
+                second.commit()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+                second.rollback()
+
+        thread = threading.Thread(target=reject_the_latest)
+        thread.start()
+        # The second waits: for the person's lock (without it, for the first's rows).
+        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second writer did not wait"
+        first.commit()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert errors == []
+    (row,) = [r for r in repeat_candidates_kept() if r[0] == victim.pk]
+    older.refresh_from_db()
+    assert row[3] == older.created_at
+    assert_kept_by_the_rule()
+
+
+def lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
