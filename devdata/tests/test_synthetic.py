@@ -231,6 +231,20 @@ def test_the_load_sets_each_assessments_open_referral_flag_as_the_triggers_would
     assert not assessments.exclude(has_open_marac_referral=F("open")).exists()
 
 
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "not-superuser"])
+def test_the_load_leaves_the_repeat_marac_candidates_the_triggers_would(monkeypatch, superuser):
+    """The load skips the triggers that keep RepeatMaracCandidate and rebuilds it at the end
+    (ADR 0017): the table is the rule's, and the load has repeat victims to find."""
+    from marac.tests.factories import repeat_candidates_by_the_rule, repeat_candidates_kept
+
+    monkeypatch.setattr(synthetic, "_is_superuser", lambda cursor: superuser)
+    _generate()
+
+    kept = repeat_candidates_kept()
+    assert kept
+    assert kept == repeat_candidates_by_the_rule()
+
+
 def test_the_load_gives_each_arrest_decision_its_incidents_borough():
     """The load skips the trigger that copies it (arrest_decision_borough) and sets it itself."""
     from cases.models import ArrestDecision
