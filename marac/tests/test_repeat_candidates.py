@@ -8,7 +8,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.conf import settings as django_settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases.models import Incident, IncidentStatus, Party, PartyRole
@@ -396,3 +397,22 @@ def lock_waits() -> int:
             "AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0]
+
+
+# --- As deployed: the application's database role ----------------------------------------------
+
+
+def test_the_application_role_keeps_the_candidates_and_cannot_skip_it(reference_data, as_app_role):
+    """The triggers run as the role that writes: the application's (no superuser, no owner)
+    must be able to keep the table, or every new victim and referral would fail."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == django_settings.DATABASE_APP_ROLE
+    referral = referral_made_days_ago(30)
+    victim = new_incident_of(referral.person, 10, referral)
+    assert victim.pk in candidate_parties()
+    referral_reject(actor=coordinator(), referral_id=referral.pk, reason="Not enough detail.")
+    assert victim.pk not in candidate_parties()
+    assert_kept_by_the_rule()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE cases_party DISABLE TRIGGER ALL")
