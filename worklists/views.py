@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from publicprotection.access.roles import has_role
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.services import access_log_record, access_log_record_lists
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from .forms import HomeBoroughForm
@@ -67,8 +67,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             if work_list.names_people:
                 for record in work_list.records:
                     shown.setdefault(type(record), []).append(record)
-        for records in shown.values():
-            access_log_record(request=self.request, objects=records)
+        access_log_record_lists(request=self.request, lists=shown.values())  # one INSERT
 
 
 class WorkListView(LoginRequiredMixin, TemplateView):

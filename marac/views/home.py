@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.services import access_log_record, access_log_record_lists
 from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 
 from ..forms_partners import ActionUpdateForm
@@ -48,10 +48,11 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         reviews_due = list(selectors.twelve_month_reviews_due(viewer=viewer, first=HOME_LIMIT))
         to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
         # One entry for each kind of record the page names (referrals, incident parties,
-        # assessments), each naming every one of them shown.
-        access_log_record(request=self.request, objects=[*awaiting_triage, *reviews_due])
-        access_log_record(request=self.request, objects=repeat_alerts)
-        access_log_record(request=self.request, objects=to_be_referred)
+        # assessments), each naming every one of them shown; one INSERT for them all.
+        access_log_record_lists(
+            request=self.request,
+            lists=[[*awaiting_triage, *reviews_due], repeat_alerts, to_be_referred],
+        )
         # Each row's link from one reverse a kind (publicprotection/row_links.py).
         referral_url = url_for_each("marac:referral-detail")
         for referral in (*awaiting_triage, *reviews_due):

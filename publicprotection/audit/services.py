@@ -30,6 +30,46 @@ def access_log_record(
     """
     if (obj is None) == (objects is None):
         raise TypeError("access_log_record takes either obj or objects")
+    entry = _entry(
+        request,
+        obj=obj,
+        objects=objects,
+        action=action,
+        channel=channel,
+        purpose=purpose,
+        label=label,
+    )
+    if entry is not None:
+        entry.save(force_insert=True)
+    return entry
+
+
+def access_log_record_lists(*, request, lists: Iterable[Iterable[Model]]) -> list[AccessLogEntry]:
+    """`access_log_record(objects=...)` for each of several lists a page shows (a home page's
+    work lists, each of one model), written in one INSERT: each entry otherwise commits on its
+    own, a round trip and a WAL flush each (1-1.5 ms). Empty lists write nothing."""
+    entries = [
+        entry
+        for objects in lists
+        if (entry := _entry(request, obj=None, objects=objects, action=AccessAction.VIEW))
+        is not None
+    ]
+    if entries:
+        AccessLogEntry.objects.bulk_create(entries)
+    return entries
+
+
+def _entry(
+    request,
+    *,
+    obj: Model | None,
+    objects: Iterable[Model] | None,
+    action: str,
+    channel: str | None = None,
+    purpose: str = "",
+    label: str = "",
+) -> AccessLogEntry | None:
+    """The entry `access_log_record` writes, unsaved; None for a list that showed nobody."""
     if channel is None:
         channel = AccessChannel.API if request.path.startswith("/api/") else AccessChannel.WEB
     if obj is not None:
@@ -43,7 +83,7 @@ def access_log_record(
         object_ids = list(dict.fromkeys(str(each.pk) for each in shown))
         # Read after the content type's name in the audit pages: "Incident (25 in a list)".
         label = label or f"({len(object_ids)} in a list)"
-    return AccessLogEntry.objects.create(
+    return AccessLogEntry(
         user=request.user,
         action=action,
         channel=channel,

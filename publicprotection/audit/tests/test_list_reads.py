@@ -2,12 +2,14 @@
 find it from any one of them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.tests.factories import IncidentFactory
+from cases.tests.factories import IncidentFactory, PersonFactory
 from publicprotection.audit.models import AccessLogEntry
 from publicprotection.audit.selectors import access_log_search
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.services import access_log_record, access_log_record_lists
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,36 @@ def test_a_record_is_named_once_however_often_a_page_shows_it(rf, lambeth_office
     entry = access_log_record(request=request, objects=[incident, incident])
 
     assert entry.object_ids == [str(incident.pk)]
+
+
+def test_several_lists_are_logged_in_one_insert_as_each_would_be_alone(rf, lambeth_officer):
+    incidents, people = [IncidentFactory() for _ in range(2)], [PersonFactory()]
+    request = rf.get("/marac/", HTTP_USER_AGENT="Firefox")
+    request.user = lambeth_officer
+
+    with CaptureQueriesContext(connection) as captured:
+        entries = access_log_record_lists(request=request, lists=[incidents, [], people])
+
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert len(entries) == 2  # the empty list writes nothing
+    alone = [access_log_record(request=request, objects=each) for each in (incidents, people)]
+    fields = ("user_id", "action", "channel", "content_type_id", "object_id", "object_ids",
+              "object_label", "purpose", "path", "method", "ip_address", "user_agent")  # fmt: skip
+    stored = AccessLogEntry.objects.order_by("id")
+    assert [[getattr(e, f) for f in fields] for e in stored[:2]] == [
+        [getattr(e, f) for f in fields] for e in alone
+    ]
+    assert all(e.pk and e.occurred_at for e in stored)
+
+
+def test_lists_that_showed_nobody_write_nothing(rf, lambeth_officer):
+    request = rf.get("/")
+    request.user = lambeth_officer
+
+    with CaptureQueriesContext(connection) as captured:
+        assert access_log_record_lists(request=request, lists=[[], []]) == []
+    assert not captured.captured_queries
 
 
 def test_one_record_or_a_list_never_both(rf, lambeth_officer):
