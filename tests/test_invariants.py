@@ -108,6 +108,7 @@ from marac.services.referrals import (
     referral_reject,
 )
 from marac.services.sharing import meeting_invitation_withdraw, meeting_invite
+from marac.tests.factories import repeat_candidates_by_the_rule, repeat_candidates_kept
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import AgencyFactory, UserFactory, team
 from publicprotection.errors import StateError
@@ -851,6 +852,12 @@ class SafeguardingMachine(RuleBasedStateMachine):
                     .exists()
                 )
                 assert flags.people[party.person_id].repeat_victim == other, incident
+
+    @invariant()
+    def repeat_marac_candidates_follow_the_records(self):
+        # The database's table of repeat-MARAC candidates (kept by triggers, ADR 0017) is the
+        # rule's, worked out from the referrals, parties and incidents alone.
+        assert repeat_candidates_kept() == repeat_candidates_by_the_rule()
 
 
 def run_machine(sequences: int, steps: int) -> None:
