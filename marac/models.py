@@ -278,19 +278,27 @@ def _recompute_flag_of(assessment_id: str) -> str:
     )
 
 
-def _refresh_repeat_candidates(*, people: list[str], unchanged: str, parties=None) -> str:
-    """PL/pgSQL of a trigger keeping RepeatMaracCandidate: the candidacy of `parties` (an SQL
-    array expression; default every party of the people) is worked out again, under the lock
-    of `people` (the OLD and the NEW row's person, each read only when the operation has that
-    row). An update that changes nothing the candidacy reads (`unchanged`) does no work."""
-    old, new = people
-    return (
-        f"IF TG_OP = 'UPDATE' AND {unchanged} THEN RETURN NULL; END IF; "
-        "people := '{}'; "
-        f"IF TG_OP <> 'INSERT' THEN people := people || {old}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN people := people || {new}; END IF; "
-        f"PERFORM marac_repeat_candidates_refresh(people, {parties or 'NULL'}); "
-        "RETURN NULL;"
+def _repeat_candidates_trigger(
+    *, name: str, columns: tuple[str, ...], unchanged: str, parties: str = "NULL"
+) -> pgtrigger.Trigger:
+    """A trigger keeping RepeatMaracCandidate (ADR 0017) after an insert, an update of
+    `columns` or a delete of a row with a `person_id`: the candidacy of `parties` (an SQL array
+    expression; NULL: every party of the people) is worked out again, under the lock of the
+    OLD and the NEW row's person (each read only when the operation has that row). An update
+    that changes nothing the candidacy reads (`unchanged`) does no work."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.UpdateOf(*columns) | pgtrigger.Delete,
+        declare=[("people", "bigint[]")],
+        func=(
+            f"IF TG_OP = 'UPDATE' AND {unchanged} THEN RETURN NULL; END IF; "
+            "people := '{}'; "
+            "IF TG_OP <> 'INSERT' THEN people := people || OLD.person_id; END IF; "
+            "IF TG_OP <> 'DELETE' THEN people := people || NEW.person_id; END IF; "
+            f"PERFORM marac_repeat_candidates_refresh(people, {parties}); "
+            "RETURN NULL;"
+        ),
     )
 
 
@@ -387,19 +395,12 @@ class MaracReferral(models.Model):
             ),
             # A victim's repeat-MARAC candidacy depends on their referrals that are not
             # rejected, and on when each was made (RepeatMaracCandidate).
-            pgtrigger.Trigger(
+            _repeat_candidates_trigger(
                 name="referral_refreshes_repeat_candidates",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert
-                | pgtrigger.UpdateOf("status", "person_id", "created_at")
-                | pgtrigger.Delete,
-                declare=[("people", "bigint[]")],
-                func=_refresh_repeat_candidates(
-                    people=["OLD.person_id", "NEW.person_id"],
-                    unchanged="OLD.person_id = NEW.person_id "
-                    "AND OLD.created_at = NEW.created_at "
-                    "AND (OLD.status = 'rejected') = (NEW.status = 'rejected')",
-                ),
+                columns=("status", "person_id", "created_at"),
+                unchanged="OLD.person_id = NEW.person_id "
+                "AND OLD.created_at = NEW.created_at "
+                "AND (OLD.status = 'rejected') = (NEW.status = 'rejected')",
             ),
         ]
 
@@ -507,19 +508,12 @@ class RepeatCandidateParty(Party):
     class Meta:
         proxy = True
         triggers = [
-            pgtrigger.Trigger(
+            _repeat_candidates_trigger(
                 name="party_refreshes_repeat_candidates",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert
-                | pgtrigger.UpdateOf("person_id", "role", "incident_id")
-                | pgtrigger.Delete,
-                declare=[("people", "bigint[]")],
-                func=_refresh_repeat_candidates(
-                    people=["OLD.person_id", "NEW.person_id"],
-                    unchanged="OLD.person_id = NEW.person_id AND OLD.role = NEW.role "
-                    "AND OLD.incident_id = NEW.incident_id",
-                    parties="ARRAY[COALESCE(NEW.id, OLD.id)]",
-                ),
+                columns=("person_id", "role", "incident_id"),
+                unchanged="OLD.person_id = NEW.person_id AND OLD.role = NEW.role "
+                "AND OLD.incident_id = NEW.incident_id",
+                parties="ARRAY[COALESCE(NEW.id, OLD.id)]",
             ),
         ]
 
