@@ -1386,13 +1386,16 @@ class Generator:
                         rate = done / (time.monotonic() - started)
                         self.stdout.write(f"  {done} incidents ({rate:.0f}/s)")
         finally:
-            if writer:
-                writer.close()
+            try:
+                if writer:
+                    writer.close()
+            finally:
+                # What the skipped repeat-candidate triggers would have kept (ADR 0017), also
+                # when the load stops part way: its committed batches have victims too.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT marac_repeat_candidates_rebuild()")
         with transaction.atomic():
             self._save_counters()
-            with connection.cursor() as cursor:
-                # What the skipped repeat-candidate triggers would have kept (ADR 0017).
-                cursor.execute("SELECT marac_repeat_candidates_rebuild()")
         if analyze:
             with connection.cursor() as cursor:
                 # Statistics for the planner, and the visibility map that index-only scans

@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from cases.models import Incident, Party, Person
 from publicprotection.accounts.models import Agency, Borough, Team
-from publicprotection.audit.tracking import tracked
+from publicprotection.audit.tracking import kept_by_triggers, tracked
 from riskassessment.models import RiskAssessment
 
 
@@ -279,13 +279,20 @@ def _recompute_flag_of(assessment_id: str) -> str:
 
 
 def _repeat_candidates_trigger(
-    *, name: str, columns: tuple[str, ...], unchanged: str, parties: str = "NULL"
+    *,
+    name: str,
+    columns: tuple[str, ...],
+    unchanged: str,
+    parties: str = "NULL",
+    ignored: str = "",
+    first: str = "",
 ) -> pgtrigger.Trigger:
     """A trigger keeping RepeatMaracCandidate (ADR 0017) after an insert, an update of
     `columns` or a delete of a row with a `person_id`: the candidacy of `parties` (an SQL array
     expression; NULL: every party of the people) is worked out again, under the lock of the
     OLD and the NEW row's person (each read only when the operation has that row). An update
-    that changes nothing the candidacy reads (`unchanged`) does no work."""
+    that changes nothing the candidacy reads (`unchanged`), or a row `ignored` says cannot
+    matter, does no work; `first` runs before the people are locked."""
     return pgtrigger.Trigger(
         name=name,
         when=pgtrigger.After,
@@ -293,11 +300,13 @@ def _repeat_candidates_trigger(
         declare=[("people", "bigint[]")],
         func=(
             f"IF TG_OP = 'UPDATE' AND {unchanged} THEN RETURN NULL; END IF; "
-            "people := '{}'; "
-            "IF TG_OP <> 'INSERT' THEN people := people || OLD.person_id; END IF; "
-            "IF TG_OP <> 'DELETE' THEN people := people || NEW.person_id; END IF; "
-            f"PERFORM marac_repeat_candidates_refresh(people, {parties}); "
-            "RETURN NULL;"
+            + (f"IF {ignored} THEN RETURN NULL; END IF; " if ignored else "")
+            + first
+            + "people := '{}'; "
+            + "IF TG_OP <> 'INSERT' THEN people := people || OLD.person_id; END IF; "
+            + "IF TG_OP <> 'DELETE' THEN people := people || NEW.person_id; END IF; "
+            + f"PERFORM marac_repeat_candidates_refresh(people, {parties}); "
+            + "RETURN NULL;"
         ),
     )
 
@@ -465,6 +474,7 @@ class AssessmentReferralState(RiskAssessment):
         ]
 
 
+@kept_by_triggers
 class RepeatMaracCandidate(models.Model):
     """A victim of an incident whose person had a MARAC referral (not rejected) made before
     the incident happened: the latest such referral's time. The repeat-MARAC alerts read the
@@ -514,6 +524,18 @@ class RepeatCandidateParty(Party):
                 unchanged="OLD.person_id = NEW.person_id AND OLD.role = NEW.role "
                 "AND OLD.incident_id = NEW.incident_id",
                 parties="ARRAY[COALESCE(NEW.id, OLD.id)]",
+                # Only a victim has a candidacy: a suspect, witness or child added, changed
+                # or removed locks no one.
+                ignored="(TG_OP = 'INSERT' OR OLD.role <> 'victim') "
+                "AND (TG_OP = 'DELETE' OR NEW.role <> 'victim')",
+                # The candidacy reads the incident's time and borough. An incident update not
+                # yet committed holds its row: wait for it (FOR SHARE conflicts with it, and
+                # the incident's own trigger chose its victims before this party existed), so
+                # the work below reads the incident as committed. Without it a party written
+                # around the services (which lock the incident first) could be computed from
+                # the old time or borough, and nothing would correct it.
+                first="PERFORM 1 FROM cases_incident "
+                "WHERE id IN (OLD.incident_id, NEW.incident_id) ORDER BY id FOR SHARE; ",
             ),
         ]
 

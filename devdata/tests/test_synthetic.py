@@ -245,6 +245,29 @@ def test_the_load_leaves_the_repeat_marac_candidates_the_triggers_would(monkeypa
     assert kept == repeat_candidates_by_the_rule()
 
 
+def test_a_load_that_stops_part_way_still_leaves_the_repeat_candidates_the_rule_gives(
+    monkeypatch,
+):
+    """Found in review: the batches committed before a failure (an error, Ctrl-C, the writer
+    dying) were written with the triggers off, and the rebuild at the end never ran."""
+    from marac.tests.factories import repeat_candidates_by_the_rule, repeat_candidates_kept
+
+    written, calls = synthetic._write_batch, []
+
+    def fail_on_the_sixth_batch(batch):
+        calls.append(batch)
+        if len(calls) == 6:
+            raise RuntimeError("the writer died")
+        written(batch)
+
+    monkeypatch.setattr(synthetic, "_write_batch", fail_on_the_sixth_batch)
+    with pytest.raises(RuntimeError):
+        Generator(incidents=300, years=3, seed=1, batch=50, pipeline=False).run(analyze=False)
+
+    assert repeat_candidates_by_the_rule()  # five batches' repeat victims
+    assert repeat_candidates_kept() == repeat_candidates_by_the_rule()
+
+
 def test_the_load_gives_each_arrest_decision_its_incidents_borough():
     """The load skips the trigger that copies it (arrest_decision_borough) and sets it itself."""
     from cases.models import ArrestDecision

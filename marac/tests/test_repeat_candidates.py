@@ -416,3 +416,126 @@ def test_the_application_role_keeps_the_candidates_and_cannot_skip_it(reference_
     assert_kept_by_the_rule()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ALTER TABLE cases_party DISABLE TRIGGER ALL")
+
+
+# --- Writes around the services, at once: a party and its incident ------------------------------
+
+
+def add_victim_while_the_incident_changes(incident, person, change_sql, params):
+    """Another connection changes the incident (not committed yet) while this one adds a
+    victim; the party's trigger must wait and read the incident as committed."""
+    first = separate_connection()
+    errors = []
+    try:
+        first.cursor().execute(change_sql, params)
+
+        def add():
+            try:
+                with transaction.atomic():
+                    Party.objects.create(incident=incident, person=person, role=PartyRole.VICTIM)
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=add)
+        thread.start()
+        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the party did not wait"
+        first.commit()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_victim_added_while_the_incidents_time_is_corrected_is_a_candidate(reference_data):
+    """Found in review: without the party's wait, it was computed from the old time (before the
+    referral) and the incident's trigger, which chose its victims before it existed, never
+    corrected it: a repeat MARAC missing."""
+    referral = referral_made_days_ago(30)
+    incident, _, _ = complete_incident(occurred_at=referral.created_at - timedelta(days=10))
+    corrected = referral.created_at + timedelta(days=10)
+
+    add_victim_while_the_incident_changes(
+        incident,
+        referral.person,
+        "UPDATE cases_incident SET occurred_at = %s, reported_at = GREATEST(reported_at, %s) "
+        "WHERE id = %s",
+        [corrected, corrected, incident.pk],
+    )
+
+    assert Party.objects.get(incident=incident, person=referral.person).pk in candidate_parties()
+    assert_kept_by_the_rule()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_victim_added_while_the_incident_moves_borough_is_kept_under_the_new_one(
+    reference_data,
+):
+    """Found in review: the candidacy was kept under the old borough, whose coordinator no
+    longer sees the incident, and the new borough's never saw the alert."""
+    referral = referral_made_days_ago(30)
+    incident, _, _ = complete_incident(occurred_at=referral.created_at + timedelta(days=10))
+    other = Borough.objects.exclude(pk=incident.borough_id).order_by("pk").first()
+
+    add_victim_while_the_incident_changes(
+        incident,
+        referral.person,
+        "UPDATE cases_incident SET borough_id = %s WHERE id = %s",
+        [other.pk, incident.pk],
+    )
+
+    assert [r for r in repeat_candidates_kept() if r[1] == other.pk]
+    assert_kept_by_the_rule()
+
+
+def test_suspects_and_witnesses_lock_no_one(repeat):
+    """A party that is not, and was not, a victim has no candidacy: its trigger returns before
+    taking any lock (bulk edits of suspects contend with no referral)."""
+    _, victim = repeat
+
+    def advisory_locks_held() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    held = advisory_locks_held()
+    witness = add_party(victim.incident, PartyRole.WITNESS)
+    Party.objects.filter(pk=witness.pk).update(role=PartyRole.SUSPECT)
+    Party.objects.filter(pk=witness.pk).delete()
+    assert advisory_locks_held() == held
+    # A victim's does lock (the test's measure works).
+    add_party(victim.incident, PartyRole.VICTIM)
+    assert advisory_locks_held() == held + 1
+    assert_kept_by_the_rule()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_application_role_cannot_write_the_candidates_around_the_triggers(
+    reference_data, as_app_role
+):
+    """Found in review: granted DML like any domain table, one statement of the application's
+    role could hide a repeat MARAC from every coordinator, with no history. It may only read
+    the table; the triggers write it through functions that run as the owner."""
+    referral = referral_made_days_ago(30)
+    incident, _, _ = complete_incident(occurred_at=referral.created_at + timedelta(days=10))
+    victim = add_party(incident, PartyRole.VICTIM, person=referral.person)
+    assert victim.pk in candidate_parties()
+    for statement, params in (
+        ("DELETE FROM marac_repeatmaraccandidate WHERE party_id = %s", [victim.pk]),
+        ("UPDATE marac_repeatmaraccandidate SET last_referral_at = '2000-01-01'", []),
+        (
+            "INSERT INTO marac_repeatmaraccandidate SELECT id, 1, now(), now() "
+            "FROM cases_party WHERE id <> %s LIMIT 1",
+            [victim.pk],
+        ),
+        ("SELECT marac_repeat_candidates_rebuild()", []),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    assert_kept_by_the_rule()

@@ -3,7 +3,8 @@
 Two roles (docs/adr/0002-audit.md). The owner runs migrations and owns every table. The
 application's role (settings.DATABASE_APP_ROLE) may SELECT, INSERT, UPDATE and DELETE on domain
 tables but only SELECT and INSERT on audit tables (every pghistory event table,
-pghistory_context, the access log). Privileges are checked before any trigger, and no session
+pghistory_context, the access log), and only SELECT on tables that database triggers keep
+(`tracking.kept_by_triggers`: their triggers write through functions that run as the owner). Privileges are checked before any trigger, and no session
 setting grants them back. On top of them, for every role:
 
 - each audit table has a trigger refusing UPDATE and DELETE that reads no setting (pgtrigger's
@@ -108,6 +109,13 @@ RETURNS BOOLEAN AS $$
     END;
 $$ LANGUAGE plpgsql
 """
+
+
+def trigger_kept_tables() -> list[str]:
+    """Tables only database triggers write (`tracking.kept_by_triggers`): SELECT only."""
+    from .tracking import TRIGGER_KEPT_MODELS
+
+    return sorted(model._meta.db_table for model in TRIGGER_KEPT_MODELS)
 
 
 def audit_tables(cursor) -> list[str]:
@@ -242,7 +250,7 @@ def create_app_role(role: str, password: str = "", using: str = "default") -> bo
 
 def grant_app_role(role: str, using: str = "default") -> None:
     """Give the application's role what it may do, and nothing more, in one transaction:
-    DML on domain tables, SELECT and INSERT on audit tables, and the same SELECT and INSERT by
+    DML on domain tables, SELECT and INSERT on audit tables, SELECT on trigger-kept tables, and the same SELECT and INSERT by
     default on tables the owner creates later (post_migrate widens new domain tables)."""
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -261,7 +269,12 @@ def grant_app_role(role: str, using: str = "default") -> None:
             [SCHEMA],
         )
         tables = [row[0] for row in cursor.fetchall()]
-        domain = [t for t in tables if t not in audit and t != "django_migrations"]
+        trigger_kept = set(trigger_kept_tables())
+        domain = [
+            t
+            for t in tables
+            if t not in audit and t not in trigger_kept and t != "django_migrations"
+        ]
         statements = [
             f"GRANT CONNECT ON DATABASE {database} TO {app}",
             # A temporary table named like an event table would take the history triggers'
