@@ -4,8 +4,9 @@ Two roles (docs/adr/0002-audit.md). The owner runs migrations and owns every tab
 application's role (settings.DATABASE_APP_ROLE) may SELECT, INSERT, UPDATE and DELETE on domain
 tables but only SELECT and INSERT on audit tables (every pghistory event table,
 pghistory_context, the access log), and only SELECT on tables that database triggers keep
-(`tracking.kept_by_triggers`: their triggers write through functions that run as the owner). Privileges are checked before any trigger, and no session
-setting grants them back. On top of them, for every role:
+(`tracking.kept_by_triggers`: their triggers write through functions that run as the owner).
+Privileges are checked before any trigger, and no session setting grants them back. On top of
+them, for every role:
 
 - each audit table has a trigger refusing UPDATE and DELETE that reads no setting (pgtrigger's
   `append_only` returns early under `SET pgtrigger.ignore`) and fires ALWAYS (so
@@ -250,8 +251,9 @@ def create_app_role(role: str, password: str = "", using: str = "default") -> bo
 
 def grant_app_role(role: str, using: str = "default") -> None:
     """Give the application's role what it may do, and nothing more, in one transaction:
-    DML on domain tables, SELECT and INSERT on audit tables, SELECT on trigger-kept tables, and the same SELECT and INSERT by
-    default on tables the owner creates later (post_migrate widens new domain tables)."""
+    DML on domain tables, SELECT and INSERT on audit tables, SELECT on trigger-kept tables, and
+    the same SELECT and INSERT by default on tables the owner creates later (post_migrate
+    widens new domain tables and narrows trigger-kept ones)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     app = quote(role)
