@@ -355,7 +355,6 @@ def test_two_writers_about_one_victim_leave_the_candidacy_the_rule_gives(referen
     assert_kept_by_the_rule()
 
     first, second = separate_connection(), separate_connection()
-    errors = []
     try:
         first.cursor().execute(
             "UPDATE marac_maracreferral SET status = 'accepted' WHERE id = %s", [older.pk]
@@ -369,21 +368,15 @@ def test_two_writers_about_one_victim_leave_the_candidacy_the_rule_gives(referen
                     [referral.pk],
                 )
                 second.commit()
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(error)
+            except Exception:
                 second.rollback()
+                raise
 
-        thread = threading.Thread(target=reject_the_latest)
-        thread.start()
         # The second waits: for the person's lock (without it, for the first's rows).
-        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second writer did not wait"
-        first.commit()
-        thread.join(timeout=10)
-        assert not thread.is_alive()
+        assert second_writer_waits_then_runs(first, reject_the_latest) == []
     finally:
         first.close()
         second.close()
-    assert errors == []
     (row,) = [r for r in repeat_candidates_kept() if r[0] == victim.pk]
     older.refresh_from_db()
     assert row[3] == older.created_at
@@ -425,7 +418,6 @@ def add_victim_while_the_incident_changes(incident, person, change_sql, params):
     """Another connection changes the incident (not committed yet) while this one adds a
     victim; the party's trigger must wait and read the incident as committed."""
     first = separate_connection()
-    errors = []
     try:
         first.cursor().execute(change_sql, params)
 
@@ -433,20 +425,33 @@ def add_victim_while_the_incident_changes(incident, person, change_sql, params):
             try:
                 with transaction.atomic():
                     Party.objects.create(incident=incident, person=person, role=PartyRole.VICTIM)
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(error)
             finally:
-                connection.close()
+                connection.close()  # the thread's own connection
 
-        thread = threading.Thread(target=add)
-        thread.start()
-        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the party did not wait"
-        first.commit()
-        thread.join(timeout=10)
-        assert not thread.is_alive()
+        assert second_writer_waits_then_runs(first, add) == []
     finally:
         first.close()
-    assert errors == []
+
+
+def second_writer_waits_then_runs(first, write) -> list[Exception]:
+    """Run `write` in a thread while `first` (a connection) holds its uncommitted change: the
+    write must wait for a lock; then `first` commits and the write finishes. Returns what the
+    write raised."""
+    errors = []
+
+    def run():
+        try:
+            write()
+        except Exception as error:  # noqa: BLE001 (returned to the test)
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second writer did not wait"
+    first.commit()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    return errors
 
 
 @pytest.mark.django_db(transaction=True)
