@@ -32,6 +32,7 @@ from marac.selectors.documents import pack_documents_for
 from marac.selectors.meetings import meeting_list
 from marac.selectors.referrals import (
     assessments_to_be_referred,
+    first_repeat_marac_alerts,
     referrals_awaiting_triage,
     repeat_marac_alerts,
     request_repeat_marac_alerts,
@@ -113,6 +114,9 @@ class WorkList:
     # 15 ms at a million incidents; 150-250 ms before ADR 0017): the navigation's number
     # counts it only when the other lists leave the total under the cap.
     costly: bool = False
+    # Reads the first n rows itself, where that is cheaper than slicing the query (London's
+    # repeat alerts: the rule applied to the newest candidates only).
+    first: Callable[[int], list] | None = None
 
     @cached_property
     def queryset(self) -> QuerySet:
@@ -124,6 +128,8 @@ class WorkList:
 
     @cached_property
     def records(self) -> list:
+        if self.first is not None:
+            return self.first(HOME_LIMIT)
         return list(self.queryset[:HOME_LIMIT])
 
     @cached_property
@@ -556,6 +562,9 @@ def _coordinator_lists(viewer, borough_id, request) -> list[WorkList]:
             hint="New incidents within 12 months of the victim's last MARAC referral.",
             rows=lambda: coordinator_repeat_alerts(
                 viewer=viewer, borough_id=borough_id, request=request
+            ),
+            first=lambda limit: first_repeat_marac_alerts(
+                viewer=viewer, limit=limit, borough_id=borough_id, request=request
             ),
             describe=repeat,
             # All of London: the whole rule on each of London's candidates (about 500).

@@ -19,7 +19,7 @@ from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 
 from ..models import MaracReferral, ReferralStatus
-from ..selectors.referrals import repeat_marac_alerts
+from ..selectors.referrals import first_repeat_marac_alerts, repeat_marac_alerts
 from ..services.referrals import referral_reject
 from .factories import (
     coordinator,
@@ -544,3 +544,40 @@ def test_the_application_role_cannot_write_the_candidates_around_the_triggers(
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, params)
     assert_kept_by_the_rule()
+
+
+# --- The home's first page ----------------------------------------------------------------------
+
+
+def test_the_first_page_of_alerts_is_the_start_of_the_whole_list_past_candidates_that_fail():
+    """`first_repeat_marac_alerts` applies the rule to the newest candidates a batch at a time:
+    when the newest fail it, the page still holds the
+    next alerts, in the whole list's order, ties in time by party."""
+    referral = referral_made_days_ago(60)
+    alerts = [new_incident_of(referral.person, days, referral) for days in (5, 10, 15)]
+    tied = new_incident_of(referral.person, 15, referral)
+    Incident.objects.filter(pk=tied.incident_id).update(
+        occurred_at=Incident.objects.get(pk=alerts[2].incident_id).occurred_at
+    )
+    # The newest candidates, each failing the rule (another perpetrator): the first batches.
+    failing = [
+        new_incident_of(referral.person, days, referral, same_perpetrator=False)
+        for days in (40, 45, 50)
+    ]
+    assert {party.pk for party in failing} <= candidate_parties()
+    assert_kept_by_the_rule()
+
+    for viewer in (coordinator(), coordinator("CEN")):
+        whole = list(repeat_marac_alerts(viewer=viewer))
+        assert [party.pk for party in whole] == [
+            *sorted([alerts[2].pk, tied.pk], reverse=True),
+            alerts[1].pk,
+            alerts[0].pk,
+        ]
+        for limit in range(1, len(whole) + 2):
+            page = first_repeat_marac_alerts(viewer=viewer, limit=limit)
+            assert page == whole[:limit]
+            assert page[0].incident.reference and page[0].person.full_name  # read with them
+    assert first_repeat_marac_alerts(viewer=coordinator("SOU"), limit=20) == []
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    assert first_repeat_marac_alerts(viewer=officer, limit=20) == []

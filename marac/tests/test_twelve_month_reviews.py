@@ -149,3 +149,22 @@ def test_the_homes_first_page_is_for_coordinators_in_scope(lambeth_officer):
 
     assert list(twelve_month_reviews_due(viewer=coordinator("SOU"), first=20)) == []
     assert list(twelve_month_reviews_due(viewer=lambeth_officer, first=20)) == []
+
+
+@pytest.mark.parametrize("team_code", ["LAM", "CEN"])
+def test_the_homes_first_page_looks_past_the_oldest_hearings_listed_since(team_code):
+    # The page is chosen among the window's hearings oldest first, a batch at a time: when the
+    # oldest were listed again since (or are no longer heard), the later batches fill it.
+    coord = coordinator()
+    for days in (394, 393, 392):
+        listed_again = heard(days)
+        referral_list_at_meeting(actor=coord, referral_id=listed_again.pk, meeting_id=meeting().pk)
+    due = [heard(days) for days in (380, 370, 360)]
+    viewer = coordinator(team_code)
+
+    whole = list(twelve_month_reviews_due(viewer=viewer))
+    assert whole == due
+    for first in range(1, len(whole) + 2):
+        page = list(twelve_month_reviews_due(viewer=viewer, first=first))
+        assert page == whole[:first]
+        assert [r.last_heard for r in page] == [r.last_heard for r in whole[:first]]

@@ -43,8 +43,10 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
                 "partner_actions": partner_actions,
             }
         awaiting_triage = list(selectors.referrals_awaiting_triage(viewer=viewer)[:HOME_LIMIT])
-        # The navigation's number counts the same alerts: worked out once for both.
-        repeat_alerts = list(selectors.request_repeat_marac_alerts(self.request)[:HOME_LIMIT])
+        # The navigation's number counts the same alerts: their candidates are read once.
+        repeat_alerts = selectors.first_repeat_marac_alerts(
+            viewer=viewer, limit=HOME_LIMIT, request=self.request
+        )
         reviews_due = list(selectors.twelve_month_reviews_due(viewer=viewer, first=HOME_LIMIT))
         to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
         # One entry for each kind of record the page names (referrals, incident parties,
