@@ -702,16 +702,19 @@ def work_lists(*, viewer, borough_id: int | None = None, request=None) -> list[W
 
 def count_all(lists: list[WorkList]) -> None:
     """Count every list in one query (a scalar COUNT subquery per list, of at most
-    COUNT_CAP + 1 rows in the list's own order), so the home page and the number in the
-    navigation cost one round trip, however many lists a role has. Each list's query is the
-    one it shows, compiled by Django; only their counts are combined."""
+    COUNT_CAP + 1 rows), so the home page and the number in the navigation cost one round
+    trip, however many lists a role has. Each list's query is the one it shows, compiled by
+    Django; only their counts are combined. The rows are counted unordered: any COUNT_CAP + 1
+    of them give the same number, and the order made PostgreSQL sort every row first (a
+    London-wide supervisor's 5,900 overdue actions: 3.8 of the query's 4.2 ms at a million
+    incidents)."""
     pending = [work_list for work_list in lists if "count" not in work_list.__dict__]
     if not pending:
         return
     parts, params = [], []
     for work_list in list(pending):
         try:
-            capped = work_list.queryset.values("pk")[: COUNT_CAP + 1]
+            capped = work_list.queryset.order_by().values("pk")[: COUNT_CAP + 1]
             sql, list_params = capped.query.sql_with_params()
         except EmptyResultSet:  # .none(): nothing to ask the database
             work_list.__dict__["count"] = 0
