@@ -248,12 +248,17 @@ def first_repeat_marac_alerts(
     page. `request`: the candidates read once for the request (the navigation's number)."""
     if viewer.role not in MARAC_COORDINATORS:
         return []
-    if request is not None:
-        ids = _request_memo(request, borough_id)["ids"]
-    else:
-        ids = _repeat_candidate_ids(viewer, borough_id)
-    found: list[Party] = []
+    memo = _request_memo(request, borough_id) if request is not None else None
+    ids = memo["ids"] if memo is not None else _repeat_candidate_ids(viewer, borough_id)
     start, batch = 0, 2 * limit
+    if len(ids) <= batch:
+        # One batch holds them all (a borough's 15-21): the whole list's query, which the
+        # request's navigation number also counts, built once for both.
+        alerts = (
+            memo["alerts"] if memo is not None else _repeat_alerts_among(viewer, borough_id, ids)
+        )
+        return list(alerts[:limit])
+    found: list[Party] = []
     while len(found) < limit and start < len(ids):
         # Candidates are newest first like the alerts (their incident's time, then the party):
         # each batch's alerts follow the previous batch's.
