@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -10,3 +11,10 @@ application = get_wsgi_application()
 # starts rather than on its first request: that request took 1.8 s instead of 40 ms (each new
 # or recycled gunicorn worker's first user waited for the imports).
 get_resolver().url_patterns  # noqa: B018 (the property imports the URLconfs)
+
+# What start-up made (modules, settings, URL patterns: about 130,000 objects) lives as long as
+# the worker: moved out of the cycle collector's view, its full collections no longer walk
+# them. Such a collection, now and then in a request, took 100-150 ms with them and 6-24 ms
+# without (benchmarks/README.md, session 13): the slowest requests of every page.
+gc.collect()
+gc.freeze()
