@@ -10,16 +10,23 @@ Read-your-writes: a request that may write (any method but GET, HEAD, OPTIONS, T
 short-lived cookie; for REPLICA_STICKY_SECONDS after it, that browser's requests read from the
 primary only, so a user never misses what they have just saved. The cookie only routes: a
 forged one can send a user's own reads to the primary, nothing else.
+
+A replica that cannot be reached is not a page that fails: the view is run again from the
+primary, and this process leaves the replica alone for REPLICA_RETRY_SECONDS before trying it
+again (one failed connection, `connect_timeout` at most, per process and period).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 WROTE_COOKIE = "pp_wrote_at"
@@ -29,8 +36,35 @@ _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False
 _primary_pinned: ContextVar[bool] = ContextVar("primary_pinned", default=False)
 
 
+# Until when (time.monotonic()) this process reads nothing from the replica: it could not be
+# reached. Per process: each web worker finds out for itself, with one failed connection.
+_replica_down_until = 0.0
+
+
 def replica_configured() -> bool:
     return settings.DATABASE_REPLICA_ENABLED
+
+
+def replica_usable() -> bool:
+    return replica_configured() and time.monotonic() >= _replica_down_until
+
+
+def _replica_unreachable() -> bool:
+    """Whether the replica refuses a connection now (the one the failed view used is dropped:
+    Django would otherwise keep handing it out)."""
+    replica = connections[REPLICA]
+    replica.close()
+    try:
+        replica.ensure_connection()
+    except (OperationalError, InterfaceError):
+        replica.close()
+        return True
+    return False
+
+
+def _leave_replica_alone() -> None:
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
 
 
 @contextlib.contextmanager
@@ -68,7 +102,7 @@ class ReplicaRouter:
             _replica_allowed.get()
             and model._meta.app_label not in PRIMARY_ONLY_APPS
             and not _primary_pinned.get()
-            and replica_configured()
+            and replica_usable()
             # A read inside a transaction must see that transaction's writes.
             and not connections["default"].in_atomic_block
         ):
@@ -89,7 +123,18 @@ class ReplicaReadsMixin:
     """A view whose reads may come from the replica (heavy, read-only, lag acceptable)."""
 
     def dispatch(self, request, *args, **kwargs):
-        with reading_from_replica():
+        if not replica_usable():
+            return super().dispatch(request, *args, **kwargs)
+        try:
+            with reading_from_replica():
+                return super().dispatch(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            # Only the replica's failure is worked round: these views only read, so they run
+            # again from the primary. The primary's own failure goes on to the 503 page.
+            if not _replica_unreachable():
+                raise
+            logger.warning("The read replica cannot be reached: reading from the primary.")
+            _leave_replica_alone()
             return super().dispatch(request, *args, **kwargs)
 
 

@@ -132,10 +132,14 @@ DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
 # role and database as DATABASE_URL, on the standby. Unset: everything reads from the primary.
 DATABASE_REPLICA_ENABLED = bool(env("DATABASE_REPLICA_URL", default=""))
 if DATABASE_REPLICA_ENABLED:
+    _replica = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"] = {
-        **env.db("DATABASE_REPLICA_URL"),
+        **_replica,
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
         "CONN_HEALTH_CHECKS": True,
+        # A standby that is gone (not refusing: silent) holds a page this long, once per
+        # process and REPLICA_RETRY_SECONDS, before the page is read from the primary.
+        "OPTIONS": {"connect_timeout": 3, **_replica.get("OPTIONS", {})},
         "TEST": {"MIRROR": "default"},
     }
 for _alias in DATABASES:
@@ -145,6 +149,9 @@ DATABASE_ROUTERS = ["publicprotection.replica.ReplicaRouter"]
 # How long after a request that may write its browser reads from the primary only (longer
 # than the replica's lag under load; docs/deployment.md).
 REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=15)
+# After the replica could not be reached, how long a process reads only from the primary
+# before trying the replica again.
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
 
 # Two database roles (docs/adr/0002-audit.md): DATABASE_URL names the role the process runs as.
 # Migrations run as the owner of the tables; the application runs as this role, which
