@@ -125,16 +125,23 @@ class ReplicaReadsMixin:
     def dispatch(self, request, *args, **kwargs):
         if not replica_usable():
             return super().dispatch(request, *args, **kwargs)
+        replica = connections[REPLICA]
+        # Django sets the flag on the alias whose connection or statement failed; a connection
+        # refused in an earlier request leaves it set (nothing resets it until a connect).
+        replica.errors_occurred = False
         try:
             with reading_from_replica():
                 return super().dispatch(request, *args, **kwargs)
         except (OperationalError, InterfaceError):
             # Only the replica's failure is worked round: these views only read, so they run
             # again from the primary. The primary's own failure goes on to the 503 page.
-            if not _replica_unreachable():
+            if not replica.errors_occurred:
                 raise
-            logger.warning("The read replica cannot be reached: reading from the primary.")
-            _leave_replica_alone()
+            if _replica_unreachable():
+                logger.warning("The read replica cannot be reached: reading from the primary.")
+                _leave_replica_alone()
+            else:  # reachable, but it failed this page (a standby's conflict with recovery)
+                logger.warning("A read from the replica failed: reading from the primary.")
             return super().dispatch(request, *args, **kwargs)
 
 

@@ -120,3 +120,45 @@ def test_a_reachable_replica_is_used_and_the_primarys_own_failure_is_not_hidden(
 
     assert response.status_code == 503
     assert replica_usable()  # the replica was fine: nothing to leave alone
+
+
+class _ConflictingCursor:
+    """A replica cursor whose statements are cancelled as a hot standby cancels them when
+    replay needs the rows they read ("conflict with recovery", SQLSTATE 40001)."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql, *args, **kwargs):
+        import psycopg2.errors
+
+        if "reports_" in sql:  # the page's own reads (the trends' tables)
+            raise psycopg2.errors.SerializationFailure(
+                "canceling statement due to conflict with recovery"
+            )
+        return self._cursor.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+
+def test_a_reachable_replicas_own_failure_is_read_from_the_primary_not_a_503(
+    replica_at, analyst_client, monkeypatch
+):
+    # The replica is up (a new connection to it succeeds) but cancels the page's query, as a
+    # standby does on a conflict with recovery: the error is the replica's, not the primary's.
+    primary_port = connections["default"].settings_dict["PORT"] or 5432
+    wrapper = replica_at(primary_port)
+    create_cursor = wrapper.create_cursor
+    monkeypatch.setattr(
+        wrapper, "create_cursor", lambda name=None: _ConflictingCursor(create_cursor(name))
+    )
+    analyst_client.raise_request_exception = False  # the page a user would see
+
+    response = analyst_client.get(reverse("reports:dashboard"))
+
+    assert response.status_code == 200  # was 503: the primary could have answered
+    assert replica_usable()  # reachable: nothing to leave alone
