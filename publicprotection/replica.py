@@ -13,7 +13,8 @@ forged one can send a user's own reads to the primary, nothing else.
 
 A replica that cannot be reached is not a page that fails: the view is run again from the
 primary, and this process leaves the replica alone for REPLICA_RETRY_SECONDS before trying it
-again (one failed connection, `connect_timeout` at most, per process and period).
+again (one failed connection, `connect_timeout` at most, per process and period). The
+failure is the replica's when Django flagged that alias's connection; any other goes on.
 """
 
 from __future__ import annotations
@@ -47,19 +48,6 @@ def replica_configured() -> bool:
 
 def replica_usable() -> bool:
     return replica_configured() and time.monotonic() >= _replica_down_until
-
-
-def _replica_unreachable() -> bool:
-    """Whether the replica refuses a connection now (the one the failed view used is dropped:
-    Django would otherwise keep handing it out)."""
-    replica = connections[REPLICA]
-    replica.close()
-    try:
-        replica.ensure_connection()
-    except (OperationalError, InterfaceError):
-        replica.close()
-        return True
-    return False
 
 
 def _leave_replica_alone() -> None:
@@ -137,11 +125,13 @@ class ReplicaReadsMixin:
             # again from the primary. The primary's own failure goes on to the 503 page.
             if not replica.errors_occurred:
                 raise
-            if _replica_unreachable():
-                logger.warning("The read replica cannot be reached: reading from the primary.")
-                _leave_replica_alone()
-            else:  # reachable, but it failed this page (a standby's conflict with recovery)
-                logger.warning("A read from the replica failed: reading from the primary.")
+            # Refused, silent, behind a PgBouncer whose standby is gone, or reachable but
+            # cancelling the page's query (a conflict with recovery): no second connection to
+            # tell them apart (another connect_timeout), the process leaves it alone a while.
+            with contextlib.suppress(OperationalError, InterfaceError):
+                replica.close()  # Django would otherwise keep handing the broken one out
+            logger.warning("A read from the replica failed: reading from the primary.")
+            _leave_replica_alone()
             return super().dispatch(request, *args, **kwargs)
 
 

@@ -83,8 +83,8 @@ def test_the_trends_are_read_from_the_primary_when_the_replica_cannot_be_reached
     assert "Trends" in first.text
     assert export.status_code == 200
     assert not replica_usable()
-    # The failed view's connection and one check: then the process leaves the replica alone.
-    assert len(attempts) == 2
+    # The failed view's connection only: then the process leaves the replica alone.
+    assert len(attempts) == 1
 
 
 def test_the_replica_is_tried_again_after_the_retry_period(
@@ -161,4 +161,3 @@ def test_a_reachable_replicas_own_failure_is_read_from_the_primary_not_a_503(
     response = analyst_client.get(reverse("reports:dashboard"))
 
     assert response.status_code == 200  # was 503: the primary could have answered
-    assert replica_usable()  # reachable: nothing to leave alone
