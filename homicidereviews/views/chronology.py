@@ -69,13 +69,6 @@ class ChronologyExportView(ReplicaReadsMixin, ReviewerRequiredMixin, View):
         review = selectors.review_get(viewer=request.user, review_id=pk)
         _, dates = period(request)
         chronology = chronology_for(review=review, **dates)
-        access_log_record(
-            request=request,
-            obj=review,
-            action=AccessAction.EXPORT,
-            channel=AccessChannel.DOCUMENT,
-            label=f"{review.reference} chronology ({self.kind.upper()})",
-        )
         filename = f"{review.reference}-police-chronology.{self.kind}"
         if self.kind == "csv":
             body = chronology_csv(chronology, base_url=request.build_absolute_uri("/")[:-1])
@@ -84,6 +77,15 @@ class ChronologyExportView(ReplicaReadsMixin, ReviewerRequiredMixin, View):
             response = HttpResponse(
                 chronology_pdf(chronology, viewer=request.user), content_type="application/pdf"
             )
+        # Logged once the file exists, as it goes out: a build that failed part way (a replica
+        # gone, the view run again from the primary) gave nothing out and logs nothing.
+        access_log_record(
+            request=request,
+            obj=review,
+            action=AccessAction.EXPORT,
+            channel=AccessChannel.DOCUMENT,
+            label=f"{review.reference} chronology ({self.kind.upper()})",
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
