@@ -11,10 +11,11 @@ short-lived cookie; for REPLICA_STICKY_SECONDS after it, that browser's requests
 primary only, so a user never misses what they have just saved. The cookie only routes: a
 forged one can send a user's own reads to the primary, nothing else.
 
-A replica that cannot be reached is not a page that fails: the view is run again from the
-primary, and this process leaves the replica alone for REPLICA_RETRY_SECONDS before trying it
-again (one failed connection, `connect_timeout` at most, per process and period). The
-failure is the replica's when Django flagged that alias's connection; any other goes on.
+A replica that cannot be reached, or fails a read, is not a page that fails: the view is run
+again from the primary, and this process leaves the replica alone for REPLICA_RETRY_SECONDS
+before trying it again (one failed connection, `connect_timeout` at most, per process and
+period). The failure is the replica's when Django flagged that alias's connection; any other
+goes on to the 503 page.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False
 _primary_pinned: ContextVar[bool] = ContextVar("primary_pinned", default=False)
 
 
-# Until when (time.monotonic()) this process reads nothing from the replica: it could not be
-# reached. Per process: each web worker finds out for itself, with one failed connection.
+# Until when (time.monotonic()) this process reads nothing from the replica: a read from it
+# failed. Per process: each web worker finds out for itself, with one failed read.
 _replica_down_until = 0.0
 
 
