@@ -35,10 +35,14 @@ run: env
 	scripts/system-packages.sh
 	$(PY) scripts/stack.py run
 
-## The whole suite, browser tests included.
+## The whole suite, browser tests included, in TEST_PROCESSES pytest-xdist workers (each its own
+## test database and Redis database; tests are handed out as workers free up). Much of the suite
+## waits on PostgreSQL, Chromium or a subprocess, so a 2-core machine runs 3 well.
+## TEST_PROCESSES=0 runs it in one process.
+TEST_PROCESSES ?= 3
 test: env
 	scripts/system-packages.sh --browser --pgbouncer
-	$(PY) scripts/stack.py test $(PYTEST_ARGS)
+	$(PY) scripts/stack.py test -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 ## ruff, djLint, and the import contracts in pyproject.toml (the layers: docs/adr/0011).
 lint: env

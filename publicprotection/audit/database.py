@@ -23,6 +23,9 @@ pgtrigger's function are followed by ours. `manage.py grant_app_role --create` c
 
 from __future__ import annotations
 
+import random
+import time
+
 from django.apps import apps
 from django.db import DatabaseError, connections, transaction
 
@@ -30,6 +33,7 @@ from .partitions import REFUSE_CHANGE_FUNCTION, install_functions, months_ahead_
 
 APPEND_ONLY_TRIGGER = "pp_audit_append_only"
 DUPLICATE_OBJECT, UNIQUE = "42710", "23505"  # SQLSTATEs of a role created twice at once
+INTERNAL_ERROR = "XX000"  # "tuple concurrently updated": a role altered twice at once
 SCHEMA = "public"  # where migrations put every table (pgtrigger names "public" outright too)
 
 _REFUSE_CHANGE = REFUSE_CHANGE_FUNCTION
@@ -245,8 +249,24 @@ def create_app_role(role: str, password: str = "", using: str = "default") -> bo
                     raise
         _refuse_unsafe_role(cursor, role)
         if password:
-            cursor.execute(f"ALTER ROLE {quoted} PASSWORD %s", [password])
+            _set_password(connection, cursor, quoted, password)
     return created
+
+
+def _set_password(connection, cursor, quoted_role: str, password: str) -> None:
+    """ALTER ROLE ... PASSWORD, tried again if another process (a test run's other pytest-xdist
+    worker, on its own database in the same cluster) updated the role's row at the same moment:
+    PostgreSQL refuses the second of two concurrent updates of one catalog row outright."""
+    attempts = 10
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"ALTER ROLE {quoted_role} PASSWORD %s", [password])
+            return
+        except DatabaseError as error:
+            if getattr(error.__cause__, "pgcode", None) != INTERNAL_ERROR or attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - not security: a back-off
 
 
 def grant_app_role(role: str, using: str = "default") -> None:

@@ -1,9 +1,10 @@
 """Settings for `make test`."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, REST_FRAMEWORK, STORAGES, env
+from .base import CACHES, REDIS_URL, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 REQUIRE_TWO_FACTOR = False  # tests that need it turn it on with override_settings
@@ -22,6 +23,23 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"pp-test-{os.getpid()}"),
     }
 }
+
+# `make test` runs the suite in several pytest-xdist workers. Each worker's Celery tests start a
+# real worker that consumes the default queue, so each pytest worker gets a Redis database of
+# its own (the run's own plus 1, 2, ...): one worker's queued pack is never built, or emptied
+# away, by another's. The worker puts its URL in the environment, marked as done, so the
+# processes its tests start (Celery workers, gunicorn) use it, or the URL a test gives them.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...
+if _xdist_worker and os.environ.get("TEST_REDIS_FOR_WORKER") != _xdist_worker:
+    _run_url = urlsplit(REDIS_URL)
+    _run_db = int(_run_url.path.strip("/") or 0)
+    _worker_db = (_run_db + 1 + int(_xdist_worker.removeprefix("gw"))) % 16
+    REDIS_URL = urlunsplit(_run_url._replace(path=f"/{_worker_db}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL
+    CELERY_BROKER_URL = REDIS_URL
+    BEAT_LOCK_REDIS_URL = REDIS_URL
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["TEST_REDIS_FOR_WORKER"] = _xdist_worker
 
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = "public-protection-demo"  # noqa: S105 - fictional demo only

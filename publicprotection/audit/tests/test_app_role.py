@@ -302,6 +302,31 @@ def test_the_owner_is_never_made_the_application_role(db, args):
         assert cursor.fetchone()[0]
 
 
+def test_test_runs_side_by_side_set_the_role_password_at_once(transactional_db):
+    """Each pytest-xdist worker runs `grant_app_role --create` on its own database in the same
+    cluster; with a password, each alters the one role. PostgreSQL refuses the second of two
+    concurrent updates of a role ("tuple concurrently updated"): the command tries again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from publicprotection.audit.database import create_app_role
+
+    role = f"pp_race_{uuid.uuid4().hex[:12]}"
+
+    def set_password_repeatedly(_):
+        try:  # each thread has its own connection (Django's are per thread)
+            for _ in range(15):
+                create_app_role(role, "a-password")
+        finally:
+            connections["default"].close()
+
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(set_password_repeatedly, range(3)))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP ROLE IF EXISTS {role}")
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     load_reference_data()  # transactional tests flush it away
