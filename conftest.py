@@ -13,6 +13,38 @@ from django.db import connections
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
 
+TEMPLATE_VARIABLE = "TEST_DATABASE_TEMPLATE"
+
+
+def pytest_sessionstart(session):
+    """Under `pytest -n N` the controller migrates one database before the workers start, and
+    each worker's test database is created from it (publicprotection/settings/test.py names
+    it the TEMPLATE), instead of every worker running all the migrations at once on the same
+    cores (80 s each with three). Their migrate then finds nothing to apply."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    from django.test.utils import setup_databases
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        config.template_databases = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+        )
+        call_command("grant_app_role", "--create", verbosity=0)
+        os.environ[TEMPLATE_VARIABLE] = connections["default"].settings_dict["NAME"]
+        connections.close_all()  # a database is copied only while nobody is connected to it
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if databases := getattr(config, "template_databases", None):
+        from django.test.utils import teardown_databases
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock():
+            teardown_databases(databases, verbosity=0)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

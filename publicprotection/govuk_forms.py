@@ -10,6 +10,7 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
 from django.utils import timezone
 
+from .query_params import whole_number
 from .widget_markup import widget_markup
 
 _WIDGET_CLASSES = {
@@ -280,7 +281,8 @@ def _parts_in_error(values: list[str], parts: tuple[str, ...], required: bool) -
     wrong = {p for p, v in filled.items() if not v}
     for part, text in filled.items():
         low, high = _PART_RANGE[part]
-        if text and (not text.isdigit() or not low <= int(text) <= high):
+        number = whole_number(text, max_digits=20)
+        if text and (number is None or not low <= number <= high):
             wrong.add(part)
     return wrong or set(parts)
 
@@ -299,9 +301,9 @@ class _PartsMixin:
         if missing:
             needed = " and ".join(self.names[p] for p in missing)
             raise ValidationError(f"{label} must include {needed}", code="incomplete")
-        if not all(v.isdigit() for v in filled):
+        numbers = [whole_number(v, max_digits=20) for v in filled]
+        if None in numbers:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        numbers = [int(v) for v in filled]
         if len(filled[2]) != 4:
             raise ValidationError(f"{label}: the year must have 4 numbers", code="invalid")
         try:

@@ -23,6 +23,7 @@ from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.query_params import whole_number
 from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
@@ -333,12 +334,8 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
                 }
             )
             person = None
-            if request.GET["person"].isdigit():
-                person = (
-                    persons_visible_to(viewer=request.user)
-                    .filter(pk=int(request.GET["person"]))
-                    .first()
-                )
+            if (person_id := whole_number(request.GET["person"])) is not None:
+                person = persons_visible_to(viewer=request.user).filter(pk=person_id).first()
             return self.render_to_response(
                 self.get_context_data(
                     form=form,

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import CASE_READERS
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.query_params import whole_number
 
 from ..selectors.incidents import STATES_LIMIT, incident_states
 
@@ -23,7 +24,8 @@ class IncidentStatesView(RoleRequiredMixin, TemplateView):
     template_name = "marac/incidents/states_fragment.html"
 
     def get_context_data(self, **kwargs):
-        ids = [int(i) for i in self.request.GET.getlist("incident") if i.isdigit() and len(i) < 12]
+        ids = [whole_number(i, max_digits=11) for i in self.request.GET.getlist("incident")]
+        ids = [i for i in ids if i is not None]
         ids = list(dict.fromkeys(ids))[:STATES_LIMIT]
         states = incident_states(viewer=self.request.user, incident_ids=ids)
         return {

@@ -15,6 +15,7 @@ from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
+from publicprotection.query_params import whole_number
 from publicprotection.row_links import url_for_each
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
@@ -63,11 +64,11 @@ class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     template_name = "marac/referrals/new.html"
 
     def _assessment(self):
-        assessment_id = self.request.GET.get("assessment", "")
-        if not assessment_id.isdigit():
+        assessment_id = whole_number(self.request.GET.get("assessment", ""))
+        if assessment_id is None:
             raise Http404("No such assessment")
         return selectors.referable_assessment_get(
-            viewer=self.request.user, assessment_id=int(assessment_id)
+            viewer=self.request.user, assessment_id=assessment_id
         )
 
     def get(self, request, *args, **kwargs):

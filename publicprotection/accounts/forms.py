@@ -27,7 +27,7 @@ class TokenForm(GovukFormMixin, forms.Form):
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].strip()
-        if not token.isdigit():
+        if not (token.isascii() and token.isdecimal()):
             raise forms.ValidationError("The code must be 6 digits")
         return token
 

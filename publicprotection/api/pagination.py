@@ -3,6 +3,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from publicprotection.pagination import MAX_PAGE
+from publicprotection.query_params import whole_number
 
 
 class CheckedPageSizeMixin:
@@ -13,7 +14,7 @@ class CheckedPageSizeMixin:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not 1 <= (whole_number(raw) or 0) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -21,7 +22,7 @@ class CheckedPageSizeMixin:
                     ]
                 }
             )
-        return int(raw)
+        return whole_number(raw)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -44,7 +45,7 @@ class BoundedPageNumberPagination(CheckedPageSizeMixin, PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if raw.isdigit() and int(raw) > MAX_PAGE:
+        if raw.isdecimal() and (len(raw) > 12 or int(raw) > MAX_PAGE):
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="Too deep."))
         return super().paginate_queryset(queryset, request, view)
 

@@ -56,3 +56,7 @@ WHITENOISE_AUTOREFRESH = True
 # One test database per run, so runs started side by side (CI, a developer, a helper) never
 # drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_publicprotection_{os.getpid()}"}  # noqa: F405
+# Under `pytest -n`, the database the run's controller migrated (conftest.py): each worker's is
+# created as a copy of it.
+if _template := os.environ.get("TEST_DATABASE_TEMPLATE"):
+    DATABASES["default"]["TEST"]["TEMPLATE"] = _template  # noqa: F405
