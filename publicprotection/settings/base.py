@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their long cache), above everything that answers.
     "publicprotection.cache_headers.NoStoreMiddleware",
+    # Before any view reads the query: NUL cannot reach PostgreSQL (a 400, not a 500).
+    "publicprotection.null_characters.RefuseNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before anything reads case data: which database this request may read from.
     "publicprotection.replica.ReadYourWritesMiddleware",
