@@ -61,7 +61,7 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
         qs = qs.filter(created_by=viewer)
     if f.date_from:
         qs = qs.filter(occurred_at__gte=_day_start(f.date_from))
-    if f.date_to:
+    if f.date_to and f.date_to < date.max:  # up to the last day: no end to add a day to
         qs = qs.filter(occurred_at__lt=_day_start(f.date_to) + timedelta(days=1))
     if f.crime == "crime":
         qs = qs.filter(is_crime=True)

@@ -22,7 +22,7 @@ from publicprotection.accounts.models import Team
 from publicprotection.london_time import LONDON
 
 DATA_RETURN_READERS = MARAC_COORDINATORS | ANALYSTS | REVIEW_LEADS
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
 ETHNIC_MINORITY = (Ethnicity.ASIAN, Ethnicity.BLACK, Ethnicity.MIXED, Ethnicity.OTHER)
 NOT_RECORDED = "not recorded"
 
@@ -89,8 +89,11 @@ def parse_quarter(value: str) -> tuple[date, date] | None:
     if not match:
         return None
     year, number = int(match.group(1)), int(match.group(2))
-    start = date(year, 3 * number - 2, 1)
-    end = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
+    try:  # year 0000 has no dates, and 9999-Q4 would end in year 10000
+        start = date(year, 3 * number - 2, 1)
+        end = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
+    except ValueError:
+        return None
     return start, end  # end is exclusive
 
 

@@ -63,7 +63,7 @@ def access_log_search(
         )
     if date_from:
         qs = qs.filter(occurred_at__gte=_day_start(date_from))
-    if date_to:
+    if date_to and date_to < date.max:  # up to the last day: no end to add a day to
         qs = qs.filter(occurred_at__lt=_day_start(date_to) + timezone.timedelta(days=1))
     if object_id:
         # One record's reads are few, but PostgreSQL cannot estimate `object_ids @> [id]` and
@@ -103,7 +103,7 @@ def change_events_search(
         qs = qs.filter(pgh_context__user=user_id)
     if date_from:
         qs = qs.filter(pgh_created_at__gte=_day_start(date_from))
-    if date_to:
+    if date_to and date_to < date.max:
         qs = qs.filter(pgh_created_at__lt=_day_start(date_to) + timezone.timedelta(days=1))
     return qs.order_by("-pgh_created_at")
 

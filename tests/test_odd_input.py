@@ -1,6 +1,9 @@
-"""Numbers typed into a URL or a date box that `str.isdigit()` accepts and `int()` refuses
-(superscripts), or that are too long for `int()` (over 4,300 digits), are refused as bad input:
-never a 500 (publicprotection/query_params.py). Hypothesis found the superscript in a date box."""
+"""Odd input is refused or answered, never a 500:
+- numbers typed into a URL or a date box that `str.isdigit()` accepts and `int()` refuses
+  (superscripts), or too long for `int()` (over 4,300 digits): publicprotection/query_params.py
+  (Hypothesis found the superscript in a date box);
+- the last dates there are: a filter "up to 31 December 9999" added a day past it, and the MARAC
+  data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates)."""
 
 import pytest
 from django.urls import reverse
@@ -67,3 +70,23 @@ def test_date_boxes(client, lambeth_officer, odd):
     assert response.status_code in (200, 400)
     page = response.content.decode()
     assert "govuk-error-summary" in page and "Enter a valid date" in page
+
+
+@pytest.mark.django_db
+def test_filtering_up_to_the_last_date_there_is(client, api_client, lambeth_officer):
+    incident = IncidentFactory(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+    page = client.get(reverse("cases:incident-list"), {"date_to": "9999-12-31"})
+    assert page.status_code == 200 and incident.reference in page.content.decode()
+    api_client.force_authenticate(lambeth_officer)
+    api = api_client.get(reverse("api:incident-list"), {"date_to": "9999-12-31"})
+    assert api.status_code == 200
+    assert [row["reference"] for row in api.json()["results"]] == [incident.reference]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quarter", ["9999-Q4", "0000-Q1", "\u0662\u0660\u0662\u0665-Q1"])
+def test_a_quarter_outside_the_calendar_is_not_found(client, quarter):
+    client.force_login(coordinator())
+    response = client.get(reverse("homicidereviews:data-return"), {"quarter": quarter})
+    assert response.status_code == 404
