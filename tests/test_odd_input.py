@@ -60,16 +60,17 @@ def test_date_boxes(client, lambeth_officer, odd):
     response = client.post(
         reverse("cases:incident-create"),
         {
-            "occurred_at_0": odd,
-            "occurred_at_1": "3",
-            "occurred_at_2": "2026",
-            "occurred_at_3": "10",
-            "occurred_at_4": odd,
+            "occurred_at_day": odd,
+            "occurred_at_month": "3",
+            "occurred_at_year": "2026",
+            "occurred_at_hour": "10",
+            "occurred_at_minute": odd,
         },
     )
     assert response.status_code in (200, 400)
     page = response.content.decode()
-    assert "govuk-error-summary" in page and "Enter a valid date" in page
+    assert "govuk-error-summary" in page and "Enter a real date and time" in page
+    assert f'value="{odd}"' in page  # what was typed is kept
 
 
 @pytest.mark.django_db
