@@ -7,8 +7,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from .services import two_factor_enrolled
@@ -48,7 +48,9 @@ class SessionLifetimeMiddleware:
                 messages.info(request, "Your session has ended. Please sign in again.")
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Session expired."}, status=401)
-                return redirect(f"{reverse('login')}?next={request.path}")
+                # The whole address, query included and encoded: a filtered list comes back as
+                # it was, and a "&" or "#" in it cannot cut it short.
+                return redirect_to_login(request.get_full_path(), reverse("login"))
             if now - request.session.get(SESSION_ACTIVE_KEY, 0) >= (
                 settings.SESSION_ACTIVITY_RESOLUTION
             ):
@@ -95,5 +97,5 @@ class RequireTwoFactorMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-factor verification required."}, status=403)
-            return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+            return redirect_to_login(request.get_full_path(), reverse("two_factor_verify"))
         return self.get_response(request)

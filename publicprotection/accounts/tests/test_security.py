@@ -155,6 +155,20 @@ def test_session_ends_at_its_absolute_lifetime(client, lambeth_officer):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_an_ended_session_signs_in_again_to_the_whole_address(client, lambeth_officer):
+    wanted = reverse("cases:incident-list") + "?status=open&page=2"
+    client.force_login(lambeth_officer)
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - settings.SESSION_ABSOLUTE_LIFETIME - 1
+    session.save()
+
+    response = client.get(wanted)
+
+    assert response.status_code == 302
+    sign_in_page = client.get(response["Location"])
+    assert sign_in_page.context["next"] == wanted
+
+
 def test_pages_carry_a_strict_content_security_policy(client):
     response = client.get(reverse("login"))
 

@@ -104,6 +104,33 @@ def test_password_alone_reaches_no_other_page(client, enrolled_officer, url_name
     assert response["Location"].startswith(reverse("two_factor_verify"))
 
 
+def test_the_two_factor_step_returns_to_the_whole_address_asked_for(client, enrolled_officer):
+    """A filtered list asked for before the code comes back as it was: the query is kept and
+    encoded, so its "&" and "#" reach the verify page inside `next`, not beside it."""
+    wanted = reverse("cases:incident-list") + "?status=open&q=Smith%20%23&page=2"
+    sign_in(client, enrolled_officer)
+
+    response = client.get(wanted)
+
+    assert response.status_code == 302
+    verify = client.get(response["Location"])
+    assert verify.context["next"] == wanted
+    done = client.post(
+        response["Location"], {"token": code_for(enrolled_officer.device), "next": wanted}
+    )
+    assert done["Location"] == wanted
+
+
+def test_no_authenticator_yet_keeps_the_whole_address_for_set_up(client, lambeth_officer):
+    wanted = reverse("cases:incident-list") + "?status=open&page=2"
+    sign_in(client, lambeth_officer)
+
+    response = client.get(reverse("two_factor_verify"), {"next": wanted})
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).context["next"] == wanted
+
+
 def test_password_alone_cannot_change_the_password(client, enrolled_officer):
     sign_in(client, enrolled_officer)
 
