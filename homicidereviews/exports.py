@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from publicprotection.london_time import LONDON
+from publicprotection.pdf import html_to_pdf
 
 from .selectors.chronology import Chronology
 
@@ -46,8 +47,6 @@ def _safe(text: str) -> str:
 
 
 def chronology_pdf(chronology: Chronology, *, viewer) -> bytes:
-    from weasyprint import HTML  # heavy import
-
     html = render_to_string(
         "homicidereviews/pdf/chronology.html",
         {
@@ -57,14 +56,12 @@ def chronology_pdf(chronology: Chronology, *, viewer) -> bytes:
             "generated_at": timezone.now().astimezone(LONDON),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def notification_letter_pdf(review, *, viewer, today) -> bytes:
     """The police's written notification to the Community Safety Partnership, generated from
     the review (the review lead prints, signs and sends it, or uploads the letter sent)."""
-    from weasyprint import HTML  # heavy import
-
     notified = review.notified_on or today
     html = render_to_string(
         "homicidereviews/pdf/notification_letter.html",
@@ -75,4 +72,4 @@ def notification_letter_pdf(review, *, viewer, today) -> bytes:
             "decision_due": notified + timedelta(days=settings.DHR_DECISION_DAYS),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from publicprotection.london_time import LONDON
+from publicprotection.pdf import html_to_pdf
 
 from .models import SECTION_ORDER, Agenda, AgendaSection, DocumentKind, ItemObjectType
 from .selectors import documents as document_selectors
@@ -81,10 +82,8 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _write_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy import, needed only in the worker
-
     with _cycle_collector_paused():
-        return HTML(string=html).write_pdf()
+        return html_to_pdf(html)
 
 
 def render_meeting_pack_pdf(*, viewer, meeting) -> bytes:

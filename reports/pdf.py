@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from publicprotection.pdf import html_to_pdf
+
 from .dashboard import Dashboard
 from .figures import figures
 
 
 def dashboard_pdf(*, dashboard: Dashboard, last_refresh, base_url: str) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is made
-
     html = render_to_string(
         "reports/pdf/dashboard.html",
         {
@@ -21,4 +21,4 @@ def dashboard_pdf(*, dashboard: Dashboard, last_refresh, base_url: str) -> bytes
             "definitions": figures(),
         },
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url=base_url)

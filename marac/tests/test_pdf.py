@@ -121,7 +121,7 @@ def test_the_cycle_collector_is_paused_for_a_render_and_resumed_even_after_a_fai
     during = []
 
     class FailingHTML:
-        def __init__(self, string):
+        def __init__(self, string, **options):
             pass
 
         def write_pdf(self):
@@ -133,3 +133,37 @@ def test_the_cycle_collector_is_paused_for_a_render_and_resumed_even_after_a_fai
 
     assert during == [False]
     assert gc.isenabled()
+
+
+# A team's name as an administrator may type it: the running header is a CSS string.
+AWKWARD_NAME = 'Hammersmith & Fulham\'s "DA" team \\ 2'
+STYLE_ENDING_NAME = "Lambeth</style><link rel=attachment href=file:///etc/hostname><style>"
+
+
+def test_the_agenda_header_prints_a_teams_name_as_typed():
+    agenda, items = agenda_with_items()
+    agenda.team.name = AWKWARD_NAME
+    agenda.team.save(update_fields=["name"])
+
+    reader = PdfReader(io.BytesIO(pdf.render_agenda_pdf(agenda, items)))
+
+    assert f"OFFICIAL-SENSITIVE — {AWKWARD_NAME}" in reader.pages[0].extract_text()
+
+
+def test_a_name_cannot_end_a_pdfs_style_sheet_or_make_it_read_a_file():
+    """A pack's running header holds the team's name (and a partner's copy its agency's, the
+    same way, templates/marac/pdf/_page.html): it stays text, and nothing a document names is
+    fetched (WeasyPrint would embed the file in the PDF as an attachment)."""
+    from .factories import coordinator, listed_case, meeting
+
+    at = meeting()
+    at.team.name = STYLE_ENDING_NAME
+    at.team.save(update_fields=["name"])
+    coord = coordinator()
+    listed_case(at, coord)
+
+    reader = PdfReader(io.BytesIO(pdf.render_meeting_pack_pdf(viewer=coord, meeting=at)))
+
+    assert reader.attachments == {}
+    unwrapped = "".join(reader.pages[0].extract_text().split())  # long names wrap anywhere
+    assert "MARAC" + "".join(STYLE_ENDING_NAME.split()) + "—" in unwrapped

@@ -113,7 +113,11 @@ TEMPLATES = [
             ],
             # {% summary_row %} on every page, like {% include %}; and the `date` filter, the
             # same output as Django's, faster (publicprotection/date_filter.py).
-            "builtins": ["publicprotection.summary_rows", "publicprotection.date_filter"],
+            "builtins": [
+                "publicprotection.summary_rows",
+                "publicprotection.date_filter",
+                "publicprotection.pdf",
+            ],
         },
     },
 ]
