@@ -91,3 +91,12 @@ def test_a_quarter_outside_the_calendar_is_not_found(client, quarter):
     client.force_login(coordinator())
     response = client.get(reverse("homicidereviews:data-return"), {"quarter": quarter})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quarter", ["9999-Q4", "0000-Q1"])
+def test_a_quarter_outside_the_calendar_is_a_field_error_in_the_api(api_client, quarter):
+    api_client.force_authenticate(coordinator())
+    response = api_client.get(reverse("api:marac-data-return"), {"team": "LAM", "quarter": quarter})
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["quarter"]

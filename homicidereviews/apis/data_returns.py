@@ -10,7 +10,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..selectors.data_returns import QUARTER, can_read_data_returns, data_return, teams_visible_to
+from ..selectors.data_returns import (
+    QUARTER,
+    can_read_data_returns,
+    data_return,
+    parse_quarter,
+    teams_visible_to,
+)
 
 
 class CanReadDataReturns(BasePermission):
@@ -21,6 +27,12 @@ class CanReadDataReturns(BasePermission):
 class DataReturnQuerySerializer(serializers.Serializer):
     team = serializers.CharField(max_length=3)
     quarter = serializers.RegexField(QUARTER, help_text="e.g. 2025-Q3")
+
+    def validate_quarter(self, value: str) -> str:
+        # The pattern allows a quarter the calendar has not got (0000-Q1; 9999-Q4 ends in 10000).
+        if parse_quarter(value) is None:
+            raise serializers.ValidationError("Enter a quarter between 0001-Q1 and 9999-Q3.")
+        return value
 
 
 class AgencyCountSerializer(serializers.Serializer):

@@ -17,6 +17,9 @@ import hashlib
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import JsonResponse
+from rest_framework.exceptions import AuthenticationFailed
+
+from publicprotection.api.authentication import TokenAuthentication
 
 from . import services
 
@@ -30,8 +33,15 @@ def _api_error(status: int, code: str, detail: str, attr: str | None = None) -> 
 
 
 def _principal(request) -> str | None:
-    authorization = request.headers.get("Authorization", "")
-    if authorization:
+    """Whose key it is: the API token the request authenticates with now, else the signed-in
+    user. A replay skips the view, so a token revoked or expired since the first answer (or its
+    user deactivated) must be nobody here, or it would be shown that answer again."""
+    try:
+        token = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    if token is not None:
+        authorization = request.headers["Authorization"]
         return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:64]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -328,7 +328,7 @@ if AUDIT_RETENTION_MONTHS < 0:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an unauthenticated answer is 401 with `WWW-Authenticate: Token`.
-        "knox.auth.TokenAuthentication",
+        "publicprotection.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -221,3 +221,26 @@ def test_a_wrong_token_is_refused(api_client, lambeth_officer):
     ApiToken.objects.create(user=lambeth_officer, name="Real")
 
     assert api_get(api_client, "pp_" + "0" * 61).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Token pp_\xe9\xe9",  # not UTF-8 once the header's bytes are read (ISO-8859-1)
+        "Token pp_\x00" + "0" * 60,  # PostgreSQL text cannot hold NUL
+        "Token pp_\x7f" + "0" * 60,
+        "Token",
+        "Token  ",
+        "Token pp_0 pp_1",
+        "Token " + "0" * 10_000,
+    ],
+)
+def test_a_malformed_token_header_is_a_401_not_a_500(api_client, lambeth_officer, header):
+    ApiToken.objects.create(user=lambeth_officer, name="Real")
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = api_client.get(reverse("api:me"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert ApiToken.objects.count() == 1

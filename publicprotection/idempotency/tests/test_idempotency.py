@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from cases.models import Incident
 from marac.models import MaracReferral
 from marac.tests.factories import REFERRAL_FIELDS, high_assessment
+from publicprotection.accounts.services import api_token_create
 from publicprotection.idempotency.models import IdempotentRequest
 from publicprotection.idempotency.services import idempotent_requests_purge
 
@@ -101,6 +102,21 @@ def test_keys_are_per_user(api_client, lambeth_officer, lambeth_supervisor):
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert Incident.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_gets_no_replay(api_client, lambeth_officer):
+    token, secret = api_token_create(user=lambeth_officer, name="Export", session_verified=True)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}", HTTP_IDEMPOTENCY_KEY="k3")
+    url, body = reverse("api:incident-list"), incident_body()
+    assert api_client.post(url, body, format="json").status_code == 201
+    token.delete()
+
+    again = api_client.post(url, body, format="json")
+
+    assert again.status_code == 401
+    assert "Idempotent-Replayed" not in again
+    assert "reference" not in again.json()
 
 
 @pytest.mark.django_db
