@@ -4,10 +4,11 @@ no longer sees the case (its invitation withdrawn) to an invited agency."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.accounts.models import Agency
@@ -36,6 +37,24 @@ def _require_invited(listing: MaracCaseListing, agency: Agency) -> None:
         )
 
 
+# An action is agreed around its meeting and due within weeks: these bounds catch a mistyped
+# year (2062 for 2026, 0026) and leave room for a long action or one recorded late.
+ACTION_DUE_AFTER_MEETING = timedelta(days=2 * 365)
+ACTION_DUE_BEFORE_MEETING = timedelta(days=365)
+
+
+def _require_plausible_due_date(listing: MaracCaseListing, due_date: date) -> None:
+    meeting_day = timezone.localdate(listing.meeting.starts_at)
+    if due_date < meeting_day - ACTION_DUE_BEFORE_MEETING:
+        raise ValidationError(
+            {"due_date": ["The due date must be no more than a year before the meeting"]}
+        )
+    if due_date > meeting_day + ACTION_DUE_AFTER_MEETING:
+        raise ValidationError(
+            {"due_date": ["The due date must be within two years of the meeting"]}
+        )
+
+
 def _require_sees(actor, action: MaracAction) -> None:
     """Only someone who sees the action changes it: its agency while that agency still sees the
     case, or a coordinator of its borough. Every caller gets this, not only the pages that
@@ -61,6 +80,7 @@ def action_create(
     if listing.meeting.is_cancelled:
         raise ActionStateError("This meeting is cancelled; its cases take no new actions.")
     _require_invited(listing, agency)
+    _require_plausible_due_date(listing, due_date)
     action = MaracAction(
         listing=listing,
         subject=subject,

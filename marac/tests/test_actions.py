@@ -44,7 +44,7 @@ def test_coordinator_adds_an_action_on_the_meeting_page(client):
         "agency": idva.agency.pk,
         "owner": "Sam",
         "description": "Refer the children to CSC",
-        "due_date": "2030-01-31",
+        "due_date": (timezone.localdate(at.starts_at) + timedelta(days=30)).isoformat(),
     }
     # An agency not at the table cannot own an action (the action would show it the case).
     response = client.post(url, complete)
@@ -67,13 +67,50 @@ def test_coordinator_adds_an_action_on_the_meeting_page(client):
     )
 
 
+@pytest.mark.parametrize(
+    ("days_from_meeting", "message"),
+    [
+        (-366, "The due date must be no more than a year before the meeting"),
+        (2 * 365 + 1, "The due date must be within two years of the meeting"),
+    ],
+)
+def test_a_mistyped_due_year_is_refused_and_what_was_typed_is_kept(
+    client, days_from_meeting, message
+):
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    idva = idva_partner()
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    client.force_login(coord)
+    due = timezone.localdate(at.starts_at) + timedelta(days=days_from_meeting)
+
+    response = client.post(
+        reverse("marac:meeting-action-create", args=[at.pk, listing.pk]),
+        {
+            "subject": "victim",
+            "agency": idva.agency.pk,
+            "owner": "Sam",
+            "description": "Safety plan review",
+            "due_date_day": due.day,
+            "due_date_month": due.month,
+            "due_date_year": due.year,
+        },
+    )
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Safety plan review" in response.text
+    assert f'value="{due.year}"' in response.text
+    assert not MaracAction.objects.exists()
+
+
 def test_other_borough_coordinator_cannot_add_actions(client):
     at = meeting()
     listing = listed_case(at)
     client.force_login(coordinator("SOU"))
     response = client.post(
         reverse("marac:meeting-action-create", args=[at.pk, listing.pk]),
-        {"subject": "victim", "owner": "x", "description": "x", "due_date": "2030-01-01"},
+        {"subject": "victim", "owner": "x", "description": "x", "due_date": "2027-01-04"},
     )
     assert response.status_code == 404
     assert not MaracAction.objects.exists()

@@ -260,6 +260,9 @@ def test_partner_cannot_reach_an_unlisted_case_or_another_agencys_action(api_cli
         ({"subject": "neighbours"}, "subject"),
         ({"agency": 999999}, "agency"),
         ({"due_date": "31/01/2030"}, "due_date"),
+        # A mistyped year: more than two years after the meeting, or one before it.
+        ({"due_date": (date.today() + timedelta(days=3 * 365)).isoformat()}, "due_date"),
+        ({"due_date": "0026-01-04"}, "due_date"),
         ({"case": 999999}, "case"),
     ],
 )
