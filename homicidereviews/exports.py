@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from publicprotection.london_time import LONDON
 from publicprotection.pdf import html_to_pdf
+from publicprotection.spreadsheet_cells import as_text
 
 from .selectors.chronology import Chronology
 
@@ -31,19 +32,14 @@ def chronology_csv(chronology: Chronology, *, base_url: str = "") -> str:
                 f"{local:%Y-%m-%d}",
                 f"{local:%H:%M}",
                 entry.kind,
-                entry.about,
-                entry.reference,
-                _safe(entry.summary),
-                "; ".join(entry.markers),
+                as_text(entry.about),
+                as_text(entry.reference),
+                as_text(entry.summary),
+                as_text("; ".join(entry.markers)),
                 base_url + entry.url,
             ]
         )
     return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def chronology_pdf(chronology: Chronology, *, viewer) -> bytes:

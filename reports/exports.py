@@ -5,15 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
+from publicprotection.spreadsheet_cells import as_text
+
 from .dashboard import Table
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value) -> str:
-    # Spreadsheet formula injection: a text cell must never start a formula.
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def table_csv(*, table: Table, area_name: str, generated_at) -> str:
@@ -23,18 +17,18 @@ def table_csv(*, table: Table, area_name: str, generated_at) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["OFFICIAL-SENSITIVE"])
-    writer.writerow([_safe(f"{table.title}, {area_name}")])
+    writer.writerow([as_text(f"{table.title}, {area_name}")])
     writer.writerow([f"Generated {generated_at:%-d %B %Y %H:%M} (London time)"])
     rows = [*table.rows, *([table.total] if table.total else [])]
     for row in rows:
         if row.part_to is not None:
             writer.writerow(
-                [_safe(f"Note: {row.period} is incomplete: figures to {row.part_to:%-d %B %Y}.")]
+                [as_text(f"Note: {row.period} is incomplete: figures to {row.part_to:%-d %B %Y}.")]
             )
     if any(f.is_rate for f in table.figures):
         writer.writerow(["Note: a rate is empty where nothing was counted in its denominator."])
     for f in table.figures:
-        writer.writerow([_safe(f"Definition: {f.label}"), _safe(f.definition)])
+        writer.writerow([as_text(f"Definition: {f.label}"), as_text(f.definition)])
     writer.writerow([])
     header = [table.row_header]
     for f in table.figures:
@@ -44,7 +38,7 @@ def table_csv(*, table: Table, area_name: str, generated_at) -> str:
             header.append(f.label)
     writer.writerow(header)
     for row in rows:
-        line = [_safe(row.period or row.label)]
+        line = [as_text(row.period or row.label)]
         for f in table.figures:
             cell = row.cell(f)
             if f.is_rate:
