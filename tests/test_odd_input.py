@@ -2,6 +2,8 @@
 - numbers typed into a URL or a date box that `str.isdigit()` accepts and `int()` refuses
   (superscripts), or too long for `int()` (over 4,300 digits): publicprotection/query_params.py
   (Hypothesis found the superscript in a date box);
+- a date box's number that `int()` reads but `datetime()` cannot hold (a day of 10 digits is an
+  OverflowError, not the ValueError of 31 February);
 - the last dates there are: a filter "up to 31 December 9999" added a day past it, and the MARAC
   data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates)."""
 
@@ -15,6 +17,7 @@ from publicprotection.query_params import whole_number
 SUPERSCRIPT_ONE = "\u00b9"
 ARABIC_INDIC_TWELVE = "\u0661\u0662"
 TOO_LONG = "9" * 5000
+TOO_BIG_FOR_C = "9" * 10  # a whole number to int(), an OverflowError to datetime()
 ODD = [SUPERSCRIPT_ONE, TOO_LONG, "1" + SUPERSCRIPT_ONE, "-1", "1_0", " 1", ""]
 
 
@@ -54,7 +57,7 @@ def test_query_ids_on_pages(client, lambeth_officer, odd):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("odd", [SUPERSCRIPT_ONE, TOO_LONG])
+@pytest.mark.parametrize("odd", [SUPERSCRIPT_ONE, TOO_LONG, TOO_BIG_FOR_C])
 def test_date_boxes(client, lambeth_officer, odd):
     client.force_login(lambeth_officer)
     response = client.post(
