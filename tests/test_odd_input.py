@@ -5,7 +5,9 @@
 - a date box's number that `int()` reads but `datetime()` cannot hold (a day of 10 digits is an
   OverflowError, not the ValueError of 31 February);
 - the last dates there are: a filter "up to 31 December 9999" added a day past it, and the MARAC
-  data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates)."""
+  data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates);
+- the first: the audit search "to" a day in year 1, "from" left empty, began its default window
+  12 months earlier, in year 0."""
 
 import pytest
 from django.urls import reverse
@@ -94,3 +96,17 @@ def test_a_quarter_outside_the_calendar_is_not_found(client, quarter):
     client.force_login(coordinator())
     response = client.get(reverse("homicidereviews:data-return"), {"quarter": quarter})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "month"), [("1", "1"), ("31", "12")])
+def test_an_audit_search_to_a_day_in_the_first_year_there_is(client, admin_user, day, month):
+    client.force_login(admin_user)
+    response = client.get(
+        reverse("audit:search"),
+        {"date_to_day": day, "date_to_month": month, "date_to_year": "0001"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="date_from_year" value="1"' in page  # the window starts on the first date
+    assert f'name="date_to_day" value="{day}"' in page
