@@ -308,7 +308,7 @@ class _PartsMixin:
             raise ValidationError(f"{label}: the year must have 4 numbers", code="invalid")
         try:
             return datetime(numbers[2], numbers[1], numbers[0], *numbers[3:])
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # 31 February; a day too big for C
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 

@@ -2,8 +2,12 @@
 - numbers typed into a URL or a date box that `str.isdigit()` accepts and `int()` refuses
   (superscripts), or too long for `int()` (over 4,300 digits): publicprotection/query_params.py
   (Hypothesis found the superscript in a date box);
+- a date box's number that `int()` reads but `datetime()` cannot hold (a day of 10 digits is an
+  OverflowError, not the ValueError of 31 February);
 - the last dates there are: a filter "up to 31 December 9999" added a day past it, and the MARAC
-  data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates)."""
+  data return's quarter 9999-Q4 ended in year 10000 (0000-Q1 began in a year with no dates);
+- the first: the audit search "to" a day in year 1, "from" left empty, began its default window
+  12 months earlier, in year 0."""
 
 import pytest
 from django.urls import reverse
@@ -15,6 +19,7 @@ from publicprotection.query_params import whole_number
 SUPERSCRIPT_ONE = "\u00b9"
 ARABIC_INDIC_TWELVE = "\u0661\u0662"
 TOO_LONG = "9" * 5000
+TOO_BIG_FOR_C = "9" * 10  # a whole number to int(), an OverflowError to datetime()
 ODD = [SUPERSCRIPT_ONE, TOO_LONG, "1" + SUPERSCRIPT_ONE, "-1", "1_0", " 1", ""]
 
 
@@ -54,7 +59,7 @@ def test_query_ids_on_pages(client, lambeth_officer, odd):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("odd", [SUPERSCRIPT_ONE, TOO_LONG])
+@pytest.mark.parametrize("odd", [SUPERSCRIPT_ONE, TOO_LONG, TOO_BIG_FOR_C])
 def test_date_boxes(client, lambeth_officer, odd):
     client.force_login(lambeth_officer)
     response = client.post(
@@ -100,3 +105,17 @@ def test_a_quarter_outside_the_calendar_is_a_field_error_in_the_api(api_client, 
     response = api_client.get(reverse("api:marac-data-return"), {"team": "LAM", "quarter": quarter})
     assert response.status_code == 400
     assert [error["attr"] for error in response.json()["errors"]] == ["quarter"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "month"), [("1", "1"), ("31", "12")])
+def test_an_audit_search_to_a_day_in_the_first_year_there_is(client, admin_user, day, month):
+    client.force_login(admin_user)
+    response = client.get(
+        reverse("audit:search"),
+        {"date_to_day": day, "date_to_month": month, "date_to_year": "0001"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="date_from_year" value="1"' in page  # the window starts on the first date
+    assert f'name="date_to_day" value="{day}"' in page

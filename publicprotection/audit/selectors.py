@@ -33,6 +33,8 @@ def search_window_start(date_to: date) -> date:
     """The first day of the default window ending on `date_to`: the same day
     SEARCH_WINDOW_MONTHS before (the month's last day when it is shorter)."""
     year, month = divmod(date_to.year * 12 + date_to.month - 1 - SEARCH_WINDOW_MONTHS, 12)
+    if year < date.min.year:  # a window ending in year 1 starts at the first date there is
+        return date.min
     return date(year, month + 1, min(date_to.day, calendar.monthrange(year, month + 1)[1]))
 
 

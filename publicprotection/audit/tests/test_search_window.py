@@ -40,6 +40,7 @@ def by_record(incident, **dates):
         (dt.date(2026, 12, 6), dt.date(2025, 12, 6)),
         (dt.date(2024, 2, 29), dt.date(2023, 2, 28)),
         (dt.date(2026, 3, 31), dt.date(2025, 3, 31)),
+        (dt.date(1, 12, 31), dt.date.min),  # twelve months before would be in year 0
     ],
 )
 def test_the_default_window_is_the_twelve_months_before_the_end(date_to, date_from):
