@@ -1,5 +1,6 @@
 """Two people saving one MARAC record: research shared by an agency's staff, a meeting's
-details. The second, stale save is refused and keeps what was typed; nothing is overwritten."""
+details, a case's discussion in the minutes. The second, stale save is refused and keeps what
+was typed; nothing is overwritten."""
 
 import pytest
 from django.test import Client
@@ -8,7 +9,7 @@ from django.urls import reverse
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory
 
-from ..models import CaseResearch, MaracMeeting
+from ..models import CaseDiscussion, CaseResearch, MaracMeeting
 from ..services.sharing import meeting_invite
 from .factories import coordinator, idva_partner, listed_case, meeting
 
@@ -95,3 +96,32 @@ def test_a_stale_meeting_edit_is_refused_and_keeps_what_was_typed(shared):
     assert 'name="version" value="2"' in stale.text
     assert blind.status_code == 409
     assert MaracMeeting.objects.get(pk=at.pk).venue == "Brixton police station"
+
+
+def test_two_coordinators_cannot_overwrite_each_others_discussion_summary(shared):
+    at, listing = shared["meeting"], shared["listing"]
+    minutes = reverse("marac:meeting-minutes", args=[at.pk])
+    url = reverse("marac:meeting-discussion", args=[at.pk, listing.pk])
+    first, second = Client(), Client()
+    first.force_login(shared["coord"])
+    second.force_login(coordinator())
+    assert 'name="version" value="0"' in second.get(minutes).text
+
+    saved = first.post(url, {"summary": "Risk escalating; refuge offered", "version": 0})
+    stale = second.post(url, {"summary": "Victim declined IDVA support", "version": 0})
+    blind = second.post(url, {"summary": "Anything"})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this discussion summary" in stale.text
+    assert "Victim declined IDVA support</textarea>" in stale.text
+    assert "Risk escalating; refuge offered" in stale.text  # what was saved meanwhile is shown
+    assert blind.status_code == 400
+    assert CaseDiscussion.objects.get().summary == "Risk escalating; refuge offered"
+    merged = second.post(
+        url,
+        {"summary": "Risk escalating; refuge offered. Victim declined IDVA support", "version": 1},
+    )
+    assert merged.status_code == 302
+    assert CaseDiscussion.objects.get().version == 2
+    assert "Victim declined IDVA support</textarea>" in second.get(minutes).text
