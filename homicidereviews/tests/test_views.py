@@ -241,3 +241,41 @@ def test_a_stale_recommendation_edit_is_refused_and_can_be_saved_again(client, r
     again = client.post(url, {**form, "text": "Train call handlers and dispatchers", "version": 2})
     assert again.status_code == 302
     assert Recommendation.objects.get().text == "Train call handlers and dispatchers"
+
+
+def test_each_create_form_posted_twice_makes_one_record(client, review_lead):
+    """A double click, or the browser sending the form again: the page's one-time token."""
+    from publicprotection.accounts.models import Borough
+
+    from ..models import Lesson, LessonTheme
+
+    victim = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+    create = reverse("homicidereviews:review-create")
+    assert 'name="_once"' in client.get(create).text
+    death = {
+        "_once": "0" * 31 + "1",
+        "victim_id": victim.pk,
+        "circumstances": "Stabbed at home",
+        "borough": Borough.objects.get(code="LAM").pk,
+        "partnership": "Safer Lambeth",
+        "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
+        "decision": "pending",
+    }
+    assert client.post(create, death).status_code == client.post(create, death).status_code == 302
+    review = HomicideReview.objects.get()
+    add = reverse("homicidereviews:recommendation-create", args=[review.pk])
+    assert 'name="_once"' in client.get(add).text
+    recommendation = {"_once": "0" * 31 + "2", "text": "Do better", "owner_agency": "Met",
+                      "due_on": "2030-01-01", "status": "open"}  # fmt: skip
+    client.post(add, recommendation)
+    client.post(add, recommendation)
+    lesson_add = reverse("homicidereviews:lesson-create", args=[review.pk])
+    assert 'name="_once"' in client.get(lesson_add).text
+    lesson = {"_once": "0" * 31 + "3", "theme": LessonTheme.objects.get(code="marac").pk,
+              "summary": "Refer sooner"}  # fmt: skip
+    client.post(lesson_add, lesson)
+    client.post(lesson_add, lesson)
+
+    assert Recommendation.objects.count() == 1
+    assert Lesson.objects.count() == 1
