@@ -4,6 +4,8 @@ from publicprotection.govuk_forms import GovukFormMixin
 
 
 class AgendaDecisionForm(GovukFormMixin, forms.Form):
+    # The version of the item's decision the form was opened on (0: none yet).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     action = forms.CharField(
         label="Action agreed",
         max_length=2000,

@@ -99,6 +99,8 @@ class ActionUpdateForm(GovukFormMixin, forms.Form):
 
 
 class DiscussionForm(GovukFormMixin, forms.Form):
+    # The version of the case's discussion summary the form was opened on (0: none yet).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     summary = forms.CharField(
         label="Discussion summary",
         widget=forms.Textarea(attrs={"rows": 5}),

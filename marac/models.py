@@ -226,6 +226,8 @@ class AgendaDecision(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Several people at the meeting record decisions: a save from an older read is refused.
+    version = models.PositiveIntegerField(default=1)
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -947,6 +949,8 @@ class CaseDiscussion(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Coordinators write the minutes together: a save from an older read is refused.
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -249,7 +249,10 @@ class IncidentChildrensReferralApi(GenericAPIView):
         incident = _visible_incident(request, pk)
         data = _validated(ChildrensReferralInputSerializer, request)
         referral = services.childrens_referral_record(
-            actor=request.user, incident_id=incident.pk, **data
+            actor=request.user,
+            incident_id=incident.pk,
+            expected_version=requested_version(request, data.pop("version", None), required=False),
+            **data,
         )
         return Response(ChildrensReferralOutputSerializer(referral).data)
 

@@ -357,7 +357,7 @@ class ArrestDecisionForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class ChildrensReferralForm(GovukFormMixin, forms.Form):
+class ChildrensReferralForm(VersionedForm):
     referred_at = forms.DateTimeField(
         label="When was the referral made?",
         widget=DateTimeLocalInput(),
@@ -378,7 +378,7 @@ class ChildrensReferralForm(GovukFormMixin, forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class OutcomeForm(GovukFormMixin, forms.Form):
+class OutcomeForm(VersionedForm):
     outcome = forms.ChoiceField(
         choices=Outcome.choices,
         widget=GovukRadioSelect,

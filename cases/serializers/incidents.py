@@ -167,6 +167,11 @@ class ChildrensReferralInputSerializer(serializers.Serializer):
         max_length=60, required=False, allow_blank=True, default=""
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The incident's version you read (the referral is part of the incident); a "
+        "stale one gets 409." + IF_MATCH_HELP,
+    )
 
 
 class IncidentDetailOutputSerializer(IncidentOutputSerializer):

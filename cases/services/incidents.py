@@ -171,6 +171,11 @@ def _lock(incident_id: int, *, actor) -> Incident:
     return incident
 
 
+def _require_version(incident: Incident, expected_version: int | None) -> None:
+    if expected_version is not None and incident.version != expected_version:
+        raise ConcurrentEditError("incident")
+
+
 def _ensure_editable(incident: Incident) -> None:
     if not incident.can_edit():
         raise StateError("A closed incident cannot be changed.")
@@ -187,8 +192,7 @@ def incident_update(
 ) -> Incident:
     """Change an incident; refused if someone else saved since `expected_version`."""
     incident = _lock(incident_id, actor=actor)
-    if incident.version != expected_version:
-        raise ConcurrentEditError("incident")
+    _require_version(incident, expected_version)
     _ensure_editable(incident)
     for name, value in fields.items():
         if name not in INCIDENT_EDITABLE_FIELDS:
@@ -310,10 +314,14 @@ def childrens_referral_record(
     referred_to: str,
     referral_reference: str = "",
     notes: str = "",
+    expected_version: int | None = None,
 ) -> ChildrensServicesReferral:
     """Record the children's services referral the incident needs (DOMAIN.md: mandatory when a
-    victim is under the minimum age or children are present or in the household)."""
+    victim is under the minimum age or children are present or in the household). It is part of
+    the incident: refused if someone saved the incident since `expected_version` (the form
+    always sends it)."""
     incident = _lock(incident_id, actor=actor)
+    _require_version(incident, expected_version)
     _ensure_editable(incident)
     safeguarding_refresh(incident, actor=actor)
     referral = (
@@ -398,8 +406,7 @@ def incident_submit(*, actor, incident_id: int, expected_version: int | None = N
 @transaction.atomic
 def _submit(*, actor, incident_id: int, expected_version: int | None) -> Incident:
     incident = _lock(incident_id, actor=actor)
-    if expected_version is not None and incident.version != expected_version:
-        raise ConcurrentEditError("incident")
+    _require_version(incident, expected_version)
     if not incident.can_submit():
         raise StateError("This incident has already been submitted.")
     safeguarding_refresh(incident, actor=actor)  # in case an age changed since, in this lock
@@ -417,9 +424,17 @@ def _submit(*, actor, incident_id: int, expected_version: int | None) -> Inciden
 
 @transaction.atomic
 def incident_record_outcome(
-    *, actor, incident_id: int, outcome: str, no_further_action_reason: str = ""
+    *,
+    actor,
+    incident_id: int,
+    outcome: str,
+    no_further_action_reason: str = "",
+    expected_version: int | None = None,
 ) -> Incident:
+    """Record the criminal justice outcome; refused if someone saved the incident since
+    `expected_version` (the form always sends it)."""
     incident = _lock(incident_id, actor=actor)
+    _require_version(incident, expected_version)
     if incident.is_draft:
         raise ValidationError("Submit the incident before recording its outcome.")
     if not incident.is_crime:

@@ -195,8 +195,15 @@ def address_get_or_create(*, line_1: str, postcode: str, line_2: str = "", town:
             postcode=re.sub(r"\s+", " ", postcode).strip().upper(),
             match_key=key,
         )
-        address.full_clean()
-        address.save()
+        address.full_clean(validate_unique=False)
+        # Someone may be recording the same new place at this moment: get_or_create inserts
+        # in a savepoint and, should theirs commit first, takes theirs.
+        address, _ = Address.objects.get_or_create(
+            match_key=key,
+            defaults={
+                name: getattr(address, name) for name in ("line_1", "line_2", "town", "postcode")
+            },
+        )
     return address
 
 

@@ -344,3 +344,30 @@ def test_no_referral_to_record_is_a_400_and_other_boroughs_get_404(
 
     assert response.status_code == 400
     assert "needs no children's services referral" in str(response.json())
+
+
+@override_settings(DOMESTIC_ABUSE_MINIMUM_AGE=16)
+def test_a_stale_childrens_referral_is_409_or_412_and_changes_nothing(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+    incident_id = child_safeguarding_draft(api_client)
+    read = api_client.get(reverse("api:incident-detail", args=[incident_id]))
+    version = read.json()["version"]
+    url = reverse("api:incident-childrens-referral", args=[incident_id])
+    body = {"referred_at": (timezone.now() - timedelta(minutes=10)).isoformat()}
+
+    first = api_client.post(
+        url, {**body, "referred_to": "Lambeth MASH"}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    stale_header = api_client.post(
+        url, {**body, "referred_to": "Southwark MASH"}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    stale_body = api_client.post(
+        url, {**body, "referred_to": "Croydon MASH", "version": version}, format="json"
+    )
+
+    assert first.status_code == 200, first.json()
+    assert stale_header.status_code == 412
+    assert stale_body.status_code == 409
+    assert stale_body.json()["errors"][0]["code"] == "conflict"
+    referral = Incident.objects.get(pk=incident_id).childrens_referral
+    assert referral.referred_to == "Lambeth MASH"

@@ -1,12 +1,21 @@
 """Recording an incident in the browser flow: every step keeps input and refuses bad data."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import ArrestDecision, Incident, IncidentStatus, Party, PartyRole
+from cases.models import (
+    ArrestDecision,
+    ChildrensServicesReferral,
+    Incident,
+    IncidentStatus,
+    Outcome,
+    Party,
+    PartyRole,
+)
 from cases.tests.factories import (
     IncidentFactory,
     PersonFactory,
@@ -105,6 +114,72 @@ def test_a_later_save_from_an_older_page_is_refused_keeping_the_input(client, la
     assert 'value="SECOND"' in response.text
     incident.refresh_from_db()
     assert incident.cad_reference == "FIRST"
+    # Saving again from the refused page, after checking the other change, now works.
+    again = client.post(
+        url, {**first, "cad_reference": "SECOND", "version": shown_version(response)}
+    )
+    assert again.status_code == 302
+    incident.refresh_from_db()
+    assert incident.cad_reference == "SECOND"
+
+
+def shown_version(response) -> str:
+    return re.search(r'name="version" value="(\d+)"', response.text).group(1)
+
+
+def test_two_tabs_cannot_overwrite_each_others_childrens_referral(client, lambeth_officer):
+    incident = IncidentFactory(actor=lambeth_officer, status=IncidentStatus.DRAFT)
+    add_party(
+        incident, PartyRole.CHILD_IN_HOUSEHOLD, person=PersonFactory(date_of_birth=date(2019, 1, 1))
+    )
+    incident.refresh_from_db()
+    url = reverse("cases:incident-referral", args=[incident.reference])
+    client.force_login(lambeth_officer)
+    opened = client.get(url)
+    assert f'name="version" value="{incident.version}"' in opened.text
+    form = {
+        "version": incident.version,
+        "referred_at": local(timezone.now() - timedelta(minutes=30)),
+        "referral_reference": "",
+        "notes": "",
+    }
+    assert client.post(url, {**form, "referred_to": "Lambeth MASH"}).status_code == 302
+
+    stale = client.post(url, {**form, "referred_to": "Southwark MASH"})
+
+    assert stale.status_code == 409
+    assert "Someone else changed this incident" in stale.text
+    assert 'value="Southwark MASH"' in stale.text
+    assert ChildrensServicesReferral.objects.get(incident=incident).referred_to == "Lambeth MASH"
+    again = client.post(
+        url, {**form, "referred_to": "Southwark MASH", "version": shown_version(stale)}
+    )
+    assert again.status_code == 302
+    assert ChildrensServicesReferral.objects.get(incident=incident).referred_to == "Southwark MASH"
+
+
+def test_two_tabs_cannot_overwrite_each_others_outcome(client, lambeth_officer):
+    incident, _, _ = complete_incident(actor=lambeth_officer)
+    url = reverse("cases:incident-outcome", args=[incident.reference])
+    client.force_login(lambeth_officer)
+    assert f'name="version" value="{incident.version}"' in client.get(url).text
+    charged = {"version": incident.version, "outcome": Outcome.CHARGE}
+    assert client.post(url, charged).status_code == 302
+
+    stale = client.post(
+        url,
+        {
+            "version": incident.version,
+            "outcome": Outcome.NO_FURTHER_ACTION,
+            "no_further_action_reason": "Victim withdrew",
+        },
+    )
+
+    assert stale.status_code == 409
+    assert "Someone else changed this incident" in stale.text
+    assert "Victim withdrew" in stale.text
+    incident.refresh_from_db()
+    assert incident.outcome == Outcome.CHARGE
 
 
 def test_adding_a_party_searches_then_links_the_person(client, lambeth_officer):

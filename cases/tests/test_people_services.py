@@ -1,6 +1,9 @@
 """The person register: services and selectors, on the real database."""
 
+import threading
+import time
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +21,7 @@ from cases.selectors.people import (
     person_search_queryset,
 )
 from cases.services.people import (
+    address_get_or_create,
     person_address_add,
     person_alias_add,
     person_create,
@@ -167,6 +171,58 @@ def test_the_same_address_typed_twice_is_one_address(lambeth_officer):
     assert Address.objects.count() == 1
     assert a.address.postcode == "SW2 5SU"
     assert (a.is_confidential, b.is_confidential) == (False, True)
+
+
+def lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_new_address_typed_by_two_officers_at_once_is_one_address():
+    """Two officers record the same new address at the same moment (a person's address, an
+    incident's location): both find none. The second must end with the first's address, not
+    fail on the unique match key (an IntegrityError: a 500)."""
+    saved, release = threading.Event(), threading.Event()
+    real_save = Address.save
+
+    def save_then_hold(address, *args, **kwargs):
+        real_save(address, *args, **kwargs)
+        if threading.current_thread().name == "first":
+            saved.set()
+            release.wait(timeout=10)  # the first's transaction stays open meanwhile
+
+    found = {}
+
+    def record(line_1):
+        try:
+            with transaction.atomic():
+                address = address_get_or_create(line_1=line_1, postcode="SW2 5SU")
+            found[threading.current_thread().name] = address.pk
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            found[threading.current_thread().name] = type(error).__name__
+        finally:
+            connection.close()
+
+    with mock.patch.object(Address, "save", save_then_hold):
+        first = threading.Thread(target=record, args=("12 Acre Lane",), name="first")
+        second = threading.Thread(target=record, args=("12, ACRE LANE",), name="second")
+        first.start()
+        assert saved.wait(timeout=10)
+        second.start()
+        deadline = time.monotonic() + 5
+        while lock_waits() != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lock_waits() == 1, "the second officer's insert did not wait for the first's"
+        release.set()
+        first.join(timeout=10)
+        second.join(timeout=10)
+
+    assert found == {"first": Address.objects.get().pk, "second": Address.objects.get().pk}
 
 
 def test_address_dates_must_be_in_order(lambeth_officer):

@@ -42,7 +42,14 @@ from ..forms.incidents import (
     PartySearchForm,
     ProtectiveOrderForm,
 )
-from ..models import ArrestDecision, ChildrensServicesReferral, Party, PartyRole, Person
+from ..models import (
+    ArrestDecision,
+    ChildrensServicesReferral,
+    Incident,
+    Party,
+    PartyRole,
+    Person,
+)
 from ..selectors import incidents as selectors
 from ..selectors.flags import incident_flags, list_flags
 from ..selectors.people import person_candidates_describe, person_search, persons_visible_to
@@ -184,6 +191,11 @@ class IncidentWriteMixin(ServiceFormMixin, RoleRequiredMixin):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "incident": self.incident}
+
+    def saved_meanwhile(self):
+        # A stale save keeps what was typed on the version now saved, so saving again (after
+        # checking the other change) is a deliberate choice that works.
+        return Incident.objects.only("version").get(pk=self.incident.pk)
 
 
 class IncidentCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
@@ -572,6 +584,7 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
                     "referred_to": referral.referred_to,
                     "referral_reference": referral.referral_reference,
                     "notes": referral.notes,
+                    "version": self.incident.version,
                 }
             )
         return {**super().get_context_data(**kwargs), "form": form, "referral": referral}
@@ -585,6 +598,7 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
                     services.childrens_referral_record,
                     actor=request.user,
                     incident_id=self.incident.pk,
+                    expected_version=form.cleaned_data.pop("version"),
                     **form.cleaned_data,
                 )
             except ChildrensServicesReferral.DoesNotExist as missing:
@@ -622,6 +636,7 @@ class OutcomeView(IncidentWriteMixin, TemplateView):
             initial={
                 "outcome": self.incident.outcome,
                 "no_further_action_reason": self.incident.no_further_action_reason,
+                "version": self.incident.version,
             }
         )
         return {**super().get_context_data(**kwargs), "form": form}
@@ -634,6 +649,7 @@ class OutcomeView(IncidentWriteMixin, TemplateView):
                 services.incident_record_outcome,
                 actor=request.user,
                 incident_id=self.incident.pk,
+                expected_version=form.cleaned_data.pop("version"),
                 **form.cleaned_data,
             )
             messages.success(request, "Outcome recorded.")

@@ -165,6 +165,8 @@ def test_create_and_edit_a_review(client, review_lead):
         },
     )
     assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
+    # The re-shown form carries the version now saved: saving again (after checking) works.
+    assert 'name="version" value="2"' in stale.content.decode()
 
 
 def test_the_letter_download_is_audited(client, review_lead):
@@ -214,3 +216,66 @@ def test_a_draft_notification_letter_is_generated_and_logged(client, review_lead
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert AccessLogEntry.objects.filter(user=review_lead, action="export").count() == 1
     assert not AccessLogEntry.objects.filter(user=analyst).exists()
+
+
+def test_a_stale_recommendation_edit_is_refused_and_can_be_saved_again(client, review_lead):
+    from ..services import recommendation_add
+
+    review = a_review(review_lead)
+    recommendation = recommendation_add(
+        actor=review_lead, review_id=review.pk, text="Train call handlers", owner_agency="Met",
+        due_on=london_today() + timedelta(days=30),
+    )  # fmt: skip
+    url = reverse("homicidereviews:recommendation-edit", args=[recommendation.pk])
+    client.force_login(review_lead)
+    form = {"text": "Train call handlers", "owner_agency": "Met", "status": "open",
+            "due_on": (london_today() + timedelta(days=30)).isoformat(), "version": 1}  # fmt: skip
+    assert client.post(url, {**form, "owner_agency": "LAS"}).status_code == 302
+
+    stale = client.post(url, {**form, "text": "Train call handlers and dispatchers"})
+
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
+    assert "Train call handlers and dispatchers" in stale.content.decode()
+    assert Recommendation.objects.get().owner_agency == "LAS"
+    assert 'name="version" value="2"' in stale.content.decode()
+    again = client.post(url, {**form, "text": "Train call handlers and dispatchers", "version": 2})
+    assert again.status_code == 302
+    assert Recommendation.objects.get().text == "Train call handlers and dispatchers"
+
+
+def test_each_create_form_posted_twice_makes_one_record(client, review_lead):
+    """A double click, or the browser sending the form again: the page's one-time token."""
+    from publicprotection.accounts.models import Borough
+
+    from ..models import Lesson, LessonTheme
+
+    victim = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+    create = reverse("homicidereviews:review-create")
+    assert 'name="_once"' in client.get(create).text
+    death = {
+        "_once": "0" * 31 + "1",
+        "victim_id": victim.pk,
+        "circumstances": "Stabbed at home",
+        "borough": Borough.objects.get(code="LAM").pk,
+        "partnership": "Safer Lambeth",
+        "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
+        "decision": "pending",
+    }
+    assert client.post(create, death).status_code == client.post(create, death).status_code == 302
+    review = HomicideReview.objects.get()
+    add = reverse("homicidereviews:recommendation-create", args=[review.pk])
+    assert 'name="_once"' in client.get(add).text
+    recommendation = {"_once": "0" * 31 + "2", "text": "Do better", "owner_agency": "Met",
+                      "due_on": "2030-01-01", "status": "open"}  # fmt: skip
+    client.post(add, recommendation)
+    client.post(add, recommendation)
+    lesson_add = reverse("homicidereviews:lesson-create", args=[review.pk])
+    assert 'name="_once"' in client.get(lesson_add).text
+    lesson = {"_once": "0" * 31 + "3", "theme": LessonTheme.objects.get(code="marac").pk,
+              "summary": "Refer sooner"}  # fmt: skip
+    client.post(lesson_add, lesson)
+    client.post(lesson_add, lesson)
+
+    assert Recommendation.objects.count() == 1
+    assert Lesson.objects.count() == 1

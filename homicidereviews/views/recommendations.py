@@ -90,6 +90,10 @@ class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
             return redirect("homicidereviews:review-detail", pk=recommendation.review_id)
         return self.form_rejected(form, 400)
 
+    def saved_meanwhile(self):
+        # As the review's form: the next save goes against the version now saved.
+        return Recommendation.objects.only("version").get(pk=self.kwargs["pk"])
+
 
 class LessonAddView(ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/lesson_form.html"

@@ -20,6 +20,7 @@ from publicprotection.private_files import audited_pdf_download
 from .. import services
 from ..exports import notification_letter_pdf
 from ..forms import ReviewForm
+from ..models import HomicideReview
 from ..selectors import reviews as selectors
 from .access import ReviewerRequiredMixin
 
@@ -109,6 +110,11 @@ class ReviewEditView(ReviewerRequiredMixin, TemplateView):
             messages.success(request, f"Review {review.reference} saved.")
             return redirect("homicidereviews:review-detail", pk=review.pk)
         return self.form_rejected(form, 400)
+
+    def saved_meanwhile(self):
+        # A stale save keeps what was typed on the version now saved, so saving again (after
+        # checking the other change) is a deliberate choice that works.
+        return HomicideReview.objects.only("version").get(pk=self.kwargs["pk"])
 
 
 class LetterDownloadView(ReviewerRequiredMixin, View):

@@ -209,6 +209,7 @@ class MinutesCase:
     listing: MaracCaseListing
     summary: str
     actions: list
+    version: int = 0  # of the discussion summary (0: none yet), for the minutes' form
 
 
 @dataclass
@@ -225,9 +226,12 @@ def meeting_minutes(meeting: MaracMeeting) -> Minutes:
     confidentiality acknowledgements, and each case's discussion summary and actions."""
     attendance = sorted(meeting_attendance(meeting), key=lambda a: (a.agency_label, a.pk))
     present = [a for a in attendance if a.is_present]
-    summaries = dict(
-        CaseDiscussion.objects.filter(listing__meeting=meeting).values_list("listing_id", "summary")
-    )
+    summaries = {
+        listing_id: (summary, version)
+        for listing_id, summary, version in CaseDiscussion.objects.filter(
+            listing__meeting=meeting
+        ).values_list("listing_id", "summary", "version")
+    }
     actions: dict[int, list] = {}
     for action in MaracAction.objects.filter(listing__meeting=meeting).select_related("agency"):
         actions.setdefault(action.listing_id, []).append(action)
@@ -235,8 +239,9 @@ def meeting_minutes(meeting: MaracMeeting) -> Minutes:
         MinutesCase(
             number=number,
             listing=listing,
-            summary=summaries.get(listing.pk, ""),
+            summary=summaries.get(listing.pk, ("", 0))[0],
             actions=actions.get(listing.pk, []),
+            version=summaries.get(listing.pk, ("", 0))[1],
         )
         for number, listing in enumerate(_listings(meeting), start=1)
     ]

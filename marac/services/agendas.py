@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
-from publicprotection.errors import StateError
+from publicprotection.errors import ConcurrentEditError, StateError
 from publicprotection.private_files import remove_other_files, store_checksummed
 
 from .. import broker
@@ -270,9 +270,16 @@ def agenda_request_generation(
 
 @transaction.atomic
 def agenda_decision_record(
-    *, actor, item: AgendaItem, action: str, owner: str, done: bool
+    *,
+    actor,
+    item: AgendaItem,
+    action: str,
+    owner: str,
+    done: bool,
+    expected_version: int | None = None,
 ) -> AgendaDecision:
-    """Record (or change) what the meeting decided on an item."""
+    """Record (or change) what the meeting decided on an item; refused if someone saved it
+    since `expected_version` (0 when there was none yet; the form always sends it)."""
     item = AgendaItem.objects.select_for_update().select_related("agenda").get(pk=item.pk)
     if not agendas_visible_to(viewer=actor).filter(pk=item.agenda_id).exists():
         raise PermissionDenied(
@@ -280,7 +287,12 @@ def agenda_decision_record(
         )
     if not item.agenda.is_ready:
         raise AgendaStateError("Decisions are recorded on a ready agenda.")
-    decision = AgendaDecision.objects.filter(item=item).first() or AgendaDecision(item=item)
+    decision = AgendaDecision.objects.filter(item=item).first() or AgendaDecision(
+        item=item, version=0
+    )
+    if expected_version is not None and decision.version != expected_version:
+        raise ConcurrentEditError("decision")
+    decision.version += 1
     decision.action = action.strip()
     decision.owner = owner.strip()
     decision.done = done

@@ -273,15 +273,25 @@ def attendance_acknowledge(*, actor, attendance_id: int) -> MeetingAttendance:
 
 
 @transaction.atomic
-def case_discussion_save(*, actor, listing: MaracCaseListing, summary: str) -> CaseDiscussion:
-    """Record (or replace) the minutes' summary of one case's discussion."""
+def case_discussion_save(
+    *, actor, listing: MaracCaseListing, summary: str, expected_version: int | None = None
+) -> CaseDiscussion:
+    """Record (or replace) the minutes' summary of one case's discussion. Coordinators write
+    the minutes together: `expected_version` is the version the caller read (0 when there was
+    none yet); a save from an older read is refused (the form always sends it)."""
     _require_coordinator_of(actor, listing.meeting)
     summary = summary.strip()
     if not summary:
         raise ValidationError({"summary": ["Enter the summary of the discussion."]})
+    # The listing's lock makes two first saves wait for each other instead of one failing on
+    # the one-to-one.
+    MaracCaseListing.objects.select_for_update().filter(pk=listing.pk).first()
     discussion = CaseDiscussion.objects.select_for_update().filter(
         listing=listing
-    ).first() or CaseDiscussion(listing=listing)
+    ).first() or CaseDiscussion(listing=listing, version=0)
+    if expected_version is not None and discussion.version != expected_version:
+        raise ConcurrentEditError("discussion summary")
+    discussion.version += 1
     discussion.summary = summary
     discussion.recorded_by = actor
     discussion.full_clean(validate_unique=discussion.pk is None)

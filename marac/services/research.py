@@ -28,10 +28,15 @@ def research_save(
     read (0 when there was none yet); a save from an older read is refused."""
     if actor.agency_id is None:
         raise PermissionDenied("Only a partner agency records research.")
-    invited = MeetingInvitation.objects.filter(
-        meeting_id=listing.meeting_id, agency_id=actor.agency_id
+    # The invitation's lock makes the agency's saves take turns (two first saves: the second
+    # reads the first's record and is stale, instead of failing on the one-record constraint)
+    # and waits for a withdrawal under way (then there is no invitation).
+    invitation = (
+        MeetingInvitation.objects.select_for_update()
+        .filter(meeting_id=listing.meeting_id, agency_id=actor.agency_id)
+        .first()
     )
-    if not invited.exists():
+    if invitation is None:
         raise PermissionDenied("Only an agency invited to the meeting records research.")
     facts, opinion = facts.strip(), opinion.strip()
     withheld, withheld_reason = withheld.strip(), withheld_reason.strip()

@@ -138,6 +138,22 @@ def test_owning_agency_sees_and_updates_its_action_until_finished(client):
     assert client.post(url, {"text": "again", "status": "open"}).status_code == 404
 
 
+def test_an_update_posted_twice_is_recorded_once(client):
+    coord = coordinator()
+    listing = listed_case(coord=coord)
+    idva = idva_partner()
+    action = an_action(listing, idva.agency, coord)
+    client.force_login(idva)
+    assert 'name="_once"' in client.get(reverse("marac:home")).text
+    url = reverse("marac:action-update", args=[action.pk])
+    body = {"_once": "0" * 31 + "1", "text": "Spoke to the victim", "status": "open"}
+
+    first, again = client.post(url, body), client.post(url, body)
+
+    assert first.status_code == again.status_code == 302
+    assert MaracActionUpdate.objects.filter(action=action).count() == 1
+
+
 def test_another_agency_cannot_update_the_action(client):
     coord = coordinator()
     action = an_action(listed_case(coord=coord), idva_partner().agency, coord)

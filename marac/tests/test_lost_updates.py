@@ -1,16 +1,23 @@
 """Two people saving one MARAC record: research shared by an agency's staff, a meeting's
-details. The second, stale save is refused and keeps what was typed; nothing is overwritten."""
+details, a case's discussion in the minutes. The second, stale save is refused and keeps what
+was typed; nothing is overwritten."""
+
+import threading
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory
 
-from ..models import CaseResearch, MaracMeeting
+from ..models import CaseDiscussion, CaseResearch, MaracMeeting
+from ..services.research import research_save
 from ..services.sharing import meeting_invite
 from .factories import coordinator, idva_partner, listed_case, meeting
+from .helpers import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +102,86 @@ def test_a_stale_meeting_edit_is_refused_and_keeps_what_was_typed(shared):
     assert 'name="version" value="2"' in stale.text
     assert blind.status_code == 409
     assert MaracMeeting.objects.get(pk=at.pk).venue == "Brixton police station"
+
+
+def test_two_coordinators_cannot_overwrite_each_others_discussion_summary(shared):
+    at, listing = shared["meeting"], shared["listing"]
+    minutes = reverse("marac:meeting-minutes", args=[at.pk])
+    url = reverse("marac:meeting-discussion", args=[at.pk, listing.pk])
+    first, second = Client(), Client()
+    first.force_login(shared["coord"])
+    second.force_login(coordinator())
+    assert 'name="version" value="0"' in second.get(minutes).text
+
+    saved = first.post(url, {"summary": "Risk escalating; refuge offered", "version": 0})
+    stale = second.post(url, {"summary": "Victim declined IDVA support", "version": 0})
+    blind = second.post(url, {"summary": "Anything"})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this discussion summary" in stale.text
+    assert "Victim declined IDVA support</textarea>" in stale.text
+    assert "Risk escalating; refuge offered" in stale.text  # what was saved meanwhile is shown
+    assert blind.status_code == 400
+    assert CaseDiscussion.objects.get().summary == "Risk escalating; refuge offered"
+    merged = second.post(
+        url,
+        {"summary": "Risk escalating; refuge offered. Victim declined IDVA support", "version": 1},
+    )
+    assert merged.status_code == 302
+    assert CaseDiscussion.objects.get().version == 2
+    assert "Victim declined IDVA support</textarea>" in second.get(minutes).text
+
+
+def lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_research_saves_at_once_are_one_record_and_a_409(reference_data):
+    """Two IDVAs of one agency save the case's first research at the same moment: both read
+    "none yet" (version 0). The second must wait and then be refused as stale, not fail on the
+    one-record-per-agency constraint (an IntegrityError: a 500 on the page and in the API)."""
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    idva = idva_partner()
+    colleague = UserFactory(role=Role.PARTNER, team=None, agency=idva.agency)
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    saved, release = threading.Event(), threading.Event()
+    real_save = CaseResearch.save
+
+    def save_then_hold(research, *args, **kwargs):
+        real_save(research, *args, **kwargs)
+        if threading.current_thread().name == "first":
+            saved.set()
+            release.wait(timeout=10)  # the first save's transaction stays open meanwhile
+
+    outcomes = {}
+
+    def save(user, facts):
+        try:
+            research_save(actor=user, listing=listing, facts=facts, expected_version=0)
+            outcomes[threading.current_thread().name] = "saved"
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            outcomes[threading.current_thread().name] = type(error).__name__
+        finally:
+            connection.close()
+
+    with mock.patch.object(CaseResearch, "save", save_then_hold):
+        first = threading.Thread(target=save, args=(idva, "Refuge place found"), name="first")
+        second = threading.Thread(target=save, args=(colleague, "At her mother's"), name="second")
+        first.start()
+        assert saved.wait(timeout=10)
+        second.start()
+        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second save did not wait"
+        release.set()
+        first.join(timeout=10)
+        second.join(timeout=10)
+
+    assert outcomes == {"first": "saved", "second": "ConcurrentEditError"}
+    assert CaseResearch.objects.get().facts == "Refuge place found"

@@ -77,6 +77,20 @@ def test_meeting_page_shows_agenda_and_records_attendance(client):
     assert MeetingAttendance.objects.count() == 1
 
 
+def test_the_attendance_form_posted_twice_records_the_attendee_once(client):
+    at, coord = meeting(), coordinator()
+    client.force_login(coord)
+    url = reverse("marac:meeting-attendance", args=[at.pk])
+    assert 'name="_once"' in client.get(url).text
+    body = {"_once": "0" * 31 + "1", "person_name": "Ann Lee", "agency_name": "IDVA service",
+            "status": "present"}  # fmt: skip
+
+    first, again = client.post(url, body), client.post(url, body)
+
+    assert first.status_code == again.status_code == 302
+    assert MeetingAttendance.objects.count() == 1
+
+
 def test_meeting_page_shows_the_documents_without_javascript(client):
     at, coord = meeting(), coordinator()
     client.force_login(coord)

@@ -24,7 +24,7 @@ def test_minutes_show_attendance_apologies_discussion_and_actions(client):
 
     response = client.post(
         reverse("marac:meeting-discussion", args=[at.pk, listing.pk]),
-        {"summary": "Agencies agreed the risk is escalating."},
+        {"summary": "Agencies agreed the risk is escalating.", "version": 0},
     )
     assert response.status_code == 302
     page = client.get(reverse("marac:meeting-minutes", args=[at.pk])).text
@@ -46,7 +46,7 @@ def test_discussion_needs_a_summary_and_is_replaced_in_place(client):
 
     client.force_login(coord)
     response = client.post(
-        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]), {"summary": ""}
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]), {"summary": "", "version": 2}
     )
     assert response.status_code == 400
     assert "Enter the summary of the discussion" in response.text
@@ -60,7 +60,8 @@ def test_minutes_denied_to_partners_and_other_boroughs(client):
     client.force_login(coordinator("SOU"))
     assert client.get(reverse("marac:meeting-minutes", args=[at.pk])).status_code == 404
     response = client.post(
-        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]), {"summary": "x"}
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]),
+        {"summary": "x", "version": 0},
     )
     assert response.status_code == 404
     assert not CaseDiscussion.objects.exists()

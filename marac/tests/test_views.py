@@ -80,7 +80,7 @@ def test_recording_a_decision(client, lambeth_supervisor, lambeth_agenda):
 
     response = client.post(
         reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]),
-        decision_data(item, done="on"),
+        decision_data(item, done="on", version=0),
     )
 
     assert response.status_code == 302
@@ -99,7 +99,7 @@ def test_a_decision_without_an_owner_shows_the_error_and_keeps_the_input(
 
     response = client.post(
         reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]),
-        decision_data(item, owner=""),
+        decision_data(item, owner="", version=0),
     )
 
     assert response.status_code == 400
@@ -107,6 +107,31 @@ def test_a_decision_without_an_owner_shows_the_error_and_keeps_the_input(
     assert "Enter who owns the action" in response.text
     assert "Trace the suspect today" in response.text
     assert not AgendaDecision.objects.exists()
+
+
+def test_a_stale_decision_from_another_tab_is_refused_and_keeps_the_input(
+    client, lambeth_supervisor, lambeth_agenda
+):
+    item = lambeth_agenda.items.first()
+    url = reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk])
+    client.force_login(lambeth_supervisor)
+    page = client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk])).text
+    assert f'name="item-{item.pk}-version" value="0"' in page
+
+    done = client.post(url, decision_data(item, done="on", version=0))
+    stale = client.post(url, decision_data(item, owner="PC Jones", version=0))
+    blind = client.post(url, decision_data(item, owner="PC Jones"))
+
+    assert done.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this decision" in stale.text
+    assert 'value="PC Jones"' in stale.text
+    assert blind.status_code == 400
+    decision = AgendaDecision.objects.get(item=item)
+    assert (decision.owner, decision.done, decision.version) == ("DS Khan", True, 1)
+    again = client.post(url, decision_data(item, owner="PC Jones", done="on", version=1))
+    assert again.status_code == 302
+    assert AgendaDecision.objects.get(item=item).owner == "PC Jones"
 
 
 def test_download_is_a_logged_private_attachment(client, lambeth_supervisor, lambeth_agenda):

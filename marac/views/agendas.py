@@ -22,6 +22,7 @@ from publicprotection.private_files import audited_pdf_download
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms import AgendaDecisionForm
+from ..models import AgendaDecision
 from ..pdf import agenda_sections
 from ..selectors import agendas as selectors
 from ..selectors.content import NOT_YET_AVAILABLE
@@ -137,9 +138,14 @@ class AgendaDetailView(AgendaRoleMixin, TemplateView):
                 continue
             decision = getattr(item, "decision", None)
             initial = (
-                {"action": decision.action, "owner": decision.owner, "done": decision.done}
+                {
+                    "action": decision.action,
+                    "owner": decision.owner,
+                    "done": decision.done,
+                    "version": decision.version,
+                }
                 if decision
-                else {}
+                else {"version": 0}
             )
             item.form = AgendaDecisionForm(prefix=f"item-{item.pk}", initial=initial)
         return {
@@ -163,16 +169,22 @@ class AgendaDecisionView(ServiceFormMixin, AgendaDetailView):
         self.item = item
         form = AgendaDecisionForm(request.POST, prefix=f"item-{item.pk}")
         if form.is_valid():
+            data = dict(form.cleaned_data)
             self.run_service(
                 form,
                 services.agenda_decision_record,
                 actor=request.user,
                 item=item,
-                **form.cleaned_data,
+                expected_version=data.pop("version"),
+                **data,
             )
             messages.success(request, f"Decision recorded on {item.reference}.")
             return redirect(f"{reverse('marac:agenda-detail', args=[pk])}#item-{item.pk}")
         return self.form_rejected(form, 400)
+
+    def saved_meanwhile(self):
+        # Keep what was typed; the next save goes against the decision saved meanwhile.
+        return AgendaDecision.objects.filter(item=self.item).first()
 
     def form_rejected(self, form, status, **context):
         self.bound_form, self.bound_item_id = form, self.item.pk

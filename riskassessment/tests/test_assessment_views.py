@@ -1,5 +1,7 @@
 """The assessment pages: start from the incident, answer, see why, set the level, submit."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -125,6 +127,14 @@ def test_a_stale_form_is_refused_and_keeps_the_input(client, lambeth_officer):
     assert "Someone else changed this risk assessment" in response.text
     assert 'value="second"' in response.text
     assert assessment.answers.get(question__code="stalking").note == "first"
+    # The re-shown form carries the version now saved: saving again (after checking) works.
+    shown = re.search(r'name="version" value="(\d+)"', response.text).group(1)
+    again = client.post(
+        detail_url(assessment),
+        {**stale, "note_stalking": "second", "save": "1", "version": shown},
+    )
+    assert again.status_code == 302
+    assert assessment.answers.get(question__code="stalking").note == "second"
 
 
 def test_other_boroughs_partners_and_analysts(client, southwark_officer, partner, analyst):

@@ -19,7 +19,7 @@ from publicprotection.errors import StateError
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin, add_service_errors
 
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
-from ..models import AnswerValue, Instrument, Level
+from ..models import AnswerValue, Instrument, Level, RiskAssessment
 from ..scoring import QuestionInfo, recommend
 from ..selectors.assessments import assessment_get, current_risks, incident_assessments
 from ..services import assessments as services
@@ -102,6 +102,11 @@ class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
 
     def get_assessment(self):
         return assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
+
+    def saved_meanwhile(self):
+        # A stale save keeps what was typed on the version now saved, so saving again (after
+        # checking the other change) is a deliberate choice that works.
+        return RiskAssessment.objects.only("version").get(pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         assessment = services.assessment_with_current_escalation(
