@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
@@ -183,7 +183,7 @@ MEETING_SECTIONS = [
 ]
 
 
-class MeetingDetailView(MeetingRoleMixin, TemplateView):
+class MeetingDetailView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     """One section of a meeting (overview by default). Subclasses name their section."""
 
     template_name = "marac/meetings/detail.html"
@@ -191,8 +191,11 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=kwargs["pk"])
-        access_log_record(request=request, obj=self.meeting)
         return self.render_to_response(self.get_context_data())
+
+    def logged_record(self) -> MaracMeeting:
+        # Every section names the meeting's cases; a refused form shows the section again.
+        return self.meeting
 
     def get_context_data(self, **kwargs):
         build = getattr(self, f"_{self.section}_context")
