@@ -135,6 +135,11 @@ REFUSED_FORMS = {
         lambda plan: reverse("marac:case-research", args=[plan["listing"].pk]),
         "listing",
     ),
+    "partner's action update without any text": (
+        "partner",
+        lambda plan: reverse("marac:action-update", args=[plan["action"].pk]),
+        "action",
+    ),
     "referral rejected without a reason": (
         "coord",
         lambda plan: reverse("marac:referral-reject", args=[plan["triage"].pk]),

@@ -16,7 +16,7 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_partners import ActionUpdateForm, ResearchForm
-from ..models import CaseResearch, MaracCaseListing
+from ..models import CaseResearch, MaracAction, MaracCaseListing
 from ..selectors import actions as action_selectors
 from ..selectors import referrals as referral_selectors
 from ..selectors import sharing as selectors
@@ -133,7 +133,7 @@ class ResearchSaveView(ServiceFormMixin, CaseSummaryView):
         return self.render_to_response(context, status=status)
 
 
-class ActionUpdateView(ServiceFormMixin, SharedCaseMixin, TemplateView):
+class ActionUpdateView(RecordPageReadLoggedMixin, ServiceFormMixin, SharedCaseMixin, TemplateView):
     """The update form sits in lists (home, meeting page); a refused update is shown on a page
     of its own, with the errors and what was typed."""
 
@@ -161,6 +161,10 @@ class ActionUpdateView(ServiceFormMixin, SharedCaseMixin, TemplateView):
     def form_rejected(self, form, status, **context):
         context = self.get_context_data(action=self.action, form=form, **context)
         return self.render_to_response(context, status=status)
+
+    def logged_record(self) -> MaracAction:
+        # The page names the action's victim.
+        return self.action
 
 
 urlpatterns = [
