@@ -140,6 +140,14 @@ REFUSED_FORMS = {
         lambda plan: reverse("marac:action-update", args=[plan["action"].pk]),
         "action",
     ),
+    "action given to no agency": (
+        "coord",
+        lambda plan: reverse(
+            "marac:meeting-action-reassign",
+            args=[plan["listing"].meeting_id, plan["action"].pk],
+        ),
+        "action",
+    ),
     "referral rejected without a reason": (
         "coord",
         lambda plan: reverse("marac:referral-reject", args=[plan["triage"].pk]),

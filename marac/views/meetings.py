@@ -22,7 +22,7 @@ from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
-from ..models import ActionStatus, DocumentKind, MaracCaseListing, MaracMeeting
+from ..models import ActionStatus, DocumentKind, MaracAction, MaracCaseListing, MaracMeeting
 from ..selectors import actions as action_selectors
 from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
@@ -391,7 +391,7 @@ class ActionCreateView(MeetingDetailView):
         return self.render_to_response(context, status=status)
 
 
-class ActionReassignView(MeetingRoleMixin, TemplateView):
+class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     """Give an open action of the meeting's cases to another invited agency. A refusal is shown
     on a page of its own, with the errors and what was typed."""
 
@@ -422,6 +422,10 @@ class ActionReassignView(MeetingRoleMixin, TemplateView):
     def form_rejected(self, form, status, **context):
         context = self.get_context_data(meeting=self.meeting, action=self.action, form=form)
         return self.render_to_response(context, status=status)
+
+    def logged_record(self) -> MaracAction:
+        # The page names the action's victim.
+        return self.action
 
 
 class AttendanceAddView(MeetingDetailView):
