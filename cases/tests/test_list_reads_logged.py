@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from cases.models import ArrestDecision, Incident, Person
 from cases.tests.factories import complete_incident
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessChannel, AccessLogEntry
 from publicprotection.audit.selectors import record_history
 
@@ -117,7 +119,12 @@ def test_a_list_naming_people_logs_one_entry_naming_every_record_shown(
     response = fetch(client, incidents)
 
     assert response.status_code == 200
-    entries = AccessLogEntry.objects.exclude(pk__in=before)
+    # The party search is a section of an incident's record: that page's own read of the
+    # incident is an entry of its own (one per kind of record shown).
+    searched_from = incidents[1][0]
+    entries = AccessLogEntry.objects.exclude(pk__in=before).exclude(
+        content_type__model="incident", object_id=str(searched_from.pk)
+    )
     assert entries.count() == 1
     entry = entries.get()
     assert entry.user == lambeth_supervisor
@@ -196,3 +203,40 @@ def test_the_add_an_address_page_logs_the_person_read(client, lambeth_supervisor
     assert response.status_code == 200
     entry = AccessLogEntry.objects.get()
     assert (entry.content_type.model_class(), entry.object_id) == (Person, str(person.pk))
+
+
+@pytest.mark.parametrize("section", SECTIONS.values(), ids=SECTIONS.keys())
+def test_a_refused_section_form_logs_the_incident_read(
+    client, lambeth_supervisor, incidents, section
+):
+    """Posting a form with nothing valid shows the section again: the incident, its people
+    by name. Without the entry an empty POST read the record unlogged."""
+    incident, _, suspect = incidents[0]
+    name, extra = section(incident, suspect)
+    client.force_login(lambeth_supervisor)
+
+    response = client.post(reverse(name, args=[incident.reference, *extra]), {"version": "1"})
+
+    assert response.status_code in (200, 400, 409)
+    assert incident.reference in response.text
+    entry = AccessLogEntry.objects.get()
+    assert (entry.content_type.model_class(), entry.object_id) == (Incident, str(incident.pk))
+
+
+def test_a_refused_review_of_a_decision_logs_the_incident_and_victims_read(
+    client, lambeth_supervisor, incidents
+):
+    decision = ArrestDecision.objects.get(incident=incidents[0][0])
+    reviewer = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))  # not the decision's maker
+    client.force_login(reviewer)
+
+    response = client.post(reverse("cases:review-decision", args=[decision.pk]), {})
+
+    assert response.status_code == 200
+    assert {
+        (entry.content_type.model_class(), entry.object_id or frozenset(entry.object_ids))
+        for entry in AccessLogEntry.objects.all()
+    } == {
+        (Incident, str(incidents[0][0].pk)),
+        (Person, frozenset(first_victim_ids(incidents))),
+    }

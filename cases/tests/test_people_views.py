@@ -581,3 +581,19 @@ def test_match_list_include_renders_link_buttons(lambeth_officer):
     assert "Link<span" in html and "Lee Chan" in html and "L Chan" in html
     assert "17 May 1990" in html and person.reference in html
     assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("form_page", ["cases:person-edit", "cases:person-address-add"])
+def test_a_refused_form_about_a_person_logs_the_read_of_the_person(
+    client, lambeth_officer, form_page
+):
+    """The form shown again names the person: an empty POST must not read them unlogged."""
+    person = PersonFactory(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    response = client.post(reverse(form_page, args=[person.pk]), {})
+
+    assert response.status_code == 200
+    assert person.full_name in response.text
+    entry = AccessLogEntry.objects.get(user=lambeth_officer)
+    assert (entry.content_type.model_class(), entry.object_id) == (Person, str(person.pk))

@@ -20,6 +20,7 @@ from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.models import AccessAction
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
@@ -164,7 +165,7 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
 # --- Writing -------------------------------------------------------------------------------
 
 
-class IncidentWriteMixin(ServiceFormMixin, RoleRequiredMixin):
+class IncidentWriteMixin(RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin):
     """Loads the incident through the viewer's scope; refuses closed incidents."""
 
     allowed_roles = CASE_WRITERS
@@ -179,12 +180,12 @@ class IncidentWriteMixin(ServiceFormMixin, RoleRequiredMixin):
                 return redirect(self.incident_url())
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if response.status_code == 200:
-            # Each section's form shows the incident, and most of them its people by name.
-            access_log_record(request=request, obj=self.incident, label=self.incident.reference)
-        return response
+    def logged_record(self) -> Incident:
+        # Each section's form shows the incident, and most of them its people by name.
+        return self.incident
+
+    def logged_label(self) -> str:
+        return self.incident.reference
 
     def incident_url(self) -> str:
         return reverse("cases:incident-detail", args=[self.incident.reference])

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.service_forms import ServiceFormMixin
 
@@ -229,7 +230,7 @@ def _with_query(url: str, **params) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-class PersonEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
+class PersonEditView(RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/form.html"
 
@@ -241,9 +242,14 @@ class PersonEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "person": self.person, "creating": False}
 
+    def logged_record(self) -> Person:
+        return self.person
+
+    def logged_label(self) -> str:
+        return self.person.full_name
+
     def get(self, request, *args, **kwargs):
         person = self.person
-        access_log_record(request=request, obj=person, label=person.full_name)
         initial = {name: getattr(person, name) for name in services.PERSON_EDITABLE_FIELDS}
         initial["aliases"] = "\n".join(alias.full_name for alias in person.aliases.all())
         initial["version"] = person.version
@@ -271,7 +277,9 @@ class PersonEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         return Person.objects.only("version").get(pk=self.person.pk)
 
 
-class PersonAddressAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
+class PersonAddressAddView(
+    RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
+):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/address_form.html"
 
@@ -280,9 +288,11 @@ class PersonAddressAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
             self.person = selectors.person_get(viewer=request.user, person_id=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        access_log_record(request=request, obj=self.person, label=self.person.full_name)
-        return super().get(request, *args, **kwargs)
+    def logged_record(self) -> Person:
+        return self.person
+
+    def logged_label(self) -> str:
+        return self.person.full_name
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", PersonAddressForm())

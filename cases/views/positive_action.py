@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from publicprotection.access.roles import CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
@@ -95,7 +96,7 @@ class OutstandingSuspectsView(RoleRequiredMixin, TemplateView):
 # --- One decision -------------------------------------------------------------------------------
 
 
-class DecisionFormView(RoleRequiredMixin, ServiceFormMixin, FormView):
+class DecisionFormView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceFormMixin, FormView):
     """A form about one decision. The decision is loaded (scoped) before anything else runs."""
 
     success_message = ""
@@ -106,11 +107,11 @@ class DecisionFormView(RoleRequiredMixin, ServiceFormMixin, FormView):
     def decision(self) -> ArrestDecision:
         return selectors.decision_get(viewer=self.request.user, decision_id=self.kwargs["pk"])
 
-    def get(self, request, *args, **kwargs):
-        access_log_record(
-            request=request, obj=self.decision.incident, label=self.decision.incident.reference
-        )
-        return super().get(request, *args, **kwargs)
+    def logged_record(self):
+        return self.decision.incident
+
+    def logged_label(self) -> str:
+        return self.decision.incident.reference
 
     def post(self, request, *args, **kwargs):
         self.decision  # noqa: B018 -- 404 before the form is even read
@@ -176,11 +177,11 @@ class ReviewDecisionView(DecisionFormView):
     def get_success_url(self) -> str:
         return reverse("cases:review-queue")
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
         # The page also shows the victims' earlier incidents: a read of those people.
         victims = [victim.party.person for victim in self.review_case.victims]
-        access_log_record(request=request, objects=victims, purpose="Review of a decision")
+        access_log_record(request=self.request, objects=victims, purpose="Review of a decision")
         return response
 
     @cached_property

@@ -126,3 +126,68 @@ def test_the_new_referral_page_logs_the_assessment_read(client, plan):
         RiskAssessment,
         str(assessment.pk),
     )
+
+
+# A refused form shows its page again, the case and its people by name: logged like the GET.
+REFUSED_FORMS = {
+    "partner's research": (
+        "partner",
+        lambda plan: reverse("marac:case-research", args=[plan["listing"].pk]),
+        "listing",
+    ),
+    "partner's action update without any text": (
+        "partner",
+        lambda plan: reverse("marac:action-update", args=[plan["action"].pk]),
+        "action",
+    ),
+    "action given to no agency": (
+        "coord",
+        lambda plan: reverse(
+            "marac:meeting-action-reassign",
+            args=[plan["listing"].meeting_id, plan["action"].pk],
+        ),
+        "action",
+    ),
+    "referral rejected without a reason": (
+        "coord",
+        lambda plan: reverse("marac:referral-reject", args=[plan["triage"].pk]),
+        "triage",
+    ),
+    "referral referred again without criteria": (
+        "coord",
+        lambda plan: reverse("marac:referral-create") + f"?assessment={plan['to_refer'].pk}",
+        "to_refer",
+    ),
+    "meeting action without a description": (
+        "coord",
+        lambda plan: reverse(
+            "marac:meeting-action-create",
+            args=[plan["listing"].meeting_id, plan["listing"].pk],
+        ),
+        "meeting",
+    ),
+    "minutes without a summary": (
+        "coord",
+        lambda plan: reverse(
+            "marac:meeting-discussion", args=[plan["listing"].meeting_id, plan["listing"].pk]
+        ),
+        "meeting",
+    ),
+}
+
+
+@pytest.mark.parametrize("refused", REFUSED_FORMS.values(), ids=REFUSED_FORMS.keys())
+def test_a_refused_form_showing_the_case_again_logs_its_read(client, plan, refused):
+    who, url, shown = refused
+    plan["meeting"] = plan["listing"].meeting
+    viewer = plan[who]
+    client.force_login(viewer)
+
+    response = client.post(url(plan), {"version": "1"})
+
+    assert response.status_code == 400
+    record = plan[shown]
+    assert [
+        (entry.content_type.model_class(), entry.object_id)
+        for entry in AccessLogEntry.objects.filter(user=viewer)
+    ] == [(type(record), str(record.pk))]

@@ -360,3 +360,20 @@ def test_the_agenda_shows_each_line_of_an_item_on_its_own_and_the_other_sections
         response.text
     )
     assert 'href="#section-outstanding_suspects">Outstanding suspects</a>' in response.text
+
+
+def test_a_refused_decision_shows_the_agenda_again_and_logs_its_read(
+    client, lambeth_supervisor, lambeth_agenda
+):
+    item = lambeth_agenda.items.first()
+    client.force_login(lambeth_supervisor)
+
+    response = client.post(
+        reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]),
+        decision_data(item, owner=""),
+    )
+
+    assert response.status_code == 400
+    assert item.reference in response.text
+    entry = AccessLogEntry.objects.get(user=lambeth_supervisor)
+    assert (entry.content_type.model_class(), entry.object_id) == (Agenda, str(lambeth_agenda.pk))

@@ -15,14 +15,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.private_files import audited_pdf_download
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms import AgendaDecisionForm
-from ..models import AgendaDecision
+from ..models import Agenda, AgendaDecision
 from ..pdf import agenda_sections
 from ..selectors import agendas as selectors
 from ..selectors.content import NOT_YET_AVAILABLE
@@ -117,7 +117,7 @@ class AgendaStatusView(AgendaRoleMixin, View):
         return render(request, "marac/agendas/includes/status.html", {"agenda": agenda})
 
 
-class AgendaDetailView(AgendaRoleMixin, TemplateView):
+class AgendaDetailView(RecordPageReadLoggedMixin, AgendaRoleMixin, TemplateView):
     template_name = "marac/agendas/detail.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -127,8 +127,10 @@ class AgendaDetailView(AgendaRoleMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.agenda = selectors.agenda_get(viewer=request.user, agenda_id=kwargs["pk"])
-        access_log_record(request=request, obj=self.agenda)
         return super().get(request, *args, **kwargs)
+
+    def logged_record(self) -> Agenda:
+        return self.agenda
 
     def get_context_data(self, **kwargs):
         items = selectors.agenda_items(self.agenda) if self.agenda.is_ready else []

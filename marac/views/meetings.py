@@ -16,13 +16,13 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.access.views import RoleRequiredMixin
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
-from ..models import ActionStatus, DocumentKind, MaracCaseListing, MaracMeeting
+from ..models import ActionStatus, DocumentKind, MaracAction, MaracCaseListing, MaracMeeting
 from ..selectors import actions as action_selectors
 from ..selectors import documents as document_selectors
 from ..selectors import meetings as selectors
@@ -183,7 +183,7 @@ MEETING_SECTIONS = [
 ]
 
 
-class MeetingDetailView(MeetingRoleMixin, TemplateView):
+class MeetingDetailView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     """One section of a meeting (overview by default). Subclasses name their section."""
 
     template_name = "marac/meetings/detail.html"
@@ -191,8 +191,11 @@ class MeetingDetailView(MeetingRoleMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=kwargs["pk"])
-        access_log_record(request=request, obj=self.meeting)
         return self.render_to_response(self.get_context_data())
+
+    def logged_record(self) -> MaracMeeting:
+        # Every section names the meeting's cases; a refused form shows the section again.
+        return self.meeting
 
     def get_context_data(self, **kwargs):
         build = getattr(self, f"_{self.section}_context")
@@ -388,7 +391,7 @@ class ActionCreateView(MeetingDetailView):
         return self.render_to_response(context, status=status)
 
 
-class ActionReassignView(MeetingRoleMixin, TemplateView):
+class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     """Give an open action of the meeting's cases to another invited agency. A refusal is shown
     on a page of its own, with the errors and what was typed."""
 
@@ -419,6 +422,10 @@ class ActionReassignView(MeetingRoleMixin, TemplateView):
     def form_rejected(self, form, status, **context):
         context = self.get_context_data(meeting=self.meeting, action=self.action, form=form)
         return self.render_to_response(context, status=status)
+
+    def logged_record(self) -> MaracAction:
+        # The page names the action's victim.
+        return self.action
 
 
 class AttendanceAddView(MeetingDetailView):

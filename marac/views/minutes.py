@@ -9,22 +9,27 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
-from publicprotection.audit.services import access_log_record
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 
 from ..forms_partners import DiscussionForm
-from ..models import CaseDiscussion
+from ..models import CaseDiscussion, MaracMeeting
 from ..selectors import meetings as selectors
 from ..services import meetings as services
 from .meetings import MeetingRoleMixin
 
 
-class MinutesView(MeetingRoleMixin, TemplateView):
+class MinutesView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     template_name = "marac/meetings/minutes.html"
 
     def get(self, request, pk):
         self.meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        access_log_record(request=request, obj=self.meeting, label=f"Minutes: {self.meeting}")
         return self.render_to_response(self.get_context_data())
+
+    def logged_record(self) -> MaracMeeting:
+        return self.meeting
+
+    def logged_label(self) -> str:
+        return f"Minutes: {self.meeting}"
 
     def get_context_data(self, **kwargs):
         minutes = selectors.meeting_minutes(self.meeting)

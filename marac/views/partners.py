@@ -11,11 +11,12 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.service_forms import ServiceFormMixin
 
 from ..forms_partners import ActionUpdateForm, ResearchForm
-from ..models import CaseResearch
+from ..models import CaseResearch, MaracAction, MaracCaseListing
 from ..selectors import actions as action_selectors
 from ..selectors import referrals as referral_selectors
 from ..selectors import sharing as selectors
@@ -38,7 +39,7 @@ class CaseListView(SharedCaseMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "cases": cases}
 
 
-class CaseSummaryView(SharedCaseMixin, TemplateView):
+class CaseSummaryView(RecordPageReadLoggedMixin, SharedCaseMixin, TemplateView):
     template_name = "marac/cases/summary.html"
 
     def load(self, pk):
@@ -46,8 +47,13 @@ class CaseSummaryView(SharedCaseMixin, TemplateView):
 
     def get(self, request, pk):
         self.load(pk)
-        access_log_record(request=request, obj=self.listing, label=self.listing.referral.reference)
         return self.render_to_response(self.get_context_data())
+
+    def logged_record(self) -> MaracCaseListing:
+        return self.listing
+
+    def logged_label(self) -> str:
+        return self.listing.referral.reference
 
     def get_context_data(self, **kwargs):
         viewer = self.request.user
@@ -127,7 +133,7 @@ class ResearchSaveView(ServiceFormMixin, CaseSummaryView):
         return self.render_to_response(context, status=status)
 
 
-class ActionUpdateView(ServiceFormMixin, SharedCaseMixin, TemplateView):
+class ActionUpdateView(RecordPageReadLoggedMixin, ServiceFormMixin, SharedCaseMixin, TemplateView):
     """The update form sits in lists (home, meeting page); a refused update is shown on a page
     of its own, with the errors and what was typed."""
 
@@ -155,6 +161,10 @@ class ActionUpdateView(ServiceFormMixin, SharedCaseMixin, TemplateView):
     def form_rejected(self, form, status, **context):
         context = self.get_context_data(action=self.action, form=form, **context)
         return self.render_to_response(context, status=status)
+
+    def logged_record(self) -> MaracAction:
+        # The page names the action's victim.
+        return self.action
 
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.query_params import whole_number
@@ -20,7 +21,7 @@ from publicprotection.row_links import url_for_each
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
-from ..models import ReferralCriterion, ReferralStatus
+from ..models import MaracReferral, ReferralCriterion, ReferralStatus
 from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
 from ..services import meetings as meeting_services
@@ -56,7 +57,9 @@ class ReferralListView(CoordinatorMixin, TemplateView):
         }
 
 
-class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
+class ReferralCreateView(
+    RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
+):
     """New referral from an assessment: ?assessment=<id>. Suggested criteria are pre-ticked."""
 
     invalid_status = 400
@@ -73,13 +76,15 @@ class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.assessment = self._assessment()
-        access_log_record(request=request, obj=self.assessment)
         self.suggested = selectors.suggested_criteria(assessment=self.assessment)
         # Filled from the records (the referrer checks it): the criteria, the victim's safe
         # contact, language, the children and the perpetrators.
         initial = selectors.referral_initial_from_records(assessment=self.assessment)
         form = self._form(initial={**initial, "criteria": [s.criterion for s in self.suggested]})
         return self.render_to_response(self.get_context_data(form=form))
+
+    def logged_record(self):
+        return self.assessment
 
     def _form(self, data=None, initial=None) -> ReferralForm:
         return ReferralForm(
@@ -117,13 +122,15 @@ class ReferralCreateView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         }
 
 
-class ReferralDetailView(CoordinatorMixin, TemplateView):
+class ReferralDetailView(RecordPageReadLoggedMixin, CoordinatorMixin, TemplateView):
     template_name = "marac/referrals/detail.html"
 
     def get(self, request, *args, **kwargs):
         self.referral = selectors.referral_get(viewer=request.user, referral_id=kwargs["pk"])
-        access_log_record(request=request, obj=self.referral)
         return self.render_to_response(self.get_context_data())
+
+    def logged_record(self) -> MaracReferral:
+        return self.referral
 
     def get_context_data(self, **kwargs):
         referral = self.referral

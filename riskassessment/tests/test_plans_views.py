@@ -500,3 +500,25 @@ def test_overdue_query_count_does_not_grow_with_rows(
     assert len(response.context["scope_actions"]) == 20
     assert len(response.context["own_actions"]) == 9
     assert len(twenty.captured_queries) == len(five.captured_queries)
+
+
+def test_a_refused_plan_form_shows_the_plan_again_and_logs_its_read(client, lambeth_officer):
+    assessment = start_assessment(actor=lambeth_officer)
+    action = rara_action_add(
+        actor=lambeth_officer,
+        assessment_id=assessment.pk,
+        category=RaraCategory.REDUCE,
+        action_type=RaraActionType.objects.get(code="idva_referral"),
+        owner=lambeth_officer,
+        due_date=london_today() + timedelta(days=3),
+    )
+    client.force_login(lambeth_officer)
+
+    added = client.post(reverse("riskassessment:rara-action-add", args=[assessment.pk]), {})
+    edited = client.post(reverse("riskassessment:rara-action-edit", args=[action.pk]), {})
+
+    assert (added.status_code, edited.status_code) == (200, 200)
+    assert [
+        (entry.content_type.model_class(), entry.object_id)
+        for entry in AccessLogEntry.objects.filter(user=lambeth_officer).order_by("id")
+    ] == [(type(assessment), str(assessment.pk)), (RaraAction, str(action.pk))]

@@ -376,3 +376,18 @@ def test_missing_assessment_is_404(client, lambeth_supervisor):
     client.force_login(lambeth_supervisor)
 
     assert client.get(reverse("riskassessment:grading-review", args=[999999])).status_code == 404
+
+
+def test_a_refused_review_shows_the_assessment_again_and_logs_its_read(client, lambeth_supervisor):
+    assessment = submitted()
+
+    client.force_login(lambeth_supervisor)
+    response = client.post(reverse("riskassessment:grading-review", args=[assessment.pk]), {})
+
+    assert response.status_code == 200
+    assert assessment.person.full_name in response.text
+    entry = AccessLogEntry.objects.get(user=lambeth_supervisor)
+    assert (entry.content_type.model_class(), entry.object_id) == (
+        RiskAssessment,
+        str(assessment.pk),
+    )

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISORS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
@@ -32,7 +33,9 @@ def assessment_url(assessment_id: int) -> str:
     return reverse("riskassessment:assessment-detail", args=[assessment_id])
 
 
-class RaraActionAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
+class RaraActionAddView(
+    RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
+):
     allowed_roles = CASE_WRITERS
     template_name = "riskassessment/plans/add.html"
 
@@ -50,8 +53,13 @@ class RaraActionAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         )
 
     def get(self, request, *args, **kwargs):
-        access_log_record(request=request, obj=self.assessment, label=self._label())
         return self.render_to_response(self.get_context_data(form=self.make_form()))
+
+    def logged_record(self) -> RiskAssessment:
+        return self.assessment
+
+    def logged_label(self) -> str:
+        return self._label()
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
@@ -78,7 +86,9 @@ class RaraActionAddView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         }
 
 
-class RaraActionEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
+class RaraActionEditView(
+    RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
+):
     allowed_roles = CASE_WRITERS
     template_name = "riskassessment/plans/edit.html"
 
@@ -101,12 +111,13 @@ class RaraActionEditView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         )
 
     def get(self, request, *args, **kwargs):
-        access_log_record(
-            request=request,
-            obj=self.action,
-            label=f"{self.action.assessment.incident.reference} RARA action {self.action.pk}",
-        )
         return self.render_to_response(self.get_context_data(form=self.make_form()))
+
+    def logged_record(self) -> RaraAction:
+        return self.action
+
+    def logged_label(self) -> str:
+        return f"{self.action.assessment.incident.reference} RARA action {self.action.pk}"
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)

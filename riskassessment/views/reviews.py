@@ -14,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from publicprotection.access.roles import SUPERVISORS
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceFormMixin
@@ -47,7 +48,7 @@ class GradingReviewQueueView(RoleRequiredMixin, TemplateView):
         }
 
 
-class GradingReviewView(RoleRequiredMixin, ServiceFormMixin, FormView):
+class GradingReviewView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceFormMixin, FormView):
     allowed_roles = SUPERVISORS
     template_name = "riskassessment/reviews/review.html"
     form_class = GradingReviewForm
@@ -58,9 +59,8 @@ class GradingReviewView(RoleRequiredMixin, ServiceFormMixin, FormView):
     def assessment(self) -> RiskAssessment:
         return selectors.assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
 
-    def get(self, request, *args, **kwargs):
-        access_log_record(request=request, obj=self.assessment)
-        return super().get(request, *args, **kwargs)
+    def logged_record(self) -> RiskAssessment:
+        return self.assessment
 
     def post(self, request, *args, **kwargs):
         if not self.assessment.can_review():
