@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connections
+from django.db.models.signals import post_migrate
 
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import PartnerFactory, UserFactory, team
@@ -44,6 +45,25 @@ def pytest_sessionfinish(session):
 
         with config.stash[blocking_manager_key].unblock():
             teardown_databases(databases, verbosity=0)
+
+
+def _load_reference_data_again(sender, **kwargs):
+    """A transactional test ends by emptying every table, the migrations' reference lists too
+    (boroughs and teams, agency types, offences, risk instruments), and Django's flush then
+    sends post_migrate: they are loaded again here. The tests that run after it on the same
+    worker need them, and pytest-xdist's work stealing can put any test there (a CI run lost
+    25 tests to Team.DoesNotExist that way)."""
+    from cases.reference_data import load_reference_data as load_offences
+    from publicprotection.accounts.reference_data import load_reference_data
+    from riskassessment.reference_data import load_reference_data as load_instruments
+
+    load_reference_data()
+    load_offences()
+    load_instruments()
+
+
+# Once a flush (the accounts app's signal; every app sends one).
+post_migrate.connect(_load_reference_data_again, sender=apps.get_app_config("accounts"))
 
 
 @pytest.fixture(scope="session")
