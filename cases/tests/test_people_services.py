@@ -31,6 +31,7 @@ from cases.services.people import (
 from cases.tests.factories import IncidentFactory, PersonFactory, add_offence, add_party, arrested
 from publicprotection.accounts.models import Borough
 from publicprotection.errors import ConcurrentEditError
+from tests.locks import backends_waiting_for_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -173,15 +174,6 @@ def test_the_same_address_typed_twice_is_one_address(lambeth_officer):
     assert (a.is_confidential, b.is_confidential) == (False, True)
 
 
-def lock_waits() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_new_address_typed_by_two_officers_at_once_is_one_address():
     """Two officers record the same new address at the same moment (a person's address, an
@@ -215,9 +207,11 @@ def test_the_same_new_address_typed_by_two_officers_at_once_is_one_address():
         assert saved.wait(timeout=10)
         second.start()
         deadline = time.monotonic() + 5
-        while lock_waits() != 1 and time.monotonic() < deadline:
+        while backends_waiting_for_a_lock() != 1 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert lock_waits() == 1, "the second officer's insert did not wait for the first's"
+        assert backends_waiting_for_a_lock() == 1, (
+            "the second officer's insert did not wait for the first's"
+        )
         release.set()
         first.join(timeout=10)
         second.join(timeout=10)

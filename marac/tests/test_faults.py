@@ -27,6 +27,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.locks import backends_waiting_for_a_lock
+
 from ..models import Agenda, AgendaStatus, DocumentStatus, MeetingDocument
 from ..selectors import documents as document_selectors
 from ..services import documents as document_services
@@ -239,15 +241,6 @@ def other_backends_locking(table: str) -> int:
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
             "WHERE c.relname = %s AND l.pid <> pg_backend_pid()",
             [table],
-        )
-        return cursor.fetchone()[0]
-
-
-def backends_waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0]
 

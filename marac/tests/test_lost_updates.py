@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory
+from tests.locks import backends_waiting_for_a_lock
 
 from ..models import CaseDiscussion, CaseResearch, MaracMeeting
 from ..services.research import research_save
@@ -133,15 +134,6 @@ def test_two_coordinators_cannot_overwrite_each_others_discussion_summary(shared
     assert "Victim declined IDVA support</textarea>" in second.get(minutes).text
 
 
-def lock_waits() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_first_research_saves_at_once_are_one_record_and_a_409(reference_data):
     """Two IDVAs of one agency save the case's first research at the same moment: both read
@@ -178,7 +170,9 @@ def test_two_first_research_saves_at_once_are_one_record_and_a_409(reference_dat
         first.start()
         assert saved.wait(timeout=10)
         second.start()
-        assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second save did not wait"
+        assert wait_for(lambda: backends_waiting_for_a_lock() == 1, timeout=5), (
+            "the second save did not wait"
+        )
         release.set()
         first.join(timeout=10)
         second.join(timeout=10)

@@ -17,6 +17,7 @@ from cases.services.incidents import incident_update, party_add, party_remove
 from cases.tests.factories import IncidentFactory, PersonFactory, add_party, complete_incident
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from tests.locks import backends_waiting_for_a_lock
 
 from ..models import MaracReferral, ReferralStatus
 from ..selectors.referrals import first_repeat_marac_alerts, repeat_marac_alerts
@@ -383,15 +384,6 @@ def test_two_writers_about_one_victim_leave_the_candidacy_the_rule_gives(referen
     assert_kept_by_the_rule()
 
 
-def lock_waits() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 # --- As deployed: the application's database role ----------------------------------------------
 
 
@@ -447,7 +439,9 @@ def second_writer_waits_then_runs(first, write) -> list[Exception]:
 
     thread = threading.Thread(target=run)
     thread.start()
-    assert wait_for(lambda: lock_waits() == 1, timeout=5), "the second writer did not wait"
+    assert wait_for(lambda: backends_waiting_for_a_lock() == 1, timeout=5), (
+        "the second writer did not wait"
+    )
     first.commit()
     thread.join(timeout=10)
     assert not thread.is_alive()
