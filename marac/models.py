@@ -698,6 +698,10 @@ class MaracMeeting(models.Model):
     def can_cancel(self) -> bool:
         return self.is_scheduled
 
+    def can_record_discussions(self) -> bool:
+        """A cancelled meeting discussed nothing: its cases are to be heard at another."""
+        return not self.is_cancelled
+
 
 class ListingCategory(models.TextChoices):
     """Case sections in the order the meeting takes them."""

@@ -280,6 +280,11 @@ def case_discussion_save(
     the minutes together: `expected_version` is the version the caller read (0 when there was
     none yet); a save from an older read is refused (the form always sends it)."""
     _require_coordinator_of(actor, listing.meeting)
+    # Locked before the listing, as meeting_cancel locks it before its cases: a cancellation
+    # under way finishes first, and the save then sees it.
+    meeting = _locked_meeting(listing.meeting)
+    if not meeting.can_record_discussions():
+        raise MeetingStateError(_status_refusal(meeting, "its cases were not discussed"))
     summary = summary.strip()
     if not summary:
         raise ValidationError({"summary": ["Enter the summary of the discussion."]})

@@ -4,6 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from publicprotection.errors import StateError
+
 from ..models import CaseDiscussion
 from ..services.meetings import attendance_add, case_discussion_save
 from .factories import an_action, coordinator, idva_partner, listed_case, meeting
@@ -65,3 +67,27 @@ def test_minutes_denied_to_partners_and_other_boroughs(client):
     )
     assert response.status_code == 404
     assert not CaseDiscussion.objects.exists()
+
+
+def test_a_cancelled_meetings_cases_take_no_discussion_summary(client):
+    """A cancelled meeting discussed nothing (its cases go back to be listed at another): the
+    minutes offer no form, and the service refuses a summary however it is sent."""
+    from ..services.meetings import meeting_cancel
+
+    at, coord = meeting(), coordinator()
+    listing = listed_case(at, coord)
+    meeting_cancel(actor=coord, meeting=at)
+    client.force_login(coord)
+
+    page = client.get(reverse("marac:meeting-minutes", args=[at.pk]))
+    response = client.post(
+        reverse("marac:meeting-discussion", args=[at.pk, listing.pk]),
+        {"summary": "Agencies agreed the risk is escalating.", "version": 0},
+    )
+
+    assert "Record the discussion" not in page.text
+    assert response.status_code == 409
+    assert "This meeting is cancelled; its cases were not discussed." in response.text
+    assert not CaseDiscussion.objects.exists()
+    with pytest.raises(StateError):
+        case_discussion_save(actor=coord, listing=listing, summary="x", expected_version=0)
