@@ -26,6 +26,21 @@ def _urls(review):
     ]
 
 
+def death_form(victim, **extra) -> dict:
+    """The "record a death" form as a review lead fills it in for `victim`."""
+    from publicprotection.accounts.models import Borough
+
+    return {
+        "victim_id": victim.pk,
+        "circumstances": "Stabbed at home",
+        "borough": Borough.objects.get(code="LAM").pk,
+        "partnership": "Safer Lambeth",
+        "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
+        "decision": "pending",
+        **extra,
+    }
+
+
 def test_anonymous_users_are_sent_to_sign_in_and_nothing_changes(client, review_lead):
     review = a_review(review_lead)
     for url in _urls(review):
@@ -119,19 +134,8 @@ def test_create_shows_an_error_summary_and_keeps_what_was_typed(client, review_l
 def test_create_and_edit_a_review(client, review_lead):
     victim = PersonFactory(actor=review_lead)
     client.force_login(review_lead)
-    from publicprotection.accounts.models import Borough
 
-    response = client.post(
-        reverse("homicidereviews:review-create"),
-        {
-            "victim_id": victim.pk,
-            "circumstances": "Stabbed at home",
-            "borough": Borough.objects.get(code="LAM").pk,
-            "partnership": "Safer Lambeth",
-            "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
-            "decision": "pending",
-        },
-    )
+    response = client.post(reverse("homicidereviews:review-create"), death_form(victim))
     review = HomicideReview.objects.get()
     assert response.status_code == 302 and review.victim == victim
     edit = reverse("homicidereviews:review-edit", args=[review.pk])
@@ -245,29 +249,20 @@ def test_a_stale_recommendation_edit_is_refused_and_can_be_saved_again(client, r
 
 def test_each_create_form_posted_twice_makes_one_record(client, review_lead):
     """A double click, or the browser sending the form again: the page's one-time token."""
-    from publicprotection.accounts.models import Borough
-
     from ..models import Lesson, LessonTheme
 
     victim = PersonFactory(actor=review_lead)
     client.force_login(review_lead)
     create = reverse("homicidereviews:review-create")
     assert 'name="_once"' in client.get(create).text
-    death = {
-        "_once": "0" * 31 + "1",
-        "victim_id": victim.pk,
-        "circumstances": "Stabbed at home",
-        "borough": Borough.objects.get(code="LAM").pk,
-        "partnership": "Safer Lambeth",
-        "date_of_death": (london_today() - timedelta(days=3)).isoformat(),
-        "decision": "pending",
-    }
+    death = death_form(victim, _once="0" * 31 + "1")
     assert client.post(create, death).status_code == client.post(create, death).status_code == 302
     review = HomicideReview.objects.get()
     add = reverse("homicidereviews:recommendation-create", args=[review.pk])
     assert 'name="_once"' in client.get(add).text
     recommendation = {"_once": "0" * 31 + "2", "text": "Do better", "owner_agency": "Met",
-                      "due_on": "2030-01-01", "status": "open"}  # fmt: skip
+                      "due_on": (london_today() + timedelta(days=90)).isoformat(),
+                      "status": "open"}  # fmt: skip
     client.post(add, recommendation)
     client.post(add, recommendation)
     lesson_add = reverse("homicidereviews:lesson-create", args=[review.pk])
