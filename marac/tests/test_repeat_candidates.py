@@ -20,7 +20,11 @@ from publicprotection.accounts.tests.factories import UserFactory, team
 from tests.locks import backends_waiting_for_a_lock
 
 from ..models import MaracReferral, ReferralStatus
-from ..selectors.referrals import first_repeat_marac_alerts, repeat_marac_alerts
+from ..selectors.referrals import (
+    _repeat_alerts_among,
+    first_repeat_marac_alerts,
+    repeat_marac_alerts,
+)
 from ..services.referrals import referral_reject
 from .factories import (
     coordinator,
@@ -310,6 +314,18 @@ def test_the_window_is_applied_when_reading_so_a_new_setting_needs_no_rebuild(re
     assert victim.pk not in alerted(borough_coordinator) | alerted(london)
     settings.MARAC_REPEAT_WINDOW_DAYS = 25  # both the referral and the incident inside it
     assert victim.pk in alerted(borough_coordinator) & alerted(london)
+
+
+def test_the_rule_kept_for_the_process_is_the_one_of_the_current_window(repeat, settings):
+    # The rule is built once per window (_repeat_rule): given the candidate directly, so only
+    # the rule's own window can leave it out, a shorter window must not reuse the longer one's.
+    _, victim = repeat
+    borough_coordinator = coordinator("LAM")
+    assert list(_repeat_alerts_among(borough_coordinator, None, [victim.pk])) == [victim]
+    settings.MARAC_REPEAT_WINDOW_DAYS = 9  # the incident came 10 days after the referral
+    assert list(_repeat_alerts_among(borough_coordinator, None, [victim.pk])) == []
+    settings.MARAC_REPEAT_WINDOW_DAYS = 25
+    assert list(_repeat_alerts_among(borough_coordinator, None, [victim.pk])) == [victim]
 
 
 def test_alerts_stay_in_the_viewers_borough_and_follow_a_moved_incident(repeat):
