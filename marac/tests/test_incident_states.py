@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import PartyRole
+from cases.models import Incident, PartyRole
 from cases.tests.factories import add_party, complete_incident
+from publicprotection.audit.models import AccessLogEntry
 from riskassessment.models import AssessmentStatus, RiskAssessment
 
 from ..selectors.incidents import incident_states
@@ -113,3 +114,27 @@ def test_incident_list_and_page_load_the_states_with_a_link_without_javascript(
         assert reverse("riskassessment:incident-risk", args=[incident.reference]) in text
         assert f'hx-get="{STATES}?incident={incident.pk}' in text
     assert 'data-label="Status"' in listing and 'data-label="Flags"' in listing
+
+
+def test_the_states_asked_for_directly_log_the_incidents_shown(client, lambeth_officer):
+    # Each incident's risk level and MARAC state: asked for directly, for any ids, the ones it
+    # shows are logged as one list read. An id out of scope shows nothing and is not named.
+    shown = high_assessment(level="medium", refer=False).incident
+    southwark, _victim, _suspect = complete_incident(borough_code="SOU")
+    client.force_login(lambeth_officer)
+
+    response = client.get(STATES, {"incident": [shown.pk, southwark.pk]})
+
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert entry.user == lambeth_officer
+    assert entry.content_type.model_class() is Incident
+    assert entry.object_ids == [str(shown.pk)]
+
+
+def test_states_of_nothing_visible_log_nothing(client, lambeth_officer):
+    southwark, _victim, _suspect = complete_incident(borough_code="SOU")
+    client.force_login(lambeth_officer)
+
+    assert client.get(STATES, {"incident": [southwark.pk, 999999999]}).status_code == 200
+    assert not AccessLogEntry.objects.exists()

@@ -9,6 +9,7 @@ from cases.models import PartyRole
 from cases.tests.factories import add_party, complete_incident
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.audit.models import AccessLogEntry
 from riskassessment.models import Level
 from riskassessment.selectors.assessments import current_risk
 from riskassessment.services.assessments import (
@@ -91,3 +92,24 @@ def test_no_open_referral_and_people_out_of_scope(client, southwark_officer, par
     client.force_login(partner)
     assert client.get(url).status_code in (403, 404)
     assert current_risk(viewer=partner, person_id=assessment.person.pk) is None
+
+
+def test_the_status_asked_for_directly_logs_the_read_of_the_person(client, southwark_officer):
+    # Whether someone is at MARAC, and where: fetched person by person, without the page that
+    # loads it, it must still leave a trail. A person out of scope is a 404 and no entry.
+    assessment = lambeth_high()
+    refer(assessment)
+    url = reverse("marac:person-marac-status", args=[assessment.person.pk])
+    client.force_login(southwark_officer)
+    assert client.get(url).status_code == 404
+    assert not AccessLogEntry.objects.exists()
+
+    attended_in_southwark(assessment.person)
+    assert client.get(url).status_code == 200
+
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.object_id, entry.path) == (
+        southwark_officer,
+        str(assessment.person.pk),
+        url,
+    )

@@ -9,18 +9,21 @@ from django.views.generic import TemplateView
 from cases.selectors.people import person_get
 from publicprotection.access.roles import CASE_READERS
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.services import access_log_record
 
 from ..selectors.referrals import open_referrals
 
 
 class PersonMaracStatusView(RoleRequiredMixin, TemplateView):
-    """The page that loads it logs the read of the person."""
+    """Logged although the page that loads it logs the person too: anyone may ask for it
+    directly, person by person, and it tells whether the person is at MARAC and where."""
 
     allowed_roles = CASE_READERS
     template_name = "marac/people/status_fragment.html"
 
     def get_context_data(self, **kwargs):
         person = person_get(viewer=self.request.user, person_id=self.kwargs["person_id"])
+        access_log_record(request=self.request, obj=person, label=person.full_name)
         return {
             **super().get_context_data(**kwargs),
             "person": person,

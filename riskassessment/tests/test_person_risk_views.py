@@ -131,7 +131,23 @@ def test_summary_fragment_is_the_current_level_block_only(client, lambeth_office
     assert "<html" not in response.text
     assert "Current risk: HIGH" in response.text
     assert risk_url(victim.person) in response.text
-    assert not AccessLogEntry.objects.exists()
+
+
+def test_the_summary_fragment_asked_for_directly_logs_the_read_of_the_person(
+    client, lambeth_officer, reviewer
+):
+    # It names the person and their risk: fetched person by person, without the page that
+    # loads it, it must still leave a trail.
+    _incident, victim, _ = complete_incident()
+    confirmed(victim, reviewer, level=Level.HIGH, yes=("strangulation",))
+    client.force_login(lambeth_officer)
+
+    assert client.get(summary_url(victim.person)).status_code == 200
+
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.object_id) == (lambeth_officer, str(victim.person.pk))
+    assert entry.content_type.model_class() is type(victim.person)
+    assert entry.path == summary_url(victim.person)
 
 
 def test_other_boroughs_see_neither_the_person_nor_their_assessments(

@@ -17,7 +17,16 @@ from ..selectors import assessments as selectors
 
 
 class PersonRiskMixin(RoleRequiredMixin):
+    """Both pages show the person's risk by name: each logs the read of the person, the
+    fragment too (fetched on its own, it shows the same current level)."""
+
     allowed_roles = CASE_READERS
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        person = context["person"]
+        access_log_record(request=request, obj=person, label=person.full_name)
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         person = person_get(viewer=self.request.user, person_id=self.kwargs["person_id"])
@@ -46,17 +55,12 @@ class PersonRiskMixin(RoleRequiredMixin):
 class PersonRiskView(PersonRiskMixin, TemplateView):
     template_name = "riskassessment/people/history.html"
 
-    def get(self, request, *args, **kwargs):
-        context = self.get_context_data(**kwargs)
-        person = context["person"]
-        access_log_record(request=request, obj=person, label=person.full_name)
-        return self.render_to_response(context)
-
 
 class PersonRiskSummaryView(PersonRiskMixin, TemplateView):
     """The current level block alone, for the person page to load (with htmx) and link on.
 
-    The person page that loads it logs the read of the person."""
+    Logged although the person page that loads it logs the person too: anyone may ask for it
+    directly, person by person, and it names the person and their risk."""
 
     template_name = "riskassessment/people/summary_fragment.html"
 
