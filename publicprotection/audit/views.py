@@ -12,6 +12,7 @@ from publicprotection.replica import ReplicaReadsMixin
 
 from . import selectors
 from .forms import AuditSearchForm
+from .services import access_log_record
 
 
 class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
@@ -62,9 +63,13 @@ class RecordHistoryView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         obj = selectors.auditable_record_get(model_label=kwargs["model_label"], pk=kwargs["pk"])
+        history = selectors.record_history(obj=obj)
+        # The page names the record and shows every value it ever held: the auditor's read is
+        # a read like any other (logged after the reads shown were read, so not among them).
+        access_log_record(request=self.request, obj=obj)
         return {
             **super().get_context_data(**kwargs),
             "record": obj,
             "record_type": obj._meta.verbose_name,
-            **selectors.record_history(obj=obj),
+            **history,
         }

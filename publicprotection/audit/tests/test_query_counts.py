@@ -71,7 +71,8 @@ def test_record_history_queries_do_not_grow_with_reads_and_changes(
         more_reads_and_changes,
     )
 
-    assert len(response.context["reads"]) == 13
+    # The auditor's own earlier visits are reads of the record too.
+    assert len([r for r in response.context["reads"] if r.user != admin_user]) == 13
     assert len(response.context["changes"]) >= 13
 
 

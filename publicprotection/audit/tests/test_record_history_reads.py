@@ -70,3 +70,20 @@ def test_the_reads_are_read_with_jit_off(client, rf, lambeth_officer, admin_user
         client.get(history_url(incident))
 
     assert jit_while_reading == ["off"]
+
+
+def test_an_auditor_reading_a_records_history_is_logged_as_a_read_of_it(
+    client, rf, lambeth_officer, admin_user
+):
+    # The history names the record and every value it held: who looked is on the trail too,
+    # from the next visit on (not among the reads the page itself lists).
+    incident = IncidentFactory()
+    read(rf, lambeth_officer, incident, 1)
+    client.force_login(admin_user)
+
+    first = client.get(history_url(incident))
+    second = client.get(history_url(incident))
+
+    assert [r.user for r in first.context["reads"]] == [lambeth_officer]
+    assert [r.user for r in second.context["reads"]] == [admin_user, lambeth_officer]
+    assert second.context["reads"][0].path == history_url(incident)
