@@ -118,8 +118,37 @@ def _check(review: HomicideReview, today: date) -> None:
                 errors.setdefault(field, "Only a commissioned review has this step")
     if review.published_on and not review.overview_completed_on:
         errors.setdefault("published_on", "Record when the overview report was completed first")
+    for field, subject in (
+        ("chronology_due_on", "The police chronology due date"),
+        ("imr_due_on", "The individual management review due date"),
+    ):
+        if problem := _due_date_problem(getattr(review, field), review.date_of_death, subject):
+            errors.setdefault(field, problem)
     if errors:
         raise ValidationError(errors)
+
+
+# A deadline comes after the death it is about, and a review with its recommendations runs for
+# a few years: these bounds catch a mistyped year (2062 for 2026, 0026), which made a step
+# overdue for ever or never due.
+DUE_WITHIN_YEARS_OF_DEATH = 10
+
+
+def _due_date_problem(due: date | None, death: date | None, subject: str) -> str | None:
+    if due is None or death is None:
+        return None
+    if due < death:
+        return f"{subject} must be on or after the date of death"
+    if due > _years_after(death, DUE_WITHIN_YEARS_OF_DEATH):
+        return f"{subject} must be within {DUE_WITHIN_YEARS_OF_DEATH} years of the date of death"
+    return None
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 @transaction.atomic
@@ -193,6 +222,10 @@ def _store_letter(review: HomicideReview, upload) -> None:
 
 
 def _check_recommendation(recommendation: Recommendation) -> None:
+    if problem := _due_date_problem(
+        recommendation.due_on, recommendation.review.date_of_death, "The due date"
+    ):
+        raise ValidationError({"due_on": problem})
     if recommendation.status == RecommendationStatus.COMPLETED:
         errors = {}
         if not recommendation.evidence.strip():

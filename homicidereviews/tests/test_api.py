@@ -104,6 +104,10 @@ def test_recommendations_api(api_client, review_lead):
         format="json",
     )
     assert bad.status_code == 400
+    mistyped = api_client.post(
+        recs(review), {"text": "y", "owner_agency": "Met", "due_on": "2062-01-01"}, format="json"
+    )
+    assert mistyped.status_code == 400 and "due_on" in str(mistyped.json())
     assert [r["text"] for r in api_client.get(recs(review)).json()] == ["Share information"]
 
 

@@ -161,3 +161,44 @@ def test_a_recommendation_is_completed_only_with_evidence(review_lead):
     )
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.COMPLETED and rec.version == 2
+
+
+def test_due_dates_before_the_death_or_in_a_mistyped_year_are_refused(review_lead):
+    # 0026 or 2062 for 2026 made a step overdue for ever or never due.
+    review = a_review(review_lead, died=date(2026, 3, 1))
+
+    def add(due_on):
+        return recommendation_add(
+            actor=review_lead, review_id=review.pk, text="Share", owner_agency="Met",
+            due_on=due_on,
+        )  # fmt: skip
+
+    for due_on, message in (
+        (date(26, 3, 1), "The due date must be on or after the date of death"),
+        (date(2026, 2, 28), "The due date must be on or after the date of death"),
+        (date(2036, 3, 2), "The due date must be within 10 years of the date of death"),
+        (date(2062, 3, 1), "The due date must be within 10 years of the date of death"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            add(due_on)
+        assert error.value.message_dict == {"due_on": [message]}
+    assert add(date(2026, 3, 1)).pk and add(date(2036, 3, 1)).pk
+    rec = add(date(2027, 1, 1))
+    with pytest.raises(ValidationError):
+        recommendation_update(
+            actor=review_lead, recommendation_id=rec.pk, version=1, due_on=date(2072, 1, 1)
+        )
+
+    for field in ("chronology_due_on", "imr_due_on"):
+        for bad in (date(2025, 12, 31), date(2062, 3, 1)):
+            with pytest.raises(ValidationError) as error:
+                review_update(
+                    actor=review_lead, review_id=review.pk, version=review.version,
+                    **_fields(review, **{field: bad}),
+                )  # fmt: skip
+            assert field in error.value.message_dict
+        review = review_update(
+            actor=review_lead, review_id=review.pk, version=review.version,
+            **_fields(review, **{field: date(2026, 9, 1)}),
+        )  # fmt: skip
+        assert getattr(review, field) == date(2026, 9, 1)

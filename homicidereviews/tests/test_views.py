@@ -195,7 +195,12 @@ def test_recommendations_and_lessons_pages(client, review_lead, analyst):
     )
     response = client.post(
         reverse("homicidereviews:recommendation-create", args=[review.pk]),
-        {"text": "Do better", "owner_agency": "Met", "due_on": "2020-01-01", "status": "open"},
+        {
+            "text": "Do better",
+            "owner_agency": "Met",
+            "status": "open",
+            "due_on": (london_today() - timedelta(days=1)).isoformat(),
+        },  # fmt: skip
     )
     assert response.status_code == 302
     page = client.get(reverse("homicidereviews:recommendation-list"), {"overdue": "1"})
@@ -274,3 +279,26 @@ def test_each_create_form_posted_twice_makes_one_record(client, review_lead):
 
     assert Recommendation.objects.count() == 1
     assert Lesson.objects.count() == 1
+
+
+def test_a_recommendation_due_in_a_mistyped_year_is_refused_with_what_was_typed(
+    client, review_lead
+):
+    review = a_review(review_lead)
+    client.force_login(review_lead)
+
+    response = client.post(
+        reverse("homicidereviews:recommendation-create", args=[review.pk]),
+        {
+            "text": "Share information sooner",
+            "owner_agency": "Met",
+            "status": "open",
+            "due_on": f"{london_today().year + 36}-01-15",
+        },  # fmt: skip
+    )
+
+    assert response.status_code in (200, 400)
+    page = response.content.decode()
+    assert "The due date must be within 10 years of the date of death" in page
+    assert "Share information sooner" in page
+    assert not Recommendation.objects.exists()
