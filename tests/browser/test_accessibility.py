@@ -200,6 +200,19 @@ def test_the_reflow_check_finds_a_page_wider_than_the_screen(live_app, page: Pag
     assert "not in a .pp-table-scroll box" in " ".join(reflow_problems(page))
 
 
+def test_the_incident_list_fits_a_laptop_and_a_phone_without_scrolling(demo_site, page: Page):
+    """At 19px its seven columns ran 4px past the page on a 1280px laptop, cutting the officer
+    off; on a phone a row's flags ran off its card. Now 16px text (pp-table-compact), and the
+    flags wrap inside their cell."""
+    sign_in_demo(page, demo_site, "lam.officer")
+    page.goto(f"{demo_site}/cases/incidents/")
+    box = page.get_by_role("region", name="Incidents, newest first")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        next_frame(page)
+        assert box.evaluate("box => box.scrollWidth - box.clientWidth") == 0, width
+
+
 def test_a_wide_table_scrolls_in_its_own_box_with_a_tab_stop(demo_site, page: Page):
     sign_in_demo(page, demo_site, "lam.officer")
     page.goto(f"{demo_site}/cases/incidents/")
