@@ -18,7 +18,7 @@ from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
 from ..forms.incidents import IncidentFilterForm
-from ..models import Incident, Person
+from ..models import Incident, PartyRole, Person
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
     ChildrensReferralInputSerializer,
@@ -34,6 +34,7 @@ from ..serializers.incidents import (
     ProtectiveOrderInputSerializer,
     ProtectiveOrderOutputSerializer,
     SubmitInputSerializer,
+    SuspectRelationshipInputSerializer,
 )
 from ..services import incidents as services
 from ..services.orders import protective_order_add
@@ -186,6 +187,33 @@ class IncidentPartyCreateApi(GenericAPIView):
         return Response(PartyOutputSerializer(party).data, status=status.HTTP_201_CREATED)
 
 
+class IncidentSuspectRelationshipApi(GenericAPIView):
+    """Correct a suspect's relationship to the victim and separation."""
+
+    permission_classes = [CanWriteCases]
+    serializer_class = PartyOutputSerializer
+
+    @extend_schema(
+        operation_id="incidents_suspects_relationship_update",
+        request=SuspectRelationshipInputSerializer,
+        responses={200: PartyOutputSerializer},
+    )
+    def patch(self, request, pk: int, party_id: int):
+        incident = _visible_incident(request, pk)
+        data = _validated(SuspectRelationshipInputSerializer, request)
+        suspect = get_visible_or_404(
+            incident.parties.filter(role=PartyRole.SUSPECT).select_related("person"), pk=party_id
+        )
+        party = services.suspect_relationship_update(
+            actor=request.user,
+            party_id=suspect.pk,
+            expected_version=requested_version(request, data.pop("version", None)),
+            **data,
+        )
+        access_log_record(request=request, obj=party.person, label=party.person.full_name)
+        return Response(PartyOutputSerializer(party).data)
+
+
 class IncidentOffenceCreateApi(GenericAPIView):
     permission_classes = [CanWriteCases]
     serializer_class = OffenceOutputSerializer
@@ -281,6 +309,11 @@ urlpatterns = [
     path("incidents/", IncidentListApi.as_view(), name="incident-list"),
     path("incidents/<int:pk>/", IncidentDetailApi.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/parties/", IncidentPartyCreateApi.as_view(), name="incident-parties"),
+    path(
+        "incidents/<int:pk>/suspects/<int:party_id>/relationship/",
+        IncidentSuspectRelationshipApi.as_view(),
+        name="incident-suspect-relationship",
+    ),
     path(
         "incidents/<int:pk>/offences/", IncidentOffenceCreateApi.as_view(), name="incident-offences"
     ),

@@ -269,6 +269,25 @@ class PartySearchForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
+class SuspectRelationshipForm(VersionedForm):
+    """A suspect's relationship to the victim and separation, corrected after they were added."""
+
+    relationship_to_victim = forms.ChoiceField(
+        label="Relationship to the victim",
+        choices=[("", "Select the relationship")] + RelationshipType.choices,
+        error_messages={"required": "Select how the suspect is related to the victim"},
+    )
+    separation = forms.ChoiceField(
+        label=PartySearchForm.base_fields["separation"].label,
+        help_text=PartySearchForm.base_fields["separation"].help_text,
+        # A radio once chosen cannot be unticked: changing a partner to a sibling needs a way
+        # to leave the question unanswered.
+        choices=[*SeparationAnswer.choices, ("", "Not asked: not a partner or parent")],
+        widget=GovukRadioSelect,
+        required=False,
+    )
+
+
 class OffenceForm(GovukFormMixin, forms.Form):
     suspect = forms.ChoiceField(label="Suspect", error_messages={"required": "Select the suspect"})
     offence_type = forms.ModelChoiceField(

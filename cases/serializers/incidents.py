@@ -272,6 +272,21 @@ class PartyInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class SuspectRelationshipInputSerializer(serializers.Serializer):
+    relationship_to_victim = serializers.ChoiceField(choices=RelationshipType.choices)
+    separation = serializers.ChoiceField(
+        choices=SeparationAnswer.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=PartyInputSerializer().fields["separation"].help_text,
+    )
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The incident's version you read; a stale one gets 409." + IF_MATCH_HELP,
+    )
+
+
 class OffenceInputSerializer(serializers.Serializer):
     suspect = serializers.IntegerField(help_text="Party id of a suspect in this incident")
     offence_type = serializers.SlugRelatedField(

@@ -233,21 +233,10 @@ def party_add(
     last 12 months or a separation is planned (empty: not asked)."""
     incident = _lock(incident_id, actor=actor)
     _ensure_editable(incident)
-    if role == PartyRole.SUSPECT and not relationship_to_victim:
-        raise ValidationError(
-            {"relationship_to_victim": "Select how the suspect is related to the victim"}
-        )
     if role != PartyRole.SUSPECT:
         relationship_to_victim = separation = ""
-    if separation and separation not in SeparationAnswer.values:
-        raise ValidationError({"separation": "Answer yes, no or not known"})
-    if separation and relationship_to_victim not in SEPARATING_RELATIONSHIPS:
-        raise ValidationError(
-            {
-                "separation": "Separation is asked only of a partner, former partner or parent "
-                "of the same child: leave it unanswered for this relationship"
-            }
-        )
+    else:
+        _validate_suspect_relationship(relationship_to_victim, separation)
     if Party.objects.filter(incident=incident, person=person, role=role).exists():
         raise ValidationError(f"{person} is already recorded as {role.replace('_', ' ')}.")
     party = Party(
@@ -260,6 +249,50 @@ def party_add(
     )
     party.full_clean()
     party.save()
+    safeguarding_refresh(incident, actor=actor)
+    _bump_version(incident)
+    return party
+
+
+def _validate_suspect_relationship(relationship_to_victim: str, separation: str) -> None:
+    if not relationship_to_victim:
+        raise ValidationError(
+            {"relationship_to_victim": "Select how the suspect is related to the victim"}
+        )
+    if separation and separation not in SeparationAnswer.values:
+        raise ValidationError({"separation": "Answer yes, no or not known"})
+    if separation and relationship_to_victim not in SEPARATING_RELATIONSHIPS:
+        raise ValidationError(
+            {
+                "separation": "Separation is asked only of a partner, former partner or parent "
+                "of the same child: leave it unanswered for this relationship"
+            }
+        )
+
+
+@transaction.atomic
+def suspect_relationship_update(
+    *,
+    actor,
+    party_id: int,
+    relationship_to_victim: str,
+    separation: str,
+    expected_version: int | None = None,
+) -> Party:
+    """Correct how a suspect is related to the victim and whether they separated in the last
+    12 months (or plan to): learnt later, or recorded wrongly. Refused if someone saved the
+    incident since `expected_version`; its safeguarding flags are worked out again."""
+    party = Party.objects.get(pk=party_id)
+    incident = _lock(party.incident_id, actor=actor)
+    _require_version(incident, expected_version)
+    _ensure_editable(incident)
+    if not party.is_suspect:
+        raise StateError("Only a suspect's relationship to the victim is recorded.")
+    _validate_suspect_relationship(relationship_to_victim, separation)
+    party.relationship_to_victim = relationship_to_victim
+    party.separation = separation
+    party.full_clean()
+    party.save(update_fields=["relationship_to_victim", "separation"])
     safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)
     return party

@@ -158,3 +158,110 @@ def test_the_api_takes_and_shows_it(api_client, lambeth_officer):
     assert refused.status_code == 400
     assert [e["attr"] for e in refused.json()["errors"]] == ["separation"]
     assert victim.json()["separation"] is None
+
+
+# --- Corrected later --------------------------------------------------------------------------
+
+
+def open_incident_with_partner_suspect(officer):
+    incident = IncidentFactory(actor=officer, status=IncidentStatus.OPEN)
+    suspect = add_party(
+        incident,
+        PartyRole.SUSPECT,
+        relationship_to_victim=RelationshipType.PARTNER,
+        separation=SeparationAnswer.NOT_KNOWN,
+    )
+    incident.refresh_from_db()
+    return incident, suspect
+
+
+def relationship_url(incident, suspect):
+    return reverse("cases:incident-suspect-relationship", args=[incident.reference, suspect.pk])
+
+
+def test_the_separation_learnt_later_is_saved_from_the_incident_page(client, lambeth_officer):
+    # Asked when the suspect was added, "not known" then; the victim said later they had split
+    # up last month. The answer is corrected on an open incident, not only on a draft.
+    incident, suspect = open_incident_with_partner_suspect(lambeth_officer)
+    client.force_login(lambeth_officer)
+    page = client.get(reverse("cases:incident-detail", args=[incident.reference])).text
+    assert relationship_url(incident, suspect) in page
+
+    form = client.get(relationship_url(incident, suspect))
+    saved = client.post(
+        relationship_url(incident, suspect),
+        {
+            "relationship_to_victim": "former_partner",
+            "separation": "yes",
+            "version": incident.version,
+        },
+    )
+
+    assert form.status_code == 200 and "Relationship to the victim" in form.text
+    assert saved.status_code == 302
+    suspect.refresh_from_db()
+    assert (suspect.relationship_to_victim, suspect.separation) == ("former_partner", "yes")
+    incident_after = type(incident).objects.get(pk=incident.pk)
+    assert incident_after.version == incident.version + 1
+    assert "Separated or separating in the last 12 months" in client.get(saved["Location"]).text
+
+
+def test_a_wrong_answer_or_a_stale_form_is_refused_with_what_was_typed(client, lambeth_officer):
+    incident, suspect = open_incident_with_partner_suspect(lambeth_officer)
+    client.force_login(lambeth_officer)
+
+    sibling = client.post(
+        relationship_url(incident, suspect),
+        {"relationship_to_victim": "sibling", "separation": "yes", "version": incident.version},
+    )
+    stale = client.post(
+        relationship_url(incident, suspect),
+        {"relationship_to_victim": "spouse", "separation": "no", "version": incident.version - 1},
+    )
+
+    assert "Separation is asked only of a partner" in sibling.text
+    assert "Not asked: not a partner or parent" in sibling.text  # a way to untick the answer
+    assert stale.status_code == 409 and "Someone else changed" in stale.text
+    assert 'value="spouse" selected' in stale.text
+    suspect.refresh_from_db()
+    assert (suspect.relationship_to_victim, suspect.separation) == ("partner", "not_known")
+
+
+def test_only_a_writer_of_the_borough_changes_it_and_only_for_a_suspect(
+    client, lambeth_officer, southwark_officer, analyst
+):
+    incident, suspect = open_incident_with_partner_suspect(lambeth_officer)
+    victim = add_party(incident, PartyRole.VICTIM)
+    data = {"relationship_to_victim": "spouse", "separation": "no", "version": incident.version}
+
+    client.force_login(southwark_officer)
+    assert client.post(relationship_url(incident, suspect), data).status_code == 404
+    client.force_login(analyst)
+    assert client.post(relationship_url(incident, suspect), data).status_code == 403
+    client.force_login(lambeth_officer)
+    assert client.get(relationship_url(incident, victim)).status_code == 404
+    suspect.refresh_from_db()
+    assert suspect.relationship_to_victim == "partner"
+
+
+def test_the_api_corrects_it_with_the_incidents_version(api_client, lambeth_officer):
+    incident, suspect = open_incident_with_partner_suspect(lambeth_officer)
+    url = reverse("api:incident-suspect-relationship", args=[incident.pk, suspect.pk])
+    api_client.force_authenticate(lambeth_officer)
+
+    unversioned = api_client.patch(url, {"relationship_to_victim": "spouse"}, format="json")
+    stale = api_client.patch(
+        url, {"relationship_to_victim": "spouse", "version": incident.version - 1}, format="json"
+    )
+    saved = api_client.patch(
+        url,
+        {"relationship_to_victim": "former_partner", "separation": "yes"},
+        format="json",
+        HTTP_IF_MATCH=f'"v{incident.version}"',
+    )
+
+    assert unversioned.status_code == 400 and stale.status_code == 409
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["separation"] == "yes"
+    suspect.refresh_from_db()
+    assert suspect.relationship_to_victim == "former_partner"

@@ -42,6 +42,7 @@ from ..forms.incidents import (
     OutcomeForm,
     PartySearchForm,
     ProtectiveOrderForm,
+    SuspectRelationshipForm,
 )
 from ..models import (
     ArrestDecision,
@@ -629,6 +630,50 @@ class IncidentSubmitView(IncidentWriteMixin, ServiceActionView):
         return self.incident_url()
 
 
+class SuspectRelationshipView(IncidentWriteMixin, TemplateView):
+    """Correct a suspect's relationship to the victim and separation (draft or open)."""
+
+    template_name = "cases/incidents/suspect_relationship.html"
+
+    def suspect(self) -> Party:
+        if not hasattr(self, "_suspect"):
+            self._suspect = (
+                Party.objects.select_related("person")
+                .filter(incident=self.incident, role=PartyRole.SUSPECT, pk=self.kwargs["party_id"])
+                .first()
+            )
+            if self._suspect is None:
+                raise Http404("No such suspect in this incident")
+        return self._suspect
+
+    def get_context_data(self, **kwargs):
+        suspect = self.suspect()
+        form = kwargs.get("form") or SuspectRelationshipForm(
+            initial={
+                "relationship_to_victim": suspect.relationship_to_victim,
+                "separation": suspect.separation,
+                "version": self.incident.version,
+            }
+        )
+        return {**super().get_context_data(**kwargs), "form": form, "suspect": suspect}
+
+    def post(self, request, *args, **kwargs):
+        form = SuspectRelationshipForm(request.POST)
+        if form.is_valid():
+            self.run_service(
+                form,
+                services.suspect_relationship_update,
+                actor=request.user,
+                party_id=self.suspect().pk,
+                expected_version=form.cleaned_data["version"],
+                relationship_to_victim=form.cleaned_data["relationship_to_victim"],
+                separation=form.cleaned_data["separation"],
+            )
+            messages.success(request, f"{self.suspect().person.full_name}'s relationship saved.")
+            return redirect(self.incident_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 class OutcomeView(IncidentWriteMixin, TemplateView):
     template_name = "cases/incidents/outcome.html"
 
@@ -692,6 +737,11 @@ urlpatterns = [
     path(f"{REF}/details/", IncidentDetailsEditView.as_view(), name="incident-edit-details"),
     path(f"{REF}/evidence/", EvidenceEditView.as_view(), name="incident-edit-evidence"),
     path(f"{REF}/people/add/", PartyAddView.as_view(), name="incident-party-add"),
+    path(
+        f"{REF}/suspects/<int:party_id>/relationship/",
+        SuspectRelationshipView.as_view(),
+        name="incident-suspect-relationship",
+    ),
     path(
         f"{REF}/people/<int:party_id>/remove/",
         PartyRemoveView.as_view(),
