@@ -6,6 +6,7 @@ typed input kept. Every page reads through the selectors, so scope is the access
 
 from __future__ import annotations
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -635,19 +636,19 @@ class SuspectRelationshipView(IncidentWriteMixin, TemplateView):
 
     template_name = "cases/incidents/suspect_relationship.html"
 
+    @cached_property
     def suspect(self) -> Party:
-        if not hasattr(self, "_suspect"):
-            self._suspect = (
-                Party.objects.select_related("person")
-                .filter(incident=self.incident, role=PartyRole.SUSPECT, pk=self.kwargs["party_id"])
-                .first()
-            )
-            if self._suspect is None:
-                raise Http404("No such suspect in this incident")
-        return self._suspect
+        suspect = (
+            Party.objects.select_related("person")
+            .filter(incident=self.incident, role=PartyRole.SUSPECT, pk=self.kwargs["party_id"])
+            .first()
+        )
+        if suspect is None:
+            raise Http404("No such suspect in this incident")
+        return suspect
 
     def get_context_data(self, **kwargs):
-        suspect = self.suspect()
+        suspect = self.suspect
         form = kwargs.get("form") or SuspectRelationshipForm(
             initial={
                 "relationship_to_victim": suspect.relationship_to_victim,
@@ -664,12 +665,12 @@ class SuspectRelationshipView(IncidentWriteMixin, TemplateView):
                 form,
                 services.suspect_relationship_update,
                 actor=request.user,
-                party_id=self.suspect().pk,
+                party_id=self.suspect.pk,
                 expected_version=form.cleaned_data["version"],
                 relationship_to_victim=form.cleaned_data["relationship_to_victim"],
                 separation=form.cleaned_data["separation"],
             )
-            messages.success(request, f"{self.suspect().person.full_name}'s relationship saved.")
+            messages.success(request, f"{self.suspect.person.full_name}'s relationship saved.")
             return redirect(self.incident_url())
         return self.render_to_response(self.get_context_data(form=form))
 
