@@ -5,6 +5,7 @@ pghistory triggers on each model."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from .models import (
     RecommendationStatus,
 )
 from .selectors.reviews import can_work_on_reviews
+
+logger = logging.getLogger(__name__)
 
 REVIEW_FIELDS = (
     "date_of_death",
@@ -215,7 +218,19 @@ def _store_letter(review: HomicideReview, upload) -> None:
         raise ValidationError({"letter": "The letter must be a PDF"})
     checksum = hashlib.sha256(content).hexdigest()
     name = f"homicidereviews/{review.pk}/notification-{checksum[:16]}.pdf"
-    review.notification_letter.name = store_checksummed(name, content, checksum)
+    try:
+        review.notification_letter.name = store_checksummed(name, content, checksum)
+    except OSError as exc:
+        # The private storage is full, read-only or gone: the whole save is refused (the
+        # transaction rolls back, so no review points at a missing file) and the form is shown
+        # again with what was typed, instead of a server error that loses it.
+        logger.exception("Could not store the notification letter of review %s", review.pk)
+        raise ValidationError(
+            {
+                "letter": "The letter could not be stored just now, so nothing has been saved. "
+                "Try again in a few minutes, or save without the letter and add it later."
+            }
+        ) from exc
 
 
 # --- Recommendations ---------------------------------------------------------------------------
