@@ -211,8 +211,11 @@ def review_update(
 
 
 def _store_letter(review: HomicideReview, upload) -> None:
-    content = upload.read()
-    if len(content) > LETTER_MAX_BYTES:
+    # Never more than the limit in memory: Django keeps a big upload on disk, and its size is
+    # known before reading (read bounded too, should a size be missing or wrong).
+    too_big = (upload.size or 0) > LETTER_MAX_BYTES
+    content = b"" if too_big else upload.read(LETTER_MAX_BYTES + 1)
+    if too_big or len(content) > LETTER_MAX_BYTES:
         raise ValidationError({"letter": "The letter must be smaller than 5 MB"})
     if not content.startswith(b"%PDF-"):
         raise ValidationError({"letter": "The letter must be a PDF"})
