@@ -66,6 +66,12 @@ def add_service_errors(form, error: ValidationError | StateError) -> None:
             form.add_error(None, message)
 
 
+def database_busy(error: BaseException) -> bool:
+    """The database refused a statement for now (see `is_retryable_database_error`) and the
+    page can still be drawn: show the form again, to be saved again."""
+    return is_retryable_database_error(error) and _database_usable()
+
+
 def _database_usable() -> bool:
     """Whether the page can still be drawn after a refused statement: true once the service's
     transaction or savepoint has rolled back; false inside a request's transaction the failed
@@ -132,7 +138,7 @@ class ServiceFormMixin:
             add_service_errors(form, error)
             raise ServiceRefused(self.form_rejected(form, self.invalid_status)) from error
         except OperationalError as error:
-            if not is_retryable_database_error(error) or not _database_usable():
+            if not database_busy(error):
                 raise  # the database is down: the 503 page (publicprotection.errors)
             if form is None:
                 raise ServiceRefused(

@@ -8,6 +8,7 @@ made to wait past a 1 ms `statement_timeout`); the others are raised by the serv
 SQLSTATE just before the save's statement, as a lost deadlock or serialization check would be.
 """
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from cases.models import Incident, IncidentStatus
 from cases.tests.factories import IncidentFactory, complete_incident
+from riskassessment.models import AssessmentStatus
+from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +37,19 @@ REFUSALS = {
 
 
 @contextmanager
-def refused_once(statement_prefix: str, refusal: str | list[str]):
-    """The first statement starting with `statement_prefix` is refused by PostgreSQL: `refusal`
-    names one of REFUSALS, or gives the statements that make it."""
+def refused_once(statement_prefix: str, refusal: str | list[str], *, with_param=None):
+    """The first statement starting with `statement_prefix` (and given `with_param`, if named)
+    is refused by PostgreSQL: `refusal` names one of REFUSALS, or gives the statements that
+    make it."""
     statements = REFUSALS[refusal] if isinstance(refusal, str) else refusal
     refused = []
 
     def wrapper(execute, sql, params, many, context):
-        if not refused and sql.startswith(statement_prefix):
+        if (
+            not refused
+            and sql.startswith(statement_prefix)
+            and (with_param is None or with_param in (params or ()))
+        ):
             refused.append(sql)
             for statement in statements:
                 execute(statement, None, False, context)
@@ -161,3 +169,42 @@ def test_a_database_that_is_down_is_still_the_503_page(client, lambeth_officer):
 
     assert response.status_code == 503
     assert "cannot reach its database" in response.text
+
+
+def test_a_refused_assessment_submission_keeps_the_saved_draft_and_says_to_submit_again(
+    client, lambeth_officer
+):
+    assessment = answer(start_assessment(actor=lambeth_officer), yes=["strangulation"])
+    add_action(assessment)
+    url = reverse("riskassessment:assessment-detail", args=[assessment.pk])
+    form = {"version": assessment.version, "submit": "1"}
+    for a in assessment.answers.select_related("question"):
+        form[f"answer_{a.question.code}"] = a.value
+        form[f"note_{a.question.code}"] = a.note
+    form.update(
+        final_level="high",
+        marac_decision="refer",
+        note_stalking="Follows her home from work most days",
+    )
+    client.force_login(lambeth_officer)
+
+    with refused_once(
+        'UPDATE "riskassessment_riskassessment"',
+        "deadlock",
+        with_param=AssessmentStatus.AWAITING_REVIEW,
+    ):
+        response = client.post(url, form)
+
+    assert response.status_code == 503
+    assert "saved as a draft" in response.text and "Submit it again" in response.text
+    assert "Follows her home from work most days" in response.text
+    assessment.refresh_from_db()
+    assert assessment.is_draft
+    assert assessment.answers.get(question__code="stalking").note.startswith("Follows her home")
+
+    shown = re.search(r'name="version" value="(\d+)"', response.text).group(1)
+    again = client.post(url, {**form, "version": shown})
+
+    assert again.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.AWAITING_REVIEW
