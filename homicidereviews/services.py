@@ -5,6 +5,7 @@ pghistory triggers on each model."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from .models import (
     RecommendationStatus,
 )
 from .selectors.reviews import can_work_on_reviews
+
+logger = logging.getLogger(__name__)
 
 REVIEW_FIELDS = (
     "date_of_death",
@@ -208,14 +211,29 @@ def review_update(
 
 
 def _store_letter(review: HomicideReview, upload) -> None:
-    content = upload.read()
-    if len(content) > LETTER_MAX_BYTES:
+    # Never more than the limit in memory: Django keeps a big upload on disk, and its size is
+    # known before reading (read bounded too, should a size be missing or wrong).
+    too_big = (upload.size or 0) > LETTER_MAX_BYTES
+    content = b"" if too_big else upload.read(LETTER_MAX_BYTES + 1)
+    if too_big or len(content) > LETTER_MAX_BYTES:
         raise ValidationError({"letter": "The letter must be smaller than 5 MB"})
     if not content.startswith(b"%PDF-"):
         raise ValidationError({"letter": "The letter must be a PDF"})
     checksum = hashlib.sha256(content).hexdigest()
     name = f"homicidereviews/{review.pk}/notification-{checksum[:16]}.pdf"
-    review.notification_letter.name = store_checksummed(name, content, checksum)
+    try:
+        review.notification_letter.name = store_checksummed(name, content, checksum)
+    except OSError as exc:
+        # The private storage is full, read-only or gone: the whole save is refused (the
+        # transaction rolls back, so no review points at a missing file) and the form is shown
+        # again with what was typed, instead of a server error that loses it.
+        logger.exception("Could not store the notification letter of review %s", review.pk)
+        raise ValidationError(
+            {
+                "letter": "The letter could not be stored just now, so nothing has been saved. "
+                "Try again in a few minutes, or save without the letter and add it later."
+            }
+        ) from exc
 
 
 # --- Recommendations ---------------------------------------------------------------------------

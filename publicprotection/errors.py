@@ -53,6 +53,27 @@ class ConcurrentEditError(StateError):
         )
 
 
+# PostgreSQL's refusals of a statement that lost to another transaction or ran out of time:
+# serialization failure, deadlock, lock not available (lock_timeout), query cancelled
+# (statement_timeout). The statement did nothing, the database is up, and the same save sent
+# again normally works, so a page shows its form again instead of the 503 page.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
+DATABASE_BUSY_MESSAGE = (
+    "The database was too busy to save this just now, so nothing has been saved. What you "
+    "entered is still here: try saving again."
+)
+
+
+def is_retryable_database_error(error: BaseException) -> bool:
+    """A database refusal worth retrying as it is (see RETRYABLE_SQLSTATES)."""
+    cause = error.__cause__
+    return (
+        isinstance(error, OperationalError)
+        and getattr(cause, "pgcode", None) in RETRYABLE_SQLSTATES
+    )
+
+
 def _api_error(request, status: int, code: str, detail: str):
     if request.path.startswith("/api/"):
         body = {"type": "client_error" if status < 500 else "server_error",

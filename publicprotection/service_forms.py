@@ -11,7 +11,11 @@ contract (docs/adr/0012) onto the page, so no view writes its own try/except.
   it is now);
 - `PermissionDenied`: a 403; or, with `permission_denied_on_form`, the service's own words on
   the form (a rule the page cannot show before the user tries, "another supervisor must review
-  it").
+  it");
+- the database refusing the save for now (a deadlock, a serialization failure, a statement or
+  lock timeout: `is_retryable_database_error`): the form again at 503 with everything typed and
+  a message to save again, instead of the 503 page that loses a long form. The service's
+  transaction (or savepoint) has rolled back, so nothing was saved.
 
 A view calls `self.run_service(form, service, **kwargs)` where it would call the service: it
 returns the service's result, or answers the request itself (the view's code after it does not
@@ -26,12 +30,23 @@ load before it still answer 403 and 404.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, OperationalError, connection
 from django.shortcuts import redirect
 from django.views import View
 
-from .errors import ConcurrentEditError, StateError
+from .errors import (
+    DATABASE_BUSY_MESSAGE,
+    ConcurrentEditError,
+    StateError,
+    is_retryable_database_error,
+)
+
+DATABASE_BUSY_BUTTON_MESSAGE = (
+    "The database was too busy to do this just now, so nothing has changed. Try again."
+)
 
 
 def refusal_messages(error: ValidationError | StateError | PermissionDenied) -> list[str]:
@@ -49,6 +64,28 @@ def add_service_errors(form, error: ValidationError | StateError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def database_busy(error: BaseException) -> bool:
+    """The database refused a statement for now (see `is_retryable_database_error`) and the
+    page can still be drawn: show the form again, to be saved again."""
+    return is_retryable_database_error(error) and _database_usable()
+
+
+def _database_usable() -> bool:
+    """Whether the page can still be drawn after a refused statement: true once the service's
+    transaction or savepoint has rolled back; false inside a request's transaction the failed
+    statement left aborted (a service that is not atomic itself)."""
+    if not connection.in_atomic_block:
+        return True
+    if connection.needs_rollback:
+        return False
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
 
 
 class ServiceRefused(Exception):  # noqa: N818 -- control flow, never seen outside dispatch
@@ -100,6 +137,17 @@ class ServiceFormMixin:
                 raise ServiceRefused(self._warn(error)) from error
             add_service_errors(form, error)
             raise ServiceRefused(self.form_rejected(form, self.invalid_status)) from error
+        except OperationalError as error:
+            if not database_busy(error):
+                raise  # the database is down: the 503 page (publicprotection.errors)
+            if form is None:
+                raise ServiceRefused(
+                    self._warn(StateError(DATABASE_BUSY_BUTTON_MESSAGE))
+                ) from error
+            form.add_error(None, DATABASE_BUSY_MESSAGE)
+            response = self.form_rejected(form, 503)
+            response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+            raise ServiceRefused(response) from error
 
     def _refused(self, form, error, status: int, **context):
         if form is None or self.state_error_url() is not None:

@@ -1,8 +1,9 @@
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.test import override_settings
 
 from cases.tests.factories import PersonFactory
@@ -11,7 +12,12 @@ from publicprotection.london_time import london_today
 
 from ..models import Decision, HomicideReview, RecommendationStatus
 from ..selectors.reviews import reviews_with_overdue_steps
-from ..services import recommendation_add, recommendation_update, review_update
+from ..services import (
+    LETTER_MAX_BYTES,
+    recommendation_add,
+    recommendation_update,
+    review_update,
+)
 from .factories import a_review
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +208,38 @@ def test_due_dates_before_the_death_or_in_a_mistyped_year_are_refused(review_lea
             **_fields(review, **{field: date(2026, 9, 1)}),
         )  # fmt: skip
         assert getattr(review, field) == date(2026, 9, 1)
+
+
+class HugeUpload(io.RawIOBase):
+    """An uploaded file far over the limit (a scanned bundle, a video sent by mistake), kept on
+    disk by Django: reading it whole would hold it all in the worker's memory."""
+
+    def __init__(self, size: int):
+        self.left = size
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = min(len(buffer), self.left)
+        buffer[:n] = bytes(n)
+        self.left -= n
+        return n
+
+    def readall(self):
+        raise AssertionError("the whole upload was read into memory")
+
+
+def test_a_letter_over_the_limit_is_refused_without_reading_it_whole(review_lead, private_storage):
+    review = a_review(review_lead)
+    size = 50 * LETTER_MAX_BYTES
+    huge = UploadedFile(HugeUpload(size), name="bundle.pdf", size=size)
+
+    with pytest.raises(ValidationError) as refused:
+        review_update(
+            actor=review_lead, review_id=review.pk, version=1, letter=huge, **_fields(review)
+        )
+
+    assert "smaller than 5 MB" in str(refused.value.message_dict["letter"])
+    review.refresh_from_db()
+    assert review.version == 1 and not review.notification_letter

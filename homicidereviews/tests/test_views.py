@@ -302,3 +302,65 @@ def test_a_recommendation_due_in_a_mistyped_year_is_refused_with_what_was_typed(
     assert "The due date must be within 10 years of the date of death" in page
     assert "Share information sooner" in page
     assert not Recommendation.objects.exists()
+
+
+@pytest.fixture
+def unwritable_storage(settings, tmp_path):
+    """Private storage that cannot be written: its folder is under a plain file (as a full or
+    read-only volume, every write raises OSError, even for root)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "private")},
+        },
+    }
+
+
+def test_a_letter_the_storage_cannot_keep_saves_nothing_and_keeps_the_form(
+    client, review_lead, unwritable_storage
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    victim = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+    response = client.post(
+        reverse("homicidereviews:review-create"),
+        death_form(
+            victim,
+            circumstances="A long account typed over an hour",
+            letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 the letter"),
+        ),
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The letter could not be stored" in page and "nothing has been saved" in page
+    assert "A long account typed over an hour" in page
+    assert not HomicideReview.objects.exists()
+
+
+def test_a_new_letter_the_storage_cannot_keep_leaves_the_review_as_it_was(
+    client, review_lead, unwritable_storage
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    review = a_review(review_lead)
+    client.force_login(review_lead)
+    response = client.post(
+        reverse("homicidereviews:review-edit", args=[review.pk]),
+        death_form(
+            review.victim,
+            version=1,
+            chair="A chair typed in",
+            letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 the letter"),
+        ),
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The letter could not be stored" in page and "A chair typed in" in page
+    review.refresh_from_db()
+    assert review.version == 1 and review.chair == "" and not review.notification_letter

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
@@ -247,12 +249,20 @@ def test_refresh_now_queues_the_task(client, analyst):
     assert RollupRefresh.objects.count() == 0
 
 
-def test_refresh_now_without_a_queue_refreshes_recent_days_at_once(client, admin_user, dataset):
+@pytest.mark.parametrize(
+    "broker_error",
+    [
+        OperationalError("connection refused"),
+        # What the Redis client raises itself when the broker refuses or hangs.
+        RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
+        RedisTimeoutError("Timeout reading from socket"),
+    ],
+)
+def test_refresh_now_without_a_queue_refreshes_recent_days_at_once(
+    client, admin_user, dataset, broker_error
+):
     client.force_login(admin_user)
-    with mock.patch(
-        "reports.views.dashboard.refresh_rollup.apply_async",
-        side_effect=OperationalError("connection refused"),
-    ):
+    with mock.patch("reports.views.dashboard.refresh_rollup.apply_async", side_effect=broker_error):
         response = client.post(REFRESH, follow=True)
     assert response.status_code == 200
     assert "only the last 35 days were refreshed" in response.content.decode()

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from publicprotection.access.roles import ALL_LONDON_ROLES, ANALYSTS, has_role
 from publicprotection.access.scope import viewer_borough_id
@@ -162,7 +163,9 @@ class RefreshView(RoleRequiredMixin, View):
         # for, and a broker error has to surface here to fall back instead of failing.
         try:
             refresh_rollup.apply_async(kwargs={"days": NIGHTLY_DAYS}, retry=False)
-        except (KombuOperationalError, OSError):  # the broker is down or unreachable
+        # The broker is down or unreachable (Celery wraps the Redis client's errors in kombu's,
+        # but not every path does, and a socket timeout is an OSError).
+        except (KombuOperationalError, RedisError, OSError):
             logger.exception("Could not queue the trends refresh; refreshing recent days now")
             rollup_refresh_recent(days=SYNCHRONOUS_REFRESH_DAYS)
             messages.warning(

@@ -78,6 +78,10 @@ def assessment_start(
     _require_assessor(actor, victim.incident.borough_id)
     if not victim.is_victim:
         raise ValidationError("Risk assessments are for victims.")
+    # The victim's row lock makes two starts take turns: with no current assessment there is
+    # no row for the lock below to wait on, and both would insert one (the second failing on
+    # the one-current-assessment index). The second now opens the first's draft.
+    Party.objects.select_for_update().filter(pk=victim.pk).values_list("pk").first()
     current = (
         RiskAssessment.objects.select_for_update().filter(victim=victim, is_current=True).first()
     )

@@ -2,17 +2,24 @@
 overwrites the first (forms keep what was typed; the API is 409 by body version, 412 by
 If-Match, and hands out ETags)."""
 
+import threading
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from cases.tests.factories import IncidentFactory, PersonFactory
+from cases.tests.factories import IncidentFactory, PersonFactory, complete_incident
+from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.london_time import london_today
-from riskassessment.models import RaraAction, RaraActionType, RaraCategory
+from riskassessment.models import RaraAction, RaraActionType, RaraCategory, RiskAssessment
+from riskassessment.services import assessments
 from riskassessment.services.plans import rara_action_add
 from riskassessment.tests.factories import start_assessment
+from tests.locks import backends_waiting_for_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +183,50 @@ def test_the_schema_documents_if_match_on_patch(client, lambeth_officer):
     patch = schema["paths"]["/api/v1/rara-actions/{id}/"]["patch"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
     assert "412" in patch["responses"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_starting_a_victims_first_assessment_at_once_get_the_same_draft():
+    """Two officers press "Start assessment" for the same victim at the same moment: both read
+    "no current assessment". The second must wait and then open the first's draft, not fail
+    on the one-current-assessment-per-victim index (an IntegrityError: a 500 on the page)."""
+    officer = UserFactory(team=team("LAM"))
+    colleague = UserFactory(team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    created, release = threading.Event(), threading.Event()
+    real_prefill = assessments._prefill_from_records
+
+    def prefill_then_hold(assessment):
+        real_prefill(assessment)
+        if threading.current_thread().name == "first":
+            created.set()
+            release.wait(timeout=10)  # the first start's transaction stays open meanwhile
+
+    outcomes = {}
+
+    def start(user):
+        try:
+            outcomes[threading.current_thread().name] = assessments.assessment_start(
+                actor=user, victim=victim
+            ).pk
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            outcomes[threading.current_thread().name] = type(error).__name__
+        finally:
+            connection.close()
+
+    with mock.patch.object(assessments, "_prefill_from_records", prefill_then_hold):
+        first = threading.Thread(target=start, args=(officer,), name="first")
+        second = threading.Thread(target=start, args=(colleague,), name="second")
+        first.start()
+        assert created.wait(timeout=10)
+        second.start()
+        deadline = time.monotonic() + 5
+        while backends_waiting_for_a_lock() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert backends_waiting_for_a_lock() == 1, "the second start did not wait"
+        release.set()
+        first.join(timeout=10)
+        second.join(timeout=10)
+
+    draft = RiskAssessment.objects.get()
+    assert outcomes == {"first": draft.pk, "second": draft.pk}

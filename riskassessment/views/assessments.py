@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -16,7 +18,12 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.errors import StateError
-from publicprotection.service_forms import ServiceActionView, ServiceFormMixin, add_service_errors
+from publicprotection.service_forms import (
+    ServiceActionView,
+    ServiceFormMixin,
+    add_service_errors,
+    database_busy,
+)
 
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level, RiskAssessment
@@ -165,10 +172,7 @@ class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
         try:
             services.assessment_submit(actor=request.user, assessment_id=saved.pk)
         except (ValidationError, StateError) as error:
-            fresh = self.get_assessment()
-            form = AssessmentForm(request.POST.copy(), questions=_questions(fresh))
-            form.data["version"] = fresh.version  # the draft was saved; submitting again is safe
-            form.is_valid()
+            fresh, form = self._form_after_saving()
             problems = (
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
@@ -177,8 +181,32 @@ class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
             if plan_problem:
                 form.add_error(None, plan_problem)
             return self.render_to_response(self.get_context_data(assessment=fresh, form=form))
+        except OperationalError as error:
+            if not database_busy(error):
+                raise
+            # The draft is saved (its own transaction); only the submission was refused.
+            fresh, form = self._form_after_saving()
+            form.add_error(
+                None,
+                "Your answers were saved as a draft, but the database was too busy to submit "
+                "the assessment just now. Submit it again.",
+            )
+            response = self.render_to_response(
+                self.get_context_data(assessment=fresh, form=form), status=503
+            )
+            response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+            return response
         messages.success(request, "Assessment submitted. A supervisor will review the grading.")
         return redirect("riskassessment:assessment-detail", saved.pk)
+
+    def _form_after_saving(self):
+        """The draft as now saved, and the form as typed on its version: submitting again is
+        safe."""
+        fresh = self.get_assessment()
+        form = AssessmentForm(self.request.POST.copy(), questions=_questions(fresh))
+        form.data["version"] = fresh.version
+        form.is_valid()
+        return fresh, form
 
 
 class RecommendationPreviewView(RoleRequiredMixin, TemplateView):
