@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,6 +208,27 @@ def address_get_or_create(*, line_1: str, postcode: str, line_2: str = "", town:
     return address
 
 
+def confidential_address_create(
+    *, line_1: str, postcode: str, line_2: str = "", town: str = "London"
+) -> Address:
+    """A confidential address's own row, never the shared one for the same place.
+
+    A shared row shows everyone who links it what was typed first: another borough typing
+    the same line 1 and postcode (for this person, another, or an incident's location) was
+    shown the refuge's line 2 and town as this borough recorded them. Its own key is never
+    a typed place's key, so nobody else's typing reaches it and it reaches nobody."""
+    address = Address(
+        line_1=line_1.strip(),
+        line_2=line_2.strip(),
+        town=town.strip() or "London",
+        postcode=re.sub(r"\s+", " ", postcode).strip().upper(),
+        match_key=f"confidential|{uuid.uuid4().hex}",
+    )
+    address.full_clean()
+    address.save()
+    return address
+
+
 @transaction.atomic
 def person_address_add(
     *,
@@ -221,7 +243,10 @@ def person_address_add(
     is_confidential: bool = False,
 ) -> PersonAddress:
     require_register_writer(actor)
-    address = address_get_or_create(line_1=line_1, line_2=line_2, town=town, postcode=postcode)
+    place = {"line_1": line_1, "line_2": line_2, "town": town, "postcode": postcode}
+    address = (
+        confidential_address_create(**place) if is_confidential else address_get_or_create(**place)
+    )
     link = PersonAddress(
         person=person,
         address=address,

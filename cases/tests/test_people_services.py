@@ -161,17 +161,29 @@ def test_the_same_address_typed_twice_is_one_address(lambeth_officer):
         actor=lambeth_officer, person=first, line_1="12 Acre Lane", postcode="sw2 5su"
     )
     b = person_address_add(
-        actor=lambeth_officer,
-        person=second,
-        line_1="12, ACRE LANE",
-        postcode="SW25SU",
-        is_confidential=True,
+        actor=lambeth_officer, person=second, line_1="12, ACRE LANE", postcode="SW25SU"
     )
 
     assert a.address_id == b.address_id
     assert Address.objects.count() == 1
     assert a.address.postcode == "SW2 5SU"
-    assert (a.is_confidential, b.is_confidential) == (False, True)
+
+
+def test_a_confidential_address_is_never_the_shared_row_of_its_place(lambeth_officer):
+    # A shared row shows its first typing to everyone who links the place: a refuge's own
+    # row keeps what this borough recorded from anyone typing the same first line.
+    first, second = PersonFactory(), PersonFactory()
+    public = person_address_add(
+        actor=lambeth_officer, person=first, line_1="12 Acre Lane", postcode="sw2 5su"
+    )
+    refuge = person_address_add(
+        actor=lambeth_officer, person=second, line_1="12, ACRE LANE", line_2="Refuge",
+        postcode="SW25SU", is_confidential=True,
+    )  # fmt: skip
+
+    assert refuge.address_id != public.address_id
+    assert (public.address.line_2, refuge.address.line_2) == ("", "Refuge")
+    assert refuge.is_confidential and Address.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

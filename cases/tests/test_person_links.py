@@ -96,6 +96,34 @@ def test_who_sees_a_confidential_address(
     assert (REFUGE in person_api(api_client, viewer, southwark_person)) is sees_refuge
 
 
+def test_another_borough_typing_the_refuges_first_line_never_sees_what_was_recorded_there(
+    client, southwark_officer, lambeth_officer
+):
+    # Given Southwark recorded a victim's refuge, with a second line naming it as a refuge
+    victim = PersonFactory(actor=southwark_officer)
+    person_address_add(
+        actor=southwark_officer, person=victim, line_1="3 Quiet Road",
+        line_2="Safe House refuge, flat 2", postcode="SE1 4AA", is_confidential=True,
+    )  # fmt: skip
+
+    # When a Lambeth officer records the same first line and postcode, as typed by them, for a
+    # person of their own and as an incident's location
+    suspect = PersonFactory(actor=lambeth_officer)
+    person_address_add(
+        actor=lambeth_officer, person=suspect, line_1="3 quiet road", postcode="se1 4aa"
+    )
+    incident = IncidentFactory(
+        actor=lambeth_officer, location={"line_1": "3 Quiet Road", "postcode": "SE1 4AA"}
+    )
+
+    # Then neither page shows Southwark's second line: the refuge's row is its own
+    assert "Safe House" not in person_page(client, lambeth_officer, suspect)
+    page = client.get(reverse("cases:incident-detail", args=[incident.reference])).text
+    assert "3 quiet road" in page.lower() and "Safe House" not in page
+    # And Southwark still sees its refuge as recorded
+    assert "Safe House refuge, flat 2" in person_page(client, southwark_officer, victim)
+
+
 def test_a_get_never_links_and_names_only_a_person_the_viewer_already_sees(
     client, lambeth_officer, southwark_person
 ):

@@ -112,6 +112,29 @@ def test_the_detail_page_is_logged(client, central_supervisor, review_lead):
     assert AccessLogEntry.objects.filter(user=central_supervisor, object_id=str(review.pk)).exists()
 
 
+@pytest.mark.parametrize(
+    "page", ["review-edit", "recommendation-create", "lesson-create", "recommendation-edit"]
+)
+def test_a_refused_form_logs_the_review_its_page_shows_again(client, review_lead, page):
+    # Given a review with a recommendation
+    review = a_review(review_lead)
+    recommendation = Recommendation.objects.create(
+        review=review, text="Train call handlers", owner_agency="Police",
+        due_on=review.date_of_death + timedelta(days=90), created_by=review_lead,
+    )  # fmt: skip
+    target = recommendation.pk if page == "recommendation-edit" else review.pk
+    client.force_login(review_lead)
+
+    # When the lead posts an empty form (nothing valid: the page is shown again)
+    response = client.post(reverse(f"homicidereviews:{page}", args=[target]), {})
+
+    # Then the page, showing the review again, logs its read like the GET does
+    assert response.status_code == 400
+    assert review.reference in response.content.decode()
+    entry = AccessLogEntry.objects.get(user=review_lead)
+    assert entry.object_id == str(review.pk) and entry.method == "POST"
+
+
 def test_create_shows_an_error_summary_and_keeps_what_was_typed(client, review_lead):
     client.force_login(review_lead)
     response = client.post(

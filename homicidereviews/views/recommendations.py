@@ -11,26 +11,31 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from publicprotection.access.scope import get_visible_or_404
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from .. import services
 from ..forms import LessonForm, RecommendationForm
-from ..models import Recommendation
+from ..models import HomicideReview, Recommendation
 from ..selectors import reviews as selectors
 from .access import ReviewerRequiredMixin
 
 
-class RecommendationAddView(ReviewerRequiredMixin, TemplateView):
+class RecommendationAddView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/recommendation_form.html"
 
     def _review(self):
-        return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+        self.review = selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+        return self.review
+
+    def logged_record(self) -> HomicideReview:
+        # The page shows the review; a refused form shows it again.
+        return self.review
 
     def get(self, request, *args, **kwargs):
         review = self._review()
-        access_log_record(request=request, obj=review)
         return self.render_to_response({"form": RecommendationForm(), "review": review})
 
     def post(self, request, *args, **kwargs):
@@ -48,18 +53,22 @@ class RecommendationAddView(ReviewerRequiredMixin, TemplateView):
         return self.form_rejected(form, 400)
 
 
-class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
+class RecommendationEditView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/recommendation_form.html"
 
     def _recommendation(self) -> Recommendation:
         visible = Recommendation.objects.filter(
             review__in=selectors.reviews_visible_to(viewer=self.request.user)
         ).select_related("review")
-        return get_visible_or_404(visible, pk=self.kwargs["pk"])
+        self.recommendation = get_visible_or_404(visible, pk=self.kwargs["pk"])
+        return self.recommendation
+
+    def logged_record(self) -> HomicideReview:
+        # The page shows the review; a refused form shows it again.
+        return self.recommendation.review
 
     def get(self, request, *args, **kwargs):
         recommendation = self._recommendation()
-        access_log_record(request=request, obj=recommendation.review)
         fields = ("text", "owner_agency", "due_on", "status", "evidence", "completed_on")
         initial = {name: getattr(recommendation, name) for name in fields}
         initial["version"] = recommendation.version
@@ -95,15 +104,19 @@ class RecommendationEditView(ReviewerRequiredMixin, TemplateView):
         return Recommendation.objects.only("version").get(pk=self.kwargs["pk"])
 
 
-class LessonAddView(ReviewerRequiredMixin, TemplateView):
+class LessonAddView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/lesson_form.html"
 
     def _review(self):
-        return selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+        self.review = selectors.review_get(viewer=self.request.user, review_id=self.kwargs["pk"])
+        return self.review
+
+    def logged_record(self) -> HomicideReview:
+        # The page shows the review; a refused form shows it again.
+        return self.review
 
     def get(self, request, *args, **kwargs):
         review = self._review()
-        access_log_record(request=request, obj=review)
         return self.render_to_response({"form": LessonForm(), "review": review})
 
     def post(self, request, *args, **kwargs):

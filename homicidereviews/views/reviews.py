@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.audit.models import AccessAction, AccessChannel
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
@@ -82,19 +83,22 @@ class ReviewCreateView(ReviewerRequiredMixin, TemplateView):
         return self.form_rejected(form, 400)
 
 
-class ReviewEditView(ReviewerRequiredMixin, TemplateView):
+class ReviewEditView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/form.html"
 
+    def logged_record(self) -> HomicideReview:
+        # The form names the victim: a refused save shows it again.
+        return self.review
+
     def get(self, request, *args, **kwargs):
-        review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
-        access_log_record(request=request, obj=review)
+        review = self.review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
         initial = {name: getattr(review, name) for name in services.REVIEW_FIELDS}
         initial.update(suspect_id=review.suspect_id, version=review.version)
         form = ReviewForm(initial=initial, editing=True)
         return self.render_to_response({"form": form, "review": review})
 
     def post(self, request, *args, **kwargs):
-        review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
+        review = self.review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
         self.extra_context = {"review": review}
         form = ReviewForm(request.POST, request.FILES, editing=True)
         if form.is_valid():
