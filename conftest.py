@@ -49,17 +49,20 @@ def pytest_sessionfinish(session):
 
 def _load_reference_data_again(sender, **kwargs):
     """A transactional test ends by emptying every table, the migrations' reference lists too
-    (boroughs and teams, agency types, offences, risk instruments), and Django's flush then
+    (boroughs and teams, agency types, offences, risk instruments, lesson themes), and Django's
+    flush then
     sends post_migrate: they are loaded again here. The tests that run after it on the same
     worker need them, and pytest-xdist's work stealing can put any test there (a CI run lost
     25 tests to Team.DoesNotExist that way)."""
     from cases.reference_data import load_reference_data as load_offences
+    from homicidereviews.reference_data import load_reference_data as load_lesson_themes
     from publicprotection.accounts.reference_data import load_reference_data
     from riskassessment.reference_data import load_reference_data as load_instruments
 
     load_reference_data()
     load_offences()
     load_instruments()
+    load_lesson_themes()
 
 
 # Once a flush (the accounts app's signal; every app sends one).

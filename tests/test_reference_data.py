@@ -9,6 +9,8 @@ import pytest
 
 from cases.models import OffenceType
 from cases.reference_data import OFFENCE_TYPES
+from homicidereviews.models import LessonTheme
+from homicidereviews.reference_data import THEMES
 from publicprotection.accounts.models import AgencyType, Borough, Team
 from publicprotection.accounts.reference_data import AGENCY_TYPES, BOROUGHS, CENTRAL_TEAM
 from riskassessment.models import Instrument, Question, RaraActionType
@@ -64,3 +66,7 @@ def test_the_migrated_specss_help_texts_are_the_listed_ones():
         .values_list("code", "help_text")
     )
     assert help_texts == SPECSS_PLUS_HELP
+
+
+def test_the_migrated_lesson_themes_are_the_listed_ones():
+    assert sorted(LessonTheme.objects.values_list("code", "name")) == sorted(THEMES)

@@ -1,12 +1,14 @@
 """A transactional test ends by emptying every table; the reference lists the migrations
-loaded (boroughs and teams, agency types, offences, risk instruments) are loaded again after
-it (conftest.py), so a test that runs after one on the same worker still finds them.
+loaded (boroughs and teams, agency types, offences, risk instruments, lesson themes) are
+loaded again after it (conftest.py), so a test that runs after one on the same worker still
+finds them.
 pytest-django runs the tests that use no database after the transactional ones: the second
 test runs after the first."""
 
 import pytest
 
 from cases.models import OffenceType
+from homicidereviews.models import LessonTheme
 from publicprotection.accounts.models import AgencyType, Team
 from riskassessment.models import Instrument
 
@@ -22,3 +24,4 @@ def test_the_lists_are_there_again_after_it(django_db_blocker):
         assert AgencyType.objects.exists()
         assert OffenceType.objects.exists()
         assert Instrument.objects.exists()
+        assert LessonTheme.objects.exists()
