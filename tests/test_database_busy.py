@@ -10,15 +10,13 @@ SQLSTATE just before the save's statement, as a lost deadlock or serialization c
 
 import re
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import Incident, IncidentStatus
-from cases.tests.factories import IncidentFactory, complete_incident
+from cases.tests.factories import IncidentFactory, complete_incident, incident_details_form
 from riskassessment.models import AssessmentStatus
 from riskassessment.tests.factories import add_action, answer, start_assessment
 
@@ -58,10 +56,6 @@ def refused_once(statement_prefix: str, refusal: str | list[str], *, with_param=
     with connection.execute_wrapper(wrapper):
         yield refused
     assert refused, f"no statement started with {statement_prefix!r}"
-
-
-def local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def evidence_form(incident, **overrides):
@@ -104,19 +98,7 @@ def test_a_refused_section_save_shows_the_form_again_with_what_was_typed(
 def test_a_refused_create_form_keeps_what_was_typed_and_its_token_saves_once(
     client, lambeth_officer
 ):
-    now = timezone.now()
-    form = {
-        "_once": "a-token-from-the-rendered-form",
-        "occurred_at": local(now - timedelta(hours=3)),
-        "reported_at": local(now - timedelta(hours=2)),
-        "how_reported": "999",
-        "borough": "LAM",
-        "location_line_1": "12 Acacia Avenue",
-        "location_postcode": "SW9 8AA",
-        "is_crime": "true",
-        "abuse_types": ["physical"],
-        "cad_reference": "CAD 4321",
-    }
+    form = incident_details_form(_once="a-token-from-the-rendered-form", cad_reference="CAD 4321")
     client.force_login(lambeth_officer)
 
     with refused_once('INSERT INTO "cases_incident"', "deadlock"):

@@ -146,3 +146,25 @@ def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested"
         arrested(suspect, actor=actor)
     incident.refresh_from_db()
     return incident, victim, suspect
+
+
+def datetime_local(value) -> str:
+    """A time as the incident form's date-time boxes send it (London time)."""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def incident_details_form(**overrides) -> dict:
+    """What an officer types on "Record an incident": a Lambeth 999 call three hours ago."""
+    now = timezone.now()
+    return {
+        "occurred_at": datetime_local(now - timedelta(hours=3)),
+        "reported_at": datetime_local(now - timedelta(hours=2)),
+        "how_reported": "999",
+        "borough": "LAM",
+        "location_line_1": "12 Acacia Avenue",
+        "location_postcode": "SW9 8AA",
+        "is_crime": "true",
+        "abuse_types": ["physical", "coercive_control"],
+        "cad_reference": "CAD 1234",
+        **overrides,
+    }

@@ -22,36 +22,17 @@ from cases.tests.factories import (
     add_offence,
     add_party,
     complete_incident,
+    datetime_local,
+    incident_details_form,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
-
-
-def details_data(**overrides):
-    now = timezone.now()
-    data = {
-        "occurred_at": local(now - timedelta(hours=3)),
-        "reported_at": local(now - timedelta(hours=2)),
-        "how_reported": "999",
-        "borough": "LAM",
-        "location_line_1": "12 Acacia Avenue",
-        "location_postcode": "SW9 8AA",
-        "is_crime": "true",
-        "abuse_types": ["physical", "coercive_control"],
-        "cad_reference": "CAD 1234",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_officer_records_a_draft_incident(client, lambeth_officer):
     client.force_login(lambeth_officer)
 
-    response = client.post(reverse("cases:incident-create"), details_data())
+    response = client.post(reverse("cases:incident-create"), incident_details_form())
 
     incident = Incident.objects.get()
     assert response.status_code == 302
@@ -65,11 +46,11 @@ def test_officer_records_a_draft_incident(client, lambeth_officer):
 
 def test_bad_details_show_errors_and_keep_what_was_typed(client, lambeth_officer):
     client.force_login(lambeth_officer)
-    future = local(timezone.now() + timedelta(days=1))
+    future = datetime_local(timezone.now() + timedelta(days=1))
 
     response = client.post(
         reverse("cases:incident-create"),
-        details_data(occurred_at=future, how_reported="", location_postcode=""),
+        incident_details_form(occurred_at=future, how_reported="", location_postcode=""),
     )
 
     assert response.status_code == 200
@@ -86,7 +67,7 @@ def test_bad_details_show_errors_and_keep_what_was_typed(client, lambeth_officer
 def test_an_officer_cannot_record_in_another_borough(client, southwark_officer):
     client.force_login(southwark_officer)
 
-    response = client.post(reverse("cases:incident-create"), details_data(borough="LAM"))
+    response = client.post(reverse("cases:incident-create"), incident_details_form(borough="LAM"))
 
     assert response.status_code == 200
     assert Incident.objects.count() == 0
@@ -99,11 +80,11 @@ def test_a_later_save_from_an_older_page_is_refused_keeping_the_input(client, la
     )
     url = reverse("cases:incident-edit-details", args=[incident.reference])
     client.force_login(lambeth_officer)
-    first = details_data(
+    first = incident_details_form(
         version=incident.version,
         officer_in_charge=lambeth_officer.pk,
-        occurred_at=local(incident.occurred_at),
-        reported_at=local(incident.reported_at),
+        occurred_at=datetime_local(incident.occurred_at),
+        reported_at=datetime_local(incident.reported_at),
     )
     assert client.post(url, {**first, "cad_reference": "FIRST"}).status_code == 302
 
@@ -139,7 +120,7 @@ def test_two_tabs_cannot_overwrite_each_others_childrens_referral(client, lambet
     assert f'name="version" value="{incident.version}"' in opened.text
     form = {
         "version": incident.version,
-        "referred_at": local(timezone.now() - timedelta(minutes=30)),
+        "referred_at": datetime_local(timezone.now() - timedelta(minutes=30)),
         "referral_reference": "",
         "notes": "",
     }
@@ -248,7 +229,7 @@ def test_the_whole_draft_can_be_submitted_from_its_page(client, lambeth_officer)
         reverse("cases:incident-arrest-decision", args=[incident.reference, suspect.pk]),
         {
             "outcome": "arrested",
-            "arrested_at": local(timezone.now() - timedelta(minutes=30)),
+            "arrested_at": datetime_local(timezone.now() - timedelta(minutes=30)),
             "arrested_by": "PC 123",
         },
     )
@@ -324,7 +305,7 @@ def test_analysts_neither_read_nor_record_incidents(client, analyst):
     )
     assert client.get(reverse("cases:incident-list")).status_code == 403
     assert client.get(reverse("cases:incident-create")).status_code == 403
-    assert client.post(reverse("cases:incident-create"), details_data()).status_code == 403
+    assert client.post(reverse("cases:incident-create"), incident_details_form()).status_code == 403
     assert Incident.objects.count() == 1
 
 
@@ -367,10 +348,10 @@ def test_the_officer_in_charge_can_be_handed_over_within_the_borough(
     incident = IncidentFactory(actor=lambeth_officer, status=IncidentStatus.DRAFT)
     url = reverse("cases:incident-edit-details", args=[incident.reference])
     client.force_login(lambeth_officer)
-    data = details_data(
+    data = incident_details_form(
         version=incident.version,
-        occurred_at=local(incident.occurred_at),
-        reported_at=local(incident.reported_at),
+        occurred_at=datetime_local(incident.occurred_at),
+        reported_at=datetime_local(incident.reported_at),
     )
 
     refused = client.post(url, {**data, "officer_in_charge": southwark_officer.pk})
