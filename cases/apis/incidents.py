@@ -18,7 +18,7 @@ from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
 from ..forms.incidents import IncidentFilterForm
-from ..models import Incident, PartyRole, Person
+from ..models import Incident, Person
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
     ChildrensReferralInputSerializer,
@@ -201,9 +201,7 @@ class IncidentSuspectRelationshipApi(GenericAPIView):
     def patch(self, request, pk: int, party_id: int):
         incident = _visible_incident(request, pk)
         data = _validated(SuspectRelationshipInputSerializer, request)
-        suspect = get_visible_or_404(
-            incident.parties.filter(role=PartyRole.SUSPECT).select_related("person"), pk=party_id
-        )
+        suspect = selectors.suspect_of(incident, party_id)
         party = services.suspect_relationship_update(
             actor=request.user,
             party_id=suspect.pk,

@@ -19,6 +19,7 @@ from ..models import (
     ArrestReviewEvent,
     Incident,
     Party,
+    PartyRole,
     ProtectiveOrder,
 )
 from .flags import repeat_location_exists, repeat_victim_exists
@@ -139,6 +140,14 @@ def incident_ids_matching(text: str) -> list[int]:
     name, that involve a person with a similar name. Not scoped: only ever used to filter a
     viewer's own incidents."""
     return list(set(_incidents_matching(text)))
+
+
+def suspect_of(incident: Incident, party_id) -> Party:
+    """The suspect `party_id` of `incident` (an incident already read through the viewer's
+    scope), with their person; any other party or id is a 404."""
+    return get_visible_or_404(
+        incident.parties.filter(role=PartyRole.SUSPECT).select_related("person"), pk=party_id
+    )
 
 
 def incident_get(*, viewer, reference: str) -> Incident:

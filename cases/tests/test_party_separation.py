@@ -265,3 +265,23 @@ def test_the_api_corrects_it_with_the_incidents_version(api_client, lambeth_offi
     assert saved.json()["separation"] == "yes"
     suspect.refresh_from_db()
     assert suspect.relationship_to_victim == "former_partner"
+
+
+def test_the_api_refuses_another_borough_an_analyst_and_a_party_who_is_not_a_suspect(
+    api_client, lambeth_officer, southwark_officer, analyst
+):
+    incident, suspect = open_incident_with_partner_suspect(lambeth_officer)
+    victim = add_party(incident, PartyRole.VICTIM)
+    incident.refresh_from_db()
+    body = {"relationship_to_victim": "spouse", "version": incident.version}
+
+    def patch(user, party):
+        api_client.force_authenticate(user)
+        url = reverse("api:incident-suspect-relationship", args=[incident.pk, party.pk])
+        return api_client.patch(url, body, format="json").status_code
+
+    assert patch(southwark_officer, suspect) == 404
+    assert patch(analyst, suspect) == 403
+    assert patch(lambeth_officer, victim) == 404
+    suspect.refresh_from_db()
+    assert suspect.relationship_to_victim == "partner"

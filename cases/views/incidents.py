@@ -501,12 +501,7 @@ class ArrestDecisionView(IncidentWriteMixin, TemplateView):
     template_name = "cases/incidents/arrest_decision.html"
 
     def suspect(self) -> Party:
-        suspect = self.incident.parties.filter(
-            pk=self.kwargs["party_id"], role=PartyRole.SUSPECT
-        ).first()
-        if suspect is None:
-            raise Http404
-        return suspect
+        return selectors.suspect_of(self.incident, self.kwargs["party_id"])
 
     def get_context_data(self, **kwargs):
         suspect = self.suspect()
@@ -638,14 +633,7 @@ class SuspectRelationshipView(IncidentWriteMixin, TemplateView):
 
     @cached_property
     def suspect(self) -> Party:
-        suspect = (
-            Party.objects.select_related("person")
-            .filter(incident=self.incident, role=PartyRole.SUSPECT, pk=self.kwargs["party_id"])
-            .first()
-        )
-        if suspect is None:
-            raise Http404("No such suspect in this incident")
-        return suspect
+        return selectors.suspect_of(self.incident, self.kwargs["party_id"])
 
     def get_context_data(self, **kwargs):
         suspect = self.suspect
