@@ -50,6 +50,12 @@ urlpatterns = [
         name="recovery_codes_new",
     ),
     path("account/security/", account_views.security, name="account_security"),
+    path("account/session/", account_views.session_status, name="session_status"),
+    path(
+        "account/session/keep-alive/",
+        account_views.session_keep_alive,
+        name="session_keep_alive",
+    ),
     path("account/api-tokens/", account_views.api_tokens, name="api_tokens"),
     path(
         "account/api-tokens/<uuid:public_id>/revoke/",

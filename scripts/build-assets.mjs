@@ -5,7 +5,7 @@
 //
 // - compiles static/src/scss/app.scss -> static/dist/app.css (compressed)
 // - copies the GOV.UK Frontend, MOJ Frontend and htmx JavaScript
-// - copies static/src/js/app.mjs (the only script we write ourselves)
+// - copies our own scripts: static/src/js/app.mjs and the modules it imports
 // - copies our own icons plus the MOJ component icons; no crown or crest
 //   artwork and no GDS Transport font files are ever copied.
 
@@ -73,7 +73,8 @@ for (const [from, name] of [
   [join(mojDist, 'moj-frontend.min.js'), 'moj-frontend.min.js'],
   [join(mojDist, 'moj-frontend.min.js.map'), 'moj-frontend.min.js.map'],
   [join(modules, 'htmx.org', 'dist', 'htmx.min.js'), 'htmx.min.js'],
-  [join(src, 'js', 'app.mjs'), 'app.mjs']
+  [join(src, 'js', 'app.mjs'), 'app.mjs'],
+  [join(src, 'js', 'session-timeout.mjs'), 'session-timeout.mjs']
 ]) {
   copy(from, join(out, name))
 }

@@ -9,12 +9,22 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .services import two_factor_enrolled
 
 SESSION_STARTED_KEY = "pp_session_started"
 SESSION_ACTIVE_KEY = "pp_session_active"
+
+
+def session_seconds_left(request) -> int:
+    """How long the signed-in session has before it ends: its idle timeout, counted from when it
+    was last marked active (and saved), or its absolute lifetime, whichever comes first."""
+    now = time.time()
+    session = request.session
+    idle_end = session.get(SESSION_ACTIVE_KEY, now) + settings.SESSION_IDLE_TIMEOUT
+    absolute_end = session.get(SESSION_STARTED_KEY, now) + settings.SESSION_ABSOLUTE_LIFETIME
+    return max(0, int(min(idle_end, absolute_end) - now))
 
 
 def start_session_clock(sender, request, user, **kwargs):
@@ -34,28 +44,75 @@ class SessionLifetimeMiddleware:
     cost every page a write transaction; it is saved when it was last marked active more than
     SESSION_ACTIVITY_RESOLUTION (a minute) ago, so it expires between 29 and 30 minutes after
     the last request.
+
+    Asking how long is left (the page's sign-out warning) is not activity: it would keep an
+    unattended page signed in forever. Someone signed out who is sent to the sign-in page is
+    told why, if their session timed out, and that a form they sent was not saved.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._status_path = None
+
+    def _is_status_check(self, request) -> bool:
+        if self._status_path is None:
+            try:
+                self._status_path = reverse("session_status")
+            except NoReverseMatch:  # a URLconf without the account pages (tests)
+                self._status_path = ""
+        return request.path == self._status_path
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            now = time.time()
-            started = request.session.setdefault(SESSION_STARTED_KEY, now)
-            if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
-                logout(request)
-                messages.info(request, "Your session has ended. Please sign in again.")
-                if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Session expired."}, status=401)
-                # The whole address, query included and encoded: a filtered list comes back as
-                # it was, and a "&" or "#" in it cannot cut it short.
-                return redirect_to_login(request.get_full_path(), reverse("login"))
-            if now - request.session.get(SESSION_ACTIVE_KEY, 0) >= (
-                settings.SESSION_ACTIVITY_RESOLUTION
-            ):
-                request.session[SESSION_ACTIVE_KEY] = now  # modified: saved with a new expiry
+        if not request.user.is_authenticated:
+            response = self.get_response(request)
+            message = _signed_out_message(request, response)
+            if message:
+                messages.info(request, message)
+            return response
+        now = time.time()
+        started = request.session.setdefault(SESSION_STARTED_KEY, now)
+        if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            logout(request)
+            messages.info(request, "Your session has ended. Please sign in again.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Session expired."}, status=401)
+            # The whole address, query included and encoded: a filtered list comes back as
+            # it was, and a "&" or "#" in it cannot cut it short.
+            return redirect_to_login(request.get_full_path(), reverse("login"))
+        if not self._is_status_check(request) and (
+            now - request.session.get(SESSION_ACTIVE_KEY, 0) >= settings.SESSION_ACTIVITY_RESOLUTION
+        ):
+            request.session[SESSION_ACTIVE_KEY] = now  # modified: saved with a new expiry
         return self.get_response(request)
+
+
+def _signed_out_message(request, response) -> str:
+    """For someone signed out who is sent to the sign-in page: why, if their session timed out
+    (the browser still sends its cookie; signing out deletes it), and that the form they sent
+    was not saved. Not for an htmx fragment (nobody would read it there)."""
+    if response.status_code != 302 or "HX-Request" in request.headers:
+        return ""
+    try:
+        sign_in = reverse("login")
+    except NoReverseMatch:  # a URLconf without the account pages (tests)
+        return ""
+    if not response.get("Location", "").startswith(sign_in):
+        return ""
+    timed_out = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and (
+        request.session.session_key is None
+    )
+    sent_a_form = request.method == "POST"
+    minutes = settings.SESSION_IDLE_TIMEOUT // 60
+    if timed_out and sent_a_form:
+        return (
+            f"You were signed out after {minutes} minutes without activity, to protect the "
+            "data. What you last sent was not saved: sign in and enter it again."
+        )
+    if timed_out:
+        return f"You were signed out after {minutes} minutes without activity, to protect the data."
+    if sent_a_form:
+        return "You are signed out, so what you sent was not saved: sign in and enter it again."
+    return ""
 
 
 # What a session that has passed only the password step may reach: the two-factor pages and

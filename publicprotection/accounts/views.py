@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from base64 import b32encode
 
 import qrcode
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from publicprotection.service_forms import add_service_errors
 
 from .forms import ApiTokenForm, RecoveryCodeForm, ReplaceAuthenticatorForm, TokenForm
+from .middleware import SESSION_ACTIVE_KEY, session_seconds_left
 from .models import ApiToken
 from .services import (
     api_token_create,
@@ -205,3 +207,30 @@ def api_token_revoke_view(request, public_id):
         raise Http404 from None
     messages.success(request, "The token is revoked. Anything using it can no longer sign in.")
     return redirect("api_tokens")
+
+
+# --- The sign-out warning (static/src/js/session-timeout.mjs) ----------------------------------
+
+
+def _signed_out() -> JsonResponse:
+    return JsonResponse({"detail": "You are signed out.", "seconds_left": 0}, status=401)
+
+
+@require_http_methods(["GET"])
+def session_status(request):
+    """How long this browser's session has left. Asking is not activity (the middleware leaves
+    the session's clock alone): another tab's activity shows here, a page left open does not
+    keep the session."""
+    if not request.user.is_authenticated:
+        return _signed_out()
+    return JsonResponse({"seconds_left": session_seconds_left(request)})
+
+
+@require_POST
+def session_keep_alive(request):
+    """Someone is at the page (typing in a form, or chose "Stay signed in"): the idle timeout
+    starts again. The absolute lifetime still ends the session (the middleware)."""
+    if not request.user.is_authenticated:
+        return _signed_out()
+    request.session[SESSION_ACTIVE_KEY] = time.time()
+    return JsonResponse({"seconds_left": session_seconds_left(request)})

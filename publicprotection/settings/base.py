@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "publicprotection.navigation.navigation",
+                "publicprotection.accounts.context_processors.session_timeout",
             ],
             # {% summary_row %} on every page, like {% include %}; and the `date` filter, the
             # same output as Django's, faster (publicprotection/date_filter.py).

@@ -30,6 +30,8 @@ OPEN_TO_ANALYSTS = {
     "two_factor_recovery",
     "recovery_codes_new",
     "account_security",
+    "session_status",
+    "session_keep_alive",
     "api_tokens",
     "api_token_revoke",
     "api-schema",

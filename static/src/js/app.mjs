@@ -5,11 +5,13 @@
 // snippet makes before adding `govuk-frontend-supported` to <body>.
 import { initAll as initGovuk } from './govuk-frontend.min.js'
 import { initAll as initMoj } from './moj-frontend.min.js'
+import { initSessionTimeout } from './session-timeout.mjs'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 initGovuk()
 initMoj()
+initSessionTimeout(document.getElementById('session-timeout'))
 
 // Initialise components in content swapped in by htmx. `htmx:load` fires for
 // each new element (and once for <body> at start-up, already handled above).

@@ -1,0 +1,156 @@
+// The sign-out warning: a signed-in session ends after the idle timeout (30
+// minutes without a request), and an officer typing a long account into a form
+// makes no request until they save. Without this, the save after 30 minutes of
+// typing found the session gone and what was typed was lost.
+//
+// - Typing or choosing in a form is activity: it keeps the session alive, at
+//   most one small request every few minutes.
+// - Two minutes before the end (as the server counts it, so another tab's
+//   activity counts too) a dialog offers "Stay signed in" or "Sign out".
+// - When the session has ended the dialog says so, and the page stays as it is
+//   so anything typed can be copied.
+//
+// Asking the server how long is left is not activity (SessionLifetimeMiddleware):
+// a page left open does not keep its session.
+
+const PING_EVERY_MS = 4 * 60 * 1000
+
+function csrfToken () {
+  try {
+    return JSON.parse(document.body.getAttribute('hx-headers') || '{}')['X-CSRFToken'] || ''
+  } catch {
+    return ''
+  }
+}
+
+function minutesAndSeconds (seconds) {
+  const s = Math.max(0, Math.round(seconds))
+  if (s >= 60) {
+    const minutes = Math.ceil(s / 60)
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`
+  }
+  return `${s} second${s === 1 ? '' : 's'}`
+}
+
+export function initSessionTimeout (dialog) {
+  if (!dialog || typeof dialog.showModal !== 'function') return
+  const warningMs = Number(dialog.dataset.warningSeconds) * 1000
+  const statusUrl = dialog.dataset.statusUrl
+  const keepAliveUrl = dialog.dataset.keepAliveUrl
+  const warning = dialog.querySelector('[data-state="warning"]')
+  const ended = dialog.querySelector('[data-state="ended"]')
+  const countdown = dialog.querySelector('[data-countdown]')
+
+  let endsAt = Date.now() + Number(dialog.dataset.idleSeconds) * 1000
+  let lastPing = Date.now()
+  let timer = null
+  let ticker = null
+  let isOver = false
+
+  async function ask (url, options) {
+    // 401 (or a redirect to sign in): the session is over. Anything else we
+    // cannot read (the network, a 5xx): unknown, so trust our own clock.
+    try {
+      const response = await fetch(url, {
+        credentials: 'same-origin',
+        redirect: 'manual',
+        headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
+        ...options
+      })
+      if (response.status === 401 || response.type === 'opaqueredirect') return 0
+      if (!response.ok) return null
+      const body = await response.json()
+      return typeof body.seconds_left === 'number' ? body.seconds_left : null
+    } catch {
+      return null
+    }
+  }
+
+  function schedule () {
+    clearTimeout(timer)
+    timer = setTimeout(check, Math.max(0, endsAt - warningMs - Date.now()))
+  }
+
+  function learn (secondsLeft) {
+    if (secondsLeft === null) return
+    endsAt = Date.now() + secondsLeft * 1000
+  }
+
+  async function check () {
+    learn(await ask(statusUrl))
+    const left = endsAt - Date.now()
+    if (left <= 0) return showEnded()
+    if (left > warningMs + 5000) {
+      // Someone was active in another tab: the session has longer than we thought.
+      if (dialog.open) closeDialog()
+      return schedule()
+    }
+    showWarning()
+    clearTimeout(timer)
+    timer = setTimeout(check, left)
+  }
+
+  function updateCountdown () {
+    countdown.textContent = minutesAndSeconds((endsAt - Date.now()) / 1000)
+  }
+
+  function showWarning () {
+    warning.hidden = false
+    ended.hidden = true
+    updateCountdown()
+    clearInterval(ticker)
+    ticker = setInterval(updateCountdown, 1000)
+    if (!dialog.open) dialog.showModal()
+  }
+
+  function showEnded () {
+    isOver = true
+    clearTimeout(timer)
+    clearInterval(ticker)
+    warning.hidden = true
+    ended.hidden = false
+    if (!dialog.open) dialog.showModal()
+    ended.querySelector('[data-close]').focus()
+  }
+
+  function closeDialog () {
+    clearInterval(ticker)
+    dialog.close()
+  }
+
+  async function keepAlive () {
+    lastPing = Date.now()
+    const left = await ask(keepAliveUrl, { method: 'POST' })
+    if (left === 0) return showEnded()
+    learn(left)
+    schedule()
+  }
+
+  dialog.querySelector('[data-keep-alive]').addEventListener('click', async () => {
+    closeDialog()
+    await keepAlive()
+  })
+  dialog.querySelector('[data-close]').addEventListener('click', closeDialog)
+  // Escape closes a modal dialog: while the session lasts that is "stay signed in".
+  dialog.addEventListener('cancel', (event) => {
+    if (isOver) return
+    event.preventDefault()
+    closeDialog()
+    keepAlive()
+  })
+
+  // Typing or choosing in any form on the page.
+  for (const type of ['input', 'change']) {
+    document.addEventListener(type, (event) => {
+      if (isOver || dialog.contains(event.target)) return
+      if (Date.now() - lastPing >= PING_EVERY_MS) keepAlive()
+    }, true)
+  }
+
+  // A tab the browser slept may have missed its timer: check on coming back.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && !isOver) check()
+  })
+
+  schedule()
+}

@@ -1,0 +1,83 @@
+"""Journey: an officer types a long account into a form; the idle timeout does not take it.
+
+Typing keeps the session alive; left alone, the page warns two minutes before the end and
+"Stay signed in" keeps it; once it has ended the page says so and keeps what was typed, and
+sending the form anyway says it was not saved. The browser's clock is Playwright's (minutes
+pass at once); the server's session is aged in the database to match."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from playwright.sync_api import Page, expect
+
+from publicprotection.accounts.middleware import SESSION_ACTIVE_KEY
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import UserFactory, team
+
+from .steps import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ACCOUNT = "CAD 4512 of 07/12, caller a neighbour"
+
+
+def server_session(page: Page) -> SessionStore:
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    return SessionStore(session_key=key)
+
+
+def idle_on_the_server_for(page: Page, seconds: float) -> None:
+    session = server_session(page)
+    session[SESSION_ACTIVE_KEY] = time.time() - seconds
+    session.save()
+
+
+def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_the_text(
+    live_app, page: Page
+):
+    UserFactory(username="ali.officer", role=Role.OFFICER, team=team("LAM"))
+    page.clock.install()
+    sign_in(page, live_app.url, "ali.officer")
+    page.goto(f"{live_app.url}/cases/incidents/new/")
+    field = page.get_by_label("CAD reference (optional)")
+    dialog = page.get_by_role("dialog")
+
+    # Typing five minutes in is activity: the page keeps the session alive
+    page.clock.fast_forward("05:00")
+    with page.expect_response("**/account/session/keep-alive/") as kept:
+        field.fill(ACCOUNT)
+    assert kept.value.status == 200
+    assert time.time() - server_session(page)[SESSION_ACTIVE_KEY] < 30
+
+    # Left alone until two minutes before the end: the warning, and "Stay signed in" keeps it
+    idle_on_the_server_for(page, settings.SESSION_IDLE_TIMEOUT - 115)
+    page.clock.fast_forward("28:10")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("You are about to be signed out")
+    expect(dialog).to_contain_text("Anything you have typed and not saved will be lost")
+    with page.expect_response("**/account/session/keep-alive/"):
+        dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+    assert time.time() - server_session(page)[SESSION_ACTIVE_KEY] < 30
+
+    # The warning follows the server's count: when this page's time comes but the session has
+    # longer (another tab was busy), no warning
+    with page.expect_response("**/account/session/"):
+        page.clock.fast_forward("28:10")
+    expect(dialog).to_be_hidden()
+
+    # The session ends (it timed out on the server): the page says so and keeps the text
+    Session.objects.all().delete()
+    page.clock.fast_forward("30:00")
+    expect(dialog.get_by_role("heading")).to_have_text("You have been signed out")
+    dialog.get_by_role("button", name="Stay on this page").click()
+    expect(dialog).to_be_hidden()
+    expect(field).to_have_value(ACCOUNT)
+
+    # Sending the form anyway: the sign-in page says it was not saved
+    page.get_by_role("button", name="Save draft and continue").click()
+    expect(page.get_by_role("heading", name="Sign in to Public Protection")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("sent was not saved")
