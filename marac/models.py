@@ -918,6 +918,8 @@ class MaracAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: two coordinators reassigning one action; a stale reassignment is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "id"]
