@@ -321,3 +321,15 @@ def test_an_api_post_refused_while_loading_frees_its_key_for_the_retry(api_clien
     assert "Idempotent-Replayed" not in again
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.OPEN
+
+
+def test_an_api_call_refused_before_its_view_runs_is_the_same_503_problem(client, lambeth_officer):
+    """Refused in a middleware (the session's read), outside DRF: the handler for uncaught
+    errors answers /api/ paths in the API's shape too."""
+    client.force_login(lambeth_officer)
+    client.raise_request_exception = False
+
+    with refused_once('SELECT "django_session"', "serialization failure"):
+        response = client.get(reverse("api:incident-list"))
+
+    assert_database_busy_problem(response)
