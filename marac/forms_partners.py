@@ -64,6 +64,7 @@ class ActionReassignForm(GovukFormMixin, forms.Form):
     """Give an action to another agency; the choices are the meeting's invited agencies (the
     service checks the invitation again)."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     agency = forms.ModelChoiceField(
         label="New owning agency",
         queryset=Agency.objects.none(),

@@ -136,6 +136,18 @@ class Agenda(BackgroundBuild):
     def is_failed(self) -> bool:
         return self.status == AgendaStatus.FAILED
 
+    @property
+    def has_pdf(self) -> bool:
+        """A PDF was built: the ready one, or, while a newer one is being produced, the last
+        good one (`file`, `checksum`, `counts` and `generated_at` are replaced only by a build
+        that succeeds, so a regeneration never takes it away)."""
+        return bool(self.file.name and self.checksum)
+
+    @property
+    def is_being_replaced(self) -> bool:
+        """A newer version of a built agenda is asked for or being built."""
+        return self.is_in_progress and self.has_pdf
+
     def can_regenerate(self) -> bool:
         return self.status != AgendaStatus.GENERATING or self.is_stale()
 
@@ -906,6 +918,8 @@ class MaracAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: two coordinators reassigning one action; a stale reassignment is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -65,6 +65,14 @@ DATABASE_BUSY_MESSAGE = (
 )
 
 
+# The same refusal where no form can be shown again: an API call, or a page that was loading
+# what it shows. The database is up, so the answer is "busy, try again", not the outage page.
+DATABASE_BUSY_API_MESSAGE = (
+    "The database was too busy to complete this request just now, so nothing has been saved. "
+    "Send the same request again in a moment."
+)
+
+
 def is_retryable_database_error(error: BaseException) -> bool:
     """A database refusal worth retrying as it is (see RETRYABLE_SQLSTATES)."""
     cause = error.__cause__
@@ -101,13 +109,27 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """A 500, or a 503 with Retry-After when the database is unreachable: Django calls this
-    inside its `except` block, so the exception is at hand."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    """A 500, or a 503 with Retry-After when the database is busy or unreachable: Django calls
+    this inside its `except` block, so the exception is at hand."""
+    error = sys.exc_info()[1]
+    if is_retryable_database_error(error):
+        return database_busy(request)
+    if isinstance(error, (OperationalError, InterfaceError)):
         return service_unavailable(request)
     return _api_error(request, 500, "error", "A server error occurred.") or defaults.server_error(
         request
     )
+
+
+def database_busy(request):
+    """503: the database refused a statement for now (`is_retryable_database_error`) outside a
+    form's save, which `ServiceFormMixin.run_service` answers with the form itself. The
+    database is up: the page says to try again, not that the service is down."""
+    response = _api_error(request, 503, "database_busy", DATABASE_BUSY_API_MESSAGE)
+    if response is None:
+        response = HttpResponse(loader.get_template("503_busy.html").render(), status=503)
+    response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+    return response
 
 
 def service_unavailable(request):

@@ -11,6 +11,7 @@ from django.forms.widgets import Input
 from django.utils import timezone
 
 from .query_params import whole_number
+from .uploads import UPLOAD_NOT_STORED, UnstoredUpload
 from .widget_markup import widget_markup
 
 _WIDGET_CLASSES = {
@@ -112,7 +113,21 @@ class GovukFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._refuse_unstored_uploads()
         self._style_errors()
+
+    def _refuse_unstored_uploads(self):
+        """A file the server could not keep while reading the request (publicprotection.uploads)
+        is an error on its field, whatever the field said of it: the form is shown again with
+        what was typed, and nothing is saved."""
+        if not self.is_bound or self._errors is None:
+            return
+        for name, field in self.fields.items():
+            if isinstance(field, forms.FileField) and isinstance(
+                self.files.get(self.add_prefix(name)), UnstoredUpload
+            ):
+                self._errors.pop(name, None)
+                self.add_error(name, UPLOAD_NOT_STORED)
 
     def add_error(self, field, error):
         super().add_error(field, error)

@@ -10,10 +10,12 @@ SQLSTATE just before the save's statement, as a lost deadlock or serialization c
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Incident, IncidentStatus
 from cases.tests.factories import IncidentFactory, complete_incident, incident_details_form
@@ -190,3 +192,144 @@ def test_a_refused_assessment_submission_keeps_the_saved_draft_and_says_to_submi
     assert again.status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.AWAITING_REVIEW
+
+
+# Refused outside a form's save: while a page or an API call loads its record. The database is
+# up and busy, so the answer says so (try again), not that it cannot be reached.
+INCIDENT_LOAD = 'SELECT "cases_incident"."id"'
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_a_page_refused_while_loading_says_the_system_is_busy_not_down(
+    client, lambeth_officer, refusal
+):
+    incident = IncidentFactory(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+    client.raise_request_exception = False
+
+    with refused_once(INCIDENT_LOAD, refusal):
+        response = client.get(reverse("cases:incident-detail", args=[incident.reference]))
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "busy" in response.text and "not down" in response.text
+    assert "cannot reach its database" not in response.text
+    assert 'class="govuk-template' in response.text  # the styled standalone page
+
+
+def test_a_page_whose_database_is_gone_while_loading_still_says_it_cannot_reach_it(
+    client, lambeth_officer
+):
+    incident = IncidentFactory(actor=lambeth_officer)
+    client.force_login(lambeth_officer)
+    client.raise_request_exception = False
+    gone = ["DO $$ BEGIN RAISE EXCEPTION 'shutting down' USING ERRCODE = '57P01'; END $$"]
+
+    with refused_once(INCIDENT_LOAD, gone):
+        response = client.get(reverse("cases:incident-detail", args=[incident.reference]))
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "cannot reach its database" in response.text
+    assert "busy" not in response.text
+
+
+def assert_database_busy_problem(response):
+    assert response.status_code == 503, response.content[:500]
+    assert int(response["Retry-After"]) > 0
+    body = response.json()
+    assert body["type"] == "server_error"
+    [error] = body["errors"]
+    assert error["code"] == "database_busy" and error["attr"] is None
+    assert "nothing has been saved" in error["detail"] and "again" in error["detail"]
+    assert "deadlock" not in response.text and "serialize" not in response.text
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_an_api_read_refused_by_a_busy_database_is_a_503_problem_to_retry(
+    api_client, lambeth_officer, refusal
+):
+    incident = IncidentFactory(actor=lambeth_officer)
+    api_client.force_authenticate(lambeth_officer)
+    api_client.raise_request_exception = False  # still reported, as on a page
+
+    with refused_once(INCIDENT_LOAD, refusal):
+        response = api_client.get(reverse("api:incident-detail", args=[incident.pk]))
+
+    assert_database_busy_problem(response)
+
+
+def api_incident(**overrides):
+    now = timezone.now()
+    return {
+        "borough": "LAM",
+        "occurred_at": (now - timedelta(hours=3)).isoformat(),
+        "reported_at": (now - timedelta(hours=2)).isoformat(),
+        "how_reported": "999",
+        "abuse_types": ["physical"],
+        "cad_reference": "CAD 8765",
+        **overrides,
+    }
+
+
+def test_an_api_save_refused_by_a_busy_database_saves_nothing_and_a_retry_saves_once(
+    api_client, lambeth_officer
+):
+    api_client.force_login(lambeth_officer)  # a session: the key is this user's
+    api_client.raise_request_exception = False
+    url = reverse("api:incident-list")
+    key = {"HTTP_IDEMPOTENCY_KEY": "retry-after-a-deadlock"}
+    body = api_incident()
+
+    with refused_once('INSERT INTO "cases_incident"', "deadlock"):
+        response = api_client.post(url, body, format="json", **key)
+
+    assert_database_busy_problem(response)
+    assert not Incident.objects.exists()
+
+    # The same request again, as the answer says: the key was not spent on the refusal.
+    again = api_client.post(url, body, format="json", **key)
+    replayed = api_client.post(url, body, format="json", **key)
+
+    assert again.status_code == 201, again.content[:500]
+    assert replayed.status_code == 201 and replayed["Idempotent-Replayed"] == "true"
+    assert Incident.objects.get().cad_reference == "CAD 8765"
+
+
+def test_an_api_post_refused_while_loading_frees_its_key_for_the_retry(api_client, lambeth_officer):
+    """Refused before the service, outside any savepoint of its own: the request's transaction
+    (the one its Idempotency-Key is claimed in) is rolled back as a whole, so the answer is
+    still the 503 problem, not a 500, and the retry runs."""
+    incident, _, _ = complete_incident(
+        actor=lambeth_officer, decision="arrested", status=IncidentStatus.DRAFT
+    )
+    api_client.force_login(lambeth_officer)  # a session: the key is this user's
+    api_client.raise_request_exception = False
+    url = reverse("api:incident-submit", args=[incident.pk])
+    key = {"HTTP_IDEMPOTENCY_KEY": "submit-after-a-lock-timeout"}
+
+    with refused_once(INCIDENT_LOAD, "lock timeout"):
+        response = api_client.post(url, {"version": incident.version}, format="json", **key)
+
+    assert_database_busy_problem(response)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.DRAFT
+
+    again = api_client.post(url, {"version": incident.version}, format="json", **key)
+
+    assert again.status_code == 200, again.content[:500]
+    assert "Idempotent-Replayed" not in again
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+
+
+def test_an_api_call_refused_before_its_view_runs_is_the_same_503_problem(client, lambeth_officer):
+    """Refused in a middleware (the session's read), outside DRF: the handler for uncaught
+    errors answers /api/ paths in the API's shape too."""
+    client.force_login(lambeth_officer)
+    client.raise_request_exception = False
+
+    with refused_once('SELECT "django_session"', "serialization failure"):
+        response = client.get(reverse("api:incident-list"))
+
+    assert_database_busy_problem(response)

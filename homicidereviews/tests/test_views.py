@@ -387,3 +387,109 @@ def test_a_new_letter_the_storage_cannot_keep_leaves_the_review_as_it_was(
     assert "The letter could not be stored" in page and "A chair typed in" in page
     review.refresh_from_db()
     assert review.version == 1 and review.chair == "" and not review.notification_letter
+
+
+# An upload bigger than FILE_UPLOAD_MAX_MEMORY_SIZE is written to a temporary file while Django
+# reads the request, before any view runs (publicprotection/uploads.py).
+LETTER = b"%PDF-1.4 the letter " + b"x" * 200_000  # several 64 KB chunks
+
+
+@pytest.fixture
+def uploads_on_disk(settings, tmp_path):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def no_room_for_uploads(settings, uploads_on_disk):
+    """The temporary folder cannot be written: a path under a plain file (creating a file there
+    fails with an OSError, as on a full or read-only volume)."""
+    blocker = uploads_on_disk.parent / "not-a-folder"
+    blocker.write_text("")
+    settings.FILE_UPLOAD_TEMP_DIR = str(blocker / "tmp")
+
+
+def test_an_upload_the_temporary_folder_cannot_take_keeps_the_form_and_saves_nothing(
+    client, review_lead, no_room_for_uploads, settings, uploads_on_disk
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    victim = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+    form = death_form(victim, circumstances="A long account typed over an hour", _once="t-1")
+
+    response = client.post(
+        reverse("homicidereviews:review-create"),
+        {**form, "letter": SimpleUploadedFile("letter.pdf", LETTER)},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The file could not be stored on the server just now" in page
+    assert "nothing has been saved" in page
+    assert "A long account typed over an hour" in page and "Safer Lambeth" in page
+    assert not HomicideReview.objects.exists()
+
+    # Once there is room again, the same form (its one-time token unspent) saves, with the letter.
+    settings.FILE_UPLOAD_TEMP_DIR = str(uploads_on_disk)
+    again = client.post(
+        reverse("homicidereviews:review-create"),
+        {**form, "letter": SimpleUploadedFile("letter.pdf", LETTER)},
+    )
+
+    assert again.status_code == 302
+    review = HomicideReview.objects.get()
+    assert review.notification_letter.read() == LETTER
+    assert list(uploads_on_disk.iterdir()) == []  # no temporary file left behind
+
+
+def test_a_disk_that_fills_up_during_an_upload_leaves_the_review_as_it_was(
+    client, review_lead, uploads_on_disk
+):
+    """ENOSPC part way through the file: the temporary file is removed, the rest of the request
+    is still read (what was typed after the file is kept too)."""
+    import errno
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+
+    review = a_review(review_lead)
+    client.force_login(review_lead)
+    writes = []
+
+    def write_until_full(self):
+        def write(data):
+            writes.append(len(data))
+            if len(writes) > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.file.write(data)
+
+        return write
+
+    with mock.patch.object(TemporaryUploadedFile, "write", property(write_until_full)):
+        response = client.post(
+            reverse("homicidereviews:review-edit", args=[review.pk]),
+            {
+                **death_form(review.victim, version=1),
+                "letter": SimpleUploadedFile("letter.pdf", LETTER),
+                "chair": "A chair typed in after the file",
+            },
+        )
+
+    assert len(writes) > 1
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The file could not be stored on the server just now" in page
+    assert "A chair typed in after the file" in page
+    review.refresh_from_db()
+    assert review.version == 1 and review.chair == "" and not review.notification_letter
+    assert list(uploads_on_disk.iterdir()) == []

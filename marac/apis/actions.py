@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from publicprotection.access.roles import MARAC_COORDINATORS, PARTNERS
 from publicprotection.access.views import role_permission
 from publicprotection.api.pagination import CheckedCursorPagination
+from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
 from ..models import MaracAction
@@ -148,8 +149,10 @@ class ActionReassignApi(GenericAPIView):
         description=(
             "Give an open action to another agency invited to its meeting (coordinators), "
             "recorded as an update. For an action whose agency's invitation was withdrawn "
-            "(agency_has_access false). 400 if the agency is not invited; 409 once the action "
-            "is finished or its meeting cancelled (close it with an update instead)."
+            "(agency_has_access false). Send the version read (or If-Match): a stale one is a "
+            "409 (412 with If-Match), as when another coordinator reassigned it meanwhile. 400 "
+            "if the agency is not invited; 409 once the action is finished or its meeting "
+            "cancelled (close it with an update instead)."
         ),
         tags=TAGS,
         request=ActionReassignInputSerializer,
@@ -159,10 +162,12 @@ class ActionReassignApi(GenericAPIView):
         action = selectors.action_get(viewer=request.user, action_id=pk)
         serializer = ActionReassignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         services.action_reassign(
             actor=request.user,
             action_id=action.pk,
-            **serializer.validated_data,
+            expected_version=requested_version(request, data.pop("version", None)),
+            **data,
         )
         action = selectors.action_get(viewer=request.user, action_id=pk)
         return Response(ActionOutputSerializer(action).data)

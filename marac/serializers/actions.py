@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from publicprotection.accounts.models import Agency
 from publicprotection.api.fields import BlankChoicesAsNullMixin
+from publicprotection.api.versions import IF_MATCH_HELP
 from publicprotection.london_time import london_today
 
 from ..models import ActionStatus, ActionSubject, MaracAction, MaracActionUpdate
@@ -68,6 +69,7 @@ class ActionOutputSerializer(serializers.ModelSerializer):
             "agency_has_access",
             "created_at",
             "updated_at",
+            "version",
             "updates",
         ]
         read_only_fields = fields
@@ -95,6 +97,11 @@ class ActionFilterSerializer(serializers.Serializer):
 
 
 class ActionReassignInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read; a stale one is a 409." + IF_MATCH_HELP,
+    )
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), help_text="An agency invited to the action's meeting."
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from publicprotection.access.roles import MARAC_COORDINATORS, has_role
 from publicprotection.accounts.models import Agency
-from publicprotection.errors import StateError
+from publicprotection.errors import ConcurrentEditError, StateError
 
 from ..models import (
     ActionStatus,
@@ -117,16 +117,26 @@ def action_update(*, actor, action_id: int, text: str, status: str = "") -> Mara
     update.save()
     if status and status != action.status:
         action.status = status
-        action.save(update_fields=["status", "updated_at"])
+        action.version += 1
+        action.save(update_fields=["status", "version", "updated_at"])
     return update
 
 
 @transaction.atomic
 def action_reassign(
-    *, actor, action_id: int, agency: Agency, owner: str, note: str = ""
+    *,
+    actor,
+    action_id: int,
+    agency: Agency,
+    owner: str,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> MaracAction:
     """Give an open action to another invited agency (or owner), recording who had it. Used
-    when the owning agency's invitation is withdrawn: that agency no longer sees the case."""
+    when the owning agency's invitation is withdrawn: that agency no longer sees the case.
+
+    Refused if the action changed since `expected_version` (the form and the API always send
+    it): two coordinators reassigning it at once would otherwise each overwrite the other."""
     action = (
         MaracAction.objects.select_for_update(of=("self",))
         .select_related("agency", "listing__meeting")
@@ -143,6 +153,8 @@ def action_reassign(
         raise ActionStateError(
             "This meeting is cancelled, so no agency sees its cases: close the action instead."
         )
+    if expected_version is not None and action.version != expected_version:
+        raise ConcurrentEditError("action")
     owner = owner.strip()
     if not owner:
         raise ValidationError({"owner": ["Enter who owns the action"]})
@@ -154,7 +166,8 @@ def action_reassign(
         text = f"{text} {note.strip()}"
     action.agency = agency
     action.owner = owner
+    action.version += 1
     action.full_clean()
-    action.save(update_fields=["agency", "owner", "updated_at"])
+    action.save(update_fields=["agency", "owner", "version", "updated_at"])
     MaracActionUpdate.objects.create(action=action, text=text, actor=actor)
     return action

@@ -7,7 +7,8 @@ worker building it was killed whole). Every minute (beat) and when a worker star
 are set pending again and sent; a row locked by a live build is skipped, so a build still
 running is never doubled, and a duplicate message finds the copy ready and stops. A build whose
 worker died more than BACKGROUND_MAX_TAKEOVERS times in a row is marked failed instead (the
-page shows the error and a retry button), so a build that always kills its worker cannot loop.
+page shows the error and a retry button), so a build that always kills its worker cannot loop;
+an agenda that was built before goes back to ready with its last good PDF and the error.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import IN_PROGRESS_STATUSES, Agenda, AgendaStatus, MeetingDocument
-from .agendas import agenda_send
+from .agendas import agenda_send, agendas_mark_failed
 from .documents import document_send
 
 logger = logging.getLogger(__name__)
@@ -68,12 +69,14 @@ def _take_over(model, now: datetime) -> tuple[list, int]:
         for row in rows
         if row.pk in died and row.takeovers >= settings.BACKGROUND_MAX_TAKEOVERS
     }
-    model.objects.filter(pk__in=exhausted).update(
-        status=AgendaStatus.FAILED,
-        error=GAVE_UP.format(times=settings.BACKGROUND_MAX_TAKEOVERS + 1),
-        lease_expires_at=None,
-        updated_at=now,
-    )
+    gave_up = GAVE_UP.format(times=settings.BACKGROUND_MAX_TAKEOVERS + 1)
+    if model is Agenda:
+        # A regeneration given up leaves the last good agenda as it was.
+        agendas_mark_failed(Agenda.objects.filter(pk__in=exhausted), error=gave_up, now=now)
+    else:
+        model.objects.filter(pk__in=exhausted).update(
+            status=AgendaStatus.FAILED, error=gave_up, lease_expires_at=None, updated_at=now
+        )
     resend = [row for row in rows if row.pk not in exhausted]
     reset = {"status": AgendaStatus.PENDING, "sent_at": None, "lease_expires_at": None}
     model.objects.filter(pk__in=[row.pk for row in resend]).update(**reset, updated_at=now)

@@ -290,3 +290,31 @@ def test_a_worker_starting_runs_the_sweeper(settings):
     with mock.patch.object(tasks.resend_lost_requests, "apply_async") as send:
         tasks._check_for_missing_agendas()
     send.assert_called_once()
+
+
+@pytest.mark.django_db
+def test_a_regeneration_whose_worker_keeps_dying_leaves_the_last_good_agenda_ready(settings):
+    from marac.services.agendas import agenda_generate, agenda_request_generation
+
+    from .helpers import awaiting_decision
+
+    settings.BACKGROUND_MAX_TAKEOVERS = 2
+    awaiting_decision()
+    good = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    with mock.patch.object(tasks.generate_agenda, "apply_async"):
+        agenda_request_generation(team=good.team, meeting_date=MONDAY)
+    Agenda.objects.filter(pk=good.pk).update(
+        status=AgendaStatus.GENERATING, takeovers=2, sent_at=timezone.now() - timedelta(hours=1),
+        lease_expires_at=timezone.now() - timedelta(minutes=1),
+    )  # fmt: skip
+
+    with mock.patch.object(tasks.generate_agenda, "apply_async") as send:
+        resent = lost_builds_resend()
+
+    assert (resent.agendas, resent.given_up) == (0, 1)
+    send.assert_not_called()
+    agenda = Agenda.objects.get(pk=good.pk)
+    assert agenda.status == AgendaStatus.READY
+    assert "stopped while building this 3 times" in agenda.error
+    assert (agenda.file.name, agenda.checksum) == (good.file.name, good.checksum)
+    assert agenda.lease_expires_at is None and agenda.can_regenerate()

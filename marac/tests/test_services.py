@@ -208,3 +208,67 @@ def test_central_agenda_pdf():
     assert "High risk assessments across London" in text
     assert "People in incidents in two or more boroughs" in text
     assert high.incident.reference in text
+
+
+def regeneration_asked_for(agenda: Agenda) -> Agenda:
+    """What the Regenerate button does (the worker not started yet)."""
+    with mock.patch("marac.tasks.generate_agenda.apply_async"):
+        services.agenda_request_generation(team=agenda.team, meeting_date=agenda.meeting_date)
+    agenda.refresh_from_db()
+    return agenda
+
+
+def test_a_ready_agenda_being_regenerated_keeps_its_pdf_until_the_new_one_is_ready(
+    django_capture_on_commit_callbacks,
+):
+    awaiting_decision()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+
+    agenda = regeneration_asked_for(first)
+
+    assert agenda.status == AgendaStatus.PENDING and agenda.has_pdf
+    assert (agenda.file.name, agenda.checksum) == (first.file.name, first.checksum)
+    assert default_storage.exists(first.file.name)
+
+    submitted_assessment(at(date(2025, 5, 31), 10))  # something new for the next version
+    with django_capture_on_commit_callbacks(execute=True):
+        regenerated = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    assert regenerated.is_ready and regenerated.checksum != first.checksum
+    assert files_of(regenerated) == [regenerated.file.name.rsplit("/", 1)[1]]
+
+
+def test_a_failed_regeneration_leaves_the_last_good_agenda_ready_with_the_error(
+    lambeth_supervisor,
+):
+    awaiting_decision()
+    first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    item = first.items.get(section=AgendaSection.AWAITING_REVIEW)
+    agenda_decision_record(actor=lambeth_supervisor, item=item, action="Review today",
+                           owner="DS Khan", done=False)  # fmt: skip
+    items_before = set(first.items.values_list("pk", "section", "object_id"))
+    regeneration_asked_for(first)
+
+    with (
+        mock.patch.object(services, "render_agenda_pdf", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    agenda = Agenda.objects.get(pk=first.pk)
+    assert agenda.status == AgendaStatus.READY
+    assert "boom" in agenda.error
+    assert (agenda.file.name, agenda.checksum) == (first.file.name, first.checksum)
+    assert agenda.generated_at == first.generated_at and agenda.counts == first.counts
+    assert hashlib.sha256(default_storage.open(agenda.file.name).read()).hexdigest() == (
+        first.checksum
+    )
+    assert set(agenda.items.values_list("pk", "section", "object_id")) == items_before
+    # The meeting can go on recording decisions on it.
+    agenda_decision_record(actor=lambeth_supervisor, item=item, action="Review by noon",
+                           owner="DS Khan", done=True, expected_version=1)  # fmt: skip
+
+    # Regenerating again works, and clears the error.
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+    assert agenda.is_ready and agenda.error == ""

@@ -377,3 +377,80 @@ def test_a_refused_decision_shows_the_agenda_again_and_logs_its_read(
     assert item.reference in response.text
     entry = AccessLogEntry.objects.get(user=lambeth_supervisor)
     assert (entry.content_type.model_class(), entry.object_id) == (Agenda, str(lambeth_agenda.pk))
+
+
+def regenerate(client, agenda, django_capture_on_commit_callbacks):
+    with (
+        mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("marac:agenda-regenerate", args=[agenda.pk]), follow=True)
+    send.assert_called_once()
+    agenda.refresh_from_db()
+    return response
+
+
+def downloaded(client, agenda) -> bytes:
+    response = client.get(reverse("marac:agenda-download", args=[agenda.pk]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_while_an_agenda_is_regenerated_its_last_pdf_stays_downloadable_and_the_page_says_so(
+    client, lambeth_supervisor, lambeth_agenda, django_capture_on_commit_callbacks
+):
+    client.force_login(lambeth_supervisor)
+    before = downloaded(client, lambeth_agenda)
+
+    listing = regenerate(client, lambeth_agenda, django_capture_on_commit_callbacks)
+
+    assert lambeth_agenda.status == AgendaStatus.PENDING
+    assert downloaded(client, lambeth_agenda) == before
+    download_url = reverse("marac:agenda-download", args=[lambeth_agenda.pk])
+    detail = client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk]))
+    fragment = client.get(reverse("marac:agenda-status", args=[lambeth_agenda.pk]))
+    for page in (listing, detail):
+        assert "A newer version is being produced" in page.text
+        assert download_url in page.text
+    assert "A newer version is being produced" in fragment.text
+    assert 'hx-trigger="every 2s"' in fragment.text  # still polled until the new one is ready
+
+
+def test_a_failed_regeneration_shows_the_last_agenda_with_what_went_wrong(
+    client, lambeth_supervisor, lambeth_agenda, django_capture_on_commit_callbacks
+):
+    client.force_login(lambeth_supervisor)
+    before = downloaded(client, lambeth_agenda)
+    item = lambeth_agenda.items.first()
+    regenerate(client, lambeth_agenda, django_capture_on_commit_callbacks)
+    with (
+        mock.patch("marac.services.agendas.render_agenda_pdf", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        agenda_generate(team=lambeth_agenda.team, meeting_date=MONDAY, force=True)
+
+    detail = client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk]))
+
+    assert downloaded(client, lambeth_agenda) == before
+    assert "A newer version could not be produced" in detail.text and "boom" in detail.text
+    assert item.reference in detail.text  # the items, with their decision forms
+    assert reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk]) in detail.text
+    assert (
+        reverse("marac:agenda-regenerate", args=[lambeth_agenda.pk])
+        in client.get(reverse("marac:agenda-list")).text
+    )
+
+
+def test_an_agenda_never_built_has_nothing_to_download(client, lambeth_supervisor):
+    agenda = Agenda.objects.create(
+        team=team("LAM"), meeting_date=MONDAY, period_start="2025-05-30T06:00Z",
+        period_end="2025-06-02T06:00Z", status=AgendaStatus.PENDING,
+    )  # fmt: skip
+    client.force_login(lambeth_supervisor)
+
+    response = client.get(reverse("marac:agenda-download", args=[agenda.pk]))
+    detail = client.get(reverse("marac:agenda-detail", args=[agenda.pk]))
+
+    assert response.status_code == 404
+    assert "A newer version" not in detail.text
+    assert reverse("marac:agenda-download", args=[agenda.pk]) not in detail.text

@@ -171,7 +171,7 @@ def test_a_cancelled_meetings_agencies_lose_the_case_their_actions_and_pack_copi
     api_client.force_authenticate(coord)
     refused = api_client.post(
         reverse("api:marac-action-reassign", args=[action.pk]),
-        {"agency": social_care_partner().agency.pk, "owner": "Jo"},
+        {"agency": social_care_partner().agency.pk, "owner": "Jo", "version": action.version},
         format="json",
     )
     assert refused.status_code == 409
@@ -205,12 +205,13 @@ def test_the_coordinator_reassigns_the_action_to_an_invited_agency_on_the_page(c
     before = snapshot(action)
 
     # An agency not at the table cannot take it: refused, what was typed kept, nothing changed
-    refused = client.post(url, {"agency": social_care.agency.pk, "owner": "Jo Social Worker"})
+    form = {"version": action.version, "agency": social_care.agency.pk, "owner": "Jo Social Worker"}
+    refused = client.post(url, form)
     assert refused.status_code == 400
     assert snapshot(action) == before
 
     meeting_invite(actor=coord, meeting=at, agency=social_care.agency)
-    done = client.post(url, {"agency": social_care.agency.pk, "owner": "Jo Social Worker"})
+    done = client.post(url, form)
 
     assert done.status_code == 302
     action.refresh_from_db()
@@ -261,7 +262,7 @@ def test_the_api_lists_and_reassigns_actions_whose_agency_lost_access(api_client
 
     # Denials change nothing: a partner (even the new owner) is refused, another borough 404s
     before = snapshot(action)
-    body = {"agency": social_care.agency.pk, "owner": "Jo Social Worker"}
+    body = {"agency": social_care.agency.pk, "owner": "Jo Social Worker", "version": action.version}
     api_client.force_authenticate(social_care)
     assert api_client.post(url, body, format="json").status_code == 403
     api_client.force_authenticate(coordinator("SOU"))
@@ -288,7 +289,7 @@ def test_the_reassign_page_is_refused_to_others_and_changes_nothing(client):
     meeting_invite(actor=coord, meeting=at, agency=social_care.agency)
     meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
     url = reverse("marac:meeting-action-reassign", args=[at.pk, action.pk])
-    body = {"agency": social_care.agency.pk, "owner": "Jo Social Worker"}
+    body = {"agency": social_care.agency.pk, "owner": "Jo Social Worker", "version": action.version}
     before = snapshot(action)
 
     anonymous = client.post(url, body)

@@ -199,7 +199,8 @@ class AgendaDecisionView(ServiceFormMixin, AgendaDetailView):
 class AgendaDownloadView(AgendaRoleMixin, View):
     def get(self, request, pk):
         agenda = selectors.agenda_get(viewer=request.user, agenda_id=pk)
-        if not agenda.is_ready or not agenda.file.name:
+        # Ready, or the last good version while a newer one is produced.
+        if not agenda.has_pdf:
             raise Http404("The agenda is not ready")
         return audited_pdf_download(
             request,

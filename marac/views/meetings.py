@@ -393,7 +393,8 @@ class ActionCreateView(MeetingDetailView):
 
 class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
     """Give an open action of the meeting's cases to another invited agency. A refusal is shown
-    on a page of its own, with the errors and what was typed."""
+    on a page of its own, with the errors and what was typed; a stale one (someone reassigned or
+    closed it since the form was opened) also with who holds it now."""
 
     http_method_names = ["post"]
     template_name = "marac/actions/reassign.html"
@@ -408,19 +409,39 @@ class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateVi
         )
         form = ActionReassignForm(request.POST, meeting=meeting)
         if form.is_valid():
+            data = dict(form.cleaned_data)
             self.run_service(
                 form,
                 action_services.action_reassign,
                 actor=request.user,
                 action_id=action.pk,
-                **form.cleaned_data,
+                expected_version=data.pop("version"),
+                **data,
             )
-            messages.success(request, f"Action given to {form.cleaned_data['agency']}.")
+            messages.success(request, f"Action given to {data['agency']}.")
             return redirect(reverse("marac:meeting-actions", args=[pk]) + ACTIONS_WITHOUT_ACCESS)
         return self.form_rejected(form, 400)
 
-    def form_rejected(self, form, status, **context):
-        context = self.get_context_data(meeting=self.meeting, action=self.action, form=form)
+    def saved_meanwhile(self):
+        # Who holds it now, and the last update (the other reassignment): shown above the form,
+        # which keeps what was typed and moves on to this version.
+        return (
+            action_selectors.actions_visible_to(viewer=self.request.user)
+            .select_related("agency")
+            .filter(pk=self.action.pk)
+            .first()
+        )
+
+    def form_rejected(self, form, status, saved_meanwhile=None):
+        context = self.get_context_data(
+            meeting=self.meeting,
+            action=self.action,
+            form=form,
+            saved_meanwhile=saved_meanwhile,
+            last_update=saved_meanwhile.updates.order_by("-created_at", "-id").first()
+            if saved_meanwhile
+            else None,
+        )
         return self.render_to_response(context, status=status)
 
     def logged_record(self) -> MaracAction:

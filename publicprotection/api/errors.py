@@ -10,7 +10,12 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 
-from publicprotection.errors import ConcurrentEditError, StateError
+from publicprotection.errors import (
+    DATABASE_BUSY_API_MESSAGE,
+    ConcurrentEditError,
+    StateError,
+    is_retryable_database_error,
+)
 
 from .parsers import RequestTooLarge
 from .versions import PreconditionFailed
@@ -28,6 +33,15 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is briefly unavailable. Try again in a few minutes."
     default_code = "service_unavailable"
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """The database refused a statement for now (a deadlock, a serialization failure, a lock or
+    statement timeout): it is up, the request did nothing, and the same request again should
+    work."""
+
+    default_detail = DATABASE_BUSY_API_MESSAGE
+    default_code = "database_busy"
 
 
 def field_errors(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -51,6 +65,8 @@ class ApiExceptionHandler(ExceptionHandler):
     - Django's PermissionDenied: 403 with the service's message ("You made this decision:
       another supervisor must review it"), the generic text when it has none;
     - Http404: 404 (out of scope and missing alike);
+    - the database busy (a deadlock, a serialization failure, a lock or statement timeout):
+      503 `database_busy` with Retry-After, saying nothing was saved and to send it again;
     - the database unreachable: 503 with Retry-After, not a 500;
     - a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (form data): 413.
     """
@@ -66,6 +82,8 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, Http404):
             return exceptions.NotFound()
+        if is_retryable_database_error(exc):
+            return DatabaseBusy()
         if is_database_unavailable(exc):
             return ServiceUnavailable()
         if isinstance(exc, RequestDataTooBig):

@@ -91,6 +91,13 @@ class IdempotencyMiddleware:
             if not claimed:
                 return self._repeat(request, principal, key, request_hash)
             response = self.get_response(request)
+            if response.status_code >= 500:
+                # Nothing of a request that failed is kept, its claim included (a retry runs):
+                # and a statement the database refused outside any savepoint of its own (a
+                # lock timeout while the view loaded its record) has left this transaction
+                # unusable, so a rollback is the only way out that still sends the 503.
+                transaction.set_rollback(True)
+                return response
             services.keep(principal=principal, key=key, response=response)
             return response
 

@@ -357,8 +357,15 @@ API_MAX_TEXT_LENGTH = env.int("API_MAX_TEXT_LENGTH", default=20_000)
 API_MAX_JSON_DEPTH = 32
 # How long an Idempotency-Key (API) or a create form's one-time token is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
-# Retry-After on a 503 (the database unreachable).
+# Retry-After on a 503 (the database busy or unreachable).
 RETRY_AFTER_SECONDS = 30
+
+# Django's, except that an upload the temporary folder cannot take (full, read-only) is reported
+# on its form's field instead of a 500 before any view runs (publicprotection/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "publicprotection.uploads.TemporaryFileOrReportUploadHandler",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public Protection API",
     "DESCRIPTION": "Domestic abuse case management. OFFICIAL-SENSITIVE. Every read is logged.",
