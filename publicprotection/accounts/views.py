@@ -51,6 +51,14 @@ def _next_url(request) -> str:
     return "/"
 
 
+def _second_factor_passed(request, device) -> None:
+    """Mark the session as having passed two-factor, under a new session key (as the password
+    step gave it one): a key learnt while the session had passed the password alone must not
+    become a fully signed-in session."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def _qr_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     # Generated here from our own data, so it is safe to embed as markup.
@@ -84,7 +92,7 @@ def two_factor_setup(request):
                 form.add_error("token", WRONG_CODE)
             else:
                 request.session.pop(SETUP_KEY_SESSION, None)
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 if codes:
                     return _show_recovery_codes(request, codes, first_time=True)
                 messages.success(request, "Your new authenticator app is set up.")
@@ -118,7 +126,7 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 return redirect(_next_url(request))
         form.add_error("token", WRONG_CODE)
     return render(
@@ -134,7 +142,7 @@ def two_factor_recovery(request):
     if request.method == "POST" and form.is_valid():
         device = recovery_code_device(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             left = recovery_codes_left(user=request.user)
             messages.warning(
                 request,
