@@ -486,11 +486,23 @@ def incident_record_outcome(
 
 @transaction.atomic
 def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
-    """A supervisor closes the incident; outstanding suspects in it are closed with it."""
+    """A supervisor closes the incident; outstanding suspects in it are closed with it.
+
+    Refused while a suspect of an offence with a power of arrest has no arrest decision (one
+    added after submission, which nothing else asks for): closing would let the positive-action
+    rule lapse with no decision recorded or reviewed."""
     incident = _lock(incident_id, actor=actor)
     require_writer_for(actor, incident, SUPERVISORS, "Only a supervisor can close an incident.")
     if not incident.can_close():
         raise StateError("Only an open incident can be closed.")
+    undecided = suspects_needing_decision(incident)
+    if undecided:
+        raise StateError(
+            " ".join(
+                f"Record the arrest decision for {suspect.person} before closing the incident."
+                for suspect in undecided
+            )
+        )
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()
