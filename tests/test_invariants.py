@@ -830,7 +830,7 @@ class SafeguardingMachine(RuleBasedStateMachine):
                 assert queue.filter(pk=decision.pk).exists(), f"{decision} not in the queue"
 
     @invariant()
-    def no_closed_incident_leaves_a_suspect_without_an_arrest_decision(self):
+    def no_closed_incident_leaves_a_decision_or_childrens_referral_unrecorded(self):
         undecided = Party.objects.filter(
             incident__status=IncidentStatus.CLOSED,
             role=PartyRole.SUSPECT,
@@ -838,6 +838,10 @@ class SafeguardingMachine(RuleBasedStateMachine):
             arrest_decision__isnull=True,
         )
         assert not undecided.exists(), list(undecided)
+        unmade = ChildrensServicesReferral.objects.filter(
+            incident__status=IncidentStatus.CLOSED, referred_at__isnull=True
+        )
+        assert not unmade.exists(), list(unmade)
 
     @invariant()
     def outstanding_suspects_are_listed_until_arrested_or_closed(self):

@@ -286,6 +286,34 @@ def test_an_incident_with_a_suspect_awaiting_an_arrest_decision_cannot_be_closed
     assert incident.status == IncidentStatus.CLOSED
 
 
+def test_an_incident_whose_childrens_services_referral_is_not_made_cannot_be_closed(
+    lambeth_supervisor,
+):
+    """Given an open incident where a child in the household is recorded after submission (the
+    mandatory children's services referral record is created, not yet made), when a supervisor
+    closes it, then the close is refused and the incident stays open; once the referral is
+    recorded as made, it closes. Closing let the mandatory referral lapse unmade."""
+    incident, _, _ = complete_incident()
+    add_party(incident, PartyRole.CHILD_IN_HOUSEHOLD)
+    referral = ChildrensServicesReferral.objects.get(incident=incident)
+    assert not referral.is_made
+
+    with pytest.raises(StateError, match="children's services referral"):
+        services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+    services.childrens_referral_record(
+        actor=incident.created_by,
+        incident_id=incident.pk,
+        referred_at=timezone.now() - timedelta(minutes=5),
+        referred_to="Lambeth MASH",
+    )
+    services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
+
+
 def test_repeat_victim_and_repeat_location_flags():
     victim = PersonFactory()
     place = {"line_1": "1 High Street", "postcode": "SE1 1AA"}
