@@ -22,15 +22,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publicprotection.service_forms import add_service_errors
 
-from .forms import ApiTokenForm, RecoveryCodeForm, ReplaceAuthenticatorForm, TokenForm
+from .forms import (
+    ApiTokenForm,
+    NewRecoveryCodesForm,
+    RecoveryCodeForm,
+    ReplaceAuthenticatorForm,
+    TokenForm,
+)
 from .models import ApiToken
 from .services import (
     api_token_create,
     api_token_revoke,
     api_tokens_of,
     recovery_code_device,
-    recovery_codes_generate,
     recovery_codes_left,
+    recovery_codes_replace,
     totp_device_confirm,
     totp_device_for_setup,
     totp_key_new,
@@ -168,14 +174,26 @@ def security(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recovery_codes_new(request):
+    """New recovery codes, after a code from the authenticator (or a recovery code)."""
     if settings.REQUIRE_TWO_FACTOR and not request.user.is_verified():
         raise PermissionDenied
     if not two_factor_enrolled(user=request.user):
         return redirect("two_factor_setup")
-    codes = recovery_codes_generate(user=request.user)
-    return _show_recovery_codes(request, codes, first_time=False)
+    form = NewRecoveryCodesForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                codes = recovery_codes_replace(
+                    user=request.user, current_token=form.cleaned_data["current_token"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return _show_recovery_codes(request, codes, first_time=False)
+        return render(request, "accounts/recovery_codes_new.html", {"form": form}, status=400)
+    return render(request, "accounts/recovery_codes_new.html", {"form": form})
 
 
 @login_required

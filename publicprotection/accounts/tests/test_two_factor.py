@@ -327,15 +327,36 @@ def test_a_recovery_code_signs_in_once(client, enrolled_officer):
 
 def test_new_recovery_codes_replace_the_old_ones(client, enrolled_officer):
     verified_client(client, enrolled_officer)
+    assert client.get(reverse("recovery_codes_new")).status_code == 200
 
-    response = client.post(reverse("recovery_codes_new"))
+    response = client.post(
+        reverse("recovery_codes_new"), {"current_token": code_for(enrolled_officer.device)}
+    )
 
     assert response.status_code == 200
     new_codes = set(StaticToken.objects.values_list("token", flat=True))
     assert len(new_codes) == 10
     assert not new_codes & set(enrolled_officer.codes)
     assert all(code in response.text for code in new_codes)
-    assert client.get(reverse("recovery_codes_new")).status_code == 405
+
+
+def test_a_signed_in_session_alone_cannot_make_recovery_codes_to_replace_the_authenticator(
+    client, enrolled_officer
+):
+    """Given a signed-in session (taken over on a shared computer, say) without the owner's
+    phone or recovery codes, when it asks for new recovery codes, then it is refused and the
+    owner's codes stay: the codes stand in for the authenticator, so making them needs the same
+    proof as replacing it (ADR 0007). Before, the session got ten new codes and used one as
+    the "current" factor to enrol its own phone, deleting the owner's authenticator."""
+    verified_client(client, enrolled_officer)
+
+    refused = client.post(reverse("recovery_codes_new"), {"current_token": "000000"})
+    empty = client.post(reverse("recovery_codes_new"))
+
+    assert refused.status_code == 400 and empty.status_code == 400
+    assert "not right" in refused.text
+    assert set(StaticToken.objects.values_list("token", flat=True)) == set(enrolled_officer.codes)
+    assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [enrolled_officer.device]
 
 
 # --- The admin site ---------------------------------------------------------------------------
