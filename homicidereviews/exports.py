@@ -1,5 +1,6 @@
 """The chronology as CSV and as a PDF (WeasyPrint, templates/homicidereviews/pdf/), built from
-the chronology selector. Both carry the OFFICIAL-SENSITIVE marking."""
+the chronology selector. Both carry the OFFICIAL-SENSITIVE marking. Every face of the
+chronology (page, exports, API) logs its read through `chronology_read_log`."""
 
 from __future__ import annotations
 
@@ -11,11 +12,26 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from publicprotection.audit.models import AccessAction
+from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import LONDON
 from publicprotection.pdf import html_to_pdf
 from publicprotection.spreadsheet_cells import as_text
 
 from .selectors.chronology import Chronology
+
+
+def chronology_read_log(
+    *, request, review, label: str, action: str = AccessAction.VIEW, channel: str | None = None
+) -> None:
+    """Log a read (or an export) of a review's chronology: the review, and the victim's and the
+    suspect's person records, whose contacts across London it lists (ADR 0010). A person's
+    record history finds reads by the person, so every face logs both: the page, its CSV and
+    PDF, and the API's JSON and CSV."""
+    access_log_record(request=request, obj=review, action=action, channel=channel, label=label)
+    people = [person for person in (review.victim, review.suspect) if person is not None]
+    access_log_record(request=request, objects=people, action=action, channel=channel)
+
 
 CSV_COLUMNS = ["date", "time", "record", "about", "reference", "summary", "markers", "link"]
 

@@ -276,8 +276,12 @@ class SafeguardingMachine(RuleBasedStateMachine):
     )
     def decide_arrest(self, incident_id, kind):
         incident = Incident.objects.get(pk=incident_id)
-        suspect = incident.parties.filter(role=PartyRole.SUSPECT).first()
-        if suspect is None or hasattr(suspect, "arrest_decision"):
+        suspect = (
+            incident.parties.filter(role=PartyRole.SUSPECT, arrest_decision__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if suspect is None:
             return
         kwargs = {"justification": GOOD_JUSTIFICATION}
         if kind == "arrested":
@@ -302,6 +306,29 @@ class SafeguardingMachine(RuleBasedStateMachine):
                 raise
             return
         assert kind != VICTIM_NOT_SUPPORTING, "victim non-support was accepted as a reason"
+
+    @rule(incident_id=incidents)
+    def officer_adds_a_suspect_after_submission(self, incident_id):
+        """A second suspect of an arrestable offence, learnt of later: nothing asks for their
+        arrest decision again until the incident is closed."""
+        incident = Incident.objects.get(pk=incident_id)
+        if incident.is_draft or incident.status == IncidentStatus.CLOSED:
+            return
+        officer = self.officer(incident)
+        suspect = incident_services.party_add(
+            actor=officer,
+            incident_id=incident.pk,
+            person=self.person(officer, 30),
+            role=PartyRole.SUSPECT,
+            relationship_to_victim="partner",
+        )
+        incident_services.offence_add(
+            actor=officer,
+            incident_id=incident.pk,
+            suspect=suspect,
+            offence_type=OffenceType.objects.get(code="abh"),
+        )
+        reached("late suspect")
 
     @rule(incident_id=incidents, age=st.sampled_from([None, 15, 34]))
     def victims_age_changes(self, incident_id, age):
@@ -801,6 +828,20 @@ class SafeguardingMachine(RuleBasedStateMachine):
             if decision.review_status == ReviewStatus.AWAITING:
                 queue = review_queue(viewer=self.supervisor(decision.incident))
                 assert queue.filter(pk=decision.pk).exists(), f"{decision} not in the queue"
+
+    @invariant()
+    def no_closed_incident_leaves_a_decision_or_childrens_referral_unrecorded(self):
+        undecided = Party.objects.filter(
+            incident__status=IncidentStatus.CLOSED,
+            role=PartyRole.SUSPECT,
+            offences__offence_type__power_of_arrest=True,
+            arrest_decision__isnull=True,
+        )
+        assert not undecided.exists(), list(undecided)
+        unmade = ChildrensServicesReferral.objects.filter(
+            incident__status=IncidentStatus.CLOSED, referred_at__isnull=True
+        )
+        assert not unmade.exists(), list(unmade)
 
     @invariant()
     def outstanding_suspects_are_listed_until_arrested_or_closed(self):

@@ -484,13 +484,32 @@ def incident_record_outcome(
     return incident
 
 
+def closing_problems(incident: Incident) -> list[str]:
+    """What stops an open incident being closed: the records submission required that became
+    due after it (a suspect of an arrestable offence, or a child, recorded later), which
+    nothing else asks for. Closing would let the positive-action rule or the mandatory
+    children's services referral (DOMAIN.md) lapse unrecorded."""
+    problems = [
+        f"Record the arrest decision for {suspect.person} before closing the incident."
+        for suspect in suspects_needing_decision(incident)
+    ]
+    referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
+    if referral is not None and not referral.is_made:
+        problems.append("Record the children's services referral before closing the incident.")
+    return problems
+
+
 @transaction.atomic
 def incident_close(*, actor, incident_id: int, comment: str = "") -> Incident:
-    """A supervisor closes the incident; outstanding suspects in it are closed with it."""
+    """A supervisor closes the incident; outstanding suspects in it are closed with it.
+    Refused while `closing_problems` names anything."""
     incident = _lock(incident_id, actor=actor)
     require_writer_for(actor, incident, SUPERVISORS, "Only a supervisor can close an incident.")
     if not incident.can_close():
         raise StateError("Only an open incident can be closed.")
+    problems = closing_problems(incident)
+    if problems:
+        raise StateError(" ".join(problems))
     close_outstanding_in_incident(actor=actor, incident=incident, comment=comment)
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()

@@ -323,6 +323,25 @@ def test_only_supervisors_close_incidents(client, lambeth_officer, lambeth_super
     assert incident.status == IncidentStatus.CLOSED
 
 
+def test_closing_with_a_suspect_awaiting_an_arrest_decision_shows_why(
+    client, lambeth_officer, lambeth_supervisor
+):
+    incident, _, _ = complete_incident(actor=lambeth_officer)
+    late = add_party(incident, PartyRole.SUSPECT, actor=lambeth_officer)
+    add_offence(incident, late, actor=lambeth_officer)
+    client.force_login(lambeth_supervisor)
+
+    response = client.post(
+        reverse("cases:incident-close", args=[incident.reference]), {"comment": "All done"}
+    )
+
+    assert response.status_code == 409
+    assert f"Record the arrest decision for {late.person}" in response.text
+    assert "All done" in response.text
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+
+
 def test_detail_query_count_does_not_grow_with_parties(
     client, lambeth_officer, django_assert_max_num_queries
 ):

@@ -29,7 +29,7 @@ from cases.tests.factories import (
 )
 from publicprotection.accounts.models import Borough, Role
 from publicprotection.accounts.tests.factories import UserFactory, team
-from publicprotection.errors import ConcurrentEditError
+from publicprotection.errors import ConcurrentEditError, StateError
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +260,58 @@ def test_closing_an_incident_closes_its_outstanding_suspects(lambeth_supervisor)
     suspect.arrest_decision.refresh_from_db()
     assert not suspect.arrest_decision.is_outstanding
     assert suspect.arrest_decision.review_events.filter(kind="outstanding_closed").exists()
+
+
+def test_an_incident_with_a_suspect_awaiting_an_arrest_decision_cannot_be_closed(
+    lambeth_supervisor,
+):
+    """Given an open incident to which a second suspect of an arrestable offence was added after
+    submission (nothing asks for their decision again), when a supervisor closes it, then the
+    close is refused naming the suspect and the incident stays open: every such suspect gets an
+    arrest decision record (DOMAIN.md, positive action). Closing let the rule lapse silently."""
+    from cases.tests.factories import arrested
+
+    incident, _, _ = complete_incident()
+    late = add_party(incident, PartyRole.SUSPECT)
+    add_offence(incident, late)
+
+    with pytest.raises(StateError, match=f"Record the arrest decision for {late.person}"):
+        services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN and incident.closed_at is None
+    arrested(late)
+    services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
+
+
+def test_an_incident_whose_childrens_services_referral_is_not_made_cannot_be_closed(
+    lambeth_supervisor,
+):
+    """Given an open incident where a child in the household is recorded after submission (the
+    mandatory children's services referral record is created, not yet made), when a supervisor
+    closes it, then the close is refused and the incident stays open; once the referral is
+    recorded as made, it closes. Closing let the mandatory referral lapse unmade."""
+    incident, _, _ = complete_incident()
+    add_party(incident, PartyRole.CHILD_IN_HOUSEHOLD)
+    referral = ChildrensServicesReferral.objects.get(incident=incident)
+    assert not referral.is_made
+
+    with pytest.raises(StateError, match="children's services referral"):
+        services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+    services.childrens_referral_record(
+        actor=incident.created_by,
+        incident_id=incident.pk,
+        referred_at=timezone.now() - timedelta(minutes=5),
+        referred_to="Lambeth MASH",
+    )
+    services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
 
 
 def test_repeat_victim_and_repeat_location_flags():

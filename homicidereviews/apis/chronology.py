@@ -14,9 +14,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from publicprotection.audit.models import AccessAction
-from publicprotection.audit.services import access_log_record
 
-from ..exports import chronology_csv
+from ..exports import chronology_csv, chronology_read_log
 from ..models import HomicideReview
 from ..selectors import reviews as selectors
 from ..selectors.chronology import chronology_for
@@ -89,9 +88,9 @@ class ChronologyApi(GenericAPIView):
         params.is_valid(raise_exception=True)
         chronology = chronology_for(review=review, **params.validated_data)
         if request.accepted_renderer.format == "csv":
-            access_log_record(
+            chronology_read_log(
                 request=request,
-                obj=review,
+                review=review,
                 action=AccessAction.EXPORT,
                 label=f"{review.reference} chronology (CSV)",
             )
@@ -101,7 +100,7 @@ class ChronologyApi(GenericAPIView):
                 f'attachment; filename="{review.reference}-police-chronology.csv"'
             )
             return response
-        access_log_record(request=request, obj=review, label=f"{review.reference} chronology")
+        chronology_read_log(request=request, review=review, label=f"{review.reference} chronology")
         return Response(ChronologySerializer(chronology).data)
 
 

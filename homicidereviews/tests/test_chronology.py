@@ -3,8 +3,10 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from cases.models import Person
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.audit.models import AccessLogEntry
 from publicprotection.london_time import london_today
@@ -104,7 +106,39 @@ def test_csv_and_pdf_exports_are_marked_and_logged(client, reviewed, review_lead
     assert any(HIGH_NO_MARAC in row[6] for row in rows[2:])
     pdf = client.get(reverse("homicidereviews:review-chronology-pdf", args=[review.pk]))
     assert pdf.content.startswith(b"%PDF") and "no-store" in pdf["Cache-Control"]
-    assert AccessLogEntry.objects.filter(user=review_lead, action="export").count() == 2
+    exports = AccessLogEntry.objects.filter(user=review_lead, action="export")
+    assert exports.filter(object_id=str(review.pk)).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "api", "action"),
+    [
+        ("homicidereviews:review-chronology", {}, False, "view"),
+        ("homicidereviews:review-chronology-csv", {}, False, "export"),
+        ("homicidereviews:review-chronology-pdf", {}, False, "export"),
+        ("api:homicide-review-chronology", {}, True, "view"),
+        ("api:homicide-review-chronology", {"format": "csv"}, True, "export"),
+    ],
+)
+def test_every_face_of_the_chronology_logs_the_victim_and_the_suspect(
+    client, api_client, reviewed, review_lead, name, query, api, action
+):
+    """Given a review with a victim and a suspect, when the review lead reads or exports the
+    chronology (page, CSV, PDF, API, API CSV), then the access log names both people: the
+    chronology lists their contacts London-wide, and a person's record history finds reads by
+    the person (ADR 0010). The exports and the API logged only the review."""
+    review, _ = reviewed
+    (api_client.force_authenticate if api else client.force_login)(review_lead)
+    response = (api_client if api else client).get(reverse(name, args=[review.pk]), query)
+    assert response.status_code == 200
+    people = AccessLogEntry.objects.get(
+        user=review_lead, content_type=ContentType.objects.get_for_model(Person)
+    )
+    assert set(people.object_ids) == {str(review.victim_id), str(review.suspect_id)}
+    assert people.action == action
+    assert AccessLogEntry.objects.filter(
+        user=review_lead, object_id=str(review.pk), action=action
+    ).exists()
 
 
 @pytest.mark.parametrize("who", ["lambeth_supervisor", "analyst", "partner"])
@@ -141,7 +175,8 @@ def test_api_json_and_csv(api_client, reviewed, review_lead):
     response = api_client.get(url, {"format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "OFFICIAL-SENSITIVE" in response.content.decode()
-    assert AccessLogEntry.objects.filter(user=review_lead, action="export").count() == 1
+    exports = AccessLogEntry.objects.filter(user=review_lead, action="export")
+    assert exports.filter(object_id=str(review.pk)).count() == 1
     bad = api_client.get(url, {"start": "2025-02-01", "end": "2025-01-01"})
     assert bad.status_code == 400
     missing = reverse("api:homicide-review-chronology", args=[999999])

@@ -10,11 +10,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from publicprotection.audit.models import AccessAction, AccessChannel
-from publicprotection.audit.services import access_log_record
 from publicprotection.govuk_forms import DateInput, GovukFormMixin
 from publicprotection.replica import ReplicaReadsMixin
 
-from ..exports import chronology_csv, chronology_pdf
+from ..exports import chronology_csv, chronology_pdf, chronology_read_log
 from ..selectors import reviews as selectors
 from ..selectors.chronology import MARKERS, chronology_for
 from .access import ReviewerRequiredMixin
@@ -38,10 +37,6 @@ def period(request) -> tuple[PeriodForm, dict]:
     return form, {"start": None, "end": None}
 
 
-def _people(review) -> list:
-    return [p for p in (review.victim, review.suspect) if p is not None]
-
-
 class ChronologyView(ReplicaReadsMixin, ReviewerRequiredMixin, TemplateView):
     template_name = "homicidereviews/chronology.html"
 
@@ -49,8 +44,7 @@ class ChronologyView(ReplicaReadsMixin, ReviewerRequiredMixin, TemplateView):
         review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
         form, dates = period(request)
         chronology = chronology_for(review=review, **dates)
-        access_log_record(request=request, obj=review, label=f"{review.reference} chronology")
-        access_log_record(request=request, objects=_people(review))
+        chronology_read_log(request=request, review=review, label=f"{review.reference} chronology")
         status = 400 if form.is_bound and form.errors else 200
         context = {
             "review": review,
@@ -79,9 +73,9 @@ class ChronologyExportView(ReplicaReadsMixin, ReviewerRequiredMixin, View):
             )
         # Logged once the file exists, as it goes out: a build that failed part way (a replica
         # gone, the view run again from the primary) gave nothing out and logs nothing.
-        access_log_record(
+        chronology_read_log(
             request=request,
-            obj=review,
+            review=review,
             action=AccessAction.EXPORT,
             channel=AccessChannel.DOCUMENT,
             label=f"{review.reference} chronology ({self.kind.upper()})",

@@ -51,6 +51,22 @@ class ReplaceAuthenticatorForm(TokenForm):
     field_order = ["current_token", "token"]
 
 
+class NewRecoveryCodesForm(GovukFormMixin, forms.Form):
+    """New recovery codes stand in for the authenticator: making them needs the same proof as
+    replacing it."""
+
+    current_token = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": "Enter a code from your authenticator app, or one of your recovery codes"
+        },
+    )
+
+
 class RecoveryCodeForm(GovukFormMixin, forms.Form):
     code = forms.CharField(
         label="Recovery code",

@@ -114,6 +114,26 @@ def recovery_codes_generate(*, user) -> list[str]:
     return codes
 
 
+@transaction.atomic
+def recovery_codes_replace(*, user, current_token: str) -> list[str]:
+    """New recovery codes for an enrolled user, who proves the second factor again with a code
+    from their authenticator (or one of their recovery codes). The codes stand in for the
+    authenticator, which can be replaced with one of them: without this proof a signed-in
+    session alone could make codes and enrol its own phone (ADR 0007).
+    Raises ValidationError (on "current_token") when the proof is missing or wrong."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    if not (current_token and _second_factor_matches(user=user, token=current_token)):
+        raise ValidationError(
+            {
+                "current_token": (
+                    "The code is not right. Enter a code from your authenticator app, or one "
+                    "of your recovery codes"
+                )
+            }
+        )
+    return recovery_codes_generate(user=user)
+
+
 def recovery_codes_left(*, user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

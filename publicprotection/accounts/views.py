@@ -23,7 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publicprotection.service_forms import add_service_errors
 
-from .forms import ApiTokenForm, RecoveryCodeForm, ReplaceAuthenticatorForm, TokenForm
+from .forms import (
+    ApiTokenForm,
+    NewRecoveryCodesForm,
+    RecoveryCodeForm,
+    ReplaceAuthenticatorForm,
+    TokenForm,
+)
 from .middleware import SESSION_ACTIVE_KEY, session_seconds_left
 from .models import ApiToken
 from .services import (
@@ -31,8 +37,8 @@ from .services import (
     api_token_revoke,
     api_tokens_of,
     recovery_code_device,
-    recovery_codes_generate,
     recovery_codes_left,
+    recovery_codes_replace,
     totp_device_confirm,
     totp_device_for_setup,
     totp_key_new,
@@ -51,6 +57,14 @@ def _next_url(request) -> str:
     ):
         return candidate
     return "/"
+
+
+def _second_factor_passed(request, device) -> None:
+    """Mark the session as having passed two-factor, under a new session key (as the password
+    step gave it one): a key learnt while the session had passed the password alone must not
+    become a fully signed-in session."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _qr_svg(text: str) -> str:
@@ -86,7 +100,7 @@ def two_factor_setup(request):
                 form.add_error("token", WRONG_CODE)
             else:
                 request.session.pop(SETUP_KEY_SESSION, None)
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 if codes:
                     return _show_recovery_codes(request, codes, first_time=True)
                 messages.success(request, "Your new authenticator app is set up.")
@@ -120,7 +134,7 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 return redirect(_next_url(request))
         form.add_error("token", WRONG_CODE)
     return render(
@@ -136,7 +150,7 @@ def two_factor_recovery(request):
     if request.method == "POST" and form.is_valid():
         device = recovery_code_device(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             left = recovery_codes_left(user=request.user)
             messages.warning(
                 request,
@@ -162,14 +176,26 @@ def security(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recovery_codes_new(request):
+    """New recovery codes, after a code from the authenticator (or a recovery code)."""
     if settings.REQUIRE_TWO_FACTOR and not request.user.is_verified():
         raise PermissionDenied
     if not two_factor_enrolled(user=request.user):
         return redirect("two_factor_setup")
-    codes = recovery_codes_generate(user=request.user)
-    return _show_recovery_codes(request, codes, first_time=False)
+    form = NewRecoveryCodesForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                codes = recovery_codes_replace(
+                    user=request.user, current_token=form.cleaned_data["current_token"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return _show_recovery_codes(request, codes, first_time=False)
+        return render(request, "accounts/recovery_codes_new.html", {"form": form}, status=400)
+    return render(request, "accounts/recovery_codes_new.html", {"form": form})
 
 
 @login_required

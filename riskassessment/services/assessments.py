@@ -403,14 +403,30 @@ def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskA
     return assessment
 
 
+def grading_review_refusal(*, actor, assessment: RiskAssessment) -> str | None:
+    """Why `actor` may not review `assessment`'s grading, or None.
+
+    A review is a second pair of eyes, so the reviewer neither made the assessment nor set the
+    level under review: whoever submitted it (`level_set_by`). A supervisor may submit an
+    officer's draft, and a level lowered below the recommendation then needs another
+    supervisor's confirmation (DOMAIN.md). The page uses this to decide whether to show the
+    form; the services enforce it for every caller."""
+    if assessment.created_by_id == actor.pk:
+        return "A supervisor cannot review their own assessment."
+    if assessment.level_set_by_id == actor.pk:
+        return "You submitted this grading: another supervisor must review it."
+    return None
+
+
 def _require_reviewer(actor, assessment: RiskAssessment) -> None:
     if not has_role(actor, SUPERVISORS):
         raise PermissionDenied("Only a supervisor can review a grading.")
     borough_id = viewer_borough_id(actor)
     if borough_id is not None and borough_id != assessment.borough_id:
         raise PermissionDenied("This assessment belongs to another borough.")
-    if assessment.created_by_id == actor.pk:
-        raise PermissionDenied("A supervisor cannot review their own assessment.")
+    refusal = grading_review_refusal(actor=actor, assessment=assessment)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic

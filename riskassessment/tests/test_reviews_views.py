@@ -320,6 +320,38 @@ def test_a_supervisor_cannot_review_their_own_assessment(client, lambeth_supervi
     assert snapshot(assessment) == before
 
 
+def test_the_supervisor_who_submitted_an_officers_grading_cannot_confirm_it(
+    client, lambeth_supervisor
+):
+    """Given an officer's draft lowered below its recommendation and submitted by a supervisor,
+    when that supervisor opens and posts the review, then no form is offered, the confirmation
+    is refused in the service's words and nothing changes."""
+    from riskassessment.services.assessments import assessment_save, assessment_submit
+    from riskassessment.tests.factories import add_action
+
+    draft = start_assessment()
+    draft = assessment_save(
+        actor=lambeth_supervisor,
+        assessment_id=draft.pk,
+        expected_version=draft.version,
+        answers={"strangulation": ("yes", "")},
+        final_level=Level.MEDIUM,
+        lowering_rationale="The victim is in a refuge.",
+    )
+    add_action(draft)
+    assessment = assessment_submit(actor=lambeth_supervisor, assessment_id=draft.pk)
+    before = snapshot(assessment)
+    client.force_login(lambeth_supervisor)
+
+    page = client.get(review_url(assessment))
+    assert "You submitted this grading: another supervisor must review it." in page.text
+    assert "Save review" not in page.text
+    response = client.post(review_url(assessment), {"action": "confirm", "rationale": "Fine."})
+
+    assert "You submitted this grading" in error_text(response)
+    assert snapshot(assessment) == before
+
+
 def test_posting_to_an_assessment_no_longer_awaiting_review(client, lambeth_supervisor):
     assessment = submitted()
     other = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))

@@ -62,3 +62,47 @@ def test_only_a_writer_of_the_incidents_borough_saves_or_submits_it(write, wrong
         write(wrong_user(), assessment)
 
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("review", ["confirm", "regrade"])
+def test_the_supervisor_who_submitted_a_grading_cannot_review_it(review):
+    """Given an officer's draft recommended HIGH (strangulation), which a supervisor lowers to
+    MEDIUM with a rationale and submits (so the level in force is theirs, level_set_by), when
+    that supervisor reviews it, then they are refused and nothing changes: a level lowered
+    below the recommendation needs another supervisor's confirmation (DOMAIN.md). Only the
+    assessment's creator was refused, so a supervisor could set a level and confirm it."""
+    from riskassessment.models import AssessmentStatus, Level
+    from riskassessment.services.assessments import assessment_confirm, assessment_regrade
+
+    from .factories import add_action, answer
+
+    supervisor = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    assessment = start_assessment()
+    assessment = answer(
+        assessment,
+        actor=supervisor,
+        yes=("strangulation",),
+        final_level=Level.MEDIUM,
+        lowering_rationale="Known to services, now in a refuge.",
+    )
+    add_action(assessment)
+    assessment = assessment_submit(actor=supervisor, assessment_id=assessment.pk)
+    assert assessment.recommended_level == Level.HIGH
+    assert assessment.level_set_by == supervisor
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied, match="another supervisor must review it"):
+        if review == "confirm":
+            assessment_confirm(actor=supervisor, assessment_id=assessment.pk, rationale="Agreed.")
+        else:
+            assessment_regrade(
+                actor=supervisor,
+                assessment_id=assessment.pk,
+                level=Level.STANDARD,
+                rationale="Lower still.",
+            )
+
+    assert snapshot() == before
+    other = UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
+    confirmed = assessment_confirm(actor=other, assessment_id=assessment.pk, rationale="Agreed.")
+    assert confirmed.status == AssessmentStatus.CONFIRMED

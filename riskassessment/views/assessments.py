@@ -16,6 +16,7 @@ from cases.models import PartyRole
 from cases.selectors.incidents import incident_get
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, has_role
 from publicprotection.access.views import RoleRequiredMixin
+from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.errors import StateError
 from publicprotection.service_forms import (
@@ -101,14 +102,24 @@ def _questions(assessment):
     return [answer.question for answer in assessment.answers.all()]
 
 
-class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
-    """The assessment form while it is a draft; the record with its reviews afterwards."""
+class AssessmentDetailView(
+    RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
+):
+    """The assessment form while it is a draft; the record with its reviews afterwards. Every
+    rendering logs the read of the person (a refused form shows the whole page again)."""
 
     allowed_roles = CASE_READERS
     template_name = "riskassessment/assessments/detail.html"
 
     def get_assessment(self):
-        return assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
+        self.assessment = assessment_get(viewer=self.request.user, assessment_id=self.kwargs["pk"])
+        return self.assessment
+
+    def logged_record(self):
+        return self.assessment.person
+
+    def logged_label(self) -> str:
+        return f"Risk assessment {self.assessment.pk}"
 
     def saved_meanwhile(self):
         # A stale save keeps what was typed on the version now saved, so saving again (after
@@ -140,9 +151,6 @@ class AssessmentDetailView(ServiceFormMixin, RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         assessment = self.get_assessment()
-        access_log_record(
-            request=request, obj=assessment.person, label=f"Risk assessment {assessment.pk}"
-        )
         return self.render_to_response(self.get_context_data(assessment=assessment))
 
     def post(self, request, *args, **kwargs):

@@ -52,7 +52,7 @@ class GradingReviewView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceFor
     allowed_roles = SUPERVISORS
     template_name = "riskassessment/reviews/review.html"
     form_class = GradingReviewForm
-    # A supervisor who may review gradings, but not this one (their own assessment).
+    # A supervisor who may review gradings, but not this one (they made or submitted it).
     permission_denied_on_form = True
 
     @cached_property
@@ -108,14 +108,15 @@ class GradingReviewView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceFor
 
     def get_context_data(self, **kwargs):
         assessment = self.assessment
-        is_own = assessment.created_by_id == self.request.user.pk
+        refusal = services.grading_review_refusal(actor=self.request.user, assessment=assessment)
         return {
             **super().get_context_data(**kwargs),
             "assessment": assessment,
             "incident": assessment.incident,
             "information_gaps": information_gaps(assessment),
-            "is_own_assessment": is_own,
-            "can_act": assessment.can_review() and not is_own,
+            "is_own_assessment": assessment.created_by_id == self.request.user.pk,
+            "review_refusal": refusal,
+            "can_act": assessment.can_review() and not refusal,
         }
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client as client_class
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
@@ -119,6 +120,39 @@ def test_the_two_factor_step_returns_to_the_whole_address_asked_for(client, enro
         response["Location"], {"token": code_for(enrolled_officer.device), "next": wanted}
     )
     assert done["Location"] == wanted
+
+
+@pytest.mark.parametrize("second_factor", ["code", "recovery code", "first authenticator"])
+def test_passing_the_second_factor_gives_the_session_a_new_key(
+    client, lambeth_officer, second_factor
+):
+    """Given a session key learnt while the session had passed the password alone (a shared
+    computer, a logged request), when the owner passes the second factor, then that key opens
+    nothing: the session that passed two-factor has a new key, as the password step gave it.
+    Before, the key kept by the attacker became a fully signed-in session."""
+    if second_factor != "first authenticator":
+        device = TOTPDevice.objects.create(user=lambeth_officer, name="Phone", confirmed=True)
+        codes = recovery_codes_generate(user=lambeth_officer)
+    sign_in(client, lambeth_officer)
+    learnt = client.cookies["sessionid"].value
+
+    if second_factor == "code":
+        response = client.post(reverse("two_factor_verify"), {"token": code_for(device)})
+    elif second_factor == "recovery code":
+        response = client.post(reverse("two_factor_recovery"), {"code": codes[0]})
+    else:
+        client.get(reverse("two_factor_setup"))
+        new_device = device_being_set_up(client)
+        response = client.post(reverse("two_factor_setup"), {"token": code_for(new_device)})
+    assert response.status_code in (200, 302)
+    assert client.get(reverse("cases:incident-list")).status_code == 200
+
+    attacker = client_class()
+    attacker.cookies["sessionid"] = learnt
+    refused = attacker.get(reverse("cases:incident-list"))
+    assert refused.status_code == 302
+    assert refused["Location"].startswith(reverse("login"))
+    assert client.cookies["sessionid"].value != learnt
 
 
 def test_no_authenticator_yet_keeps_the_whole_address_for_set_up(client, lambeth_officer):
@@ -293,15 +327,36 @@ def test_a_recovery_code_signs_in_once(client, enrolled_officer):
 
 def test_new_recovery_codes_replace_the_old_ones(client, enrolled_officer):
     verified_client(client, enrolled_officer)
+    assert client.get(reverse("recovery_codes_new")).status_code == 200
 
-    response = client.post(reverse("recovery_codes_new"))
+    response = client.post(
+        reverse("recovery_codes_new"), {"current_token": code_for(enrolled_officer.device)}
+    )
 
     assert response.status_code == 200
     new_codes = set(StaticToken.objects.values_list("token", flat=True))
     assert len(new_codes) == 10
     assert not new_codes & set(enrolled_officer.codes)
     assert all(code in response.text for code in new_codes)
-    assert client.get(reverse("recovery_codes_new")).status_code == 405
+
+
+def test_a_signed_in_session_alone_cannot_make_recovery_codes_to_replace_the_authenticator(
+    client, enrolled_officer
+):
+    """Given a signed-in session (taken over on a shared computer, say) without the owner's
+    phone or recovery codes, when it asks for new recovery codes, then it is refused and the
+    owner's codes stay: the codes stand in for the authenticator, so making them needs the same
+    proof as replacing it (ADR 0007). Before, the session got ten new codes and used one as
+    the "current" factor to enrol its own phone, deleting the owner's authenticator."""
+    verified_client(client, enrolled_officer)
+
+    refused = client.post(reverse("recovery_codes_new"), {"current_token": "000000"})
+    empty = client.post(reverse("recovery_codes_new"))
+
+    assert refused.status_code == 400 and empty.status_code == 400
+    assert "not right" in refused.text
+    assert set(StaticToken.objects.values_list("token", flat=True)) == set(enrolled_officer.codes)
+    assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [enrolled_officer.device]
 
 
 # --- The admin site ---------------------------------------------------------------------------
