@@ -90,6 +90,22 @@ class ApiTokenForm(GovukFormMixin, forms.Form):
             "max_length": "The name must be 80 characters or fewer",
         },
     )
+    current_token = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        help_text="A token lets a program act as you for weeks, so confirm it is you.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": "Enter a code from your authenticator app, or one of your recovery codes"
+        },
+    )
+
+    def __init__(self, *args, needs_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_code:  # no authenticator (where two-factor is not required): no code
+            del self.fields["current_token"]
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):

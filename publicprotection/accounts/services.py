@@ -163,13 +163,18 @@ def two_factor_reset(*, actor, user) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, session_verified: bool) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user, name: str, session_verified: bool, current_token: str = ""
+) -> tuple[ApiToken, str]:
     """A named, expiring API token for `user` themself; returns the token and its secret,
     which is shown once and never stored.
 
     Only from a signed-in session (never from another token, so a leaked token cannot renew
     itself) that passed two-factor where two-factor is required. There is no way to make a
-    token for someone else.
+    token for someone else. A user with an authenticator proves the second factor again
+    (`current_token`: a code from it, or a recovery code): a token outlives the session by
+    weeks, so a taken-over session alone must not be able to make one.
+    Raises ValidationError (on "name" or "current_token").
     """
     if settings.REQUIRE_TWO_FACTOR and not session_verified:
         raise PermissionDenied("Sign in with two-factor authentication to create an API token.")
@@ -180,6 +185,18 @@ def api_token_create(*, user, name: str, session_verified: bool) -> tuple[ApiTok
         raise ValidationError({"name": "The name must be 80 characters or fewer"})
     if ApiToken.objects.filter(user=user, name__iexact=name).exists():
         raise ValidationError({"name": "You already have a token with this name"})
+    # Checked last: a right code is used up by the check, so a refused name keeps it unused.
+    if two_factor_enrolled(user=user) and not (
+        current_token and _second_factor_matches(user=user, token=current_token)
+    ):
+        raise ValidationError(
+            {
+                "current_token": (
+                    "The code is not right. Enter a code from your authenticator app, or one "
+                    "of your recovery codes"
+                )
+            }
+        )
     return ApiToken.objects.create(user=user, name=name)
 
 

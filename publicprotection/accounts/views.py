@@ -202,26 +202,32 @@ def recovery_codes_new(request):
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
     """Your API tokens: make one (its secret is shown once, in this response) and revoke them."""
-    form = ApiTokenForm(request.POST or None)
+    needs_code = two_factor_enrolled(user=request.user)
+    form = ApiTokenForm(request.POST or None, needs_code=needs_code)
     new_secret = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, new_secret = api_token_create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                session_verified=request.user.is_verified(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            form = ApiTokenForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, new_secret = api_token_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    session_verified=request.user.is_verified(),
+                    current_token=form.cleaned_data.get("current_token", ""),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                form = ApiTokenForm(needs_code=needs_code)
+        if form.errors:
+            status = 400
     context = {
         "form": form,
         "new_secret": new_secret,
         "tokens": api_tokens_of(user=request.user),
         "ttl_days": settings.API_TOKEN_TTL_DAYS,
     }
-    return render(request, "accounts/api_tokens.html", context)
+    return render(request, "accounts/api_tokens.html", context, status=status)
 
 
 @login_required

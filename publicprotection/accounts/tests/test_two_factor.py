@@ -359,6 +359,54 @@ def test_a_signed_in_session_alone_cannot_make_recovery_codes_to_replace_the_aut
     assert list(TOTPDevice.objects.filter(user=enrolled_officer)) == [enrolled_officer.device]
 
 
+def test_a_signed_in_session_alone_cannot_make_an_api_token(client, enrolled_officer):
+    """Given a signed-in session without the owner's phone or recovery codes, when it asks
+    for an API token, then it is refused with what was typed kept: a token lets a program act
+    as the owner for weeks after the session has ended, so it needs the second factor again.
+    Before, the session alone got a 30-day token."""
+    verified_client(client, enrolled_officer)
+
+    refused = client.post(reverse("api_tokens"), {"name": "Export", "current_token": "000000"})
+    empty = client.post(reverse("api_tokens"), {"name": "Export"})
+
+    assert refused.status_code == 400 and empty.status_code == 400
+    assert "not right" in refused.text and 'value="Export"' in refused.text
+    assert "Enter a code from your authenticator app" in empty.text
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("proof", ["authenticator", "recovery code"])
+def test_a_token_is_made_with_a_code_from_the_authenticator_or_a_recovery_code(
+    client, enrolled_officer, proof
+):
+    verified_client(client, enrolled_officer)
+    code = (
+        code_for(enrolled_officer.device)
+        if proof == "authenticator"
+        else (enrolled_officer.codes[0])
+    )
+
+    response = client.post(reverse("api_tokens"), {"name": "Export", "current_token": code})
+
+    assert response.status_code == 200
+    assert 'data-testid="new-api-token">pp_' in response.text
+    assert ApiToken.objects.filter(user=enrolled_officer, name="Export").count() == 1
+    # The code is used up: the same one cannot make a second token
+    again = client.post(reverse("api_tokens"), {"name": "Other", "current_token": code})
+    assert again.status_code == 400 and ApiToken.objects.count() == 1
+
+
+def test_a_refused_token_name_does_not_use_up_the_code(client, enrolled_officer):
+    verified_client(client, enrolled_officer)
+    code = enrolled_officer.codes[0]
+
+    refused = client.post(reverse("api_tokens"), {"name": "", "current_token": code})
+    made = client.post(reverse("api_tokens"), {"name": "Export", "current_token": code})
+
+    assert refused.status_code == 400 and made.status_code == 200
+    assert ApiToken.objects.count() == 1
+
+
 # --- The admin site ---------------------------------------------------------------------------
 
 
