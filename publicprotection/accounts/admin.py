@@ -45,6 +45,7 @@ class PublicProtectionUserAdmin(UserAdmin):
         self.message_user(
             request,
             f"Two-factor sign-in reset for {queryset.count()} user(s). "
-            "They set up a new authenticator when they next sign in.",
+            "They set up a new authenticator when they next sign in; their API tokens are "
+            "revoked.",
             messages.SUCCESS,
         )

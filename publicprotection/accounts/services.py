@@ -149,14 +149,20 @@ def recovery_code_device(*, user, code: str) -> StaticDevice | None:
 
 
 @transaction.atomic
+@transaction.atomic
 def two_factor_reset(*, actor, user) -> None:
     """An administrator removes a user's authenticators and recovery codes (a lost phone):
     the user sets up a new authenticator at their next sign-in. The devices' deletion is in
-    the change history (accounts' device event tables) with the administrator as its actor."""
+    the change history (accounts' device event tables) with the administrator as its actor.
+
+    Whatever the old second factor let in ends with it: the user's API tokens are revoked (a
+    lost phone may have been taken with the laptop that holds a token), and a signed-in
+    session is no longer verified (django-otp finds its device gone)."""
     if not (actor.is_active and actor.is_superuser):
         raise PermissionDenied("Only an administrator can reset someone's two-factor sign-in.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
 
 
 # --- API tokens ----------------------------------------------------------------------------------

@@ -470,6 +470,30 @@ def test_an_administrators_reset_removes_the_devices_and_is_in_the_history(
     assert not any("key" in f.name for f in TOTPDeviceEvent._meta.fields)
 
 
+def test_a_reset_revokes_the_api_tokens_and_unverifies_signed_in_sessions(
+    client, api_client, enrolled_officer, admin_user
+):
+    # Given the officer is signed in with two-factor and holds a token
+    verified_client(client, enrolled_officer)
+    made = client.post(
+        reverse("api_tokens"),
+        {"name": "Export", "current_token": code_for(enrolled_officer.device)},
+    )
+    secret = re.search(r'data-testid="new-api-token">([^<]+)<', made.text).group(1)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    assert api_client.get(reverse("api:me")).status_code == 200
+
+    # When an administrator resets their two-factor sign-in (a lost phone)
+    two_factor_reset(actor=_superuser(admin_user), user=enrolled_officer)
+
+    # Then the token no longer works, and the session must set up a new authenticator
+    assert api_client.get(reverse("api:me")).status_code == 401
+    assert not ApiToken.objects.filter(user=enrolled_officer).exists()
+    response = client.get(reverse("cases:incident-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
 def test_only_an_administrator_can_reset(enrolled_officer, lambeth_supervisor):
     with pytest.raises(PermissionDenied):
         two_factor_reset(actor=lambeth_supervisor, user=enrolled_officer)
