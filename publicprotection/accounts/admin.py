@@ -4,9 +4,11 @@ django-otp's own device admins are removed: they show (or on "add", set) an auth
 secret and recovery codes, and would let an administrator enrol a device for someone else
 and sign in as them. An administrator can only reset a user's two-factor sign-in
 (`two_factor_reset`), which the change history records. API tokens are not in the admin at
-all: nobody makes a token for someone else.
+all: nobody makes a token for someone else. Sign-in records (django-axes' logs) are read-only.
 """
 
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
@@ -48,4 +50,24 @@ class PublicProtectionUserAdmin(UserAdmin):
             "They set up a new authenticator when they next sign in; their API tokens are "
             "revoked.",
             messages.SUCCESS,
+        )
+
+
+# django-axes' sign-in records: who signed in and out, and who failed, from where. They are
+# evidence (an account used from somewhere unexpected), so the admin site shows them and
+# nobody there can change or delete them. Lockouts (AccessAttempt) stay deletable: deleting
+# one is how an administrator lets a locked-out user try again.
+class ReadOnlySignInRecordAdmin:
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+for _model, _axes_admin in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_axes_admin.__name__, (ReadOnlySignInRecordAdmin, _axes_admin), {})
         )

@@ -232,3 +232,54 @@ def test_production_settings_pass_the_deploy_checks():
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr
+
+
+# --- Sign-in records in the admin site ---------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.parametrize("model", ["accesslog", "accessfailurelog"])
+def test_the_admin_site_shows_sign_in_records_but_cannot_change_or_delete_them(
+    superuser_client, lambeth_officer, model
+):
+    from axes.models import AccessFailureLog, AccessLog
+
+    record = (
+        AccessLog.objects.create(username=lambeth_officer.username, ip_address="10.0.0.9")
+        if model == "accesslog"
+        else AccessFailureLog.objects.create(username="someone", ip_address="10.0.0.9")
+    )
+    records = type(record).objects
+
+    listing = superuser_client.get(f"/admin/axes/{model}/")
+    deleted = superuser_client.post(
+        f"/admin/axes/{model}/", {"action": "delete_selected", "_selected_action": [record.pk]}
+    )
+    delete_page = superuser_client.post(f"/admin/axes/{model}/{record.pk}/delete/", {"post": "yes"})
+    changed = superuser_client.post(
+        f"/admin/axes/{model}/{record.pk}/change/", {"username": "x", "path_info": "/"}
+    )
+
+    assert listing.status_code == 200 and "10.0.0.9" in listing.text
+    assert deleted.status_code in (200, 302) and delete_page.status_code == 403
+    assert changed.status_code == 403
+    assert records.filter(pk=record.pk, username=record.username).exists()
+
+
+def test_a_lockout_can_still_be_lifted_in_the_admin_site(superuser_client):
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="locked.out", ip_address="10.0.0.9", failures_since_start=5
+    )
+
+    superuser_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()
