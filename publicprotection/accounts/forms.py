@@ -102,7 +102,7 @@ class ApiTokenForm(GovukFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, needs_code: bool, **kwargs):
+    def __init__(self, *args, needs_code: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not needs_code:  # no authenticator (where two-factor is not required): no code
             del self.fields["current_token"]
