@@ -56,7 +56,7 @@ def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_
     idle_on_the_server_for(page, settings.SESSION_IDLE_TIMEOUT - 115)
     page.clock.fast_forward("28:10")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("You are about to be signed out")
+    expect(page.get_by_role("dialog", name="You are about to be signed out")).to_be_visible()
     expect(dialog).to_contain_text("Anything you have typed and not saved will be lost")
     with page.expect_response("**/account/session/keep-alive/"):
         dialog.get_by_role("button", name="Stay signed in").click()
@@ -72,7 +72,7 @@ def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_
     # The session ends (it timed out on the server): the page says so and keeps the text
     Session.objects.all().delete()
     page.clock.fast_forward("30:00")
-    expect(dialog.get_by_role("heading")).to_have_text("You have been signed out")
+    expect(page.get_by_role("dialog", name="You have been signed out")).to_be_visible()
     dialog.get_by_role("button", name="Stay on this page").click()
     expect(dialog).to_be_hidden()
     expect(field).to_have_value(ACCOUNT)

@@ -94,9 +94,16 @@ export function initSessionTimeout (dialog) {
     countdown.textContent = minutesAndSeconds((endsAt - Date.now()) / 1000)
   }
 
+  // The dialog is named and described by the part on show, for screen readers.
+  function label (part) {
+    dialog.setAttribute('aria-labelledby', part.querySelector('h2').id)
+    dialog.setAttribute('aria-describedby', part.querySelector('p').id)
+  }
+
   function showWarning () {
     warning.hidden = false
     ended.hidden = true
+    label(warning)
     updateCountdown()
     clearInterval(ticker)
     ticker = setInterval(updateCountdown, 1000)
@@ -109,6 +116,7 @@ export function initSessionTimeout (dialog) {
     clearInterval(ticker)
     warning.hidden = true
     ended.hidden = false
+    label(ended)
     if (!dialog.open) dialog.showModal()
     ended.querySelector('[data-close]').focus()
   }
