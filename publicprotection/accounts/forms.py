@@ -32,21 +32,27 @@ class TokenForm(GovukFormMixin, forms.Form):
         return token
 
 
-class ReplaceAuthenticatorForm(TokenForm):
-    """Setting up a new authenticator over an existing one: the existing one proves it is you."""
-
-    current_token = forms.CharField(
-        label="Code from your current authenticator app, or a recovery code",
-        help_text="Your current app keeps working until the new one is confirmed.",
+def second_factor_field(*, current: bool = False, help_text: str = "") -> forms.CharField:
+    """The second factor typed again to prove it is you (a code from the authenticator, or a
+    recovery code): replacing the authenticator (`current`: the one being replaced), new
+    recovery codes, a new API token."""
+    app = "your current authenticator app" if current else "your authenticator app"
+    return forms.CharField(
+        label=f"Code from {app}, or a recovery code",
+        help_text=help_text,
         max_length=20,
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
         ),
-        error_messages={
-            "required": (
-                "Enter a code from your current authenticator app, or one of your recovery codes"
-            )
-        },
+        error_messages={"required": f"Enter a code from {app}, or one of your recovery codes"},
+    )
+
+
+class ReplaceAuthenticatorForm(TokenForm):
+    """Setting up a new authenticator over an existing one: the existing one proves it is you."""
+
+    current_token = second_factor_field(
+        current=True, help_text="Your current app keeps working until the new one is confirmed."
     )
     field_order = ["current_token", "token"]
 
@@ -55,16 +61,7 @@ class NewRecoveryCodesForm(GovukFormMixin, forms.Form):
     """New recovery codes stand in for the authenticator: making them needs the same proof as
     replacing it."""
 
-    current_token = forms.CharField(
-        label="Code from your authenticator app, or a recovery code",
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
-        ),
-        error_messages={
-            "required": "Enter a code from your authenticator app, or one of your recovery codes"
-        },
-    )
+    current_token = second_factor_field()
 
 
 class RecoveryCodeForm(GovukFormMixin, forms.Form):
@@ -90,16 +87,8 @@ class ApiTokenForm(GovukFormMixin, forms.Form):
             "max_length": "The name must be 80 characters or fewer",
         },
     )
-    current_token = forms.CharField(
-        label="Code from your authenticator app, or a recovery code",
-        help_text="A token lets a program act as you for weeks, so confirm it is you.",
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
-        ),
-        error_messages={
-            "required": "Enter a code from your authenticator app, or one of your recovery codes"
-        },
+    current_token = second_factor_field(
+        help_text="A token lets a program act as you for weeks, so confirm it is you."
     )
 
     def __init__(self, *args, needs_code: bool = True, **kwargs):
