@@ -93,7 +93,7 @@ def _signed_out_message(request, response) -> str:
     if response.status_code != 302 or "HX-Request" in request.headers:
         return ""
     try:
-        sign_in = reverse("login")
+        sign_in, sign_out = reverse("login"), reverse("logout")
     except NoReverseMatch:  # a URLconf without the account pages (tests)
         return ""
     if not response.get("Location", "").startswith(sign_in):
@@ -101,7 +101,9 @@ def _signed_out_message(request, response) -> str:
     timed_out = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and (
         request.session.session_key is None
     )
-    sent_a_form = request.method == "POST"
+    # Signing out sends a form too (the header's button, on a page whose session ended), but
+    # it carried nobody's work.
+    sent_a_form = request.method == "POST" and request.path != sign_out
     minutes = settings.SESSION_IDLE_TIMEOUT // 60
     if timed_out and sent_a_form:
         return (

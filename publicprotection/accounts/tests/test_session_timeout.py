@@ -221,3 +221,17 @@ def test_the_api_and_htmx_take_no_message_from_an_ended_session(
     assert request_kind(client).status_code in (302, 401, 403)
 
     assert "signed out after" not in client.get(reverse("login")).text
+
+
+def test_signing_out_of_a_session_that_already_ended_is_not_called_unsaved_work(
+    client, lambeth_officer
+):
+    # The header's "Sign out" stays on a page whose session timed out: pressing it sends a
+    # form, but nothing of anyone's work was lost by it
+    client.force_login(lambeth_officer)
+    expire(client)
+
+    response = client.post(reverse("logout"), follow=True)
+
+    assert "You were signed out after 30 minutes without activity" in response.text
+    assert "not saved" not in response.text
