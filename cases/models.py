@@ -489,9 +489,9 @@ class SeparationAnswer(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
-# History leaves out the copy of the person's name: a rename would record a change on every
-# party of the person.
-@tracked(exclude=["person_search_name"])
+# History leaves out the copy of the person's name (a rename would record a change on every
+# party of the person) and the derived assessment flag (not an edit of the party).
+@tracked(exclude=["person_search_name", "has_risk_assessment"])
 class Party(models.Model):
     """A person's part in an incident."""
 
@@ -522,6 +522,11 @@ class Party(models.Model):
     # similar name from one index, instead of looking up each similarly named person's
     # parties (8,500 lookups for a common name in a million incidents).
     person_search_name = models.CharField(max_length=201, editable=False, default="")
+    # Whether any risk assessment of this victim exists (a draft included): written only by
+    # database triggers declared in riskassessment (`VictimAssessmentState`, ADR 0016), whatever
+    # the ORM writes. The officer's "Victims to assess" list and the close check
+    # (`closing_problems`) read it: cases cannot read assessments itself.
+    has_risk_assessment = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["incident", "role", "id"]
@@ -540,6 +545,13 @@ class Party(models.Model):
                 include=["person", "id"],
                 condition=Q(role=PartyRole.VICTIM),
                 name="party_victim_by_incident",
+            ),
+            # The few victims with no assessment yet, for the officers' "Victims to assess":
+            # every incident of theirs, closed ones included, without reading the assessments.
+            models.Index(
+                fields=["incident"],
+                condition=Q(role=PartyRole.VICTIM, has_risk_assessment=False),
+                name="party_victim_to_assess",
             ),
         ]
         triggers = [

@@ -93,6 +93,7 @@ from riskassessment.models import (
     RaraCategory,
     RaraStatus,
     RiskAssessment,
+    VictimAssessmentState,
 )
 
 INCIDENTS_PER_YEAR = 102_000
@@ -105,6 +106,7 @@ SERIAL_PERPETRATOR_CHANCE = 0.06
 CHILDREN_CHANCE = 0.35
 CRIME_CHANCE = 0.85
 ARRESTED_CHANCE = 0.78
+# Victims of open incidents assessed so far (a closed incident's are all assessed).
 ASSESSED_CHANCE = 0.92
 OPEN_DAYS = 60
 # Choice values, listed once: TextChoices.values builds a new list on every call.
@@ -616,6 +618,9 @@ def _skipped_trigger_uris() -> list[str]:
         # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
         f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
         f"{MaracReferral._meta.label}:referral_sets_assessment_flag",
+        # And each victim's has_risk_assessment (the party rows, built knowing which are).
+        f"{VictimAssessmentState._meta.label}:party_flag_from_assessments",
+        f"{RiskAssessment._meta.label}:assessment_sets_victim_flag",
         # Each party and referral row would lock and recompute its person's candidacy: the
         # load rebuilds them all once at the end instead (`run`).
         f"{RepeatCandidateParty._meta.label}:party_refreshes_repeat_candidates",
@@ -958,10 +963,17 @@ class Generator:
         self._copy(incidents)
         self.stats.add("incident", len(incidents))
 
-        parties, victims, suspects = [], [], []
-        for inc, (h, _b, _o, _open, _crime, _s) in zip(incidents, meta, strict=True):
+        parties, victims, suspects, assessed = [], [], [], []
+        for inc, (h, _b, _o, is_open, _crime, status) in zip(incidents, meta, strict=True):
+            # Whether the victim is assessed is decided here, so that the party row carries
+            # has_risk_assessment (kept by triggers the load skips). A closed incident's victims
+            # are all assessed (closing needs it); some in open incidents are still waiting.
+            is_assessed = status != IncidentStatus.DRAFT and (
+                not is_open or rng.random() <= ASSESSED_CHANCE
+            )
+            assessed.append(is_assessed)
             v = _build(Party, incident=inc, person_id=h.victim, role=PartyRole.VICTIM,
-                      created_at=inc.reported_at,
+                      created_at=inc.reported_at, has_risk_assessment=is_assessed,
                       person_search_name=h.victim_name)  # fmt: skip
             s = _build(Party, incident=inc, person_id=h.suspect, role=PartyRole.SUSPECT,
                       relationship_to_victim=h.relationship, created_at=inc.reported_at,
@@ -1066,15 +1078,15 @@ class Generator:
                 )  # fmt: skip
         self._copy(events)
         self.stats.add("arrest_review_event", len(events))
-        self._assessments(incidents, victims, meta)
+        self._assessments(incidents, victims, meta, assessed)
 
-    def _assessments(self, incidents, victims, meta) -> None:
+    def _assessments(self, incidents, victims, meta, assessed) -> None:
         rng = self.rng
         assessments, plans = [], []
-        for inc, v, (h, b, officer, is_open, _crime, status) in zip(
-            incidents, victims, meta, strict=True
+        for inc, v, (h, b, officer, is_open, _crime, _status), is_assessed in zip(
+            incidents, victims, meta, assessed, strict=True
         ):
-            if status == IncidentStatus.DRAFT or rng.random() > ASSESSED_CHANCE:
+            if not is_assessed:
                 continue
             r = rng.random()
             level = Level.STANDARD if r < 0.6 else Level.MEDIUM if r < 0.88 else Level.HIGH

@@ -6,6 +6,7 @@ second instrument is rows plus, at most, a new scoring rule in `scoring.py`.
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -87,6 +88,25 @@ class AssessmentStatus(models.TextChoices):
 class MaracDecision(models.TextChoices):
     REFER = "refer", "Refer to MARAC"
     NOT_REFERRED = "not_referred", "Not referred, with reasons"
+
+
+def _assessment_of(party_id: str) -> str:
+    """SQL: whether the victim party `party_id` (an SQL expression) has any risk assessment."""
+    return (
+        "EXISTS (SELECT FROM riskassessment_riskassessment a "  # noqa: S608 (column names only)
+        f"WHERE a.victim_id = {party_id})"
+    )
+
+
+def _recompute_victim_flag_of(party_id: str) -> str:
+    """SQL: set the party's has_risk_assessment again, if it changed (an unchanged row is not
+    rewritten). The party's own trigger (`VictimAssessmentState`) computes the same value."""
+    return (
+        "UPDATE cases_party p "  # noqa: S608 (column names only)
+        f"SET has_risk_assessment = {_assessment_of('p.id')} "
+        f"WHERE p.id = {party_id} "
+        f"AND p.has_risk_assessment IS DISTINCT FROM {_assessment_of('p.id')};"
+    )
 
 
 # `has_open_marac_referral` is derived from the MARAC referrals by the database (marac's
@@ -185,6 +205,22 @@ class RiskAssessment(models.Model):
                 & ~Q(status="draft"),
             ),
         ]
+        triggers = [
+            # The victim's has_risk_assessment (ADR 0016): an assessment started, moved to
+            # another victim or deleted recomputes the old and the new victim's flag.
+            pgtrigger.Trigger(
+                name="assessment_sets_victim_flag",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("victim_id") | pgtrigger.Delete,
+                func=(
+                    "IF TG_OP <> 'INSERT' THEN "
+                    f"{_recompute_victim_flag_of('OLD.victim_id')} END IF; "
+                    "IF TG_OP <> 'DELETE' THEN "
+                    f"{_recompute_victim_flag_of('NEW.victim_id')} END IF; "
+                    "RETURN NULL;"
+                ),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["victim"],
@@ -249,6 +285,26 @@ class RiskAssessment(models.Model):
         return bool(self.final_level and self.recommended_level) and (
             LEVEL_RANK[self.final_level] > LEVEL_RANK[self.recommended_level]
         )
+
+
+class VictimAssessmentState(Party):
+    """The incident party as risk assessment keeps it: a proxy, so that the trigger below,
+    which reads the assessments, is declared and migrated in this app (cases knows nothing of
+    risk assessment). No table of its own."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            # Whatever writes the party (a form holding it since before its assessment was
+            # started, a bulk load), the flag it stores is read from the assessments, never
+            # taken from the write: "Victims to assess" and the close check trust it.
+            pgtrigger.Trigger(
+                name="party_flag_from_assessments",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"NEW.has_risk_assessment := {_assessment_of('NEW.id')}; RETURN NEW;",
+            ),
+        ]
 
 
 class AnswerValue(models.TextChoices):

@@ -17,6 +17,8 @@ through:
 - every not-arrested decision on a submitted incident is in the supervisor's queue until
   reviewed;
 - an outstanding suspect is listed until arrested or the case closed;
+- every victim of a submitted incident with no risk assessment is in their officer's "Victims to
+  assess", and no closed incident has one;
 - every MEDIUM or HIGH level has a RARA plan;
 - a victim with another incident within the repeat window is flagged as a repeat victim;
 - a partner agency sees exactly the cases (and its open actions) of the meetings it is currently
@@ -121,6 +123,7 @@ from riskassessment.models import (
 )
 from riskassessment.services import assessments as risk_services
 from riskassessment.services.plans import rara_action_add
+from worklists.selectors import officer_victims_not_assessed
 
 SEQUENCES = int(os.environ.get("INVARIANT_SEQUENCES", "10"))
 STEPS = int(os.environ.get("INVARIANT_STEPS", "20"))
@@ -842,6 +845,21 @@ class SafeguardingMachine(RuleBasedStateMachine):
             incident__status=IncidentStatus.CLOSED, referred_at__isnull=True
         )
         assert not unmade.exists(), list(unmade)
+
+    @invariant()
+    def every_victim_not_assessed_is_on_their_officers_list(self):
+        """Every victim of a submitted incident with no risk assessment is in the "Victims to
+        assess" of the officer who recorded it; no closed incident has one; and the flag that
+        list reads is the assessments' answer."""
+        victims = Party.objects.filter(role=PartyRole.VICTIM).select_related("incident__borough")
+        for victim in victims:
+            assessed = RiskAssessment.objects.filter(victim=victim).exists()
+            assert victim.has_risk_assessment == assessed, victim
+            if assessed or victim.incident.status == IncidentStatus.DRAFT:
+                continue
+            assert victim.incident.status != IncidentStatus.CLOSED, victim.incident
+            listed = officer_victims_not_assessed(viewer=self.officer(victim.incident))
+            assert listed.filter(pk=victim.pk).exists(), f"{victim} not listed"
 
     @invariant()
     def outstanding_suspects_are_listed_until_arrested_or_closed(self):

@@ -199,11 +199,16 @@ def officer_draft_assessments(*, viewer) -> QuerySet:
 
 
 def officer_victims_not_assessed(*, viewer) -> QuerySet:
-    """Victims of the officer's open incidents with no risk assessment yet: every victim of
-    every incident is assessed (DOMAIN.md, SPECSS+)."""
+    """Victims of the officer's submitted incidents, closed ones included, with no risk
+    assessment yet: every victim of every incident is assessed (DOMAIN.md, SPECSS+), and
+    closing an incident assesses nobody. Read from the flag the database keeps
+    (`Party.has_risk_assessment`, ADR 0016) through its partial index, so that years of
+    assessed victims are never read; the few found are checked against the assessments."""
     assessed = RiskAssessment.objects.filter(victim_id=OuterRef("pk"))
     parties = scope_to_viewer(
-        Party.objects.filter(role=PartyRole.VICTIM, incident__status=IncidentStatus.OPEN),
+        Party.objects.filter(role=PartyRole.VICTIM, has_risk_assessment=False).exclude(
+            incident__status=IncidentStatus.DRAFT
+        ),
         viewer=viewer,
         borough_field="incident__borough_id",
         police_roles=CASE_READERS,
@@ -265,7 +270,8 @@ def _officer_lists(viewer) -> list[WorkList]:
             # The incident's risk page, where each victim's assessment is started.
             url=reverse("riskassessment:incident-risk", args=[party.incident.reference]),
             action="Assess risk",
-            detail="Victim with no risk assessment",
+            detail="Victim with no risk assessment"
+            + (" (incident closed)" if party.incident.status == IncidentStatus.CLOSED else ""),
         )
 
     def action_due(action):
@@ -315,7 +321,7 @@ def _officer_lists(viewer) -> list[WorkList]:
         WorkList(
             key="not_assessed",
             title="Victims to assess",
-            empty="Nothing waiting: every victim in your open incidents has an assessment.",
+            empty="Nothing waiting: every victim in your incidents has an assessment.",
             rows=lambda: officer_victims_not_assessed(viewer=viewer),
             describe=not_assessed,
         ),

@@ -485,10 +485,11 @@ def incident_record_outcome(
 
 
 def closing_problems(incident: Incident) -> list[str]:
-    """What stops an open incident being closed: the records submission required that became
-    due after it (a suspect of an arrestable offence, or a child, recorded later), which
-    nothing else asks for. Closing would let the positive-action rule or the mandatory
-    children's services referral (DOMAIN.md) lapse unrecorded."""
+    """What stops an open incident being closed: the records that became due after submission
+    (a suspect of an arrestable offence, or a child, recorded later), which nothing else asks
+    for, and a victim with no risk assessment (every victim of every incident is assessed).
+    Closing would let the positive-action rule, the mandatory children's services referral or
+    the assessment (DOMAIN.md) lapse unrecorded."""
     problems = [
         f"Record the arrest decision for {suspect.person} before closing the incident."
         for suspect in suspects_needing_decision(incident)
@@ -496,6 +497,13 @@ def closing_problems(incident: Incident) -> list[str]:
     referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
     if referral is not None and not referral.is_made:
         problems.append("Record the children's services referral before closing the incident.")
+    # The flag is kept by the database from the assessments (riskassessment's triggers).
+    problems += [
+        f"Make the risk assessment of {victim.person} before closing the incident."
+        for victim in incident.parties.filter(role=PartyRole.VICTIM, has_risk_assessment=False)
+        .select_related("person")
+        .order_by("id")
+    ]
     return problems
 
 

@@ -131,6 +131,15 @@ def arrested(suspect, actor=None, when=None):
     )
 
 
+def assess_victims(incident, actor=None) -> None:
+    """Start a risk assessment of each victim not yet assessed: an incident closes only then."""
+    # Imported here: riskassessment's test factories import this module.
+    from riskassessment.services.assessments import assessment_start
+
+    for victim in incident.parties.filter(role=PartyRole.VICTIM, has_risk_assessment=False):
+        assessment_start(actor=actor or incident.created_by, victim=victim)
+
+
 def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested", **kwargs):
     """An open incident with a victim, a suspect, an ABH offence and an arrest decision."""
     actor = actor or UserFactory(team=team(borough_code))

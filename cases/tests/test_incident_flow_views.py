@@ -21,6 +21,7 @@ from cases.tests.factories import (
     PersonFactory,
     add_offence,
     add_party,
+    assess_victims,
     complete_incident,
     datetime_local,
     incident_details_form,
@@ -311,6 +312,7 @@ def test_analysts_neither_read_nor_record_incidents(client, analyst):
 
 def test_only_supervisors_close_incidents(client, lambeth_officer, lambeth_supervisor):
     incident, _, _ = complete_incident(actor=lambeth_officer)
+    assess_victims(incident)
     url = reverse("cases:incident-close", args=[incident.reference])
 
     client.force_login(lambeth_officer)
@@ -340,6 +342,31 @@ def test_closing_with_a_suspect_awaiting_an_arrest_decision_shows_why(
     assert "All done" in response.text
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.OPEN
+
+
+def test_closing_with_a_victim_not_assessed_shows_why_until_the_assessment_is_started(
+    client, lambeth_officer, lambeth_supervisor
+):
+    """Given an open incident whose victim has no risk assessment, when a supervisor closes it,
+    then the close is refused naming the victim, keeping the comment, and the incident stays
+    open; once the assessment is started, it closes. Closing let a victim leave the officer's
+    "Victims to assess" list with nothing asking for their assessment again."""
+    incident, victim, _ = complete_incident(actor=lambeth_officer)
+    client.force_login(lambeth_supervisor)
+    url = reverse("cases:incident-close", args=[incident.reference])
+
+    response = client.post(url, {"comment": "Enquiries complete"})
+
+    assert response.status_code == 409
+    assert f"Make the risk assessment of {victim.person} before closing" in response.text
+    assert "Enquiries complete" in response.text
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN
+
+    assess_victims(incident)
+    assert client.post(url, {"comment": "Enquiries complete"}).status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
 
 
 def test_detail_query_count_does_not_grow_with_parties(

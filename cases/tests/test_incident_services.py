@@ -24,6 +24,7 @@ from cases.tests.factories import (
     PersonFactory,
     add_offence,
     add_party,
+    assess_victims,
     complete_incident,
     not_arrested,
 )
@@ -251,6 +252,7 @@ def test_no_further_action_needs_a_reason_and_charges_are_sanction_detections():
 
 def test_closing_an_incident_closes_its_outstanding_suspects(lambeth_supervisor):
     incident, _, suspect = complete_incident()
+    assess_victims(incident)
     assert suspect.arrest_decision.is_outstanding
 
     services.incident_close(
@@ -272,6 +274,7 @@ def test_an_incident_with_a_suspect_awaiting_an_arrest_decision_cannot_be_closed
     from cases.tests.factories import arrested
 
     incident, _, _ = complete_incident()
+    assess_victims(incident)
     late = add_party(incident, PartyRole.SUSPECT)
     add_offence(incident, late)
 
@@ -294,6 +297,7 @@ def test_an_incident_whose_childrens_services_referral_is_not_made_cannot_be_clo
     closes it, then the close is refused and the incident stays open; once the referral is
     recorded as made, it closes. Closing let the mandatory referral lapse unmade."""
     incident, _, _ = complete_incident()
+    assess_victims(incident)
     add_party(incident, PartyRole.CHILD_IN_HOUSEHOLD)
     referral = ChildrensServicesReferral.objects.get(incident=incident)
     assert not referral.is_made
@@ -309,6 +313,29 @@ def test_an_incident_whose_childrens_services_referral_is_not_made_cannot_be_clo
         referred_at=timezone.now() - timedelta(minutes=5),
         referred_to="Lambeth MASH",
     )
+    services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
+
+
+def test_an_incident_with_a_victim_not_assessed_cannot_be_closed(lambeth_supervisor):
+    """Given an open incident with two victims, one with a risk assessment started and one
+    with none, when a supervisor closes it, then the close is refused naming the victim not
+    assessed, and the incident stays open; once theirs is started, it closes. Every victim of
+    every incident is assessed (DOMAIN.md), and closing took an unassessed victim off the
+    officer's "Victims to assess" list with nothing asking for it again."""
+    incident, first, _ = complete_incident()
+    assess_victims(incident)
+    second = add_party(incident, PartyRole.VICTIM)
+
+    with pytest.raises(StateError) as refused:
+        services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+
+    assert f"Make the risk assessment of {second.person} before closing" in str(refused.value)
+    assert str(first.person) not in str(refused.value)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN and incident.closed_at is None
+    assess_victims(incident)
     services.incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.CLOSED

@@ -14,7 +14,7 @@ from cases.services import incidents as services
 from cases.services.orders import protective_order_add
 from cases.services.people import person_address_add, person_create, person_update
 from cases.services.positive_action import arrest_decision_record
-from cases.tests.factories import PersonFactory, add_party, complete_incident
+from cases.tests.factories import PersonFactory, add_party, assess_victims, complete_incident
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 
@@ -127,6 +127,7 @@ def test_a_central_officer_changes_any_boroughs_incident():
 
 def test_only_a_supervisor_closes_an_incident():
     incident, _, _ = complete_incident()
+    assess_victims(incident)
 
     with pytest.raises(PermissionDenied, match="Only a supervisor can close an incident."):
         services.incident_close(actor=incident.created_by, incident_id=incident.pk)

@@ -4,7 +4,7 @@ another borough or another agency does not."""
 import pytest
 from django.utils import timezone
 
-from cases.models import PartyRole
+from cases.models import Incident, IncidentStatus, PartyRole
 from cases.services.positive_action import arrest_decision_respond
 from cases.tests.factories import add_party, complete_incident
 from marac.models import ActionStatus, MaracAction
@@ -63,6 +63,30 @@ def test_officer_assessments_to_finish_and_victims_to_assess(lambeth_officer, so
     assert list(selectors.officer_victims_not_assessed(viewer=lambeth_officer)) == [second]
     assert not selectors.officer_draft_assessments(viewer=southwark_officer).exists()
     assert not selectors.officer_victims_not_assessed(viewer=southwark_officer).exists()
+
+
+def test_a_victim_of_an_incident_closed_unassessed_stays_on_the_officers_list():
+    """Given a victim never assessed in an incident closed before closing needed it (records
+    from before this rule, or loaded from an earlier system), the officer's "Victims to assess"
+    still lists them, saying the incident is closed: nothing else asks for the assessment. The
+    list used to cover open incidents only."""
+    incident, victim, _ = complete_incident()
+    Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.CLOSED)
+    officer = incident.created_by
+
+    assert list(selectors.officer_victims_not_assessed(viewer=officer)) == [victim]
+    listed = next(w for w in selectors.work_lists(viewer=officer) if w.key == "not_assessed")
+    assert "(incident closed)" in listed.items[0].detail
+
+    start_assessment(victim=victim, actor=officer)
+    assert not selectors.officer_victims_not_assessed(viewer=officer).exists()
+
+
+def test_a_draft_incidents_victims_are_not_listed_until_it_is_submitted():
+    incident, victim, _ = complete_incident()
+    Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.DRAFT)
+
+    assert not selectors.officer_victims_not_assessed(viewer=incident.created_by).exists()
 
 
 def test_officer_actions_due_are_own_open_and_overdue_or_due_soon(
