@@ -355,6 +355,11 @@ def test_closing_with_a_victim_not_assessed_shows_why_until_the_assessment_is_st
     client.force_login(lambeth_supervisor)
     url = reverse("cases:incident-close", args=[incident.reference])
 
+    # The page says so before the supervisor writes why it can close.
+    page = client.get(url)
+    assert "The incident cannot be closed yet" in page.text
+    assert f"Make the risk assessment of {victim.person} before closing" in page.text
+
     response = client.post(url, {"comment": "Enquiries complete"})
 
     assert response.status_code == 409
@@ -364,6 +369,7 @@ def test_closing_with_a_victim_not_assessed_shows_why_until_the_assessment_is_st
     assert incident.status == IncidentStatus.OPEN
 
     assess_victims(incident)
+    assert "cannot be closed yet" not in client.get(url).text
     assert client.post(url, {"comment": "Enquiries complete"}).status_code == 302
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.CLOSED

@@ -697,9 +697,14 @@ class IncidentCloseView(IncidentWriteMixin, TemplateView):
     template_name = "cases/incidents/close.html"
 
     def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
         return {
             **super().get_context_data(**kwargs),
-            "form": kwargs.get("form") or CloseIncidentForm(),
+            "form": form or CloseIncidentForm(),
+            # Said before the supervisor writes the comment; a refused close shows them as errors.
+            "closing_problems": []
+            if form is not None
+            else services.closing_problems(self.incident),
         }
 
     def post(self, request, *args, **kwargs):
