@@ -32,6 +32,7 @@ from ..models import (
     MaracMeeting,
     MeetingDocument,
     MeetingStatus,
+    ReferralPerpetrator,
 )
 from . import meetings as meeting_selectors
 from .actions import actions_visible_to
@@ -319,3 +320,28 @@ def minutes_content(*, viewer, meeting: MaracMeeting) -> meeting_selectors.Minut
 def minutes_available(meeting: MaracMeeting) -> bool:
     """Minutes are written after the meeting has started (and never for a cancelled one)."""
     return not meeting.is_cancelled and meeting.starts_at <= timezone.now()
+
+
+def document_subjects(
+    *, viewer, meeting: MaracMeeting, kind: str
+) -> tuple[list[MaracCaseListing], list[int]]:
+    """The cases the viewer's copy of the meeting's document holds (the same viewer-scoped
+    listings its content is built from) and the ids of the people it names: each case's
+    victim, and in the pack also the linked perpetrators and the children recorded in the
+    referral's incident. A download logs them (ADR 0002), so a person's record history shows
+    which agency downloaded a document naming them. Two queries at most."""
+    listings = list(cases_shared_with(viewer=viewer).filter(meeting=meeting))
+    people = {listing.referral.person_id for listing in listings}
+    if kind == DocumentKind.PACK and listings:
+        people.update(
+            ReferralPerpetrator.objects.filter(
+                referral_id__in=[listing.referral_id for listing in listings]
+            ).values_list("person_id", flat=True)
+        )
+        people.update(
+            Party.objects.filter(
+                incident_id__in={listing.referral.incident_id for listing in listings},
+                role__in=CHILD_ROLES,
+            ).values_list("person_id", flat=True)
+        )
+    return listings, sorted(people)

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import PartyRole
 from cases.services.people import person_address_add
+from cases.tests.factories import add_party
 from marac import tasks
 from publicprotection.audit.models import AccessLogEntry
 
@@ -325,6 +327,48 @@ def test_minutes_pdf_has_the_audit_trail_and_partner_minutes_only_their_cases(cl
     assert "17 Refuge Lane" not in partner_text
 
 
+@pytest.mark.usefixtures("eager_documents")
+def test_a_download_logs_the_cases_and_the_people_the_copy_names(client, api_client):
+    # Given a meeting with a case shared with the IDVA (its victim, a linked perpetrator and a
+    # child in the household) and a case that is not, and the IDVA's pack and minutes built
+    at, coord = meeting(), coordinator()
+    shared = listed_case(at, coord)
+    child = add_party(shared.referral.incident, PartyRole.CHILD_IN_HOUSEHOLD)
+    unshared = listed_case(at, coord)
+    idva = idva_partner()
+    meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    MaracCaseListingGroupObjectPermission.objects.filter(content_object=unshared).delete()
+    at = past(at)
+    for kind in ("pack", "minutes"):
+        copy, _ = services.document_request(actor=idva, meeting=at, kind=kind)
+        services.document_generate(document_id=copy.pk)
+    victim = shared.referral.person
+    perpetrator = shared.referral.perpetrators.get()
+    assert victim.full_name in pdf_text(MeetingDocument.objects.get(kind="pack"))
+    assert perpetrator.full_name in pdf_text(MeetingDocument.objects.get(kind="pack"))
+
+    # When the IDVA downloads the pack from the page and the minutes through the API
+    client.force_login(idva)
+    pack = client.get(reverse("marac:meeting-document-download", args=[at.pk, "pack"]))
+    api_client.force_authenticate(idva)
+    minutes = api_client.get(f"/api/v1/marac/meetings/{at.pk}/minutes/file/")
+
+    # Then each download names, besides the meeting, the shared case and the people its copy
+    # names, so their record history shows the agency's download; never the unshared case
+    assert (pack.status_code, minutes.status_code) == (200, 200)
+    downloads = AccessLogEntry.objects.filter(user=idva, action="download", channel="document")
+    named = {}
+    for entry in downloads:
+        ids = set(entry.object_ids) | ({entry.object_id} - {""})
+        named.setdefault(entry.content_type.model, []).append(ids)
+    assert named["maracmeeting"] == [{str(at.pk)}, {str(at.pk)}]
+    assert named["maraccaselisting"] == [{str(shared.pk)}, {str(shared.pk)}]
+    pack_people, minutes_people = sorted(named["person"], key=len, reverse=True)
+    assert pack_people == {str(victim.pk), str(perpetrator.pk), str(child.person_id)}
+    assert minutes_people == {str(victim.pk)}
+    assert str(unshared.referral.person_id) not in set().union(*named["person"])
+
+
 # --- API -------------------------------------------------------------------------------------
 
 
@@ -360,10 +404,8 @@ def test_api_request_status_and_download(api_client, django_capture_on_commit_ca
     assert download["Content-Type"] == "application/pdf"
     assert "no-store" in download["Cache-Control"]
     assert "OFFICIAL-SENSITIVE" in pdf_pages(b"".join(download.streaming_content))[0]
-    assert (
-        AccessLogEntry.objects.filter(user=coord, action="download", channel="document").count()
-        == 1
-    )
+    downloads = AccessLogEntry.objects.filter(user=coord, action="download", channel="document")
+    assert downloads.filter(object_id=str(at.pk)).count() == 1
 
     minutes = api_client.post(f"/api/v1/marac/meetings/{at.pk}/minutes/")
     assert minutes.status_code == 409  # the meeting has not started
