@@ -28,6 +28,7 @@ from ..models import (
     Person,
     SeparationAnswer,
 )
+from ..selectors.incidents import officer_in_charge_candidates
 from .people import address_get_or_create
 from .positive_action import close_outstanding_in_incident, non_arrests_queue_for_review
 from .safeguarding import safeguarding_refresh
@@ -194,10 +195,14 @@ def incident_update(
     incident = _lock(incident_id, actor=actor)
     _require_version(incident, expected_version)
     _ensure_editable(incident)
+    previous_officer_id = incident.officer_in_charge_id
     for name, value in fields.items():
         if name not in INCIDENT_EDITABLE_FIELDS:
             raise ValueError(f"{name} cannot be changed here")
         setattr(incident, name, value)
+    if incident.officer_in_charge_id != previous_officer_id:
+        # Only a new choice is checked: an officer since moved or gone stays until replaced.
+        _require_officer_in_charge_candidate(incident)
     if location is not None:
         incident.location = _location(location)
     incident_times_validate(occurred_at=incident.occurred_at, reported_at=incident.reported_at)
@@ -207,6 +212,23 @@ def incident_update(
     # Ages are measured on the day it happened: a new date can make a victim under age.
     safeguarding_refresh(incident, actor=actor)
     return incident
+
+
+def _require_officer_in_charge_candidate(incident: Incident) -> None:
+    """The officer in charge is an active officer or supervisor of the incident's borough or
+    the central team (the form's choices): a hand-made request naming anyone else (another
+    borough's officer, an analyst, a partner) would hand them the incident."""
+    officer_id = incident.officer_in_charge_id
+    if officer_id is None:
+        return
+    if (
+        not officer_in_charge_candidates(borough_id=incident.borough_id)
+        .filter(pk=officer_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"officer_in_charge": "Choose an officer or supervisor of the incident's borough"}
+        )
 
 
 def _bump_version(incident: Incident) -> None:

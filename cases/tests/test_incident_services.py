@@ -446,3 +446,49 @@ def test_moving_the_incident_date_measures_the_age_on_the_new_day():
 
     incident.refresh_from_db()
     assert incident.child_safeguarding is True
+
+
+def test_the_officer_in_charge_must_be_an_officer_of_the_incidents_borough():
+    """Given a Lambeth incident, when a request names another borough's officer or an analyst
+    as officer in charge (the form offers only the borough's and the central team's officers
+    and supervisors, a hand-made request anyone), then the service refuses it on the field and
+    nothing changes; a Lambeth officer is accepted. An incident whose officer has since moved
+    borough can still be edited without choosing again."""
+    incident, _, _ = complete_incident()
+    editor = incident.created_by
+    southwark = UserFactory(role=Role.OFFICER, team=team("SOU"))
+    analyst = UserFactory(role=Role.ANALYST, team=team("LAM"))
+
+    for outsider in (southwark, analyst):
+        incident.refresh_from_db()
+        with pytest.raises(ValidationError) as refused:
+            services.incident_update(
+                actor=editor,
+                incident_id=incident.pk,
+                expected_version=incident.version,
+                officer_in_charge=outsider,
+            )
+        assert "officer_in_charge" in refused.value.message_dict
+        incident.refresh_from_db()
+        assert incident.officer_in_charge == editor
+
+    colleague = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    services.incident_update(
+        actor=editor,
+        incident_id=incident.pk,
+        expected_version=incident.version,
+        officer_in_charge=colleague,
+    )
+    incident.refresh_from_db()
+    assert incident.officer_in_charge == colleague
+
+    colleague.team = team("SOU")  # moved borough since
+    colleague.save()
+    services.incident_update(
+        actor=editor,
+        incident_id=incident.pk,
+        expected_version=incident.version,
+        officer_narrative="Further enquiries made.",
+    )
+    incident.refresh_from_db()
+    assert incident.officer_narrative == "Further enquiries made."
