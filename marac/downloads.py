@@ -12,9 +12,9 @@ from .services.documents import document_filename
 
 
 def document_download(request, *, meeting, document):
-    """The viewer's ready copy as an audited, uncached PDF; a 404 while it is missing or not
-    ready."""
-    if document is None or not document.is_ready or not document.file.name:
+    """The viewer's copy as an audited, uncached PDF: the ready one, or the last good one while
+    a newer one is being produced; a 404 while none was ever built."""
+    if document is None or not document.has_pdf:
         raise Http404("The document is not ready")
     return audited_pdf_download(
         request,

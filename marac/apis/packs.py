@@ -36,7 +36,10 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
         help_text="The agency whose copy this is; null for the coordinator's full copy."
     )
     download_url = serializers.SerializerMethodField(
-        help_text="Where to download the PDF; null until the copy is ready."
+        help_text=(
+            "Where to download the PDF; null until a copy is built. While a newer copy is being "
+            "produced (or after it could not be), the last good one stays downloadable here."
+        )
     )
     requested_at = serializers.DateTimeField(source="updated_at", read_only=True)
     sent_at = serializers.DateTimeField(
@@ -80,19 +83,31 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
     def get_status_detail(self, obj) -> str:
         label = obj.get_kind_display().lower()
         if obj.is_waiting_for_worker:
-            return (
+            detail = (
                 "Waiting for the background worker: the request is recorded and the "
                 f"{label} will be built as soon as the worker is back."
             )
-        return {
-            DocumentStatus.PENDING: f"Sent to the background worker: the {label} is queued.",
-            DocumentStatus.GENERATING: f"The background worker is building the {label}.",
-            DocumentStatus.READY: f"The {label} is ready to download.",
-            DocumentStatus.FAILED: f"Building the {label} failed: {obj.error}",
-        }[obj.status]
+        elif obj.is_ready and obj.error:
+            detail = (
+                f"A newer version of the {label} could not be produced ({obj.error}); the "
+                "version generated before is unchanged and ready to download."
+            )
+        else:
+            detail = {
+                DocumentStatus.PENDING: f"Sent to the background worker: the {label} is queued.",
+                DocumentStatus.GENERATING: f"The background worker is building the {label}.",
+                DocumentStatus.READY: f"The {label} is ready to download.",
+                DocumentStatus.FAILED: f"Building the {label} failed: {obj.error}",
+            }[obj.status]
+        if obj.is_being_replaced:
+            detail += (
+                " A newer version is being produced; until it is ready, the version generated "
+                "before stays available to download."
+            )
+        return detail
 
     def get_download_url(self, obj) -> str | None:
-        if not obj.is_ready:
+        if not obj.has_pdf:
             return None
         return reverse(f"api:marac-meeting-{obj.kind}-file", args=[obj.meeting_id])
 
