@@ -283,6 +283,12 @@ def agenda_decision_record(
         raise PermissionDenied(
             "Only a supervisor or MARAC coordinator of the agenda's team records its decisions."
         )
+    if item.agenda.is_being_replaced:
+        # Its build may replace or remove the item (and so the decision with it).
+        raise AgendaStateError(
+            "Decisions are recorded on a ready agenda: a newer version of this one is being "
+            "produced. Save the decision again once it is ready."
+        )
     if not item.agenda.is_ready:
         raise AgendaStateError("Decisions are recorded on a ready agenda.")
     decision = AgendaDecision.objects.filter(item=item).first() or AgendaDecision(
