@@ -47,9 +47,7 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="When the build was handed to the background worker; null while it waits.",
     )
-    waiting_for_worker = serializers.BooleanField(
-        source="is_waiting_for_worker",
-        read_only=True,
+    waiting_for_worker = serializers.SerializerMethodField(
         help_text=(
             "True when the request is recorded but the background worker could not be reached: "
             "it is sent, and the copy built, as soon as the worker is back."
@@ -80,9 +78,14 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
     def get_agency_name(self, obj) -> str | None:
         return obj.agency.name if obj.agency_id else None
 
+    def get_waiting_for_worker(self, obj) -> bool:
+        # The answer to a request whose message goes to the broker when the request's
+        # transaction commits (an Idempotency-Key's), after this is drawn up: not waiting.
+        return obj.is_waiting_for_worker and not self.context.get("sends_on_commit")
+
     def get_status_detail(self, obj) -> str:
         label = obj.get_kind_display().lower()
-        if obj.is_waiting_for_worker:
+        if self.get_waiting_for_worker(obj):
             detail = (
                 "Waiting for the background worker: the request is recorded and the "
                 f"{label} will be built as soon as the worker is back."
@@ -145,12 +148,18 @@ class MeetingDocumentApi(GenericAPIView):
 
     def post(self, request, pk: int):
         meeting, _ = _load(request, pk, self.kind)
-        document, _ = services.document_request(
+        document, queued = services.document_request(
             actor=request.user,
             meeting=meeting,
             kind=self.kind,
         )
-        return Response(MeetingDocumentOutputSerializer(document).data, status.HTTP_202_ACCEPTED)
+        # Asked for and not yet sent: the request runs in a transaction (an Idempotency-Key's)
+        # whose commit sends it; a refused send is then seen on the next read.
+        sends_on_commit = queued is None and document.is_waiting_for_worker
+        data = MeetingDocumentOutputSerializer(
+            document, context={"sends_on_commit": sends_on_commit}
+        ).data
+        return Response(data, status.HTTP_202_ACCEPTED)
 
 
 class MeetingDocumentFileApi(GenericAPIView):

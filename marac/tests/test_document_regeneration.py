@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerDown
 
 from marac import tasks
 
@@ -265,3 +266,32 @@ def test_a_pack_never_built_has_nothing_to_download(client):
     assert response.status_code == 404
     assert NEWER not in page
     assert reverse("marac:meeting-document-download", args=[at.pk, "pack"]) not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_keyed_api_request_does_not_say_it_waits_for_the_worker_when_it_was_sent(api_client):
+    """An API POST with an Idempotency-Key runs in the middleware's transaction, so the
+    message goes to the broker only when it commits, after the answer is drawn up."""
+    at, coord = meeting(), coordinator()
+    listed_case(at, coord)
+    api_client.force_login(coord)  # the middleware knows the caller before DRF runs
+    url = f"/api/v1/marac/meetings/{at.pk}/pack/"
+
+    with mock.patch.object(tasks.generate_meeting_document, "apply_async") as send:
+        keyed = api_client.post(url, HTTP_IDEMPOTENCY_KEY="pack-1")
+        replayed = api_client.post(url, HTTP_IDEMPOTENCY_KEY="pack-1")
+
+    send.assert_called_once()
+    assert keyed.status_code == 202 and replayed["Idempotent-Replayed"] == "true"
+    for body in (keyed.json(), replayed.json()):
+        assert body["waiting_for_worker"] is False, body
+        assert "Waiting for the background worker" not in body["status_detail"]
+    assert api_client.get(url).json()["waiting_for_worker"] is False
+
+    # Unkeyed, the send is tried before the answer: with the broker down it says so.
+    MeetingDocument.objects.update(status=DocumentStatus.FAILED)
+    with mock.patch.object(
+        tasks.generate_meeting_document, "apply_async", side_effect=BrokerDown("refused")
+    ):
+        unkeyed = api_client.post(url)
+    assert unkeyed.json()["waiting_for_worker"] is True
