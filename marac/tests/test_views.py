@@ -483,3 +483,19 @@ def test_a_decision_sent_while_the_agenda_is_regenerated_keeps_what_was_typed(
 
     assert saved.status_code == 302
     assert AgendaDecision.objects.get(item=item).owner == "PC Jones"
+
+
+def test_the_list_still_leads_to_an_agenda_being_regenerated_with_its_items(
+    client, lambeth_supervisor, lambeth_agenda, django_capture_on_commit_callbacks
+):
+    """Its page still shows the last good agenda's items (and the PDF stays downloadable): the
+    list links to it and counts them, instead of a bare date and a dash."""
+    client.force_login(lambeth_supervisor)
+    total = lambeth_agenda.total_items
+    assert total > 0
+
+    listing = regenerate(client, lambeth_agenda, django_capture_on_commit_callbacks).text
+
+    assert lambeth_agenda.status == AgendaStatus.PENDING
+    assert f'href="{reverse("marac:agenda-detail", args=[lambeth_agenda.pk])}"' in listing
+    assert f'govuk-table__cell--numeric">{total}</td>' in listing
