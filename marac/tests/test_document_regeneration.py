@@ -295,3 +295,20 @@ def test_a_keyed_api_request_does_not_say_it_waits_for_the_worker_when_it_was_se
     ):
         unkeyed = api_client.post(url)
     assert unkeyed.json()["waiting_for_worker"] is True
+
+
+def test_a_copy_failed_before_this_rule_still_offers_its_last_good_pdf(client):
+    """A rebuild that failed before failures kept the last good copy ready left it failed with
+    its file: the page links the file that is still there."""
+    first, coord = built()
+    MeetingDocument.objects.filter(pk=first.pk).update(
+        status=DocumentStatus.FAILED, error="RuntimeError: boom"
+    )
+    client.force_login(coord)
+
+    page = client.get(reverse("marac:meeting-documents", args=[first.meeting_id])).text
+
+    assert "Failed" in page and "boom" in page and "Try again" in page
+    download_url = reverse("marac:meeting-document-download", args=[first.meeting_id, "pack"])
+    assert download_url in page
+    assert hashlib.sha256(downloaded(client, first)).hexdigest() == first.checksum
