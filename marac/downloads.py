@@ -16,10 +16,11 @@ from .services.documents import document_filename
 
 
 def document_download(request, *, meeting, document):
-    """The viewer's ready copy as an audited, uncached PDF; a 404 while it is missing or not
-    ready. The download is logged against the meeting, and against the cases the copy holds and
-    the people it names (one entry each), as a page naming them would be."""
-    if document is None or not document.is_ready or not document.file.name:
+    """The viewer's copy as an audited, uncached PDF: the ready one, or the last good one while
+    a newer one is being produced; a 404 while none was ever built. The download is logged
+    against the meeting, and against the cases the copy holds and the people it names (one
+    entry each), as a page naming them would be."""
+    if document is None or not document.has_pdf:
         raise Http404("The document is not ready")
     response = audited_pdf_download(
         request,

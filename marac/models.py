@@ -79,6 +79,19 @@ class BackgroundBuild(models.Model):
         """In progress but presumed lost: never sent, or its worker died (lease expired)."""
         return self.is_waiting_for_worker or self.lease_expired()
 
+    # Both kinds of build have `file` and `checksum`, replaced only by a build that succeeds.
+    @property
+    def has_pdf(self) -> bool:
+        """A PDF was built: the ready one, or, while a newer one is being produced, the last
+        good one (`file`, `checksum` and `generated_at`, and an agenda's `counts`, are replaced
+        only by a build that succeeds, so a regeneration never takes it away)."""
+        return bool(self.file.name and self.checksum)
+
+    @property
+    def is_being_replaced(self) -> bool:
+        """A newer version of a built copy is asked for or being built."""
+        return self.is_in_progress and self.has_pdf
+
 
 @tracked()
 class Agenda(BackgroundBuild):
@@ -135,18 +148,6 @@ class Agenda(BackgroundBuild):
     @property
     def is_failed(self) -> bool:
         return self.status == AgendaStatus.FAILED
-
-    @property
-    def has_pdf(self) -> bool:
-        """A PDF was built: the ready one, or, while a newer one is being produced, the last
-        good one (`file`, `checksum`, `counts` and `generated_at` are replaced only by a build
-        that succeeds, so a regeneration never takes it away)."""
-        return bool(self.file.name and self.checksum)
-
-    @property
-    def is_being_replaced(self) -> bool:
-        """A newer version of a built agenda is asked for or being built."""
-        return self.is_in_progress and self.has_pdf
 
     def can_regenerate(self) -> bool:
         return self.status != AgendaStatus.GENERATING or self.is_stale()
@@ -1062,6 +1063,12 @@ class MeetingDocument(BackgroundBuild):
     @property
     def is_failed(self) -> bool:
         return self.status == DocumentStatus.FAILED
+
+    @property
+    def is_built(self) -> bool:
+        """The copy last asked for is built: ready, and not the last good copy left by a
+        rebuild that failed (ready with its error), which a retried build replaces."""
+        return self.is_ready and not self.error
 
     def can_request(self) -> bool:
         return not self.is_in_progress or self.is_stale()

@@ -507,8 +507,15 @@ def _coordinator_lists(viewer, borough_id, request) -> list[WorkList]:
     def meeting(meeting):
         pack = packs.get(meeting.pk)
         state = pack.get_status_display() if pack else "Not asked for"
+        if pack and pack.is_being_replaced:
+            # The last good pack stays downloadable while a newer one is built (ADR 0006).
+            state = "Ready, a newer version is being produced"
         colour = (
-            "green" if pack and pack.is_ready else "red" if pack and pack.is_failed else "yellow"
+            "green"
+            if pack and (pack.is_ready or pack.is_being_replaced)
+            else "red"
+            if pack and pack.is_failed
+            else "yellow"
         )
         return WorkItem(
             record=meeting,

@@ -36,7 +36,10 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
         help_text="The agency whose copy this is; null for the coordinator's full copy."
     )
     download_url = serializers.SerializerMethodField(
-        help_text="Where to download the PDF; null until the copy is ready."
+        help_text=(
+            "Where to download the PDF; null until a copy is built. While a newer copy is being "
+            "produced (or after it could not be), the last good one stays downloadable here."
+        )
     )
     requested_at = serializers.DateTimeField(source="updated_at", read_only=True)
     sent_at = serializers.DateTimeField(
@@ -44,9 +47,7 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="When the build was handed to the background worker; null while it waits.",
     )
-    waiting_for_worker = serializers.BooleanField(
-        source="is_waiting_for_worker",
-        read_only=True,
+    waiting_for_worker = serializers.SerializerMethodField(
         help_text=(
             "True when the request is recorded but the background worker could not be reached: "
             "it is sent, and the copy built, as soon as the worker is back."
@@ -77,22 +78,39 @@ class MeetingDocumentOutputSerializer(serializers.ModelSerializer):
     def get_agency_name(self, obj) -> str | None:
         return obj.agency.name if obj.agency_id else None
 
+    def get_waiting_for_worker(self, obj) -> bool:
+        # The answer to a request whose message goes to the broker when the request's
+        # transaction commits (an Idempotency-Key's), after this is drawn up: not waiting.
+        return obj.is_waiting_for_worker and not self.context.get("sends_on_commit")
+
     def get_status_detail(self, obj) -> str:
         label = obj.get_kind_display().lower()
-        if obj.is_waiting_for_worker:
-            return (
+        if self.get_waiting_for_worker(obj):
+            detail = (
                 "Waiting for the background worker: the request is recorded and the "
                 f"{label} will be built as soon as the worker is back."
             )
-        return {
-            DocumentStatus.PENDING: f"Sent to the background worker: the {label} is queued.",
-            DocumentStatus.GENERATING: f"The background worker is building the {label}.",
-            DocumentStatus.READY: f"The {label} is ready to download.",
-            DocumentStatus.FAILED: f"Building the {label} failed: {obj.error}",
-        }[obj.status]
+        elif obj.is_ready and obj.error:
+            detail = (
+                f"A newer version of the {label} could not be produced ({obj.error}); the "
+                "version generated before is unchanged and ready to download."
+            )
+        else:
+            detail = {
+                DocumentStatus.PENDING: f"Sent to the background worker: the {label} is queued.",
+                DocumentStatus.GENERATING: f"The background worker is building the {label}.",
+                DocumentStatus.READY: f"The {label} is ready to download.",
+                DocumentStatus.FAILED: f"Building the {label} failed: {obj.error}",
+            }[obj.status]
+        if obj.is_being_replaced:
+            detail += (
+                " A newer version is being produced; until it is ready, the version generated "
+                "before stays available to download."
+            )
+        return detail
 
     def get_download_url(self, obj) -> str | None:
-        if not obj.is_ready:
+        if not obj.has_pdf:
             return None
         return reverse(f"api:marac-meeting-{obj.kind}-file", args=[obj.meeting_id])
 
@@ -130,12 +148,18 @@ class MeetingDocumentApi(GenericAPIView):
 
     def post(self, request, pk: int):
         meeting, _ = _load(request, pk, self.kind)
-        document, _ = services.document_request(
+        document, queued = services.document_request(
             actor=request.user,
             meeting=meeting,
             kind=self.kind,
         )
-        return Response(MeetingDocumentOutputSerializer(document).data, status.HTTP_202_ACCEPTED)
+        # Asked for and not yet sent: the request runs in a transaction (an Idempotency-Key's)
+        # whose commit sends it; a refused send is then seen on the next read.
+        sends_on_commit = queued is None and document.is_waiting_for_worker
+        data = MeetingDocumentOutputSerializer(
+            document, context={"sends_on_commit": sends_on_commit}
+        ).data
+        return Response(data, status.HTTP_202_ACCEPTED)
 
 
 class MeetingDocumentFileApi(GenericAPIView):

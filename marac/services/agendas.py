@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
@@ -29,10 +28,9 @@ from ..models import (
 from ..pdf import render_agenda_pdf
 from ..selectors.agendas import agendas_visible_to
 from ..selectors.content import ItemSpec, agenda_content
+from .builds import builds_mark_failed
 
 logger = logging.getLogger(__name__)
-
-ERROR_MAX_CHARS = 2000
 
 
 class AgendaStateError(StateError):
@@ -159,7 +157,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`,
     and regenerating keeps the decisions already recorded. The last good PDF stays the agenda's
     until the new one is stored. On error the agenda is marked failed with the error (one built
-    before goes back to ready as it was: `agendas_mark_failed`), and the error is raised again
+    before goes back to ready as it was: `builds_mark_failed`), and the error is raised again
     (for the task to retry if transient).
     """
     with transaction.atomic():
@@ -206,26 +204,13 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
 
 def _mark_failed(team: Team, meeting_date: date, exc: BaseException) -> None:
     try:
-        agendas_mark_failed(
+        builds_mark_failed(
             Agenda.objects.filter(team=team, meeting_date=meeting_date),
             error=f"{type(exc).__name__}: {exc}",
             now=timezone.now(),
         )
     except Exception:  # the database itself may be what failed
         logger.exception("Could not record the failure of agenda %s %s", team.code, meeting_date)
-
-
-def agendas_mark_failed(agendas: QuerySet[Agenda], *, error: str, now: datetime) -> None:
-    """Record that building these agendas failed (the worker's error, or the sweeper giving up).
-
-    An agenda built before (a regeneration failed) goes back to ready as it was: its last good
-    PDF, items and decisions, with the error to say a newer version could not be produced.
-    Nothing of the failed build was kept (it rolled back). The others are failed: the page
-    shows the error and a retry button."""
-    agendas = agendas.exclude(status=AgendaStatus.READY)
-    fields = {"error": error[:ERROR_MAX_CHARS], "lease_expires_at": None, "updated_at": now}
-    agendas.exclude(file="").exclude(checksum="").update(status=AgendaStatus.READY, **fields)
-    agendas.filter(Q(file="") | Q(checksum="")).update(status=AgendaStatus.FAILED, **fields)
 
 
 # --- Asking the worker -------------------------------------------------------------------------
@@ -297,6 +282,12 @@ def agenda_decision_record(
     if not agendas_visible_to(viewer=actor).filter(pk=item.agenda_id).exists():
         raise PermissionDenied(
             "Only a supervisor or MARAC coordinator of the agenda's team records its decisions."
+        )
+    if item.agenda.is_being_replaced:
+        # Its build may replace or remove the item (and so the decision with it).
+        raise AgendaStateError(
+            "Decisions are recorded on a ready agenda: a newer version of this one is being "
+            "produced. Save the decision again once it is ready."
         )
     if not item.agenda.is_ready:
         raise AgendaStateError("Decisions are recorded on a ready agenda.")

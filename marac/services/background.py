@@ -8,7 +8,8 @@ are set pending again and sent; a row locked by a live build is skipped, so a bu
 running is never doubled, and a duplicate message finds the copy ready and stops. A build whose
 worker died more than BACKGROUND_MAX_TAKEOVERS times in a row is marked failed instead (the
 page shows the error and a retry button), so a build that always kills its worker cannot loop;
-an agenda that was built before goes back to ready with its last good PDF and the error.
+an agenda or document that was built before goes back to ready with its last good PDF and
+the error.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import IN_PROGRESS_STATUSES, Agenda, AgendaStatus, MeetingDocument
-from .agendas import agenda_send, agendas_mark_failed
+from .agendas import agenda_send
+from .builds import builds_mark_failed
 from .documents import document_send
 
 logger = logging.getLogger(__name__)
@@ -69,14 +71,12 @@ def _take_over(model, now: datetime) -> tuple[list, int]:
         for row in rows
         if row.pk in died and row.takeovers >= settings.BACKGROUND_MAX_TAKEOVERS
     }
-    gave_up = GAVE_UP.format(times=settings.BACKGROUND_MAX_TAKEOVERS + 1)
-    if model is Agenda:
-        # A regeneration given up leaves the last good agenda as it was.
-        agendas_mark_failed(Agenda.objects.filter(pk__in=exhausted), error=gave_up, now=now)
-    else:
-        model.objects.filter(pk__in=exhausted).update(
-            status=AgendaStatus.FAILED, error=gave_up, lease_expires_at=None, updated_at=now
-        )
+    # A regeneration given up leaves the last good copy as it was.
+    builds_mark_failed(
+        model.objects.filter(pk__in=exhausted),
+        error=GAVE_UP.format(times=settings.BACKGROUND_MAX_TAKEOVERS + 1),
+        now=now,
+    )
     resend = [row for row in rows if row.pk not in exhausted]
     reset = {"status": AgendaStatus.PENDING, "sent_at": None, "lease_expires_at": None}
     model.objects.filter(pk__in=[row.pk for row in resend]).update(**reset, updated_at=now)

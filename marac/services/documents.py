@@ -13,7 +13,11 @@ it in the worker. Follows the daily agendas (ADR 0005):
   and stops, and the build of a worker killed whole is sent again once its lease expires;
 - the PDF is rendered whole in memory, written under a name derived from its checksum, and
   only then does the row point at it; a failure marks the row failed with the error (the page
-  shows it with a retry button) and is raised again for the task to retry if transient.
+  shows it with a retry button) and is raised again for the task to retry if transient;
+- asking again for a ready copy never takes it away: its file and checksum are replaced only
+  by a build that succeeds, so the last good copy stays downloadable while a newer one is
+  built, and a rebuild that fails puts it back to ready with the error (`builds_mark_failed`),
+  which a retry of the task (or asking again) then tries to clear.
 
 The copy is built as the requester sees it (the same viewer-scoped selectors as the pages), and
 only while the requester still has the access the copy is for.
@@ -42,10 +46,9 @@ from ..models import (
 )
 from ..pdf import render_meeting_document_pdf
 from ..selectors import documents as selectors
+from .builds import builds_mark_failed
 
 logger = logging.getLogger(__name__)
-
-ERROR_MAX_CHARS = 2000
 
 
 class DocumentStateError(StateError):
@@ -168,13 +171,15 @@ def _viewer(document: MeetingDocument):
 def document_generate(*, document_id: int) -> MeetingDocument:
     """Build the copy: render, checksum, store, point the row at the file; status ready.
 
-    Idempotent: a ready copy is left alone (asking again sets it pending first), and the row
-    stays locked while it renders, so two tasks for one copy never both write it. The build
-    holds a lease: if its worker dies, the sweeper sends it again once the lease expires.
+    Idempotent: a ready copy is left alone (asking again sets it pending first) unless it is
+    the last good copy a rebuild failed to replace (ready with an error: a retry of the task
+    builds it again), and the row stays locked while it renders, so two tasks for one copy
+    never both write it. The build holds a lease: if its worker dies, the sweeper sends it
+    again once the lease expires.
     """
     with transaction.atomic():
         document = _lock(document_id)
-        if document.is_ready:
+        if document.is_built:
             return document
         now = timezone.now()
         document.status = DocumentStatus.GENERATING
@@ -186,7 +191,7 @@ def document_generate(*, document_id: int) -> MeetingDocument:
     try:
         with transaction.atomic():
             document = _lock(document_id)
-            if document.is_ready:  # a duplicate task finished it while this one waited
+            if document.is_built:  # a duplicate task finished it while this one waited
                 return document
             viewer = _viewer(document)
             pdf = render_meeting_document_pdf(
@@ -215,11 +220,10 @@ def document_generate(*, document_id: int) -> MeetingDocument:
 
 def _mark_failed(document_id: int, exc: BaseException) -> None:
     try:
-        MeetingDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
-            status=DocumentStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS],
-            lease_expires_at=None,
-            updated_at=timezone.now(),
+        builds_mark_failed(
+            MeetingDocument.objects.filter(pk=document_id),
+            error=f"{type(exc).__name__}: {exc}",
+            now=timezone.now(),
         )
     except Exception:  # the database itself may be what failed
         logger.exception("Could not record the failure of meeting document %s", document_id)

@@ -454,3 +454,48 @@ def test_an_agenda_never_built_has_nothing_to_download(client, lambeth_superviso
     assert response.status_code == 404
     assert "A newer version" not in detail.text
     assert reverse("marac:agenda-download", args=[agenda.pk]) not in detail.text
+
+
+def test_a_decision_sent_while_the_agenda_is_regenerated_keeps_what_was_typed(
+    client, lambeth_supervisor, lambeth_agenda, django_capture_on_commit_callbacks
+):
+    """In the meeting, someone presses Regenerate while a supervisor types a decision: the save
+    is refused (the build may replace the item), but the page shows the last good agenda again
+    with the decision as typed, to save once the newer version is ready."""
+    item = lambeth_agenda.items.first()
+    url = reverse("marac:agenda-decision", args=[lambeth_agenda.pk, item.pk])
+    client.force_login(lambeth_supervisor)
+    regenerate(client, lambeth_agenda, django_capture_on_commit_callbacks)
+
+    refused = client.post(url, decision_data(item, owner="PC Jones", version=0))
+
+    assert refused.status_code == 409
+    assert "Decisions are recorded on a ready agenda" in refused.text
+    assert "Trace the suspect today" in refused.text and 'value="PC Jones"' in refused.text
+    assert f'action="{url}"' in refused.text
+    assert not AgendaDecision.objects.exists()
+    # While it is regenerated the page shows the last good agenda's items.
+    detail = client.get(reverse("marac:agenda-detail", args=[lambeth_agenda.pk])).text
+    assert item.reference in detail and f'action="{url}"' in detail
+
+    agenda_generate(team=lambeth_agenda.team, meeting_date=MONDAY, force=True)
+    saved = client.post(url, decision_data(item, owner="PC Jones", version=0))
+
+    assert saved.status_code == 302
+    assert AgendaDecision.objects.get(item=item).owner == "PC Jones"
+
+
+def test_the_list_still_leads_to_an_agenda_being_regenerated_with_its_items(
+    client, lambeth_supervisor, lambeth_agenda, django_capture_on_commit_callbacks
+):
+    """Its page still shows the last good agenda's items (and the PDF stays downloadable): the
+    list links to it and counts them, instead of a bare date and a dash."""
+    client.force_login(lambeth_supervisor)
+    total = lambeth_agenda.total_items
+    assert total > 0
+
+    listing = regenerate(client, lambeth_agenda, django_capture_on_commit_callbacks).text
+
+    assert lambeth_agenda.status == AgendaStatus.PENDING
+    assert f'href="{reverse("marac:agenda-detail", args=[lambeth_agenda.pk])}"' in listing
+    assert f'govuk-table__cell--numeric">{total}</td>' in listing

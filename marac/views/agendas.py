@@ -133,7 +133,8 @@ class AgendaDetailView(RecordPageReadLoggedMixin, AgendaRoleMixin, TemplateView)
         return self.agenda
 
     def get_context_data(self, **kwargs):
-        items = selectors.agenda_items(self.agenda) if self.agenda.is_ready else []
+        # The last good agenda's items stay while a newer version is produced (ADR 0005).
+        items = selectors.agenda_items(self.agenda) if self.agenda.has_pdf else []
         for item in items:
             if item.pk == self.bound_item_id:
                 item.form = self.bound_form
@@ -189,11 +190,10 @@ class AgendaDecisionView(ServiceFormMixin, AgendaDetailView):
         return AgendaDecision.objects.filter(item=self.item).first()
 
     def form_rejected(self, form, status, **context):
+        # Also the refusal while a newer version is being produced (a StateError): the form
+        # again at 409 with what was typed, to save once it is ready, never only a warning.
         self.bound_form, self.bound_item_id = form, self.item.pk
         return self.render_to_response(self.get_context_data(), status=status)
-
-    def state_error_url(self) -> str:
-        return reverse("marac:agenda-detail", args=[self.agenda.pk])
 
 
 class AgendaDownloadView(AgendaRoleMixin, View):

@@ -174,6 +174,26 @@ def test_meeting_rows_carry_their_pack_state(lambeth_coordinator):
     assert meetings.items[0].record == at
 
 
+def test_a_pack_being_rebuilt_is_still_shown_ready(lambeth_coordinator):
+    """Asking for a newer pack keeps the last one downloadable (ADR 0006): the row does not say
+    the meeting has no pack to circulate."""
+    from marac.models import DocumentStatus, MeetingDocument
+
+    at = builders.meeting("LAM")
+    MeetingDocument.objects.create(
+        meeting=at, kind="pack", requested_by=lambeth_coordinator, status=DocumentStatus.PENDING,
+        file="marac/meetings/1/pack/coordinator/pack-0123456789abcdef.pdf", checksum="0" * 64,
+    )  # fmt: skip
+
+    meetings = next(
+        wl for wl in selectors.work_lists(viewer=lambeth_coordinator) if wl.key == "meetings"
+    )
+
+    assert [(item.tag, item.tag_colour) for item in meetings.items] == [
+        ("Pack: Ready, a newer version is being produced", "green")
+    ]
+
+
 def test_london_wide_coordinator_narrows_to_the_chosen_borough(central_coordinator):
     lambeth = builders.referral("LAM")
     southwark = builders.referral("SOU")
