@@ -314,7 +314,30 @@ class IncidentReferenceCounter(models.Model):
         return f"{self.borough_id}/{self.year}: {self.last_number}"
 
 
-@tracked()
+def _victim_to_assess_of(incident_id: str) -> str:
+    """SQL: whether the incident `incident_id` (an SQL expression) has a victim with no risk
+    assessment."""
+    return (
+        "EXISTS (SELECT FROM cases_party p "  # noqa: S608 (column names only)
+        f"WHERE p.incident_id = {incident_id} AND p.role = 'victim' "
+        "AND NOT p.has_risk_assessment)"
+    )
+
+
+def _recompute_victim_to_assess_of(incident_id: str) -> str:
+    """SQL: set the incident's has_victim_to_assess again, if it changed (an unchanged row is
+    neither rewritten nor locked). The incident's own trigger computes the same value."""
+    return (
+        "UPDATE cases_incident i "  # noqa: S608 (column names only)
+        f"SET has_victim_to_assess = {_victim_to_assess_of('i.id')} "
+        f"WHERE i.id = {incident_id} "
+        f"AND i.has_victim_to_assess IS DISTINCT FROM {_victim_to_assess_of('i.id')};"
+    )
+
+
+# History leaves out the derived flag: its changes follow the victims' assessments, not an
+# edit of the incident.
+@tracked(exclude=["has_victim_to_assess"])
 class Incident(models.Model):
     reference = models.CharField(max_length=24, unique=True, editable=False)
     # db_index=False on foreign keys that lead a composite index already: a second index on
@@ -374,9 +397,22 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: a save based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
+    # Whether a victim of the incident has no risk assessment (`Party.has_risk_assessment`
+    # false): written only by database triggers (ADR 0016), here and on the parties, whatever
+    # the ORM writes. The officers' "Victims to assess" reads an officer's few such incidents
+    # from the partial indexes below, not every incident they ever recorded.
+    has_victim_to_assess = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="incident_flag_from_parties",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"NEW.has_victim_to_assess := {_victim_to_assess_of('NEW.id')}; RETURN NEW;",
+            ),
+        ]
         indexes = [
             models.Index(fields=["borough", "-occurred_at", "-id"]),
             models.Index(fields=["-occurred_at", "-id"]),
@@ -391,6 +427,18 @@ class Incident(models.Model):
             models.Index(Upper("reference"), name="incident_reference_upper"),
             models.Index(Upper("cad_reference"), name="incident_cad_reference_upper"),
             models.Index(Upper("crime_reference"), name="incident_crime_ref_upper"),
+            # An officer's submitted incidents with a victim not assessed, by who recorded them
+            # and who is in charge ("Victims to assess"): a handful each.
+            models.Index(
+                fields=["created_by"],
+                name="incident_recorder_to_assess",
+                condition=Q(has_victim_to_assess=True) & ~Q(status="draft"),
+            ),
+            models.Index(
+                fields=["officer_in_charge"],
+                name="incident_oic_to_assess",
+                condition=Q(has_victim_to_assess=True) & ~Q(status="draft"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -555,6 +603,23 @@ class Party(models.Model):
             ),
         ]
         triggers = [
+            # The incident's has_victim_to_assess: a party added, removed, moved to another
+            # incident, given another role, or its victim assessed (riskassessment's trigger
+            # sets has_risk_assessment) works out the old and the new incident's flag again.
+            pgtrigger.Trigger(
+                name="party_sets_incident_flag",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("role", "incident_id", "has_risk_assessment")
+                | pgtrigger.Delete,
+                func=(
+                    "IF TG_OP <> 'INSERT' THEN "
+                    f"{_recompute_victim_to_assess_of('OLD.incident_id')} END IF; "
+                    "IF TG_OP <> 'DELETE' THEN "
+                    f"{_recompute_victim_to_assess_of('NEW.incident_id')} END IF; "
+                    "RETURN NULL;"
+                ),
+            ),
             pgtrigger.Trigger(
                 name="party_person_search_name",
                 when=pgtrigger.Before,
@@ -563,7 +628,7 @@ class Party(models.Model):
                     "NEW.person_search_name := (SELECT search_name FROM cases_person "
                     "WHERE id = NEW.person_id); RETURN NEW;"
                 ),
-            )
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -618,9 +618,12 @@ def _skipped_trigger_uris() -> list[str]:
         # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
         f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
         f"{MaracReferral._meta.label}:referral_sets_assessment_flag",
-        # And each victim's has_risk_assessment (the party rows, built knowing which are).
+        # And each victim's has_risk_assessment and each incident's has_victim_to_assess (the
+        # rows are built knowing which victims are assessed).
         f"{VictimAssessmentState._meta.label}:party_flag_from_assessments",
         f"{RiskAssessment._meta.label}:assessment_sets_victim_flag",
+        f"{Party._meta.label}:party_sets_incident_flag",
+        f"{Incident._meta.label}:incident_flag_from_parties",
         # Each party and referral row would lock and recompute its person's candidacy: the
         # load rebuilds them all once at the end instead (`run`).
         f"{RepeatCandidateParty._meta.label}:party_refreshes_repeat_candidates",
@@ -902,7 +905,7 @@ class Generator:
         ]
         households = self._households_for(whens)
         now = self.end
-        incidents, meta = [], []
+        incidents, meta, assessed = [], [], []
         for when, h in zip(whens, households, strict=True):
             borough = self.boroughs[h.borough]
             officer = self.officers[borough.id]
@@ -912,6 +915,12 @@ class Generator:
                 (IncidentStatus.DRAFT if rng.random() < 0.05 else IncidentStatus.OPEN)
                 if is_open
                 else IncidentStatus.CLOSED
+            )
+            # Whether the victim is assessed is decided here, so that the incident and party
+            # rows carry the flags that triggers the load skips would set. A closed incident's
+            # victims are all assessed (closing needs it); some in open incidents still wait.
+            is_assessed = status != IncidentStatus.DRAFT and (
+                not is_open or rng.random() <= ASSESSED_CHANCE
             )
             is_crime = rng.random() < CRIME_CHANCE
             outcome, nfa = "", ""
@@ -954,24 +963,21 @@ class Generator:
                     created_at=reported,
                     updated_at=reported,
                     submitted_at=None if status == IncidentStatus.DRAFT else reported,
+                    has_victim_to_assess=not is_assessed,
                     closed_at=when + timedelta(days=rng.randrange(14, 50))
                     if status == IncidentStatus.CLOSED
                     else None,
                 )
             )
             meta.append((h, borough, officer, is_open, is_crime, status))
+            assessed.append(is_assessed)
         self._copy(incidents)
         self.stats.add("incident", len(incidents))
 
-        parties, victims, suspects, assessed = [], [], [], []
-        for inc, (h, _b, _o, is_open, _crime, status) in zip(incidents, meta, strict=True):
-            # Whether the victim is assessed is decided here, so that the party row carries
-            # has_risk_assessment (kept by triggers the load skips). A closed incident's victims
-            # are all assessed (closing needs it); some in open incidents are still waiting.
-            is_assessed = status != IncidentStatus.DRAFT and (
-                not is_open or rng.random() <= ASSESSED_CHANCE
-            )
-            assessed.append(is_assessed)
+        parties, victims, suspects = [], [], []
+        for inc, (h, _b, _o, _open, _crime, _s), is_assessed in zip(
+            incidents, meta, assessed, strict=True
+        ):
             v = _build(Party, incident=inc, person_id=h.victim, role=PartyRole.VICTIM,
                       created_at=inc.reported_at, has_risk_assessment=is_assessed,
                       person_search_name=h.victim_name)  # fmt: skip

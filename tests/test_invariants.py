@@ -855,6 +855,10 @@ class SafeguardingMachine(RuleBasedStateMachine):
         for victim in victims:
             assessed = RiskAssessment.objects.filter(victim=victim).exists()
             assert victim.has_risk_assessment == assessed, victim
+            waiting = victim.incident.parties.filter(
+                role=PartyRole.VICTIM, has_risk_assessment=False
+            ).exists()
+            assert victim.incident.has_victim_to_assess == waiting, victim.incident
             if assessed or victim.incident.status == IncidentStatus.DRAFT:
                 continue
             assert victim.incident.status != IncidentStatus.CLOSED, victim.incident

@@ -201,14 +201,18 @@ def officer_draft_assessments(*, viewer) -> QuerySet:
 def officer_victims_not_assessed(*, viewer) -> QuerySet:
     """Victims of the officer's submitted incidents, closed ones included, with no risk
     assessment yet: every victim of every incident is assessed (DOMAIN.md, SPECSS+), and
-    closing an incident assesses nobody. Read from the flag the database keeps
-    (`Party.has_risk_assessment`, ADR 0016) through its partial index, so that years of
-    assessed victims are never read; the few found are checked against the assessments."""
+    closing an incident assesses nobody. Read through flags the database keeps (ADR 0016):
+    the officer's incidents with a victim waiting (`Incident.has_victim_to_assess`, a partial
+    index by recorder and one by officer in charge), then those victims
+    (`Party.has_risk_assessment`), so that neither the officer's years of incidents nor
+    London's assessed victims are read; the few found are checked against the assessments."""
     assessed = RiskAssessment.objects.filter(victim_id=OuterRef("pk"))
     parties = scope_to_viewer(
-        Party.objects.filter(role=PartyRole.VICTIM, has_risk_assessment=False).exclude(
-            incident__status=IncidentStatus.DRAFT
-        ),
+        Party.objects.filter(
+            role=PartyRole.VICTIM,
+            has_risk_assessment=False,
+            incident__has_victim_to_assess=True,
+        ).exclude(incident__status=IncidentStatus.DRAFT),
         viewer=viewer,
         borough_field="incident__borough_id",
         police_roles=CASE_READERS,

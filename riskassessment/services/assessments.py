@@ -81,6 +81,11 @@ def assessment_start(
     # The victim's row lock makes two starts take turns: with no current assessment there is
     # no row for the lock below to wait on, and both would insert one (the second failing on
     # the one-current-assessment index). The second now opens the first's draft.
+    # The incident is locked first, as every incident service does: starting it rewrites the
+    # victim's has_risk_assessment and then the incident's has_victim_to_assess (database
+    # triggers), and taking the two locks in the other order could deadlock with a service
+    # that holds the incident and saves a party.
+    Incident.objects.select_for_update().filter(pk=victim.incident_id).values_list("pk").first()
     Party.objects.select_for_update().filter(pk=victim.pk).values_list("pk").first()
     current = (
         RiskAssessment.objects.select_for_update().filter(victim=victim, is_current=True).first()

@@ -5,7 +5,7 @@ writes the party or the assessment, the flag is the assessments' answer."""
 import pytest
 from django.apps import apps
 
-from cases.models import Party, PartyRole
+from cases.models import Incident, Party, PartyRole
 from cases.tests.factories import add_party, complete_incident
 from worklists.selectors import officer_victims_not_assessed
 
@@ -95,3 +95,58 @@ def test_the_flag_changing_writes_no_history_of_the_party():
     # A real change of the party is still recorded.
     Party.objects.filter(pk=victim.pk).update(notes="Moved away.")
     assert events.filter(pgh_obj_id=victim.pk).count() == before + 1
+
+
+def incident_flag(incident) -> bool:
+    return Incident.objects.values_list("has_victim_to_assess", flat=True).get(pk=incident.pk)
+
+
+def test_the_incident_flag_follows_its_victims_assessments_roles_and_removal():
+    incident, victim, suspect = complete_incident()
+    assert incident_flag(incident) is True
+
+    start_assessment(victim=victim)
+    assert incident_flag(incident) is False
+
+    second = add_party(incident, PartyRole.VICTIM)
+    assert incident_flag(incident) is True
+    Party.objects.filter(pk=second.pk).update(role=PartyRole.WITNESS)
+    assert incident_flag(incident) is False
+    Party.objects.filter(pk=second.pk).update(role=PartyRole.VICTIM)
+    assert incident_flag(incident) is True
+
+    other, _, _ = complete_incident()
+    Party.objects.filter(pk=second.pk).update(incident=other)
+    assert (incident_flag(incident), incident_flag(other)) == (False, True)
+
+    Party.objects.filter(pk=second.pk).delete()
+    assessment = RiskAssessment.objects.get(victim=victim)
+    assessment.answers.all().delete()
+    RiskAssessment.objects.filter(pk=assessment.pk).delete()
+    assert incident_flag(incident) is True  # the first victim waits again
+
+
+def test_no_write_of_the_incident_can_store_a_flag_its_parties_contradict():
+    waiting, _, _ = complete_incident()
+    done, victim, _ = complete_incident()
+    start_assessment(victim=victim)
+    stale = Incident.objects.get(pk=waiting.pk)
+
+    Incident.objects.filter(pk=waiting.pk).update(has_victim_to_assess=False)
+    Incident.objects.filter(pk=done.pk).update(has_victim_to_assess=True)
+    stale.has_victim_to_assess = False
+    stale.save()
+
+    assert (incident_flag(waiting), incident_flag(done)) == (True, False)
+
+
+def test_the_incident_flag_changing_writes_no_history_of_the_incident_nor_its_version():
+    events = apps.get_model("cases", "IncidentEvent").objects
+    incident, victim, _ = complete_incident()
+    before = events.filter(pgh_obj_id=incident.pk).count()
+
+    start_assessment(victim=victim)
+
+    assert events.filter(pgh_obj_id=incident.pk).count() == before
+    # An officer's open form for the incident is not made stale by it.
+    assert Incident.objects.get(pk=incident.pk).version == incident.version
