@@ -16,6 +16,7 @@ from django.db.models.functions import Upper
 
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.tracking import tracked
+from publicprotection.derived_flags import recompute_flag_sql
 
 # --- Reference lists ---------------------------------------------------------------------------
 
@@ -325,13 +326,13 @@ def _victim_to_assess_of(incident_id: str) -> str:
 
 
 def _recompute_victim_to_assess_of(incident_id: str) -> str:
-    """SQL: set the incident's has_victim_to_assess again, if it changed (an unchanged row is
-    neither rewritten nor locked). The incident's own trigger computes the same value."""
-    return (
-        "UPDATE cases_incident i "  # noqa: S608 (column names only)
-        f"SET has_victim_to_assess = {_victim_to_assess_of('i.id')} "
-        f"WHERE i.id = {incident_id} "
-        f"AND i.has_victim_to_assess IS DISTINCT FROM {_victim_to_assess_of('i.id')};"
+    """SQL: set the incident's has_victim_to_assess again, if it changed."""
+    return recompute_flag_sql(
+        table="cases_incident",
+        alias="i",
+        column="has_victim_to_assess",
+        row_id=incident_id,
+        value_of=_victim_to_assess_of,
     )
 
 

@@ -16,6 +16,7 @@ from guardian.models import GroupObjectPermissionBase
 from cases.models import Incident, Party, Person
 from publicprotection.accounts.models import Agency, Borough, Team
 from publicprotection.audit.tracking import kept_by_triggers, tracked
+from publicprotection.derived_flags import recompute_flag_sql
 from riskassessment.models import RiskAssessment
 
 
@@ -283,13 +284,13 @@ def _open_referral_of(assessment_id: str) -> str:
 
 
 def _recompute_flag_of(assessment_id: str) -> str:
-    """SQL: set the assessment's has_open_marac_referral again, if it changed (an unchanged
-    row is not rewritten). The assessment's own trigger computes the same value."""
-    return (
-        "UPDATE riskassessment_riskassessment a "  # noqa: S608 (no input: column names)
-        f"SET has_open_marac_referral = {_open_referral_of('a.id')} "
-        f"WHERE a.id = {assessment_id} "
-        f"AND a.has_open_marac_referral IS DISTINCT FROM {_open_referral_of('a.id')};"
+    """SQL: set the assessment's has_open_marac_referral again, if it changed."""
+    return recompute_flag_sql(
+        table="riskassessment_riskassessment",
+        alias="a",
+        column="has_open_marac_referral",
+        row_id=assessment_id,
+        value_of=_open_referral_of,
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from cases.models import Incident, Party, Person
 from publicprotection.accounts.models import Borough
 from publicprotection.audit.tracking import tracked
+from publicprotection.derived_flags import recompute_flag_sql
 
 
 class ScoringRule(models.TextChoices):
@@ -99,13 +100,14 @@ def _assessment_of(party_id: str) -> str:
 
 
 def _recompute_victim_flag_of(party_id: str) -> str:
-    """SQL: set the party's has_risk_assessment again, if it changed (an unchanged row is not
-    rewritten). The party's own trigger (`VictimAssessmentState`) computes the same value."""
-    return (
-        "UPDATE cases_party p "  # noqa: S608 (column names only)
-        f"SET has_risk_assessment = {_assessment_of('p.id')} "
-        f"WHERE p.id = {party_id} "
-        f"AND p.has_risk_assessment IS DISTINCT FROM {_assessment_of('p.id')};"
+    """SQL: set the party's has_risk_assessment again, if it changed (the party's own trigger,
+    `VictimAssessmentState`, computes the same value)."""
+    return recompute_flag_sql(
+        table="cases_party",
+        alias="p",
+        column="has_risk_assessment",
+        row_id=party_id,
+        value_of=_assessment_of,
     )
 
 
