@@ -329,7 +329,7 @@ def document_subjects(
     listings its content is built from) and the ids of the people it names: each case's
     victim, and in the pack also the linked perpetrators and the children recorded in the
     referral's incident. A download logs them (ADR 0002), so a person's record history shows
-    which agency downloaded a document naming them. Two queries at most."""
+    which agency downloaded a document naming them. Three queries at most."""
     listings = list(cases_shared_with(viewer=viewer).filter(meeting=meeting))
     people = {listing.referral.person_id for listing in listings}
     if kind == DocumentKind.PACK and listings:
