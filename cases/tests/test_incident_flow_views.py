@@ -368,6 +368,11 @@ def test_closing_with_a_victim_not_assessed_shows_why_until_the_assessment_is_st
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.OPEN
 
+    # A missing comment keeps the warning beside the field's error.
+    missing = client.post(url, {"comment": ""})
+    assert missing.status_code == 200
+    assert "The incident cannot be closed yet" in missing.text
+
     assess_victims(incident)
     assert "cannot be closed yet" not in client.get(url).text
     assert client.post(url, {"comment": "Enquiries complete"}).status_code == 302
@@ -413,3 +418,24 @@ def test_the_officer_in_charge_can_be_handed_over_within_the_borough(
     assert handed.status_code == 302
     incident.refresh_from_db()
     assert incident.officer_in_charge == lambeth_supervisor
+
+
+def test_another_boroughs_supervisor_cannot_see_or_use_an_incidents_close_page(
+    client, lambeth_officer
+):
+    """The close page names the victims not yet assessed: a Southwark supervisor gets a 404
+    for a Lambeth incident's page, with no name, and cannot close it."""
+    from publicprotection.accounts.models import Role
+    from publicprotection.accounts.tests.factories import UserFactory, team
+
+    incident, victim, _ = complete_incident(actor=lambeth_officer)
+    client.force_login(UserFactory(role=Role.SUPERVISOR, team=team("SOU")))
+    url = reverse("cases:incident-close", args=[incident.reference])
+
+    page = client.get(url)
+    refused = client.post(url, {"comment": "Closing someone else's case"})
+
+    assert page.status_code == 404 and str(victim.person) not in page.text
+    assert refused.status_code == 404
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.OPEN

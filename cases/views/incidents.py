@@ -701,9 +701,10 @@ class IncidentCloseView(IncidentWriteMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "form": form or CloseIncidentForm(),
-            # Said before the supervisor writes the comment; a refused close shows them as errors.
+            # Said before the supervisor writes the comment, and again beside a missing one; a
+            # refused close already shows them in the error summary.
             "closing_problems": []
-            if form is not None
+            if form is not None and form.non_field_errors()
             else services.closing_problems(self.incident),
         }
 
