@@ -4,7 +4,9 @@
   or token) gets the first answer again, marked `Idempotent-Replayed: true`; the same key with
   a different body is a 422; a retry while the first is still running waits for it.
 - Pages: create forms carry a one-time token (`{% once_field %}`); posting the form again
-  redirects to what the first post made.
+  redirects to what the first post made. A form's token counts for the address it posts to
+  only: a page re-shown with errors gives every form on it the token that was posted (see
+  `once_field`), and another of its forms sent with that token is a request of its own.
 
 The key is claimed in the request's transaction before the view runs, so two identical
 requests racing each other cannot both write.
@@ -49,6 +51,14 @@ def _principal(request) -> str | None:
     return None
 
 
+def _form_key(path: str, token: str) -> str:
+    """A form token's key: the token for this address. On a page re-shown with errors every
+    form carries the token that was posted (a page of a meeting holds several create forms);
+    without the address, the first of them sent would use it up and the next would be told
+    it was a repeat, losing what was typed."""
+    return "form:" + hashlib.sha256(f"{path}\n{token}".encode()).hexdigest()
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,6 +87,8 @@ class IdempotencyMiddleware:
         except RequestDataTooBig:
             return _api_error(413, "request_too_large", "The request body is too large.")
         request_hash = hashlib.sha256(body).hexdigest() if is_api else ""
+        if not is_api:
+            key = _form_key(request.path, key)
         return self._once(request, principal, key, request_hash)
 
     def _once(self, request, principal: str, key: str, request_hash: str):

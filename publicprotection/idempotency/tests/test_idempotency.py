@@ -210,6 +210,38 @@ def test_a_form_with_errors_keeps_its_token_and_can_be_sent_again(client, lambet
     assert Incident.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_another_form_sent_with_a_re_shown_pages_token_is_not_taken_for_a_repeat(
+    client, lambeth_officer
+):
+    """A page re-shown with errors gives each of its forms the token that was posted (a
+    meeting's page has several create forms): sending one of the others first must neither
+    use the token up for the corrected form nor be refused as a repeat."""
+    from cases.models import PersonAddress
+    from cases.tests.factories import PersonFactory
+
+    client.force_login(lambeth_officer)
+    person = PersonFactory()
+    token = "0" * 31 + "3"
+    address_add = reverse("cases:person-address-add", args=[person.pk])
+
+    refused = client.post(reverse("cases:incident-create"), form_body(token, how_reported=""))
+    assert refused.status_code in (200, 400)
+    other = client.post(
+        address_add, {"_once": token, "line_1": "1 A St", "town": "London", "postcode": "SE1 1AA"}
+    )
+    corrected = client.post(reverse("cases:incident-create"), form_body(token))
+
+    assert other.status_code == 302, other.content[:500]
+    assert corrected.status_code == 302, corrected.content[:500]
+    assert PersonAddress.objects.filter(person=person).count() == 1
+    assert Incident.objects.count() == 1
+    # Each is still a once-only request at its own address.
+    again = client.post(reverse("cases:incident-create"), form_body(token))
+    assert again.status_code == 302 and again["Location"] == corrected["Location"]
+    assert Incident.objects.count() == 1
+
+
 # --- Racing twins ---------------------------------------------------------------------------
 
 
