@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -255,7 +256,23 @@ def session_status(request):
     keep the session."""
     if not request.user.is_authenticated:
         return _signed_out()
-    return JsonResponse({"seconds_left": session_seconds_left(request)})
+    return _session_left(request)
+
+
+def _session_left(request) -> JsonResponse:
+    """How long is left, who is signed in and the form token that works now.
+
+    Signing in again (in another tab, after a sign-out or a timeout) gives the browser a new
+    form token, so the forms of a page opened before were refused (a 403 that lost what was
+    typed). The page puts this token in its forms if the same person is signed in.
+    Same-origin only: another site cannot read this answer."""
+    return JsonResponse(
+        {
+            "seconds_left": session_seconds_left(request),
+            "user": request.user.pk,
+            "csrf_token": get_token(request),
+        }
+    )
 
 
 @require_POST
@@ -265,4 +282,4 @@ def session_keep_alive(request):
     if not request.user.is_authenticated:
         return _signed_out()
     request.session[SESSION_ACTIVE_KEY] = time.time()
-    return JsonResponse({"seconds_left": session_seconds_left(request)})
+    return _session_left(request)

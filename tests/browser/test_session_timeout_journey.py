@@ -17,7 +17,7 @@ from publicprotection.accounts.middleware import SESSION_ACTIVE_KEY
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 
-from .steps import sign_in
+from .steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,3 +81,47 @@ def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_
     page.get_by_role("button", name="Save draft and continue").click()
     expect(page.get_by_role("heading", name="Sign in to Public Protection")).to_be_visible()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("sent was not saved")
+
+
+def test_a_form_opened_before_signing_in_again_in_another_tab_still_saves(live_app, page: Page):
+    """Signing in again gives the browser a new form token: the form of a page opened before
+    (its session ended, or signed out in another tab) was refused with a 403 page and what
+    was typed was lost. Coming back to the tab, the page takes the token that works now."""
+    UserFactory(username="ali.officer", role=Role.OFFICER, team=team("LAM"))
+    sign_in(page, live_app.url, "ali.officer")
+    page.goto(f"{live_app.url}/cases/incidents/new/")
+    page.get_by_label("CAD reference (optional)").fill("CAD 4513")
+
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_app.url}/")
+    sign_out(other_tab)
+    sign_in(other_tab, live_app.url, "ali.officer")
+    other_tab.close()
+
+    with page.expect_response("**/account/session/"):
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.get_by_role("button", name="Save draft and continue").click()
+    # The form reached the page behind it: its own errors, with what was typed kept
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_text("Sorry, your form could not be submitted")).to_have_count(0)
+    expect(page.get_by_label("CAD reference (optional)")).to_have_value("CAD 4513")
+
+
+def test_another_person_signing_in_in_another_tab_ends_this_pages_session(live_app, page: Page):
+    UserFactory(username="ali.officer", role=Role.OFFICER, team=team("LAM"))
+    UserFactory(username="bea.officer", role=Role.OFFICER, team=team("LAM"))
+    sign_in(page, live_app.url, "ali.officer")
+    page.goto(f"{live_app.url}/cases/incidents/new/")
+    before = page.locator('input[name="csrfmiddlewaretoken"]').first.input_value()
+
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_app.url}/")
+    sign_out(other_tab)
+    sign_in(other_tab, live_app.url, "bea.officer")
+    other_tab.close()
+
+    with page.expect_response("**/account/session/"):
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.get_by_role("dialog", name="You have been signed out")).to_be_visible()
+    # The page's forms are not given the other person's token
+    assert page.locator('input[name="csrfmiddlewaretoken"]').first.input_value() == before

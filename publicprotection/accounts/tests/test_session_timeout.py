@@ -235,3 +235,19 @@ def test_signing_out_of_a_session_that_already_ended_is_not_called_unsaved_work(
 
     assert "You were signed out after 30 minutes without activity" in response.text
     assert "not saved" not in response.text
+
+
+def test_the_status_gives_who_is_signed_in_and_the_form_token_that_works_now(lambeth_officer):
+    """A page opened before signing in again (in another tab) takes this token into its
+    forms if the same person is signed in (static/src/js/session-timeout.mjs)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    signed_in(client, lambeth_officer)
+    assert client.post(reverse("session_keep_alive")).status_code == 403  # no token yet
+
+    body = client.get(reverse("session_status")).json()
+
+    assert body["user"] == lambeth_officer.pk
+    sent = client.post(reverse("session_keep_alive"), HTTP_X_CSRFTOKEN=body["csrf_token"])
+    assert sent.status_code == 200

@@ -12,6 +12,13 @@
 //
 // Asking the server how long is left is not activity (SessionLifetimeMiddleware):
 // a page left open does not keep its session.
+//
+// Signing in again in another tab (after a sign-out or the end of the session)
+// gives the browser a new form token, and this page's forms would be refused
+// with what was typed. The answer carries the token that works now: when the
+// same person is signed in, the page's forms take it (and an ended dialog
+// closes), checked whenever the tab is shown or focused again. Someone else
+// signed in means this page's session is over.
 
 const PING_EVERY_MS = 4 * 60 * 1000
 
@@ -21,6 +28,20 @@ function csrfToken () {
   } catch {
     return ''
   }
+}
+
+// Every form of the page, and htmx's header, take the token that works now.
+function useCsrfToken (token) {
+  if (typeof token !== 'string' || !token) return
+  for (const input of document.querySelectorAll('input[name="csrfmiddlewaretoken"]')) {
+    input.value = token
+  }
+  let headers = {}
+  try {
+    headers = JSON.parse(document.body.getAttribute('hx-headers') || '{}')
+  } catch {}
+  headers['X-CSRFToken'] = token
+  document.body.setAttribute('hx-headers', JSON.stringify(headers))
 }
 
 function minutesAndSeconds (seconds) {
@@ -60,6 +81,8 @@ export function initSessionTimeout (dialog) {
       if (response.status === 401 || response.type === 'opaqueredirect') return 0
       if (!response.ok) return null
       const body = await response.json()
+      if (body.user !== undefined && String(body.user) !== dialog.dataset.user) return 0
+      useCsrfToken(body.csrf_token)
       return typeof body.seconds_left === 'number' ? body.seconds_left : null
     } catch {
       return null
@@ -77,7 +100,9 @@ export function initSessionTimeout (dialog) {
   }
 
   async function check () {
-    learn(await ask(statusUrl))
+    const secondsLeft = await ask(statusUrl)
+    if (isOver) return secondsLeft > 0 ? resume(secondsLeft) : undefined
+    learn(secondsLeft)
     const left = endsAt - Date.now()
     if (left <= 0) return showEnded()
     if (left > warningMs + 5000) {
@@ -121,6 +146,14 @@ export function initSessionTimeout (dialog) {
     ended.querySelector('[data-close]').focus()
   }
 
+  // Signed in again (in another tab) as the same person: this page works again.
+  function resume (secondsLeft) {
+    isOver = false
+    learn(secondsLeft)
+    if (dialog.open) closeDialog()
+    schedule()
+  }
+
   function closeDialog () {
     clearInterval(ticker)
     dialog.close()
@@ -155,10 +188,18 @@ export function initSessionTimeout (dialog) {
     }, true)
   }
 
-  // A tab the browser slept may have missed its timer: check on coming back.
+  // Coming back to the tab: a sleeping tab may have missed its timer, and the
+  // session may have been ended or started again in another tab.
+  let lastReturn = 0
+  function onReturn () {
+    if (Date.now() - lastReturn < 2000) return
+    lastReturn = Date.now()
+    check()
+  }
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && !isOver) check()
+    if (document.visibilityState === 'visible') onReturn()
   })
+  window.addEventListener('focus', onReturn)
 
   schedule()
 }
