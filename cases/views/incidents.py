@@ -611,10 +611,7 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
 
 class IncidentSubmitView(IncidentWriteMixin, ServiceActionView):
     def perform(self):
-        try:
-            version = int(self.request.POST.get("version", ""))
-        except ValueError:
-            version = None
+        version = whole_number(self.request.POST.get("version", ""))
         services.incident_submit(
             actor=self.request.user, incident_id=self.incident.pk, expected_version=version
         )
