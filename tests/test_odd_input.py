@@ -178,6 +178,8 @@ def test_an_audit_search_to_a_day_in_the_first_year_there_is(client, admin_user,
     ("raw", "number"),
     [
         ("3", 3),
+        (3, 3),  # from code (tests, selectors): an int as it is
+        (0, 1),
         ("0", 1),
         (None, 1),
         ("abc", 1),
