@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .query_params import whole_number
+
 MAX_PAGE = 400
 
 
@@ -37,9 +39,11 @@ class Page:
 
 
 def page_number(raw) -> int:
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
+    """The page asked for, 1 to MAX_PAGE: an int from code, or text of ASCII digits only
+    (whole_number), 1 for anything else. A number of up to 4,300 digits (int()'s limit) past
+    MAX_PAGE is the deepest page."""
+    number = raw if type(raw) is int else whole_number(raw, max_digits=4300)
+    if number is None:
         return 1
     return min(max(number, 1), MAX_PAGE)
 

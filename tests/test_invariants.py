@@ -249,7 +249,11 @@ class SafeguardingMachine(RuleBasedStateMachine):
             victim = self.person(officer, age)
             self.victims.append(victim.pk)
         incident_services.party_add(
-            actor=officer, incident_id=incident.pk, person=victim, role=PartyRole.VICTIM
+            actor=officer,
+            incident_id=incident.pk,
+            person_id=victim.pk,
+            searched_name=victim.full_name,
+            role=PartyRole.VICTIM,
         )
         from cases.models import Person
 
@@ -259,7 +263,8 @@ class SafeguardingMachine(RuleBasedStateMachine):
         suspect = incident_services.party_add(
             actor=officer,
             incident_id=incident.pk,
-            person=perpetrator,
+            person_id=perpetrator.pk,
+            searched_name=perpetrator.full_name,
             role=PartyRole.SUSPECT,
             relationship_to_victim="partner",
         )
@@ -321,7 +326,7 @@ class SafeguardingMachine(RuleBasedStateMachine):
         suspect = incident_services.party_add(
             actor=officer,
             incident_id=incident.pk,
-            person=self.person(officer, 30),
+            person_id=self.person(officer, 30).pk,
             role=PartyRole.SUSPECT,
             relationship_to_victim="partner",
         )

@@ -18,7 +18,7 @@ from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
 from ..forms.incidents import IncidentFilterForm
-from ..models import Incident, Person
+from ..models import Incident
 from ..selectors import incidents as selectors
 from ..serializers.incidents import (
     ChildrensReferralInputSerializer,
@@ -164,18 +164,27 @@ class IncidentPartyCreateApi(GenericAPIView):
 
     @extend_schema(
         operation_id="incidents_parties_create",
+        description=(
+            "Link a person to the incident. The person is one you can already see, or one of "
+            "the London-wide duplicate check's matches for the `name` (and `date_of_birth`) you "
+            "send with them: search first, then link. Any other id, and an id that names no "
+            "one, get the same 400 on `person`. The link is written to the access log."
+        ),
         request=PartyInputSerializer,
         responses={201: PartyOutputSerializer},
     )
     def post(self, request, pk: int):
         incident = _visible_incident(request, pk)
         data = _validated(PartyInputSerializer, request)
-        person = Person.objects.filter(pk=data.pop("person")).first()
-        if person is None:
-            raise ApiValidationError({"person": ["Unknown person."]})
         party = services.party_add(
-            actor=request.user, incident_id=incident.pk, person=person, **data
+            actor=request.user,
+            incident_id=incident.pk,
+            person_id=data.pop("person"),
+            searched_name=data.pop("name"),
+            searched_date_of_birth=data.pop("date_of_birth"),
+            **data,
         )
+        person = party.person
         # The link shows the person to the incident's borough: logged as a combination.
         access_log_record(
             request=request,

@@ -20,6 +20,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count
+from publicprotection.query_params import whole_number
 
 from ..models import Person
 from ..selectors import people as selectors
@@ -45,11 +46,8 @@ class PagesWithoutCount(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        try:
-            size = int(request.query_params.get("page_size", self.page_size))
-        except ValueError:
-            size = self.page_size
-        size = min(max(size, 1), self.max_page_size)
+        size = whole_number(request.query_params.get("page_size", ""))
+        size = self.page_size if size is None else min(max(size, 1), self.max_page_size)
         self.page = paginate_without_count(queryset, request.query_params.get("page"), size)
         return self.page.object_list
 

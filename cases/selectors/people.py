@@ -130,6 +130,34 @@ def person_search_queryset(
     return candidates.order_by("-score", "family_name", "given_name", "id")
 
 
+def person_linkable_get(
+    *, viewer, person_id: int, name: str = "", date_of_birth: date | None = None
+) -> Person | None:
+    """The person `viewer` may link to an incident by id, or None: whether there is no such
+    person or they may not be linked, so the caller gives one answer for both.
+
+    A person may be linked if the viewer already sees them (persons_visible_to), or if they
+    are a match of the London-wide duplicate check (person_search with visible_only=False)
+    for the name (and date of birth) the viewer searched for and submits with the link.
+    Otherwise an id alone, counted up, would link anyone in London and open their record.
+
+    The check is the whole of person_search_queryset's matches, not a page of its ranking:
+    every person whose name or an alias is similar to `name` (a date of birth only orders
+    them), found by filtering that query by id rather than by reading the ranking.
+    """
+    person = persons_visible_to(viewer=viewer).filter(pk=person_id).first()
+    if person is not None or not name:
+        return person
+    return (
+        person_search_queryset(
+            viewer=viewer, name=name, date_of_birth=date_of_birth, visible_only=False
+        )
+        .filter(pk=person_id)
+        .prefetch_related(None)
+        .first()
+    )
+
+
 def person_search(
     *,
     viewer,

@@ -23,6 +23,7 @@ from ..models import (
     RelationshipType,
     SeparationAnswer,
 )
+from .positive_action import MAX_ID
 
 
 class IncidentOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
@@ -256,7 +257,29 @@ class IncidentUpdateInputSerializer(IncidentWritableFields):
 
 
 class PartyInputSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="Person id (search /api/v1/persons/ first)")
+    person = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Person id: a person you can already see (GET /api/v1/persons/), or a match "
+        "of the London-wide duplicate check for `name` (and `date_of_birth`), sent with it. "
+        "Any other id, or one that names no one, is the same 400 on `person`: search for "
+        "the person by name first.",
+    )
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The name you searched for, to link someone you cannot see yet: the person "
+        "must be one of the people whose name or an alias is similar to it (the London-wide "
+        "duplicate check). Not needed for a person you can already see.",
+    )
+    date_of_birth = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The date of birth you searched with, if any (YYYY-MM-DD).",
+    )
     role = serializers.ChoiceField(choices=PartyRole.choices)
     relationship_to_victim = serializers.ChoiceField(
         choices=RelationshipType.choices, required=False, allow_blank=True, default=""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,10 +25,10 @@ from ..models import (
     Outcome,
     Party,
     PartyRole,
-    Person,
     SeparationAnswer,
 )
 from ..selectors.incidents import officer_in_charge_candidates
+from ..selectors.people import person_linkable_get
 from .people import address_get_or_create
 from .positive_action import close_outstanding_in_incident, non_arrests_queue_for_review
 from .safeguarding import safeguarding_refresh
@@ -239,22 +239,41 @@ def _bump_version(incident: Incident) -> None:
 # --- Parties and child safeguarding ----------------------------------------------------------
 
 
+# One answer whether the id names nobody or someone the actor may not link, so the answer
+# never tells which ids exist.
+PERSON_NOT_LINKABLE = "Search for this person by name first, then choose them from the matches"
+
+
 @transaction.atomic
 def party_add(
     *,
     actor,
     incident_id: int,
-    person: Person,
+    person_id: int,
     role: str,
     relationship_to_victim: str = "",
     separation: str = "",
     notes: str = "",
+    searched_name: str = "",
+    searched_date_of_birth: date | None = None,
 ) -> Party:
     """Link a person to the incident. A suspect says how they are related to the victim and,
     for a partner, former partner or parent of the same child, whether they separated in the
-    last 12 months or a separation is planned (empty: not asked)."""
+    last 12 months or a separation is planned (empty: not asked).
+
+    The person is one the actor already sees, or a match of the London-wide duplicate check
+    for `searched_name` (and `searched_date_of_birth`), the search the link was chosen from
+    (person_linkable_get); anyone else, or no one, is the same refusal on `person`."""
     incident = _lock(incident_id, actor=actor)
     _ensure_editable(incident)
+    person = person_linkable_get(
+        viewer=actor,
+        person_id=person_id,
+        name=searched_name,
+        date_of_birth=searched_date_of_birth,
+    )
+    if person is None:
+        raise ValidationError({"person": PERSON_NOT_LINKABLE})
     if role != PartyRole.SUSPECT:
         relationship_to_victim = separation = ""
     else:

@@ -75,10 +75,13 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 def add_party(incident, role=PartyRole.VICTIM, person=None, actor=None, **kwargs) -> Party:
     if role == PartyRole.SUSPECT:
         kwargs.setdefault("relationship_to_victim", RelationshipType.FORMER_PARTNER)
+    person = person or PersonFactory()
+    # As if found by the name search, so another borough's person can be linked too.
+    kwargs.setdefault("searched_name", person.full_name)
     return party_add(
         actor=actor or incident.created_by,
         incident_id=incident.pk,
-        person=person or PersonFactory(),
+        person_id=person.pk,
         role=role,
         **kwargs,
     )

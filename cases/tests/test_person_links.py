@@ -154,11 +154,14 @@ def test_the_link_is_logged_page_and_api(client, api_client, lambeth_officer, so
     incident = lambeth_draft(lambeth_officer)
     other = lambeth_draft(lambeth_officer)
     client.force_login(lambeth_officer)
-    client.post(add_url(incident), {"role": "victim", "name": "x", "person": southwark_person.pk})
+    # Each time chosen from the London-wide duplicate check for her name
+    client.post(
+        add_url(incident), {"role": "victim", "name": "Dana Kerr", "person": southwark_person.pk}
+    )
     api_client.force_authenticate(lambeth_officer)
     response = api_client.post(
         reverse("api:incident-parties", args=[other.pk]),
-        {"person": southwark_person.pk, "role": "witness"},
+        {"person": southwark_person.pk, "role": "witness", "name": "dana  kerr"},
         format="json",
     )
     assert response.status_code == 201

@@ -49,7 +49,7 @@ INCIDENT_WRITES = {
         officer_narrative="Changed",
     ),
     "add a person": lambda actor, incident, victim, suspect: services.party_add(
-        actor=actor, incident_id=incident.pk, person=PersonFactory(), role=PartyRole.WITNESS
+        actor=actor, incident_id=incident.pk, person_id=PersonFactory().pk, role=PartyRole.WITNESS
     ),
     "remove a person": lambda actor, incident, victim, suspect: services.party_remove(
         actor=actor, party_id=victim.pk

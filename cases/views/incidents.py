@@ -51,7 +51,6 @@ from ..models import (
     Incident,
     Party,
     PartyRole,
-    Person,
 )
 from ..selectors import incidents as selectors
 from ..selectors.flags import incident_flags, list_flags
@@ -410,22 +409,26 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         )
 
     def _link(self, form, person_id):
-        try:
-            person = Person.objects.get(pk=int(person_id))
-        except (Person.DoesNotExist, ValueError):
-            form.add_error(None, "Choose a person from the list")
+        # The typed name and date of birth come with the chosen person (the match list's
+        # buttons are in the search form): the service links only a person the viewer sees
+        # or a match of that search, so an id alone links no one.
+        if (person_id := whole_number(person_id)) is None:
+            form.add_error(None, services.PERSON_NOT_LINKABLE)
             return self.render_to_response(self.get_context_data(form=form))
-        self.run_service(
+        party = self.run_service(
             form,
             services.party_add,
             actor=self.request.user,
             incident_id=self.incident.pk,
-            person=person,
+            person_id=person_id,
             role=form.cleaned_data["role"],
             relationship_to_victim=form.cleaned_data["relationship_to_victim"],
             separation=form.cleaned_data["separation"],
             notes=form.cleaned_data["notes"],
+            searched_name=form.cleaned_data["name"],
+            searched_date_of_birth=form.cleaned_data["date_of_birth"],
         )
+        person = party.person
         # The link shows the person to the incident's borough: logged as a combination.
         access_log_record(
             request=self.request,
@@ -608,10 +611,7 @@ class ChildrensReferralView(IncidentWriteMixin, TemplateView):
 
 class IncidentSubmitView(IncidentWriteMixin, ServiceActionView):
     def perform(self):
-        try:
-            version = int(self.request.POST.get("version", ""))
-        except ValueError:
-            version = None
+        version = whole_number(self.request.POST.get("version", ""))
         services.incident_submit(
             actor=self.request.user, incident_id=self.incident.pk, expected_version=version
         )

@@ -125,11 +125,18 @@ def _seed_borough(officer, postcode_area: str, rng: random.Random) -> None:
             ),
             evidence_types=["bwv", "999_recording"] if days_ago % 2 else ["photos_injuries"],
         )
-        party_add(actor=officer, incident_id=incident.pk, person=victims[v], role=PartyRole.VICTIM)
+        party_add(
+            actor=officer,
+            incident_id=incident.pk,
+            person_id=victims[v].pk,
+            searched_name=victims[v].full_name,
+            role=PartyRole.VICTIM,
+        )
         suspect = party_add(
             actor=officer,
             incident_id=incident.pk,
-            person=suspects[s],
+            person_id=suspects[s].pk,
+            searched_name=suspects[s].full_name,
             role=PartyRole.SUSPECT,
             relationship_to_victim=rng.choice(
                 [RelationshipType.PARTNER, RelationshipType.FORMER_PARTNER]
@@ -151,7 +158,7 @@ def _seed_borough(officer, postcode_area: str, rng: random.Random) -> None:
             party_add(
                 actor=officer,
                 incident_id=incident.pk,
-                person=child,
+                person_id=child.pk,
                 role=PartyRole.CHILD_IN_HOUSEHOLD,
             )
             childrens_referral_record(

@@ -154,7 +154,11 @@ def test_a_victim_added_to_a_later_incident_through_the_service_is_a_candidate(r
     )
     officer = UserFactory(team=team("LAM"))
     party = party_add(
-        actor=officer, incident_id=incident.pk, person=referral.person, role=PartyRole.VICTIM
+        actor=officer,
+        incident_id=incident.pk,
+        person_id=referral.person.pk,
+        searched_name=referral.person.full_name,
+        role=PartyRole.VICTIM,
     )
     assert party.pk in candidate_parties()
     assert_kept_by_the_rule()

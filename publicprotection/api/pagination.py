@@ -44,9 +44,20 @@ class BoundedPageNumberPagination(CheckedPageSizeMixin, PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param, "1")
-        if raw.isdecimal() and (len(raw) > 12 or int(raw) > MAX_PAGE):
-            raise NotFound(self.invalid_page_message.format(page_number=raw, message="Too deep."))
+        raw = request.query_params.get(self.page_query_param) or "1"  # DRF's own default
+        if raw not in self.last_page_strings:
+            # Django's paginator reads a page with int(), which takes any script's digits:
+            # ASCII 0-9 only (as whole_number), however many, as "Too deep" below.
+            if not (raw.isascii() and raw.isdecimal()):
+                raise NotFound(
+                    self.invalid_page_message.format(
+                        page_number=raw, message="That page number is not an integer"
+                    )
+                )
+            if len(raw) > 12 or int(raw) > MAX_PAGE:
+                raise NotFound(
+                    self.invalid_page_message.format(page_number=raw, message="Too deep.")
+                )
         return super().paginate_queryset(queryset, request, view)
 
 

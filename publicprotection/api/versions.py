@@ -12,7 +12,8 @@ import re
 
 from rest_framework import exceptions, status
 
-_ETAG = re.compile(r'^(?:W/)?"v(\d{1,9})"$')
+# [0-9], not \d: \d matches every script's digits, which int() reads too ("v٣" is not v3).
+_ETAG = re.compile(r'^(?:W/)?"v([0-9]{1,9})"$')
 
 
 class PreconditionFailed(exceptions.APIException):
