@@ -7,6 +7,10 @@ and sign in as them. An administrator can reset a user's two-factor sign-in
 which the user sets up their first authenticator; the code is shown once, in the action's
 response, and the change history records both. API tokens are not in the admin at all:
 nobody makes a token for someone else. Sign-in records (django-axes' logs) are read-only.
+
+An administrator cannot change their own role, team, agency, active flag or privileges here
+(another administrator does): those fields are read-only on their own page, so the form
+ignores them if sent.
 """
 
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
@@ -28,6 +32,19 @@ for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
+# What an administrator may not change on their own account: where they sit, what they may
+# do, and whether it works at all.
+OWN_ACCOUNT_READONLY_FIELDS = (
+    "role",
+    "team",
+    "agency",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
+
 
 @admin.register(User)
 class PublicProtectionUserAdmin(UserAdmin):
@@ -41,6 +58,14 @@ class PublicProtectionUserAdmin(UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     actions = ["issue_two_factor_setup_code", "reset_two_factor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Read-only fields are left out of the form Django builds, so a hand-made POST of them
+        changes nothing either."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, *OWN_ACCOUNT_READONLY_FIELDS)
+        return fields
 
     @admin.action(description="Issue a two-factor set-up code")
     def issue_two_factor_setup_code(self, request, queryset):
