@@ -117,6 +117,7 @@ def two_factor_setup(request):
         "form": form,
         "replacing": replacing,
         "needs_setup_code": needs_setup_code,
+        "setup_code_max_attempts": settings.TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS,
         "qr_svg": _qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "next": _next_url(request),

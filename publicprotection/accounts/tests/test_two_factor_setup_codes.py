@@ -106,6 +106,7 @@ def test_the_set_up_page_asks_for_the_set_up_code(client, lambeth_officer):
     assert 'name="setup_code"' in page.text
     assert "Set-up code" in page.text
     assert "Your administrator gives you this code" in page.text
+    assert "after 5 wrong tries it stops working" in page.text
 
 
 def test_a_password_alone_cannot_enrol_the_first_authenticator(client, lambeth_officer):
