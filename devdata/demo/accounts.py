@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 
 from publicprotection.accounts.models import Agency, AgencyType, Borough, Role, Team, User
-from publicprotection.accounts.services import agency_create
+from publicprotection.accounts.services import (
+    agency_create,
+    two_factor_enrolled,
+    two_factor_setup_code_issue,
+)
 
 DEMO_BOROUGHS = ("LAM", "SOU")
 
@@ -75,3 +79,19 @@ def seed_demo(stdout) -> None:
     stdout.write(f"\nDemo accounts (password for all: {demo_password()})\n")
     for username, role, organisation in rows:
         stdout.write(f"  {username:<28} {role:<24} {organisation}\n")
+    if settings.TWO_FACTOR_SETUP_CODE_REQUIRED:
+        _print_setup_codes(stdout, [username for username, _, _ in rows])
+
+
+def _print_setup_codes(stdout, usernames: list[str]) -> None:
+    """With two-factor on (`REQUIRE_TWO_FACTOR=true make run`), a first authenticator needs a
+    set-up code, as in production: a fresh one for each demo user who has none yet (each
+    run replaces the last run's codes)."""
+    stdout.write(
+        "\nTwo-factor set-up codes (for setting up an authenticator app at first sign-in)\n"
+    )
+    for user in User.objects.filter(username__in=usernames).order_by("username"):
+        if two_factor_enrolled(user=user):
+            continue
+        code = two_factor_setup_code_issue(actor=None, user=user)
+        stdout.write(f"  {user.username:<28} {code}\n")

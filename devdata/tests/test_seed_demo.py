@@ -1,5 +1,6 @@
 """seed_demo: every role, fictional cases with repeats and a pending review; idempotent."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -106,3 +107,39 @@ def test_seed_demo_fills_five_years_of_trends_that_a_refresh_keeps():
     rollup_refresh_recent(days=NIGHTLY_DAYS)  # the nightly task
 
     assert DailyBoroughFigures.objects.filter(day__lt=records_begin()).count() == history
+
+
+def test_seed_demo_with_two_factor_on_prints_set_up_codes_that_let_the_demo_users_in(
+    client, settings
+):
+    """`REQUIRE_TWO_FACTOR=true make run`: the demo users have no authenticator, and a first
+    one needs a set-up code, as in production; the seed prints one for each, which works."""
+    from django.urls import reverse
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.REQUIRE_TWO_FACTOR = settings.TWO_FACTOR_SETUP_CODE_REQUIRED = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    codes = dict(
+        re.findall(r"^  (\S+) +([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})$", out.getvalue(), re.M)
+    )
+    assert set(codes) == set(User.objects.values_list("username", flat=True))
+    client.post(reverse("login"), {"username": "admin", "password": settings.DEMO_PASSWORD})
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice(key=client.session["pp_totp_setup_key"])
+    client.post(
+        reverse("two_factor_setup"),
+        {"token": f"{totp(device.bin_key):06d}", "setup_code": codes["admin"]},
+    )
+    assert client.get("/admin/").status_code == 200
+
+
+def test_seed_demo_without_two_factor_prints_no_set_up_codes(settings):
+    settings.TWO_FACTOR_SETUP_CODE_REQUIRED = False
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert "set-up code" not in out.getvalue()

@@ -1,26 +1,49 @@
-"""The admin site for accounts: users, and an audited two-factor reset.
+"""The admin site for accounts: users, audited two-factor resets and set-up codes.
 
 django-otp's own device admins are removed: they show (or on "add", set) an authenticator's
 secret and recovery codes, and would let an administrator enrol a device for someone else
-and sign in as them. An administrator can only reset a user's two-factor sign-in
-(`two_factor_reset`), which the change history records. API tokens are not in the admin at
-all: nobody makes a token for someone else. Sign-in records (django-axes' logs) are read-only.
+and sign in as them. An administrator can reset a user's two-factor sign-in
+(`two_factor_reset`) and issue a one-time set-up code (`two_factor_setup_code_issue`) with
+which the user sets up their first authenticator; the code is shown once, in the action's
+response, and the change history records both. API tokens are not in the admin at all:
+nobody makes a token for someone else. Sign-in records (django-axes' logs) are read-only.
+
+An administrator cannot change their own role, team, agency, active flag or privileges here
+(another administrator does): those fields are read-only on their own page, so the form
+ignores them if sent.
 """
 
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from publicprotection.errors import StateError
+
 from .models import User
-from .services import two_factor_reset
+from .services import two_factor_reset, two_factor_setup_code_issue
 
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+# What an administrator may not change on their own account: where they sit, what they may
+# do, and whether it works at all.
+OWN_ACCOUNT_READONLY_FIELDS = (
+    "role",
+    "team",
+    "agency",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
 
 
 @admin.register(User)
@@ -34,23 +57,60 @@ class PublicProtectionUserAdmin(UserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
-    actions = ["reset_two_factor"]
+    actions = ["issue_two_factor_setup_code", "reset_two_factor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Read-only fields are left out of the form Django builds, so a hand-made POST of them
+        changes nothing either."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, *OWN_ACCOUNT_READONLY_FIELDS)
+        return fields
+
+    @admin.action(description="Issue a two-factor set-up code")
+    def issue_two_factor_setup_code(self, request, queryset):
+        return self._setup_codes_page(
+            request,
+            queryset,
+            two_factor_setup_code_issue,
+            title="Two-factor set-up codes",
+        )
 
     @admin.action(description="Reset two-factor sign-in (the user sets up a new authenticator)")
     def reset_two_factor(self, request, queryset):
-        try:
-            for user in queryset:
-                two_factor_reset(actor=request.user, user=user)
-        except PermissionDenied as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        self.message_user(
+        return self._setup_codes_page(
             request,
-            f"Two-factor sign-in reset for {queryset.count()} user(s). "
-            "They set up a new authenticator when they next sign in; their API tokens are "
-            "revoked.",
-            messages.SUCCESS,
+            queryset,
+            two_factor_reset,
+            title="Two-factor sign-in reset",
+            reset=True,
         )
+
+    def _setup_codes_page(self, request, queryset, service, *, title: str, reset: bool = False):
+        """Run the service for each chosen user and show the set-up codes it returned, in this
+        response only: not in a message (kept in the session or a cookie until shown) and
+        never again."""
+        issued, refused = [], []
+        for user in queryset.order_by("username"):
+            try:
+                issued.append((user, service(actor=request.user, user=user)))
+            except (PermissionDenied, StateError) as error:
+                refused.append((user, str(error)))
+        if not issued:
+            for user, reason in refused:
+                self.message_user(request, f"{user.username}: {reason}", messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "reset": reset,
+            "issued": issued,
+            "refused": refused,
+            "hours": settings.TWO_FACTOR_SETUP_CODE_HOURS,
+            "max_attempts": settings.TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS,
+        }
+        return TemplateResponse(request, "admin/accounts/user/two_factor_setup_codes.html", context)
 
 
 # django-axes' sign-in records: who signed in and out, and who failed, from where. They are

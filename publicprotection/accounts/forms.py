@@ -57,6 +57,42 @@ class ReplaceAuthenticatorForm(TokenForm):
     field_order = ["current_token", "token"]
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text box that never sends its value back in the page: a secret typed into it (a
+    set-up code) is not echoed into an error page, its HTML or the browser's cache of it."""
+
+    def format_value(self, value):
+        return None
+
+
+class FirstAuthenticatorForm(TokenForm):
+    """Setting up the first authenticator: the set-up code an administrator issued proves that
+    the person with the password is the account's owner (ADR 0007)."""
+
+    setup_code = forms.CharField(
+        label="Set-up code",
+        help_text=(
+            "Your administrator gives you this code, in person or by phone. It has 12 letters "
+            "and numbers, for example ABCD-EFGH-JKMN. If it has expired or you do not have "
+            "one, ask your administrator."
+        ),
+        max_length=40,
+        widget=UnechoedTextInput(
+            attrs={
+                "class": "govuk-input--width-20",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={
+            "required": "Enter the set-up code your administrator gave you",
+            "max_length": "The set-up code has 12 letters and numbers",
+        },
+    )
+    field_order = ["setup_code", "token"]
+
+
 class NewRecoveryCodesForm(GovukFormMixin, forms.Form):
     """New recovery codes stand in for the authenticator: making them needs the same proof as
     replacing it."""

@@ -211,3 +211,43 @@ class TrackedTOTPDevice(TOTPDevice):
 class TrackedStaticDevice(StaticDevice):
     class Meta:
         proxy = True
+
+
+@tracked(exclude=["code_hash"], model_name="TwoFactorSetupCodeEvent")
+class TwoFactorSetupCode(models.Model):
+    """A one-time code an administrator issues so that a user with no authenticator (a new
+    account, or after a reset) can set up their first one: the password alone must not be
+    enough, or whoever holds it enrols their own phone (ADR 0007).
+
+    One row per user: issuing another replaces it (its hash, expiry and count). Only a hash of
+    the code is stored (Django's password hashers), and the change history records who issued
+    it, when it expires, every wrong try and its use, never the hash. It works until
+    `expires_at`, once (`used_at`), and not after TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS wrong
+    tries (`failed_attempts`).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="two_factor_setup_code"
+    )
+    code_hash = models.CharField(max_length=256)
+    # Empty when issued at the server's command line (manage.py two_factor_setup_code). The
+    # change history keeps who issued each code even if that account is later deleted.
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "two-factor set-up code"
+        constraints = [
+            models.CheckConstraint(
+                name="two_factor_setup_code_expires_after_issue",
+                condition=Q(expires_at__gt=models.F("issued_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Two-factor set-up code for {self.user}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import time
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,9 +18,19 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from .models import Agency, AgencyType, ApiToken, Borough, User
+from publicprotection.errors import StateError
+
+from .models import Agency, AgencyType, ApiToken, Borough, TwoFactorSetupCode, User
 
 RECOVERY_DEVICE_NAME = "Recovery codes"
+# Set-up codes: 12 characters from 31 that cannot be mistaken for one another when read out
+# (no 0/O, 1/I/L), about 59 bits: with 5 tries a code, guessing is hopeless.
+SETUP_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SETUP_CODE_LENGTH = 12
+SETUP_CODE_REFUSED = (
+    "The set-up code is not right, has expired or has been used. Type it again, or ask your "
+    "administrator for a new one"
+)
 
 
 # --- Two-factor ----------------------------------------------------------------------------------
@@ -64,43 +77,56 @@ def _second_factor_matches(*, user, token: str) -> bool:
     return recovery_code_device(user=user, code=token) is not None
 
 
-@transaction.atomic
 def totp_device_confirm(
-    *, user, device: TOTPDevice, token: str, current_token: str = ""
+    *, user, device: TOTPDevice, token: str, current_token: str = "", setup_code: str = ""
 ) -> list[str] | None:
     """Save and confirm the new authenticator (`device`, from totp_device_for_setup) if
     `token` (from it) is right. It replaces the user's other authenticators.
 
     Replacing a confirmed authenticator needs that authenticator (or a recovery code) in
-    `current_token`: otherwise anyone with the password could enrol their own phone. An
-    administrator's audited reset (two_factor_reset) is the way back for a user who has
-    neither.
+    `current_token`: otherwise anyone with the password could enrol their own phone. The first
+    authenticator (none confirmed: a new account, or after an administrator's reset) needs the
+    set-up code an administrator issued (`setup_code`, two_factor_setup_code_issue) where
+    TWO_FACTOR_SETUP_CODE_REQUIRED is on, for the same reason; the enrolment uses it up, and a
+    wrong one counts towards the code's limit of tries (kept even though this refuses).
 
     Returns the new recovery codes when this is the user's first authenticator (they are
     shown once), [] when an authenticator was replaced, None when `token` was wrong.
-    Raises ValidationError (on "current_token") when the current authenticator is needed
-    and not proved.
+    Raises ValidationError (on "current_token" or "setup_code") when the current
+    authenticator or the set-up code is needed and not proved.
     """
-    # Lock the user's row so two confirmations cannot race past the check below.
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
-    enrolled = two_factor_enrolled(user=user)
-    if enrolled and not (current_token and _second_factor_matches(user=user, token=current_token)):
-        raise ValidationError(
-            {
-                "current_token": (
-                    "Enter a code from your current authenticator app, or one of your "
-                    "recovery codes"
+    with transaction.atomic():
+        # Lock the user's row so two confirmations cannot race past the checks below.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        enrolled = two_factor_enrolled(user=user)
+        setup, setup_refused = None, False
+        if enrolled:
+            if not (current_token and _second_factor_matches(user=user, token=current_token)):
+                raise ValidationError(
+                    {
+                        "current_token": (
+                            "Enter a code from your current authenticator app, or one of your "
+                            "recovery codes"
+                        )
+                    }
                 )
-            }
-        )
-    if not _totp_code_matches(device, token):
-        return None
-    TOTPDevice.objects.filter(user=user).delete()
-    device.confirmed = True
-    device.save()
-    if enrolled:
-        return []
-    return recovery_codes_generate(user=user)
+        elif settings.TWO_FACTOR_SETUP_CODE_REQUIRED:
+            setup = _setup_code_accepted(user=user, code=setup_code)
+            setup_refused = setup is None
+        if not setup_refused:
+            if not _totp_code_matches(device, token):
+                return None
+            TOTPDevice.objects.filter(user=user).delete()
+            device.confirmed = True
+            device.save()
+            if enrolled:
+                return []
+            if setup is not None:
+                setup.used_at = timezone.now()
+                setup.save(update_fields=["used_at"])
+            return recovery_codes_generate(user=user)
+    # Raised outside the transaction, so the wrong try it counted stays counted.
+    raise ValidationError({"setup_code": SETUP_CODE_REFUSED})
 
 
 @transaction.atomic
@@ -148,21 +174,110 @@ def recovery_code_device(*, user, code: str) -> StaticDevice | None:
     return None
 
 
+def _refuse_unless_another_administrator(*, actor, user, action: str) -> None:
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied(f"Only an administrator can {action}.")
+    if actor.pk == user.pk:
+        # A verified session of an administrator must not get round the rule that replacing
+        # an authenticator needs the current one: another administrator does it.
+        raise PermissionDenied(f"Another administrator must {action} for you.")
+
+
 @transaction.atomic
-@transaction.atomic
-def two_factor_reset(*, actor, user) -> None:
-    """An administrator removes a user's authenticators and recovery codes (a lost phone):
-    the user sets up a new authenticator at their next sign-in. The devices' deletion is in
-    the change history (accounts' device event tables) with the administrator as its actor.
+def two_factor_reset(*, actor, user) -> str:
+    """An administrator removes a user's authenticators and recovery codes (a lost phone) and
+    issues them a new set-up code, which is returned once: the user sets up a new
+    authenticator with it at their next sign-in. The devices' deletion and the code's issue
+    are in the change history (accounts' event tables) with the administrator as its actor.
+    An administrator cannot reset their own: another one does.
 
     Whatever the old second factor let in ends with it: the user's API tokens are revoked (a
     lost phone may have been taken with the laptop that holds a token), and a signed-in
-    session is no longer verified (django-otp finds its device gone)."""
-    if not (actor.is_active and actor.is_superuser):
-        raise PermissionDenied("Only an administrator can reset someone's two-factor sign-in.")
+    session is no longer verified (django-otp finds its device gone). A set-up code issued
+    before the reset stops working (the new one replaces it)."""
+    _refuse_unless_another_administrator(
+        actor=actor, user=user, action="reset someone's two-factor sign-in"
+    )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
+    return _setup_code_replace(issued_by=actor, user=user)
+
+
+# --- Two-factor set-up codes (the first authenticator) --------------------------------------
+
+
+def setup_code_normalise(code: str) -> str:
+    """As stored: capitals, without the spaces and hyphens it is read out and typed with."""
+    return (code or "").strip().upper().replace(" ", "").replace("-", "")
+
+
+def _setup_code_new() -> str:
+    code = "".join(secrets.choice(SETUP_CODE_ALPHABET) for _ in range(SETUP_CODE_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, SETUP_CODE_LENGTH, 4))
+
+
+def _setup_code_replace(*, issued_by, user) -> str:
+    code = _setup_code_new()
+    now = timezone.now()
+    TwoFactorSetupCode.objects.update_or_create(
+        user=user,
+        defaults={
+            "code_hash": make_password(setup_code_normalise(code)),
+            "issued_by": issued_by,
+            "issued_at": now,
+            "expires_at": now + timedelta(hours=settings.TWO_FACTOR_SETUP_CODE_HOURS),
+            "failed_attempts": 0,
+            "used_at": None,
+        },
+    )
+    return code
+
+
+@transaction.atomic
+def two_factor_setup_code_issue(*, actor, user) -> str:
+    """A new one-time set-up code for a user who has no authenticator, returned once: the
+    administrator gives it to the user in person or by phone, and it is never shown again.
+    It replaces any earlier code. Only its hash is kept; the change history records the issue
+    with the administrator as actor. An administrator cannot issue one for themself.
+
+    `actor=None` is someone at the server's command line (manage.py two_factor_setup_code):
+    how the first administrator gets in.
+    Raises StateError when the user already has an authenticator: a new one then needs the
+    current one, a recovery code, or a reset (which issues a code)."""
+    if actor is not None:
+        _refuse_unless_another_administrator(
+            actor=actor, user=user, action="issue a two-factor set-up code"
+        )
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    if two_factor_enrolled(user=user):
+        raise StateError(
+            f"{user.username} already has an authenticator app. If they have lost it, reset "
+            "their two-factor sign-in instead: that issues a set-up code."
+        )
+    return _setup_code_replace(issued_by=actor, user=user)
+
+
+def _setup_code_accepted(*, user, code: str) -> TwoFactorSetupCode | None:
+    """The user's set-up code if `code` is it and it still works (not used, not expired, not
+    past its tries); None otherwise, counting the wrong try on the code. The caller holds the
+    user's row locked."""
+    setup = TwoFactorSetupCode.objects.filter(user=user).first()
+    if setup is None or setup.used_at is not None or setup.expires_at <= timezone.now():
+        return None
+    if setup.failed_attempts >= settings.TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS:
+        return None
+    code = setup_code_normalise(code)
+    if code and check_password(code, setup.code_hash):
+        return setup
+    setup.failed_attempts += 1
+    setup.save(update_fields=["failed_attempts"])
+    return None
+
+
+def two_factor_setup_code_needed(*, user) -> bool:
+    """Whether setting up an authenticator now asks for a set-up code: the first one."""
+    return settings.TWO_FACTOR_SETUP_CODE_REQUIRED and not two_factor_enrolled(user=user)
 
 
 # --- API tokens ----------------------------------------------------------------------------------

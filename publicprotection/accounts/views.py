@@ -26,6 +26,7 @@ from publicprotection.service_forms import add_service_errors
 
 from .forms import (
     ApiTokenForm,
+    FirstAuthenticatorForm,
     NewRecoveryCodesForm,
     RecoveryCodeForm,
     ReplaceAuthenticatorForm,
@@ -44,6 +45,7 @@ from .services import (
     totp_device_for_setup,
     totp_key_new,
     two_factor_enrolled,
+    two_factor_setup_code_needed,
 )
 
 WRONG_CODE = "The code is not right. Check the time on your device and try again"
@@ -77,14 +79,19 @@ def _qr_svg(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    """Set up an authenticator: the first one after the password step, or a replacement,
-    which needs the current one (or a recovery code) as well."""
+    """Set up an authenticator: the first one after the password step, which needs the set-up
+    code an administrator issued, or a replacement, which needs the current one (or a recovery
+    code) as well."""
     replacing = two_factor_enrolled(user=request.user)
+    needs_setup_code = not replacing and two_factor_setup_code_needed(user=request.user)
     key = request.session.get(SETUP_KEY_SESSION) or totp_key_new()
     if request.session.get(SETUP_KEY_SESSION) != key:
         request.session[SETUP_KEY_SESSION] = key
     device = totp_device_for_setup(user=request.user, key=key)
-    form_class = ReplaceAuthenticatorForm if replacing else TokenForm
+    if replacing:
+        form_class = ReplaceAuthenticatorForm
+    else:
+        form_class = FirstAuthenticatorForm if needs_setup_code else TokenForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,6 +100,7 @@ def two_factor_setup(request):
                 device=device,
                 token=form.cleaned_data["token"],
                 current_token=form.cleaned_data.get("current_token", ""),
+                setup_code=form.cleaned_data.get("setup_code", ""),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -109,6 +117,8 @@ def two_factor_setup(request):
     context = {
         "form": form,
         "replacing": replacing,
+        "needs_setup_code": needs_setup_code,
+        "setup_code_max_attempts": settings.TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS,
         "qr_svg": _qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "next": _next_url(request),

@@ -260,6 +260,14 @@ OTP_TOTP_ISSUER = "Public Protection"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # One-time recovery codes (django-otp's static device), made when an authenticator is set up.
 TWO_FACTOR_RECOVERY_CODE_COUNT = 10
+# A user's first authenticator (a new account, or after an administrator's reset) needs a
+# one-time set-up code that an administrator issues, as well as the password: otherwise
+# whoever holds the password enrols their own phone (ADR 0007). The code lasts
+# TWO_FACTOR_SETUP_CODE_HOURS (a weekend, for someone given it on a Friday) and stops working
+# after TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS wrong tries.
+TWO_FACTOR_SETUP_CODE_REQUIRED = env.bool("TWO_FACTOR_SETUP_CODE_REQUIRED", default=True)
+TWO_FACTOR_SETUP_CODE_HOURS = env.int("TWO_FACTOR_SETUP_CODE_HOURS", default=72)
+TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS = 5
 
 # --- API tokens (django-rest-knox): hashed at rest, named, expiring -----------------------------
 # knox's own migrations would create its (swapped-out) token table anyway; it has none here.

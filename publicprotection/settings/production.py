@@ -12,6 +12,7 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS for production.")
 
 REQUIRE_TWO_FACTOR = True
+TWO_FACTOR_SETUP_CODE_REQUIRED = True
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks speak plain HTTP

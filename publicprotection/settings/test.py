@@ -8,6 +8,8 @@ from .base import CACHES, REDIS_URL, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 REQUIRE_TWO_FACTOR = False  # tests that need it turn it on with override_settings
+# TWO_FACTOR_SETUP_CODE_REQUIRED stays on (base): a first authenticator needs a set-up code in
+# every test, as in production.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 STORAGES = {
     **STORAGES,

@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
 from publicprotection.accounts.models import ApiToken
+from publicprotection.accounts.services import two_factor_setup_code_issue
 from publicprotection.accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,11 +26,14 @@ def sign_in(page: Page, url: str, username: str):
 
 @override_settings(REQUIRE_TWO_FACTOR=True)
 def test_officer_sets_up_two_factor_then_makes_and_revokes_an_api_token(live_app, page: Page):
-    UserFactory(username="sam.officer", first_name="Sam", last_name="Officer")
+    sam = UserFactory(username="sam.officer", first_name="Sam", last_name="Officer")
+    # An administrator gives Sam a set-up code in person: the password alone enrols nothing.
+    setup_code = two_factor_setup_code_issue(actor=None, user=sam)
     sign_in(page, live_app.url, "sam.officer")
 
     # A password alone leads to the set-up page, nothing else.
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    page.get_by_label("Set-up code").fill(setup_code)
     key = page.locator(".pp-secret").text_content()  # the key shown for typing in by hand
     page.get_by_label("Code from your authenticator app").fill(f"{totp(b32decode(key)):06d}")
     page.get_by_role("button", name="Confirm").click()

@@ -18,6 +18,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publicprotection.accounts.middleware import SESSION_ACTIVE_KEY, SESSION_STARTED_KEY
+from publicprotection.accounts.services import two_factor_setup_code_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +60,20 @@ def test_password_alone_opens_nothing_when_two_factor_is_required(client, lambet
 
 @override_settings(REQUIRE_TWO_FACTOR=True)
 def test_setting_up_an_authenticator_then_signing_in_with_it(client, lambeth_officer):
+    setup_code = two_factor_setup_code_issue(actor=None, user=lambeth_officer)
     sign_in(client, lambeth_officer.username, "correct-horse-battery")
     verify = client.get(reverse("two_factor_verify"), follow=True)
     assert verify.redirect_chain[-1][0].startswith(reverse("two_factor_setup"))
     assert "<svg" in verify.text
 
-    wrong = client.post(reverse("two_factor_setup"), {"token": "000000"})
+    wrong = client.post(reverse("two_factor_setup"), {"token": "000000", "setup_code": setup_code})
     assert "The code is not right" in wrong.text
 
     device = TOTPDevice(key=client.session["pp_totp_setup_key"])
-    right = client.post(reverse("two_factor_setup"), {"token": f"{totp(device.bin_key):06d}"})
+    right = client.post(
+        reverse("two_factor_setup"),
+        {"token": f"{totp(device.bin_key):06d}", "setup_code": setup_code},
+    )
     assert right.status_code == 200
     assert "Your recovery codes" in right.text  # shown once, then on to the page asked for
     assert client.get(reverse("cases:incident-list")).status_code == 200

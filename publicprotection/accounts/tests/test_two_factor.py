@@ -13,7 +13,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publicprotection.accounts.models import ApiToken, Role, StaticDeviceEvent, TOTPDeviceEvent
-from publicprotection.accounts.services import recovery_codes_generate, two_factor_reset
+from publicprotection.accounts.services import (
+    recovery_codes_generate,
+    two_factor_reset,
+    two_factor_setup_code_issue,
+)
 from publicprotection.accounts.tests.factories import UserFactory, team
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_required")]
@@ -141,9 +145,13 @@ def test_passing_the_second_factor_gives_the_session_a_new_key(
     elif second_factor == "recovery code":
         response = client.post(reverse("two_factor_recovery"), {"code": codes[0]})
     else:
+        setup_code = two_factor_setup_code_issue(actor=None, user=lambeth_officer)
         client.get(reverse("two_factor_setup"))
         new_device = device_being_set_up(client)
-        response = client.post(reverse("two_factor_setup"), {"token": code_for(new_device)})
+        response = client.post(
+            reverse("two_factor_setup"),
+            {"token": code_for(new_device), "setup_code": setup_code},
+        )
     assert response.status_code in (200, 302)
     assert client.get(reverse("cases:incident-list")).status_code == 200
 
@@ -223,10 +231,13 @@ def test_a_user_with_no_authenticator_is_sent_to_set_one_up(client, lambeth_offi
 
 
 def test_a_wrong_set_up_code_saves_nothing(client, lambeth_officer):
+    setup_code = two_factor_setup_code_issue(actor=None, user=lambeth_officer)
     sign_in(client, lambeth_officer)
     client.get(reverse("two_factor_setup"))
 
-    response = client.post(reverse("two_factor_setup"), {"token": "000000"})
+    response = client.post(
+        reverse("two_factor_setup"), {"token": "000000", "setup_code": setup_code}
+    )
 
     assert "The code is not right" in response.text
     assert not TOTPDevice.objects.exists()
@@ -288,11 +299,14 @@ def test_a_recovery_code_can_stand_in_for_the_lost_authenticator(client, enrolle
 
 
 def test_first_authenticator_shows_recovery_codes_once(client, lambeth_officer):
+    setup_code = two_factor_setup_code_issue(actor=None, user=lambeth_officer)
     sign_in(client, lambeth_officer)
     client.get(reverse("two_factor_setup"))
     device = device_being_set_up(client)
 
-    response = client.post(reverse("two_factor_setup"), {"token": code_for(device)})
+    response = client.post(
+        reverse("two_factor_setup"), {"token": code_for(device), "setup_code": setup_code}
+    )
 
     assert response.status_code == 200
     assert "These codes are shown only once" in response.text
@@ -460,7 +474,7 @@ def test_an_administrators_reset_removes_the_devices_and_is_in_the_history(
         {"action": "reset_two_factor", "_selected_action": [enrolled_officer.pk]},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 200  # the page with the new set-up code
     assert not TOTPDevice.objects.filter(user=enrolled_officer).exists()
     assert not StaticDevice.objects.filter(user=enrolled_officer).exists()
     deleted = TOTPDeviceEvent.objects.get(pgh_obj_id=enrolled_officer.device.pk, pgh_label="delete")

@@ -1,0 +1,113 @@
+"""The admin site's user pages: an administrator cannot change their own role, team, agency,
+active flag or privileges (another administrator must), on the page or by a hand-made POST."""
+
+import pytest
+
+from publicprotection.accounts.models import Role
+from publicprotection.accounts.tests.factories import AgencyFactory, UserFactory, team
+
+pytestmark = pytest.mark.django_db
+
+
+def administrator(username: str):
+    return UserFactory(
+        username=username,
+        first_name="Casey",
+        role=Role.ADMIN,
+        team=team("CEN"),
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def admin_client(client):
+    client.admin = administrator("test.admin.self")
+    client.force_login(client.admin)
+    return client
+
+
+def change_url(user) -> str:
+    return f"/admin/accounts/user/{user.pk}/change/"
+
+
+def change_post(user, **changes) -> dict:
+    """What the change page's form sends, with `changes`: a hand-made POST."""
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "role": user.role,
+        "team": user.team_id or "",
+        "agency": user.agency_id or "",
+        "is_active": "on" if user.is_active else "",
+        "_save": "Save",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_on_their_own_page_the_role_team_agency_and_active_flag_are_read_only(admin_client):
+    own = admin_client.get(change_url(admin_client.admin))
+    other = admin_client.get(change_url(administrator("test.admin.other")))
+
+    assert own.status_code == other.status_code == 200
+    for field in ("role", "team", "agency", "is_active"):
+        assert f'name="{field}"' not in own.text, field
+        assert f'name="{field}"' in other.text, field
+    assert 'name="first_name"' in own.text  # the rest of the page still works
+    assert "Administrator" in own.text  # the role is shown, not editable
+
+
+def test_a_hand_made_post_cannot_change_their_own_role_team_or_active_flag(admin_client):
+    me = admin_client.admin
+    southwark = team("SOU")
+
+    response = admin_client.post(
+        change_url(me),
+        change_post(
+            me,
+            role=Role.OFFICER,
+            team=southwark.pk,
+            is_active="",
+            is_staff="",
+            is_superuser="",
+            groups=["1"],
+            first_name="Kasey",
+        ),
+    )
+
+    assert response.status_code == 302  # saved: what they may change
+    me.refresh_from_db()
+    assert me.first_name == "Kasey"
+    assert (me.role, me.team_id, me.is_active, me.is_staff, me.is_superuser) == (
+        Role.ADMIN,
+        team("CEN").pk,
+        True,
+        True,
+        True,
+    )
+    assert not me.groups.exists()
+
+
+def test_a_hand_made_post_cannot_make_themself_a_partner_of_an_agency(admin_client):
+    me = admin_client.admin
+    agency = AgencyFactory()
+
+    admin_client.post(change_url(me), change_post(me, role=Role.PARTNER, team="", agency=agency.pk))
+
+    me.refresh_from_db()
+    assert (me.role, me.agency_id, me.team_id) == (Role.ADMIN, None, team("CEN").pk)
+
+
+def test_another_administrator_can_change_them(admin_client):
+    other = administrator("test.admin.other")
+
+    response = admin_client.post(
+        change_url(other), change_post(other, role=Role.ANALYST, is_active="")
+    )
+
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert (other.role, other.is_active) == (Role.ANALYST, False)
