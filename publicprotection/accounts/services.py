@@ -87,7 +87,8 @@ def totp_device_confirm(
     `current_token`: otherwise anyone with the password could enrol their own phone. The first
     authenticator (none confirmed: a new account, or after an administrator's reset) needs the
     set-up code an administrator issued (`setup_code`, two_factor_setup_code_issue) where
-    TWO_FACTOR_SETUP_CODE_REQUIRED is on, for the same reason; the enrolment uses it up, and a
+    TWO_FACTOR_SETUP_CODE_REQUIRED is on, or one was issued to them and not used (a reset
+    issues one), for the same reason; the enrolment uses it up, and a
     wrong one counts towards the code's limit of tries (kept even though this refuses).
 
     Returns the new recovery codes when this is the user's first authenticator (they are
@@ -110,7 +111,7 @@ def totp_device_confirm(
                         )
                     }
                 )
-        elif settings.TWO_FACTOR_SETUP_CODE_REQUIRED:
+        elif settings.TWO_FACTOR_SETUP_CODE_REQUIRED or _setup_code_outstanding(user=user):
             setup = _setup_code_accepted(user=user, code=setup_code)
             setup_refused = setup is None
         if not setup_refused:
@@ -275,9 +276,19 @@ def _setup_code_accepted(*, user, code: str) -> TwoFactorSetupCode | None:
     return None
 
 
+def _setup_code_outstanding(*, user) -> bool:
+    """Whether a set-up code was issued to the user and not used. Expired or past its tries,
+    it is still needed: waiting, or typing five wrong codes, must not open enrolment to the
+    password alone. Only a new code (or a reset, which issues one) lets the user in."""
+    return TwoFactorSetupCode.objects.filter(user=user, used_at__isnull=True).exists()
+
+
 def two_factor_setup_code_needed(*, user) -> bool:
-    """Whether setting up an authenticator now asks for a set-up code: the first one."""
-    return settings.TWO_FACTOR_SETUP_CODE_REQUIRED and not two_factor_enrolled(user=user)
+    """Whether setting up an authenticator now asks for a set-up code: the first one, where
+    TWO_FACTOR_SETUP_CODE_REQUIRED is on or the user was issued a code they have not used."""
+    if two_factor_enrolled(user=user):
+        return False
+    return settings.TWO_FACTOR_SETUP_CODE_REQUIRED or _setup_code_outstanding(user=user)
 
 
 # --- API tokens ----------------------------------------------------------------------------------

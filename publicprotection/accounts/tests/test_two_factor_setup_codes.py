@@ -491,3 +491,54 @@ def test_without_the_setting_the_first_authenticator_needs_no_set_up_code(
 
     assert 'name="setup_code"' not in page.text
     assert response.status_code == 200 and enrolled(lambeth_officer)
+
+
+def test_without_the_setting_a_reset_still_needs_its_set_up_code(
+    client, lambeth_officer, administrator, settings
+):
+    """With the setting off, a code issued to someone (a reset always issues one) is still
+    needed: the reset's window is not open to whoever holds the password."""
+    settings.TWO_FACTOR_SETUP_CODE_REQUIRED = False
+    TOTPDevice.objects.create(user=lambeth_officer, name="Phone", confirmed=True)
+    code = two_factor_reset(actor=administrator, user=lambeth_officer)
+
+    sign_in(client, lambeth_officer)
+    page = client.get(reverse(SETUP))
+    refused = client.post(reverse(SETUP), {"token": "000000"})
+    client.post(reverse("logout"))
+    without = enrol(client, lambeth_officer, None)
+
+    assert 'name="setup_code"' in page.text
+    assert refused.status_code == 200 and not enrolled(lambeth_officer)
+    assert "Enter the set-up code your administrator gave you" in without.text
+    assert not enrolled(lambeth_officer)
+    client.post(reverse("logout"))
+    assert enrol(client, lambeth_officer, code).status_code == 200
+    assert enrolled(lambeth_officer)
+
+
+@pytest.mark.parametrize("spoilt", ["expired", "past its tries"])
+def test_without_the_setting_a_spoilt_set_up_code_is_still_needed(
+    client, lambeth_officer, administrator, settings, spoilt
+):
+    """Waiting until the code expires, or typing five wrong ones, must not open enrolment to
+    the password alone: only a new code lets the user in."""
+    settings.TWO_FACTOR_SETUP_CODE_REQUIRED = False
+    code = two_factor_setup_code_issue(actor=administrator, user=lambeth_officer)
+    if spoilt == "expired":
+        TwoFactorSetupCode.objects.update(
+            issued_at=timezone.now() - timedelta(hours=2),
+            expires_at=timezone.now() - timedelta(seconds=1),
+        )
+    else:
+        TwoFactorSetupCode.objects.update(
+            failed_attempts=settings.TWO_FACTOR_SETUP_CODE_MAX_ATTEMPTS
+        )
+
+    assert (
+        "Enter the set-up code your administrator gave you"
+        in enrol(client, lambeth_officer, None).text
+    )
+    client.post(reverse("logout"))
+    assert "The set-up code is not right" in enrol(client, lambeth_officer, code).text
+    assert not enrolled(lambeth_officer)
