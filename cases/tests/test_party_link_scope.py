@@ -111,9 +111,30 @@ def test_the_page_refuses_a_person_neither_seen_nor_matched(
     response = link_on_the_page(client, incident, person_id, **fields)
 
     assert page_errors(response) == [PERSON_NOT_LINKABLE]
-    assert dana.reference not in response.text and mo.reference not in response.text
-    assert "Mohinder" not in response.text
+    # The matches of the name typed are shown again, to choose from (what searching for it
+    # shows): nothing of the person whose id was sent.
+    shown = response.context["matches"]
+    assert shown == person_search(viewer=lambeth_officer, name=fields["name"], visible_only=False)
+    assert mo.reference not in response.text and "Mohinder" not in response.text
+    if fields["name"] != "Dana Kerr":
+        assert dana.reference not in response.text
     nothing_linked(incident)
+
+
+def test_a_refused_link_shows_the_matches_again_to_choose_from(
+    client, lambeth_officer, incident, dana
+):
+    """A suspect chosen without their relationship to the victim: the error, and the match
+    list again, so the officer answers and chooses without searching again."""
+    client.force_login(lambeth_officer)
+
+    response = link_on_the_page(client, incident, dana.pk, role="suspect", name="Dana Kerr")
+
+    assert response.status_code == 200
+    assert "Select how the suspect is related to the victim" in response.text
+    assert list(response.context["matches"]) == [dana]
+    assert dana.reference in response.text
+    assert not Party.objects.filter(incident=incident).exists()
 
 
 @pytest.mark.parametrize("attempt", ATTEMPTS)

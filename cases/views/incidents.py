@@ -367,26 +367,34 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = PartySearchForm(request.POST)
         if not form.is_valid():
+            if request.POST.get("person"):  # a choice from the matches: show them again
+                return self.form_rejected(form, self.invalid_status)
             return self.render_to_response(self.get_context_data(form=form))
         if request.POST.get("person"):
             return self._link(form, request.POST["person"])
-        data = form.cleaned_data
+        return self.render_to_response(
+            self.get_context_data(form=form, **self._search_results(form.cleaned_data))
+        )
+
+    def _search_results(self, data) -> dict:
+        """The London-wide duplicate check for the typed name and date of birth, as the page
+        shows it: the matches (logged as read) and the link to register someone new."""
         matches = person_search(
-            viewer=request.user,
+            viewer=self.request.user,
             name=data["name"],
-            date_of_birth=data["date_of_birth"],
+            date_of_birth=data.get("date_of_birth"),
             visible_only=False,
         )
         person_candidates_describe(people=matches)
-        access_log_record(request=request, objects=matches)
+        access_log_record(request=self.request, objects=matches)
         # "None of these": the registration form gets the name and date of birth, and the
         # signed word that this London-wide check was shown, so it does not check again.
         back = reverse("cases:incident-party-add", args=[self.incident.reference])
         back += "?" + urlencode(
             {
-                "role": data["role"],
-                "relationship_to_victim": data["relationship_to_victim"],
-                "separation": data["separation"],
+                "role": data.get("role", ""),
+                "relationship_to_victim": data.get("relationship_to_victim", ""),
+                "separation": data.get("separation", ""),
             }
         )
         register_url = (
@@ -395,18 +403,25 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
             + urlencode(
                 {
                     **register_query(
-                        user=request.user,
+                        user=self.request.user,
                         name=data["name"],
-                        date_of_birth=data["date_of_birth"],
+                        date_of_birth=data.get("date_of_birth"),
                         checked=True,
                     ),
                     "next": back,
                 }
             )
         )
-        return self.render_to_response(
-            self.get_context_data(form=form, matches=matches, register_url=register_url)
-        )
+        return {"matches": matches, "register_url": register_url}
+
+    def form_rejected(self, form, status: int, **context):
+        """A refused link (a suspect's relationship missing, someone already recorded, a
+        person who cannot be linked) shows the matches again beside the error, so the officer
+        chooses again without searching again."""
+        data = form.cleaned_data  # less any field the service refused (Form.add_error)
+        if data.get("name"):
+            context.update(self._search_results(data))
+        return super().form_rejected(form, status, **context)
 
     def _link(self, form, person_id):
         # The typed name and date of birth come with the chosen person (the match list's
@@ -414,7 +429,7 @@ class PartyAddView(IncidentWriteMixin, TemplateView):
         # or a match of that search, so an id alone links no one.
         if (person_id := whole_number(person_id)) is None:
             form.add_error(None, services.PERSON_NOT_LINKABLE)
-            return self.render_to_response(self.get_context_data(form=form))
+            return self.form_rejected(form, self.invalid_status)
         party = self.run_service(
             form,
             services.party_add,
