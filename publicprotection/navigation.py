@@ -3,6 +3,7 @@ every app's pages by URL name, and skips those not installed)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from publicprotection.access import roles
@@ -42,6 +43,10 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if settings.REQUIRE_TWO_FACTOR and not user.is_verified():
+        # The password step alone opens only the two-factor pages: no menu of pages it cannot
+        # reach, and no count of the work waiting (a read of the user's cases).
+        return {"nav_items": [], "two_factor_pending": True}
     items = []
     for label, url_name, allowed in NAV_ITEMS:
         if user.role not in allowed:

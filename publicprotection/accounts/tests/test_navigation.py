@@ -88,3 +88,28 @@ def test_a_sub_path_makes_only_its_own_item_active(client):
     assert response.text.count('aria-current="page"') == 1
     home = client.get(reverse("marac:home"))
     assert [i["label"] for i in home.context["nav_items"] if i["active"]] == ["MARAC"]
+
+
+@pytest.mark.parametrize("page", ["two_factor_setup", "two_factor_verify"])
+def test_a_password_alone_shows_no_menu_no_count_and_no_account_links(
+    client, lambeth_officer, settings, page
+):
+    """The password step opens only the two-factor pages: the header offers none of the pages
+    it cannot reach, and reads nothing of the user's work (the number waiting)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.REQUIRE_TWO_FACTOR = True
+    if page == "two_factor_verify":
+        TOTPDevice.objects.create(user=lambeth_officer, name="Phone", confirmed=True)
+    client.post(
+        reverse("login"),
+        {"username": lambeth_officer.username, "password": "correct-horse-battery"},
+    )
+
+    response = client.get(reverse(page))
+
+    assert response.status_code == 200
+    assert nav_labels(response) == []
+    assert reverse("password_change") not in response.text
+    assert reverse("account_security") not in response.text
+    assert "Sign out" in response.text
