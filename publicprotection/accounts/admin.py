@@ -59,6 +59,11 @@ class PublicProtectionUserAdmin(UserAdmin):
     readonly_fields = ("last_login", "date_joined")
     actions = ["issue_two_factor_setup_code", "reset_two_factor"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Nobody deletes an account (nor "delete selected" several): its name is on its
+        records and in the audit trail. Clearing "Active" ends its use, and is recorded."""
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         """Read-only fields are left out of the form Django builds, so a hand-made POST of them
         changes nothing either."""

@@ -111,3 +111,23 @@ def test_another_administrator_can_change_them(admin_client):
     assert response.status_code == 302
     other.refresh_from_db()
     assert (other.role, other.is_active) == (Role.ANALYST, False)
+
+
+def test_no_account_is_deleted_in_the_admin_site_not_even_several_at_once(admin_client):
+    """An account's name is on its records and in the audit trail: deactivated, never
+    deleted, one or several (the list's "delete selected" action), their own included."""
+    from publicprotection.accounts.models import User
+
+    other = UserFactory(username="lam.leaver", role=Role.OFFICER, team=team("LAM"))
+
+    page = admin_client.get(f"/admin/accounts/user/{other.pk}/delete/")
+    bulk = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [other.pk, admin_client.admin.pk]},
+    )
+    listing = admin_client.get("/admin/accounts/user/")
+
+    assert page.status_code == 403
+    assert 'value="delete_selected"' not in listing.text
+    assert bulk.status_code in (200, 302)
+    assert User.objects.filter(pk__in=[other.pk, admin_client.admin.pk]).count() == 2
