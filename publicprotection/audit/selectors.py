@@ -16,7 +16,7 @@ from pghistory.models import Events
 
 from publicprotection.pagination import Page, paginate_without_count
 
-from .models import AccessLogEntry
+from .models import SUBJECT_MODEL, AccessLogEntry
 
 # Records whose history administrators may open by URL: app_label.model_name.
 AUDITABLE_MODELS = ("cases.incident", "cases.person", "accounts.user", "accounts.agency")
@@ -53,16 +53,21 @@ def access_log_search(
     qs = AccessLogEntry.objects.select_related("user", "content_type")
     if username:
         qs = qs.filter(user__username__iexact=username)
-    if content_type is not None:
-        qs = qs.filter(content_type=content_type)
     if object_id:
         # Either the primary key (read alone or as a row of a list) or the label (an incident
-        # reference, say).
-        qs = qs.filter(
+        # reference, say); a person is also found in the reads of records about them.
+        named = (
             Q(object_id=object_id)
             | Q(object_ids__contains=[object_id])
             | Q(object_label__iexact=object_id)
         )
+        if content_type is not None:
+            named &= Q(content_type=content_type)
+            if _is_subject_model(content_type):
+                named |= Q(subject_ids__contains=[object_id])
+        qs = qs.filter(named)
+    elif content_type is not None:
+        qs = qs.filter(content_type=content_type)
     if date_from:
         qs = qs.filter(occurred_at__gte=_day_start(date_from))
     if date_to and date_to < date.max:  # up to the last day: no end to add a day to
@@ -120,14 +125,20 @@ def auditable_record_get(*, model_label: str, pk: str) -> Model:
         raise Http404("No such record") from exc
 
 
+def _is_subject_model(content_type: ContentType) -> bool:
+    return f"{content_type.app_label}.{content_type.model}" == SUBJECT_MODEL
+
+
 def record_history(*, obj: Model) -> dict:
     """Every change to `obj` (from the triggers) and every logged read of it, on its own page
-    or as a row of a list, search or queue."""
+    or as a row of a list, search or queue; for a person, also every read of a record about
+    them (their risk assessment, MARAC referral...: the entry's subject_ids)."""
     pk = str(obj.pk)
-    reads = AccessLogEntry.objects.filter(
-        Q(object_id=pk) | Q(object_ids__contains=[pk]),
-        content_type=ContentType.objects.get_for_model(obj),
-    ).select_related("user")
+    content_type = ContentType.objects.get_for_model(obj)
+    named = Q(Q(object_id=pk) | Q(object_ids__contains=[pk]), content_type=content_type)
+    if _is_subject_model(content_type):
+        named |= Q(subject_ids__contains=[pk])
+    reads = AccessLogEntry.objects.filter(named).select_related("user", "content_type")
     with _jit_off(reads.db):  # the same search as a record's in access_log_page, every month
         newest_reads = list(reads.order_by("-occurred_at", "-id")[:RECORD_HISTORY_READS])
     return {
