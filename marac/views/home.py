@@ -11,6 +11,7 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record, access_log_record_lists
 from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 
+from ..access_log import action_subjects, listing_subjects
 from ..forms_partners import ActionUpdateForm
 from ..selectors import actions as action_selectors
 from ..selectors import meetings as meeting_selectors
@@ -30,8 +31,16 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         if not has_role(viewer, MARAC_COORDINATORS):
             shared_cases = list(sharing_selectors.cases_shared_with(viewer=viewer)[:HOME_LIMIT])
             partner_actions = list(action_selectors.actions_visible_to(viewer=viewer)[:HOME_LIMIT])
-            access_log_record(request=self.request, objects=shared_cases)
-            access_log_record(request=self.request, objects=partner_actions)
+            access_log_record(
+                request=self.request,
+                objects=shared_cases,
+                subjects=listing_subjects(shared_cases),
+            )
+            access_log_record(
+                request=self.request,
+                objects=partner_actions,
+                subjects=action_subjects(partner_actions),
+            )
             return {
                 **context,
                 "is_partner": True,
