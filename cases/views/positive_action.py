@@ -21,6 +21,7 @@ from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceFormMixin
 
+from ..access_log import decision_subjects
 from ..forms.positive_action import (
     RETURN,
     CloseOutstandingForm,
@@ -109,6 +110,9 @@ class DecisionFormView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceForm
 
     def logged_record(self):
         return self.decision.incident
+
+    def logged_subjects(self):
+        return decision_subjects([self.decision])
 
     def logged_label(self) -> str:
         return self.decision.incident.reference
