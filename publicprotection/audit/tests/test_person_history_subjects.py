@@ -4,6 +4,8 @@ read, by whom, when and why; only auditors see it, and its queries do not grow w
 The domain apps' own tests check that each of their reads names its subjects."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.tests.factories import IncidentFactory, PersonFactory
@@ -135,3 +137,22 @@ def test_a_persons_history_queries_do_not_grow_with_reads_about_them(
         client, history_url(person), repeat(5, read_by_someone_else)
     )
     assert len(response.context["reads"]) == 1 + 5 * 2 + 2  # and the two earlier page reads
+
+
+def test_a_persons_history_is_not_sorted_by_the_time_index(client, rf, lambeth_officer, admin_user):
+    # Sorted by occurred_at itself, PostgreSQL walked the time index backwards through every
+    # monthly partition, filtering every row (2.7 s at 2 million rows, ADR 0013); sorted by an
+    # expression, it finds the few rows by the object and subject indexes (66 ms).
+    person = PersonFactory()
+    read_about(rf, lambeth_officer, person)
+    client.force_login(admin_user)
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(history_url(person))
+
+    [reads] = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "audit_accesslogentry"' in q["sql"]
+    ]
+    assert 'ORDER BY ("audit_accesslogentry"."occurred_at" + ' in reads
