@@ -168,7 +168,7 @@ def test_detail_query_count_is_fixed(client, lambeth_officer, django_assert_max_
 
 
 @pytest.mark.parametrize("posted", ["empty form", "refused submission"])
-def test_a_refused_post_logs_the_person_its_page_shows_again(client, lambeth_officer, posted):
+def test_a_refused_post_logs_the_assessment_its_page_shows_again(client, lambeth_officer, posted):
     """Given a draft assessment, when an officer posts a form that is refused (nothing valid,
     or a submission missing the plan and the MARAC decision), then the assessment page shown
     again (the victim by name, every answer) logs the read of the assessment, about the person,

@@ -69,7 +69,7 @@ def test_only_people_are_subjects(rf, lambeth_officer):
     request = rf.get("/")
     request.user = lambeth_officer
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="An access log subject is a cases.person"):
         access_log_record(request=request, obj=IncidentFactory(), subjects=[IncidentFactory()])
     assert not AccessLogEntry.objects.exists()
 
