@@ -29,6 +29,12 @@ def listing_label(listing: MaracCaseListing) -> str:
     return f"MARAC case {listing.referral.reference}, {listing.meeting}"
 
 
+def action_label(action: MaracAction) -> str:
+    """ "MARAC action 34 on MR-12": never its description, which is free text (an agency may
+    write where the victim is staying there)."""
+    return f"MARAC action {action.pk} on {action.listing.referral.reference}"
+
+
 def referral_subjects(referrals: Iterable[MaracReferral]) -> list[int]:
     """Each referral's victim, and the perpetrators on record it names when they were loaded
     with it (referral_get and referral_list prefetch them)."""

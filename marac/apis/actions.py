@@ -21,7 +21,7 @@ from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
-from ..access_log import action_subjects
+from ..access_log import action_label, action_subjects
 from ..models import MaracAction
 from ..selectors import actions as selectors
 from ..selectors import sharing as sharing_selectors
@@ -110,7 +110,7 @@ class ActionDetailApi(GenericAPIView):
         access_log_record(
             request=request,
             obj=action,
-            label=action.listing.referral.reference,
+            label=action_label(action),
             subjects=action_subjects([action]),
         )
         return Response(ActionOutputSerializer(action).data)

@@ -97,7 +97,10 @@ def test_a_partners_reads_of_a_shared_case_are_in_the_victims_history(
     listing = listed_case(at, coord, assessment=assessment)
     idva = idva_partner()
     meeting_invite(actor=coord, meeting=at, agency=idva.agency)
-    action = an_action(listing, idva.agency, coord)
+    # An agency's free text may say where the victim is: the action is logged by number.
+    action = an_action(
+        listing, idva.agency, coord, description="Sanctuary scheme fitted at 17 Refuge Lane"
+    )
     client.force_login(idva)
     got(client, reverse("marac:case-summary", args=[listing.pk]))
     got(client, reverse("marac:case-list"))
@@ -122,6 +125,10 @@ def test_a_partners_reads_of_a_shared_case_are_in_the_victims_history(
         ("maraccaselisting", "web", "", [str(listing.pk)]),
         ("maraccaselisting", "web", str(listing.pk), []),
     ]
+    assert {reads[0].object_label, reads[1].object_label, reads[5].object_label} == {
+        "(1 in a list)",
+        f"MARAC action {action.pk} on {listing.referral.reference}",
+    }
     assert reads[2].object_label.startswith(f"Research on MARAC case {listing.referral.reference}")
     page = client.get(reverse("audit:record-history", args=["cases.person", assessment.person.pk]))
     assert f"MARAC case {listing.referral.reference}" in page.text
@@ -155,3 +162,13 @@ def test_a_case_read_is_not_in_another_victims_history(client, admin_user):
     got(client, reverse("marac:referral-detail", args=[listing.referral.pk]))
 
     assert reads_by(client, admin_user, other.person, coord) == []
+
+
+def test_the_coordinators_home_is_in_the_referred_victims_history(client, admin_user):
+    coord = coordinator()
+    referral = refer()  # submitted: awaiting the coordinator's triage
+    client.force_login(coord)
+    got(client, reverse("marac:home"))
+
+    [entry] = reads_by(client, admin_user, referral.person, coord)
+    assert (entry.content_type.model, entry.object_ids) == ("maracreferral", [str(referral.pk)])

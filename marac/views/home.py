@@ -11,7 +11,7 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record, access_log_record_lists
 from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 
-from ..access_log import action_subjects, listing_subjects
+from ..access_log import action_subjects, listing_subjects, referral_subjects
 from ..forms_partners import ActionUpdateForm
 from ..selectors import actions as action_selectors
 from ..selectors import meetings as meeting_selectors
@@ -60,9 +60,17 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
         # One entry for each kind of record the page names (referrals, incident parties,
         # assessments), each naming every one of them shown; one INSERT for them all.
+        referrals = [*awaiting_triage, *reviews_due]
         access_log_record_lists(
             request=self.request,
-            lists=[[*awaiting_triage, *reviews_due], repeat_alerts, to_be_referred],
+            lists=[referrals, repeat_alerts, to_be_referred],
+            # ... and about the people they are: the referred victims, the repeat victims (the
+            # alerts are their incident parties), the assessed victims.
+            subjects=[
+                referral_subjects(referrals),
+                [party.person_id for party in repeat_alerts],
+                [assessment.person_id for assessment in to_be_referred],
+            ],
         )
         # Each row's link from one reverse a kind (publicprotection/row_links.py).
         referral_url = url_for_each("marac:referral-detail")

@@ -20,7 +20,7 @@ from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
-from ..access_log import action_subjects, meeting_subjects
+from ..access_log import action_label, action_subjects, meeting_subjects
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
 from ..models import ActionStatus, DocumentKind, MaracAction, MaracCaseListing, MaracMeeting
@@ -451,6 +451,9 @@ class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateVi
     def logged_record(self) -> MaracAction:
         # The page names the action's victim.
         return self.action
+
+    def logged_label(self) -> str:
+        return action_label(self.action)
 
     def logged_subjects(self):
         return action_subjects([self.action])

@@ -15,7 +15,7 @@ from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.service_forms import ServiceFormMixin
 
-from ..access_log import action_subjects, listing_label, listing_subjects
+from ..access_log import action_label, action_subjects, listing_label, listing_subjects
 from ..forms_partners import ActionUpdateForm, ResearchForm
 from ..models import CaseResearch, MaracAction, MaracCaseListing
 from ..selectors import actions as action_selectors
@@ -169,6 +169,9 @@ class ActionUpdateView(RecordPageReadLoggedMixin, ServiceFormMixin, SharedCaseMi
     def logged_record(self) -> MaracAction:
         # The page names the action's victim.
         return self.action
+
+    def logged_label(self) -> str:
+        return action_label(self.action)
 
     def logged_subjects(self):
         return action_subjects([self.action])

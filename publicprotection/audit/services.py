@@ -51,14 +51,29 @@ def access_log_record(
     return entry
 
 
-def access_log_record_lists(*, request, lists: Iterable[Iterable[Model]]) -> list[AccessLogEntry]:
+def access_log_record_lists(
+    *,
+    request,
+    lists: Iterable[Iterable[Model]],
+    subjects: Iterable[Iterable[Model | int | str]] | None = None,
+) -> list[AccessLogEntry]:
     """`access_log_record(objects=...)` for each of several lists a page shows (a home page's
     work lists, each of one model), written in one INSERT: each entry otherwise commits on its
-    own, a round trip and a WAL flush each (1-1.5 ms). Empty lists write nothing."""
+    own, a round trip and a WAL flush each (1-1.5 ms). Empty lists write nothing. `subjects`,
+    when given, holds for each list the people its rows are about (access_log_record's)."""
+    pairs = (
+        ((objects, ()) for objects in lists)
+        if subjects is None
+        else zip(lists, subjects, strict=True)
+    )
     entries = [
         entry
-        for objects in lists
-        if (entry := _entry(request, obj=None, objects=objects, action=AccessAction.VIEW))
+        for objects, about in pairs
+        if (
+            entry := _entry(
+                request, obj=None, objects=objects, action=AccessAction.VIEW, subjects=about
+            )
+        )
         is not None
     ]
     if entries:
