@@ -71,7 +71,7 @@ class ArrestDecisionListCreateApi(GenericAPIView):
         )
         queryset = selectors.decision_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=decision_subjects(page))
         return self.get_paginated_response(ArrestDecisionOutputSerializer(page, many=True).data)
 
     @extend_schema(

@@ -64,3 +64,22 @@ def test_an_incident_read_is_not_in_someone_elses_history(client, lambeth_office
     assert response.status_code == 200
 
     assert reads_by(client, admin_user, PersonFactory(), lambeth_officer) == []
+
+
+def test_the_decision_queues_are_in_the_suspects_history(
+    client, api_client, lambeth_officer, lambeth_supervisor, admin_user
+):
+    incident, _victim, suspect = complete_incident(actor=lambeth_officer)
+    decision = suspect.arrest_decision
+    client.force_login(lambeth_supervisor)
+    assert client.get(reverse("cases:review-queue")).status_code == 200
+    assert client.get(reverse("cases:outstanding-suspects")).status_code == 200
+    api_client.force_authenticate(lambeth_supervisor)
+    assert api_client.get(reverse("api:arrest-decision-list")).status_code == 200
+
+    reads = reads_by(client, admin_user, suspect.person, lambeth_supervisor)
+    assert [(r.channel, r.content_type.model, r.object_ids) for r in reads] == [
+        ("api", "arrestdecision", [str(decision.pk)]),
+        ("web", "arrestdecision", [str(decision.pk)]),
+        ("web", "arrestdecision", [str(decision.pk)]),
+    ]
