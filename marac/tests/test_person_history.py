@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from cases.services.people import person_address_add
+from publicprotection.accounts.tests.factories import team
 
 from ..models import ReferralPerpetrator
+from ..services.agendas import agenda_generate
 from ..services.sharing import meeting_invite
 from .factories import (
     an_action,
@@ -19,6 +21,7 @@ from .factories import (
     meeting,
     refer,
 )
+from .helpers import MONDAY, awaiting_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,20 @@ def test_the_coordinators_home_is_in_the_referred_victims_history(client, admin_
 
     [entry] = reads_by(client, admin_user, referral.person, coord)
     assert (entry.content_type.model, entry.object_ids) == ("maracreferral", [str(referral.pk)])
+
+
+def test_a_daily_agendas_page_and_pdf_are_in_the_history_of_the_people_it_names(
+    client, lambeth_supervisor, admin_user
+):
+    decision = awaiting_decision()  # on the agenda: awaiting the supervisor's review
+    agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    assert agenda.has_pdf
+    client.force_login(lambeth_supervisor)
+    got(client, reverse("marac:agenda-detail", args=[agenda.pk]))
+    got(client, reverse("marac:agenda-download", args=[agenda.pk]))
+
+    reads = reads_by(client, admin_user, decision.suspect.person, lambeth_supervisor)
+    assert [(r.content_type.model, r.action, r.object_id) for r in reads] == [
+        ("agenda", "download", str(agenda.pk)),
+        ("agenda", "view", str(agenda.pk)),
+    ]
