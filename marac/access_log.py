@@ -26,13 +26,15 @@ def referral_label(referral: MaracReferral) -> str:
 
 
 def listing_label(listing: MaracCaseListing) -> str:
-    return f"MARAC case {listing.referral.reference}, {listing.meeting}"
+    """The referral's reference ("MR-12"), which the audit search matches as a label: it
+    finds every read of the case by it."""
+    return listing.referral.reference
 
 
 def action_label(action: MaracAction) -> str:
-    """ "MARAC action 34 on MR-12": never its description, which is free text (an agency may
-    write where the victim is staying there)."""
-    return f"MARAC action {action.pk} on {action.listing.referral.reference}"
+    """The case's reference ("MR-12", as the case's own reads): never the action's
+    description, which is free text (an agency may write where the victim is staying)."""
+    return action.listing.referral.reference
 
 
 def referral_subjects(referrals: Iterable[MaracReferral]) -> list[int]:

@@ -54,7 +54,7 @@ class CaseResearchApi(GenericAPIView):
         access_log_record(
             request=request,
             obj=listing,
-            label=f"Research on {listing_label(listing)}",
+            label=f"{listing_label(listing)} research",
             subjects=listing_subjects([listing]),
         )
         data = ResearchOutputSerializer(research.order_by("agency__name", "id"), many=True).data
