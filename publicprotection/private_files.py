@@ -45,9 +45,12 @@ def remove_other_files(directory: str, keep: str) -> None:
             default_storage.delete(path)
 
 
-def audited_pdf_download(request, *, name: str, filename: str, logged_obj, label: str = ""):
-    """The stored PDF as an attachment, its download written to the access log, never cached.
-    A missing file is a 404 (and nothing is logged)."""
+def audited_pdf_download(
+    request, *, name: str, filename: str, logged_obj, label: str = "", subjects=()
+):
+    """The stored PDF as an attachment, its download written to the access log (with the
+    people it is about as `subjects`, access_log_record's), never cached. A missing file is a
+    404 (and nothing is logged)."""
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError as exc:
@@ -58,6 +61,7 @@ def audited_pdf_download(request, *, name: str, filename: str, logged_obj, label
         action=AccessAction.DOWNLOAD,
         channel=AccessChannel.DOCUMENT,
         label=label,
+        subjects=subjects,
     )
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type="application/pdf"

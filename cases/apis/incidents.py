@@ -17,6 +17,7 @@ from publicprotection.api.versions import requested_version
 from publicprotection.audit.models import AccessAction
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import incident_subjects
 from ..forms.incidents import IncidentFilterForm
 from ..models import Incident
 from ..selectors import incidents as selectors
@@ -138,7 +139,12 @@ class IncidentDetailApi(ReadOrWritePermissionsMixin, GenericAPIView):
     @extend_schema(operation_id="incidents_retrieve")
     def get(self, request, pk: int):
         incident = selectors.incident_get_by_id(viewer=request.user, incident_id=pk)
-        access_log_record(request=request, obj=incident, label=incident.reference)
+        access_log_record(
+            request=request,
+            obj=incident,
+            label=incident.reference,
+            subjects=incident_subjects(incident),
+        )
         return Response(self.get_serializer(incident).data)
 
     @extend_schema(

@@ -13,6 +13,7 @@ from publicprotection.access.roles import CASE_READERS, CASE_WRITERS, SUPERVISOR
 from publicprotection.access.views import role_permission
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import decision_subjects
 from ..models import ArrestDecision
 from ..selectors import positive_action as selectors
 from ..serializers.positive_action import (
@@ -70,7 +71,7 @@ class ArrestDecisionListCreateApi(GenericAPIView):
         )
         queryset = selectors.decision_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=decision_subjects(page))
         return self.get_paginated_response(ArrestDecisionOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -104,7 +105,12 @@ class ArrestDecisionDetailApi(GenericAPIView):
     @extend_schema(operation_id="arrest_decisions_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         decision = selectors.decision_get(viewer=request.user, decision_id=pk)
-        access_log_record(request=request, obj=decision.incident, label=decision.incident.reference)
+        access_log_record(
+            request=request,
+            obj=decision.incident,
+            label=decision.incident.reference,
+            subjects=decision_subjects([decision]),
+        )
         return Response(self.get_serializer(decision).data)
 
 

@@ -31,6 +31,7 @@ from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
 # Registers <incident_ref:...> for the URL patterns below.
 from .. import converters  # noqa: E402, F401
+from ..access_log import incident_subjects
 from ..forms.incidents import (
     ArrestDecisionForm,
     ChildrensReferralForm,
@@ -112,7 +113,12 @@ class IncidentDetailView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         incident = selectors.incident_get(viewer=user, reference=kwargs["reference"])
-        access_log_record(request=self.request, obj=incident, label=incident.reference)
+        access_log_record(
+            request=self.request,
+            obj=incident,
+            label=incident.reference,
+            subjects=incident_subjects(incident),
+        )
         parties = list(incident.parties.all())
         referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
         flags = incident_flags(incident, parties)
@@ -187,6 +193,9 @@ class IncidentWriteMixin(RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequir
 
     def logged_label(self) -> str:
         return self.incident.reference
+
+    def logged_subjects(self):
+        return incident_subjects(self.incident)
 
     def incident_url(self) -> str:
         return reverse("cases:incident-detail", args=[self.incident.reference])

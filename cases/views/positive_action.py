@@ -21,6 +21,7 @@ from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceFormMixin
 
+from ..access_log import decision_subjects
 from ..forms.positive_action import (
     RETURN,
     CloseOutstandingForm,
@@ -58,9 +59,8 @@ class ReviewQueueView(RoleRequiredMixin, TemplateView):
             due = decision.review_due_at or now
             decision.hours_left = max(math.ceil((due - now).total_seconds() / 3600), 0)
         returned = list(selectors.returned_to_officer(viewer=viewer)[: RETURNED_SHOWN + 1])
-        access_log_record(
-            request=self.request, objects=[*page.object_list, *returned[:RETURNED_SHOWN]]
-        )
+        shown = [*page.object_list, *returned[:RETURNED_SHOWN]]
+        access_log_record(request=self.request, objects=shown, subjects=decision_subjects(shown))
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -83,7 +83,11 @@ class OutstandingSuspectsView(RoleRequiredMixin, TemplateView):
         today = london_today()
         for decision in page:
             decision.days_outstanding = (today - timezone.localdate(decision.decided_at)).days
-        access_log_record(request=self.request, objects=page.object_list)
+        access_log_record(
+            request=self.request,
+            objects=page.object_list,
+            subjects=decision_subjects(page.object_list),
+        )
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -109,6 +113,9 @@ class DecisionFormView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceForm
 
     def logged_record(self):
         return self.decision.incident
+
+    def logged_subjects(self):
+        return decision_subjects([self.decision])
 
     def logged_label(self) -> str:
         return self.decision.incident.reference

@@ -19,6 +19,7 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.london_time import london_today
 
 from .. import services
+from ..access_log import review_subjects
 from ..models import HomicideReview, Recommendation, RecommendationStatus
 from ..selectors import reviews as selectors
 from ..serializers import (
@@ -48,7 +49,7 @@ class ReviewCursorPagination(CheckedCursorPagination):
 def _detail(request, review_id: int, status_code=status.HTTP_200_OK, *, log=False) -> Response:
     review = selectors.review_get(viewer=request.user, review_id=review_id)
     if log:
-        access_log_record(request=request, obj=review)
+        access_log_record(request=request, obj=review, subjects=review_subjects([review]))
     context = {"today": london_today()}
     return Response(ReviewDetailOutputSerializer(review, context=context).data, status=status_code)
 
@@ -66,7 +67,7 @@ class ReviewListCreateApi(GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(selectors.review_list(viewer=request.user))
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=review_subjects(page))
         return self.get_paginated_response(ReviewOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -131,7 +132,7 @@ class RecommendationListCreateApi(GenericAPIView):
     )
     def get(self, request, pk: int):
         review = selectors.review_get(viewer=request.user, review_id=pk)
-        access_log_record(request=request, obj=review)
+        access_log_record(request=request, obj=review, subjects=review_subjects([review]))
         rows = review.recommendations.all()
         return Response(RecommendationOutputSerializer(rows, many=True).data)
 

@@ -17,6 +17,7 @@ from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 
 from .. import services
+from ..access_log import review_subjects
 from ..forms import LessonForm, RecommendationForm
 from ..models import HomicideReview, Recommendation
 from ..selectors import reviews as selectors
@@ -33,6 +34,9 @@ class RecommendationAddView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, Te
     def logged_record(self) -> HomicideReview:
         # The page shows the review; a refused form shows it again.
         return self.review
+
+    def logged_subjects(self):
+        return review_subjects([self.review])
 
     def get(self, request, *args, **kwargs):
         review = self._review()
@@ -66,6 +70,9 @@ class RecommendationEditView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, T
     def logged_record(self) -> HomicideReview:
         # The page shows the review; a refused form shows it again.
         return self.recommendation.review
+
+    def logged_subjects(self):
+        return review_subjects([self.recommendation.review])
 
     def get(self, request, *args, **kwargs):
         recommendation = self._recommendation()
@@ -115,6 +122,9 @@ class LessonAddView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateVi
         # The page shows the review; a refused form shows it again.
         return self.review
 
+    def logged_subjects(self):
+        return review_subjects([self.review])
+
     def get(self, request, *args, **kwargs):
         review = self._review()
         return self.render_to_response({"form": LessonForm(), "review": review})
@@ -145,9 +155,11 @@ class OpenRecommendationsView(ReviewerRequiredMixin, TemplateView):
             selectors.recommendations_open(viewer=self.request.user, overdue_only=overdue_only),
             self.request.GET.get("page"),
         )
+        reviews_shown = list(dict.fromkeys(r.review for r in page.object_list))
         access_log_record(
             request=self.request,
-            objects=list(dict.fromkeys(r.review for r in page.object_list)),
+            objects=reviews_shown,
+            subjects=review_subjects(reviews_shown),
         )
         return {
             **super().get_context_data(**kwargs),

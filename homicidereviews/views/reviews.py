@@ -19,6 +19,7 @@ from publicprotection.pagination import paginate_without_count, query_string_wit
 from publicprotection.private_files import audited_pdf_download
 
 from .. import services
+from ..access_log import review_subjects
 from ..exports import notification_letter_pdf
 from ..forms import ReviewForm
 from ..models import HomicideReview
@@ -34,10 +35,8 @@ class ReviewListView(ReviewerRequiredMixin, TemplateView):
             selectors.review_list(viewer=self.request.user), self.request.GET.get("page")
         )
         overdue = selectors.reviews_with_overdue_steps(viewer=self.request.user)
-        access_log_record(
-            request=self.request,
-            objects=list(page.object_list) + [review for review, _ in overdue],
-        )
+        shown = list(page.object_list) + [review for review, _ in overdue]
+        access_log_record(request=self.request, objects=shown, subjects=review_subjects(shown))
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -53,7 +52,7 @@ class ReviewDetailView(ReviewerRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
-        access_log_record(request=request, obj=review)
+        access_log_record(request=request, obj=review, subjects=review_subjects([review]))
         today = london_today()
         return self.render_to_response(
             {
@@ -89,6 +88,9 @@ class ReviewEditView(RecordPageReadLoggedMixin, ReviewerRequiredMixin, TemplateV
     def logged_record(self) -> HomicideReview:
         # The form names the victim: a refused save shows it again.
         return self.review
+
+    def logged_subjects(self):
+        return review_subjects([self.review])
 
     def get(self, request, *args, **kwargs):
         review = self.review = selectors.review_get(viewer=request.user, review_id=kwargs["pk"])
@@ -131,6 +133,7 @@ class LetterDownloadView(ReviewerRequiredMixin, View):
             name=review.notification_letter.name,
             filename=f"{review.reference}-notification.pdf",
             logged_obj=review,
+            subjects=review_subjects([review]),
         )
 
 
@@ -145,6 +148,7 @@ class LetterGenerateView(ReviewerRequiredMixin, View):
             action=AccessAction.EXPORT,
             channel=AccessChannel.DOCUMENT,
             label=f"{review.reference} notification letter",
+            subjects=review_subjects([review]),
         )
         pdf = notification_letter_pdf(review, viewer=request.user, today=london_today())
         response = HttpResponse(pdf, content_type="application/pdf")

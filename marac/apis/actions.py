@@ -21,6 +21,7 @@ from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import action_label, action_subjects
 from ..models import MaracAction
 from ..selectors import actions as selectors
 from ..selectors import sharing as sharing_selectors
@@ -73,7 +74,7 @@ class ActionListCreateApi(GenericAPIView):
             viewer=request.user, filters=selectors.ActionFilters(**params.validated_data)
         )
         page = self.paginate_queryset(queryset)
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=action_subjects(page))
         return self.get_paginated_response(ActionOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -106,7 +107,12 @@ class ActionDetailApi(GenericAPIView):
     @extend_schema(operation_id="marac_actions_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         action = selectors.action_get(viewer=request.user, action_id=pk)
-        access_log_record(request=request, obj=action, label=action.listing.referral.reference)
+        access_log_record(
+            request=request,
+            obj=action,
+            label=action_label(action),
+            subjects=action_subjects([action]),
+        )
         return Response(ActionOutputSerializer(action).data)
 
 

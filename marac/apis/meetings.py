@@ -17,6 +17,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import meeting_subjects
 from ..models import MaracCaseListing, MaracMeeting
 from ..selectors import meetings as selectors
 from ..serializers.meetings import (
@@ -86,7 +87,7 @@ class MeetingDetailApi(GenericAPIView):
     @extend_schema(operation_id="marac_meetings_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         meeting = selectors.meeting_get(viewer=request.user, meeting_id=pk)
-        access_log_record(request=request, obj=meeting)
+        access_log_record(request=request, obj=meeting, subjects=meeting_subjects(meeting))
         return _detail(request, pk)
 
 

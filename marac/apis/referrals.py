@@ -19,6 +19,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import referral_label, referral_subjects
 from ..models import MaracReferral
 from ..selectors import meetings as meeting_selectors
 from ..selectors import referrals as selectors
@@ -75,7 +76,7 @@ class ReferralListCreateApi(GenericAPIView):
             viewer=request.user, status=params.validated_data.get("status", "")
         )
         page = self.paginate_queryset(queryset)
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=referral_subjects(page))
         return self.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -120,7 +121,12 @@ class ReferralDetailApi(GenericAPIView):
     @extend_schema(operation_id="marac_referrals_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         referral = selectors.referral_get(viewer=request.user, referral_id=pk)
-        access_log_record(request=request, obj=referral)
+        access_log_record(
+            request=request,
+            obj=referral,
+            label=referral_label(referral),
+            subjects=referral_subjects([referral]),
+        )
         return Response(self.get_serializer(referral).data)
 
 

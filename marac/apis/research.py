@@ -19,6 +19,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import listing_label, listing_subjects
 from ..models import CaseResearch
 from ..selectors import sharing as selectors
 from ..serializers.research import ResearchInputSerializer, ResearchOutputSerializer
@@ -51,7 +52,10 @@ class CaseResearchApi(GenericAPIView):
             # Partners read only their own agency's research.
             research = research.filter(agency_id=request.user.agency_id)
         access_log_record(
-            request=request, obj=listing, label=f"{listing.referral.reference} research"
+            request=request,
+            obj=listing,
+            label=f"{listing_label(listing)} research",
+            subjects=listing_subjects([listing]),
         )
         data = ResearchOutputSerializer(research.order_by("agency__name", "id"), many=True).data
         return Response(data)

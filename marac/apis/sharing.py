@@ -13,6 +13,7 @@ from publicprotection.access.views import role_permission
 from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import listing_label, listing_subjects
 from ..models import MaracCaseListing
 from ..selectors import sharing as selectors
 from ..serializers.sharing import SharedCaseDetailOutputSerializer, SharedCaseOutputSerializer
@@ -41,7 +42,7 @@ class SharedCaseListApi(GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(selectors.cases_shared_with(viewer=request.user))
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=listing_subjects(page))
         return self.get_paginated_response(SharedCaseOutputSerializer(page, many=True).data)
 
 
@@ -53,7 +54,12 @@ class SharedCaseDetailApi(GenericAPIView):
     @extend_schema(operation_id="marac_cases_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         listing = selectors.shared_case_get(viewer=request.user, listing_id=pk)
-        access_log_record(request=request, obj=listing, label=listing.referral.reference)
+        access_log_record(
+            request=request,
+            obj=listing,
+            label=listing_label(listing),
+            subjects=listing_subjects([listing]),
+        )
         data = SharedCaseDetailOutputSerializer(listing, context={"request": request}).data
         return Response(data)
 

@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 
+from cases.models import ArrestDecision, Party, ProtectiveOrder
 from publicprotection.access.roles import MARAC_COORDINATORS, SUPERVISORS, has_role
 from publicprotection.access.scope import get_visible_or_404
+from riskassessment.models import RaraAction, RiskAssessment
 
 from ..meeting_calendar import is_meeting_day, meeting_time
-from ..models import Agenda, AgendaItem
+from ..models import Agenda, AgendaItem, ItemObjectType, MaracReferral
 from ..schedule import BEAT_SCHEDULE
 
 AGENDA_READERS = SUPERVISORS | MARAC_COORDINATORS
@@ -70,3 +72,30 @@ def next_meeting_date(day: date) -> date:
     while not is_meeting_day(day):
         day += timedelta(days=1)
     return day
+
+
+def agenda_subjects(agenda: Agenda) -> list[int]:
+    """The people the agenda's items are about (ADR 0002): the person, victim party, assessed
+    victim, suspect, referred victim, or protected person and respondent each item names. Its
+    page and PDF download log them, so a person's record history shows who read an agenda
+    naming them. One query for the items and one for each kind of record they hold."""
+    ids: dict[str, list[int]] = {}
+    for object_type, object_id in agenda.items.values_list("object_type", "object_id"):
+        ids.setdefault(object_type, []).append(object_id)
+    people = list(ids.get(ItemObjectType.PERSON, []))
+    lookups = {
+        ItemObjectType.PARTY: (Party, ("person_id",)),
+        ItemObjectType.RISK_ASSESSMENT: (RiskAssessment, ("person_id",)),
+        ItemObjectType.ARREST_DECISION: (ArrestDecision, ("suspect__person_id",)),
+        ItemObjectType.RARA_ACTION: (RaraAction, ("assessment__person_id",)),
+        ItemObjectType.MARAC_REFERRAL: (MaracReferral, ("person_id",)),
+        ItemObjectType.PROTECTIVE_ORDER: (
+            ProtectiveOrder,
+            ("protected_person_id", "respondent_id"),
+        ),
+    }
+    for object_type, (model, fields) in lookups.items():
+        if ids.get(object_type):
+            for row in model.objects.filter(pk__in=ids[object_type]).values_list(*fields):
+                people.extend(person_id for person_id in row if person_id is not None)
+    return list(dict.fromkeys(people))

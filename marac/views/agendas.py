@@ -132,6 +132,10 @@ class AgendaDetailView(RecordPageReadLoggedMixin, AgendaRoleMixin, TemplateView)
     def logged_record(self) -> Agenda:
         return self.agenda
 
+    def logged_subjects(self):
+        # The page shows the items only once a PDF was built (the last good one's items).
+        return selectors.agenda_subjects(self.agenda) if self.agenda.has_pdf else []
+
     def get_context_data(self, **kwargs):
         # The last good agenda's items stay while a newer version is produced (ADR 0005).
         items = selectors.agenda_items(self.agenda) if self.agenda.has_pdf else []
@@ -207,6 +211,7 @@ class AgendaDownloadView(AgendaRoleMixin, View):
             name=agenda.file.name,
             filename=f"agenda-{agenda.team.code}-{agenda.meeting_date:%Y-%m-%d}.pdf",
             logged_obj=agenda,
+            subjects=selectors.agenda_subjects(agenda),
         )
 
 

@@ -11,6 +11,7 @@ from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.audit.services import access_log_record, access_log_record_lists
 from publicprotection.row_links import INCIDENT_REFERENCE_SAMPLE, url_for_each
 
+from ..access_log import action_subjects, listing_subjects, referral_subjects
 from ..forms_partners import ActionUpdateForm
 from ..selectors import actions as action_selectors
 from ..selectors import meetings as meeting_selectors
@@ -30,8 +31,16 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         if not has_role(viewer, MARAC_COORDINATORS):
             shared_cases = list(sharing_selectors.cases_shared_with(viewer=viewer)[:HOME_LIMIT])
             partner_actions = list(action_selectors.actions_visible_to(viewer=viewer)[:HOME_LIMIT])
-            access_log_record(request=self.request, objects=shared_cases)
-            access_log_record(request=self.request, objects=partner_actions)
+            access_log_record(
+                request=self.request,
+                objects=shared_cases,
+                subjects=listing_subjects(shared_cases),
+            )
+            access_log_record(
+                request=self.request,
+                objects=partner_actions,
+                subjects=action_subjects(partner_actions),
+            )
             return {
                 **context,
                 "is_partner": True,
@@ -51,9 +60,17 @@ class MaracHomeView(RoleRequiredMixin, TemplateView):
         to_be_referred = list(selectors.assessments_to_be_referred(viewer=viewer)[:HOME_LIMIT])
         # One entry for each kind of record the page names (referrals, incident parties,
         # assessments), each naming every one of them shown; one INSERT for them all.
+        referrals = [*awaiting_triage, *reviews_due]
         access_log_record_lists(
             request=self.request,
-            lists=[[*awaiting_triage, *reviews_due], repeat_alerts, to_be_referred],
+            lists=[referrals, repeat_alerts, to_be_referred],
+            # ... and about the people they are: the referred victims, the repeat victims (the
+            # alerts are their incident parties), the assessed victims.
+            subjects=[
+                referral_subjects(referrals),
+                [party.person_id for party in repeat_alerts],
+                [assessment.person_id for assessment in to_be_referred],
+            ],
         )
         # Each row's link from one reverse a kind (publicprotection/row_links.py).
         referral_url = url_for_each("marac:referral-detail")

@@ -20,6 +20,7 @@ from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
+from ..access_log import action_label, action_subjects, meeting_subjects
 from ..forms_partners import ActionForm, ActionReassignForm, InvitationForm
 from ..forms_referrals import AttendanceForm, MeetingForm
 from ..models import ActionStatus, DocumentKind, MaracAction, MaracCaseListing, MaracMeeting
@@ -196,6 +197,9 @@ class MeetingDetailView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateVie
     def logged_record(self) -> MaracMeeting:
         # Every section names the meeting's cases; a refused form shows the section again.
         return self.meeting
+
+    def logged_subjects(self):
+        return meeting_subjects(self.meeting)
 
     def get_context_data(self, **kwargs):
         build = getattr(self, f"_{self.section}_context")
@@ -447,6 +451,12 @@ class ActionReassignView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateVi
     def logged_record(self) -> MaracAction:
         # The page names the action's victim.
         return self.action
+
+    def logged_label(self) -> str:
+        return action_label(self.action)
+
+    def logged_subjects(self):
+        return action_subjects([self.action])
 
 
 class AttendanceAddView(MeetingDetailView):

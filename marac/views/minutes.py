@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from publicprotection.access.scope import get_visible_or_404
 from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 
+from ..access_log import meeting_subjects
 from ..forms_partners import DiscussionForm
 from ..models import CaseDiscussion, MaracMeeting
 from ..selectors import meetings as selectors
@@ -30,6 +31,9 @@ class MinutesView(RecordPageReadLoggedMixin, MeetingRoleMixin, TemplateView):
 
     def logged_label(self) -> str:
         return f"Minutes: {self.meeting}"
+
+    def logged_subjects(self):
+        return meeting_subjects(self.meeting)
 
     def get_context_data(self, **kwargs):
         minutes = selectors.meeting_minutes(self.meeting)

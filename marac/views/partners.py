@@ -15,6 +15,7 @@ from publicprotection.audit.page_reads import RecordPageReadLoggedMixin
 from publicprotection.audit.services import access_log_record
 from publicprotection.service_forms import ServiceFormMixin
 
+from ..access_log import action_label, action_subjects, listing_label, listing_subjects
 from ..forms_partners import ActionUpdateForm, ResearchForm
 from ..models import CaseResearch, MaracAction, MaracCaseListing
 from ..selectors import actions as action_selectors
@@ -35,7 +36,7 @@ class CaseListView(SharedCaseMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         cases = list(selectors.cases_shared_with(viewer=self.request.user)[:LIST_LIMIT])
-        access_log_record(request=self.request, objects=cases)
+        access_log_record(request=self.request, objects=cases, subjects=listing_subjects(cases))
         return {**super().get_context_data(**kwargs), "cases": cases}
 
 
@@ -53,7 +54,10 @@ class CaseSummaryView(RecordPageReadLoggedMixin, SharedCaseMixin, TemplateView):
         return self.listing
 
     def logged_label(self) -> str:
-        return self.listing.referral.reference
+        return listing_label(self.listing)
+
+    def logged_subjects(self):
+        return listing_subjects([self.listing])
 
     def get_context_data(self, **kwargs):
         viewer = self.request.user
@@ -165,6 +169,12 @@ class ActionUpdateView(RecordPageReadLoggedMixin, ServiceFormMixin, SharedCaseMi
     def logged_record(self) -> MaracAction:
         # The page names the action's victim.
         return self.action
+
+    def logged_label(self) -> str:
+        return action_label(self.action)
+
+    def logged_subjects(self):
+        return action_subjects([self.action])
 
 
 urlpatterns = [

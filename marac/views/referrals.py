@@ -20,6 +20,7 @@ from publicprotection.query_params import whole_number
 from publicprotection.row_links import url_for_each
 from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
 
+from ..access_log import referral_label, referral_subjects
 from ..forms_referrals import ListAtMeetingForm, ReferralForm, RejectForm
 from ..models import MaracReferral, ReferralCriterion, ReferralStatus
 from ..selectors import meetings as meeting_selectors
@@ -43,7 +44,11 @@ class ReferralListView(CoordinatorMixin, TemplateView):
             selectors.referral_list(viewer=self.request.user, status=status),
             self.request.GET.get("page"),
         )
-        access_log_record(request=self.request, objects=page.object_list)
+        access_log_record(
+            request=self.request,
+            objects=page.object_list,
+            subjects=referral_subjects(page.object_list),
+        )
         referral_url = url_for_each("marac:referral-detail")  # one reverse for the page
         for referral in page.object_list:
             referral.detail_url = referral_url(referral.pk)
@@ -85,6 +90,11 @@ class ReferralCreateView(
 
     def logged_record(self):
         return self.assessment
+
+    def logged_subjects(self):
+        # The form shows the victim and the perpetrator candidates by name; the assessment is
+        # the victim's.
+        return [self.assessment.person_id]
 
     def _form(self, data=None, initial=None) -> ReferralForm:
         return ReferralForm(
@@ -131,6 +141,12 @@ class ReferralDetailView(RecordPageReadLoggedMixin, CoordinatorMixin, TemplateVi
 
     def logged_record(self) -> MaracReferral:
         return self.referral
+
+    def logged_label(self) -> str:
+        return referral_label(self.referral)
+
+    def logged_subjects(self):
+        return referral_subjects([self.referral])
 
     def get_context_data(self, **kwargs):
         referral = self.referral

@@ -12,7 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Upper
+
+# The model whose ids an entry's subject_ids holds (a label, like the audit selectors' list of
+# auditable models: the core apps import no domain app).
+SUBJECT_MODEL = "cases.person"
 
 
 class AccessAction(models.TextChoices):
@@ -42,6 +47,17 @@ class AccessLogEntry(models.Model):
     # every record it showed in object_ids instead (one entry per request, not one per row).
     object_id = models.CharField(max_length=64, blank=True)
     object_ids = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    # The people (SUBJECT_MODEL ids) the record or records read are about, when they are not
+    # people themselves: the victim of a risk assessment, the people a MARAC referral names. The
+    # app that knows its record's subjects names them when it logs the read, so a person's
+    # record history shows every read of a record about them (ADR 0002).
+    # A default in the database too: raw inserts (the partition tests, benchmarks) name none.
+    subject_ids = ArrayField(
+        models.CharField(max_length=64),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=64))),
+        blank=True,
+    )
     # A non-sensitive label (e.g. an incident reference) so the log reads without a join.
     object_label = models.CharField(max_length=120, blank=True)
     purpose = models.CharField(max_length=500, blank=True)
@@ -59,6 +75,8 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["user", "-occurred_at"]),
             # "Who saw this person?" also finds the lists that showed them.
             GinIndex(fields=["object_ids"], name="audit_access_object_ids_gin"),
+            # ... and every read of a record about them (their assessment, referral, review).
+            GinIndex(fields=["subject_ids"], name="audit_access_subject_ids_gin"),
             # The access-log search by record id or label, whatever the record's type: without
             # these its OR scanned every row (benchmarks/README.md, "Audit trail").
             models.Index(fields=["object_id"], name="audit_access_object_id"),

@@ -7,6 +7,8 @@ record unlogged by posting an empty form, so the read is logged where the page i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Model
 
 from .services import access_log_record
@@ -23,7 +25,17 @@ class RecordPageReadLoggedMixin:
         """The entry's label (default: the record's str)."""
         return ""
 
+    def logged_subjects(self) -> Iterable[Model | int]:
+        """The people the record is about, when it is not a person (access_log_record's
+        `subjects`): the page's read then appears in their record history."""
+        return ()
+
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        access_log_record(request=self.request, obj=self.logged_record(), label=self.logged_label())
+        access_log_record(
+            request=self.request,
+            obj=self.logged_record(),
+            label=self.logged_label(),
+            subjects=self.logged_subjects(),
+        )
         return response

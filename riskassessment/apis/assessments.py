@@ -22,6 +22,7 @@ from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 from publicprotection.errors import StateError
 
+from ..access_log import assessment_label, assessment_subjects
 from ..models import Instrument, RiskAssessment
 from ..selectors import assessments as selectors
 from ..serializers.assessments import (
@@ -120,7 +121,7 @@ class RiskAssessmentListCreateApi(GenericAPIView):
         page = self.paginate_queryset(
             selectors.assessment_list(viewer=request.user, filters=params.validated_data)
         )
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=assessment_subjects(page))
         return self.get_paginated_response(RiskAssessmentOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -166,7 +167,12 @@ class RiskAssessmentDetailApi(GenericAPIView):
     @extend_schema(operation_id="risk_assessments_retrieve", tags=TAGS)
     def get(self, request, pk: int):
         assessment = _visible(request, pk)
-        access_log_record(request=request, obj=assessment)
+        access_log_record(
+            request=request,
+            obj=assessment,
+            label=assessment_label(assessment),
+            subjects=assessment_subjects([assessment]),
+        )
         return Response(self.get_serializer(assessment).data)
 
     @extend_schema(

@@ -19,6 +19,7 @@ from publicprotection.api.pagination import CheckedCursorPagination
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 
+from ..access_log import rara_action_label, rara_action_subjects
 from ..models import RaraAction
 from ..selectors import plans as selectors
 from ..selectors.assessments import assessments_visible_to
@@ -79,7 +80,7 @@ class RaraActionListCreateApi(GenericAPIView):
         )
         queryset = selectors.rara_action_list(viewer=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
-        access_log_record(request=request, objects=page)
+        access_log_record(request=request, objects=page, subjects=rara_action_subjects(page))
         return self.get_paginated_response(RaraActionOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -134,7 +135,8 @@ class RaraActionDetailApi(GenericAPIView):
         access_log_record(
             request=request,
             obj=action,
-            label=f"{action.assessment.incident.reference} RARA action {action.pk}",
+            label=rara_action_label(action),
+            subjects=rara_action_subjects([action]),
         )
         return Response(self.get_serializer(action).data)
 

@@ -26,6 +26,7 @@ from publicprotection.service_forms import (
     database_busy,
 )
 
+from ..access_log import assessment_label, assessment_subjects
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level, RiskAssessment
 from ..scoring import QuestionInfo, recommend
@@ -41,9 +42,16 @@ class IncidentRiskView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         incident = incident_get(viewer=self.request.user, reference=kwargs["reference"])
-        access_log_record(request=self.request, obj=incident, label=incident.reference)
         assessments = list(incident_assessments(viewer=self.request.user, incident=incident))
         victims = [p for p in incident.parties.all() if p.is_victim]
+        # The page shows each victim's assessments (levels, who set them): one entry, for the
+        # incident, about its victims (so it is in their record history too).
+        access_log_record(
+            request=self.request,
+            obj=incident,
+            label=incident.reference,
+            subjects=[victim.person_id for victim in victims],
+        )
         london = current_risks(viewer=self.request.user, person_ids={v.person_id for v in victims})
         rows = []
         for victim in victims:
@@ -106,7 +114,8 @@ class AssessmentDetailView(
     RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
 ):
     """The assessment form while it is a draft; the record with its reviews afterwards. Every
-    rendering logs the read of the person (a refused form shows the whole page again)."""
+    rendering logs the read of the assessment, about its victim (a refused form shows the whole
+    page again)."""
 
     allowed_roles = CASE_READERS
     template_name = "riskassessment/assessments/detail.html"
@@ -116,10 +125,13 @@ class AssessmentDetailView(
         return self.assessment
 
     def logged_record(self):
-        return self.assessment.person
+        return self.assessment
 
     def logged_label(self) -> str:
-        return f"Risk assessment {self.assessment.pk}"
+        return assessment_label(self.assessment)
+
+    def logged_subjects(self):
+        return assessment_subjects([self.assessment])
 
     def saved_meanwhile(self):
         # A stale save keeps what was typed on the version now saved, so saving again (after

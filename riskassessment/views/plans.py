@@ -21,6 +21,12 @@ from publicprotection.london_time import london_today
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceFormMixin
 
+from ..access_log import (
+    assessment_label,
+    assessment_subjects,
+    rara_action_label,
+    rara_action_subjects,
+)
 from ..forms.plans import RaraActionAddForm, RaraActionEditForm
 from ..models import RaraAction, RiskAssessment
 from ..selectors import plans as selectors
@@ -59,7 +65,10 @@ class RaraActionAddView(
         return self.assessment
 
     def logged_label(self) -> str:
-        return self._label()
+        return f"RARA plan: {assessment_label(self.assessment)}"
+
+    def logged_subjects(self):
+        return assessment_subjects([self.assessment])
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
@@ -74,9 +83,6 @@ class RaraActionAddView(
             messages.success(request, f"{action.action_type.name} added to the RARA plan.")
             return redirect(assessment_url(self.assessment.pk))
         return self.render_to_response(self.get_context_data(form=form))
-
-    def _label(self) -> str:
-        return f"{self.assessment.incident.reference} risk assessment {self.assessment.pk}"
 
     def get_context_data(self, **kwargs):
         return {
@@ -117,7 +123,10 @@ class RaraActionEditView(
         return self.action
 
     def logged_label(self) -> str:
-        return f"{self.action.assessment.incident.reference} RARA action {self.action.pk}"
+        return rara_action_label(self.action)
+
+    def logged_subjects(self):
+        return rara_action_subjects([self.action])
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
@@ -181,7 +190,7 @@ class RaraOverdueView(RoleRequiredMixin, TemplateView):
             rows += page.object_list
         for action in rows:
             action.days_overdue = (today - action.due_date).days
-        access_log_record(request=self.request, objects=rows)
+        access_log_record(request=self.request, objects=rows, subjects=rara_action_subjects(rows))
         return context
 
 

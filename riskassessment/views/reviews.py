@@ -19,6 +19,7 @@ from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count, query_string_without_page
 from publicprotection.service_forms import ServiceFormMixin
 
+from ..access_log import assessment_label, assessment_subjects
 from ..forms.reviews import REGRADE, GradingReviewForm
 from ..models import AnswerValue, Level, RiskAssessment
 from ..selectors import assessments as selectors
@@ -39,7 +40,11 @@ class GradingReviewQueueView(RoleRequiredMixin, TemplateView):
             selectors.grading_review_queue(viewer=self.request.user),
             self.request.GET.get("page"),
         )
-        access_log_record(request=self.request, objects=page.object_list)
+        access_log_record(
+            request=self.request,
+            objects=page.object_list,
+            subjects=assessment_subjects(page.object_list),
+        )
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -61,6 +66,12 @@ class GradingReviewView(RecordPageReadLoggedMixin, RoleRequiredMixin, ServiceFor
 
     def logged_record(self) -> RiskAssessment:
         return self.assessment
+
+    def logged_label(self) -> str:
+        return assessment_label(self.assessment)
+
+    def logged_subjects(self):
+        return assessment_subjects([self.assessment])
 
     def post(self, request, *args, **kwargs):
         if not self.assessment.can_review():
