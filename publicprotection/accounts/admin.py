@@ -10,7 +10,7 @@ nobody makes a token for someone else. Sign-in records (django-axes' logs) are r
 
 An administrator cannot change their own role, team, agency, active flag or privileges here
 (another administrator does): those fields are read-only on their own page, so the form
-ignores them if sent.
+ignores them if sent. Nor can they delete their own account, on its page or in a bulk delete.
 """
 
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
@@ -66,6 +66,14 @@ class PublicProtectionUserAdmin(UserAdmin):
         if obj is not None and obj.pk == request.user.pk:
             return (*fields, *OWN_ACCOUNT_READONLY_FIELDS)
         return fields
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting their own account ends it like clearing its active flag: another
+        administrator does it. The delete page and "Delete selected" both ask this for each
+        user, and refuse the whole deletion if one of them is theirs."""
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.action(description="Issue a two-factor set-up code")
     def issue_two_factor_setup_code(self, request, queryset):

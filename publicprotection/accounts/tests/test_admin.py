@@ -3,7 +3,7 @@ active flag or privileges (another administrator must), on the page or by a hand
 
 import pytest
 
-from publicprotection.accounts.models import Role
+from publicprotection.accounts.models import Role, User
 from publicprotection.accounts.tests.factories import AgencyFactory, UserFactory, team
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,31 @@ def test_another_administrator_can_change_them(admin_client):
     assert response.status_code == 302
     other.refresh_from_db()
     assert (other.role, other.is_active) == (Role.ANALYST, False)
+
+
+def test_they_cannot_delete_their_own_account_alone_or_in_a_bulk_delete(admin_client):
+    """Deleting the account ends it like clearing its active flag: another administrator does
+    it. Neither the delete page nor the list's "Delete selected" action does it for them."""
+    me = admin_client.admin
+    other = administrator("test.admin.other")
+
+    page = admin_client.post(f"/admin/accounts/user/{me.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [me.pk, other.pk], "post": "yes"},
+    )
+
+    assert page.status_code == bulk.status_code == 403
+    assert User.objects.filter(pk__in=[me.pk, other.pk]).count() == 2
+
+
+def test_another_administrator_can_delete_them(admin_client):
+    other = administrator("test.admin.other")
+
+    response = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=other.pk).exists()
