@@ -199,6 +199,9 @@ def two_factor_reset(*, actor, user) -> str:
     _refuse_unless_another_administrator(
         actor=actor, user=user, action="reset someone's two-factor sign-in"
     )
+    # Wait for a confirmation under way (totp_device_confirm locks the row too): otherwise
+    # the delete below misses the authenticator it is saving, which outlives the reset.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
