@@ -311,7 +311,11 @@ def api_token_create(
     weeks, so a taken-over session alone must not be able to make one.
     Raises ValidationError (on "name" or "current_token").
     """
-    if settings.REQUIRE_TWO_FACTOR and not session_verified:
+    # The user's row, locked: a reset (two_factor_reset locks it too) is wholly before or
+    # after this. After it, a session verified before it proves nothing: no authenticator is
+    # left to ask a code of, and the reset is meant to end what the old one let in.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    if settings.REQUIRE_TWO_FACTOR and not (session_verified and two_factor_enrolled(user=user)):
         raise PermissionDenied("Sign in with two-factor authentication to create an API token.")
     name = (name or "").strip()
     if not name:
