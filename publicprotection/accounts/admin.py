@@ -10,7 +10,8 @@ nobody makes a token for someone else. Sign-in records (django-axes' logs) are r
 
 An administrator cannot change their own role, team, agency, active flag or privileges here
 (another administrator does): those fields are read-only on their own page, so the form
-ignores them if sent.
+ignores them if sent. Nobody deletes an account here (an account's name is on its records and
+in the audit trail): clearing its active flag ends it.
 """
 
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin

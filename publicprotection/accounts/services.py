@@ -199,6 +199,9 @@ def two_factor_reset(*, actor, user) -> str:
     _refuse_unless_another_administrator(
         actor=actor, user=user, action="reset someone's two-factor sign-in"
     )
+    # Wait for a confirmation under way (totp_device_confirm locks the row too): otherwise
+    # the delete below misses the authenticator it is saving, which outlives the reset.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
@@ -308,7 +311,11 @@ def api_token_create(
     weeks, so a taken-over session alone must not be able to make one.
     Raises ValidationError (on "name" or "current_token").
     """
-    if settings.REQUIRE_TWO_FACTOR and not session_verified:
+    # The user's row, locked: a reset (two_factor_reset locks it too) is wholly before or
+    # after this. After it, a session verified before it proves nothing: no authenticator is
+    # left to ask a code of, and the reset is meant to end what the old one let in.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    if settings.REQUIRE_TWO_FACTOR and not (session_verified and two_factor_enrolled(user=user)):
         raise PermissionDenied("Sign in with two-factor authentication to create an API token.")
     name = (name or "").strip()
     if not name:

@@ -3,7 +3,7 @@ active flag or privileges (another administrator must), on the page or by a hand
 
 import pytest
 
-from publicprotection.accounts.models import Role
+from publicprotection.accounts.models import Role, User
 from publicprotection.accounts.tests.factories import AgencyFactory, UserFactory, team
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,6 @@ def test_another_administrator_can_change_them(admin_client):
 def test_no_account_is_deleted_in_the_admin_site_not_even_several_at_once(admin_client):
     """An account's name is on its records and in the audit trail: deactivated, never
     deleted, one or several (the list's "delete selected" action), their own included."""
-    from publicprotection.accounts.models import User
 
     other = UserFactory(username="lam.leaver", role=Role.OFFICER, team=team("LAM"))
 
@@ -131,3 +130,22 @@ def test_no_account_is_deleted_in_the_admin_site_not_even_several_at_once(admin_
     assert 'value="delete_selected"' not in listing.text
     assert bulk.status_code in (200, 302)
     assert User.objects.filter(pk__in=[other.pk, admin_client.admin.pk]).count() == 2
+
+
+def test_they_cannot_delete_their_own_account_alone_or_in_a_bulk_delete(admin_client):
+    """Deleting the account ends it like clearing its active flag: another administrator does
+    it. Neither the delete page nor the list's "Delete selected" action does it for them."""
+    me = admin_client.admin
+    other = administrator("test.admin.other")
+
+    page = admin_client.post(f"/admin/accounts/user/{me.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [me.pk, other.pk], "post": "yes"},
+    )
+
+    # The page refuses; the list offers no "Delete selected" at all (an unknown action is
+    # ignored and deletes nothing)
+    assert page.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert User.objects.filter(pk__in=[me.pk, other.pk]).count() == 2

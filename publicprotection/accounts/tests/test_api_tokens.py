@@ -182,6 +182,17 @@ def test_a_token_needs_a_session_that_passed_two_factor(lambeth_officer):
     assert not ApiToken.objects.exists()
 
 
+@override_settings(REQUIRE_TWO_FACTOR=True)
+def test_a_session_verified_before_a_reset_makes_no_token_after_it(lambeth_officer):
+    """A request from a session that passed two-factor, handled as an administrator resets
+    the user (a lost phone, perhaps with the laptop): once the authenticator is gone there is
+    no current code to ask for, and the session's "verified" from before must not be enough."""
+    with pytest.raises(PermissionDenied):
+        api_token_create(user=lambeth_officer, name="One", session_verified=True)
+
+    assert not ApiToken.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

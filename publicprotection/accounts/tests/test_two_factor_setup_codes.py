@@ -3,18 +3,23 @@ the password: whoever holds a password must not be able to enrol their own phone
 that has no authenticator (a new account, or after a reset). ADR 0007."""
 
 import re
+import threading
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from publicprotection.accounts import services
 from publicprotection.accounts.models import (
     ApiToken,
     Role,
@@ -30,6 +35,7 @@ from publicprotection.accounts.services import (
 )
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.errors import StateError
+from tests.locks import backends_waiting_for_a_lock
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_required")]
 
@@ -269,6 +275,57 @@ def test_a_code_issued_before_a_reset_stops_working(
     client.post(reverse("logout"))
     assert enrol(client, lambeth_officer, new).status_code == 200
     assert enrolled(lambeth_officer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_while_the_user_sets_up_an_authenticator_waits_and_removes_it():
+    """An administrator resets a user (a lost phone) at the moment the user confirms an
+    authenticator with their set-up code. The reset waits for the confirmation and removes
+    what it saved: otherwise its delete ran first, found nothing, and the new authenticator
+    outlived a reset that said it was done."""
+    user = UserFactory(username="lam.test.race", role=Role.OFFICER, team=team("LAM"))
+    admin = UserFactory(
+        username="test.admin.race", role=Role.ADMIN, team=team("CEN"), is_superuser=True
+    )
+    code = two_factor_setup_code_issue(actor=admin, user=user)
+    saved, release = threading.Event(), threading.Event()
+    real_generate = services.recovery_codes_generate
+
+    def generate_then_hold(**kwargs):
+        codes = real_generate(**kwargs)
+        if threading.current_thread().name == "enrol":
+            saved.set()
+            release.wait(timeout=10)  # the confirmation's transaction stays open meanwhile
+        return codes
+
+    def run(work):
+        try:
+            work()
+        finally:
+            connection.close()
+
+    def confirm():
+        device = totp_device_for_setup(user=user, key=totp_key_new())
+        totp_device_confirm(user=user, device=device, token=code_for(device), setup_code=code)
+
+    with mock.patch.object(services, "recovery_codes_generate", generate_then_hold):
+        enrolling = threading.Thread(target=run, args=(confirm,), name="enrol")
+        resetting = threading.Thread(
+            target=run, args=(lambda: two_factor_reset(actor=admin, user=user),), name="reset"
+        )
+        enrolling.start()
+        assert saved.wait(timeout=10)
+        resetting.start()
+        deadline = time.monotonic() + 5
+        while backends_waiting_for_a_lock() != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert backends_waiting_for_a_lock() == 1, "the reset did not wait"
+        release.set()
+        enrolling.join(timeout=10)
+        resetting.join(timeout=10)
+
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert TwoFactorSetupCode.objects.get(user=user).used_at is None  # the reset's new code
 
 
 def test_replacing_an_authenticator_asks_for_the_current_one_not_a_set_up_code(
