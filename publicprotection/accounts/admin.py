@@ -60,6 +60,14 @@ class PublicProtectionUserAdmin(UserAdmin):
     readonly_fields = ("last_login", "date_joined")
     actions = ["issue_two_factor_setup_code", "reset_two_factor"]
 
+    def user_change_password(self, request, id, form_url=""):
+        """Not for their own account: this page asks for neither the current password nor a
+        second factor (and can make the password unusable). Their own password is changed
+        on the account's "Change password" page, which asks for the current one."""
+        if str(id) == str(request.user.pk):
+            raise PermissionDenied("Change your own password on your account's page.")
+        return super().user_change_password(request, id, form_url)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         """Nobody deletes an account (nor "delete selected" several): its name is on its
         records and in the audit trail. Clearing "Active" ends its use, and is recorded."""

@@ -149,3 +149,20 @@ def test_they_cannot_delete_their_own_account_alone_or_in_a_bulk_delete(admin_cl
     assert page.status_code == 403
     assert bulk.status_code in (200, 302)
     assert User.objects.filter(pk__in=[me.pk, other.pk]).count() == 2
+
+
+def test_they_cannot_set_their_own_password_on_the_admin_password_page(admin_client):
+    """That page asks for neither the current password nor a second factor, and can make the
+    password unusable: their own is changed on the account's own page."""
+    me = admin_client.admin
+    other = administrator("test.admin.other")
+    url = f"/admin/accounts/user/{me.pk}/password/"
+    body = {"password1": "a-new-long-passphrase-1", "password2": "a-new-long-passphrase-1"}
+
+    page = admin_client.get(url)
+    sent = admin_client.post(url, {**body, "usable_password": "true"})
+
+    assert page.status_code == sent.status_code == 403
+    me.refresh_from_db()
+    assert me.check_password("correct-horse-battery")
+    assert admin_client.get(f"/admin/accounts/user/{other.pk}/password/").status_code == 200
