@@ -5,16 +5,11 @@ parties, the decision's suspect (ADR 0002)."""
 import pytest
 from django.urls import reverse
 
+from tests.person_history import reads_by
+
 from .factories import PersonFactory, complete_incident
 
 pytestmark = pytest.mark.django_db
-
-
-def reads_by(client, admin_user, person, user) -> list:
-    client.force_login(admin_user)
-    response = client.get(reverse("audit:record-history", args=["cases.person", person.pk]))
-    assert response.status_code == 200
-    return [entry for entry in response.context["reads"] if entry.user == user]
 
 
 def test_an_incidents_page_and_api_reads_are_in_its_parties_history(

@@ -6,17 +6,11 @@ import pytest
 from django.urls import reverse
 
 from cases.tests.factories import PersonFactory
+from tests.person_history import reads_by
 
 from .factories import a_review
 
 pytestmark = pytest.mark.django_db
-
-
-def reads_by(client, admin_user, person, user) -> list:
-    client.force_login(admin_user)
-    response = client.get(reverse("audit:record-history", args=["cases.person", person.pk]))
-    assert response.status_code == 200
-    return [entry for entry in response.context["reads"] if entry.user == user]
 
 
 def got(client, url) -> None:

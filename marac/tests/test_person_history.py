@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases.services.people import person_address_add
 from publicprotection.accounts.tests.factories import team
+from tests.person_history import reads_by
 
 from ..models import ReferralPerpetrator
 from ..services.agendas import agenda_generate
@@ -24,13 +25,6 @@ from .factories import (
 from .helpers import MONDAY, awaiting_decision
 
 pytestmark = pytest.mark.django_db
-
-
-def reads_by(client, admin_user, person, user) -> list:
-    client.force_login(admin_user)
-    response = client.get(reverse("audit:record-history", args=["cases.person", person.pk]))
-    assert response.status_code == 200
-    return [entry for entry in response.context["reads"] if entry.user == user]
 
 
 def got(client, url) -> None:

@@ -6,23 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from publicprotection.audit.models import AccessLogEntry
 from publicprotection.london_time import LONDON
 from riskassessment.tests.factories import add_action, start_assessment, submitted
+from tests.person_history import person_history, reads_by
 
 pytestmark = pytest.mark.django_db
-
-
-def person_history(client, admin_user, person):
-    client.force_login(admin_user)
-    response = client.get(reverse("audit:record-history", args=["cases.person", person.pk]))
-    assert response.status_code == 200
-    return response
-
-
-def reads_by(client, admin_user, person, user) -> list[AccessLogEntry]:
-    reads = person_history(client, admin_user, person).context["reads"]
-    return [entry for entry in reads if entry.user == user]
 
 
 def assessment_label(assessment) -> str:
