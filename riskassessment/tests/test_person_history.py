@@ -29,11 +29,12 @@ def test_reading_an_assessment_page_is_in_the_victims_history(client, lambeth_of
     response = person_history(client, admin_user, assessment.person)
 
     [entry] = [r for r in response.context["reads"] if r.user == lambeth_officer]
-    assert entry.content_type.model == "riskassessment"
-    assert entry.object_id == str(assessment.pk)
+    # The page is the victim's record: a read of the person, labelled with what was read.
+    assert entry.content_type.model == "person"
+    assert entry.object_id == str(assessment.person_id)
     assert entry.object_label == assessment_label(assessment)
     # What was read, by whom and why are on the page.
-    assert f"Risk assessment: {assessment_label(assessment)}" in response.text
+    assert assessment_label(assessment) in response.text
     assert lambeth_officer.username in response.text
 
 

@@ -26,7 +26,7 @@ from publicprotection.service_forms import (
     database_busy,
 )
 
-from ..access_log import assessment_label, assessment_subjects
+from ..access_log import assessment_label
 from ..forms.assessments import AssessmentForm, StartAssessmentForm
 from ..models import AnswerValue, Instrument, Level, RiskAssessment
 from ..scoring import QuestionInfo, recommend
@@ -114,8 +114,8 @@ class AssessmentDetailView(
     RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView
 ):
     """The assessment form while it is a draft; the record with its reviews afterwards. Every
-    rendering logs the read of the assessment, about its victim (a refused form shows the whole
-    page again)."""
+    rendering logs the read of the victim, labelled with the assessment (a refused form shows
+    the whole page again)."""
 
     allowed_roles = CASE_READERS
     template_name = "riskassessment/assessments/detail.html"
@@ -125,13 +125,12 @@ class AssessmentDetailView(
         return self.assessment
 
     def logged_record(self):
-        return self.assessment
+        # The page is the victim's record (name, every answer): logged as a read of the person,
+        # labelled with the assessment read, so it is in their record history as it always was.
+        return self.assessment.person
 
     def logged_label(self) -> str:
         return assessment_label(self.assessment)
-
-    def logged_subjects(self):
-        return assessment_subjects([self.assessment])
 
     def saved_meanwhile(self):
         # A stale save keeps what was typed on the version now saved, so saving again (after
