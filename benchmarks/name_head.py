@@ -4,7 +4,8 @@ the name ranking (cases.selectors.people.BEST_NAMES_SIMILARITY):
     .venv/bin/python -m benchmarks.name_head 0.6 0.55 0.5 [--names 300]
 
 Each head is run twice, interleaved, as the central supervisor of `make bench` (a London-wide
-viewer, the one who reads the head first), over the same names: a sample of the register's
+viewer, the one who reads the head first; `--viewer borough`: the borough supervisor, who
+reads every similar name whatever the head), over the same names: a sample of the register's
 names plus a few that match nothing. It prints the spread of a search's time (in process,
 SQL and Python) and checks that every head gives the same results: the head only changes
 what is read, never what is found.
@@ -23,14 +24,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("heads", nargs="*", type=float, default=[0.6, 0.55])
     parser.add_argument("--names", type=int, default=300)
+    parser.add_argument(
+        "--viewer", choices=("central", "borough"), default="central",
+        help="the central supervisor (reads the head first) or a borough's (every name)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     setup_django()
     from django.db import connection
 
-    from benchmarks.run import bench_users
+    from benchmarks.run import bench_users, borough_users, samples
     from cases.selectors import people
 
-    viewer = bench_users()["supervisor"]
+    if args.viewer == "central":
+        viewer = bench_users()["supervisor"]
+    else:
+        viewer = borough_users(samples()["borough"])["borough_supervisor"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT search_name FROM cases_person TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT %s",

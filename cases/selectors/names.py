@@ -10,11 +10,11 @@ the number of people (benchmarks/README.md has the measurements).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 
 from publicprotection.lookups import AnyOfTexts
 
@@ -42,13 +42,39 @@ def similar_names(query: str) -> list[str]:
     )
 
 
+# People are counted for the names of a ranking a chunk at a time, most similar first: a page
+# needs the first few names (people.NARROWING_FACTORS' pages a few hundred), where a common query has
+# hundreds of similar names (672 for the benchmark's at a million incidents).
+FIRST_COUNTED_NAMES = 32
+
+
 @dataclass
 class RankedNames:
-    """The names similar to a query, most similar first, with how many people bear each."""
+    """The names similar to a query, most similar first. How many people bear each name is
+    read only as far down the ranking as `covering` needs (see FIRST_COUNTED_NAMES)."""
 
-    names: list[tuple[str, float, int]]  # (name, similarity, people)
+    ranking: list[tuple[str, float]]  # (name, similarity)
     # False when only the head of the ranking was read (ranked_names' `at_least`).
     complete: bool = True
+    _people: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _similarity in self.ranking]
+
+    def people(self, i: int) -> int:
+        """How many people bear the i-th name (people, not aliases)."""
+        while len(self._people) <= i:
+            chunk = self.names[len(self._people) : len(self._people) + max(
+                FIRST_COUNTED_NAMES, len(self._people))]  # fmt: skip
+            counted = dict(
+                Person.objects.filter(AnyOfTexts(F("search_name"), chunk))
+                .order_by()
+                .values_list("search_name")
+                .annotate(n=Count("id"))
+            )
+            self._people.extend(counted.get(name, 0) for name in chunk)
+        return self._people[i]
 
     def covering(self, at_least: int) -> tuple[list[str], float] | None:
         """The best names, enough of them for `at_least` people (anyone's, visible or not),
@@ -60,43 +86,33 @@ class RankedNames:
         that similar among these names is the ranking of everyone.
         """
         total = 0
-        for i, (_name, similarity, people) in enumerate(self.names):
-            total += people
+        for i, (_name, similarity) in enumerate(self.ranking):
+            total += self.people(i)
             if total >= at_least:
                 last = i
-                while last + 1 < len(self.names) and self.names[last + 1][1] == similarity:
+                while last + 1 < len(self.ranking) and self.ranking[last + 1][1] == similarity:
                     last += 1
-                return [name for name, _s, _n in self.names[: last + 1]], similarity
+                return self.names[: last + 1], similarity
         return None
 
 
 def ranked_names(query: str, *, at_least: float | None = None) -> RankedNames:
-    """The names similar to `query` (normalised), most similar first, with their people
-    counted, in one query (the trigram index of names, then for each name the name index of
-    people).
+    """The names similar to `query` (normalised), most similar first (the trigram index of
+    names); their people are counted later, as far as needed (RankedNames.people).
 
     With `at_least` (above pg_trgm's 0.3), only the names at least that similar: the head of
     the same ranking, every name in it as similar as in the whole one, but several times
     cheaper to read for a common name (the trigram index then rules out nearly every
     candidate, where at 0.3 thousands of names are fetched and compared).
     """
-    bearers = (
-        Person.objects.filter(search_name=OuterRef("name"))
-        .order_by()
-        .values("search_name")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     names = (
         SearchName.objects.filter(name__trigram_similar=query)
-        .annotate(similarity=TrigramSimilarity("name", query), people=Subquery(bearers))
+        .annotate(similarity=TrigramSimilarity("name", query))
         .order_by("-similarity", "name")
-        .values_list("name", "similarity", "people")
+        .values_list("name", "similarity")
     )
     ranked = list(names) if at_least is None else _read_with_threshold(names, at_least)
-    return RankedNames(
-        [(name, sim, people or 0) for name, sim, people in ranked], complete=at_least is None
-    )
+    return RankedNames(ranked, complete=at_least is None)
 
 
 _THRESHOLD = "pg_trgm.similarity_threshold"

@@ -22,8 +22,13 @@ from .names import normalise_name, people_with_similar_names, ranked_names
 MATCH_LIMIT = 20
 # Minimum trigram similarity for a "likely match" (pg_trgm's own default is 0.3).
 MATCH_THRESHOLD = 0.3
-# Name search first ranks the people of the best names for a page, then for this many pages.
-NARROWING_FACTOR = 40
+# Name search ranks the people of the best names for a page, then, if too few of them are
+# visible to the viewer, of the best names for this many pages, then everyone's. A borough
+# sees about a thirtieth of London's people: at a million incidents, 40 pages' people hold a
+# page of its own for most names, not all, and jumping from there to every similar name (29,000
+# people for some) cost up to 0.3 s; the steps between cut a borough's p99 by a third
+# (benchmarks/README.md, session 20).
+NARROWING_FACTORS = (1, 40, 160, 640)
 # ...and reads those names first from the names at least this similar (names.ranked_names).
 # Measured at a million incidents over 300 of the register's names (benchmarks/name_head.py):
 # 0.55 holds a page for more names than 0.6, which then had to read every name 0.3 similar
@@ -187,7 +192,7 @@ def person_search(
     )
     # A common name matches thousands of people; ranked by similarity alone (no date of
     # birth first), the best few are found among the most similar names: enough names for
-    # `stop` people, or for NARROWING_FACTOR times as many (a borough sees a fraction of
+    # `stop` people, or for NARROWING_FACTORS times as many (a borough sees a fraction of
     # London's people). If not enough of those are visible to the viewer, rank everyone.
     # For a viewer who sees all London, the names are first read only down to
     # BEST_NAMES_SIMILARITY, the head of the ranking: at a million incidents that is enough
@@ -198,7 +203,7 @@ def person_search(
         return list(search()[start:stop])
     london_wide = not visible_only or viewer_borough_id(viewer) is None
     ranked = ranked_names(query, at_least=BEST_NAMES_SIMILARITY if london_wide else None)
-    for at_least in (stop, stop * NARROWING_FACTOR):
+    for at_least in (stop * factor for factor in NARROWING_FACTORS):
         if (best := ranked.covering(at_least)) is None and not ranked.complete:
             ranked = ranked_names(query)
             best = ranked.covering(at_least)
@@ -210,7 +215,7 @@ def person_search(
             return matches
     if not ranked.complete:
         ranked = ranked_names(query)
-    return list(search(names=[name for name, _s, _n in ranked.names])[start:stop])
+    return list(search(names=ranked.names)[start:stop])
 
 
 @dataclass(frozen=True)

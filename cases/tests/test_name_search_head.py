@@ -55,10 +55,10 @@ def test_the_head_of_the_ranking_is_the_whole_rankings_head(verities):
     head = ranked_names("verity dunford", at_least=BEST_NAMES_SIMILARITY)
 
     assert whole.complete and not head.complete
-    assert head.names == [n for n in whole.names if n[1] >= BEST_NAMES_SIMILARITY]
-    assert [name for name, _s, _n in head.names] == [
+    assert head.ranking == [n for n in whole.ranking if n[1] >= BEST_NAMES_SIMILARITY]
+    assert head.names == [
         "verity dunford", "verity dunforde", "vera dunford", "verity dunn"]  # fmt: skip
-    assert "verity smith" in [name for name, _s, _n in whole.names]
+    assert "verity smith" in whole.names
 
 
 @pytest.mark.parametrize("viewer", ["central_officer", "lambeth_officer", "southwark_officer"])
@@ -138,3 +138,49 @@ def test_a_search_outside_a_transaction_leaves_every_similar_name_findable():
     assert not connection.in_atomic_block
     assert _threshold() == "0.3"
     assert "verity smith" in similar_names("verity dunford")
+
+
+def _covering_from(ranking, people, at_least):
+    """RankedNames.covering computed by hand from every name's count."""
+    total = 0
+    for i, (_name, similarity) in enumerate(ranking):
+        total += people[i]
+        if total >= at_least:
+            last = max(j for j, (_n, s) in enumerate(ranking) if s == similarity)
+            return [name for name, _s in ranking[: last + 1]], similarity
+    return None
+
+
+def test_people_are_counted_only_as_far_down_the_ranking_as_needed(
+    monkeypatch, verities, django_assert_num_queries
+):
+    from cases.models import Person
+    from cases.selectors import names
+
+    monkeypatch.setattr(names, "FIRST_COUNTED_NAMES", 2)
+    ranked = ranked_names("verity dunford")
+    bearers = [Person.objects.filter(search_name=name).count() for name in ranked.names]
+    assert len(ranked.names) > 4
+
+    with django_assert_num_queries(1):  # the first two names' people, nothing further
+        assert ranked.covering(1) == (["verity dunford"], 1.0)
+    for at_least in (1, 2, 3, 5, 8, 13, 21, 34, 55, 1000):
+        assert ranked.covering(at_least) == _covering_from(ranked.ranking, bearers, at_least)
+    assert [ranked.people(i) for i in range(len(ranked.names))] == bearers
+
+
+@pytest.mark.parametrize("viewer", ["lambeth_officer", "southwark_officer", "central_officer"])
+def test_every_narrowing_step_gives_the_whole_rankings_page(monkeypatch, request, viewer, verities):
+    """With steps of one, two and three pages' people, a borough's page is found at a step
+    between the first and the last (or at none): always the page of the whole ranking."""
+    from cases.selectors import people
+
+    monkeypatch.setattr(people, "NARROWING_FACTORS", (1, 2, 3))
+    viewer = request.getfixturevalue(viewer)
+    whole = list(person_search_queryset(viewer=viewer, name="Verity Dunford"))
+
+    for start, stop in ((0, 4), (0, 8), (2, 6), (0, MATCH_LIMIT)):
+        assert (
+            person_search(viewer=viewer, name="Verity Dunford", start=start, stop=stop)
+            == (whole[start:stop])
+        )
