@@ -614,6 +614,7 @@ def _skipped_trigger_uris() -> list[str]:
     return [f"{m._meta.label}:insert_insert" for m in TRACKED_MODELS] + [
         f"{Person._meta.label}:person_search_name_registered",
         f"{Party._meta.label}:party_person_search_name",  # the load writes the name itself
+        f"{Party._meta.label}:party_incident_borough",  # and the incident's borough
         f"{ArrestDecision._meta.label}:arrest_decision_borough",  # and the decision's borough
         # The load sets each assessment's has_open_marac_referral itself (`_assessments`).
         f"{AssessmentReferralState._meta.label}:assessment_flag_from_referrals",
@@ -980,10 +981,10 @@ class Generator:
         ):
             v = _build(Party, incident=inc, person_id=h.victim, role=PartyRole.VICTIM,
                       created_at=inc.reported_at, has_risk_assessment=is_assessed,
-                      person_search_name=h.victim_name)  # fmt: skip
+                      person_search_name=h.victim_name, incident_borough_id=inc.borough_id)  # fmt: skip
             s = _build(Party, incident=inc, person_id=h.suspect, role=PartyRole.SUSPECT,
                       relationship_to_victim=h.relationship, created_at=inc.reported_at,
-                      person_search_name=h.suspect_name)  # fmt: skip
+                      person_search_name=h.suspect_name, incident_borough_id=inc.borough_id)  # fmt: skip
             parties += [v, s]
             victims.append(v)
             suspects.append(s)
@@ -992,8 +993,8 @@ class Generator:
                     PartyRole.CHILD_PRESENT if rng.random() < 0.4 else PartyRole.CHILD_IN_HOUSEHOLD
                 )
                 parties.append(_build(Party, incident=inc, person_id=child, role=role,
-                                     created_at=inc.reported_at,
-                                     person_search_name=child_name))  # fmt: skip
+                                     created_at=inc.reported_at, person_search_name=child_name,
+                                     incident_borough_id=inc.borough_id))  # fmt: skip
         self._copy(parties)
         self.stats.add("party", len(parties))
 

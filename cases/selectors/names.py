@@ -16,9 +16,9 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, transaction
 from django.db.models import Count, F, Q, QuerySet
 
-from publicprotection.lookups import AnyOfTexts
+from publicprotection.lookups import AnyOfIds, AnyOfTexts
 
-from ..models import Person, PersonAlias, SearchName
+from ..models import Party, Person, PersonAlias, SearchName
 
 _SPACES = re.compile(r"\s+")
 
@@ -144,7 +144,11 @@ def _read_with_threshold(names: QuerySet, threshold: float) -> list:
 
 
 def people_with_similar_names(
-    query: str, *, people: QuerySet[Person] | None = None, names: list[str] | None = None
+    query: str,
+    *,
+    people: QuerySet[Person] | None = None,
+    names: list[str] | None = None,
+    borough_id: int | None = None,
 ) -> QuerySet[Person]:
     """The people (of `people`, default everyone) whose name or an alias is similar to
     `query` (normalised); `names` narrows the names considered (see RankedNames).
@@ -152,13 +156,44 @@ def people_with_similar_names(
     The names and the few people with a matching alias are read first, so the final WHERE is
     `search_name IN (…) OR id IN (…)`: two index scans PostgreSQL combines, with row estimates
     it can trust (as subqueries, the estimates led it to scan every person).
+
+    `borough_id` (a borough's viewer, whose `people` are the borough's): the people bearing
+    the names are then read first among the borough's own (people_of_borough_named), not
+    among everyone in London who bears them; `people` still decides who is returned.
     """
     if names is None:
         names = similar_names(query)
     people = Person.objects.all() if people is None else people
-    return people.filter(
-        Q(AnyOfTexts(F("search_name"), names)) | Q(pk__in=people_with_aliases(names))
+    if borough_id is None:
+        bearers = Q(AnyOfTexts(F("search_name"), names))
+    else:
+        bearers = Q(AnyOfIds(F("pk"), people_of_borough_named(names, borough_id)))
+    return people.filter(bearers | Q(pk__in=people_with_aliases(names)))
+
+
+def people_of_borough_named(names: list[str], borough_id: int) -> list[int]:
+    """The ids of the people bearing one of `names` whom the borough registered or who are a
+    party to one of its incidents, read first: two index-only scans (person_search_name_borough,
+    party_search_name_borough), however many people elsewhere in London bear the names.
+
+    Only ever narrows a viewer's search: persons_visible_to, applied with it, still decides
+    who may be shown (Party.incident_borough is a copy kept by the database).
+    """
+    if not names:
+        return []
+    registered = (
+        Person.objects.filter(AnyOfTexts(F("search_name"), names), registered_borough_id=borough_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
+    in_its_incidents = (
+        Party.objects.filter(
+            AnyOfTexts(F("person_search_name"), names), incident_borough_id=borough_id
+        )
+        .order_by()
+        .values_list("person_id", flat=True)
+    )
+    return list(registered.union(in_its_incidents))
 
 
 def alias_holders(names: list[str]) -> QuerySet[PersonAlias]:

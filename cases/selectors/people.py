@@ -115,6 +115,7 @@ def person_search_queryset(
     if len(query) < 2 or not has_role(viewer, CASE_READERS):
         return Person.objects.none()
     base = persons_visible_to(viewer=viewer) if visible_only else Person.objects.all()
+    borough_id = viewer_borough_id(viewer) if visible_only else None
     best_alias = (
         PersonAlias.objects.filter(person=OuterRef("pk"))
         .annotate(similarity=TrigramSimilarity("search_name", query))
@@ -122,7 +123,7 @@ def person_search_queryset(
         .values("similarity")[:1]
     )
     candidates = (
-        people_with_similar_names(query, people=base, names=names)
+        people_with_similar_names(query, people=base, names=names, borough_id=borough_id)
         .annotate(
             score=Greatest(
                 TrigramSimilarity("search_name", query),
