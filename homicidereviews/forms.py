@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from cases.models import Person
 from publicprotection.accounts.models import Borough
 from publicprotection.govuk_forms import DateInput, GovukFormMixin, GovukRadioSelect
 
 from .models import Decision, LessonTheme, RecommendationStatus
+
+# The longest name a person or an alias has in the register.
+NAME_MAX_LENGTH = Person._meta.get_field("search_name").max_length
 
 DATE_FIELDS = (
     "date_of_death",
@@ -43,11 +47,29 @@ class ReviewForm(GovukFormMixin, forms.Form):
         min_value=1,
         help_text="The number in the address of the person's page in the register.",
     )
+    victim_name = forms.CharField(
+        label="Victim's full name",
+        max_length=NAME_MAX_LENGTH,
+        help_text="As the register has it, or another name they are known by: it is checked "
+        "against the record number.",
+        error_messages={"required": "Enter the victim's full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     suspect_id = forms.IntegerField(
         label="Suspect's person record number (optional)",
         min_value=1,
         required=False,
         help_text="Leave empty when no suspect is known.",
+    )
+    # Required by the service when the suspect is added or changed (not for one already on the
+    # review, nor to remove them): the form only carries it.
+    suspect_name = forms.CharField(
+        label="Suspect's full name",
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        help_text="Needed when you add or change the suspect: it is checked against the record "
+        "number.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     circumstances = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
     borough = forms.ModelChoiceField(
@@ -74,9 +96,15 @@ class ReviewForm(GovukFormMixin, forms.Form):
     terms_of_reference = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # The service names the people by the review's fields: its errors go by the record number
+    # (where the form has it; on edit the victim's error is shown at the top).
+    service_error_fields = {"victim": "victim_id", "suspect": "suspect_id"}
+
     field_order = [
         "victim_id",
+        "victim_name",
         "suspect_id",
+        "suspect_name",
         "date_of_death",
         "circumstances",
         "borough",
@@ -102,6 +130,7 @@ class ReviewForm(GovukFormMixin, forms.Form):
         if editing:
             # The victim is fixed once the review exists: a review is about one death.
             del self.fields["victim_id"]
+            del self.fields["victim_name"]
         self.order_fields(self.field_order + list(DATE_FIELDS))
 
     def service_fields(self) -> dict:

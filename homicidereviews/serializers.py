@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cases.models import Person
 from publicprotection.accounts.models import Borough
 
 from .models import Decision, HomicideReview, Recommendation, RecommendationStatus
 
 MAX_ID = 2**63 - 1
+# The longest name a person or an alias has in the register.
+NAME_MAX_LENGTH = Person._meta.get_field("search_name").max_length
 
 
 class OverdueStepSerializer(serializers.Serializer):
@@ -94,6 +97,16 @@ class _ReviewFieldsSerializer(serializers.Serializer):
     suspect_id = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True
     )
+    suspect_name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        write_only=True,
+        help_text="The suspect's full name (or an alias), checked against `suspect_id`. Needed "
+        "when the suspect is set or changed; not for the suspect already on the review, nor "
+        "to remove them.",
+    )
     date_of_death = serializers.DateField()
     circumstances = serializers.CharField()
     borough = serializers.SlugRelatedField(slug_field="code", queryset=Borough.objects.all())
@@ -117,6 +130,11 @@ class _ReviewFieldsSerializer(serializers.Serializer):
 
 class ReviewCreateInputSerializer(_ReviewFieldsSerializer):
     victim_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    victim_name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        write_only=True,
+        help_text="The victim's full name (or an alias), checked against `victim_id`.",
+    )
 
 
 class ReviewUpdateInputSerializer(_ReviewFieldsSerializer):

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cases.models import Person
+from cases.selectors.names import normalise_name, people_with_similar_names
 from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 from publicprotection.private_files import store_checksummed
@@ -58,12 +59,29 @@ def _require_reviewer(actor) -> None:
         raise PermissionDenied("Only the review lead and central supervisors work on reviews.")
 
 
-def _person(person_id, field: str) -> Person | None:
-    if person_id in (None, ""):
+# A record number alone, counted up, would put anyone in London on a review (and a mistyped
+# one the wrong person): the number comes with the person's name, matched as the person search
+# matches names. An unknown number and a name that does not match get the one answer, after the
+# same queries, so the refusal never tells which part was wrong.
+NO_SUCH_PERSON = "No person in the register has that record number and name"
+NAME_MAX_LENGTH = Person._meta.get_field("search_name").max_length
+
+
+def _named_person(
+    person_id: int, name: str | None, field: str, errors: dict[str, str]
+) -> Person | None:
+    """The person with this record number if `name` is similar (pg_trgm `%`, as the person
+    search) to their name or an alias; otherwise None, with the refusal in `errors`."""
+    query = normalise_name(name or "")
+    if not query:
+        errors[field] = f"Enter the {field}'s full name, as the register has it"
         return None
-    person = Person.objects.filter(pk=person_id).first()
+    person = None
+    if len(query) <= NAME_MAX_LENGTH:
+        candidates = Person.objects.filter(pk=person_id)
+        person = people_with_similar_names(query, people=candidates).first()
     if person is None:
-        raise ValidationError({field: "There is no person with that record number"})
+        errors[field] = NO_SUCH_PERSON
     return person
 
 
@@ -156,18 +174,29 @@ def _years_after(day: date, years: int) -> date:
 
 @transaction.atomic
 def review_create(
-    *, actor, victim_id: int, suspect_id: int | None = None, letter=None, **fields
+    *,
+    actor,
+    victim_id: int,
+    victim_name: str,
+    suspect_id: int | None = None,
+    suspect_name: str = "",
+    letter=None,
+    **fields,
 ) -> HomicideReview:
+    """Record a death for review. The victim (and the suspect, if known) are named by record
+    number and name, and the name must match the record (`_named_person`)."""
     _require_reviewer(actor)
     unknown = set(fields) - set(REVIEW_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    review = HomicideReview(
-        victim=_person(victim_id, "victim"),
-        suspect=_person(suspect_id, "suspect"),
-        created_by=actor,
-        **fields,
-    )
+    errors: dict[str, str] = {}
+    victim = _named_person(victim_id, victim_name, "victim", errors)
+    suspect = None
+    if suspect_id not in (None, ""):
+        suspect = _named_person(suspect_id, suspect_name, "suspect", errors)
+    if errors:
+        raise ValidationError(errors)
+    review = HomicideReview(victim=victim, suspect=suspect, created_by=actor, **fields)
     if review.suspect_id and review.suspect_id == review.victim_id:
         raise ValidationError({"suspect": "The suspect cannot be the victim"})
     _check(review, london_today())
@@ -186,9 +215,12 @@ def review_update(
     review_id: int,
     version: int,
     suspect_id: int | None = None,
+    suspect_name: str = "",
     letter=None,
     **fields,
 ) -> HomicideReview:
+    """Change a review. `suspect_id` is the suspect after the change (None: no suspect); a
+    suspect added or changed comes with their name, matched as on create. The victim stays."""
     _require_reviewer(actor)
     unknown = set(fields) - set(REVIEW_FIELDS)
     if unknown:
@@ -198,7 +230,13 @@ def review_update(
         raise ConcurrentEditError("review")
     for name, value in fields.items():
         setattr(review, name, value)
-    review.suspect = _person(suspect_id, "suspect")
+    if suspect_id in (None, ""):
+        review.suspect = None
+    elif suspect_id != review.suspect_id:
+        errors: dict[str, str] = {}
+        review.suspect = _named_person(suspect_id, suspect_name, "suspect", errors)
+        if errors:
+            raise ValidationError(errors)
     if review.suspect_id and review.suspect_id == review.victim_id:
         raise ValidationError({"suspect": "The suspect cannot be the victim"})
     _check(review, london_today())

@@ -57,9 +57,12 @@ def refusal_messages(error: ValidationError | StateError | PermissionDenied) -> 
 
 
 def add_service_errors(form, error: ValidationError | StateError) -> None:
-    """Show a service's error on the form: by field where it names one of the form's."""
+    """Show a service's error on the form: by field where it names one of the form's, or one
+    the form's `service_error_fields` maps it to ({"victim": "victim_id"})."""
     if hasattr(error, "error_dict"):
+        renamed = getattr(form, "service_error_fields", {})
         for field, errors in error.message_dict.items():
+            field = renamed.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         for message in error.messages:

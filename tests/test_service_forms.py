@@ -13,7 +13,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from publicprotection.errors import ConcurrentEditError, StateError
-from publicprotection.service_forms import ServiceActionView, ServiceFormMixin
+from publicprotection.service_forms import ServiceActionView, ServiceFormMixin, add_service_errors
 
 SAVED = SimpleNamespace(version=7, note="Saved by a colleague")
 
@@ -154,6 +154,19 @@ def test_a_plain_validation_error_goes_to_the_top_of_the_form(client):
     body = client.post("/plain/", TYPED).json()
 
     assert body["errors"]["__all__"][0]["message"] == "Not today."
+
+
+def test_a_form_can_name_the_field_a_services_error_goes_by():
+    # The service names the record's field ("person"), the form has the number typed ("note").
+    class PersonNoteForm(NoteForm):
+        service_error_fields = {"person": "note"}
+
+    form = PersonNoteForm({"version": "1", "note": "42"})
+    assert form.is_valid()
+
+    add_service_errors(form, ValidationError({"person": "No such person", "other": "Elsewhere"}))
+
+    assert form.errors == {"note": ["No such person"], "__all__": ["Elsewhere"]}
 
 
 def test_a_state_error_is_a_409_with_the_message_on_the_form(client):

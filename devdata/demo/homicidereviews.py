@@ -27,7 +27,7 @@ def seed_demo(stdout) -> None:
     today = london_today()
     overdue = (
         RaraAction.objects.filter(status=RaraStatus.PLANNED, due_date__lt=today)
-        .select_related("assessment")
+        .select_related("assessment__person")
         .order_by("assessment__person_id", "id")
         .first()
     )
@@ -42,13 +42,16 @@ def seed_demo(stdout) -> None:
             incident__parties__role=PartyRole.VICTIM,
         )
         .exclude(person_id=victim_id)
+        .select_related("person")
         .order_by("id")
         .first()
     )
     review = review_create(
         actor=lead,
         victim_id=victim_id,
+        victim_name=overdue.assessment.person.full_name,
         suspect_id=suspect.person_id if suspect else None,
+        suspect_name=suspect.person.full_name if suspect and suspect.person else "",
         date_of_death=today,
         circumstances=CIRCUMSTANCES,
         borough=Borough.objects.get(pk=overdue.assessment.borough_id),

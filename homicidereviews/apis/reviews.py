@@ -73,7 +73,9 @@ class ReviewListCreateApi(GenericAPIView):
     @extend_schema(
         operation_id="homicide_reviews_create",
         description="Record a death for review. The victim (and suspect, if known) are people "
-        "of the register, named by id.",
+        "of the register, named by id and by name: the name (or an alias, close spellings "
+        "too) must match the record, or the request is refused with a 400 on `victim` or "
+        "`suspect`, the same whether the id is unknown or the name does not match.",
         tags=TAGS,
         request=ReviewCreateInputSerializer,
         responses={201: ReviewDetailOutputSerializer},
@@ -96,7 +98,9 @@ class ReviewDetailApi(GenericAPIView):
 
     @extend_schema(
         operation_id="homicide_reviews_partial_update",
-        description="Change the fields sent. Send the version read (body or If-Match).",
+        description="Change the fields sent. Send the version read (body or If-Match). A new "
+        "suspect (`suspect_id` other than the review's) needs `suspect_name`, matched as on "
+        "create; `suspect_id: null` removes the suspect.",
         tags=TAGS,
         request=ReviewUpdateInputSerializer,
         responses={200: ReviewDetailOutputSerializer},

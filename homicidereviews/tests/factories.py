@@ -19,7 +19,9 @@ def a_review(actor, *, victim=None, suspect=None, died: date | None = None, **fi
     return review_create(
         actor=actor,
         victim_id=victim.pk,
+        victim_name=victim.full_name,
         suspect_id=suspect.pk if suspect else None,
+        suspect_name=suspect.full_name if suspect else "",
         date_of_death=died or london_today() - timedelta(days=10),
         **fields,
     )

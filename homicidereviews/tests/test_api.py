@@ -64,6 +64,7 @@ def test_create_read_and_patch(api_client, review_lead):
         LIST,
         {
             "victim_id": victim.pk,
+            "victim_name": victim.full_name,
             "date_of_death": died.isoformat(),
             "circumstances": "Strangled",
             "borough": "LAM",
@@ -165,3 +166,156 @@ def test_a_refused_csv_export_answers_in_the_one_json_error_shape(api_client, re
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["errors"][0]["code"] == "permission_denied"
+
+
+# --- The people on a review: record number and name --------------------------------------------
+
+NO_SUCH_PERSON = "No person in the register has that record number and name"
+
+
+def death(victim, **fields) -> dict:
+    return {
+        "victim_id": victim.pk,
+        "victim_name": victim.full_name,
+        "date_of_death": (london_today() - timedelta(days=5)).isoformat(),
+        "circumstances": "Strangled",
+        "borough": "LAM",
+        "partnership": "Safer Lambeth",
+        **fields,
+    }
+
+
+def test_create_with_an_alias_or_a_close_spelling(api_client, review_lead):
+    victim = PersonFactory(
+        actor=review_lead, given_name="Mohammed", family_name="Khan", aliases=["Mo Kay"]
+    )
+    api_client.force_authenticate(review_lead)
+
+    for typed in ("Mo Kay", "Muhammad Khan"):
+        response = api_client.post(LIST, death(victim, victim_name=typed), format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["victim"] == victim.pk
+        assert response.json()["victim_name"] == "Mohammed Khan"  # the record's, not the typed
+
+    assert HomicideReview.objects.filter(victim=victim).count() == 2
+
+
+def test_an_unknown_number_and_a_wrong_name_get_the_same_400_after_the_same_queries(
+    api_client, review_lead
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a victim, someone else, and a number nobody has
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+    other = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    api_client.force_authenticate(review_lead)
+
+    answers = []
+    for person_id in (victim.pk, other.pk + 1000):
+        body = death(victim, victim_id=person_id, victim_name=other.full_name)
+        with CaptureQueriesContext(connection) as queries:
+            response = api_client.post(LIST, body, format="json")
+        answers.append((response.status_code, response.json(), len(queries)))
+
+    # Then one answer, whichever part was wrong
+    assert answers[0] == answers[1]
+    status, body, _ = answers[0]
+    assert status == 400
+    assert body["errors"] == [{"code": "invalid", "detail": NO_SUCH_PERSON, "attr": "victim"}]
+    assert not HomicideReview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"victim_name": ""},
+        {"victim_name": "   "},
+        {"victim_name": None},
+        {"victim_name": "x" * 100_000},
+        {"victim_name": 12},
+        {"victim_name": ["Dee"]},
+        {"suspect_id": 1, "suspect_name": None},
+        {"suspect_id": 1, "suspect_name": ""},
+        {"suspect_id": 1, "suspect_name": "y" * 202},
+    ],
+)
+def test_odd_names_are_a_400_and_save_nothing(api_client, review_lead, change):
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+    body = death(victim)
+    body.update(change)
+    if "victim_name" not in change:
+        body["suspect_id"] = PersonFactory(actor=review_lead).pk
+    api_client.force_authenticate(review_lead)
+
+    response = api_client.post(LIST, body, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert not HomicideReview.objects.exists()
+
+
+def test_a_review_lead_cannot_attach_a_person_by_id_alone(api_client, review_lead):
+    victim = PersonFactory(actor=review_lead)
+    suspect = PersonFactory(actor=review_lead)
+    api_client.force_authenticate(review_lead)
+    body = death(victim)
+    del body["victim_name"]
+
+    no_victim_name = api_client.post(LIST, body, format="json")
+    no_suspect_name = api_client.post(LIST, death(victim, suspect_id=suspect.pk), format="json")
+
+    assert no_victim_name.status_code == no_suspect_name.status_code == 400
+    assert no_victim_name.json()["errors"][0]["attr"] == "victim_name"
+    assert no_suspect_name.json()["errors"][0]["attr"] == "suspect"
+    assert not HomicideReview.objects.exists()
+
+
+def test_patch_needs_the_name_only_of_a_new_suspect(api_client, review_lead):
+    # Given a review with a suspect, and another person
+    suspect = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    other = PersonFactory(actor=review_lead, given_name="Otto", family_name="Other")
+    review = a_review(review_lead, suspect=suspect)
+    api_client.force_authenticate(review_lead)
+
+    def patch(**changes):
+        version = HomicideReview.objects.get(pk=review.pk).version
+        return api_client.patch(detail(review), {**changes, "version": version}, format="json")
+
+    assert patch(chair="A chair").status_code == 200
+    assert patch(suspect_id=suspect.pk, chair="Another").status_code == 200
+    no_name = patch(suspect_id=other.pk)
+    wrong_name = patch(suspect_id=other.pk, suspect_name="Sid Suspect")
+    unknown = patch(suspect_id=other.pk + 1000, suspect_name="Sid Suspect")
+    assert no_name.status_code == wrong_name.status_code == unknown.status_code == 400
+    assert wrong_name.json() == unknown.json()
+    assert wrong_name.json()["errors"][0] == {
+        "code": "invalid",
+        "detail": NO_SUCH_PERSON,
+        "attr": "suspect",
+    }
+    review.refresh_from_db()
+    assert review.suspect == suspect and review.version == 3
+    changed = patch(suspect_id=other.pk, suspect_name="otto other")
+    assert changed.status_code == 200 and changed.json()["suspect"] == other.pk
+    assert "suspect_name" in changed.json()  # the record's name, read-only
+    assert changed.json()["suspect_name"] == "Otto Other"
+    removed = patch(suspect_id=None)
+    assert removed.status_code == 200 and removed.json()["suspect"] is None
+
+
+def test_the_names_are_write_only_fields_of_the_openapi_schema(client, review_lead):
+    import json
+
+    client.force_login(review_lead)
+
+    schema = json.loads(client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content)
+
+    components = schema["components"]["schemas"]
+    create = components["ReviewCreateInput"]
+    assert "victim_name" in create["required"]
+    assert create["properties"]["victim_name"]["writeOnly"] is True
+    assert create["properties"]["victim_name"]["maxLength"] == 201
+    assert create["properties"]["suspect_name"]["writeOnly"] is True
+    patch = components["PatchedReviewUpdateInput"]
+    assert patch["properties"]["suspect_name"]["writeOnly"] is True
+    assert "victim_name" not in patch["properties"]

@@ -243,3 +243,159 @@ def test_a_letter_over_the_limit_is_refused_without_reading_it_whole(review_lead
     assert "smaller than 5 MB" in str(refused.value.message_dict["letter"])
     review.refresh_from_db()
     assert review.version == 1 and not review.notification_letter
+
+
+# --- The people on a review: record number and name --------------------------------------------
+
+NO_SUCH_PERSON = "No person in the register has that record number and name"
+
+
+def _death(**fields):
+    from publicprotection.accounts.models import Borough
+
+    return {
+        "circumstances": "Found dead at home.",
+        "borough": Borough.objects.get(code="LAM"),
+        "partnership": "Safer Lambeth Partnership",
+        "date_of_death": london_today() - timedelta(days=3),
+        **fields,
+    }
+
+
+def _create(actor, **fields):
+    from ..services import review_create
+
+    return review_create(actor=actor, **_death(**fields))
+
+
+def test_the_victim_is_attached_by_record_number_and_a_matching_name(review_lead):
+    victim = PersonFactory(actor=review_lead, given_name="Mohammed", family_name="Khan")
+
+    review = _create(review_lead, victim_id=victim.pk, victim_name="  mohammed   KHAN ")
+
+    assert review.victim == victim
+
+
+def test_a_misspelt_but_similar_name_matches(review_lead):
+    # Given the register's spelling, and a close variant typed (pg_trgm similarity 0.40)
+    victim = PersonFactory(actor=review_lead, given_name="Mohammed", family_name="Khan")
+
+    review = _create(review_lead, victim_id=victim.pk, victim_name="Muhammad Khan")
+
+    assert review.victim == victim
+
+
+def test_an_alias_matches(review_lead):
+    victim = PersonFactory(
+        actor=review_lead, given_name="Dee", family_name="Ceased", aliases=["Delia Marsh"]
+    )
+
+    review = _create(review_lead, victim_id=victim.pk, victim_name="Delia Marsh")
+
+    assert review.victim == victim
+
+
+def test_a_name_that_does_not_match_is_refused_and_nothing_is_created(review_lead):
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+    suspect = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+
+    with pytest.raises(ValidationError) as wrong_victim:
+        _create(review_lead, victim_id=victim.pk, victim_name="Sid Suspect")
+    with pytest.raises(ValidationError) as wrong_suspect:
+        _create(
+            review_lead,
+            victim_id=victim.pk,
+            victim_name="Dee Ceased",
+            suspect_id=suspect.pk,
+            suspect_name="Dee Ceased",
+        )
+
+    assert wrong_victim.value.message_dict == {"victim": [NO_SUCH_PERSON]}
+    assert wrong_suspect.value.message_dict == {"suspect": [NO_SUCH_PERSON]}
+    assert not HomicideReview.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["Zebedee Quartermaine", "Sid Suspect"])
+def test_an_unknown_number_and_a_wrong_name_get_one_refusal_after_the_same_queries(
+    review_lead, typed
+):
+    # Given a victim, someone else (whose name may be the one typed), and a number nobody has
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+    PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    unknown = victim.pk + 1000
+
+    refusals, counts = [], []
+    for person_id in (victim.pk, unknown):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as e:
+            _create(review_lead, victim_id=person_id, victim_name=typed)
+        refusals.append(e.value.message_dict)
+        counts.append(len(queries))
+
+    # Then the same words, after as many queries, whichever part was wrong
+    assert refusals == [{"victim": [NO_SUCH_PERSON]}] * 2
+    assert counts[0] == counts[1]
+    assert not HomicideReview.objects.exists()
+
+
+def test_a_review_lead_cannot_attach_a_person_by_record_number_alone(
+    review_lead, southwark_officer
+):
+    # Given people registered by another borough, whose pages the review lead cannot open
+    victim = PersonFactory(actor=southwark_officer, given_name="Vera", family_name="Victim")
+    suspect = PersonFactory(actor=southwark_officer, given_name="Sid", family_name="Suspect")
+
+    for name in ("", "   ", None):
+        with pytest.raises(ValidationError) as refused:
+            _create(review_lead, victim_id=victim.pk, victim_name=name)
+        assert set(refused.value.message_dict) == {"victim"}
+    with pytest.raises(ValidationError) as refused:
+        _create(review_lead, victim_id=victim.pk, victim_name="Vera Victim", suspect_id=suspect.pk)
+
+    assert set(refused.value.message_dict) == {"suspect"}
+    assert not HomicideReview.objects.exists()
+
+
+def test_a_very_long_name_is_refused_like_a_wrong_one(review_lead):
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+
+    with pytest.raises(ValidationError) as refused:
+        _create(review_lead, victim_id=victim.pk, victim_name="Dee Ceased " * 5000)
+
+    assert refused.value.message_dict == {"victim": [NO_SUCH_PERSON]}
+    assert not HomicideReview.objects.exists()
+
+
+def test_an_edit_needs_the_name_only_of_a_new_suspect(review_lead):
+    # Given a review with a suspect, and another person
+    suspect = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    other = PersonFactory(actor=review_lead, given_name="Otto", family_name="Other")
+    review = a_review(review_lead, suspect=suspect)
+
+    def update(**changes):
+        return review_update(
+            actor=review_lead,
+            review_id=review.pk,
+            version=HomicideReview.objects.get(pk=review.pk).version,
+            **_fields(review, **changes),
+        )
+
+    # The suspect already on the review needs no name
+    assert update(suspect_id=suspect.pk, chair="A chair").suspect == suspect
+    # A new suspect needs their name, and it must match
+    for name in ("", "Sid Suspect"):
+        with pytest.raises(ValidationError) as refused:
+            update(suspect_id=other.pk, suspect_name=name)
+        assert set(refused.value.message_dict) == {"suspect"}
+    with pytest.raises(ValidationError) as refused:
+        update(suspect_id=other.pk + 1000, suspect_name="Otto Other")
+    assert refused.value.message_dict == {"suspect": [NO_SUCH_PERSON]}
+    review.refresh_from_db()
+    assert review.suspect == suspect and review.version == 2
+    assert update(suspect_id=other.pk, suspect_name="Otto Other").suspect == other
+    # Removing the suspect needs no name
+    assert update(suspect_id=None).suspect is None
+    review.refresh_from_db()
+    assert review.suspect is None and review.version == 4

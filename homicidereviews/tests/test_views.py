@@ -32,6 +32,7 @@ def death_form(victim, **extra) -> dict:
 
     return {
         "victim_id": victim.pk,
+        "victim_name": victim.full_name,
         "circumstances": "Stabbed at home",
         "borough": Borough.objects.get(code="LAM").pk,
         "partnership": "Safer Lambeth",
@@ -141,6 +142,7 @@ def test_create_shows_an_error_summary_and_keeps_what_was_typed(client, review_l
         reverse("homicidereviews:review-create"),
         {
             "victim_id": "999999",
+            "victim_name": "Typed Name",
             "circumstances": "Typed circumstances",
             "partnership": "Safer Lambeth",
             "date_of_death": london_today().isoformat(),
@@ -150,7 +152,7 @@ def test_create_shows_an_error_summary_and_keeps_what_was_typed(client, review_l
     page = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in page
-    assert "Typed circumstances" in page and "Safer Lambeth" in page
+    assert "Typed circumstances" in page and "Safer Lambeth" in page and "Typed Name" in page
     assert HomicideReview.objects.count() == 0
 
 
@@ -493,3 +495,105 @@ def test_a_disk_that_fills_up_during_an_upload_leaves_the_review_as_it_was(
     review.refresh_from_db()
     assert review.version == 1 and review.chair == "" and not review.notification_letter
     assert list(uploads_on_disk.iterdir()) == []
+
+
+# --- The people on a review: record number and name --------------------------------------------
+
+NO_SUCH_PERSON = "No person in the register has that record number and name"
+
+
+def test_the_form_asks_for_the_names_beside_the_numbers(client, review_lead):
+    client.force_login(review_lead)
+
+    page = client.get(reverse("homicidereviews:review-create")).content.decode()
+
+    assert "Victim&#x27;s full name" in page or "Victim's full name" in page
+    assert 'name="victim_name"' in page and 'name="suspect_name"' in page
+    assert "checked against the record number" in page
+
+
+def test_a_death_is_recorded_with_the_victims_name_misspelt_but_similar(client, review_lead):
+    victim = PersonFactory(actor=review_lead, given_name="Mohammed", family_name="Khan")
+    client.force_login(review_lead)
+
+    response = client.post(
+        reverse("homicidereviews:review-create"), death_form(victim, victim_name="Muhammad Khan")
+    )
+
+    assert response.status_code == 302
+    assert HomicideReview.objects.get().victim == victim
+
+
+@pytest.mark.parametrize("wrong", ["name", "number"])
+def test_a_wrong_name_or_number_is_refused_alike_keeping_what_was_typed(client, review_lead, wrong):
+    # Given a victim and someone else in the register
+    victim = PersonFactory(actor=review_lead, given_name="Dee", family_name="Ceased")
+    other = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    client.force_login(review_lead)
+    form = death_form(victim, circumstances="Typed circumstances")
+    if wrong == "name":
+        form["victim_name"] = other.full_name
+    else:
+        form["victim_id"] = other.pk + 1000
+
+    # When the lead saves
+    response = client.post(reverse("homicidereviews:review-create"), form)
+
+    # Then the one refusal, by the record number, with everything typed kept; nothing saved
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    error = page.split('id="id_victim_id_error"', 1)[1].split("</p>", 1)[0]
+    assert NO_SUCH_PERSON in error
+    assert f'value="{form["victim_name"]}"' in page and "Typed circumstances" in page
+    assert not HomicideReview.objects.exists()
+
+
+def test_a_review_lead_cannot_record_a_death_by_record_number_alone(client, review_lead):
+    victim = PersonFactory(actor=review_lead)
+    suspect = PersonFactory(actor=review_lead)
+    client.force_login(review_lead)
+
+    no_victim_name = client.post(
+        reverse("homicidereviews:review-create"), death_form(victim, victim_name="")
+    )
+    no_suspect_name = client.post(
+        reverse("homicidereviews:review-create"), death_form(victim, suspect_id=suspect.pk)
+    )
+
+    assert no_victim_name.status_code == no_suspect_name.status_code == 400
+    assert "Enter the victim&#x27;s full name" in no_victim_name.content.decode()
+    assert "Enter the suspect&#x27;s full name" in no_suspect_name.content.decode()
+    assert not HomicideReview.objects.exists()
+
+
+def test_an_edit_needs_the_name_only_of_a_new_suspect(client, review_lead):
+    # Given a review with a suspect, and another person
+    suspect = PersonFactory(actor=review_lead, given_name="Sid", family_name="Suspect")
+    other = PersonFactory(actor=review_lead, given_name="Otto", family_name="Other")
+    review = a_review(review_lead, suspect=suspect)
+    edit = reverse("homicidereviews:review-edit", args=[review.pk])
+    client.force_login(review_lead)
+
+    def save(**fields):
+        version = HomicideReview.objects.get(pk=review.pk).version
+        return client.post(edit, death_form(review.victim, version=version, **fields))
+
+    # The suspect already on it: no name needed
+    assert save(suspect_id=suspect.pk, chair="A chair").status_code == 302
+    # A new suspect with a name that is not theirs: refused, what was typed kept
+    refused = save(suspect_id=other.pk, suspect_name="Sid Suspect", chair="Another chair")
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert NO_SUCH_PERSON in page.split('id="id_suspect_id_error"', 1)[1].split("</p>", 1)[0]
+    assert 'value="Sid Suspect"' in page and "Another chair" in page
+    review.refresh_from_db()
+    assert review.suspect == suspect and review.chair == "A chair"
+    # With their name: changed
+    assert save(suspect_id=other.pk, suspect_name="Otto Other").status_code == 302
+    review.refresh_from_db()
+    assert review.suspect == other
+    # Removed: no name needed
+    assert save(suspect_id="").status_code == 302
+    review.refresh_from_db()
+    assert review.suspect is None and review.version == 4

@@ -254,10 +254,17 @@ def test_sign_in_page_and_its_error_state_pass_axe(live_app, page: Page):
 
 @pytest.mark.parametrize(
     "path",
-    ["/cases/incidents/new/", "/cases/people/new/", "/marac/meetings/new/"],
+    [
+        "/cases/incidents/new/",
+        "/cases/people/new/",
+        "/marac/meetings/new/",
+        "/homicide-reviews/new/",
+    ],
 )
 def test_forms_sent_empty_show_errors_that_pass_axe(demo_site, page: Page, path):
-    username = "lam.coordinator" if path.startswith("/marac/") else "lam.officer"
+    username = {"/marac/": "lam.coordinator", "/homicide-reviews/": "review.lead"}.get(
+        path[: path.index("/", 1) + 1], "lam.officer"
+    )
     sign_in_demo(page, demo_site, username)
     page.goto(f"{demo_site}{path}")
     page.evaluate(  # what the browser would refuse to send, and the defaults, cleared
