@@ -8,6 +8,11 @@ from publicprotection.govuk_forms import DATE_PARTS, GovukFormMixin
 
 from .selectors import AUDITABLE_MODELS, SEARCH_WINDOW_MONTHS, search_window_start
 
+# Each typed criterion's longest part in the logged description (the access log's purpose,
+# 500 characters): long enough for any user name and record reference, short enough that the
+# dates and page always fit.
+CRITERION_MAX = 150
+
 
 def _record_type_choices():
     choices = [("", "Any")]
@@ -69,3 +74,23 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
             return None
         app_label, model = label.split(".")
         return ContentType.objects.get_by_natural_key(app_label, model)
+
+    def criteria(self, *, page: int) -> str:
+        """What a valid search looked for, for the access log's entry of it: only user names,
+        a record type, a record's id or reference, dates and a page number, as typed."""
+        data = self.cleaned_data
+        record_type = dict(self.fields["record_type"].choices).get(data["record_type"])
+        parts = [
+            f'user "{_shortened(data["username"])}"' if data["username"] else "any user",
+            f"record type {record_type}" if data["record_type"] else "any record type",
+            f'record "{_shortened(data["record"].strip())}"'
+            if data["record"].strip()
+            else "any record",
+            f"{data['date_from'].isoformat()} to {data['date_to'].isoformat()}",
+            f"page {page}",
+        ]
+        return "Audit search: " + ", ".join(parts)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= CRITERION_MAX else text[: CRITERION_MAX - 1] + "…"

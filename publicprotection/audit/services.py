@@ -17,6 +17,7 @@ def access_log_record(
     request,
     obj: Model | None = None,
     objects: Iterable[Model] | None = None,
+    model: type[Model] | None = None,
     action: str = AccessAction.VIEW,
     channel: str | None = None,
     purpose: str = "",
@@ -27,7 +28,9 @@ def access_log_record(
 
     A list, search or queue passes the records it showed as `objects` instead (all of one
     model, e.g. the page of incidents): one entry names them all. A page that showed nobody
-    writes nothing and returns None.
+    writes nothing and returns None, unless it names the `model` of its `objects`: then it
+    writes an entry of that model naming no record (a search that found nothing is still a
+    search: the audit search's, whose `purpose` says what was looked for).
 
     `subjects`: the people (SUBJECT_MODEL instances or their ids) the record or records are
     about, when they are not people themselves: a risk assessment's victim, the people a MARAC
@@ -40,6 +43,7 @@ def access_log_record(
         request,
         obj=obj,
         objects=objects,
+        model=model,
         action=action,
         channel=channel,
         purpose=purpose,
@@ -87,12 +91,14 @@ def _entry(
     obj: Model | None,
     objects: Iterable[Model] | None,
     action: str,
+    model: type[Model] | None = None,
     channel: str | None = None,
     purpose: str = "",
     label: str = "",
     subjects: Iterable[Model | int | str] = (),
 ) -> AccessLogEntry | None:
-    """The entry `access_log_record` writes, unsaved; None for a list that showed nobody."""
+    """The entry `access_log_record` writes, unsaved; None for a list that showed nobody
+    (unless its `model` is named)."""
     if channel is None:
         channel = AccessChannel.API if request.path.startswith("/api/") else AccessChannel.WEB
     if obj is not None:
@@ -100,9 +106,9 @@ def _entry(
         label = label or str(obj)
     else:
         shown = list(objects)
-        if not shown:
+        if not shown and model is None:
             return None
-        record, object_id = shown[0], ""
+        record, object_id = (shown[0] if shown else model), ""
         object_ids = list(dict.fromkeys(str(each.pk) for each in shown))
         # Read after the content type's name in the audit pages: "Incident (25 in a list)".
         label = label or f"({len(object_ids)} in a list)"

@@ -12,6 +12,7 @@ from publicprotection.replica import ReplicaReadsMixin
 
 from . import selectors
 from .forms import AuditSearchForm
+from .models import AccessLogEntry
 from .services import access_log_record
 
 
@@ -41,12 +42,15 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             if data["username"]:
                 user = get_user_model().objects.filter(username__iexact=data["username"]).first()
                 user_id = user.pk if user else -1
-            changes = selectors.change_events_search(
-                user_id=user_id, date_from=data["date_from"], date_to=data["date_to"]
-            )[:50]
+            changes = list(
+                selectors.change_events_search(
+                    user_id=user_id, date_from=data["date_from"], date_to=data["date_to"]
+                )[:50]
+            )
             # No count(*) of the access log, and page numbers are bounded (MAX_PAGE): a deep
             # page of a log of millions cost seconds.
             reads = selectors.access_log_page(reads, self.request.GET.get("page"), per_page=50)
+            self._log_search(form.criteria(page=reads.number), reads.object_list, changes)
         return {
             **super().get_context_data(**kwargs),
             "form": form,
@@ -55,6 +59,18 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             "query_string_without_page": query_string_without_page(self.request),
             **window,
         }
+
+    def _log_search(self, criteria: str, reads: list, changes: list) -> None:
+        """Reading the audit trail is a read like any other (who watches the watchers): the
+        entries shown, named by id, with what was searched for as the purpose; a search that
+        found nothing is logged too, naming none. Logged after the page was read, so a search
+        never lists itself; later searches list it like any read (by this auditor's user name,
+        say). The change events shown, when there were any, are a second entry."""
+        access_log_record(
+            request=self.request, objects=reads, model=AccessLogEntry, purpose=criteria
+        )
+        if changes:
+            access_log_record(request=self.request, objects=changes, purpose=criteria)
 
 
 class RecordHistoryView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):

@@ -2,10 +2,12 @@
 find it from any one of them."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.models import Incident
 from cases.tests.factories import IncidentFactory, PersonFactory
 from publicprotection.audit.models import AccessLogEntry
 from publicprotection.audit.selectors import access_log_search
@@ -66,6 +68,21 @@ def test_lists_that_showed_nobody_write_nothing(rf, lambeth_officer):
     with CaptureQueriesContext(connection) as captured:
         assert access_log_record_lists(request=request, lists=[[], []]) == []
     assert not captured.captured_queries
+
+
+def test_a_list_that_names_its_model_is_logged_even_when_it_showed_nothing(rf, lambeth_officer):
+    # A search that found nothing is still a search (the audit search's own entries).
+    request = rf.get("/audit/?username=nobody")
+    request.user = lambeth_officer
+
+    entry = access_log_record(request=request, objects=[], model=Incident, purpose="Searched")
+
+    assert AccessLogEntry.objects.get() == entry
+    assert entry.content_type == ContentType.objects.get_for_model(Incident)
+    assert (entry.object_id, entry.object_ids) == ("", [])
+    assert entry.object_label == "(0 in a list)"
+    assert entry.purpose == "Searched"
+    assert access_log_record(request=request, objects=[]) is None
 
 
 def test_one_record_or_a_list_never_both(rf, lambeth_officer):
