@@ -8,18 +8,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_two_factor_setup_codes'),
-        ('cases', '0021_incident_has_victim_to_assess'),
+        ("accounts", "0006_two_factor_setup_codes"),
+        ("cases", "0021_incident_has_victim_to_assess"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='party',
-            name='incident_borough',
-            field=models.ForeignKey(db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.borough'),
+            model_name="party",
+            name="incident_borough",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.borough",
+            ),
         ),
         # Every existing party gets its incident's borough before the index is built; new and
         # moved parties get it from the trigger below.
@@ -29,19 +36,48 @@ class Migration(migrations.Migration):
             migrations.RunSQL.noop,
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['person_search_name', 'incident_borough'], include=('person',), name='party_search_name_borough'),
+            model_name="party",
+            index=models.Index(
+                fields=["person_search_name", "incident_borough"],
+                include=("person",),
+                name="party_search_name_borough",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['search_name', 'registered_borough'], include=('id',), name='person_search_name_borough'),
+            model_name="person",
+            index=models.Index(
+                fields=["search_name", "registered_borough"],
+                include=("id",),
+                name="person_search_name_borough",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='incident',
-            trigger=pgtrigger.compiler.Trigger(name='incident_borough_to_parties', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.borough_id IS DISTINCT FROM NEW.borough_id)', func='UPDATE cases_party SET incident_borough_id = NEW.borough_id WHERE incident_id = NEW.id; RETURN NULL;', hash='1a0051e883b77dd3bc4ad93d9e6e5510f352e87a', operation='UPDATE OF "borough_id"', pgid='pgtrigger_incident_borough_to_parties_e1595', table='cases_incident', when='AFTER')),
+            model_name="incident",
+            trigger=pgtrigger.compiler.Trigger(
+                name="incident_borough_to_parties",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.borough_id IS DISTINCT FROM NEW.borough_id)",
+                    func="UPDATE cases_party SET incident_borough_id = NEW.borough_id WHERE incident_id = NEW.id; RETURN NULL;",
+                    hash="1a0051e883b77dd3bc4ad93d9e6e5510f352e87a",
+                    operation='UPDATE OF "borough_id"',
+                    pgid="pgtrigger_incident_borough_to_parties_e1595",
+                    table="cases_incident",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='party',
-            trigger=pgtrigger.compiler.Trigger(name='party_incident_borough', sql=pgtrigger.compiler.UpsertTriggerSql(func='NEW.incident_borough_id := (SELECT borough_id FROM cases_incident WHERE id = NEW.incident_id); RETURN NEW;', hash='e4f6f8c43c465fab449ad03259fe10ee05d7105f', operation='INSERT OR UPDATE', pgid='pgtrigger_party_incident_borough_05983', table='cases_party', when='BEFORE')),
+            model_name="party",
+            trigger=pgtrigger.compiler.Trigger(
+                name="party_incident_borough",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="NEW.incident_borough_id := (SELECT borough_id FROM cases_incident WHERE id = NEW.incident_id); RETURN NEW;",
+                    hash="e4f6f8c43c465fab449ad03259fe10ee05d7105f",
+                    operation="INSERT OR UPDATE",
+                    pgid="pgtrigger_party_incident_borough_05983",
+                    table="cases_party",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
