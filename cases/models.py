@@ -82,6 +82,19 @@ def _register_search_name(name: str) -> pgtrigger.Trigger:
     )
 
 
+def _copy_to_parties(name: str, *, column: str, copy: str, party_key: str) -> pgtrigger.Trigger:
+    """A trigger rewriting the parties' `copy` of this row's `column` when it changes
+    (Party.person_search_name, Party.incident_borough: copies kept by the database)."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=pgtrigger.UpdateOf(column),
+        condition=pgtrigger.Condition(f"OLD.{column} IS DISTINCT FROM NEW.{column}"),
+        # Column names written in this module, never input.
+        func=f"UPDATE cases_party SET {copy} = NEW.{column} WHERE {party_key} = NEW.id; RETURN NULL;",  # noqa: S608, E501
+    )
+
+
 class SearchName(models.Model):
     """Every distinct normalised name of a person or alias, kept by database triggers.
 
@@ -156,15 +169,11 @@ class Person(models.Model):
         triggers = [
             _register_search_name("person_search_name_registered"),
             # Parties carry their person's name for the incident list's name search.
-            pgtrigger.Trigger(
-                name="person_name_to_parties",
-                when=pgtrigger.After,
-                operation=pgtrigger.UpdateOf("search_name"),
-                condition=pgtrigger.Condition("OLD.search_name IS DISTINCT FROM NEW.search_name"),
-                func=(
-                    "UPDATE cases_party SET person_search_name = NEW.search_name "
-                    "WHERE person_id = NEW.id; RETURN NULL;"
-                ),
+            _copy_to_parties(
+                "person_name_to_parties",
+                column="search_name",
+                copy="person_search_name",
+                party_key="person_id",
             ),
         ]
         constraints = [
@@ -415,15 +424,11 @@ class Incident(models.Model):
         triggers = [
             # Parties carry their incident's borough (Party.incident_borough): a borough is
             # not changed by any service, but a change made in the database reaches them too.
-            pgtrigger.Trigger(
-                name="incident_borough_to_parties",
-                when=pgtrigger.After,
-                operation=pgtrigger.UpdateOf("borough_id"),
-                condition=pgtrigger.Condition("OLD.borough_id IS DISTINCT FROM NEW.borough_id"),
-                func=(
-                    "UPDATE cases_party SET incident_borough_id = NEW.borough_id "
-                    "WHERE incident_id = NEW.id; RETURN NULL;"
-                ),
+            _copy_to_parties(
+                "incident_borough_to_parties",
+                column="borough_id",
+                copy="incident_borough_id",
+                party_key="incident_id",
             ),
             pgtrigger.Trigger(
                 name="incident_flag_from_parties",
