@@ -46,6 +46,7 @@ class ReviewForm(GovukFormMixin, forms.Form):
         label="Victim's person record number",
         min_value=1,
         help_text="The number in the address of the person's page in the register.",
+        error_messages={"required": "Enter the victim's person record number"},
     )
     victim_name = forms.CharField(
         label="Victim's full name",
@@ -71,11 +72,20 @@ class ReviewForm(GovukFormMixin, forms.Form):
         "number.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    circumstances = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    borough = forms.ModelChoiceField(
-        queryset=Borough.objects.all(), label="Borough where the death occurred"
+    circumstances = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the circumstances of the death"},
     )
-    partnership = forms.CharField(label="Community Safety Partnership", max_length=150)
+    borough = forms.ModelChoiceField(
+        queryset=Borough.objects.all(),
+        label="Borough where the death occurred",
+        error_messages={"required": "Select the borough where the death occurred"},
+    )
+    partnership = forms.CharField(
+        label="Community Safety Partnership",
+        max_length=150,
+        error_messages={"required": "Enter the Community Safety Partnership"},
+    )
     letter = forms.FileField(
         label="Notification letter (PDF)",
         required=False,
@@ -121,12 +131,6 @@ class ReviewForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in DATE_FIELDS:
-            self.fields[name] = forms.DateField(
-                label=LABELS[name],
-                required=name == "date_of_death",
-                widget=DateInput(attrs={"class": "govuk-input govuk-input--width-10"}),
-            )
         if editing:
             # The victim is fixed once the review exists: a review is about one death.
             del self.fields["victim_id"]
@@ -137,6 +141,17 @@ class ReviewForm(GovukFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         return data
+
+
+# The review's dates, declared with the form's other fields (so GovukFormMixin makes each the
+# day, month and year boxes of every other form, where a date added in __init__ stayed the
+# browser's own date picker).
+for _name in DATE_FIELDS:
+    ReviewForm.base_fields[_name] = forms.DateField(
+        label=LABELS[_name],
+        required=_name == "date_of_death",
+        error_messages={"required": f"Enter the {LABELS[_name].lower()}"},
+    )
 
 
 class RecommendationForm(GovukFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from homicidereviews.models import HomicideReview
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
 from publicprotection.london_time import london_today
-from tests.browser.steps import audit, sign_in
+from tests.browser.steps import audit, fill_date, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,8 +32,7 @@ def test_the_review_lead_names_the_victim_and_the_suspect(live_app, page: Page):
     page.get_by_role("link", name="Record a death").click()
     page.get_by_label("Victim's person record number").fill(str(victim.pk))
     page.get_by_label("Victim's full name").fill("Sid Suspect")
-    # The review form's dates are the browser's date inputs.
-    page.get_by_label("Date of death").fill((london_today() - timedelta(days=2)).isoformat())
+    fill_date(page, "Date of death", london_today() - timedelta(days=2))
     page.get_by_label("Circumstances").fill("Found dead at home by a neighbour.")
     page.get_by_label("Borough where the death occurred").select_option(label="Lambeth")
     page.get_by_label("Community Safety Partnership").fill("Safer Lambeth")
