@@ -95,6 +95,19 @@ def _copy_to_parties(name: str, *, column: str, copy: str, party_key: str) -> pg
     )
 
 
+def _copied_onto_party(name: str, *, copy: str, source: str, party_key: str) -> pgtrigger.Trigger:
+    """A trigger setting the party's `copy` from `source` ("table.column") of the row its
+    `party_key` refers to, on every write of the party, whatever the ORM wrote there."""
+    table, column = source.split(".")
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert | pgtrigger.Update,
+        # Table and column names written in this module, never input.
+        func=f"NEW.{copy} := (SELECT {column} FROM {table} WHERE id = NEW.{party_key}); RETURN NEW;",  # noqa: S608, E501
+    )
+
+
 class SearchName(models.Model):
     """Every distinct normalised name of a person or alias, kept by database triggers.
 
@@ -665,23 +678,17 @@ class Party(models.Model):
                     "RETURN NULL;"
                 ),
             ),
-            pgtrigger.Trigger(
-                name="party_person_search_name",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func=(
-                    "NEW.person_search_name := (SELECT search_name FROM cases_person "
-                    "WHERE id = NEW.person_id); RETURN NEW;"
-                ),
+            _copied_onto_party(
+                "party_person_search_name",
+                copy="person_search_name",
+                source="cases_person.search_name",
+                party_key="person_id",
             ),
-            pgtrigger.Trigger(
-                name="party_incident_borough",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func=(
-                    "NEW.incident_borough_id := (SELECT borough_id FROM cases_incident "
-                    "WHERE id = NEW.incident_id); RETURN NEW;"
-                ),
+            _copied_onto_party(
+                "party_incident_borough",
+                copy="incident_borough_id",
+                source="cases_incident.borough_id",
+                party_key="incident_id",
             ),
         ]
         constraints = [
