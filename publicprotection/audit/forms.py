@@ -8,10 +8,11 @@ from publicprotection.govuk_forms import DATE_PARTS, GovukFormMixin
 
 from .selectors import AUDITABLE_MODELS, SEARCH_WINDOW_MONTHS, search_window_start
 
-# Each typed criterion's longest part in the logged description (the access log's purpose,
-# 500 characters): long enough for any user name and record reference, short enough that the
-# dates and page always fit.
-CRITERION_MAX = 150
+# The longest user name (Django's) and record label (the access log's) there are: a longer
+# search cannot match, so it is refused; these two fit whole, with the dates and page, in the
+# logged description of a search (the access log's purpose, 500 characters).
+USERNAME_MAX = 150
+RECORD_MAX = 120
 
 
 def _record_type_choices():
@@ -23,10 +24,19 @@ def _record_type_choices():
 
 
 class AuditSearchForm(GovukFormMixin, forms.Form):
-    username = forms.CharField(required=False, label="User name")
+    username = forms.CharField(
+        required=False,
+        label="User name",
+        max_length=USERNAME_MAX,
+        error_messages={"max_length": f"Enter a user name of {USERNAME_MAX} characters or fewer"},
+    )
     record_type = forms.ChoiceField(required=False, label="Record type", choices=())
     record = forms.CharField(
-        required=False, label="Record", help_text="An incident reference or a record number"
+        required=False,
+        label="Record",
+        help_text="An incident reference or a record number",
+        max_length=RECORD_MAX,
+        error_messages={"max_length": f"Enter a record of {RECORD_MAX} characters or fewer"},
     )
     # Always a window (the last SEARCH_WINDOW_MONTHS unless changed): a search reads only the
     # access log's monthly partitions in it.
@@ -81,16 +91,10 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
         data = self.cleaned_data
         record_type = dict(self.fields["record_type"].choices).get(data["record_type"])
         parts = [
-            f'user "{_shortened(data["username"])}"' if data["username"] else "any user",
+            f'user "{data["username"]}"' if data["username"] else "any user",
             f"record type {record_type}" if data["record_type"] else "any record type",
-            f'record "{_shortened(data["record"].strip())}"'
-            if data["record"].strip()
-            else "any record",
+            f'record "{data["record"].strip()}"' if data["record"].strip() else "any record",
             f"{data['date_from'].isoformat()} to {data['date_to'].isoformat()}",
             f"page {page}",
         ]
         return "Audit search: " + ", ".join(parts)
-
-
-def _shortened(text: str) -> str:
-    return text if len(text) <= CRITERION_MAX else text[: CRITERION_MAX - 1] + "…"

@@ -38,14 +38,20 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
                 date_from=data["date_from"],
                 date_to=data["date_to"],
             )
-            user_id = None
+            user_ids = None
             if data["username"]:
-                user = get_user_model().objects.filter(username__iexact=data["username"]).first()
-                user_id = user.pk if user else -1
-            changes = list(
-                selectors.change_events_search(
-                    user_id=user_id, date_from=data["date_from"], date_to=data["date_to"]
-                )[:50]
+                # User names differ in case only in theory, but if two do, both users' changes.
+                user_ids = list(
+                    get_user_model()
+                    .objects.filter(username__iexact=data["username"])
+                    .values_list("pk", flat=True)
+                )
+            changes = selectors.change_events_search(
+                user_ids=user_ids,
+                model_label=data["record_type"],
+                record=data["record"].strip(),
+                date_from=data["date_from"],
+                date_to=data["date_to"],
             )
             # No count(*) of the access log, and page numbers are bounded (MAX_PAGE): a deep
             # page of a log of millions cost seconds.
