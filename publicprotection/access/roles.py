@@ -18,6 +18,10 @@ AUDITORS = frozenset({Role.ADMIN})
 REVIEW_LEADS = frozenset({Role.REVIEW_LEAD})
 # Roles whose reach is all of London whatever their team.
 ALL_LONDON_ROLES = frozenset({Role.ANALYST, Role.ADMIN, Role.REVIEW_LEAD})
+# Who may recompute London's trend figures now: readers of the trends whose reach is all of
+# London (a borough supervisor reads trends but not for all London; a review lead reaches all
+# London but does not read trends).
+TRENDS_REFRESHERS = ANALYSTS & ALL_LONDON_ROLES
 
 
 def has_role(user, roles: frozenset) -> bool:

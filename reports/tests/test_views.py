@@ -103,6 +103,23 @@ def test_a_borough_supervisor_sees_their_borough_and_cannot_refresh(client, lamb
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "role",
+    [Role.REVIEW_LEAD, Role.OFFICER, Role.MARAC_COORDINATOR, Role.SUPERVISOR],
+)
+def test_only_london_wide_readers_of_the_trends_may_refresh_them(client, role):
+    """A review lead reaches all London but does not read trends; the others read neither all
+    London's cases nor, the supervisor aside, the trends. None may queue a refresh."""
+    client.force_login(UserFactory(role=role, team=team("CEN")))
+    before = snapshot()
+
+    with mock.patch("reports.views.dashboard.refresh_rollup.apply_async") as apply_async:
+        assert client.post(REFRESH).status_code == 403
+
+    apply_async.assert_not_called()
+    assert snapshot() == before
+
+
 def test_a_central_supervisor_sees_london(client, central_supervisor):
     client.force_login(central_supervisor)
     response = client.get(DASHBOARD)

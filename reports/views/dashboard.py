@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
-from publicprotection.access.roles import ALL_LONDON_ROLES, ANALYSTS, has_role
+from publicprotection.access.roles import ANALYSTS, TRENDS_REFRESHERS, has_role
 from publicprotection.access.scope import viewer_borough_id
 from publicprotection.access.views import RoleRequiredMixin
 from publicprotection.accounts.models import Borough
@@ -113,7 +113,7 @@ class DashboardView(DashboardMixin, TemplateView):
             "borough": self.borough,
             "last_refresh": selectors.last_refresh(),
             "export_query": self.export_query(),
-            "can_refresh": has_role(self.request.user, ALL_LONDON_ROLES),
+            "can_refresh": has_role(self.request.user, TRENDS_REFRESHERS),
             "pan_london": viewer_borough_id(self.request.user) is None,
             "definitions": figures(),
         }
@@ -156,7 +156,7 @@ class DashboardPdfView(DashboardMixin, View):
 class RefreshView(RoleRequiredMixin, View):
     """Queue a recomputation of the rollup; without a queue, refresh recent days at once."""
 
-    allowed_roles = ALL_LONDON_ROLES
+    allowed_roles = TRENDS_REFRESHERS
 
     def post(self, request, *args, **kwargs):
         # Enqueued directly, not on commit: this request writes nothing the task must wait
