@@ -38,22 +38,27 @@ class _SqlTimer:
     def __init__(self):
         self.seconds = 0.0
         self.queries = 0
+        self.each: list[tuple[str, float]] = []  # (SQL, ms) in the order run
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self.seconds += elapsed
             self.queries += 1
+            self.each.append((sql, elapsed * 1000))
 
 
-def profile_page(page: dict, client, *, requests: int, top: int, sort: str) -> None:
+def profile_page(
+    page: dict, client, *, requests: int, top: int, sort: str, queries: bool = False
+) -> None:
     from django.db import connection
 
     for _ in range(3):  # warm: templates compiled, connection open, caches filled
         client.get(page["path"])
-    totals, sql = [], []
+    totals, sql, each = [], [], []
     for _ in range(requests):  # timed without the profiler, which slows Python several times
         timer = _SqlTimer()
         with connection.execute_wrapper(timer):
@@ -61,12 +66,15 @@ def profile_page(page: dict, client, *, requests: int, top: int, sort: str) -> N
             response = client.get(page["path"])
             totals.append((time.perf_counter() - started) * 1000)
         sql.append(timer.seconds * 1000)
+        each.append(timer.each)
     total, in_sql = statistics.median(totals), statistics.median(sql)
     print(f"\n== {page['name']}  {page['path']}  ({response.status_code})")
     print(
         f"median {total:.1f} ms: SQL {in_sql:.1f} ms ({timer.queries} queries), "
         f"the rest {total - in_sql:.1f} ms"
     )
+    if queries:
+        _print_queries(each)
     profiler = cProfile.Profile()
     for _ in range(requests):
         profiler.enable()
@@ -77,12 +85,24 @@ def profile_page(page: dict, client, *, requests: int, top: int, sort: str) -> N
     print(out.getvalue())
 
 
+def _print_queries(runs: list[list[tuple[str, float]]]) -> None:
+    """Each query's median time over the requests, in the order the page runs them (a
+    request that ran a different number of queries is left out)."""
+    usual = statistics.mode(len(run) for run in runs)
+    same = [run for run in runs if len(run) == usual]
+    for i in range(usual):
+        median = statistics.median(run[i][1] for run in same)
+        sql = " ".join(same[0][i][0].split())
+        print(f"  {median:6.1f} ms  {sql[:150]}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("page", help="Text in the page's name (see benchmarks/run.py pages()).")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="A pstats sort key (tottime…).")
+    parser.add_argument("--queries", action="store_true", help="Each query's median time.")
     args = parser.parse_args(argv)
 
     os.environ["DEBUG"] = "false"  # cached templates and no debug cursor, as gunicorn runs
@@ -96,7 +116,12 @@ def main(argv=None) -> int:
         parser.error(f"no page named like {args.page!r}")
     for page in chosen:
         profile_page(
-            page, client_for(page, clients), requests=args.requests, top=args.top, sort=args.sort
+            page,
+            client_for(page, clients),
+            requests=args.requests,
+            top=args.top,
+            sort=args.sort,
+            queries=args.queries,
         )
     return 0
 
