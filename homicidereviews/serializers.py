@@ -104,8 +104,8 @@ class _ReviewFieldsSerializer(serializers.Serializer):
         allow_null=True,
         write_only=True,
         help_text="The suspect's full name (or an alias), checked against `suspect_id`. Needed "
-        "when the suspect is set or changed; not for the suspect already on the review, nor "
-        "to remove them.",
+        "when the suspect is set or changed; not for the suspect already on the review (when "
+        "sent, it is checked all the same), nor to remove them.",
     )
     date_of_death = serializers.DateField()
     circumstances = serializers.CharField()

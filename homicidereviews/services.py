@@ -220,7 +220,8 @@ def review_update(
     **fields,
 ) -> HomicideReview:
     """Change a review. `suspect_id` is the suspect after the change (None: no suspect); a
-    suspect added or changed comes with their name, matched as on create. The victim stays."""
+    suspect added or changed comes with their name, matched as on create (a name sent for the
+    unchanged suspect is matched as well). The victim stays."""
     _require_reviewer(actor)
     unknown = set(fields) - set(REVIEW_FIELDS)
     if unknown:
@@ -232,7 +233,9 @@ def review_update(
         setattr(review, name, value)
     if suspect_id in (None, ""):
         review.suspect = None
-    elif suspect_id != review.suspect_id:
+    # A name typed for the suspect already on the review is checked too: whoever typed it
+    # believes the number is that person's, and a mismatch means one of the two is wrong.
+    elif suspect_id != review.suspect_id or (suspect_name or "").strip():
         errors: dict[str, str] = {}
         review.suspect = _named_person(suspect_id, suspect_name, "suspect", errors)
         if errors:

@@ -283,6 +283,10 @@ def test_patch_needs_the_name_only_of_a_new_suspect(api_client, review_lead):
 
     assert patch(chair="A chair").status_code == 200
     assert patch(suspect_id=suspect.pk, chair="Another").status_code == 200
+    # A name sent for the suspect already on the review is checked like a new one's
+    mismatched = patch(suspect_id=suspect.pk, suspect_name="Otto Other")
+    assert mismatched.status_code == 400
+    assert mismatched.json()["errors"][0]["detail"] == NO_SUCH_PERSON
     no_name = patch(suspect_id=other.pk)
     wrong_name = patch(suspect_id=other.pk, suspect_name="Sid Suspect")
     unknown = patch(suspect_id=other.pk + 1000, suspect_name="Sid Suspect")

@@ -384,6 +384,11 @@ def test_an_edit_needs_the_name_only_of_a_new_suspect(review_lead):
 
     # The suspect already on the review needs no name
     assert update(suspect_id=suspect.pk, chair="A chair").suspect == suspect
+    # ...but a name typed for them is checked: it must be theirs
+    with pytest.raises(ValidationError) as refused:
+        update(suspect_id=suspect.pk, suspect_name="Otto Other", chair="Another chair")
+    assert refused.value.message_dict == {"suspect": [NO_SUCH_PERSON]}
+    assert update(suspect_id=suspect.pk, suspect_name=" sid  SUSPECT ").suspect == suspect
     # A new suspect needs their name, and it must match
     for name in ("", "Sid Suspect"):
         with pytest.raises(ValidationError) as refused:
@@ -393,9 +398,9 @@ def test_an_edit_needs_the_name_only_of_a_new_suspect(review_lead):
         update(suspect_id=other.pk + 1000, suspect_name="Otto Other")
     assert refused.value.message_dict == {"suspect": [NO_SUCH_PERSON]}
     review.refresh_from_db()
-    assert review.suspect == suspect and review.version == 2
+    assert review.suspect == suspect and review.version == 3
     assert update(suspect_id=other.pk, suspect_name="Otto Other").suspect == other
     # Removing the suspect needs no name
     assert update(suspect_id=None).suspect is None
     review.refresh_from_db()
-    assert review.suspect is None and review.version == 4
+    assert review.suspect is None and review.version == 5
