@@ -8,6 +8,7 @@ import pgtrigger
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AbstractAuthToken
@@ -132,6 +133,16 @@ class User(AbstractUser):
                 violation_error_message=(
                     "Partner agency members belong to an agency; everyone else belongs to a team."
                 ),
+            ),
+            # Sign-in is case-sensitive, but people read and search user names in any case (the
+            # audit search matches them so): "Sam.Jones" and "sam.jones" would be two accounts
+            # nobody can tell apart in the audit trail. The admin's add form checks this too;
+            # the constraint holds for renames, commands and SQL.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_in_any_case",
+                violation_error_message="A user with that user name already exists (in another "
+                "case: user names must differ by more than capital letters).",
             ),
         ]
         triggers = [

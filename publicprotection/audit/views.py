@@ -40,7 +40,8 @@ class AuditSearchView(ReplicaReadsMixin, RoleRequiredMixin, TemplateView):
             )
             user_ids = None
             if data["username"]:
-                # User names differ in case only in theory, but if two do, both users' changes.
+                # In any case, as the reads are searched (no two user names differ by case
+                # only: accounts' constraint); none found, no changes.
                 user_ids = list(
                     get_user_model()
                     .objects.filter(username__iexact=data["username"])

@@ -166,3 +166,31 @@ def test_they_cannot_set_their_own_password_on_the_admin_password_page(admin_cli
     me.refresh_from_db()
     assert me.check_password("correct-horse-battery")
     assert admin_client.get(f"/admin/accounts/user/{other.pk}/password/").status_code == 200
+
+
+def test_a_user_name_differing_from_anothers_only_in_case_is_refused_everywhere(admin_client):
+    """Sign-in is case-sensitive, but the audit trail is read and searched in any case: two
+    accounts "Sam.Jones" and "sam.jones" could not be told apart there."""
+    from django.db import IntegrityError, transaction
+
+    existing = UserFactory(username="sam.jones", role=Role.OFFICER, team=team("LAM"))
+    other = UserFactory(username="sam.smith", role=Role.OFFICER, team=team("LAM"))
+
+    # Renamed on the admin's change page: the form says why, keeps what was typed
+    renamed = admin_client.post(change_url(other), change_post(other, username="Sam.Jones"))
+    assert renamed.status_code == 200
+    assert "user names must differ by more than capital letters" in renamed.text
+    assert 'value="Sam.Jones"' in renamed.text
+    other.refresh_from_db()
+    assert other.username == "sam.smith"
+    # Added on the admin's add page
+    added = admin_client.post(
+        "/admin/accounts/user/add/",
+        {"username": "SAM.JONES", "usable_password": "false", "_save": "Save"},
+    )
+    assert added.status_code == 200
+    assert not User.objects.filter(username="SAM.JONES").exists()
+    # Anywhere else (a command, the shell, SQL): the database refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(username="SAM.Jones", role=Role.OFFICER, team=team("LAM"))
+    assert User.objects.filter(username__iexact="sam.jones").get() == existing

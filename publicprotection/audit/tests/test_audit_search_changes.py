@@ -1,5 +1,5 @@
-"""The audit search's changes follow the same criteria as its reads: the user (every user of
-that name, whatever its case), the record type and the record, by id or by reference."""
+"""The audit search's changes follow the same criteria as its reads: the user (by name, in any
+case), the record type and the record, by id or by reference."""
 
 import pghistory
 import pytest
@@ -97,18 +97,14 @@ def test_a_record_that_names_nothing_shows_no_changes(auditor, changed):
         assert response.context["changes"] == [], record
 
 
-def test_user_names_differing_only_in_case_show_both_users_changes(auditor, changed):
+def test_a_user_name_typed_in_another_case_shows_that_users_changes(auditor, changed):
     first, second, person = changed
-    upper, lower = UserFactory(username="Sam.Jones"), UserFactory(username="sam.jones")
-    change(first, upper, crime_reference="CR-UPPER")
-    change(second, lower, crime_reference="CR-LOWER")
+    user = UserFactory(username="Sam.Jones")
+    change(first, user, crime_reference="CR-SAM")
 
     response = auditor.get(reverse(SEARCH), {"username": "SAM.JONES"})
 
-    assert set(changed_objects(response)) == {
-        ("cases.Incident", str(first.pk)),
-        ("cases.Incident", str(second.pk)),
-    }
+    assert changed_objects(response) == [("cases.Incident", str(first.pk))]
 
 
 def test_an_unknown_user_name_shows_no_changes(auditor, changed):
