@@ -67,7 +67,7 @@ def access_log_search(
             named &= Q(content_type=content_type)
             if _is_subject_model(content_type):
                 named |= Q(subject_ids__contains=[object_id])
-        qs = qs.filter(named)
+        qs = qs.filter(named | _reads_by_id_of_referenced(object_id, content_type))
     elif content_type is not None:
         qs = qs.filter(content_type=content_type)
     if date_from:
@@ -77,6 +77,23 @@ def access_log_search(
     if object_id:
         return _newest_first_found_by_index(qs)
     return qs.order_by("-occurred_at", "-id")
+
+
+def _reads_by_id_of_referenced(reference: str, content_type: ContentType | None) -> Q:
+    """The reads, by id, of the records whose reference is `reference`: a list or a queue
+    names its rows by id only (object_ids), so an incident searched for by its reference is
+    found there too, not only where its own page was read (object_label)."""
+    found = Q(pk__in=[])
+    for label in AUDITABLE_MODELS:
+        model = apps.get_model(label)
+        model_type = ContentType.objects.get_for_model(model)
+        if content_type is not None and content_type != model_type:
+            continue
+        for pk in _pks_by_reference(model, reference):
+            found |= Q(content_type=model_type) & (
+                Q(object_id=str(pk)) | Q(object_ids__contains=[str(pk)])
+            )
+    return found
 
 
 def _newest_first_found_by_index(qs: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:
@@ -170,9 +187,16 @@ def _record_pks(model: type[Model], record: str) -> list:
         pk = pk if low <= pk <= high else None
     if pk is not None:
         pks.append(pk)
-    if any(field.name == "reference" for field in model._meta.fields):
-        pks += model._default_manager.filter(reference__iexact=record).values_list("pk", flat=True)
-    return list(dict.fromkeys(pks))
+    return list(dict.fromkeys(pks + _pks_by_reference(model, record)))
+
+
+def _pks_by_reference(model: type[Model], reference: str) -> list:
+    """The ids of `model`'s records with this reference (any case), for models that have one."""
+    if not any(field.name == "reference" for field in model._meta.fields):
+        return []
+    return list(
+        model._default_manager.filter(reference__iexact=reference).values_list("pk", flat=True)
+    )
 
 
 def auditable_record_get(*, model_label: str, pk: str) -> Model:

@@ -113,3 +113,32 @@ def test_the_audit_finds_a_list_read_from_any_record_it_named(client, lambeth_of
         access_log_search(username=officer, object_id=str(other.pk))
     )
     assert access_log_search(username=officer, object_id=str(shown.pk)).count() == 1
+
+
+def test_an_incident_searched_by_reference_is_found_where_a_list_showed_it(
+    client, lambeth_officer, admin_user
+):
+    """A list names its rows by id only: the auditor who types the reference, as the search
+    form suggests, still finds the officer who saw the incident in a list."""
+    shown = IncidentFactory()
+    client.force_login(lambeth_officer)
+    client.get(reverse("cases:incident-list"))
+    client.force_login(admin_user)
+    officer = lambeth_officer.username
+    incident_type = ContentType.objects.get_for_model(Incident)
+
+    for reference in (shown.reference, shown.reference.lower()):
+        [found] = access_log_search(username=officer, object_id=reference)
+        assert str(shown.pk) in found.object_ids
+        assert (
+            access_log_search(
+                username=officer, content_type=incident_type, object_id=reference
+            ).count()
+            == 1
+        )
+    person_type = ContentType.objects.get_for_model(PersonFactory._meta.model)
+    assert not access_log_search(
+        username=officer, content_type=person_type, object_id=shown.reference
+    ).exists()
+    page = client.get(reverse("audit:search"), {"username": officer, "record": shown.reference})
+    assert [entry.user for entry in page.context["page_obj"]] == [lambeth_officer]
