@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from cases.models import IncidentStatus, Party, PartyRole
 from cases.selectors.incidents import IncidentFilters, incident_list
 from cases.selectors.positive_action import outstanding_suspects, returned_to_officer, review_queue
+from marac.access_log import action_subjects, listing_subjects
 from marac.models import ActionStatus, CaseResearch, MeetingStatus
 from marac.selectors.actions import ActionFilters, action_list, actions_visible_to
 from marac.selectors.documents import pack_documents_for
@@ -108,6 +109,9 @@ class WorkList:
     show_count: bool = True
     # Whether its rows name people: such a list writes the access log when shown.
     names_people: bool = True
+    # The people the rows shown are about, when they are not people themselves (the owning
+    # app's access_log helpers): the read then reaches their record history (ADR 0002).
+    subjects: Callable[[list], list] | None = None
     # Reads what the rows shown need beyond their own query (one query for them all).
     prepare: Callable[[list], None] | None = None
     # Expensive to count (London's repeat alerts: the whole rule on about 500 candidates,
@@ -149,6 +153,9 @@ class WorkList:
         """The page with every row: the owning app's list where there is one, else this
         list's own paginated page."""
         return self.see_all or reverse("worklist", args=[self.key])
+
+    def subjects_of(self, records: list) -> list:
+        return self.subjects(records) if self.subjects is not None else []
 
     def describe_all(self, records: list) -> list[WorkItem]:
         if self.prepare is not None and records:
@@ -670,6 +677,7 @@ def _partner_lists(viewer) -> list[WorkList]:
             hint="Record what your agency holds before the meeting, fact apart from opinion.",
             rows=lambda: partner_research_to_record(viewer=viewer),
             describe=research,
+            subjects=listing_subjects,
         ),
         WorkList(
             key="partner_actions",
@@ -678,6 +686,7 @@ def _partner_lists(viewer) -> list[WorkList]:
             hint=f"Overdue, or due in the next {due_soon_days()} days.",
             rows=lambda: partner_actions_due(viewer=viewer),
             describe=action_due,
+            subjects=action_subjects,
         ),
         WorkList(
             key="upcoming_cases",
@@ -685,6 +694,7 @@ def _partner_lists(viewer) -> list[WorkList]:
             empty="No case is listed at a coming meeting your agency is invited to.",
             rows=lambda: partner_upcoming_cases(viewer=viewer),
             describe=case,
+            subjects=listing_subjects,
             see_all=reverse("marac:case-list"),
             counted=False,
         ),

@@ -61,13 +61,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
     def _log_reads(self, lists) -> None:
-        """One access-log entry per kind of record shown, naming every one of them."""
+        """One access-log entry per kind of record shown, naming every one of them, and the
+        people they are about where the list says who they are (WorkList.subjects)."""
         shown: dict[type, list] = {}
+        about: dict[type, list] = {}
         for work_list in lists:
-            if work_list.names_people:
-                for record in work_list.records:
-                    shown.setdefault(type(record), []).append(record)
-        access_log_record_lists(request=self.request, lists=shown.values())  # one INSERT
+            if work_list.names_people and work_list.records:
+                kind = type(work_list.records[0])
+                shown.setdefault(kind, []).extend(work_list.records)
+                about.setdefault(kind, []).extend(work_list.subjects_of(work_list.records))
+        access_log_record_lists(
+            request=self.request, lists=shown.values(), subjects=about.values()
+        )  # one INSERT
 
 
 class WorkListView(LoginRequiredMixin, TemplateView):
@@ -92,7 +97,11 @@ class WorkListView(LoginRequiredMixin, TemplateView):
             raise Http404("No such list")
         page = paginate_without_count(work_list.queryset, request.GET.get("page"))
         if work_list.names_people:
-            access_log_record(request=request, objects=page.object_list)
+            access_log_record(
+                request=request,
+                objects=page.object_list,
+                subjects=work_list.subjects_of(page.object_list),
+            )
         return {
             **super().get_context_data(**kwargs),
             "list": work_list,

@@ -8,6 +8,7 @@ from django.db import transaction
 from publicprotection.errors import ConcurrentEditError
 
 from ..models import CaseResearch, MaracCaseListing, MeetingInvitation
+from ..selectors.sharing import cases_shared_with
 
 
 @transaction.atomic
@@ -21,8 +22,7 @@ def research_save(
     withheld_reason: str = "",
     expected_version: int | None = None,
 ) -> CaseResearch:
-    """Create or replace the actor's agency's research. The listing must already have been read
-    through a viewer-scoped selector (marac.selectors.sharing.shared_case_get).
+    """Create or replace the actor's agency's research, on a case still shared with it.
 
     Colleagues of one agency share the record: `expected_version` is the version the caller
     read (0 when there was none yet); a save from an older read is refused."""
@@ -38,6 +38,12 @@ def research_save(
     )
     if invitation is None:
         raise PermissionDenied("Only an agency invited to the meeting records research.")
+    # The share is the door, not the invitation (ADR 0008): a cancelled meeting keeps its
+    # invitations as the record but shares its cases with nobody. Checked in the service so
+    # every caller gets it, not only the pages and the API, which read the listing through
+    # the selector first.
+    if not cases_shared_with(viewer=actor).filter(pk=listing.pk).exists():
+        raise PermissionDenied("This case is no longer shared with your agency.")
     facts, opinion = facts.strip(), opinion.strip()
     withheld, withheld_reason = withheld.strip(), withheld_reason.strip()
     errors = {}

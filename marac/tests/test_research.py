@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from ..models import CaseResearch
+from ..services.meetings import meeting_cancel
 from ..services.research import research_save
 from ..services.sharing import meeting_invite
 from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
@@ -111,6 +112,24 @@ def test_service_refuses_an_agency_not_invited(shared):
     with pytest.raises(PermissionDenied, match="Only an agency invited to the meeting"):
         research_save(actor=social_care_partner(), listing=shared["listing"], facts="x")
     assert not CaseResearch.objects.exists()
+
+
+def test_service_refuses_an_agency_of_a_cancelled_meeting_whoever_calls_it(shared):
+    # Given an agency that recorded research, then the meeting was cancelled: its invitation
+    # stays as the record, but the case is no longer shared with it (ADR 0008)
+    research_save(actor=shared["idva"], listing=shared["listing"], facts="Known since 2023")
+    meeting_cancel(actor=shared["coord"], meeting=shared["meeting"])
+
+    # When it saves research on the case through the service, not the pages or the API
+    with pytest.raises(PermissionDenied, match="no longer shared with your agency"):
+        research_save(actor=shared["idva"], listing=shared["listing"], facts="Moved on")
+    with pytest.raises(PermissionDenied, match="no longer shared with your agency"):
+        research_save(actor=shared["sc"], listing=shared["listing"], facts="First record")
+
+    # Then nothing was written
+    assert list(CaseResearch.objects.values_list("agency_id", "facts")) == [
+        (shared["idva"].agency_id, "Known since 2023")
+    ]
 
 
 def test_service_refuses_anyone_but_a_partner_agency(shared):

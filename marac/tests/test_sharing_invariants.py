@@ -5,7 +5,8 @@ in, and whatever the agencies try meanwhile,
 - an agency sees the meeting's cases exactly while it is invited and the meeting stands;
 - it sees its own open actions on them under the same condition, and nobody else's;
 - the coordinator's "without access" list is exactly the open actions whose agency lost it;
-- an agency's update is accepted only while it sees the action."""
+- an agency's update is accepted only while it sees the action;
+- an agency's research is accepted only while it sees the case."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..selectors.actions import actions_visible_to, actions_without_access
 from ..selectors.sharing import cases_shared_with
 from ..services.actions import action_create, action_reassign, action_update
 from ..services.meetings import MeetingStateError, meeting_cancel
+from ..services.research import research_save
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
 from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
 
@@ -117,6 +119,16 @@ class MaracSharing:
         else:
             assert allowed
 
+    def agency_researches(self, agency, number):
+        listing, partner = self.listings[number % 2], self.partners[agency]
+        allowed = cases_shared_with(viewer=partner).filter(pk=listing.pk).exists()
+        try:
+            research_save(actor=partner, listing=listing, facts=f"Research {number}")
+        except PermissionDenied:
+            assert not allowed
+        else:
+            assert allowed
+
     def cancel(self, _agency, _number):
         with contextlib.suppress(MeetingStateError):
             meeting_cancel(actor=self.coord, meeting=self.meeting)
@@ -144,7 +156,7 @@ STEP = st.sampled_from(
     ["invite"] * 3
     + ["add_action"] * 3
     + ["withdraw"] * 2
-    + ["reassign", "agency_updates"] * 2
+    + ["reassign", "agency_updates", "agency_researches"] * 2
     + ["cancel"]
 )
 

@@ -183,6 +183,29 @@ def test_partner_home_lists_research_and_actions_of_its_agency(client):
     assert "Incidents" not in response.text
 
 
+def test_partner_home_logs_the_victims_its_cases_and_actions_name(client):
+    # Given a case shared with the agency, with research still to record and an action due
+    at = builders.meeting("LAM")
+    idva = builders.idva_partner()
+    listing = builders.listed_case(at, idva.agency)
+    action = builders.marac_action(listing, idva.agency, 2)
+    victim = str(listing.referral.person_id)
+
+    # When the partner opens the home page, and the full list of research to record
+    home(client, idva)
+    client.get(reverse("worklist", args=["research"]))
+
+    # Then each read names the victim, so it reaches the victim's record history as the MARAC
+    # home's and the case list's reads of the same cases do (ADR 0002)
+    entries = AccessLogEntry.objects.filter(user=idva, path="/")
+    cases = entries.get(content_type__model="maraccaselisting")
+    actions = entries.get(content_type__model="maracaction")
+    assert (cases.object_ids, cases.subject_ids) == ([str(listing.pk)], [victim])
+    assert (actions.object_ids, actions.subject_ids) == ([str(action.pk)], [victim])
+    page = AccessLogEntry.objects.get(user=idva, path=reverse("worklist", args=["research"]))
+    assert (page.object_ids, page.subject_ids) == ([str(listing.pk)], [victim])
+
+
 def test_analyst_keeps_a_home_of_links(client, analyst):
     response = home(client, analyst)
 
