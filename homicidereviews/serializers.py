@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from cases.models import Person
 from publicprotection.accounts.models import Borough
+from publicprotection.api.fields import MAX_ID
 
 from .models import Decision, HomicideReview, Recommendation, RecommendationStatus
 
-MAX_ID = 2**63 - 1
 # The longest name a person or an alias has in the register.
 NAME_MAX_LENGTH = Person._meta.get_field("search_name").max_length
 

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Borough
-from publicprotection.api.fields import BlankChoicesAsNullMixin, ChoiceListField
+from publicprotection.api.fields import MAX_ID, BlankChoicesAsNullMixin, ChoiceListField
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import (
@@ -23,7 +23,6 @@ from ..models import (
     RelationshipType,
     SeparationAnswer,
 )
-from .positive_action import MAX_ID
 
 
 class IncidentOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):

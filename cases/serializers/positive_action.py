@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from publicprotection.api.fields import BlankChoicesAsNullMixin
+from publicprotection.api.fields import MAX_ID, BlankChoicesAsNullMixin
 
 from ..models import (
     NOT_ARRESTED_REASONS_OFFERED,
@@ -17,7 +17,6 @@ from ..models import (
 )
 
 TEXT_LIMIT = 5000
-MAX_ID = 2**63 - 1
 
 
 # --- Output --------------------------------------------------------------------------------------

@@ -5,12 +5,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from publicprotection.accounts.models import Agency
-from publicprotection.api.fields import BlankChoicesAsNullMixin
+from publicprotection.api.fields import MAX_ID, BlankChoicesAsNullMixin
 from publicprotection.api.versions import IF_MATCH_HELP
 from publicprotection.london_time import london_today
 
 from ..models import ActionStatus, ActionSubject, MaracAction, MaracActionUpdate
-from .referrals import MAX_ID
 
 
 class ActionUpdateOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from publicprotection.api.fields import ChoiceListField
+from publicprotection.api.fields import MAX_ID, ChoiceListField
 
 from ..models import MaracReferral, ReferralCriterion, ReferralHistoryEntry, ReferralStatus
-
-MAX_ID = 2**63 - 1
 
 
 class ReferralHistoryOutputSerializer(serializers.ModelSerializer):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+# The largest id a record can have (PostgreSQL's bigint): a larger one sent to the API is a 400
+# saying so, not a query PostgreSQL cannot run.
+MAX_ID = 2**63 - 1
+
 
 class ChoiceListField(serializers.ListField):
     """A list of distinct choices: at most one of each, so at most as many as there are."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from publicprotection.api.fields import BlankChoicesAsNullMixin
+from publicprotection.api.fields import MAX_ID, BlankChoicesAsNullMixin
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import (
@@ -22,7 +22,6 @@ from ..models import (
 )
 
 TEXT_LIMIT = 5000
-MAX_ID = 2**63 - 1
 
 
 # --- Output --------------------------------------------------------------------------------------

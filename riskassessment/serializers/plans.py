@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from publicprotection.api.fields import MAX_ID
 from publicprotection.api.versions import IF_MATCH_HELP
 
 from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus
 
 TEXT_LIMIT = 5000
-MAX_ID = 2**63 - 1
 
 
 # --- Output --------------------------------------------------------------------------------------
