@@ -145,3 +145,70 @@ def test_the_coordinators_home_names_who_set_the_high(client):
 
     assert assessment.incident.reference in response.text
     assert "regraded by DS Regrader" in response.text
+
+
+def test_a_high_stays_to_be_referred_while_its_reassessment_is_a_draft():
+    # Given an officer's HIGH, to be referred
+    coord = coordinator()
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    high = start_assessment(victim=victim, actor=officer)
+    add_action(high)
+    high = answer(high, yes=["threats_to_kill"], final_level=Level.HIGH, marac_decision="refer")
+    high = services.assessment_submit(actor=officer, assessment_id=high.pk)
+    assert list(assessments_to_be_referred(viewer=coord)) == [high]
+
+    # When a reassessment is started (a draft, with no level yet)
+    draft = services.assessment_start(
+        actor=officer, victim=victim, reassessment_reason="Suspect released on bail"
+    )
+
+    # Then the HIGH is still the level in force and still to be referred: a draft left
+    # unsubmitted must not take it off the coordinator's list
+    assert draft.is_draft
+    assert list(assessments_to_be_referred(viewer=coord)) == [high]
+
+
+def test_a_regrade_to_high_of_an_assessment_being_reassessed_is_to_be_referred():
+    # Given a MEDIUM awaiting review whose victim's reassessment has been started
+    coord = coordinator()
+    medium = submitted_medium()
+    services.assessment_start(
+        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+
+    # When a supervisor regrades the MEDIUM to HIGH, deciding to refer
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then the supervisor's HIGH reaches the coordinator
+    assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
+
+
+def test_a_regrade_to_high_behind_a_draft_reassessment_is_on_the_daily_agenda():
+    # Given a MEDIUM awaiting review whose victim's reassessment has been started
+    medium = submitted_medium()
+    services.assessment_start(
+        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    before = timezone.now()
+
+    # When a supervisor regrades it to HIGH
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then the next daily agenda lists the new HIGH, naming the supervisor
+    period = Period(start=before, end=timezone.now() + timedelta(seconds=1))
+    items = [i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK]
+    assert [i.object_id for i in items] == [regraded.pk]
+    assert "regraded by DS Regrader" in items[0].summary
