@@ -212,3 +212,70 @@ def test_a_regrade_to_high_behind_a_draft_reassessment_is_on_the_daily_agenda():
     items = [i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK]
     assert [i.object_id for i in items] == [regraded.pk]
     assert "regraded by DS Regrader" in items[0].summary
+
+
+def medium_not_referred():
+    """A MEDIUM awaiting review on which the officer recorded a decision not to refer."""
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    assessment = start_assessment(victim=victim, actor=officer)
+    add_action(assessment)
+    assessment = answer(
+        assessment,
+        yes=["separation"],
+        final_level=Level.MEDIUM,
+        marac_decision=MaracDecision.NOT_REFERRED,
+        marac_not_referred_reason="Medium risk: below the MARAC threshold.",
+    )
+    return services.assessment_submit(actor=officer, assessment_id=assessment.pk)
+
+
+def test_a_regrade_to_high_does_not_inherit_a_decision_not_to_refer_made_for_a_lower_level():
+    # Given a MEDIUM the officer decided not to refer (below the threshold)
+    medium = medium_not_referred()
+
+    # When a supervisor regrades it to HIGH without a MARAC decision of their own
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=supervisor(),
+            assessment_id=medium.pk,
+            level=Level.HIGH,
+            rationale="Credible threats to kill disclosed to the IDVA.",
+        )
+
+    # Then the supervisor is asked for it: the officer's "not referred" was about a MEDIUM
+    assert "marac_decision" in error.value.message_dict
+    medium.refresh_from_db()
+    assert medium.final_level == Level.MEDIUM
+
+
+def test_a_regrade_to_high_of_a_medium_not_referred_can_refer_it():
+    # Given a MEDIUM the officer decided not to refer
+    coord, medium = coordinator(), medium_not_referred()
+
+    # When a supervisor regrades it to HIGH and decides to refer
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then it is to be referred, and the officer's reason not to is gone
+    assert regraded.marac_decision == MaracDecision.REFER
+    assert regraded.marac_not_referred_reason == ""
+    assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
+
+
+def test_the_review_page_asks_for_the_marac_decision_when_the_officer_did_not_refer(client):
+    # Given a MEDIUM the officer decided not to refer
+    medium = medium_not_referred()
+    client.force_login(supervisor())
+
+    # When the supervisor opens its review
+    response = client.get(reverse("riskassessment:grading-review", args=[medium.pk]))
+
+    # Then the page offers the MARAC decision (needed if they regrade to HIGH)
+    assert response.status_code == 200
+    assert 'name="marac_decision"' in response.text

@@ -479,8 +479,9 @@ def assessment_regrade(
     marac_not_referred_reason: str = "",
 ) -> RiskAssessment:
     """A supervisor sets a different level, with a rationale. Regrading to HIGH needs the MARAC
-    decision the officer's own HIGH would have needed (one already recorded stands unless a new
-    one is given); the supervisor becomes the one who set the level."""
+    decision the officer's own HIGH would have needed (the officer's decision to refer stands
+    unless a new one is given; a decision not to refer, made for the lower level, does not);
+    the supervisor becomes the one who set the level."""
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
@@ -498,11 +499,14 @@ def assessment_regrade(
             f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
             "then regrade"
         )
-    if not marac_decision and level == Level.HIGH:
-        marac_decision = assessment.marac_decision
-        marac_not_referred_reason = marac_not_referred_reason or (
-            assessment.marac_not_referred_reason
-        )
+    if (
+        not marac_decision
+        and level == Level.HIGH
+        and assessment.marac_decision == MaracDecision.REFER
+    ):
+        # The officer's decision to refer stands. A decision not to refer was made for the lower
+        # level being regraded, so it never stands for a HIGH: whoever sets HIGH decides (ADR 0009).
+        marac_decision = MaracDecision.REFER
     errors.update(
         marac_decision_problems(
             level=level,
