@@ -15,6 +15,7 @@ from marac.selectors.content import agenda_content
 from marac.selectors.referrals import assessments_to_be_referred
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.errors import StateError
 from riskassessment.models import Level, MaracDecision, RiskAssessment
 from riskassessment.services import assessments as services
 from riskassessment.tests.factories import add_action, answer, start_assessment
@@ -279,3 +280,49 @@ def test_the_review_page_asks_for_the_marac_decision_when_the_officer_did_not_re
     # Then the page offers the MARAC decision (needed if they regrade to HIGH)
     assert response.status_code == 200
     assert 'name="marac_decision"' in response.text
+
+
+def test_a_regrade_of_an_assessment_replaced_by_a_submitted_reassessment_is_refused():
+    # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
+    medium = submitted_medium()
+    officer = medium.created_by
+    reassessment = services.assessment_start(
+        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    add_action(reassessment)
+    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
+    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+
+    # When a supervisor regrades the replaced MEDIUM to HIGH
+    with pytest.raises(StateError) as error:
+        services.assessment_regrade(
+            actor=supervisor(),
+            assessment_id=medium.pk,
+            level=Level.HIGH,
+            rationale="Credible threats to kill disclosed to the IDVA.",
+            marac_decision=MaracDecision.REFER,
+        )
+
+    # Then they are told to review the reassessment: a HIGH on the replaced assessment would be
+    # in force nowhere, and reach neither the coordinator's list nor the agenda
+    assert "reassessment" in str(error.value)
+    medium.refresh_from_db()
+    assert medium.final_level == Level.MEDIUM
+    assert medium.can_review()
+
+
+def test_a_late_confirmation_of_a_replaced_assessment_is_still_possible():
+    # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
+    medium = submitted_medium()
+    officer = medium.created_by
+    reassessment = services.assessment_start(
+        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    add_action(reassessment)
+    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
+    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+
+    # When a supervisor confirms the replaced one, it leaves the queue
+    confirmed = services.assessment_confirm(actor=supervisor(), assessment_id=medium.pk)
+
+    assert confirmed.is_confirmed

@@ -486,6 +486,13 @@ def assessment_regrade(
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
         raise StateError("This assessment is not awaiting review.")
+    if _replaced_by_a_submitted_reassessment(assessment):
+        # Its level is in force nowhere: a HIGH set here would reach neither the coordinator's
+        # list nor the agenda (they read the level in force). A late confirmation stays possible.
+        raise StateError(
+            "A reassessment of this victim has been submitted since, and its level is the one "
+            "in force: confirm this grading, and review the reassessment to change the level."
+        )
     errors = {}
     if level not in Level.values:
         errors["level"] = "Select the level"
@@ -535,6 +542,17 @@ def assessment_regrade(
     assessment.level_set_by = actor
     assessment.level_set_at = timezone.now()
     return _confirmed(assessment)
+
+
+def _replaced_by_a_submitted_reassessment(assessment: RiskAssessment) -> bool:
+    """Superseded by a reassessment that has a level (a draft has none, so until it is submitted
+    the level it replaces is still in force)."""
+    return (
+        not assessment.is_current
+        and RiskAssessment.objects.filter(supersedes=assessment)
+        .exclude(status=AssessmentStatus.DRAFT)
+        .exists()
+    )
 
 
 def _confirmed(assessment: RiskAssessment) -> RiskAssessment:
