@@ -29,6 +29,7 @@ from ..models import (
     Instrument,
     Level,
     MaracDecision,
+    RaraStatus,
     RiskAssessment,
 )
 from ..scoring import QuestionInfo, Recommendation, recommend
@@ -326,6 +327,13 @@ def assessment_save(
     return assessment
 
 
+def has_rara_plan(assessment: RiskAssessment) -> bool:
+    """The assessment has a RARA plan: an action that was not cancelled. An action added and
+    cancelled at once leaves nothing planned, offered or done, so it is no plan (DOMAIN.md:
+    medium and high risk need one)."""
+    return assessment.actions.exclude(status=RaraStatus.CANCELLED).exists()
+
+
 def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
     """What stops an assessment being submitted, by field."""
     problems: dict[str, str] = {}
@@ -343,7 +351,7 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
                 "Give a written rationale for setting the level below the recommendation; "
                 "a supervisor must confirm it"
             )
-        if final in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+        if final in settings.RARA_PLAN_REQUIRED_LEVELS and not has_rara_plan(assessment):
             problems["plan"] = (
                 f"{Level(final).label} risk needs a RARA plan: add at least one action"
             )
@@ -500,7 +508,7 @@ def assessment_regrade(
         errors["level"] = "Choose a different level, or confirm the grading instead"
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the new level"
-    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not has_rara_plan(assessment):
         # DOMAIN.md, RARA: medium and high risk need a plan, whoever sets the level.
         errors["level"] = (
             f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
