@@ -198,6 +198,14 @@ class RiskAssessment(models.Model):
             # those waiting are in it, so reading it does not grow with the years of HIGHs
             # already referred (110,000 across London at a million incidents, each checked
             # for a referral: 50-100 ms).
+            # The reassessments still drafts (a few hundred): the HIGHs they replace stay in
+            # force until they are submitted (marac's "to be referred" list reads them), and
+            # without it finding them walked every current assessment.
+            models.Index(
+                fields=["supersedes"],
+                name="assessment_reassessing",
+                condition=Q(status="draft", is_current=True, supersedes__isnull=False),
+            ),
             models.Index(
                 fields=["borough", "-submitted_at"],
                 include=["id"],

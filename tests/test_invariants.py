@@ -43,6 +43,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -700,9 +701,14 @@ class SafeguardingMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_current_high_reaches_marac(self):
-        highs = RiskAssessment.objects.filter(final_level=Level.HIGH, is_current=True).exclude(
-            status=AssessmentStatus.DRAFT
-        )
+        # The level in force: the current assessment's, or, while a reassessment is a draft
+        # (no level yet), the one it replaces.
+        reassessing = RiskAssessment.objects.filter(
+            status=AssessmentStatus.DRAFT, is_current=True
+        ).values("supersedes_id")
+        highs = RiskAssessment.objects.filter(
+            Q(is_current=True) | Q(id__in=reassessing), final_level=Level.HIGH
+        ).exclude(status=AssessmentStatus.DRAFT)
         for assessment in highs:
             referred = (
                 MaracReferral.objects.filter(assessment=assessment)

@@ -347,6 +347,10 @@ def party_remove(*, actor, party_id: int) -> None:
         raise StateError("People can only be removed while the incident is a draft.")
     if hasattr(party, "arrest_decision"):
         raise StateError("This suspect has an arrest decision, so cannot be removed.")
+    # The assessment protects its victim (the database refused the delete: a server error).
+    # Read after the incident's lock, which starting an assessment takes first (ADR 0016).
+    if Party.objects.filter(pk=party.pk, has_risk_assessment=True).exists():
+        raise StateError("This victim has a risk assessment, so cannot be removed.")
     party.delete()
     safeguarding_refresh(incident, actor=actor)
     _bump_version(incident)

@@ -12,6 +12,7 @@ does not count as grounds.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.conf import settings
 
@@ -92,7 +93,26 @@ _EMPTY_TEXT = """
 _EMPTY_WORDS = frozenset(_EMPTY_TEXT.split())
 
 
+# Letters of other scripts drawn like Latin ones (Cyrillic, Greek): "nоt" with a Cyrillic "о"
+# reads as "not" to the supervisor but was two fragments to the guard, which then neither saw
+# the non-support nor measured the words right. Folded to the Latin letter before reading.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕһԁԛԝАВЕКМНОРСТХІЈЅοαεικνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
+    "aeopcyxijshdqwABEKMHOPCTXIJSoaeikvptuxABEHIKMNOPTYXZ",
+)
+
+
+def _without_disguise(text: str) -> str:
+    """The text as a reader sees it: compatibility forms folded (full-width letters, ligatures),
+    invisible format characters removed (zero-width spaces and joiners, soft hyphens, which
+    split a word for the guard but not for the eye), look-alike letters made Latin."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.translate(_LOOK_ALIKES)
+
+
 def _normalised(text: str) -> str:
+    text = _without_disguise(text)
     text = _APOSTROPHES.sub("'", text)
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)

@@ -704,3 +704,47 @@ def test_twelve_words_of_filler_alone_are_not_a_justification():
 )
 def test_non_support_with_real_grounds_is_still_accepted(grounds):
     assert justification_problem("The victim won't support a prosecution." + grounds) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Zero-width spaces split the words: the guard read "n ot" and counted more words.
+        "The victim does n\u200bot support a prosecution and won\u200bt give a statement.",
+        # Cyrillic letters that look Latin ("о", "е"): "nоt" was read as "n", "t".
+        "The victim does n\u043et want to support a prosecution and w\u043en't give a "
+        "statement t\u043e police.",
+        "The victim d\u043eesn't supp\u043ert a pr\u043esecuti\u043en and will n\u043et give a "
+        "statement to the police.",
+        # Soft hyphens and full-width letters, as pasted from other programs.
+        "The vic\u00adtim does n\u00adot support a prose\u00adcution and will not give a "
+        "statement to the police.",
+        "The victim does \uff4e\uff4f\uff54 support a prosecution and will \uff4e\uff4f\uff54 "
+        "give a statement to the police.",
+    ],
+)
+def test_non_support_written_with_invisible_or_look_alike_characters_is_refused(text):
+    # Given a justification that, read as a person reads it, only says the victim does not
+    # support a prosecution
+    # When the guard reads it
+    problem = justification_problem(text)
+
+    # Then it is refused with the policy, as the plain text is
+    assert problem == POSITIVE_ACTION_POLICY
+
+
+def test_a_justification_with_invisible_characters_is_refused_by_the_service(lambeth_officer):
+    _incident, _victim, suspect = complete_incident(actor=lambeth_officer, decision=None)
+
+    with pytest.raises(ValidationError) as error:
+        arrest_decision_record(
+            actor=lambeth_officer,
+            suspect=suspect,
+            outcome=ArrestOutcome.NOT_ARRESTED,
+            reason=NotArrestedReason.INSUFFICIENT_GROUNDS,
+            justification="The victim does n\u200bot support a prosecution and won\u200bt give "
+            "a statement to the police.",
+        )
+
+    assert error.value.message_dict["justification"] == [POSITIVE_ACTION_POLICY]
+    assert not ArrestDecision.objects.filter(suspect=suspect).exists()

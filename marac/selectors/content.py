@@ -36,6 +36,7 @@ from riskassessment.models import (
     RaraAction,
     RiskAssessment,
 )
+from riskassessment.selectors.assessments import superseded_by_a_draft
 
 from ..meeting_calendar import Period
 from ..models import AgendaSection, ItemObjectType, MaracReferral, ReferralStatus
@@ -126,9 +127,9 @@ def _submitted_in(period: Period, level: str):
     )
     return RiskAssessment.objects.filter(
         NOT_DRAFT,
+        Q(is_current=True) | Q(id__in=superseded_by_a_draft()),  # the level in force
         id__in=list(ids),
         final_level=level,
-        is_current=True,
         status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
     ).select_related("incident", "person", "borough", "instrument", "created_by", "level_set_by")
 

@@ -28,7 +28,7 @@ from riskassessment.models import (
     MaracDecision,
     RiskAssessment,
 )
-from riskassessment.selectors.assessments import assessments_visible_to
+from riskassessment.selectors.assessments import assessments_visible_to, superseded_by_a_draft
 
 from ..models import (
     MaracCaseListing,
@@ -104,9 +104,12 @@ def to_be_referred_filter() -> Q:
     High risk cases go to MARAC (DOMAIN.md, MARAC). The rule reads the level in force, however
     it became HIGH (the officer's level, a supervisor's regrade, DASH, a reassessment, an
     escalation): a HIGH with no decision recorded is to be referred, and only a recorded
-    decision not to refer, with its reasons, takes it off the list."""
+    decision not to refer, with its reasons, takes it off the list. A HIGH whose reassessment
+    is still a draft stays in force (`superseded_by_a_draft`): starting a reassessment and
+    leaving it unsubmitted must not take a HIGH off the list."""
     return (
-        Q(final_level=Level.HIGH, is_current=True)
+        Q(final_level=Level.HIGH)
+        & (Q(is_current=True) | Q(id__in=superseded_by_a_draft()))
         & ~Q(marac_decision=MaracDecision.NOT_REFERRED)
         & ~Q(status=AssessmentStatus.DRAFT)
     )
@@ -120,12 +123,18 @@ def assessments_to_be_referred(*, viewer) -> QuerySet[RiskAssessment]:
     # and the partial index assessment_to_refer holds only the HIGHs without one: the list
     # reads the few waiting, not every HIGH the years referred. Those few are checked against
     # the referrals themselves as well.
-    waiting = (
+    high_not_referred = (
         assessments_visible_to(viewer=viewer)
         .filter(to_be_referred_filter(), has_open_marac_referral=False)
         .filter(~open_referral_exists())
         .order_by()
+    )
+    # Two index ranges, read apart: the current HIGHs (assessment_to_refer) and the few HIGHs
+    # behind a reassessment still a draft. An OR of the two in one query could use neither.
+    waiting = (
+        high_not_referred.filter(is_current=True)
         .values("id")
+        .union(high_not_referred.filter(id__in=superseded_by_a_draft()).values("id"))
     )
     # Read as `id IN (…)`: the subquery is an index-only scan of assessment_to_refer, costed
     # from the index's own size (the few waiting). Read directly, the plan took its row count

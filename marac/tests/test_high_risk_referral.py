@@ -15,6 +15,7 @@ from marac.selectors.content import agenda_content
 from marac.selectors.referrals import assessments_to_be_referred
 from publicprotection.accounts.models import Role
 from publicprotection.accounts.tests.factories import UserFactory, team
+from publicprotection.errors import StateError
 from riskassessment.models import Level, MaracDecision, RiskAssessment
 from riskassessment.services import assessments as services
 from riskassessment.tests.factories import add_action, answer, start_assessment
@@ -145,3 +146,183 @@ def test_the_coordinators_home_names_who_set_the_high(client):
 
     assert assessment.incident.reference in response.text
     assert "regraded by DS Regrader" in response.text
+
+
+def test_a_high_stays_to_be_referred_while_its_reassessment_is_a_draft():
+    # Given an officer's HIGH, to be referred
+    coord = coordinator()
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    high = start_assessment(victim=victim, actor=officer)
+    add_action(high)
+    high = answer(high, yes=["threats_to_kill"], final_level=Level.HIGH, marac_decision="refer")
+    high = services.assessment_submit(actor=officer, assessment_id=high.pk)
+    assert list(assessments_to_be_referred(viewer=coord)) == [high]
+
+    # When a reassessment is started (a draft, with no level yet)
+    draft = services.assessment_start(
+        actor=officer, victim=victim, reassessment_reason="Suspect released on bail"
+    )
+
+    # Then the HIGH is still the level in force and still to be referred: a draft left
+    # unsubmitted must not take it off the coordinator's list
+    assert draft.is_draft
+    assert list(assessments_to_be_referred(viewer=coord)) == [high]
+
+
+def test_a_regrade_to_high_of_an_assessment_being_reassessed_is_to_be_referred():
+    # Given a MEDIUM awaiting review whose victim's reassessment has been started
+    coord = coordinator()
+    medium = submitted_medium()
+    services.assessment_start(
+        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+
+    # When a supervisor regrades the MEDIUM to HIGH, deciding to refer
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then the supervisor's HIGH reaches the coordinator
+    assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
+
+
+def test_a_regrade_to_high_behind_a_draft_reassessment_is_on_the_daily_agenda():
+    # Given a MEDIUM awaiting review whose victim's reassessment has been started
+    medium = submitted_medium()
+    services.assessment_start(
+        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    before = timezone.now()
+
+    # When a supervisor regrades it to HIGH
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then the next daily agenda lists the new HIGH, naming the supervisor
+    period = Period(start=before, end=timezone.now() + timedelta(seconds=1))
+    items = [i for i in agenda_content(team("LAM"), period) if i.section == AgendaSection.HIGH_RISK]
+    assert [i.object_id for i in items] == [regraded.pk]
+    assert "regraded by DS Regrader" in items[0].summary
+
+
+def medium_not_referred():
+    """A MEDIUM awaiting review on which the officer recorded a decision not to refer."""
+    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    assessment = start_assessment(victim=victim, actor=officer)
+    add_action(assessment)
+    assessment = answer(
+        assessment,
+        yes=["separation"],
+        final_level=Level.MEDIUM,
+        marac_decision=MaracDecision.NOT_REFERRED,
+        marac_not_referred_reason="Medium risk: below the MARAC threshold.",
+    )
+    return services.assessment_submit(actor=officer, assessment_id=assessment.pk)
+
+
+def test_a_regrade_to_high_does_not_inherit_a_decision_not_to_refer_made_for_a_lower_level():
+    # Given a MEDIUM the officer decided not to refer (below the threshold)
+    medium = medium_not_referred()
+
+    # When a supervisor regrades it to HIGH without a MARAC decision of their own
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=supervisor(),
+            assessment_id=medium.pk,
+            level=Level.HIGH,
+            rationale="Credible threats to kill disclosed to the IDVA.",
+        )
+
+    # Then the supervisor is asked for it: the officer's "not referred" was about a MEDIUM
+    assert "marac_decision" in error.value.message_dict
+    medium.refresh_from_db()
+    assert medium.final_level == Level.MEDIUM
+
+
+def test_a_regrade_to_high_of_a_medium_not_referred_can_refer_it():
+    # Given a MEDIUM the officer decided not to refer
+    coord, medium = coordinator(), medium_not_referred()
+
+    # When a supervisor regrades it to HIGH and decides to refer
+    regraded = services.assessment_regrade(
+        actor=supervisor(),
+        assessment_id=medium.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        marac_decision=MaracDecision.REFER,
+    )
+
+    # Then it is to be referred, and the officer's reason not to is gone
+    assert regraded.marac_decision == MaracDecision.REFER
+    assert regraded.marac_not_referred_reason == ""
+    assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
+
+
+def test_the_review_page_asks_for_the_marac_decision_when_the_officer_did_not_refer(client):
+    # Given a MEDIUM the officer decided not to refer
+    medium = medium_not_referred()
+    client.force_login(supervisor())
+
+    # When the supervisor opens its review
+    response = client.get(reverse("riskassessment:grading-review", args=[medium.pk]))
+
+    # Then the page offers the MARAC decision (needed if they regrade to HIGH)
+    assert response.status_code == 200
+    assert 'name="marac_decision"' in response.text
+
+
+def test_a_regrade_of_an_assessment_replaced_by_a_submitted_reassessment_is_refused():
+    # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
+    medium = submitted_medium()
+    officer = medium.created_by
+    reassessment = services.assessment_start(
+        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    add_action(reassessment)
+    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
+    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+
+    # When a supervisor regrades the replaced MEDIUM to HIGH
+    with pytest.raises(StateError) as error:
+        services.assessment_regrade(
+            actor=supervisor(),
+            assessment_id=medium.pk,
+            level=Level.HIGH,
+            rationale="Credible threats to kill disclosed to the IDVA.",
+            marac_decision=MaracDecision.REFER,
+        )
+
+    # Then they are told to review the reassessment: a HIGH on the replaced assessment would be
+    # in force nowhere, and reach neither the coordinator's list nor the agenda
+    assert "reassessment" in str(error.value)
+    medium.refresh_from_db()
+    assert medium.final_level == Level.MEDIUM
+    assert medium.can_review()
+
+
+def test_a_late_confirmation_of_a_replaced_assessment_is_still_possible():
+    # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
+    medium = submitted_medium()
+    officer = medium.created_by
+    reassessment = services.assessment_start(
+        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
+    )
+    add_action(reassessment)
+    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
+    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+
+    # When a supervisor confirms the replaced one, it leaves the queue
+    confirmed = services.assessment_confirm(actor=supervisor(), assessment_id=medium.pk)
+
+    assert confirmed.is_confirmed

@@ -46,7 +46,7 @@ class GradingReviewForm(GovukFormMixin, forms.Form):
     )
     marac_decision = forms.ChoiceField(
         label="MARAC referral",
-        help_text="Only if you regrade to high and the officer recorded no MARAC decision.",
+        help_text="Only if you regrade to high and the officer did not refer the case.",
         choices=MaracDecision.choices,
         required=False,
         widget=GovukRadioSelect,

@@ -32,6 +32,17 @@ def assessments_visible_to(*, viewer) -> QuerySet[RiskAssessment]:
     )
 
 
+def superseded_by_a_draft() -> QuerySet[RiskAssessment]:
+    """The ids of assessments whose reassessment is still a draft (read from the few drafts).
+
+    A draft has no level: until the reassessment is submitted, the level of the assessment it
+    replaces is still the one in force, so rules that read the level in force (a HIGH to be
+    referred to MARAC) read these as well as the current ones."""
+    return RiskAssessment.objects.filter(
+        status=AssessmentStatus.DRAFT, is_current=True, supersedes__isnull=False
+    ).values("supersedes_id")
+
+
 def assessment_list(*, viewer, filters: dict) -> QuerySet[RiskAssessment]:
     """Filter by person, incident (ids), status or final level; every filter is indexed."""
     qs = assessments_visible_to(viewer=viewer).select_related(

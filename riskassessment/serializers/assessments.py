@@ -245,7 +245,7 @@ class RiskAssessmentReviewInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Needed to regrade to high when no MARAC decision is recorded.",
+        help_text="Needed to regrade to high unless the officer decided to refer.",
     )
     marac_not_referred_reason = serializers.CharField(
         required=False,

@@ -29,6 +29,7 @@ from ..models import (
     Instrument,
     Level,
     MaracDecision,
+    RaraStatus,
     RiskAssessment,
 )
 from ..scoring import QuestionInfo, Recommendation, recommend
@@ -326,6 +327,13 @@ def assessment_save(
     return assessment
 
 
+def has_rara_plan(assessment: RiskAssessment) -> bool:
+    """The assessment has a RARA plan: an action that was not cancelled. An action added and
+    cancelled at once leaves nothing planned, offered or done, so it is no plan (DOMAIN.md:
+    medium and high risk need one)."""
+    return assessment.actions.exclude(status=RaraStatus.CANCELLED).exists()
+
+
 def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
     """What stops an assessment being submitted, by field."""
     problems: dict[str, str] = {}
@@ -343,7 +351,7 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
                 "Give a written rationale for setting the level below the recommendation; "
                 "a supervisor must confirm it"
             )
-        if final in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+        if final in settings.RARA_PLAN_REQUIRED_LEVELS and not has_rara_plan(assessment):
             problems["plan"] = (
                 f"{Level(final).label} risk needs a RARA plan: add at least one action"
             )
@@ -479,12 +487,20 @@ def assessment_regrade(
     marac_not_referred_reason: str = "",
 ) -> RiskAssessment:
     """A supervisor sets a different level, with a rationale. Regrading to HIGH needs the MARAC
-    decision the officer's own HIGH would have needed (one already recorded stands unless a new
-    one is given); the supervisor becomes the one who set the level."""
+    decision the officer's own HIGH would have needed (the officer's decision to refer stands
+    unless a new one is given; a decision not to refer, made for the lower level, does not);
+    the supervisor becomes the one who set the level."""
     assessment = _lock(assessment_id)
     _require_reviewer(actor, assessment)
     if not assessment.can_review():
         raise StateError("This assessment is not awaiting review.")
+    if _replaced_by_a_submitted_reassessment(assessment):
+        # Its level is in force nowhere: a HIGH set here would reach neither the coordinator's
+        # list nor the agenda (they read the level in force). A late confirmation stays possible.
+        raise StateError(
+            "A reassessment of this victim has been submitted since, and its level is the one "
+            "in force: confirm this grading, and review the reassessment to change the level."
+        )
     errors = {}
     if level not in Level.values:
         errors["level"] = "Select the level"
@@ -492,17 +508,20 @@ def assessment_regrade(
         errors["level"] = "Choose a different level, or confirm the grading instead"
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the new level"
-    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not assessment.actions.exists():
+    if level in settings.RARA_PLAN_REQUIRED_LEVELS and not has_rara_plan(assessment):
         # DOMAIN.md, RARA: medium and high risk need a plan, whoever sets the level.
         errors["level"] = (
             f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
             "then regrade"
         )
-    if not marac_decision and level == Level.HIGH:
-        marac_decision = assessment.marac_decision
-        marac_not_referred_reason = marac_not_referred_reason or (
-            assessment.marac_not_referred_reason
-        )
+    if (
+        not marac_decision
+        and level == Level.HIGH
+        and assessment.marac_decision == MaracDecision.REFER
+    ):
+        # The officer's decision to refer stands. A decision not to refer was made for the lower
+        # level being regraded, so it never stands for a HIGH: whoever sets HIGH decides (ADR 0009).
+        marac_decision = MaracDecision.REFER
     errors.update(
         marac_decision_problems(
             level=level,
@@ -531,6 +550,17 @@ def assessment_regrade(
     assessment.level_set_by = actor
     assessment.level_set_at = timezone.now()
     return _confirmed(assessment)
+
+
+def _replaced_by_a_submitted_reassessment(assessment: RiskAssessment) -> bool:
+    """Superseded by a reassessment that has a level (a draft has none, so until it is submitted
+    the level it replaces is still in force)."""
+    return (
+        not assessment.is_current
+        and RiskAssessment.objects.filter(supersedes=assessment)
+        .exclude(status=AssessmentStatus.DRAFT)
+        .exists()
+    )
 
 
 def _confirmed(assessment: RiskAssessment) -> RiskAssessment:

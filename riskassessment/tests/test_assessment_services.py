@@ -15,9 +15,11 @@ from riskassessment.models import (
     GradingReview,
     Instrument,
     Level,
+    RaraStatus,
     RiskAssessment,
 )
 from riskassessment.services import assessments as services
+from riskassessment.services.plans import rara_action_update
 from riskassessment.tests.factories import add_action, answer, start_assessment
 
 pytestmark = pytest.mark.django_db
@@ -340,3 +342,50 @@ def test_regrading_to_a_level_that_needs_a_plan_needs_the_plan(lambeth_superviso
         rationale="Stalking disclosed since.",
     )
     assert regraded.final_level == Level.MEDIUM
+
+
+def cancelled_action(assessment):
+    """An action added to the plan and cancelled at once: a plan of nothing to be done."""
+    action = add_action(assessment)
+    return rara_action_update(
+        actor=assessment.created_by,
+        action_id=action.pk,
+        status=RaraStatus.CANCELLED,
+        expected_version=action.version,
+    )
+
+
+def test_a_plan_of_cancelled_actions_only_is_no_plan_for_a_high():
+    # Given a HIGH whose only RARA action was cancelled
+    assessment = answer(
+        start_assessment(), yes=["strangulation"], final_level=Level.HIGH, marac_decision="refer"
+    )
+    cancelled_action(assessment)
+
+    # When the officer submits it
+    with pytest.raises(ValidationError) as error:
+        services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+    # Then the plan is asked for, and the assessment stays a draft
+    assert "plan" in error.value.message_dict
+    assert RiskAssessment.objects.get(pk=assessment.pk).status == AssessmentStatus.DRAFT
+
+
+def test_regrading_to_medium_with_only_cancelled_actions_needs_the_plan(lambeth_supervisor):
+    # Given a STANDARD whose only RARA action was cancelled
+    assessment = answer(start_assessment(), final_level=Level.STANDARD)
+    cancelled_action(assessment)
+    assessment = services.assessment_submit(
+        actor=assessment.created_by, assessment_id=assessment.pk
+    )
+
+    # When a supervisor regrades it to MEDIUM, then the plan is asked for
+    with pytest.raises(ValidationError) as error:
+        services.assessment_regrade(
+            actor=lambeth_supervisor,
+            assessment_id=assessment.pk,
+            level=Level.MEDIUM,
+            rationale="Stalking disclosed since.",
+        )
+
+    assert "RARA plan" in error.value.message_dict["level"][0]

@@ -4,9 +4,12 @@ writes the party or the assessment, the flag is the assessments' answer."""
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 
-from cases.models import Incident, Party, PartyRole
+from cases.models import Incident, IncidentStatus, Party, PartyRole
+from cases.services.incidents import party_remove
 from cases.tests.factories import add_party, complete_incident
+from publicprotection.errors import StateError
 from worklists.selectors import officer_victims_not_assessed
 
 from ..models import RiskAssessment
@@ -150,3 +153,39 @@ def test_the_incident_flag_changing_writes_no_history_of_the_incident_nor_its_ve
     assert events.filter(pgh_obj_id=incident.pk).count() == before
     # An officer's open form for the incident is not made stale by it.
     assert Incident.objects.get(pk=incident.pk).version == incident.version
+
+
+def draft_with_an_assessed_victim():
+    """A draft incident whose victim's risk assessment has been started."""
+    incident, victim, _ = complete_incident(status=IncidentStatus.DRAFT)
+    start_assessment(victim=victim)
+    return incident, victim
+
+
+def test_a_victim_with_a_risk_assessment_cannot_be_removed_from_a_draft():
+    # Given a draft incident whose victim has a risk assessment
+    incident, victim = draft_with_an_assessed_victim()
+
+    # When the officer removes the victim
+    with pytest.raises(StateError) as refused:
+        party_remove(actor=incident.created_by, party_id=victim.pk)
+
+    # Then they are told why (the database's protection of the assessment was a server error)
+    assert "risk assessment" in str(refused.value)
+    assert Party.objects.filter(pk=victim.pk).exists()
+
+
+def test_removing_an_assessed_victim_on_the_page_is_a_message_not_a_server_error(client):
+    # Given a draft incident whose victim has a risk assessment
+    incident, victim = draft_with_an_assessed_victim()
+    client.force_login(incident.created_by)
+
+    # When the officer presses "remove" beside the victim
+    response = client.post(
+        reverse("cases:incident-party-remove", args=[incident.reference, victim.pk]), follow=True
+    )
+
+    # Then the incident page says why, and the victim is still there
+    assert response.status_code == 200
+    assert "risk assessment" in response.text
+    assert Party.objects.filter(pk=victim.pk).exists()
