@@ -154,7 +154,8 @@ def _file_name(agenda: Agenda, checksum: str) -> str:
 def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> Agenda:
     """Build the team's agenda for the day: items, PDF, checksum; status ready.
 
-    Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`,
+    Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`
+    (or it is the last good one a failed regeneration left, with its error),
     and regenerating keeps the decisions already recorded. The last good PDF stays the agenda's
     until the new one is stored. On error the agenda is marked failed with the error (one built
     before goes back to ready as it was: `builds_mark_failed`), and the error is raised again
@@ -162,7 +163,9 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     """
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
-        if agenda.is_ready and not force:
+        # Not `is_ready`: a regeneration that failed left the last good agenda ready with its
+        # error, and the task's retry (sent without `force` by the sweeper) must build it.
+        if agenda.is_built and not force:
             return agenda
         now = timezone.now()
         period = meeting_period(meeting_date)

@@ -272,3 +272,48 @@ def test_a_failed_regeneration_leaves_the_last_good_agenda_ready_with_the_error(
     # Regenerating again works, and clears the error.
     agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
     assert agenda.is_ready and agenda.error == ""
+
+
+def test_a_regeneration_the_sweeper_sends_is_built_by_the_tasks_retry_after_a_transient_error(
+    django_capture_on_commit_callbacks,
+):
+    """Asked for while the broker was down, a regeneration is sent by the sweeper, which sends
+    no `force`. A database blip fails the first attempt and leaves the last good agenda ready
+    with the error; the task's retry still builds the newer version."""
+    from django.db import OperationalError
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from marac import tasks
+    from marac.services.background import lost_builds_resend
+
+    awaiting_decision()
+    first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    task = tasks.generate_agenda
+    with (
+        mock.patch.object(task, "apply_async", side_effect=BrokerDown("no redis")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.agenda_request_generation(team=first.team, meeting_date=MONDAY)
+    submitted_assessment(at(date(2025, 5, 31), 10))  # something new for the newer version
+    render, renders = services.render_agenda_pdf, []
+
+    def blip_then_render(*args):
+        renders.append(args)
+        if len(renders) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return render(*args)
+
+    def worker_takes_it(args=None, **kwargs):
+        return task.apply(args=args)
+
+    with (
+        mock.patch.object(services, "render_agenda_pdf", blip_then_render),
+        mock.patch.object(task, "apply_async", worker_takes_it),
+    ):
+        assert lost_builds_resend().agendas == 1
+
+    agenda = Agenda.objects.get(pk=first.pk)
+    assert len(renders) == 2
+    assert agenda.is_ready and agenda.error == ""
+    assert agenda.checksum != first.checksum
+    assert agenda.counts[AgendaSection.HIGH_RISK] == 1
