@@ -61,13 +61,14 @@ def agenda_ensure(*, team: Team, meeting_date: date) -> Agenda:
 
 
 def _carried_items(agenda: Agenda) -> list[AgendaItem]:
-    """Items of the team's previous ready agenda with no decision, or one not yet done."""
+    """Items of the team's previous built agenda with no decision, or one not yet done."""
+    # Built, not ready: one being regenerated (or whose regeneration waits for the broker or a
+    # worker) keeps its last good items and decisions until the new build commits, and is
+    # still the meeting before this one; skipping it would carry from an older meeting.
     previous = (
-        Agenda.objects.filter(
-            team_id=agenda.team_id,
-            meeting_date__lt=agenda.meeting_date,
-            status=AgendaStatus.READY,
-        )
+        Agenda.objects.filter(team_id=agenda.team_id, meeting_date__lt=agenda.meeting_date)
+        .exclude(file="")
+        .exclude(checksum="")
         .order_by("-meeting_date")
         .first()
     )

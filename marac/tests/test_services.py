@@ -317,3 +317,29 @@ def test_a_regeneration_the_sweeper_sends_is_built_by_the_tasks_retry_after_a_tr
     assert agenda.is_ready and agenda.error == ""
     assert agenda.checksum != first.checksum
     assert agenda.counts[AgendaSection.HIGH_RISK] == 1
+
+
+def test_the_next_agenda_carries_forward_from_the_last_one_while_it_is_regenerated(
+    lambeth_supervisor,
+):
+    """Monday's agenda is being regenerated (asked for again, its worker slow or killed, or
+    the broker down) when Tuesday's is built: its last good version, with the meeting's
+    decisions, is still the one to carry forward from."""
+    decided_open = awaiting_decision()
+    monday = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    item = monday.items.get(
+        section=AgendaSection.AWAITING_REVIEW, object_id=decided_open.suspect.person_id
+    )
+    agenda_decision_record(actor=lambeth_supervisor, item=item, action="Chase officer",
+                           owner="PC Jones", done=False)  # fmt: skip
+    from cases.models import ArrestDecision
+
+    ArrestDecision.objects.update(review_status="endorsed", is_outstanding=False)
+    regeneration_asked_for(monday)
+
+    tuesday = agenda_generate(team=team("LAM"), meeting_date=TUESDAY)
+
+    carried = tuesday.items.get(section=AgendaSection.AWAITING_REVIEW)
+    assert carried.carried_from == item
+    assert tuesday.counts["carried_forward"] == monday.items.count()
+    assert "Chase officer" in pdf_text(tuesday)
