@@ -157,7 +157,7 @@ class Agenda(BackgroundBuild):
         return self.status == AgendaStatus.FAILED
 
     def can_regenerate(self) -> bool:
-        return self.status != AgendaStatus.GENERATING or self.is_stale()
+        return not self.is_in_progress or self.is_stale()
 
     def can_retry(self) -> bool:
         return self.is_failed

@@ -243,14 +243,18 @@ def agenda_request_generation(
     once committed.
 
     Returns the agenda and whether the worker was reached: True, False (the broker is down: the
-    sweeper sends it when it is back), or None when the caller's transaction has not committed
-    yet.
+    sweeper sends it when it is back), or None when nothing was sent because the request is
+    already with the worker, or the caller's transaction has not committed yet.
     """
     queued: dict[str, bool | None] = {"ok": None}
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
         if agenda.is_generating and not agenda.is_stale():
             raise AgendaStateError("This agenda is being generated now.")
+        if agenda.is_in_progress and not agenda.is_stale():
+            # Asked for already and handed to the worker (a second click, another tab): a
+            # second message would build it twice, as for meeting documents.
+            return agenda, None
         agenda.status = AgendaStatus.PENDING
         agenda.error = ""
         agenda.sent_at = None

@@ -343,3 +343,27 @@ def test_the_next_agenda_carries_forward_from_the_last_one_while_it_is_regenerat
     assert carried.carried_from == item
     assert tuesday.counts["carried_forward"] == monday.items.count()
     assert "Chase officer" in pdf_text(tuesday)
+
+
+def test_asking_twice_for_a_regeneration_builds_it_once(django_capture_on_commit_callbacks):
+    """A second click (or another tab) while the regeneration asked for is queued sends
+    nothing: two builds would render the agenda twice and refuse the meeting's decisions
+    while the second one runs."""
+    awaiting_decision()
+    first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    sends = []
+    for _ in range(2):
+        with (
+            mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            agenda, queued = services.agenda_request_generation(
+                team=first.team, meeting_date=MONDAY
+            )
+        sends.append(send.call_count)
+
+    assert sends == [1, 0]
+    assert queued is None
+    agenda.refresh_from_db()
+    assert agenda.status == AgendaStatus.PENDING and agenda.sent_at is not None
+    assert not agenda.can_regenerate()  # the page shows no button meanwhile
