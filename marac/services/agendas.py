@@ -181,6 +181,8 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     try:
         with transaction.atomic():
             agenda = _ensure(team, meeting_date)
+            if agenda.is_built and not force:  # a duplicate message built it while this waited
+                return agenda
             items = _sync_items(agenda, agenda_content(team, meeting_period(meeting_date)))
             items = list(
                 agenda.items.select_related("carried_from__decision").order_by("position", "id")

@@ -367,3 +367,50 @@ def test_asking_twice_for_a_regeneration_builds_it_once(django_capture_on_commit
     agenda.refresh_from_db()
     assert agenda.status == AgendaStatus.PENDING and agenda.sent_at is not None
     assert not agenda.can_regenerate()  # the page shows no button meanwhile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_that_waited_for_the_build_finds_the_agenda_ready(reference_data):
+    """The same agenda's message delivered twice (acks_late redelivery, the sweeper, two beats):
+    the second started just before the first locked the row to build, so it waited for that
+    build; it then finds the agenda ready instead of rendering it again."""
+    import threading
+
+    from django.db import connection
+
+    awaiting_decision()
+    lam = team("LAM")
+    ensure, render, renders, errors = services._ensure, services.render_agenda_pdf, [], []
+
+    def the_duplicate():
+        try:
+            agenda_generate(team=lam, meeting_date=MONDAY)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    calls = {"first": 0}
+
+    def first_then_duplicate(team, meeting_date):
+        if threading.current_thread() is threading.main_thread():
+            calls["first"] += 1
+            if calls["first"] == 2:  # between the first's claim and its build
+                duplicate = threading.Thread(target=the_duplicate)
+                duplicate.start()
+                duplicate.join(timeout=60)
+        return ensure(team, meeting_date)
+
+    def counted_render(*args):
+        renders.append(threading.current_thread().name)
+        return render(*args)
+
+    with (
+        mock.patch.object(services, "_ensure", first_then_duplicate),
+        mock.patch.object(services, "render_agenda_pdf", counted_render),
+    ):
+        agenda = agenda_generate(team=lam, meeting_date=MONDAY)
+
+    assert errors == []
+    assert agenda.is_ready
+    assert len(renders) == 1
