@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -152,11 +152,23 @@ def _file_name(agenda: Agenda, checksum: str) -> str:
     )
 
 
+def _up_to_date(agenda: Agenda, now: datetime) -> bool:
+    """Built, and nothing left for a build without `force` to do.
+
+    Not `is_ready`: a regeneration that failed left the last good agenda ready with its error,
+    and the task's retry (sent without `force` by the sweeper) must build it. Nor one built
+    before its meeting time (by hand, "or you can generate it now", or a click just after
+    midnight) once that time has passed: it misses what came in between, which the next
+    agenda's period (from this meeting time) does not cover either."""
+    built_early = agenda.generated_at is not None and agenda.generated_at < agenda.period_end
+    return agenda.is_built and not (built_early and now >= agenda.period_end)
+
+
 def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> Agenda:
     """Build the team's agenda for the day: items, PDF, checksum; status ready.
 
     Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`
-    (or it is the last good one a failed regeneration left, with its error),
+    (or `_up_to_date` says the build is not finished),
     and regenerating keeps the decisions already recorded. The last good PDF stays the agenda's
     until the new one is stored. On error the agenda is marked failed with the error (one built
     before goes back to ready as it was: `builds_mark_failed`), and the error is raised again
@@ -164,11 +176,9 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     """
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
-        # Not `is_ready`: a regeneration that failed left the last good agenda ready with its
-        # error, and the task's retry (sent without `force` by the sweeper) must build it.
-        if agenda.is_built and not force:
-            return agenda
         now = timezone.now()
+        if not force and _up_to_date(agenda, now):
+            return agenda
         period = meeting_period(meeting_date)
         agenda.period_start, agenda.period_end = period.start, period.end
         agenda.status = AgendaStatus.GENERATING
@@ -181,7 +191,8 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     try:
         with transaction.atomic():
             agenda = _ensure(team, meeting_date)
-            if agenda.is_built and not force:  # a duplicate message built it while this waited
+            # A duplicate message built it while this one waited for the row.
+            if not force and _up_to_date(agenda, timezone.now()):
                 return agenda
             items = _sync_items(agenda, agenda_content(team, meeting_period(meeting_date)))
             items = list(
