@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from publicprotection.accounts.models import Team
 from publicprotection.errors import ConcurrentEditError, StateError
-from publicprotection.private_files import remove_other_files, store_checksummed
+from publicprotection.private_files import store_checksummed
 
 from .. import broker
 from ..meeting_calendar import meeting_period
@@ -28,7 +28,7 @@ from ..models import (
 from ..pdf import render_agenda_pdf
 from ..selectors.agendas import agendas_visible_to
 from ..selectors.content import ItemSpec, agenda_content
-from .builds import builds_mark_failed
+from .builds import builds_mark_failed, builds_remove_old_files
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             agenda.full_clean()
             agenda.save()
             directory = agenda_directory(team, meeting_date)
-            transaction.on_commit(lambda: remove_other_files(directory, name))
+            transaction.on_commit(lambda: builds_remove_old_files(agenda, directory))
         return agenda
     except Exception as exc:
         _mark_failed(team, meeting_date, exc)

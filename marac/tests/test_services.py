@@ -414,3 +414,25 @@ def test_a_duplicate_message_that_waited_for_the_build_finds_the_agenda_ready(re
     assert errors == []
     assert agenda.is_ready
     assert len(renders) == 1
+
+
+def test_a_builds_clean_up_running_late_keeps_the_file_a_newer_build_points_at(
+    django_capture_on_commit_callbacks,
+):
+    """A build's clean-up of earlier files runs once it has committed; its worker paused just
+    there (a stalled host) while the next build (asked for again) stored and committed its
+    PDF. The late clean-up must not delete the file the agenda now points at."""
+    awaiting_decision()
+    with django_capture_on_commit_callbacks() as first_clean_up:
+        first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    submitted_assessment(at(date(2025, 5, 31), 10))  # the next version differs
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    for clean_up in first_clean_up:  # the paused worker wakes
+        clean_up()
+
+    agenda = Agenda.objects.get(pk=first.pk)
+    assert agenda.checksum != first.checksum
+    assert default_storage.exists(agenda.file.name)
+    assert files_of(agenda) == [agenda.file.name.rsplit("/", 1)[1]]
