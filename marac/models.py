@@ -93,6 +93,12 @@ class BackgroundBuild(models.Model):
         """A newer version of a built copy is asked for or being built."""
         return self.is_in_progress and self.has_pdf
 
+    @property
+    def is_built(self) -> bool:
+        """The version last asked for is built: ready, and not the last good copy left by a
+        rebuild that failed (ready with its error), which a retried build replaces."""
+        return self.status == AgendaStatus.READY and not self.error
+
 
 @tracked()
 class Agenda(BackgroundBuild):
@@ -151,7 +157,7 @@ class Agenda(BackgroundBuild):
         return self.status == AgendaStatus.FAILED
 
     def can_regenerate(self) -> bool:
-        return self.status != AgendaStatus.GENERATING or self.is_stale()
+        return not self.is_in_progress or self.is_stale()
 
     def can_retry(self) -> bool:
         return self.is_failed
@@ -1064,12 +1070,6 @@ class MeetingDocument(BackgroundBuild):
     @property
     def is_failed(self) -> bool:
         return self.status == DocumentStatus.FAILED
-
-    @property
-    def is_built(self) -> bool:
-        """The copy last asked for is built: ready, and not the last good copy left by a
-        rebuild that failed (ready with its error), which a retried build replaces."""
-        return self.is_ready and not self.error
 
     def can_request(self) -> bool:
         return not self.is_in_progress or self.is_stale()

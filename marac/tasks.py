@@ -19,7 +19,7 @@ from datetime import date, datetime
 from celery import shared_task
 from celery.signals import worker_init, worker_ready
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from publicprotection.accounts.models import Team
@@ -110,7 +110,9 @@ def missing_team_ids(meeting_date: date, now: datetime | None = None) -> list[in
     if not is_meeting_day(meeting_date) or now < meeting_time(meeting_date):
         return []
     settled = Agenda.objects.filter(meeting_date=meeting_date).filter(
-        Q(status=AgendaStatus.READY)
+        # Not one built before its meeting time (it misses what came in since): it is built
+        # again (marac.services.agendas._up_to_date), unless that already failed.
+        Q(status=AgendaStatus.READY) & (~Q(generated_at__lt=F("period_end")) | ~Q(error=""))
         | Q(
             status__in=(AgendaStatus.PENDING, AgendaStatus.GENERATING),
             sent_at__isnull=False,

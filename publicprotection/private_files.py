@@ -33,8 +33,9 @@ def store_checksummed(name: str, content: bytes, checksum: str) -> str:
     return name
 
 
-def remove_other_files(directory: str, keep: str) -> None:
-    """Delete the files of `directory` other than `keep` (earlier versions of a document)."""
+def remove_other_files(directory: str, keep: str | None) -> None:
+    """Delete the files of `directory` other than `keep` (earlier versions of a document), or
+    every file when `keep` is None (the document itself is gone)."""
     try:
         _, files = default_storage.listdir(directory)
     except FileNotFoundError:

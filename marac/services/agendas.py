@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from publicprotection.accounts.models import Team
 from publicprotection.errors import ConcurrentEditError, StateError
-from publicprotection.private_files import remove_other_files, store_checksummed
+from publicprotection.private_files import store_checksummed
 
 from .. import broker
 from ..meeting_calendar import meeting_period
@@ -28,7 +28,7 @@ from ..models import (
 from ..pdf import render_agenda_pdf
 from ..selectors.agendas import agendas_visible_to
 from ..selectors.content import ItemSpec, agenda_content
-from .builds import builds_mark_failed
+from .builds import builds_mark_failed, builds_remove_old_files
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +61,14 @@ def agenda_ensure(*, team: Team, meeting_date: date) -> Agenda:
 
 
 def _carried_items(agenda: Agenda) -> list[AgendaItem]:
-    """Items of the team's previous ready agenda with no decision, or one not yet done."""
+    """Items of the team's previous built agenda with no decision, or one not yet done."""
+    # Built, not ready: one being regenerated (or whose regeneration waits for the broker or a
+    # worker) keeps its last good items and decisions until the new build commits, and is
+    # still the meeting before this one; skipping it would carry from an older meeting.
     previous = (
-        Agenda.objects.filter(
-            team_id=agenda.team_id,
-            meeting_date__lt=agenda.meeting_date,
-            status=AgendaStatus.READY,
-        )
+        Agenda.objects.filter(team_id=agenda.team_id, meeting_date__lt=agenda.meeting_date)
+        .exclude(file="")
+        .exclude(checksum="")
         .order_by("-meeting_date")
         .first()
     )
@@ -151,10 +152,23 @@ def _file_name(agenda: Agenda, checksum: str) -> str:
     )
 
 
+def _up_to_date(agenda: Agenda, now: datetime) -> bool:
+    """Built, and nothing left for a build without `force` to do.
+
+    Not `is_ready`: a regeneration that failed left the last good agenda ready with its error,
+    and the task's retry (sent without `force` by the sweeper) must build it. Nor one built
+    before its meeting time (by hand, "or you can generate it now", or a click just after
+    midnight) once that time has passed: it misses what came in between, which the next
+    agenda's period (from this meeting time) does not cover either."""
+    built_early = agenda.generated_at is not None and agenda.generated_at < agenda.period_end
+    return agenda.is_built and not (built_early and now >= agenda.period_end)
+
+
 def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> Agenda:
     """Build the team's agenda for the day: items, PDF, checksum; status ready.
 
-    Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`,
+    Idempotent: one row per team and day (unique), a ready agenda is left alone unless `force`
+    (or `_up_to_date` says the build is not finished),
     and regenerating keeps the decisions already recorded. The last good PDF stays the agenda's
     until the new one is stored. On error the agenda is marked failed with the error (one built
     before goes back to ready as it was: `builds_mark_failed`), and the error is raised again
@@ -162,9 +176,9 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     """
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
-        if agenda.is_ready and not force:
-            return agenda
         now = timezone.now()
+        if not force and _up_to_date(agenda, now):
+            return agenda
         period = meeting_period(meeting_date)
         agenda.period_start, agenda.period_end = period.start, period.end
         agenda.status = AgendaStatus.GENERATING
@@ -177,6 +191,9 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
     try:
         with transaction.atomic():
             agenda = _ensure(team, meeting_date)
+            # A duplicate message built it while this one waited for the row.
+            if not force and _up_to_date(agenda, timezone.now()):
+                return agenda
             items = _sync_items(agenda, agenda_content(team, meeting_period(meeting_date)))
             items = list(
                 agenda.items.select_related("carried_from__decision").order_by("position", "id")
@@ -195,7 +212,7 @@ def agenda_generate(*, team: Team, meeting_date: date, force: bool = False) -> A
             agenda.full_clean()
             agenda.save()
             directory = agenda_directory(team, meeting_date)
-            transaction.on_commit(lambda: remove_other_files(directory, name))
+            transaction.on_commit(lambda: builds_remove_old_files(agenda, directory))
         return agenda
     except Exception as exc:
         _mark_failed(team, meeting_date, exc)
@@ -239,14 +256,18 @@ def agenda_request_generation(
     once committed.
 
     Returns the agenda and whether the worker was reached: True, False (the broker is down: the
-    sweeper sends it when it is back), or None when the caller's transaction has not committed
-    yet.
+    sweeper sends it when it is back), or None when nothing was sent because the request is
+    already with the worker, or the caller's transaction has not committed yet.
     """
     queued: dict[str, bool | None] = {"ok": None}
     with transaction.atomic():
         agenda = _ensure(team, meeting_date)
         if agenda.is_generating and not agenda.is_stale():
             raise AgendaStateError("This agenda is being generated now.")
+        if agenda.is_in_progress and not agenda.is_stale():
+            # Asked for already and handed to the worker (a second click, another tab): a
+            # second message would build it twice, as for meeting documents.
+            return agenda, None
         agenda.status = AgendaStatus.PENDING
         agenda.error = ""
         agenda.sent_at = None

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
+
+from publicprotection.private_files import remove_other_files
 
 from ..models import AgendaStatus
 
@@ -24,3 +27,23 @@ def builds_mark_failed(builds: QuerySet, *, error: str, now: datetime) -> None:
     fields = {"error": error[:ERROR_MAX_CHARS], "lease_expires_at": None, "updated_at": now}
     builds.exclude(file="").exclude(checksum="").update(status=AgendaStatus.READY, **fields)
     builds.filter(Q(file="") | Q(checksum="")).update(status=AgendaStatus.FAILED, **fields)
+
+
+def builds_remove_old_files(build, directory: str) -> None:
+    """Once a build has committed: delete the other files of its directory (earlier versions,
+    a killed worker's orphans), keeping the one the row points at now.
+
+    Read under the row's lock, not the name this build stored: its worker may run this late
+    (paused after the commit), when a newer build has stored its file; deleting that one
+    would leave a ready copy pointing at nothing. A row locked by a newer build still storing
+    is left to that build's own clean-up; a copy deleted meanwhile took its folder with it."""
+    with transaction.atomic():
+        current = (
+            type(build)
+            .objects.select_for_update(skip_locked=True)
+            .filter(pk=build.pk)
+            .values_list("file", flat=True)
+            .first()
+        )
+        if current is not None:
+            remove_other_files(directory, keep=current)

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from publicprotection.errors import StateError
-from publicprotection.private_files import remove_other_files, store_checksummed
+from publicprotection.private_files import store_checksummed
 
 from .. import broker
 from ..models import (
@@ -46,7 +46,7 @@ from ..models import (
 )
 from ..pdf import render_meeting_document_pdf
 from ..selectors import documents as selectors
-from .builds import builds_mark_failed
+from .builds import builds_mark_failed, builds_remove_old_files
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ def document_generate(*, document_id: int) -> MeetingDocument:
             document.full_clean(exclude=["meeting", "agency", "requested_by"])
             document.save()
             directory = document_directory(document)
-            transaction.on_commit(lambda: remove_other_files(directory, name))
+            transaction.on_commit(lambda: builds_remove_old_files(document, directory))
         return document
     except Exception as exc:
         _mark_failed(document_id, exc)

@@ -7,11 +7,11 @@ Withdrawing the invitation removes the grants for that meeting's listings only."
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from publicprotection.accounts.models import Agency
+from publicprotection.private_files import remove_other_files
 
 from ..models import (
     VIEW_LISTING,
@@ -24,6 +24,7 @@ from ..models import (
     MeetingInvitation,
 )
 from .coordinators import require_coordinator_for
+from .documents import document_directory
 
 
 def _grant(listing: MaracCaseListing, agency: Agency) -> None:
@@ -93,12 +94,16 @@ def agency_documents_remove(*, meeting_id: int, agency_id: int | None = None) ->
     copies = MeetingDocument.objects.filter(meeting_id=meeting_id, agency__isnull=False)
     if agency_id is not None:
         copies = copies.filter(agency_id=agency_id)
-    names = [name for name in copies.values_list("file", flat=True) if name]
+    # Each copy's whole folder, not the file its row names now: a build still rendering holds
+    # its row (the delete below waits for it) and points it at a new file when it commits, and
+    # a worker killed after writing a file left one no row names. Either would stay in storage,
+    # holding cases the agency no longer sees, with nothing to find it by.
+    directories = [document_directory(copy) for copy in copies.only("meeting", "kind", "agency")]
     copies.delete()
 
     def remove_files() -> None:
-        for name in names:
-            default_storage.delete(name)
+        for directory in directories:
+            remove_other_files(directory, keep=None)
 
     transaction.on_commit(remove_files)
 

@@ -272,3 +272,167 @@ def test_a_failed_regeneration_leaves_the_last_good_agenda_ready_with_the_error(
     # Regenerating again works, and clears the error.
     agenda = agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
     assert agenda.is_ready and agenda.error == ""
+
+
+def test_a_regeneration_the_sweeper_sends_is_built_by_the_tasks_retry_after_a_transient_error(
+    django_capture_on_commit_callbacks,
+):
+    """Asked for while the broker was down, a regeneration is sent by the sweeper, which sends
+    no `force`. A database blip fails the first attempt and leaves the last good agenda ready
+    with the error; the task's retry still builds the newer version."""
+    from django.db import OperationalError
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from marac import tasks
+    from marac.services.background import lost_builds_resend
+
+    awaiting_decision()
+    first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    task = tasks.generate_agenda
+    with (
+        mock.patch.object(task, "apply_async", side_effect=BrokerDown("no redis")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.agenda_request_generation(team=first.team, meeting_date=MONDAY)
+    submitted_assessment(at(date(2025, 5, 31), 10))  # something new for the newer version
+    render, renders = services.render_agenda_pdf, []
+
+    def blip_then_render(*args):
+        renders.append(args)
+        if len(renders) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return render(*args)
+
+    def worker_takes_it(args=None, **kwargs):
+        return task.apply(args=args)
+
+    with (
+        mock.patch.object(services, "render_agenda_pdf", blip_then_render),
+        mock.patch.object(task, "apply_async", worker_takes_it),
+    ):
+        assert lost_builds_resend().agendas == 1
+
+    agenda = Agenda.objects.get(pk=first.pk)
+    assert len(renders) == 2
+    assert agenda.is_ready and agenda.error == ""
+    assert agenda.checksum != first.checksum
+    assert agenda.counts[AgendaSection.HIGH_RISK] == 1
+
+
+def test_the_next_agenda_carries_forward_from_the_last_one_while_it_is_regenerated(
+    lambeth_supervisor,
+):
+    """Monday's agenda is being regenerated (asked for again, its worker slow or killed, or
+    the broker down) when Tuesday's is built: its last good version, with the meeting's
+    decisions, is still the one to carry forward from."""
+    decided_open = awaiting_decision()
+    monday = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    item = monday.items.get(
+        section=AgendaSection.AWAITING_REVIEW, object_id=decided_open.suspect.person_id
+    )
+    agenda_decision_record(actor=lambeth_supervisor, item=item, action="Chase officer",
+                           owner="PC Jones", done=False)  # fmt: skip
+    from cases.models import ArrestDecision
+
+    ArrestDecision.objects.update(review_status="endorsed", is_outstanding=False)
+    regeneration_asked_for(monday)
+
+    tuesday = agenda_generate(team=team("LAM"), meeting_date=TUESDAY)
+
+    carried = tuesday.items.get(section=AgendaSection.AWAITING_REVIEW)
+    assert carried.carried_from == item
+    assert tuesday.counts["carried_forward"] == monday.items.count()
+    assert "Chase officer" in pdf_text(tuesday)
+
+
+def test_asking_twice_for_a_regeneration_builds_it_once(django_capture_on_commit_callbacks):
+    """A second click (or another tab) while the regeneration asked for is queued sends
+    nothing: two builds would render the agenda twice and refuse the meeting's decisions
+    while the second one runs."""
+    awaiting_decision()
+    first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    sends = []
+    for _ in range(2):
+        with (
+            mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            agenda, queued = services.agenda_request_generation(
+                team=first.team, meeting_date=MONDAY
+            )
+        sends.append(send.call_count)
+
+    assert sends == [1, 0]
+    assert queued is None
+    agenda.refresh_from_db()
+    assert agenda.status == AgendaStatus.PENDING and agenda.sent_at is not None
+    assert not agenda.can_regenerate()  # the page shows no button meanwhile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_that_waited_for_the_build_finds_the_agenda_ready(reference_data):
+    """The same agenda's message delivered twice (acks_late redelivery, the sweeper, two beats):
+    the second started just before the first locked the row to build, so it waited for that
+    build; it then finds the agenda ready instead of rendering it again."""
+    import threading
+
+    from django.db import connection
+
+    awaiting_decision()
+    lam = team("LAM")
+    ensure, render, renders, errors = services._ensure, services.render_agenda_pdf, [], []
+
+    def the_duplicate():
+        try:
+            agenda_generate(team=lam, meeting_date=MONDAY)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    calls = {"first": 0}
+
+    def first_then_duplicate(team, meeting_date):
+        if threading.current_thread() is threading.main_thread():
+            calls["first"] += 1
+            if calls["first"] == 2:  # between the first's claim and its build
+                duplicate = threading.Thread(target=the_duplicate)
+                duplicate.start()
+                duplicate.join(timeout=60)
+        return ensure(team, meeting_date)
+
+    def counted_render(*args):
+        renders.append(threading.current_thread().name)
+        return render(*args)
+
+    with (
+        mock.patch.object(services, "_ensure", first_then_duplicate),
+        mock.patch.object(services, "render_agenda_pdf", counted_render),
+    ):
+        agenda = agenda_generate(team=lam, meeting_date=MONDAY)
+
+    assert errors == []
+    assert agenda.is_ready
+    assert len(renders) == 1
+
+
+def test_a_builds_clean_up_running_late_keeps_the_file_a_newer_build_points_at(
+    django_capture_on_commit_callbacks,
+):
+    """A build's clean-up of earlier files runs once it has committed; its worker paused just
+    there (a stalled host) while the next build (asked for again) stored and committed its
+    PDF. The late clean-up must not delete the file the agenda now points at."""
+    awaiting_decision()
+    with django_capture_on_commit_callbacks() as first_clean_up:
+        first = agenda_generate(team=team("LAM"), meeting_date=MONDAY)
+    submitted_assessment(at(date(2025, 5, 31), 10))  # the next version differs
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda_generate(team=team("LAM"), meeting_date=MONDAY, force=True)
+
+    for clean_up in first_clean_up:  # the paused worker wakes
+        clean_up()
+
+    agenda = Agenda.objects.get(pk=first.pk)
+    assert agenda.checksum != first.checksum
+    assert default_storage.exists(agenda.file.name)
+    assert files_of(agenda) == [agenda.file.name.rsplit("/", 1)[1]]

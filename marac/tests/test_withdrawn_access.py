@@ -3,13 +3,20 @@ cases everywhere: case pages, research, its actions on them (pages and API) and 
 the pack. Its open actions stay open for the coordinator, who sees them on the meeting page and
 reassigns them to an invited agency or closes them (page and API)."""
 
+import threading
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
 from django.urls import reverse
 
+from marac import tasks
 from publicprotection.audit.models import AccessLogEntry
+from tests.locks import backends_waiting_for_a_lock
 
 from ..models import ActionStatus, CaseResearch, MaracAction, MaracActionUpdate, MeetingDocument
 from ..selectors.actions import actions_visible_to
@@ -17,6 +24,7 @@ from ..services import documents as document_services
 from ..services.actions import action_create, action_reassign, action_update
 from ..services.sharing import meeting_invitation_withdraw, meeting_invite
 from .factories import coordinator, idva_partner, listed_case, meeting, social_care_partner
+from .helpers import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +352,80 @@ def test_a_case_taken_off_the_meeting_leaves_no_agency_copy_holding_it(
     # The agency asks again for a copy without the case; the old one is gone, row and file
     assert not MeetingDocument.objects.filter(agency=idva.agency).exists()
     assert not copy.file.storage.exists(copy.file.name)
+
+
+def agency_files(storage, agency) -> list:
+    """Every stored file of the agency's copies of any meeting's documents."""
+    return sorted(storage.glob(f"marac/meetings/*/*/agency-{agency.pk}/*"))
+
+
+def test_a_withdrawn_agency_keeps_no_file_a_killed_build_left_behind(
+    private_storage, django_capture_on_commit_callbacks
+):
+    at, coord = meeting(), coordinator()
+    listed_case(at, coord)
+    idva = idva_partner()
+    invitation = meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    copy = ready_pack_copy(idva, at)
+    # A rebuild's worker was killed after writing its PDF, before the row pointed at it.
+    directory = document_services.document_directory(copy)
+    default_storage.save(f"{directory}/pack-0123456789abcdef.pdf", ContentFile(b"%PDF-1.7 a"))
+    assert len(agency_files(private_storage, idva.agency)) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
+
+    assert agency_files(private_storage, idva.agency) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_withdrawn_while_the_agencys_pack_is_built_leaves_no_file_behind(
+    reference_data, private_storage
+):
+    at, coord = meeting(), coordinator()
+    listed_case(at, coord)
+    idva = idva_partner()
+    invitation = meeting_invite(actor=coord, meeting=at, agency=idva.agency)
+    with mock.patch.object(tasks.generate_meeting_document, "apply_async"):
+        document, _ = document_services.document_request(actor=idva, meeting=at, kind="pack")
+    rendering, release, errors = threading.Event(), threading.Event(), []
+    render = document_services.render_meeting_document_pdf
+
+    def slow_render(**kwargs):  # the worker is still rendering when the coordinator withdraws
+        pdf = render(**kwargs)
+        rendering.set()
+        release.wait(timeout=30)
+        return pdf
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    builder = in_thread(lambda: document_services.document_generate(document_id=document.pk))
+    withdrawer = in_thread(
+        lambda: meeting_invitation_withdraw(actor=coord, invitation_id=invitation.pk)
+    )
+    with mock.patch.object(document_services, "render_meeting_document_pdf", slow_render):
+        builder.start()
+        try:
+            assert rendering.wait(timeout=30)
+            withdrawer.start()  # it waits for the build's lock on the row
+            assert wait_for(lambda: backends_waiting_for_a_lock() >= 1, timeout=30)
+        finally:
+            release.set()
+            builder.join(timeout=30)
+            if withdrawer.ident is not None:  # started
+                withdrawer.join(timeout=30)
+
+    assert errors == []
+    assert not MeetingDocument.objects.filter(pk=document.pk).exists()
+    # The copy finished just before the withdrawal: its PDF, holding the meeting's cases, is
+    # not left in storage with no row to find it by.
+    assert agency_files(private_storage, idva.agency) == []

@@ -247,3 +247,27 @@ def test_history_before_the_first_incident_is_kept_and_later_days_are_recomputed
     assert DailyBoroughFigures.objects.filter(pk=imported.pk).exists()
     assert not DailyBoroughFigures.objects.filter(pk=stale.pk).exists()
     assert rollup_counts(first, dataset.end) == direct_counts(first, dataset.end)
+
+
+def test_the_nightly_refresh_is_retried_after_a_database_blip():
+    """The database restarting (a failover) at 02:30 must not leave the figures a day behind
+    until the next night: the task retries, and the refresh is all or nothing."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from reports import tasks
+
+    refresh, calls = tasks.rollup_refresh_recent, []
+
+    def blip_then_refresh(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("the database system is starting up")
+        return refresh(**kwargs)
+
+    with mock.patch.object(tasks, "rollup_refresh_recent", blip_then_refresh):
+        result = tasks.refresh_rollup.apply(kwargs={"days": 31})
+
+    assert result.successful() and len(calls) == 2
+    assert RollupRefresh.objects.count() == 1
