@@ -35,13 +35,17 @@ def idle_on_the_server_for(page: Page, seconds: float) -> None:
     session.save()
 
 
-def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_the_text(
-    live_app, page: Page
-):
+def signed_in_at_a_form(live_app, page: Page) -> None:
     UserFactory(username="ali.officer", role=Role.OFFICER, team=team("LAM"))
     page.clock.install()
     sign_in(page, live_app.url, "ali.officer")
     page.goto(f"{live_app.url}/cases/incidents/new/")
+
+
+def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_the_text(
+    live_app, page: Page
+):
+    signed_in_at_a_form(live_app, page)
     field = page.get_by_label("CAD reference (optional)")
     dialog = page.get_by_role("dialog")
 
@@ -81,6 +85,77 @@ def test_typing_keeps_the_session_the_warning_offers_more_time_and_an_end_keeps_
     page.get_by_role("button", name="Save draft and continue").click()
     expect(page.get_by_role("heading", name="Sign in to Public Protection")).to_be_visible()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("sent was not saved")
+
+
+# The page's first answer is read only when the test releases it (the answer itself is read at
+# once, so once released the page's code after it runs before any timer).
+HOLD_THE_FIRST_ANSWER = """() => {
+  const json = Response.prototype.json
+  let reads = 0
+  Response.prototype.json = function () {
+    const body = json.call(this)
+    if (reads++ > 0) return body
+    window.answerRead = body
+    return new Promise((resolve) => { window.releaseAnswer = resolve }).then(() => body)
+  }
+}"""
+
+RELEASE_THE_ANSWER = """async () => {
+  await window.answerRead
+  window.releaseAnswer()
+  await new Promise((resolve) => setTimeout(resolve, 0))
+}"""
+
+
+def test_an_answer_read_after_the_clock_jumped_is_asked_again(live_app, page: Page):
+    """A laptop shut with a request under way: the server's answer (plenty of time left) was
+    read after the jump and counted from then, so the page thought the session had half an hour
+    more and said nothing when it had ended. (The journey above could fail so under load: the
+    answer to its last check read after its last fast_forward.)"""
+    signed_in_at_a_form(live_app, page)
+    page.evaluate(HOLD_THE_FIRST_ANSWER)
+    with page.expect_response("**/account/session/") as asked:
+        page.clock.fast_forward("28:10")
+    assert asked.value.json()["seconds_left"] > 0
+    Session.objects.all().delete()
+    page.clock.fast_forward("30:00")
+    page.evaluate(RELEASE_THE_ANSWER)
+    expect(page.get_by_role("dialog", name="You have been signed out")).to_be_visible()
+
+
+def test_an_older_answer_read_after_the_end_does_not_close_the_signed_out_dialog(
+    live_app, page: Page
+):
+    """Coming back to the tab asks beside the timer's own check: the older answer (time left),
+    read after the newer one (signed out), took the page back to signed in and closed the
+    dialog, so the officer was not told."""
+    signed_in_at_a_form(live_app, page)
+    page.evaluate(HOLD_THE_FIRST_ANSWER)
+    with page.expect_response("**/account/session/"):
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    Session.objects.all().delete()
+    with page.expect_response("**/account/session/") as ended:
+        page.clock.fast_forward("30:00")
+    assert ended.value.status == 401
+    signed_out = page.get_by_role("dialog", name="You have been signed out")
+    expect(signed_out).to_be_visible()
+    page.evaluate(RELEASE_THE_ANSWER)
+    expect(signed_out).to_be_visible()
+
+
+def test_a_check_the_server_does_not_answer_is_given_up_for_the_pages_own_clock(
+    live_app, page: Page
+):
+    """A request the server never answered left the page waiting for ever, with no timer: the
+    dialog never came."""
+    signed_in_at_a_form(live_app, page)
+    unanswered = []
+    page.route("**/account/session/", lambda route: unanswered.append(route))
+    with page.expect_request("**/account/session/"):
+        page.clock.fast_forward("30:00")
+    page.clock.fast_forward("00:30")  # the page gives the request up after 20 seconds
+    expect(page.get_by_role("dialog", name="You have been signed out")).to_be_visible()
+    assert len(unanswered) == 1
 
 
 def test_a_form_opened_before_signing_in_again_in_another_tab_still_saves(live_app, page: Page):
