@@ -110,10 +110,16 @@ HOLD_THE_FIRST_ANSWER = """() => {
   }
 }"""
 
+# ... and the evaluate returns after it: a message is a task of its own, after the page's code
+# (not a timer: Playwright's clock runs those, and a paused one would leave this waiting).
 RELEASE_THE_ANSWER = """async () => {
   await window.answerRead
   window.releaseAnswer()
-  await new Promise((resolve) => setTimeout(resolve, 0))
+  await new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = resolve
+    channel.port2.postMessage(null)
+  })
 }"""
 
 
