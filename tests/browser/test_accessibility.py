@@ -66,9 +66,14 @@ def url_shape(url: str) -> str:
 
 
 def next_frame(page: Page) -> None:
-    """After layout and the page's own resize handlers (requestAnimationFrame)."""
+    """After layout and the page's own resize handlers (requestAnimationFrame). A page that
+    draws no frame (hidden) runs no animation frame, and an evaluate has no timeout: it would
+    wait for ever, so it gives up after 5 seconds."""
     page.evaluate(
-        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        """() => new Promise(done => {
+            requestAnimationFrame(() => requestAnimationFrame(done))
+            setTimeout(done, 5000)
+        })"""
     )
 
 

@@ -70,6 +70,8 @@ def test_officer_assesses_high_builds_a_plan_and_the_supervisor_confirms(live_ap
     expect(page.get_by_text("Strangulation or choking is present")).to_be_visible()
     page.get_by_label("Confirm the grading").check()
     page.get_by_role("button", name="Save review").click()
+    # The review is saved once the queue says so (the click does not wait for the answer)
+    expect(page.get_by_text(f"Grading of {victim.person.full_name} confirmed")).to_be_visible()
 
     assessment = RiskAssessment.objects.get()
     assert assessment.status == AssessmentStatus.CONFIRMED

@@ -19,8 +19,16 @@
 // same person is signed in, the page's forms take it (and an ended dialog
 // closes), checked whenever the tab is shown or focused again. Someone else
 // signed in means this page's session is over.
+//
+// Answers can be read late and out of order (a laptop shut with a request under
+// way, a busy server, a check on coming back beside the timer's own): each
+// counts from when it was asked, not when it was read, and one asked before an
+// answer already used is ignored. A request the server does not answer is given
+// up after a while, so the page falls back on its own clock instead of waiting
+// for ever.
 
 const PING_EVERY_MS = 4 * 60 * 1000
+const REQUEST_TIMEOUT_MS = 20 * 1000
 
 function csrfToken () {
   try {
@@ -68,24 +76,48 @@ export function initSessionTimeout (dialog) {
   let ticker = null
   let isOver = false
 
+  let asked = 0 // requests sent
+  let heard = 0 // the latest of them whose answer was used
+
+  // What the server says, as { secondsLeft, at } (at: when it was asked), or
+  // undefined for an answer older than one already used.
   async function ask (url, options) {
+    const request = ++asked
+    const at = Date.now()
+    const answer = await read(url, options)
+    if (request < heard) return undefined
+    if (answer.secondsLeft !== null) heard = request
+    useCsrfToken(answer.csrfToken)
+    return { secondsLeft: answer.secondsLeft, at }
+  }
+
+  function timeLimit () {
+    if (typeof AbortSignal !== 'function' || typeof AbortSignal.timeout !== 'function') return undefined
+    return AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+  }
+
+  async function read (url, options) {
     // 401 (or a redirect to sign in): the session is over. Anything else we
-    // cannot read (the network, a 5xx): unknown, so trust our own clock.
+    // cannot read (the network, a 5xx, no answer in time): unknown, so trust
+    // our own clock.
     try {
       const response = await fetch(url, {
         credentials: 'same-origin',
         redirect: 'manual',
         headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
+        signal: timeLimit(),
         ...options
       })
-      if (response.status === 401 || response.type === 'opaqueredirect') return 0
-      if (!response.ok) return null
+      if (response.status === 401 || response.type === 'opaqueredirect') return { secondsLeft: 0 }
+      if (!response.ok) return { secondsLeft: null }
       const body = await response.json()
-      if (body.user !== undefined && String(body.user) !== dialog.dataset.user) return 0
-      useCsrfToken(body.csrf_token)
-      return typeof body.seconds_left === 'number' ? body.seconds_left : null
+      if (body.user !== undefined && String(body.user) !== dialog.dataset.user) return { secondsLeft: 0 }
+      return {
+        secondsLeft: typeof body.seconds_left === 'number' ? body.seconds_left : null,
+        csrfToken: body.csrf_token
+      }
     } catch {
-      return null
+      return { secondsLeft: null }
     }
   }
 
@@ -94,17 +126,25 @@ export function initSessionTimeout (dialog) {
     timer = setTimeout(check, Math.max(0, endsAt - warningMs - Date.now()))
   }
 
-  function learn (secondsLeft) {
-    if (secondsLeft === null) return
-    endsAt = Date.now() + secondsLeft * 1000
+  // The end, counted from when the server was asked (it may have been read much
+  // later); nothing to learn from an unknown answer.
+  function learn (answer) {
+    if (answer.secondsLeft === null) return
+    endsAt = answer.at + answer.secondsLeft * 1000
   }
 
   async function check () {
-    const secondsLeft = await ask(statusUrl)
-    if (isOver) return secondsLeft > 0 ? resume(secondsLeft) : undefined
-    learn(secondsLeft)
+    const answer = await ask(statusUrl)
+    if (answer === undefined) return // a later request's answer has been used
+    if (isOver) return answer.secondsLeft > 0 ? resume(answer) : undefined
+    learn(answer)
     const left = endsAt - Date.now()
-    if (left <= 0) return showEnded()
+    if (left <= 0) {
+      // Time was left when the server was asked, but the answer was read too late
+      // to say whether it still is: ask again.
+      if (answer.secondsLeft > 0) return schedule()
+      return showEnded()
+    }
     if (left > warningMs + 5000) {
       // Someone was active in another tab: the session has longer than we thought.
       if (dialog.open) closeDialog()
@@ -147,9 +187,9 @@ export function initSessionTimeout (dialog) {
   }
 
   // Signed in again (in another tab) as the same person: this page works again.
-  function resume (secondsLeft) {
+  function resume (answer) {
     isOver = false
-    learn(secondsLeft)
+    learn(answer)
     if (dialog.open) closeDialog()
     schedule()
   }
@@ -161,9 +201,11 @@ export function initSessionTimeout (dialog) {
 
   async function keepAlive () {
     lastPing = Date.now()
-    const left = await ask(keepAliveUrl, { method: 'POST' })
-    if (left === 0) return showEnded()
-    learn(left)
+    const answer = await ask(keepAliveUrl, { method: 'POST' })
+    if (answer === undefined) return // a later request's answer has been used
+    if (isOver) return answer.secondsLeft > 0 ? resume(answer) : undefined
+    if (answer.secondsLeft === 0) return showEnded()
+    learn(answer)
     schedule()
   }
 
