@@ -33,13 +33,38 @@ def supervisor():
     )
 
 
-def submitted_medium():
+def submitted_medium(**marac):
+    """A MEDIUM awaiting review (with `marac`, the officer's MARAC decision fields)."""
     officer = UserFactory(role=Role.OFFICER, team=team("LAM"), first_name="PC", last_name="Author")
     _, victim, _ = complete_incident(actor=officer)
     assessment = start_assessment(victim=victim, actor=officer)
     add_action(assessment)
-    assessment = answer(assessment, yes=["separation"], final_level=Level.MEDIUM)
+    assessment = answer(assessment, yes=["separation"], final_level=Level.MEDIUM, **marac)
     return services.assessment_submit(actor=officer, assessment_id=assessment.pk)
+
+
+def regrade_to_high(assessment, *, actor=None, **marac):
+    """A supervisor's regrade of `assessment` to HIGH (with `marac`, their MARAC decision)."""
+    return services.assessment_regrade(
+        actor=actor or supervisor(),
+        assessment_id=assessment.pk,
+        level=Level.HIGH,
+        rationale="Credible threats to kill disclosed to the IDVA.",
+        **marac,
+    )
+
+
+def reassessment_started(assessment):
+    return services.assessment_start(
+        actor=assessment.created_by, victim=assessment.victim, reassessment_reason="New disclosure"
+    )
+
+
+def replaced_by_a_submitted_reassessment(assessment) -> None:
+    reassessment = reassessment_started(assessment)
+    add_action(reassessment)
+    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
+    services.assessment_submit(actor=assessment.created_by, assessment_id=reassessment.pk)
 
 
 def test_regrading_to_high_needs_a_marac_decision():
@@ -76,13 +101,7 @@ def test_a_supervisors_regrade_to_high_is_to_be_referred_and_credited_to_the_sup
     coord, sergeant = coordinator(), supervisor()
     assert list(assessments_to_be_referred(viewer=coord)) == []
 
-    regraded = services.assessment_regrade(
-        actor=sergeant,
-        assessment_id=assessment.pk,
-        level=Level.HIGH,
-        rationale="Credible threats to kill disclosed to the IDVA.",
-        marac_decision=MaracDecision.REFER,
-    )
+    regraded = regrade_to_high(assessment, actor=sergeant, marac_decision=MaracDecision.REFER)
 
     assert regraded.level_set_by == sergeant
     assert regraded.is_regraded
@@ -174,18 +193,10 @@ def test_a_regrade_to_high_of_an_assessment_being_reassessed_is_to_be_referred()
     # Given a MEDIUM awaiting review whose victim's reassessment has been started
     coord = coordinator()
     medium = submitted_medium()
-    services.assessment_start(
-        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
-    )
+    reassessment_started(medium)
 
     # When a supervisor regrades the MEDIUM to HIGH, deciding to refer
-    regraded = services.assessment_regrade(
-        actor=supervisor(),
-        assessment_id=medium.pk,
-        level=Level.HIGH,
-        rationale="Credible threats to kill disclosed to the IDVA.",
-        marac_decision=MaracDecision.REFER,
-    )
+    regraded = regrade_to_high(medium, marac_decision=MaracDecision.REFER)
 
     # Then the supervisor's HIGH reaches the coordinator
     assert list(assessments_to_be_referred(viewer=coord)) == [regraded]
@@ -194,19 +205,11 @@ def test_a_regrade_to_high_of_an_assessment_being_reassessed_is_to_be_referred()
 def test_a_regrade_to_high_behind_a_draft_reassessment_is_on_the_daily_agenda():
     # Given a MEDIUM awaiting review whose victim's reassessment has been started
     medium = submitted_medium()
-    services.assessment_start(
-        actor=medium.created_by, victim=medium.victim, reassessment_reason="New disclosure"
-    )
+    reassessment_started(medium)
     before = timezone.now()
 
     # When a supervisor regrades it to HIGH
-    regraded = services.assessment_regrade(
-        actor=supervisor(),
-        assessment_id=medium.pk,
-        level=Level.HIGH,
-        rationale="Credible threats to kill disclosed to the IDVA.",
-        marac_decision=MaracDecision.REFER,
-    )
+    regraded = regrade_to_high(medium, marac_decision=MaracDecision.REFER)
 
     # Then the next daily agenda lists the new HIGH, naming the supervisor
     period = Period(start=before, end=timezone.now() + timedelta(seconds=1))
@@ -217,18 +220,10 @@ def test_a_regrade_to_high_behind_a_draft_reassessment_is_on_the_daily_agenda():
 
 def medium_not_referred():
     """A MEDIUM awaiting review on which the officer recorded a decision not to refer."""
-    officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
-    _, victim, _ = complete_incident(actor=officer)
-    assessment = start_assessment(victim=victim, actor=officer)
-    add_action(assessment)
-    assessment = answer(
-        assessment,
-        yes=["separation"],
-        final_level=Level.MEDIUM,
+    return submitted_medium(
         marac_decision=MaracDecision.NOT_REFERRED,
         marac_not_referred_reason="Medium risk: below the MARAC threshold.",
     )
-    return services.assessment_submit(actor=officer, assessment_id=assessment.pk)
 
 
 def test_a_regrade_to_high_does_not_inherit_a_decision_not_to_refer_made_for_a_lower_level():
@@ -237,12 +232,7 @@ def test_a_regrade_to_high_does_not_inherit_a_decision_not_to_refer_made_for_a_l
 
     # When a supervisor regrades it to HIGH without a MARAC decision of their own
     with pytest.raises(ValidationError) as error:
-        services.assessment_regrade(
-            actor=supervisor(),
-            assessment_id=medium.pk,
-            level=Level.HIGH,
-            rationale="Credible threats to kill disclosed to the IDVA.",
-        )
+        regrade_to_high(medium)
 
     # Then the supervisor is asked for it: the officer's "not referred" was about a MEDIUM
     assert "marac_decision" in error.value.message_dict
@@ -255,13 +245,7 @@ def test_a_regrade_to_high_of_a_medium_not_referred_can_refer_it():
     coord, medium = coordinator(), medium_not_referred()
 
     # When a supervisor regrades it to HIGH and decides to refer
-    regraded = services.assessment_regrade(
-        actor=supervisor(),
-        assessment_id=medium.pk,
-        level=Level.HIGH,
-        rationale="Credible threats to kill disclosed to the IDVA.",
-        marac_decision=MaracDecision.REFER,
-    )
+    regraded = regrade_to_high(medium, marac_decision=MaracDecision.REFER)
 
     # Then it is to be referred, and the officer's reason not to is gone
     assert regraded.marac_decision == MaracDecision.REFER
@@ -285,23 +269,11 @@ def test_the_review_page_asks_for_the_marac_decision_when_the_officer_did_not_re
 def test_a_regrade_of_an_assessment_replaced_by_a_submitted_reassessment_is_refused():
     # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
     medium = submitted_medium()
-    officer = medium.created_by
-    reassessment = services.assessment_start(
-        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
-    )
-    add_action(reassessment)
-    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
-    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+    replaced_by_a_submitted_reassessment(medium)
 
     # When a supervisor regrades the replaced MEDIUM to HIGH
     with pytest.raises(StateError) as error:
-        services.assessment_regrade(
-            actor=supervisor(),
-            assessment_id=medium.pk,
-            level=Level.HIGH,
-            rationale="Credible threats to kill disclosed to the IDVA.",
-            marac_decision=MaracDecision.REFER,
-        )
+        regrade_to_high(medium, marac_decision=MaracDecision.REFER)
 
     # Then they are told to review the reassessment: a HIGH on the replaced assessment would be
     # in force nowhere, and reach neither the coordinator's list nor the agenda
@@ -314,13 +286,7 @@ def test_a_regrade_of_an_assessment_replaced_by_a_submitted_reassessment_is_refu
 def test_a_late_confirmation_of_a_replaced_assessment_is_still_possible():
     # Given a MEDIUM awaiting review, replaced by a reassessment already submitted
     medium = submitted_medium()
-    officer = medium.created_by
-    reassessment = services.assessment_start(
-        actor=officer, victim=medium.victim, reassessment_reason="New disclosure"
-    )
-    add_action(reassessment)
-    reassessment = answer(reassessment, yes=["separation"], final_level=Level.MEDIUM)
-    services.assessment_submit(actor=officer, assessment_id=reassessment.pk)
+    replaced_by_a_submitted_reassessment(medium)
 
     # When a supervisor confirms the replaced one, it leaves the queue
     confirmed = services.assessment_confirm(actor=supervisor(), assessment_id=medium.pk)

@@ -319,6 +319,15 @@ def test_an_officers_no_to_escalation_needs_the_clearing_note_when_the_suggestio
     assert assessment.answers.get(question__code="escalation").value == AnswerValue.NO
 
 
+def regrade_to_medium(supervisor, assessment):
+    return services.assessment_regrade(
+        actor=supervisor,
+        assessment_id=assessment.pk,
+        level=Level.MEDIUM,
+        rationale="Stalking disclosed since.",
+    )
+
+
 def test_regrading_to_a_level_that_needs_a_plan_needs_the_plan(lambeth_supervisor):
     assessment = answer(start_assessment(), final_level=Level.STANDARD)
     assessment = services.assessment_submit(
@@ -326,21 +335,11 @@ def test_regrading_to_a_level_that_needs_a_plan_needs_the_plan(lambeth_superviso
     )
 
     with pytest.raises(ValidationError) as error:
-        services.assessment_regrade(
-            actor=lambeth_supervisor,
-            assessment_id=assessment.pk,
-            level=Level.MEDIUM,
-            rationale="Stalking disclosed since.",
-        )
+        regrade_to_medium(lambeth_supervisor, assessment)
 
     assert "RARA plan" in error.value.message_dict["level"][0]
     add_action(assessment)
-    regraded = services.assessment_regrade(
-        actor=lambeth_supervisor,
-        assessment_id=assessment.pk,
-        level=Level.MEDIUM,
-        rationale="Stalking disclosed since.",
-    )
+    regraded = regrade_to_medium(lambeth_supervisor, assessment)
     assert regraded.final_level == Level.MEDIUM
 
 
@@ -381,11 +380,6 @@ def test_regrading_to_medium_with_only_cancelled_actions_needs_the_plan(lambeth_
 
     # When a supervisor regrades it to MEDIUM, then the plan is asked for
     with pytest.raises(ValidationError) as error:
-        services.assessment_regrade(
-            actor=lambeth_supervisor,
-            assessment_id=assessment.pk,
-            level=Level.MEDIUM,
-            rationale="Stalking disclosed since.",
-        )
+        regrade_to_medium(lambeth_supervisor, assessment)
 
     assert "RARA plan" in error.value.message_dict["level"][0]
