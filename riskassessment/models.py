@@ -91,6 +91,12 @@ class MaracDecision(models.TextChoices):
     NOT_REFERRED = "not_referred", "Not referred, with reasons"
 
 
+def visible_high_risk() -> Q:
+    """`RiskAssessment.is_visible_high_risk` as a filter (the index `assessment_to_refer`
+    repeats it: keep the two alike)."""
+    return Q(final_level=Level.HIGH) | Q(recommended_level=Level.HIGH)
+
+
 def _assessment_of(party_id: str) -> str:
     """SQL: whether the victim party `party_id` (an SQL expression) has any risk assessment."""
     return (
@@ -193,8 +199,9 @@ class RiskAssessment(models.Model):
                 name="assessment_level_set_at",
                 condition=Q(level_set_at__isnull=False),
             ),
-            # The coordinator's "to be referred" list: every current HIGH not decided against
-            # referral and not referred, however old (a forgotten referral must surface). Only
+            # The coordinator's "to be referred" list: every current visible HIGH (in force or
+            # recommended) not decided against referral and not referred, however old (a
+            # forgotten referral must surface). Only
             # those waiting are in it, so reading it does not grow with the years of HIGHs
             # already referred (110,000 across London at a million incidents, each checked
             # for a referral: 50-100 ms).
@@ -210,7 +217,8 @@ class RiskAssessment(models.Model):
                 fields=["borough", "-submitted_at"],
                 include=["id"],
                 name="assessment_to_refer",
-                condition=Q(final_level="high", is_current=True, has_open_marac_referral=False)
+                condition=(Q(final_level="high") | Q(recommended_level="high"))
+                & Q(is_current=True, has_open_marac_referral=False)
                 & ~Q(marac_decision="not_referred")
                 & ~Q(status="draft"),
             ),
@@ -267,8 +275,16 @@ class RiskAssessment(models.Model):
         return self.final_level == Level.HIGH
 
     @property
+    def is_visible_high_risk(self) -> bool:
+        """HIGH in force or HIGH recommended by the instrument: a MARAC referral criterion
+        (DOMAIN.md, MARAC: "visible high risk"; professional judgement never downgrades). An
+        officer who sets a recommended HIGH lower changes the risk level in force, not whether
+        the case goes to MARAC: that needs its own recorded decision."""
+        return Level.HIGH in (self.final_level, self.recommended_level)
+
+    @property
     def is_not_referred_to_marac(self) -> bool:
-        """The officer decided, with a reason, not to refer this HIGH risk to MARAC."""
+        """The officer decided, with a reason, not to refer this visible high risk to MARAC."""
         return self.marac_decision == MaracDecision.NOT_REFERRED
 
     def can_edit(self) -> bool:

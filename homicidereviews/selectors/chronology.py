@@ -6,7 +6,8 @@ Read only by those who may read the review (review_get has already checked). The
 queries is fixed (one per kind of record), whatever the number of entries.
 
 Missed-opportunity markers (the rules; DOMAIN.md):
-- HIGH_NO_MARAC: a submitted HIGH assessment with no MARAC decision recorded and no referral;
+- HIGH_NO_MARAC: a submitted HIGH assessment (set or recommended) with no MARAC decision
+  recorded and no referral;
 - REVIEW_LATE: a decision not to arrest whose supervisor review came after its deadline, or is
   still awaited past it;
 - ACTION_DECLINED / ACTION_OVERDUE: a RARA action declined by the victim, or a RARA or MARAC
@@ -185,7 +186,7 @@ def chronology_for(
         when = assessment.submitted_at or assessment.created_at
         markers = []
         if (
-            assessment.is_high_risk
+            assessment.is_visible_high_risk
             and not assessment.marac_decision
             and assessment.pk not in referred_assessments
         ):

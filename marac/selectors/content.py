@@ -102,8 +102,18 @@ def _in_borough(queryset, field: str, team: Team):
 # --- Risk assessments ------------------------------------------------------------------------
 
 
-def _submitted_in(period: Period, level: str):
-    """Current assessments at `level` submitted in the period, or whose level was set in it (a
+# The agenda's "new high risk": HIGH in force, or recommended HIGH and set lower (a visible
+# high risk still goes to MARAC, DOMAIN.md). The second arm names the lower levels so that
+# each arm is a range of the (final_level, -submitted_at) index.
+VISIBLE_HIGH = Q(final_level=Level.HIGH) | Q(
+    final_level__in=[Level.STANDARD, Level.MEDIUM], recommended_level=Level.HIGH
+)
+# Medium with escalation, unless recommended HIGH: that one is under "new high risk".
+MEDIUM_NOT_RECOMMENDED_HIGH = Q(final_level=Level.MEDIUM) & ~Q(recommended_level=Level.HIGH)
+
+
+def _submitted_in(period: Period, levels: Q):
+    """Current assessments at `levels` submitted in the period, or whose level was set in it (a
     supervisor's regrade after the submission's meeting is new to the meeting), or whose
     incident was submitted in it (an assessment made while the incident was a draft waits for
     it: it must not miss every meeting because its own submission fell in an earlier period).
@@ -112,7 +122,7 @@ def _submitted_in(period: Period, level: str):
     query span two tables, so PostgreSQL joined every incident to every assessment at the
     level (over a second at a million incidents, growing with history)."""
     start, end = period.start, period.end
-    at_level = RiskAssessment.objects.filter(final_level=level).order_by()
+    at_level = RiskAssessment.objects.filter(levels).order_by()
     ids = (
         at_level.filter(submitted_at__gte=start, submitted_at__lt=end)
         .values_list("id", flat=True)
@@ -128,8 +138,8 @@ def _submitted_in(period: Period, level: str):
     return RiskAssessment.objects.filter(
         NOT_DRAFT,
         Q(is_current=True) | Q(id__in=superseded_by_a_draft()),  # the level in force
+        levels,
         id__in=list(ids),
-        final_level=level,
         status__in=[AssessmentStatus.AWAITING_REVIEW, AssessmentStatus.CONFIRMED],
     ).select_related("incident", "person", "borough", "instrument", "created_by", "level_set_by")
 
@@ -149,7 +159,12 @@ def level_set_by_text(assessment: RiskAssessment) -> str:
 def _assessment_lines(assessment: RiskAssessment, *, with_borough: bool = False) -> tuple[str, ...]:
     lines = [
         f"{assessment.person.full_name}, graded {assessment.get_final_level_display().upper()}"
-        f" with {assessment.instrument.name} {level_set_by_text(assessment)}"
+        + (
+            f" (recommended {assessment.get_recommended_level_display().upper()})"
+            if assessment.is_lowered
+            else ""
+        )
+        + f" with {assessment.instrument.name} {level_set_by_text(assessment)}"
         f" ({assessment.get_status_display().lower()})."
     ]
     if with_borough:
@@ -164,7 +179,7 @@ def _assessment_lines(assessment: RiskAssessment, *, with_borough: bool = False)
 
 
 def new_high_risk(team: Team, period: Period, *, with_borough: bool = False) -> list[ItemSpec]:
-    qs = _in_borough(_submitted_in(period, Level.HIGH), "borough_id", team)
+    qs = _in_borough(_submitted_in(period, VISIBLE_HIGH), "borough_id", team)
     section = AgendaSection.LONDON_HIGH_RISK if team.is_central else AgendaSection.HIGH_RISK
     return [
         ItemSpec(
@@ -183,7 +198,7 @@ def medium_with_escalation(team: Team, period: Period) -> list[ItemSpec]:
         assessment=OuterRef("pk"), question__code=ESCALATION_CODE, value=AnswerValue.YES
     )
     qs = _in_borough(
-        _submitted_in(period, Level.MEDIUM).filter(Exists(escalation)),
+        _submitted_in(period, MEDIUM_NOT_RECOMMENDED_HIGH).filter(Exists(escalation)),
         "borough_id",
         team,
     )

@@ -27,6 +27,7 @@ from riskassessment.models import (
     Level,
     MaracDecision,
     RiskAssessment,
+    visible_high_risk,
 )
 from riskassessment.selectors.assessments import assessments_visible_to, superseded_by_a_draft
 
@@ -99,16 +100,18 @@ def open_referral_exists() -> Exists:
 
 
 def to_be_referred_filter() -> Q:
-    """Current, submitted HIGH assessments not decided against referral.
+    """Current, submitted visible HIGH assessments not decided against referral.
 
     High risk cases go to MARAC (DOMAIN.md, MARAC). The rule reads the level in force, however
     it became HIGH (the officer's level, a supervisor's regrade, DASH, a reassessment, an
-    escalation): a HIGH with no decision recorded is to be referred, and only a recorded
-    decision not to refer, with its reasons, takes it off the list. A HIGH whose reassessment
+    escalation), and the instrument's recommendation: a recommended HIGH that an officer or a
+    supervisor set lower is still a visible high risk (professional judgement is never used to
+    downgrade). One with no decision recorded is to be referred, and only a recorded decision
+    not to refer, with its reasons, takes it off the list. A HIGH whose reassessment
     is still a draft stays in force (`superseded_by_a_draft`): starting a reassessment and
     leaving it unsubmitted must not take a HIGH off the list."""
     return (
-        Q(final_level=Level.HIGH)
+        visible_high_risk()
         & (Q(is_current=True) | Q(id__in=superseded_by_a_draft()))
         & ~Q(marac_decision=MaracDecision.NOT_REFERRED)
         & ~Q(status=AssessmentStatus.DRAFT)
@@ -404,6 +407,14 @@ def suggested_criteria(*, assessment: RiskAssessment) -> list[SuggestedCriterion
     elif assessment.final_level == Level.HIGH:
         found.append(
             SuggestedCriterion(ReferralCriterion.VISIBLE_HIGH_RISK, "Assessed as HIGH risk.")
+        )
+    elif assessment.recommended_level == Level.HIGH:
+        found.append(
+            SuggestedCriterion(
+                ReferralCriterion.VISIBLE_HIGH_RISK,
+                f"{assessment.instrument.name} recommended HIGH risk "
+                f"(the level set is {assessment.get_final_level_display() or 'not set'}).",
+            )
         )
 
     when = assessment.incident.occurred_at

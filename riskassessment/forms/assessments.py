@@ -41,7 +41,7 @@ class AssessmentForm(GovukFormMixin, forms.Form):
         required=False,
     )
     marac_decision = forms.ChoiceField(
-        label="MARAC referral (high risk)",
+        label="MARAC referral (high risk, set or recommended)",
         choices=MaracDecision.choices,
         widget=GovukRadioSelect,
         required=False,

@@ -46,7 +46,10 @@ class GradingReviewForm(GovukFormMixin, forms.Form):
     )
     marac_decision = forms.ChoiceField(
         label="MARAC referral",
-        help_text="Only if you regrade to high and the officer did not refer the case.",
+        help_text=(
+            "Needed if you regrade to high and the officer did not refer the case, or if the "
+            "recommendation is high and no decision is recorded."
+        ),
         choices=MaracDecision.choices,
         required=False,
         widget=GovukRadioSelect,

@@ -358,6 +358,7 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
         problems.update(
             marac_decision_problems(
                 level=final,
+                recommended_level=recommended,
                 marac_decision=assessment.marac_decision,
                 marac_not_referred_reason=assessment.marac_not_referred_reason,
             )
@@ -464,15 +465,23 @@ def assessment_confirm(*, actor, assessment_id: int, rationale: str = "") -> Ris
 
 
 def marac_decision_problems(
-    *, level: str, marac_decision: str, marac_not_referred_reason: str
+    *, level: str, recommended_level: str, marac_decision: str, marac_not_referred_reason: str
 ) -> dict[str, str]:
-    """A HIGH level is referred to MARAC or the reasons not to are recorded (DOMAIN.md,
-    MARAC: high risk cases go to MARAC). Whoever sets HIGH, officer or supervisor, decides."""
+    """A visible high risk is referred to MARAC or the reasons not to are recorded (DOMAIN.md,
+    MARAC: "visible high risk"; professional judgement is never used to downgrade). It is
+    visible when HIGH is the level set or the instrument's recommendation: a recommended HIGH
+    set lower still needs the decision. Whoever sets the level, officer or supervisor, decides."""
     problems: dict[str, str] = {}
     if marac_decision == MaracDecision.NOT_REFERRED and not marac_not_referred_reason.strip():
         problems["marac_not_referred_reason"] = "Say why the case is not referred to MARAC"
-    elif level == Level.HIGH and marac_decision not in MaracDecision.values:
-        problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
+    elif marac_decision not in MaracDecision.values:
+        if level == Level.HIGH:
+            problems["marac_decision"] = "High risk: refer to MARAC, or record why not"
+        elif recommended_level == Level.HIGH:
+            problems["marac_decision"] = (
+                "The recommendation is high risk, which goes to MARAC whatever level is set: "
+                "refer to MARAC, or record why not"
+            )
     return problems
 
 
@@ -514,17 +523,18 @@ def assessment_regrade(
             f"{Level(level).label} risk needs a RARA plan: add at least one action to the plan, "
             "then regrade"
         )
-    if (
-        not marac_decision
-        and level == Level.HIGH
-        and assessment.marac_decision == MaracDecision.REFER
-    ):
-        # The officer's decision to refer stands. A decision not to refer was made for the lower
-        # level being regraded, so it never stands for a HIGH: whoever sets HIGH decides (ADR 0009).
+    if not marac_decision and assessment.marac_decision == MaracDecision.REFER:
+        # The officer's decision to refer stands, whatever the new level.
         marac_decision = MaracDecision.REFER
+    elif not marac_decision and assessment.is_not_referred_to_marac and level != Level.HIGH:
+        # A decision not to refer stands for a level that is not HIGH (it was made with the
+        # recommendation in view), never for a HIGH: whoever sets HIGH decides (ADR 0009).
+        marac_decision = MaracDecision.NOT_REFERRED
+        marac_not_referred_reason = assessment.marac_not_referred_reason
     errors.update(
         marac_decision_problems(
             level=level,
+            recommended_level=assessment.recommended_level,
             marac_decision=marac_decision,
             marac_not_referred_reason=marac_not_referred_reason,
         )

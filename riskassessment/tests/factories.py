@@ -54,7 +54,8 @@ def submitted(*, final_level=Level.HIGH, yes=("strangulation",), borough_code="L
               **fields):  # fmt: skip
     """An assessment awaiting review, made through the services."""
     assessment = start_assessment(borough_code=borough_code, actor=actor)
-    if final_level == Level.HIGH:
+    if final_level == Level.HIGH or "lowering_rationale" in fields:
+        # A HIGH, set or recommended (lowered), needs the MARAC decision.
         fields.setdefault("marac_decision", "refer")
     assessment = answer(assessment, yes=yes, final_level=final_level, **fields)
     add_action(assessment)
@@ -66,7 +67,8 @@ def assess(victim, *, level=Level.STANDARD, reason="", yes=(), **fields):
     assessment = assessment_start(
         actor=victim.incident.created_by, victim=victim, reassessment_reason=reason
     )
-    if level == Level.HIGH:
+    if level == Level.HIGH or "lowering_rationale" in fields:
+        # A HIGH, set or recommended (lowered), needs the MARAC decision.
         fields.setdefault("marac_decision", "refer")
     assessment = answer(assessment, yes=yes, final_level=level, **fields)
     if level != Level.STANDARD:

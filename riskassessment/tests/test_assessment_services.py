@@ -212,6 +212,7 @@ def test_confirming_a_lowered_grading_needs_a_rationale(lambeth_supervisor):
         yes=["weapon_use"],
         final_level=Level.MEDIUM,
         lowering_rationale="The 'weapon' was a rolled-up newspaper; no injury.",
+        marac_decision="refer",
     )
     add_action(assessment)
     services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)

@@ -240,7 +240,8 @@ def test_regrading_keeps_what_was_typed_on_error(client, lambeth_supervisor):
 
 
 def test_supervisor_regrades_with_a_rationale_and_the_history_is_kept(client, lambeth_supervisor):
-    assessment = lowered()
+    # The officer's decision not to refer does not stand for the supervisor's HIGH.
+    assessment = lowered(marac_decision="not_referred", marac_not_referred_reason="At MAPPA.")
     client.force_login(lambeth_supervisor)
 
     body = {"action": "regrade", "level": "high", "rationale": "Strangulation: high risk stands."}
@@ -337,6 +338,7 @@ def test_the_supervisor_who_submitted_an_officers_grading_cannot_confirm_it(
         answers={"strangulation": ("yes", "")},
         final_level=Level.MEDIUM,
         lowering_rationale="The victim is in a refuge.",
+        marac_decision="refer",
     )
     add_action(draft)
     assessment = assessment_submit(actor=lambeth_supervisor, assessment_id=draft.pk)

@@ -84,6 +84,7 @@ def test_the_supervisor_who_submitted_a_grading_cannot_review_it(review):
         yes=("strangulation",),
         final_level=Level.MEDIUM,
         lowering_rationale="Known to services, now in a refuge.",
+        marac_decision="refer",
     )
     add_action(assessment)
     assessment = assessment_submit(actor=supervisor, assessment_id=assessment.pk)
