@@ -10,8 +10,9 @@ cancelled), invitations of partner agencies and their withdrawal, actions and pa
 and time passing (days to a year and more). After every step it checks that nothing has fallen
 through:
 
-- every current HIGH has a MARAC referral, a decision not to refer, or is in the coordinator's
-  list to be referred and on the borough's next daily agenda, which names who set the level;
+- every current HIGH (in force or recommended) has a MARAC referral, a decision not to refer,
+  or is in the coordinator's list to be referred and on the borough's next daily agenda, which
+  names who set the level;
 - every submitted incident with a victim under DOMESTIC_ABUSE_MINIMUM_AGE is routed to child
   safeguarding with a children's services referral record;
 - every not-arrested decision on a submitted incident is in the supervisor's queue until
@@ -19,7 +20,7 @@ through:
 - an outstanding suspect is listed until arrested or the case closed;
 - every victim of a submitted incident with no risk assessment is in their officer's "Victims to
   assess", and no closed incident has one;
-- every MEDIUM or HIGH level has a RARA plan;
+- every MEDIUM or HIGH level in force has a RARA plan (an action not cancelled);
 - a victim with another incident within the repeat window is flagged as a repeat victim;
 - a partner agency sees exactly the cases (and its open actions) of the meetings it is currently
   invited to (not cancelled);
@@ -119,11 +120,13 @@ from riskassessment.models import (
     AssessmentStatus,
     Level,
     MaracDecision,
+    RaraAction,
     RaraActionType,
+    RaraStatus,
     RiskAssessment,
 )
 from riskassessment.services import assessments as risk_services
-from riskassessment.services.plans import rara_action_add
+from riskassessment.services.plans import rara_action_add, rara_action_update
 from worklists.selectors import officer_victims_not_assessed
 
 SEQUENCES = int(os.environ.get("INVARIANT_SEQUENCES", "10"))
@@ -474,6 +477,22 @@ class SafeguardingMachine(RuleBasedStateMachine):
         )
 
     @rule(assessment_id=assessments)
+    def officer_cancels_plan_action(self, assessment_id):
+        action = (
+            RaraAction.objects.filter(assessment_id=assessment_id)
+            .exclude(status=RaraStatus.CANCELLED)
+            .first()
+        )
+        if action is None:
+            return
+        with contextlib.suppress(REFUSED):
+            rara_action_update(
+                actor=self.officer(action.assessment.incident),
+                action_id=action.pk,
+                status=RaraStatus.CANCELLED,
+            )
+
+    @rule(assessment_id=assessments)
     def officer_adds_plan_action(self, assessment_id):
         assessment = RiskAssessment.objects.filter(pk=assessment_id).first()
         if assessment is None:
@@ -706,9 +725,12 @@ class SafeguardingMachine(RuleBasedStateMachine):
         reassessing = RiskAssessment.objects.filter(
             status=AssessmentStatus.DRAFT, is_current=True
         ).values("supersedes_id")
-        highs = RiskAssessment.objects.filter(
-            Q(is_current=True) | Q(id__in=reassessing), final_level=Level.HIGH
-        ).exclude(status=AssessmentStatus.DRAFT)
+        # HIGH in force or recommended (a visible high risk, whatever level the officer set).
+        highs = (
+            RiskAssessment.objects.filter(Q(is_current=True) | Q(id__in=reassessing))
+            .filter(Q(final_level=Level.HIGH) | Q(recommended_level=Level.HIGH))
+            .exclude(status=AssessmentStatus.DRAFT)
+        )
         for assessment in highs:
             referred = (
                 MaracReferral.objects.filter(assessment=assessment)
@@ -891,11 +913,18 @@ class SafeguardingMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_medium_or_high_has_a_plan(self):
+        # The level in force (current, or replaced by a reassessment still a draft) has a plan:
+        # an action not cancelled.
         levels = django_settings.RARA_PLAN_REQUIRED_LEVELS
-        for assessment in RiskAssessment.objects.filter(final_level__in=levels).exclude(
+        reassessing = RiskAssessment.objects.filter(
+            status=AssessmentStatus.DRAFT, is_current=True
+        ).values("supersedes_id")
+        in_force = RiskAssessment.objects.filter(Q(is_current=True) | Q(id__in=reassessing))
+        for assessment in in_force.filter(final_level__in=levels).exclude(
             status=AssessmentStatus.DRAFT
         ):
-            assert assessment.actions.exists(), f"{assessment.final_level} {assessment.pk}: no plan"
+            planned = assessment.actions.exclude(status=RaraStatus.CANCELLED).exists()
+            assert planned, f"{assessment.final_level} {assessment.pk}: no plan"
 
     @invariant()
     def repeat_victims_are_flagged(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,16 @@ from publicprotection.access.scope import viewer_borough_id
 from publicprotection.errors import ConcurrentEditError
 from publicprotection.london_time import london_today
 
-from ..models import RaraAction, RaraActionType, RaraCategory, RaraStatus, RiskAssessment
+from ..models import (
+    AssessmentStatus,
+    Level,
+    RaraAction,
+    RaraActionType,
+    RaraCategory,
+    RaraStatus,
+    RiskAssessment,
+)
+from ..selectors.assessments import superseded_by_a_draft
 from ..selectors.plans import owner_candidates
 
 OWNER_ERROR = "Choose an active police user who can see this case"
@@ -115,6 +125,31 @@ def rara_action_add(
 
 
 @transaction.atomic
+def _last_action_of_a_needed_plan(action: RaraAction) -> str:
+    """The level in force, if cancelling `action` would leave an assessment whose level needs
+    a plan (DOMAIN.md, RARA: medium and high risk) with none: every other action cancelled.
+    A draft is checked when it is submitted, and a level replaced by a submitted reassessment
+    is in force nowhere. The assessment is locked, so two people cancelling the last two
+    actions at once cannot both succeed."""
+    assessment = (
+        RiskAssessment.objects.select_for_update()
+        .only("final_level", "status", "is_current")
+        .get(pk=action.assessment_id)
+    )
+    in_force = (
+        assessment.is_current
+        or RiskAssessment.objects.filter(pk=assessment.pk, id__in=superseded_by_a_draft()).exists()
+    )
+    if (
+        assessment.status == AssessmentStatus.DRAFT
+        or not in_force
+        or assessment.final_level not in settings.RARA_PLAN_REQUIRED_LEVELS
+    ):
+        return ""
+    others = assessment.actions.exclude(pk=action.pk).exclude(status=RaraStatus.CANCELLED)
+    return "" if others.exists() else assessment.final_level
+
+
 def rara_action_update(
     *,
     actor,
@@ -149,6 +184,11 @@ def rara_action_update(
             errors["status"] = (
                 f"An action that is {RaraStatus(action.status).label.lower()} cannot be "
                 f"changed to {RaraStatus(status).label.lower()}"
+            )
+        elif status == RaraStatus.CANCELLED and (last := _last_action_of_a_needed_plan(action)):
+            errors["status"] = (
+                f"This is the last action of the plan, and {Level(last).label.lower()} risk "
+                "needs a RARA plan: add the action that replaces it first, then cancel this one"
             )
         else:
             action.status = status

@@ -470,3 +470,73 @@ def test_submission_needs_a_plan_at_medium_and_high_until_an_action_is_added(lam
 
     assert "plan" in errors_of(excinfo)
     assert submitted.status == AssessmentStatus.AWAITING_REVIEW
+
+
+# --- The plan a medium or high risk needs stays a plan ----------------------------------------
+
+
+def submitted_medium_with_a_plan(actor):
+    """A MEDIUM (recommended MEDIUM) awaiting review, with one action."""
+    assessment = start_assessment(actor=actor)
+    assessment = answer(assessment, actor=actor, yes=["separation"], final_level=Level.MEDIUM)
+    action = add(assessment, actor)
+    return assessment_submit(actor=actor, assessment_id=assessment.pk), action
+
+
+def cancel(actor, action):
+    return rara_action_update(actor=actor, action_id=action.pk, status=RaraStatus.CANCELLED)
+
+
+def test_the_last_action_of_a_medium_risk_plan_cannot_be_cancelled(lambeth_officer):
+    _, action = submitted_medium_with_a_plan(lambeth_officer)
+
+    with pytest.raises(ValidationError) as excinfo:
+        cancel(lambeth_officer, action)
+
+    assert "medium risk needs a RARA plan" in errors_of(excinfo)["status"][0]
+    action.refresh_from_db()
+    assert action.status == RaraStatus.PLANNED
+
+
+def test_it_can_be_cancelled_once_a_replacement_is_added(lambeth_officer):
+    assessment, action = submitted_medium_with_a_plan(lambeth_officer)
+    replacement = add(assessment, lambeth_officer, action_type=action_type("non_molestation_order"))
+
+    cancel(lambeth_officer, action)
+
+    with pytest.raises(ValidationError):
+        cancel(lambeth_officer, replacement)
+    assert assessment.actions.exclude(status=RaraStatus.CANCELLED).get() == replacement
+
+
+def test_a_done_plan_is_still_a_plan_and_its_last_open_action_can_be_cancelled(lambeth_officer):
+    assessment, action = submitted_medium_with_a_plan(lambeth_officer)
+    other = add(assessment, lambeth_officer, action_type=action_type("non_molestation_order"))
+    rara_action_update(actor=lambeth_officer, action_id=other.pk, status=RaraStatus.DONE)
+
+    cancel(lambeth_officer, action)
+
+
+@pytest.mark.parametrize("where", ["draft", "standard", "replaced"])
+def test_the_rule_is_for_a_level_in_force_that_needs_a_plan(lambeth_officer, where):
+    if where == "draft":
+        action = add(start_assessment(actor=lambeth_officer), lambeth_officer)
+    elif where == "standard":
+        action = add(submitted_assessment(lambeth_officer), lambeth_officer)
+    else:
+        assessment, action = submitted_medium_with_a_plan(lambeth_officer)
+        reassessment = assessment_start(
+            actor=lambeth_officer, victim=assessment.victim, reassessment_reason="New threats"
+        )
+        answer(reassessment, actor=lambeth_officer, no=["separation"], final_level=Level.STANDARD)
+        assessment_submit(actor=lambeth_officer, assessment_id=reassessment.pk)
+
+    cancel(lambeth_officer, action)
+
+
+def test_a_medium_whose_reassessment_is_a_draft_is_still_in_force(lambeth_officer):
+    assessment, action = submitted_medium_with_a_plan(lambeth_officer)
+    assessment_start(actor=lambeth_officer, victim=assessment.victim, reassessment_reason="New")
+
+    with pytest.raises(ValidationError):
+        cancel(lambeth_officer, action)

@@ -522,3 +522,32 @@ def test_a_refused_plan_form_shows_the_plan_again_and_logs_its_read(client, lamb
         (entry.content_type.model_class(), entry.object_id)
         for entry in AccessLogEntry.objects.filter(user=lambeth_officer).order_by("id")
     ] == [(type(assessment), str(assessment.pk)), (RaraAction, str(action.pk))]
+
+
+def test_cancelling_the_last_action_of_a_medium_plan_says_why_and_keeps_the_input(
+    client, lambeth_officer, assessment
+):
+    assessment = answer(
+        assessment, actor=lambeth_officer, yes=["separation"], final_level=Level.MEDIUM
+    )
+    action = add(assessment, lambeth_officer)
+    assessment_submit(actor=lambeth_officer, assessment_id=assessment.pk)
+    before = snapshot(action)
+    client.force_login(lambeth_officer)
+
+    response = client.post(
+        edit_url(action),
+        {
+            "status": "cancelled",
+            "due_date": action.due_date.isoformat(),
+            "notes": "The IDVA service is full",
+            "declined_reason": "",
+            "version": version_of(action),
+        },
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["status"]
+    assert "medium risk needs a RARA plan: add the action that replaces it first" in error
+    assert "The IDVA service is full</textarea>" in response.text
+    assert snapshot(action) == before
