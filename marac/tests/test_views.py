@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from cases.models import ArrestDecision
 from marac.models import Agenda, AgendaDecision, AgendaSection, AgendaStatus
+from marac.selectors.agendas import next_meeting_date
 from marac.services.agendas import agenda_generate
 from publicprotection.accounts.tests.factories import team
 from publicprotection.audit.models import AccessLogEntry
@@ -211,11 +212,13 @@ def test_generate_today_queues_the_task(
     ):
         response = client.post(reverse("marac:agenda-generate"), follow=True)
 
-    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=london_today())
+    # Today's, or on a day with no meeting the next meeting's (the test below fixes the day).
+    meeting_date = next_meeting_date(london_today())
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=meeting_date)
     assert agenda.status == AgendaStatus.PENDING
     send.assert_called_once()
-    assert send.call_args.kwargs["args"] == [agenda.team_id, london_today().isoformat(), True]
-    assert "The agenda is being generated." in response.text
+    assert send.call_args.kwargs["args"] == [agenda.team_id, meeting_date.isoformat(), True]
+    assert "is being generated." in response.text
     # While pending the status block polls itself with htmx.
     assert 'hx-trigger="every 2s"' in response.text
 
@@ -239,7 +242,7 @@ def test_broker_down_leaves_the_agenda_recorded_and_unsent_with_a_clear_message(
 
     assert response.status_code == 200
     assert "Waiting for the background worker: the agenda will be built" in response.text
-    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=london_today())
+    agenda = Agenda.objects.get(team=team("LAM"), meeting_date=next_meeting_date(london_today()))
     assert agenda.status == AgendaStatus.PENDING
     assert agenda.sent_at is None and agenda.is_waiting_for_worker
 
@@ -339,6 +342,46 @@ def test_on_a_weekend_the_list_names_the_next_meeting_and_its_generation_time(
         "There is no meeting today. The next agenda for Lambeth public protection group, for Monday 2 June 2025, "
         "will be generated automatically at 07:05 (London time) that morning."
     ) in text
+
+
+def test_on_a_weekend_no_agenda_is_offered_for_today_only_for_the_next_meeting(
+    client, lambeth_supervisor
+):
+    text = _list_at(client, lambeth_supervisor, at(date(2025, 5, 31), 10))
+
+    assert "Generate today's agenda" not in text
+    assert "Generate the agenda for Monday 2 June now" in text
+    assert "it is built again after 07:00 that morning" in text
+
+
+def test_on_a_weekend_generating_builds_the_next_meetings_agenda_not_one_for_today(
+    client, lambeth_supervisor, django_capture_on_commit_callbacks
+):
+    saturday = at(date(2025, 5, 31), 10)
+    client.force_login(lambeth_supervisor)
+
+    with (
+        mock.patch("marac.views.agendas.london_today", return_value=saturday.date()),
+        mock.patch("marac.tasks.generate_agenda.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("marac:agenda-generate"), follow=True)
+
+    agenda = Agenda.objects.get()
+    assert agenda.team == team("LAM") and agenda.meeting_date == date(2025, 6, 2)
+    assert send.call_args.kwargs["args"] == [agenda.team_id, "2025-06-02", True]
+    assert "The agenda for Monday 2 June is being generated." in response.text
+
+
+def test_on_a_weekend_with_the_next_agenda_asked_for_no_second_button(client, lambeth_supervisor):
+    from marac.services.agendas import agenda_ensure
+
+    agenda_ensure(team=team("LAM"), meeting_date=date(2025, 6, 2))
+
+    text = _list_at(client, lambeth_supervisor, at(date(2025, 5, 31), 10))
+
+    assert "has been asked for already" in text
+    assert "Generate the agenda for" not in text and "Generate today's agenda" not in text
 
 
 def test_the_agenda_shows_each_line_of_an_item_on_its_own_and_the_other_sections(

@@ -76,10 +76,13 @@ class AgendaListView(AgendaRoleMixin, TemplateView):
 
 
 class AgendaGenerateView(AgendaRoleMixin, ServiceActionView):
-    """Generate (or regenerate) the viewer's own team's agenda for today."""
+    """Generate (or regenerate) the viewer's own team's agenda for today, or, on a day with no
+    meeting (a weekend, a bank holiday), for the next meeting: an agenda for a day without a
+    meeting would be an extra "meeting" in the calendar's periods. One built before its meeting
+    time is built again after it (marac.tasks.missing_team_ids)."""
 
     def team_and_date(self):
-        return self.request.user.team, london_today()
+        return self.request.user.team, selectors.next_meeting_date(london_today())
 
     def perform(self):
         team, meeting_date = self.team_and_date()
@@ -93,6 +96,9 @@ class AgendaGenerateView(AgendaRoleMixin, ServiceActionView):
         return super().succeeded(queued)
 
     def get_success_message(self, queued) -> str:
+        _, meeting_date = self.team_and_date()
+        if meeting_date != london_today():
+            return f"The agenda for {meeting_date:%A} {meeting_date.day} {meeting_date:%B} is being generated."
         return "The agenda is being generated."
 
     def back_url(self) -> str:
@@ -107,6 +113,9 @@ class AgendaRegenerateView(AgendaGenerateView):
 
     def team_and_date(self):
         return self.agenda.team, self.agenda.meeting_date
+
+    def get_success_message(self, queued) -> str:
+        return "The agenda is being generated."
 
 
 class AgendaStatusView(AgendaRoleMixin, View):
