@@ -159,6 +159,9 @@ class RiskAssessment(models.Model):
     escalation_suggested = models.BooleanField(default=False)
     escalation_reason = models.CharField(max_length=300, blank=True)
     escalation_cleared_note = models.TextField(blank=True)
+    # The suggestion (its reason) the note was written against: a note answers the reasons
+    # the officer was shown, so a suggestion made again for other reasons needs it again.
+    escalation_cleared_for = models.CharField(max_length=300, blank=True)
 
     marac_decision = models.CharField(max_length=14, choices=MaracDecision.choices, blank=True)
     marac_not_referred_reason = models.TextField(blank=True)

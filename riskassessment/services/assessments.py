@@ -316,11 +316,17 @@ def assessment_save(
             if (answer.value, answer.note) != (value, note.strip()):
                 answer.value, answer.note = value, note.strip()
                 answer.save(update_fields=["value", "note"])
+    note_before = assessment.escalation_cleared_note
     for name, value in fields.items():
         setattr(assessment, name, value.strip() if isinstance(value, str) else value)
     if assessment.marac_decision and assessment.marac_decided_at is None:
         assessment.marac_decided_at = timezone.now()
     _refresh_escalation(assessment)
+    if assessment.escalation_cleared_note != note_before:
+        # Written (or changed) now: it answers the suggestion as the officer sees it now.
+        assessment.escalation_cleared_for = (
+            assessment.escalation_reason if assessment.escalation_cleared_note else ""
+        )
     _refresh_recommendation(assessment)
     assessment.version += 1
     assessment.save()
@@ -372,6 +378,16 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
         ):
             problems["escalation_cleared_note"] = (
                 "Escalation was suggested from the victim's history: say why you cleared it"
+            )
+        elif (
+            escalation
+            and escalation.value != AnswerValue.YES
+            and assessment.escalation_cleared_for != assessment.escalation_reason
+        ):
+            # The records changed since the note was written: it answers other reasons.
+            problems["escalation_cleared_note"] = (
+                "Escalation is now suggested for another reason: "
+                f"{assessment.escalation_reason} Update your note to say why you clear it"
             )
     return problems
 

@@ -2,8 +2,16 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from cases.models import PartyRole
-from cases.tests.factories import add_party, complete_incident
+from cases.tests.factories import (
+    IncidentFactory,
+    PersonFactory,
+    add_offence,
+    add_party,
+    complete_incident,
+)
 from publicprotection.london_time import london_today
 from riskassessment.models import AnswerValue, Level, RaraAction, RaraActionType, RiskAssessment
 from riskassessment.services.assessments import (
@@ -86,3 +94,25 @@ def reassessed(victim, reviewer, times):
     for _ in range(times):
         has_one = RiskAssessment.objects.filter(victim=victim).exists()
         confirmed(victim, reviewer, reason="Circumstances changed" if has_one else "")
+
+
+def third_incident_cleared(note="They were separate one-off disputes."):
+    """A victim's third incident in twelve months (escalation suggested), the suggestion
+    cleared with `note`, and the escalation answered no."""
+    victim = PersonFactory()
+    for days in (200, 100):
+        earlier = IncidentFactory(occurred_at=timezone.now() - timedelta(days=days))
+        add_party(earlier, PartyRole.VICTIM, person=victim)
+        add_offence(earlier, add_party(earlier, PartyRole.SUSPECT), code="gbh")
+    incident = IncidentFactory()
+    party = add_party(incident, PartyRole.VICTIM, person=victim)
+    add_offence(incident, add_party(incident, PartyRole.SUSPECT), code="common_assault")
+    assessment = assessment_start(actor=incident.created_by, victim=party)
+    assessment = answer(
+        assessment,
+        no=["escalation"],
+        final_level=Level.STANDARD,
+        lowering_rationale="",
+        escalation_cleared_note=note,
+    )
+    return victim, incident, assessment

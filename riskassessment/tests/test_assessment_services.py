@@ -20,7 +20,12 @@ from riskassessment.models import (
 )
 from riskassessment.services import assessments as services
 from riskassessment.services.plans import rara_action_update
-from riskassessment.tests.factories import add_action, answer, start_assessment
+from riskassessment.tests.factories import (
+    add_action,
+    answer,
+    start_assessment,
+    third_incident_cleared,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -384,3 +389,60 @@ def test_regrading_to_medium_with_only_cancelled_actions_needs_the_plan(lambeth_
         regrade_to_medium(lambeth_supervisor, assessment)
 
     assert "RARA plan" in error.value.message_dict["level"][0]
+
+
+# --- A clearing note answers the suggestion it was written against ------------------------------
+
+
+def test_a_note_answers_the_suggestion_it_was_written_against():
+    _, _, assessment = third_incident_cleared()
+    assert "number 3" in assessment.escalation_reason
+    assert assessment.escalation_cleared_for == assessment.escalation_reason
+
+    submitted = services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+    assert submitted.status == AssessmentStatus.AWAITING_REVIEW
+
+
+def test_a_suggestion_made_again_for_another_reason_needs_the_note_again():
+    victim, incident, assessment = third_incident_cleared()
+    # A fourth incident is recorded afterwards: the reason the officer answered has changed.
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=50))
+    add_party(late, PartyRole.VICTIM, person=victim)
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+    [message] = error.value.message_dict["escalation_cleared_note"]
+    assert "now suggested for another reason" in message and "number 4" in message
+    assessment.refresh_from_db()
+    assert assessment.escalation_cleared_note == "They were separate one-off disputes."
+    assert assessment.is_draft
+
+    assessment = answer(
+        assessment, escalation_cleared_note="Four separate disputes; none escalated."
+    )
+    assert assessment.escalation_cleared_for == assessment.escalation_reason
+    submitted = services.assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+    assert submitted.status == AssessmentStatus.AWAITING_REVIEW
+
+
+def test_saving_other_fields_keeps_what_the_note_answered():
+    victim, _, assessment = third_incident_cleared()
+    cleared_for = assessment.escalation_cleared_for
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=50))
+    add_party(late, PartyRole.VICTIM, person=victim)
+
+    # The same note posted again (a form sends every field) is not a new answer.
+    assessment = answer(assessment, escalation_cleared_note="They were separate one-off disputes.")
+
+    assert assessment.escalation_cleared_for == cleared_for
+    assert "number 4" in assessment.escalation_reason
+
+
+def test_a_note_cleared_answers_nothing():
+    _, _, assessment = third_incident_cleared()
+
+    assessment = answer(assessment, escalation_cleared_note="")
+
+    assert assessment.escalation_cleared_for == ""

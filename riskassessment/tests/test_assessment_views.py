@@ -191,3 +191,34 @@ def test_a_refused_post_logs_the_person_its_page_shows_again(client, lambeth_off
     entry = AccessLogEntry.objects.get(user=lambeth_officer, method="POST")
     assert entry.object_id == str(assessment.person_id)
     assert entry.content_type.model == "person"
+
+
+def test_a_note_written_for_an_earlier_suggestion_is_asked_for_again_and_kept(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import PartyRole
+    from cases.tests.factories import IncidentFactory, add_party
+
+    from .factories import third_incident_cleared
+
+    victim, _, draft = third_incident_cleared(note="Separate one-off disputes.")
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=50))
+    add_party(late, PartyRole.VICTIM, person=victim)
+    client.force_login(draft.created_by)
+    form = {
+        "version": draft.version,
+        "final_level": draft.final_level,
+        "escalation_cleared_note": "Separate one-off disputes.",
+        "submit": "1",
+        **{f"answer_{a.question.code}": a.value for a in draft.answers.select_related("question")},
+    }
+
+    response = client.post(reverse("riskassessment:assessment-detail", args=[draft.pk]), form)
+
+    assert response.status_code == 200
+    assert "Escalation is now suggested for another reason" in response.text
+    assert "Separate one-off disputes.</textarea>" in response.text
+    draft.refresh_from_db()
+    assert draft.is_draft
