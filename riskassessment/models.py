@@ -278,6 +278,16 @@ class RiskAssessment(models.Model):
         return self.final_level == Level.HIGH
 
     @property
+    def escalation_note_outdated(self) -> bool:
+        """The officer's clearing note answers a suggestion made since for other reasons (the
+        records changed): it must be given again before submission."""
+        return bool(
+            self.escalation_suggested
+            and self.escalation_cleared_note
+            and self.escalation_cleared_for != self.escalation_reason
+        )
+
+    @property
     def is_visible_high_risk(self) -> bool:
         """HIGH in force or HIGH recommended by the instrument: a MARAC referral criterion
         (DOMAIN.md, MARAC: "visible high risk"; professional judgement never downgrades). An

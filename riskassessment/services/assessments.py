@@ -382,7 +382,7 @@ def submission_problems(assessment: RiskAssessment) -> dict[str, str]:
         elif (
             escalation
             and escalation.value != AnswerValue.YES
-            and assessment.escalation_cleared_for != assessment.escalation_reason
+            and assessment.escalation_note_outdated
         ):
             # The records changed since the note was written: it answers other reasons.
             problems["escalation_cleared_note"] = (

@@ -222,3 +222,32 @@ def test_a_note_written_for_an_earlier_suggestion_is_asked_for_again_and_kept(cl
     assert "Separate one-off disputes.</textarea>" in response.text
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_the_draft_page_says_when_the_note_answers_an_earlier_suggestion(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import PartyRole
+    from cases.tests.factories import IncidentFactory, add_party
+
+    from .factories import third_incident_cleared
+
+    victim, _, draft = third_incident_cleared(note="Separate one-off disputes.")
+    client.force_login(draft.created_by)
+    url = reverse("riskassessment:assessment-detail", args=[draft.pk])
+    assert 'id="escalation-note-outdated"' not in client.get(url).text
+
+    late = IncidentFactory(occurred_at=timezone.now() - timedelta(days=50))
+    add_party(late, PartyRole.VICTIM, person=victim)
+    page = " ".join(client.get(url).text.split())
+
+    assert 'id="escalation-note-outdated"' in page
+    assert (
+        "written when it was suggested because: This is the victim&#x27;s domestic incident number 3"
+        in page
+    )
+    assert (
+        "It is now suggested because: This is the victim&#x27;s domestic incident number 4" in page
+    )
