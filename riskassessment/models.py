@@ -97,6 +97,15 @@ def visible_high_risk() -> Q:
     return Q(final_level=Level.HIGH) | Q(recommended_level=Level.HIGH)
 
 
+def visible_high_risk_by_level() -> Q:
+    """`visible_high_risk` for assessments with a level set, each arm a range of the
+    (final_level, -submitted_at) index: the agendas read a period's submissions by it, and an
+    arm on the recommendation alone has no index."""
+    return Q(final_level=Level.HIGH) | Q(
+        final_level__in=[Level.STANDARD, Level.MEDIUM], recommended_level=Level.HIGH
+    )
+
+
 def _assessment_of(party_id: str) -> str:
     """SQL: whether the victim party `party_id` (an SQL expression) has any risk assessment."""
     return (

@@ -35,6 +35,7 @@ from riskassessment.models import (
     Level,
     RaraAction,
     RiskAssessment,
+    visible_high_risk_by_level,
 )
 from riskassessment.selectors.assessments import superseded_by_a_draft
 
@@ -103,11 +104,8 @@ def _in_borough(queryset, field: str, team: Team):
 
 
 # The agenda's "new high risk": HIGH in force, or recommended HIGH and set lower (a visible
-# high risk still goes to MARAC, DOMAIN.md). The second arm names the lower levels so that
-# each arm is a range of the (final_level, -submitted_at) index.
-VISIBLE_HIGH = Q(final_level=Level.HIGH) | Q(
-    final_level__in=[Level.STANDARD, Level.MEDIUM], recommended_level=Level.HIGH
-)
+# high risk still goes to MARAC, DOMAIN.md).
+VISIBLE_HIGH = visible_high_risk_by_level()
 # Medium with escalation, unless recommended HIGH: that one is under "new high risk".
 MEDIUM_NOT_RECOMMENDED_HIGH = Q(final_level=Level.MEDIUM) & ~Q(recommended_level=Level.HIGH)
 

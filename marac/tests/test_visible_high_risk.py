@@ -36,6 +36,13 @@ def supervisor():
     return UserFactory(role=Role.SUPERVISOR, team=team("LAM"))
 
 
+def regrade(assessment, level, rationale="New information from the IDVA.", **marac):
+    """A supervisor's regrade of `assessment` to `level` (with `marac`, their MARAC decision)."""
+    return services.assessment_regrade(
+        actor=supervisor(), assessment_id=assessment.pk, level=level, rationale=rationale, **marac
+    )
+
+
 def lowered_draft(level=Level.MEDIUM, **fields):
     """A draft recommended HIGH (weapon use), set to `level` with a rationale, with a plan."""
     assessment = start_assessment()
@@ -133,12 +140,7 @@ def test_a_supervisors_regrade_of_a_recommended_high_keeps_it_on_the_list():
         actor=assessment.created_by, assessment_id=assessment.pk
     )
 
-    regraded = services.assessment_regrade(
-        actor=supervisor(),
-        assessment_id=assessment.pk,
-        level=Level.MEDIUM,
-        rationale="No weapon was seen.",
-    )
+    regraded = regrade(assessment, Level.MEDIUM, "No weapon was seen.")
 
     assert regraded.final_level == Level.MEDIUM
     assert regraded.marac_decision == MaracDecision.REFER
@@ -162,9 +164,7 @@ def test_a_raised_high_regraded_back_to_its_recommendation_leaves_the_list():
     coord = coordinator()
     assert list(assessments_to_be_referred(viewer=coord)) == [assessment]
 
-    services.assessment_regrade(
-        actor=supervisor(), assessment_id=assessment.pk, level=Level.MEDIUM, rationale="Agreed."
-    )
+    regrade(assessment, Level.MEDIUM, "Agreed.")
 
     assert list(assessments_to_be_referred(viewer=coord)) == []
 
@@ -176,20 +176,11 @@ def test_regrading_a_lowered_high_with_no_decision_needs_one():
     assessment = legacy_lowered_without_a_decision()
 
     with pytest.raises(ValidationError) as refused:
-        services.assessment_regrade(
-            actor=supervisor(),
-            assessment_id=assessment.pk,
-            level=Level.STANDARD,
-            rationale="Nothing happened.",
-        )
+        regrade(assessment, Level.STANDARD, "Nothing happened.")
     assert "recommendation is high risk" in refused.value.message_dict["marac_decision"][0]
 
-    regraded = services.assessment_regrade(
-        actor=supervisor(),
-        assessment_id=assessment.pk,
-        level=Level.STANDARD,
-        rationale="Nothing happened.",
-        marac_decision=MaracDecision.REFER,
+    regraded = regrade(
+        assessment, Level.STANDARD, "Nothing happened.", marac_decision=MaracDecision.REFER
     )
     assert regraded.marac_decision == MaracDecision.REFER
 
@@ -199,9 +190,7 @@ def test_a_decision_not_to_refer_stands_for_a_lower_regrade_but_never_for_a_high
         marac_decision=MaracDecision.NOT_REFERRED, marac_not_referred_reason="Heard at MAPPA."
     )
 
-    standard = services.assessment_regrade(
-        actor=supervisor(), assessment_id=assessment.pk, level=Level.STANDARD, rationale="Less."
-    )
+    standard = regrade(assessment, Level.STANDARD, "Less.")
     assert standard.marac_decision == MaracDecision.NOT_REFERRED
     assert standard.marac_not_referred_reason == "Heard at MAPPA."
 
@@ -209,9 +198,7 @@ def test_a_decision_not_to_refer_stands_for_a_lower_regrade_but_never_for_a_high
         marac_decision=MaracDecision.NOT_REFERRED, marac_not_referred_reason="Heard at MAPPA."
     )
     with pytest.raises(ValidationError) as refused:
-        services.assessment_regrade(
-            actor=supervisor(), assessment_id=other.pk, level=Level.HIGH, rationale="Weapon."
-        )
+        regrade(other, Level.HIGH, "Weapon.")
     assert "marac_decision" in refused.value.message_dict
 
 

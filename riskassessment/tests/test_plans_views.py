@@ -60,6 +60,20 @@ def detail_url(assessment_id):
     return reverse("riskassessment:assessment-detail", args=[assessment_id])
 
 
+def post_status(client, action, status, notes):
+    """The edit form sent with a new status and notes, the rest as the action has it."""
+    return client.post(
+        edit_url(action),
+        {
+            "status": status,
+            "due_date": action.due_date.isoformat(),
+            "notes": notes,
+            "declined_reason": "",
+            "version": version_of(action),
+        },
+    )
+
+
 def valid_post(owner, **overrides):
     data = {
         "category": RaraCategory.AVOID,
@@ -252,18 +266,8 @@ def version_of(action) -> int:
 def test_marking_an_action_done(client, lambeth_officer, assessment):
     action = add(assessment, lambeth_officer)
     client.force_login(lambeth_officer)
-    due = action.due_date.isoformat()
 
-    response = client.post(
-        edit_url(action),
-        {
-            "status": "done",
-            "due_date": due,
-            "notes": "Referral accepted",
-            "declined_reason": "",
-            "version": version_of(action),
-        },
-    )
+    response = post_status(client, action, "done", "Referral accepted")
 
     assert response.status_code == 302
     assert response["Location"] == detail_url(assessment.pk)
@@ -280,16 +284,7 @@ def test_declined_without_a_reason_shows_the_error_and_keeps_the_input(
     before = snapshot(action)
     client.force_login(lambeth_officer)
 
-    response = client.post(
-        edit_url(action),
-        {
-            "status": "declined",
-            "due_date": action.due_date.isoformat(),
-            "notes": "Phoned twice",
-            "declined_reason": "",
-            "version": version_of(action),
-        },
-    )
+    response = post_status(client, action, "declined", "Phoned twice")
 
     assert response.status_code == 200
     assert "<title>Error: Update RARA action" in response.text
@@ -535,16 +530,7 @@ def test_cancelling_the_last_action_of_a_medium_plan_says_why_and_keeps_the_inpu
     before = snapshot(action)
     client.force_login(lambeth_officer)
 
-    response = client.post(
-        edit_url(action),
-        {
-            "status": "cancelled",
-            "due_date": action.due_date.isoformat(),
-            "notes": "The IDVA service is full",
-            "declined_reason": "",
-            "version": version_of(action),
-        },
-    )
+    response = post_status(client, action, "cancelled", "The IDVA service is full")
 
     assert response.status_code == 200
     [error] = response.context["form"].errors["status"]
