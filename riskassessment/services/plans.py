@@ -124,7 +124,6 @@ def rara_action_add(
     return action
 
 
-@transaction.atomic
 def _last_action_of_a_needed_plan(action: RaraAction) -> str:
     """The level in force, if cancelling `action` would leave an assessment whose level needs
     a plan (DOMAIN.md, RARA: medium and high risk) with none: every other action cancelled.
@@ -150,6 +149,7 @@ def _last_action_of_a_needed_plan(action: RaraAction) -> str:
     return "" if others.exists() else assessment.final_level
 
 
+@transaction.atomic
 def rara_action_update(
     *,
     actor,

@@ -540,3 +540,22 @@ def test_a_medium_whose_reassessment_is_a_draft_is_still_in_force(lambeth_office
 
     with pytest.raises(ValidationError):
         cancel(lambeth_officer, action)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_updates_run_in_their_own_transaction_as_in_a_request():
+    """Outside a test's wrapping transaction, as in a request: the service opens its own (its
+    row locks need one; a lost decorator made every status change a 500)."""
+    from publicprotection.accounts.reference_data import load_reference_data
+
+    load_reference_data()
+    lambeth_officer = UserFactory(role=Role.OFFICER, team=team("LAM"))
+    _, action = submitted_medium_with_a_plan(lambeth_officer)
+
+    with pytest.raises(ValidationError):
+        cancel(lambeth_officer, action)
+    updated = rara_action_update(
+        actor=lambeth_officer, action_id=action.pk, status=RaraStatus.IN_PROGRESS
+    )
+
+    assert updated.status == RaraStatus.IN_PROGRESS
