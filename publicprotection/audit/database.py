@@ -257,7 +257,7 @@ def _set_password(connection, cursor, quoted_role: str, password: str) -> None:
     """ALTER ROLE ... PASSWORD, tried again if another process (a test run's other pytest-xdist
     worker, on its own database in the same cluster) updated the role's row at the same moment:
     PostgreSQL refuses the second of two concurrent updates of one catalog row outright."""
-    attempts = 10
+    attempts = 16
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic(using=connection.alias):
@@ -266,7 +266,10 @@ def _set_password(connection, cursor, quoted_role: str, password: str) -> None:
         except DatabaseError as error:
             if getattr(error.__cause__, "pgcode", None) != INTERNAL_ERROR or attempt == attempts:
                 raise
-            time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - not security: a back-off
+            # Exponential back-off with full jitter: a fixed short pause let three busy processes
+            # keep colliding ten times running on a loaded CI machine.
+            ceiling = min(1.0, 0.02 * 2**attempt)
+            time.sleep(random.uniform(0, ceiling))  # noqa: S311 - not security: a back-off
 
 
 def grant_app_role(role: str, using: str = "default") -> None:
