@@ -577,7 +577,14 @@ class SeparationAnswer(models.TextChoices):
 # History leaves out the copies of the person's name (a rename would record a change on every
 # party of the person) and of the incident's borough, and the derived assessment flag (not an
 # edit of the party).
-@tracked(exclude=["person_search_name", "incident_borough", "has_risk_assessment"])
+@tracked(
+    exclude=[
+        "person_search_name",
+        "incident_borough",
+        "has_risk_assessment",
+        "has_submitted_risk_assessment",
+    ]
+)
 class Party(models.Model):
     """A person's part in an incident."""
 
@@ -622,11 +629,13 @@ class Party(models.Model):
         editable=False,
         related_name="+",
     )
-    # Whether any risk assessment of this victim exists (a draft included): written only by
+    # Whether any risk assessment of this victim exists (a draft included), and whether one
+    # has been submitted (a draft sets no level, so nothing follows from it): written only by
     # database triggers declared in riskassessment (`VictimAssessmentState`, ADR 0016), whatever
-    # the ORM writes. The officer's "Victims to assess" list and the close check
-    # (`closing_problems`) read it: cases cannot read assessments itself.
+    # the ORM writes. The officer's "Victims to assess" list, the victim-removal guard and the
+    # close check (`closing_problems`) read them: cases cannot read assessments itself.
     has_risk_assessment = models.BooleanField(default=False, editable=False)
+    has_submitted_risk_assessment = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["incident", "role", "id"]

@@ -975,12 +975,17 @@ class Generator:
         self._copy(incidents)
         self.stats.add("incident", len(incidents))
 
-        parties, victims, suspects = [], [], []
-        for inc, (h, _b, _o, _open, _crime, _s), is_assessed in zip(
+        parties, victims, suspects, statuses = [], [], [], []
+        for inc, (h, _b, _o, is_open, _crime, _s), is_assessed in zip(
             incidents, meta, assessed, strict=True
         ):
+            # The assessment's status is drawn here, so the victim's flags are written with it.
+            status = self._assessment_status(is_open) if is_assessed else None
+            statuses.append(status)
             v = _build(Party, incident=inc, person_id=h.victim, role=PartyRole.VICTIM,
                       created_at=inc.reported_at, has_risk_assessment=is_assessed,
+                      has_submitted_risk_assessment=is_assessed
+                      and status != AssessmentStatus.DRAFT,
                       person_search_name=h.victim_name, incident_borough_id=inc.borough_id)  # fmt: skip
             s = _build(Party, incident=inc, person_id=h.suspect, role=PartyRole.SUSPECT,
                       relationship_to_victim=h.relationship, created_at=inc.reported_at,
@@ -1085,24 +1090,26 @@ class Generator:
                 )  # fmt: skip
         self._copy(events)
         self.stats.add("arrest_review_event", len(events))
-        self._assessments(incidents, victims, meta, assessed)
+        self._assessments(incidents, victims, meta, statuses)
 
-    def _assessments(self, incidents, victims, meta, assessed) -> None:
+    def _assessment_status(self, is_open: bool) -> str:
+        rng = self.rng
+        if is_open and rng.random() < 0.1:
+            return AssessmentStatus.DRAFT
+        if is_open and rng.random() < 0.3:
+            return AssessmentStatus.AWAITING_REVIEW
+        return AssessmentStatus.CONFIRMED
+
+    def _assessments(self, incidents, victims, meta, statuses) -> None:
         rng = self.rng
         assessments, plans = [], []
-        for inc, v, (h, b, officer, is_open, _crime, _status), is_assessed in zip(
-            incidents, victims, meta, assessed, strict=True
+        for inc, v, (h, b, officer, is_open, _crime, _status), a_status in zip(
+            incidents, victims, meta, statuses, strict=True
         ):
-            if not is_assessed:
+            if a_status is None:  # not assessed
                 continue
             r = rng.random()
             level = Level.STANDARD if r < 0.6 else Level.MEDIUM if r < 0.88 else Level.HIGH
-            if is_open and rng.random() < 0.1:
-                a_status = AssessmentStatus.DRAFT
-            elif is_open and rng.random() < 0.3:
-                a_status = AssessmentStatus.AWAITING_REVIEW
-            else:
-                a_status = AssessmentStatus.CONFIRMED
             created = inc.reported_at + timedelta(hours=rng.randrange(1, 48))
             draft = a_status == AssessmentStatus.DRAFT
             marac = ""

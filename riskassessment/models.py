@@ -114,15 +114,29 @@ def _assessment_of(party_id: str) -> str:
     )
 
 
-def _recompute_victim_flag_of(party_id: str) -> str:
-    """SQL: set the party's has_risk_assessment again, if it changed (the party's own trigger,
-    `VictimAssessmentState`, computes the same value)."""
+def _submitted_assessment_of(party_id: str) -> str:
+    """SQL: whether the victim party `party_id` has a risk assessment past its draft."""
+    return (
+        "EXISTS (SELECT FROM riskassessment_riskassessment a "  # noqa: S608 (column names only)
+        f"WHERE a.victim_id = {party_id} AND a.status <> 'draft')"
+    )
+
+
+def _recompute_victim_flags_of(party_id: str) -> str:
+    """SQL: set the party's has_risk_assessment and has_submitted_risk_assessment again, each if
+    it changed (the party's own trigger, `VictimAssessmentState`, computes the same values)."""
     return recompute_flag_sql(
         table="cases_party",
         alias="p",
         column="has_risk_assessment",
         row_id=party_id,
         value_of=_assessment_of,
+    ) + recompute_flag_sql(
+        table="cases_party",
+        alias="p",
+        column="has_submitted_risk_assessment",
+        row_id=party_id,
+        value_of=_submitted_assessment_of,
     )
 
 
@@ -236,17 +250,20 @@ class RiskAssessment(models.Model):
             ),
         ]
         triggers = [
-            # The victim's has_risk_assessment (ADR 0016): an assessment started, moved to
-            # another victim or deleted recomputes the old and the new victim's flag.
+            # The victim's has_risk_assessment and has_submitted_risk_assessment (ADR 0016): an
+            # assessment started, submitted (or its status otherwise changed), moved to another
+            # victim or deleted recomputes the old and the new victim's flags.
             pgtrigger.Trigger(
                 name="assessment_sets_victim_flag",
                 when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.UpdateOf("victim_id") | pgtrigger.Delete,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("victim_id", "status")
+                | pgtrigger.Delete,
                 func=(
                     "IF TG_OP <> 'INSERT' THEN "
-                    f"{_recompute_victim_flag_of('OLD.victim_id')} END IF; "
+                    f"{_recompute_victim_flags_of('OLD.victim_id')} END IF; "
                     "IF TG_OP <> 'DELETE' THEN "
-                    f"{_recompute_victim_flag_of('NEW.victim_id')} END IF; "
+                    f"{_recompute_victim_flags_of('NEW.victim_id')} END IF; "
                     "RETURN NULL;"
                 ),
             ),
@@ -350,7 +367,11 @@ class VictimAssessmentState(Party):
                 name="party_flag_from_assessments",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                func=f"NEW.has_risk_assessment := {_assessment_of('NEW.id')}; RETURN NEW;",
+                func=(
+                    f"NEW.has_risk_assessment := {_assessment_of('NEW.id')}; "
+                    f"NEW.has_submitted_risk_assessment := {_submitted_assessment_of('NEW.id')}; "
+                    "RETURN NEW;"
+                ),
             ),
         ]
 

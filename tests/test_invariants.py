@@ -466,6 +466,18 @@ class SafeguardingMachine(RuleBasedStateMachine):
         current = RiskAssessment.objects.filter(victim=victim, is_current=True).first()
         return current.pk if current else 0
 
+    @rule(target=assessments, incident_id=incidents)
+    def officer_starts_assessment_and_leaves_it_a_draft(self, incident_id):
+        """A draft nobody submits: the incident must not close on it."""
+        incident = Incident.objects.get(pk=incident_id)
+        victim = incident.parties.filter(role=PartyRole.VICTIM).first()
+        with contextlib.suppress(REFUSED):
+            risk_services.assessment_start(
+                actor=self.officer(incident), victim=victim, reassessment_reason="New facts."
+            )
+        current = RiskAssessment.objects.filter(victim=victim, is_current=True).first()
+        return current.pk if current else 0
+
     def _add_action(self, actor, assessment):
         rara_action_add(
             actor=actor,
@@ -882,12 +894,22 @@ class SafeguardingMachine(RuleBasedStateMachine):
     @invariant()
     def every_victim_not_assessed_is_on_their_officers_list(self):
         """Every victim of a submitted incident with no risk assessment is in the "Victims to
-        assess" of the officer who recorded it; no closed incident has one; and the flag that
-        list reads is the assessments' answer."""
+        assess" of the officer who recorded it; no closed incident has one, nor one whose
+        assessment is still a draft; and the flags that list and the close check read are the
+        assessments' answer."""
         victims = Party.objects.filter(role=PartyRole.VICTIM).select_related("incident__borough")
         for victim in victims:
             assessed = RiskAssessment.objects.filter(victim=victim).exists()
             assert victim.has_risk_assessment == assessed, victim
+            submitted = (
+                RiskAssessment.objects.filter(victim=victim)
+                .exclude(status=AssessmentStatus.DRAFT)
+                .exists()
+            )
+            assert victim.has_submitted_risk_assessment == submitted, victim
+            # A closed incident's victims were assessed: a draft does not count.
+            if victim.incident.status == IncidentStatus.CLOSED:
+                assert submitted, f"{victim.incident} closed with {victim} not assessed"
             waiting = victim.incident.parties.filter(
                 role=PartyRole.VICTIM, has_risk_assessment=False
             ).exists()

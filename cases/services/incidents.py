@@ -532,7 +532,8 @@ def incident_record_outcome(
 def closing_problems(incident: Incident) -> list[str]:
     """What stops an open incident being closed: the records that became due after submission
     (a suspect of an arrestable offence, or a child, recorded later), which nothing else asks
-    for, and a victim with no risk assessment (every victim of every incident is assessed).
+    for, and a victim with no risk assessment submitted (every victim of every incident is
+    assessed).
     Closing would let the positive-action rule, the mandatory children's services referral or
     the assessment (DOMAIN.md) lapse unrecorded."""
     problems = [
@@ -542,10 +543,17 @@ def closing_problems(incident: Incident) -> list[str]:
     referral = ChildrensServicesReferral.objects.filter(incident=incident).first()
     if referral is not None and not referral.is_made:
         problems.append("Record the children's services referral before closing the incident.")
-    # The flag is kept by the database from the assessments (riskassessment's triggers).
+    # The flags are kept by the database from the assessments (riskassessment's triggers). A
+    # draft sets no level and refers no one: closing on it would leave the victim unassessed
+    # with nothing asking for it again (the draft is on its author's list alone).
     problems += [
-        f"Make the risk assessment of {victim.person} before closing the incident."
-        for victim in incident.parties.filter(role=PartyRole.VICTIM, has_risk_assessment=False)
+        f"Submit the risk assessment of {victim.person} before closing the incident: it is "
+        "still a draft."
+        if victim.has_risk_assessment
+        else f"Make the risk assessment of {victim.person} before closing the incident."
+        for victim in incident.parties.filter(
+            role=PartyRole.VICTIM, has_submitted_risk_assessment=False
+        )
         .select_related("person")
         .order_by("id")
     ]

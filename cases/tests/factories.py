@@ -135,12 +135,18 @@ def arrested(suspect, actor=None, when=None):
 
 
 def assess_victims(incident, actor=None) -> None:
-    """Start a risk assessment of each victim not yet assessed: an incident closes only then."""
+    """Submit a STANDARD risk assessment of each victim with none submitted (a draft of theirs
+    is submitted as it is): an incident closes only then."""
     # Imported here: riskassessment's test factories import this module.
     from riskassessment.services.assessments import assessment_start
+    from riskassessment.tests.factories import submit_standard
 
-    for victim in incident.parties.filter(role=PartyRole.VICTIM, has_risk_assessment=False):
-        assessment_start(actor=actor or incident.created_by, victim=victim)
+    for victim in incident.parties.filter(
+        role=PartyRole.VICTIM, has_submitted_risk_assessment=False
+    ):
+        if not victim.has_risk_assessment:
+            assessment_start(actor=actor or incident.created_by, victim=victim)
+        submit_standard(victim)
 
 
 def complete_incident(*, borough_code="LAM", actor=None, decision="not_arrested", **kwargs):

@@ -13,7 +13,14 @@ from cases.tests.factories import (
     complete_incident,
 )
 from publicprotection.london_time import london_today
-from riskassessment.models import AnswerValue, Level, RaraAction, RaraActionType, RiskAssessment
+from riskassessment.models import (
+    AnswerValue,
+    AssessmentStatus,
+    Level,
+    RaraAction,
+    RaraActionType,
+    RiskAssessment,
+)
 from riskassessment.services.assessments import (
     assessment_confirm,
     assessment_save,
@@ -82,6 +89,15 @@ def assess(victim, *, level=Level.STANDARD, reason="", yes=(), **fields):
     if level != Level.STANDARD:
         add_action(assessment)
     return assessment_submit(actor=assessment.created_by, assessment_id=assessment.pk)
+
+
+def submit_standard(victim):
+    """Answer the victim's current draft (nothing known) and submit it as STANDARD."""
+    draft = RiskAssessment.objects.get(
+        victim=victim, is_current=True, status=AssessmentStatus.DRAFT
+    )
+    draft = answer(draft, final_level=Level.STANDARD)
+    return assessment_submit(actor=draft.created_by, assessment_id=draft.pk)
 
 
 def confirmed(victim, reviewer, **kwargs):

@@ -7,14 +7,14 @@ from django.apps import apps
 from django.urls import reverse
 
 from cases.models import Incident, IncidentStatus, Party, PartyRole
-from cases.services.incidents import party_remove
+from cases.services.incidents import incident_close, party_remove
 from cases.tests.factories import add_party, complete_incident
 from publicprotection.errors import StateError
 from worklists.selectors import officer_victims_not_assessed
 
 from ..models import RiskAssessment
 from ..services.assessments import assessment_start
-from .factories import start_assessment
+from .factories import start_assessment, submit_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +189,95 @@ def test_removing_an_assessed_victim_on_the_page_is_a_message_not_a_server_error
     assert response.status_code == 200
     assert "risk assessment" in response.text
     assert Party.objects.filter(pk=victim.pk).exists()
+
+
+# --- has_submitted_risk_assessment: what the close check reads --------------------------
+
+
+def submitted_flag(party) -> bool:
+    return Party.objects.values_list("has_submitted_risk_assessment", flat=True).get(pk=party.pk)
+
+
+def test_the_submitted_flag_is_set_by_submission_not_by_a_draft():
+    incident, victim, _ = complete_incident()
+    draft = start_assessment(victim=victim)
+    assert (flag(victim), submitted_flag(victim)) == (True, False)
+
+    submit_standard(victim)
+
+    assert (flag(victim), submitted_flag(victim)) == (True, True)
+    # A reassessment's draft leaves the victim assessed: the earlier one stands meanwhile.
+    draft.refresh_from_db()
+    assessment_start(actor=incident.created_by, victim=victim, reassessment_reason="New facts.")
+    assert submitted_flag(victim) is True
+
+
+def test_the_submitted_flag_follows_status_changes_moves_and_deletes_whatever_writes_them():
+    incident, first, _ = complete_incident()
+    second = add_party(incident, PartyRole.VICTIM)
+    assessment = start_assessment(victim=first)
+    submit_standard(first)
+
+    RiskAssessment.objects.filter(pk=assessment.pk).update(status="draft")
+    assert submitted_flag(first) is False
+    RiskAssessment.objects.filter(pk=assessment.pk).update(status="confirmed")
+    assert submitted_flag(first) is True
+
+    RiskAssessment.objects.filter(pk=assessment.pk).update(victim=second)
+    assert (submitted_flag(first), submitted_flag(second)) == (False, True)
+
+    assessment.answers.all().delete()
+    RiskAssessment.objects.filter(pk=assessment.pk).delete()
+    assert (submitted_flag(first), submitted_flag(second)) == (False, False)
+
+
+def test_no_write_of_the_party_can_store_a_submitted_flag_the_assessments_contradict():
+    incident, drafted, _ = complete_incident()
+    start_assessment(victim=drafted)
+    stale = Party.objects.get(pk=drafted.pk)
+
+    Party.objects.filter(pk=drafted.pk).update(has_submitted_risk_assessment=True)
+    assert submitted_flag(drafted) is False
+    stale.has_submitted_risk_assessment = True
+    stale.save()
+    assert submitted_flag(drafted) is False
+
+
+def test_an_incident_whose_victims_assessment_is_a_draft_cannot_be_closed(lambeth_supervisor):
+    """A draft sets no level and refers no one, and only its author sees it: closing the
+    incident on it left the victim unassessed with nothing asking for it again."""
+    # Given an open incident whose victim's assessment was started and never submitted
+    incident, victim, _ = complete_incident()
+    start_assessment(victim=victim)
+
+    # When a supervisor closes it
+    with pytest.raises(StateError) as refused:
+        incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+
+    # Then they are told to have it submitted, and the incident stays open
+    assert str(refused.value) == (
+        f"Submit the risk assessment of {victim.person} before closing the incident: it is "
+        "still a draft."
+    )
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.OPEN
+
+    # Once it is submitted, the incident closes
+    submit_standard(victim)
+    incident_close(actor=lambeth_supervisor, incident_id=incident.pk, comment="Done")
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.CLOSED
+
+
+def test_the_close_page_names_the_draft_and_refuses_the_close(client, lambeth_supervisor):
+    incident, victim, _ = complete_incident()
+    start_assessment(victim=victim)
+    client.force_login(lambeth_supervisor)
+    url = reverse("cases:incident-close", args=[incident.reference])
+
+    page = client.get(url)
+    response = client.post(url, {"comment": "All done"})
+
+    message = f"Submit the risk assessment of {victim.person} before closing the incident"
+    assert "The incident cannot be closed yet" in page.text and message in page.text
+    assert response.status_code == 409
+    assert message in response.text and "All done" in response.text  # what was typed is kept
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.OPEN
