@@ -1,14 +1,21 @@
 """Browser tests: Playwright drives Debian's Chromium against Django's live server."""
 
+import asyncio
+import contextlib
 import os
 import shutil
+import sys
+import warnings
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import Error as PlaywrightError
 
 from publicprotection.accounts.reference_data import load_reference_data
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# How long closing a test's browser context may take (it takes well under a second).
+CLOSE_WITHIN_SECONDS = 30
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +68,46 @@ def private_storage(tmp_path):
     }
     with override_settings(STORAGES=storages):
         yield
+
+
+@pytest.fixture
+def new_context(browser, browser_context_args):
+    """pytest-playwright's fixture of that name, with each context's closing bounded.
+
+    Now and then (about one test in fifty, in a loop of one journey) Chromium never answers
+    Playwright's request to close a context: `BrowserContext.close` has no timeout, so the test
+    sat in teardown until pytest-timeout failed it after ten minutes, although every step had
+    passed (CI, sessions 20 and 22). The browser stays usable, so the context is left behind
+    with a warning and the next test gets a new one. This project uses none of pytest-playwright's
+    tracing, video or screenshot options, which its own fixture records."""
+    contexts = []
+
+    def make(**kwargs):
+        context = browser.new_context(**{**browser_context_args, **kwargs})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        close_within(context, CLOSE_WITHIN_SECONDS)
+
+
+def close_within(context, seconds: float) -> None:
+    """Close the context, leaving it behind (with a warning) if Chromium does not answer in
+    `seconds`. Each page is first taken to about:blank, so that no navigation or unload of the
+    application's pages is in flight while the context is disposed."""
+    for page in context.pages:
+        with contextlib.suppress(PlaywrightError):
+            page.goto("about:blank", timeout=10_000)
+    # The sync API has no timeout for close: the same call, awaited with one, in Playwright's
+    # own event loop (`_sync` is how every sync method runs its coroutine).
+    closing = asyncio.wait_for(context._impl_obj.close(reason=None), seconds)
+    try:
+        context._sync(closing)
+    except TimeoutError:
+        message = (
+            f"Chromium did not close a browser context within {seconds} s; it was left open "
+            "(the test's steps had all passed)."
+        )
+        warnings.warn(message, stacklevel=1)
+        print(message, file=sys.stderr)  # noqa: T201 - seen in CI's output as well

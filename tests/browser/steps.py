@@ -20,7 +20,10 @@ def sign_in(page: Page, base: str, username: str, password: str = FACTORY_PASSWO
 
 
 def sign_out(page: Page) -> None:
+    """Sign out, and wait for the sign-in page: a journey's last step must not leave a
+    navigation in flight while the browser context is closed."""
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def fill_date(scope, label: str, day) -> None:
