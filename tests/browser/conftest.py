@@ -99,14 +99,27 @@ def close_within(context, seconds: float) -> None:
     for page in context.pages:
         with contextlib.suppress(PlaywrightError):
             page.goto("about:blank", timeout=10_000)
-    # The sync API has no timeout for close: the same call, awaited with one, in Playwright's
-    # own event loop (`_sync` is how every sync method runs its coroutine).
-    closing = asyncio.wait_for(context._impl_obj.close(reason=None), seconds)
+    _within(context, context._impl_obj.close(reason=None), seconds, "a browser context")
+
+
+@pytest.fixture(scope="session")
+def browser(launch_browser):
+    """pytest-playwright's fixture of that name, its closing bounded as a context's is (the
+    Playwright driver, stopped after it, ends a browser left open)."""
+    browser = launch_browser()
+    yield browser
+    _within(browser, browser._impl_obj.close(reason=None), CLOSE_WITHIN_SECONDS, "the browser")
+
+
+def _within(owner, closing, seconds: float, what: str) -> None:
+    """Run the `closing` coroutine of a Playwright object, giving up after `seconds` with a
+    warning. The sync API has no timeout for closing: this is the same call awaited with one,
+    in Playwright's own event loop (`_sync` is how every sync method runs its coroutine)."""
     try:
-        context._sync(closing)
+        owner._sync(asyncio.wait_for(closing, seconds))
     except TimeoutError:
         message = (
-            f"Chromium did not close a browser context within {seconds} s; it was left open "
+            f"Chromium did not close {what} within {seconds} s; it was left open "
             "(the test's steps had all passed)."
         )
         warnings.warn(message, stacklevel=1)
