@@ -173,7 +173,7 @@ class IncidentPartyCreateApi(GenericAPIView):
         description=(
             "Link a person to the incident. The person is one you can already see, or one of "
             "the London-wide duplicate check's matches for the `name` (and `date_of_birth`) you "
-            "send with them: search first, then link. Any other id, and an id that names no "
+            "send with them: check first (GET /api/v1/persons/duplicate-check/), then link. Any other id, and an id that names no "
             "one, get the same 400 on `person`. The link is written to the access log."
         ),
         request=PartyInputSerializer,

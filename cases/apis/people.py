@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ValidationErrorResponseSerializer
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from publicprotection.access.roles import CASE_READERS, CASE_WRITERS
 from publicprotection.access.views import role_permission
+from publicprotection.api.errors import Conflict
 from publicprotection.api.versions import requested_version
 from publicprotection.audit.services import access_log_record
 from publicprotection.pagination import paginate_without_count
@@ -26,6 +28,7 @@ from ..models import Person
 from ..selectors import people as selectors
 from ..selectors.flags import person_flags
 from ..serializers.people import (
+    PersonCandidateOutputSerializer,
     PersonCreateInputSerializer,
     PersonDetailOutputSerializer,
     PersonListOutputSerializer,
@@ -149,14 +152,26 @@ class PersonListApi(_MethodPermissions, GenericAPIView):
     @extend_schema(
         operation_id="persons_create",
         summary="Register a person",
-        description="Search first (GET with `name`) so the same person is not registered twice.",
+        description=(
+            "Check first (GET /api/v1/persons/duplicate-check/ with the name and date of birth) "
+            "so the same person is not registered twice: a name with London-wide candidates is "
+            "refused (409 `possible_duplicate`) unless `confirm_new` is true."
+        ),
         request=PersonCreateInputSerializer,
         responses={201: PersonDetailOutputSerializer},
     )
     def post(self, request):
         data = PersonCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.person_create(actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        # As the registration page: the London-wide duplicate check first, so that a person
+        # already on the register (in any borough) is linked, not registered again (a second
+        # record splits their history and hides them as a repeat victim).
+        if not fields.pop("confirm_new") and _london_wide_candidates(
+            request, f"{fields['given_name']} {fields['family_name']}", fields.get("date_of_birth")
+        ):
+            raise Conflict(POSSIBLE_DUPLICATE, code="possible_duplicate")
+        person = services.person_create(actor=request.user, **fields)
         person = selectors.person_detail_get(viewer=request.user, person_id=person.pk)
         output = PersonDetailOutputSerializer(person, context={"flags": person_flags(person)})
         return Response(output.data, status=status.HTTP_201_CREATED)
@@ -193,9 +208,70 @@ class PersonDetailApi(_MethodPermissions, GenericAPIView):
         return Response(output.data)
 
 
+POSSIBLE_DUPLICATE = (
+    "People already on the register may be this person. Check the London-wide duplicate check "
+    "(GET /api/v1/persons/duplicate-check/ with this name and date of birth) and link one of "
+    "them, or send confirm_new: true to register a new person."
+)
+
+
+def _london_wide_candidates(request, name: str, date_of_birth) -> list[Person]:
+    """The duplicate check's candidates from every borough, described and logged as read."""
+    people = selectors.person_search(
+        viewer=request.user, name=name, date_of_birth=date_of_birth, visible_only=False
+    )
+    selectors.person_candidates_describe(people=people)
+    access_log_record(request=request, objects=people)
+    return people
+
+
+class PersonDuplicateCheckApi(GenericAPIView):
+    """The registration's duplicate check: similar names from every borough, so that a person
+    known elsewhere is linked to an incident rather than registered twice."""
+
+    queryset = Person.objects.none()  # for the schema only: reads go through the selectors
+    permission_classes = [CanWritePeople]
+    serializer_class = PersonCandidateOutputSerializer
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="persons_duplicate_check",
+        summary="London-wide candidates for a name, before registering or linking a person",
+        description=(
+            "People in any borough whose name or an alias is similar to `name` (a matching "
+            "date of birth first), at most 20, with only what tells them apart. Link one to an "
+            "incident with POST /api/v1/incidents/{id}/parties/ (sending the same `name`), or "
+            "register a new person with `confirm_new`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, required=True, description="The full name searched"
+            ),
+            OpenApiParameter("date_of_birth", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+        ],
+        responses={
+            200: PersonCandidateOutputSerializer(many=True),
+            400: OpenApiResponse(ValidationErrorResponseSerializer, description="Bad parameter"),
+        },
+    )
+    def get(self, request):
+        query = PersonSearchInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        name = (query.validated_data.get("name") or "").strip()
+        if len(name) < 2:
+            raise ValidationError({"name": ["Enter the name to check (at least 2 letters)."]})
+        people = _london_wide_candidates(request, name, query.validated_data.get("date_of_birth"))
+        return Response(PersonCandidateOutputSerializer(people, many=True).data)
+
+
 from django.urls import path  # noqa: E402
 
 urlpatterns = [
     path("persons/", PersonListApi.as_view(), name="person-list"),
+    path(
+        "persons/duplicate-check/",
+        PersonDuplicateCheckApi.as_view(),
+        name="person-duplicate-check",
+    ),
     path("persons/<int:pk>/", PersonDetailApi.as_view(), name="person-detail"),
 ]

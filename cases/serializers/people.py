@@ -68,6 +68,51 @@ class _PersonFieldsSerializer(serializers.Serializer):
 class PersonCreateInputSerializer(_PersonFieldsSerializer):
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=(
+            "True once you have checked the London-wide duplicate check "
+            "(GET /api/v1/persons/duplicate-check/) for this name and date of birth and none "
+            "of its candidates is this person. Without it, a name with candidates is refused "
+            "(409 `possible_duplicate`)."
+        ),
+    )
+
+
+class PersonCandidateOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
+    """A London-wide duplicate-check candidate: only what tells people with similar names
+    apart (`person_candidates_describe`), never an address or anything else of the person."""
+
+    aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
+    reference = serializers.CharField(read_only=True, help_text="The register number.")
+    registered_by = serializers.CharField(source="candidate.borough", read_only=True)
+    postcode_district = serializers.CharField(
+        source="candidate.postcode_district",
+        read_only=True,
+        help_text="Of the latest address that is not confidential; empty if none.",
+    )
+    latest_incident_on = serializers.DateField(
+        source="candidate.last_incident_on", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "reference",
+            "given_name",
+            "family_name",
+            "full_name",
+            "aliases",
+            "date_of_birth",
+            "estimated_age",
+            "registered_by",
+            "postcode_district",
+            "latest_incident_on",
+        ]
+        read_only_fields = fields
 
 
 class PersonUpdateInputSerializer(_PersonFieldsSerializer):

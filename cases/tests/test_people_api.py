@@ -410,3 +410,117 @@ def test_create_with_a_date_of_birth_in_1850_is_a_400(api_client, lambeth_office
     assert response.status_code == 400
     assert error_attrs(response) == {"date_of_birth"}
     assert Person.objects.count() == 0
+
+
+# --- The London-wide duplicate check before registering -----------------------------------------
+
+CHECK = reverse("api:person-duplicate-check")
+
+
+def southwark_victim(southwark_officer):
+    person = PersonFactory(
+        given_name="Leah", family_name="Whitfield", date_of_birth=date(1990, 5, 6),
+        actor=southwark_officer,
+    )  # fmt: skip
+    person_address_add(actor=southwark_officer, person=person, line_1="1 Walworth Road",
+                       postcode="SE17 1AA")  # fmt: skip
+    person_address_add(actor=southwark_officer, person=person, line_1="Refuge",
+                       postcode="N7 9ZZ", from_date=date(2026, 1, 1), is_confidential=True)  # fmt: skip
+    return person
+
+
+def test_registering_a_name_already_on_the_register_elsewhere_is_refused_until_confirmed(
+    api_client, lambeth_officer, southwark_officer
+):
+    """Through the API a person was registered with no duplicate check at all (the page has
+    one): a Southwark victim registered again by Lambeth gets a second record, which splits
+    their history and hides them as a repeat victim."""
+    known = southwark_victim(southwark_officer)
+    api_client.force_authenticate(lambeth_officer)
+    payload = {"given_name": "Leah", "family_name": "Whitfield", "date_of_birth": "1990-05-06"}
+
+    refused = api_client.post(LIST, payload, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "possible_duplicate"
+    assert "duplicate-check" in refused.json()["errors"][0]["detail"]
+    assert list(Person.objects.filter(family_name="Whitfield")) == [known]
+
+    registered = api_client.post(LIST, {**payload, "confirm_new": True}, format="json")
+
+    assert registered.status_code == 201
+    assert "confirm_new" not in registered.json()
+    assert Person.objects.filter(family_name="Whitfield").count() == 2
+
+
+def test_a_name_with_no_candidates_registers_without_confirming(api_client, lambeth_officer):
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.post(
+        LIST, {"given_name": "Quillon", "family_name": "Zebedee"}, format="json"
+    )
+
+    assert response.status_code == 201
+
+
+def test_the_duplicate_check_shows_every_boroughs_candidates_and_no_address(
+    api_client, lambeth_officer, southwark_officer
+):
+    known = southwark_victim(southwark_officer)
+    api_client.force_authenticate(lambeth_officer)
+
+    response = api_client.get(CHECK, {"name": "Lea Whitfeld", "date_of_birth": "1990-05-06"})
+
+    assert response.status_code == 200
+    [candidate] = response.json()
+    assert candidate == {
+        "id": known.pk,
+        "reference": known.reference,
+        "given_name": "Leah",
+        "family_name": "Whitfield",
+        "full_name": "Leah Whitfield",
+        "aliases": [],
+        "date_of_birth": "1990-05-06",
+        "estimated_age": None,
+        "registered_by": "Southwark",
+        "postcode_district": "SE17",
+        "latest_incident_on": None,
+    }
+    assert "N7" not in response.text and "Walworth" not in response.text
+    # The read is logged, naming the person shown; the record itself stays out of reach.
+    entry = AccessLogEntry.objects.filter(user=lambeth_officer).latest("id")
+    assert str(known.pk) in [str(i) for i in entry.object_ids]
+    assert api_client.get(detail_url(known)).status_code == 404
+
+
+def test_a_candidate_found_is_linked_to_the_incident_with_the_name_checked(
+    api_client, lambeth_officer, southwark_officer
+):
+    known = southwark_victim(southwark_officer)
+    incident = IncidentFactory(actor=lambeth_officer)
+    api_client.force_authenticate(lambeth_officer)
+    [candidate] = api_client.get(CHECK, {"name": "Leah Whitfield"}).json()
+
+    response = api_client.post(
+        reverse("api:incident-parties", args=[incident.pk]),
+        {"person": candidate["id"], "name": "Leah Whitfield", "role": "victim"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert incident.parties.get().person == known
+
+
+def test_the_duplicate_check_needs_a_name_and_a_role_that_registers_people(
+    api_client, lambeth_officer, partner, analyst
+):
+    api_client.force_authenticate(lambeth_officer)
+    assert api_client.get(CHECK).status_code == 400
+    assert api_client.get(CHECK, {"name": " a "}).status_code == 400
+    assert api_client.get(CHECK, {"name": "x" * 500}).status_code == 400
+    assert api_client.get(CHECK, {"name": "Leah", "date_of_birth": "06/05/1990"}).status_code == 400
+    for user in (partner, analyst):
+        api_client.force_authenticate(user)
+        assert api_client.get(CHECK, {"name": "Leah Whitfield"}).status_code == 403
+    api_client.force_authenticate(None)
+    assert api_client.get(CHECK, {"name": "Leah Whitfield"}).status_code in (401, 403)
