@@ -15,7 +15,7 @@ from publicprotection.access.roles import ALL_LONDON_ROLES, CASE_READERS, SUPERV
 from publicprotection.access.scope import get_visible_or_404, viewer_borough_id
 from publicprotection.accounts.models import Borough
 
-from ..models import Party, PartyRole, Person, PersonAddress, PersonAlias
+from ..models import IncidentStatus, Party, PartyRole, Person, PersonAddress, PersonAlias
 from .incidents import incidents_visible_to
 from .names import normalise_name, people_with_similar_names, ranked_names
 
@@ -47,6 +47,25 @@ def persons_visible_to(*, viewer) -> QuerySet[Person]:
         Party.objects.filter(person=OuterRef("pk"), incident__borough_id=borough_id)
     )
     return Person.objects.filter(Q(registered_borough_id=borough_id) | in_borough_incident)
+
+
+def persons_editable_by(*, viewer) -> QuerySet[Person]:
+    """People whose details the viewer's borough may change: registered by it, or named in one
+    of its incidents past the draft. A draft link shows the person (the officer recording the
+    incident needs their details) but changes nothing of theirs: a draft is abandoned without
+    review, so anyone in London found by a similar name could otherwise be linked, changed
+    (a victim's safe-contact details) and unlinked again. Central roles change anyone."""
+    if not has_role(viewer, CASE_READERS):
+        return Person.objects.none()
+    borough_id = viewer_borough_id(viewer)
+    if borough_id is None:
+        return Person.objects.all()
+    in_submitted_incident = Exists(
+        Party.objects.filter(person=OuterRef("pk"), incident__borough_id=borough_id).exclude(
+            incident__status=IncidentStatus.DRAFT
+        )
+    )
+    return Person.objects.filter(Q(registered_borough_id=borough_id) | in_submitted_incident)
 
 
 def person_get(*, viewer, person_id) -> Person:

@@ -15,6 +15,7 @@ from publicprotection.london_time import london_today
 
 from ..models import Address, Incident, IncidentStatus, Party, Person, PersonAddress, PersonAlias
 from ..selectors.names import normalise_name
+from ..selectors.people import persons_editable_by
 from .safeguarding import safeguarding_refresh
 
 _SPACES = re.compile(r"\s+")
@@ -103,10 +104,24 @@ PERSON_EDITABLE_FIELDS = (
 )
 
 
+NOT_EDITABLE_FROM_A_DRAFT = (
+    "Another borough registered this person, and your borough names them only in a draft "
+    "incident: submit the incident first, then change their details."
+)
+
+
+def require_person_editable(actor, person_id: int) -> None:
+    """The person's details may be changed by the actor's borough (`persons_editable_by`):
+    a draft incident's link shows another borough's person but changes nothing of theirs."""
+    require_register_writer(actor)
+    if not persons_editable_by(viewer=actor).filter(pk=person_id).exists():
+        raise PermissionDenied(NOT_EDITABLE_FROM_A_DRAFT)
+
+
 @transaction.atomic
 def person_update(*, actor, person_id: int, expected_version: int, **fields) -> Person:
     """Change a person's details; refused if someone else saved since `expected_version`."""
-    require_register_writer(actor)
+    require_person_editable(actor, person_id)
     person = Person.objects.select_for_update().get(pk=person_id)
     if person.version != expected_version:
         raise ConcurrentEditError("person")
@@ -242,7 +257,7 @@ def person_address_add(
     to_date: date | None = None,
     is_confidential: bool = False,
 ) -> PersonAddress:
-    require_register_writer(actor)
+    require_person_editable(actor, person.pk)
     place = {"line_1": line_1, "line_2": line_2, "town": town, "postcode": postcode}
     address = (
         confidential_address_create(**place) if is_confidential else address_get_or_create(**place)

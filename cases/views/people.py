@@ -78,12 +78,19 @@ class PersonDetailView(RoleRequiredMixin, TemplateView):
         viewer = self.request.user
         person = selectors.person_detail_get(viewer=viewer, person_id=kwargs["pk"])
         access_log_record(request=self.request, obj=person, label=person.full_name)
+        writer = has_role(viewer, CASE_WRITERS)
+        can_edit = (
+            writer and selectors.persons_editable_by(viewer=viewer).filter(pk=person.pk).exists()
+        )
         return {
             **super().get_context_data(**kwargs),
             "person": person,
             "history": selectors.person_history(viewer=viewer, person=person),
             "flags": person_flags(person),
-            "can_edit": has_role(viewer, CASE_WRITERS),
+            "can_edit": can_edit,
+            "not_editable_reason": (
+                services.NOT_EDITABLE_FROM_A_DRAFT if writer and not can_edit else ""
+            ),
         }
 
 
@@ -233,6 +240,7 @@ def _with_query(url: str, **params) -> str:
 class PersonEditView(RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMixin, TemplateView):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/form.html"
+    permission_denied_on_form = True  # another borough's person, seen through a draft only
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
@@ -282,6 +290,7 @@ class PersonAddressAddView(
 ):
     allowed_roles = CASE_WRITERS
     template_name = "cases/people/address_form.html"
+    permission_denied_on_form = True  # another borough's person, seen through a draft only
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and has_role(request.user, self.allowed_roles):
