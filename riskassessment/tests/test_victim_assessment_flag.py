@@ -278,6 +278,8 @@ def test_the_close_page_names_the_draft_and_refuses_the_close(client, lambeth_su
 
     message = f"Submit the risk assessment of {victim.person} before closing the incident"
     assert "The incident cannot be closed yet" in page.text and message in page.text
+    # The supervisor can finish it (any assessor of the borough may): the page links there.
+    assert reverse("riskassessment:incident-risk", args=[incident.reference]) in page.text
     assert response.status_code == 409
     assert message in response.text and "All done" in response.text  # what was typed is kept
     assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.OPEN
