@@ -457,7 +457,13 @@ def chronology_for(
                     when=research.updated_at,
                     kind="MARAC research",
                     about=about,
-                    summary=f"{research.agency.name}: {research.facts[:200] or 'nothing held'}",
+                    # That the agency researched the case, never what it found: its research
+                    # was shared under the MARAC's confidentiality statement, and each agency
+                    # supplies its own chronology to the review (DOMAIN.md).
+                    summary=(
+                        f"{research.agency.name} recorded research for the meeting (what it "
+                        "holds is in its own chronology)"
+                    ),
                     reference=listing.referral.reference,
                     url_name="marac:meeting-detail",
                     url_args=(meeting.pk,),

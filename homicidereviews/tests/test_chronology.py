@@ -289,6 +289,11 @@ def test_marac_records_and_agenda_appearances_are_in_the_chronology(reviewed, of
         "MARAC action",
         "Daily meeting agenda",
     } <= kinds
+    # The police chronology says the agency researched the case, never what it holds: that
+    # was shared under the MARAC's confidentiality statement (the agency's own chronology).
+    research = next(e for e in entries if e.kind == "MARAC research")
+    assert agency.name in research.summary
+    assert all("Known to housing" not in (e.summary or "") for e in entries)
     action = next(e for e in entries if e.kind == "MARAC action")
     assert ACTION_NOT_DONE in action.markers
     assert next(e for e in entries if e.kind == "MARAC listing").url == reverse(
