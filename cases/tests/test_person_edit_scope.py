@@ -129,6 +129,11 @@ def test_the_pages_say_why_and_keep_what_was_typed(
     assert NOT_EDITABLE_FROM_A_DRAFT in detail.text
     assert reverse("cases:person-edit", args=[southwark_victim.pk]) not in detail.text
 
+    for page in ("cases:person-edit", "cases:person-address-add"):
+        assert (
+            NOT_EDITABLE_FROM_A_DRAFT in client.get(reverse(page, args=[southwark_victim.pk])).text
+        )
+
     edited = client.post(
         reverse("cases:person-edit", args=[southwark_victim.pk]),
         {"given_name": "Leah", "family_name": "Whitfield", "phone": "07700 900123",

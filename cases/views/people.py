@@ -79,19 +79,22 @@ class PersonDetailView(RoleRequiredMixin, TemplateView):
         person = selectors.person_detail_get(viewer=viewer, person_id=kwargs["pk"])
         access_log_record(request=self.request, obj=person, label=person.full_name)
         writer = has_role(viewer, CASE_WRITERS)
-        can_edit = (
-            writer and selectors.persons_editable_by(viewer=viewer).filter(pk=person.pk).exists()
-        )
+        not_editable_reason = _not_editable_reason(viewer, person) if writer else ""
         return {
             **super().get_context_data(**kwargs),
             "person": person,
             "history": selectors.person_history(viewer=viewer, person=person),
             "flags": person_flags(person),
-            "can_edit": can_edit,
-            "not_editable_reason": (
-                services.NOT_EDITABLE_FROM_A_DRAFT if writer and not can_edit else ""
-            ),
+            "can_edit": writer and not not_editable_reason,
+            "not_editable_reason": not_editable_reason,
         }
+
+
+def _not_editable_reason(viewer, person: Person) -> str:
+    """Why the viewer (a register writer) may not change this person they see, or ""."""
+    if selectors.persons_editable_by(viewer=viewer).filter(pk=person.pk).exists():
+        return ""
+    return services.NOT_EDITABLE_FROM_A_DRAFT
 
 
 def _match_key(cleaned: dict) -> str:
@@ -248,7 +251,12 @@ class PersonEditView(RecordPageReadLoggedMixin, ServiceFormMixin, RoleRequiredMi
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "person": self.person, "creating": False}
+        return {
+            **super().get_context_data(**kwargs),
+            "person": self.person,
+            "creating": False,
+            "not_editable_reason": _not_editable_reason(self.request.user, self.person),
+        }
 
     def logged_record(self) -> Person:
         return self.person
@@ -305,7 +313,11 @@ class PersonAddressAddView(
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", PersonAddressForm())
-        return {**super().get_context_data(**kwargs), "person": self.person}
+        return {
+            **super().get_context_data(**kwargs),
+            "person": self.person,
+            "not_editable_reason": _not_editable_reason(self.request.user, self.person),
+        }
 
     def post(self, request, *args, **kwargs):
         form = PersonAddressForm(request.POST)

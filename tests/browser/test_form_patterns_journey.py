@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from cases.models import ArrestDecision, IncidentStatus, PartyRole
 from cases.reference_data import load_reference_data as load_offences
@@ -72,9 +72,9 @@ def test_the_arrest_decision_reveals_the_chosen_answers_questions(live_app, page
     assert not ArrestDecision.objects.exists()
 
 
-def test_without_javascript_every_question_shows(live_app, browser: Browser):
+def test_without_javascript_every_question_shows(live_app, new_context):
     incident, suspect = _draft_with_suspect()
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(java_script_enabled=False)  # closed, within a bound, by the fixture
     page = context.new_page()
     page.goto(f"{live_app.url}/account/sign-in/")
     page.get_by_label("Username").fill("pc.form")
@@ -96,7 +96,6 @@ def test_without_javascript_every_question_shows(live_app, browser: Browser):
     decision = ArrestDecision.objects.get()
     assert decision.outcome == "not_arrested" and decision.arrested_at is None
     assert timezone.now() - decision.decided_at < timedelta(minutes=5)
-    context.close()
 
 
 def test_several_action_update_forms_on_one_page_each_work_on_their_own_action(
