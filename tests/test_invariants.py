@@ -73,6 +73,7 @@ from cases.models import (
     ReviewStatus,
 )
 from cases.selectors.flags import incident_flags, window
+from cases.selectors.people import persons_editable_by
 from cases.selectors.positive_action import outstanding_suspects, review_queue
 from cases.services import incidents as incident_services
 from cases.services import positive_action as arrest_services
@@ -350,13 +351,21 @@ class SafeguardingMachine(RuleBasedStateMachine):
         victim = incident.parties.filter(role=PartyRole.VICTIM).select_related("person").first()
         person = victim.person
         born = None if age is None else timezone.localdate() - timedelta(days=age * 365 + 40)
-        person_update(
-            actor=self.officer(incident),
-            person_id=person.pk,
-            expected_version=person.version,
-            date_of_birth=born,
-            estimated_age=None,
-        )
+        officer = self.officer(incident)
+        # Another borough's person named only in this officer's draft is seen, not changed.
+        editable = persons_editable_by(viewer=officer).filter(pk=person.pk).exists()
+        try:
+            person_update(
+                actor=officer,
+                person_id=person.pk,
+                expected_version=person.version,
+                date_of_birth=born,
+                estimated_age=None,
+            )
+        except PermissionDenied:
+            assert not editable, f"{officer} was refused a change of {person}"
+            return
+        assert editable, f"{officer} changed {person}, seen only through a draft"
 
     @rule(incident_id=incidents)
     def record_childrens_referral(self, incident_id):
