@@ -278,6 +278,18 @@ def _lock(assessment_id: int) -> RiskAssessment:
     )
 
 
+def _lock_as_start_does(assessment_id: int) -> RiskAssessment:
+    """Lock the incident, the victim's party and then the assessment, in `assessment_start`'s
+    order. Submitting writes the party (its has_submitted_risk_assessment, by trigger): taking
+    the assessment first could deadlock with a start for the same victim, which holds the party
+    and waits for the assessment."""
+    keys = RiskAssessment.objects.filter(pk=assessment_id).values("incident_id", "victim_id")
+    for key in keys[:1]:
+        Incident.objects.select_for_update().filter(pk=key["incident_id"]).values_list("pk").first()
+        Party.objects.select_for_update().filter(pk=key["victim_id"]).values_list("pk").first()
+    return _lock(assessment_id)
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -411,7 +423,7 @@ def assessment_submit(
 
 @transaction.atomic
 def _submit(*, actor, assessment_id: int, expected_version: int | None) -> RiskAssessment:
-    assessment = _lock(assessment_id)
+    assessment = _lock_as_start_does(assessment_id)
     _require_assessor(actor, assessment.borough_id)
     if expected_version is not None and assessment.version != expected_version:
         raise ConcurrentEditError("risk assessment")

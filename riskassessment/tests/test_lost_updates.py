@@ -18,7 +18,7 @@ from publicprotection.london_time import london_today
 from riskassessment.models import RaraAction, RaraActionType, RaraCategory, RiskAssessment
 from riskassessment.services import assessments
 from riskassessment.services.plans import rara_action_add
-from riskassessment.tests.factories import start_assessment
+from riskassessment.tests.factories import answer, start_assessment
 from tests.locks import backends_waiting_for_a_lock
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,70 @@ def test_two_officers_starting_a_victims_first_assessment_at_once_get_the_same_d
 
     draft = RiskAssessment.objects.get()
     assert outcomes == {"first": draft.pk, "second": draft.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submitting_while_a_colleague_starts_a_reassessment_takes_turns_not_a_deadlock():
+    """Submitting writes the victim's party (has_submitted_risk_assessment, by trigger). It
+    took the assessment's lock first and the party's second, while a start for the same victim
+    takes the incident's, the party's and then the assessment's: the two deadlocked, and one
+    request failed. Submission now locks in the start's order, so the start waits its turn."""
+    officer = UserFactory(team=team("LAM"))
+    colleague = UserFactory(team=team("LAM"))
+    _, victim, _ = complete_incident(actor=officer)
+    draft = answer(start_assessment(victim=victim, actor=officer), final_level="standard")
+    checking, release = threading.Event(), threading.Event()
+    real_problems = assessments.submission_problems
+
+    def problems_then_hold(assessment):
+        found = real_problems(assessment)
+        if threading.current_thread().name == "submit":
+            checking.set()
+            release.wait(timeout=10)  # the submission's transaction stays open meanwhile
+        return found
+
+    outcomes = {}
+
+    def run(name, call):
+        try:
+            outcomes[name] = call().pk
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()
+
+    submit = threading.Thread(
+        target=run,
+        name="submit",
+        args=(
+            "submit",
+            lambda: assessments.assessment_submit(actor=officer, assessment_id=draft.pk),
+        ),
+    )
+    start = threading.Thread(
+        target=run,
+        name="start",
+        args=(
+            "start",
+            lambda: assessments.assessment_start(
+                actor=colleague, victim=victim, reassessment_reason="New facts."
+            ),
+        ),
+    )
+    with mock.patch.object(assessments, "submission_problems", problems_then_hold):
+        submit.start()
+        assert checking.wait(timeout=10)
+        start.start()
+        deadline = time.monotonic() + 5
+        while backends_waiting_for_a_lock() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert backends_waiting_for_a_lock() == 1, "the start did not wait"
+        release.set()
+        submit.join(timeout=20)
+        start.join(timeout=20)
+
+    # Both done, one after the other: the submission, then a reassessment of the victim.
+    assert outcomes["submit"] == draft.pk
+    reassessment = RiskAssessment.objects.get(victim=victim, is_current=True)
+    assert outcomes["start"] == reassessment.pk != draft.pk
+    assert RiskAssessment.objects.get(pk=draft.pk).status == "awaiting_review"
