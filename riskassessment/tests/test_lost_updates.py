@@ -185,6 +185,36 @@ def test_the_schema_documents_if_match_on_patch(client, lambeth_officer):
     assert "412" in patch["responses"]
 
 
+def second_waits_while_first_holds(first, second, held, release) -> dict:
+    """Run `first` in a thread named "first" until it sets `held` (inside its transaction),
+    then `second` in a thread named "second"; check that the second waits for a lock, release
+    the first, and return each one's result's pk, or the name of the error it raised."""
+    outcomes = {}
+
+    def run(call):
+        name = threading.current_thread().name
+        try:
+            outcomes[name] = call().pk
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=run, args=(first,), name="first")
+    two = threading.Thread(target=run, args=(second,), name="second")
+    one.start()
+    assert held.wait(timeout=10)
+    two.start()
+    deadline = time.monotonic() + 5
+    while backends_waiting_for_a_lock() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backends_waiting_for_a_lock() == 1, "the second did not wait"
+    release.set()
+    one.join(timeout=20)
+    two.join(timeout=20)
+    return outcomes
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_starting_a_victims_first_assessment_at_once_get_the_same_draft():
     """Two officers press "Start assessment" for the same victim at the same moment: both read
@@ -202,31 +232,13 @@ def test_two_officers_starting_a_victims_first_assessment_at_once_get_the_same_d
             created.set()
             release.wait(timeout=10)  # the first start's transaction stays open meanwhile
 
-    outcomes = {}
-
-    def start(user):
-        try:
-            outcomes[threading.current_thread().name] = assessments.assessment_start(
-                actor=user, victim=victim
-            ).pk
-        except Exception as error:  # noqa: BLE001 (the test reports it)
-            outcomes[threading.current_thread().name] = type(error).__name__
-        finally:
-            connection.close()
-
     with mock.patch.object(assessments, "_prefill_from_records", prefill_then_hold):
-        first = threading.Thread(target=start, args=(officer,), name="first")
-        second = threading.Thread(target=start, args=(colleague,), name="second")
-        first.start()
-        assert created.wait(timeout=10)
-        second.start()
-        deadline = time.monotonic() + 5
-        while backends_waiting_for_a_lock() < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert backends_waiting_for_a_lock() == 1, "the second start did not wait"
-        release.set()
-        first.join(timeout=10)
-        second.join(timeout=10)
+        outcomes = second_waits_while_first_holds(
+            lambda: assessments.assessment_start(actor=officer, victim=victim),
+            lambda: assessments.assessment_start(actor=colleague, victim=victim),
+            created,
+            release,
+        )
 
     draft = RiskAssessment.objects.get()
     assert outcomes == {"first": draft.pk, "second": draft.pk}
@@ -247,53 +259,23 @@ def test_submitting_while_a_colleague_starts_a_reassessment_takes_turns_not_a_de
 
     def problems_then_hold(assessment):
         found = real_problems(assessment)
-        if threading.current_thread().name == "submit":
+        if threading.current_thread().name == "first":
             checking.set()
             release.wait(timeout=10)  # the submission's transaction stays open meanwhile
         return found
 
-    outcomes = {}
-
-    def run(name, call):
-        try:
-            outcomes[name] = call().pk
-        except Exception as error:  # noqa: BLE001 (the test reports it)
-            outcomes[name] = type(error).__name__
-        finally:
-            connection.close()
-
-    submit = threading.Thread(
-        target=run,
-        name="submit",
-        args=(
-            "submit",
+    with mock.patch.object(assessments, "submission_problems", problems_then_hold):
+        outcomes = second_waits_while_first_holds(
             lambda: assessments.assessment_submit(actor=officer, assessment_id=draft.pk),
-        ),
-    )
-    start = threading.Thread(
-        target=run,
-        name="start",
-        args=(
-            "start",
             lambda: assessments.assessment_start(
                 actor=colleague, victim=victim, reassessment_reason="New facts."
             ),
-        ),
-    )
-    with mock.patch.object(assessments, "submission_problems", problems_then_hold):
-        submit.start()
-        assert checking.wait(timeout=10)
-        start.start()
-        deadline = time.monotonic() + 5
-        while backends_waiting_for_a_lock() < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert backends_waiting_for_a_lock() == 1, "the start did not wait"
-        release.set()
-        submit.join(timeout=20)
-        start.join(timeout=20)
+            checking,
+            release,
+        )
 
     # Both done, one after the other: the submission, then a reassessment of the victim.
-    assert outcomes["submit"] == draft.pk
+    assert outcomes["first"] == draft.pk  # the submission
     reassessment = RiskAssessment.objects.get(victim=victim, is_current=True)
-    assert outcomes["start"] == reassessment.pk != draft.pk
+    assert outcomes["second"] == reassessment.pk != draft.pk  # the start
     assert RiskAssessment.objects.get(pk=draft.pk).status == "awaiting_review"
