@@ -81,40 +81,6 @@ class PersonCreateInputSerializer(_PersonFieldsSerializer):
     )
 
 
-class PersonCandidateOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSerializer):
-    """A London-wide duplicate-check candidate: only what tells people with similar names
-    apart (`person_candidates_describe`), never an address or anything else of the person."""
-
-    aliases = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
-    reference = serializers.CharField(read_only=True, help_text="The register number.")
-    registered_by = serializers.CharField(source="candidate.borough", read_only=True)
-    postcode_district = serializers.CharField(
-        source="candidate.postcode_district",
-        read_only=True,
-        help_text="Of the latest address that is not confidential; empty if none.",
-    )
-    latest_incident_on = serializers.DateField(
-        source="candidate.last_incident_on", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "reference",
-            "given_name",
-            "family_name",
-            "full_name",
-            "aliases",
-            "date_of_birth",
-            "estimated_age",
-            "registered_by",
-            "postcode_district",
-            "latest_incident_on",
-        ]
-        read_only_fields = fields
-
-
 class PersonUpdateInputSerializer(_PersonFieldsSerializer):
     """Only the fields sent are changed."""
 
@@ -143,6 +109,32 @@ class PersonListOutputSerializer(BlankChoicesAsNullMixin, serializers.ModelSeria
             "aliases",
             "date_of_birth",
             "estimated_age",
+        ]
+        read_only_fields = fields
+
+
+class PersonCandidateOutputSerializer(PersonListOutputSerializer):
+    """A London-wide duplicate-check candidate: only what tells people with similar names
+    apart (`person_candidates_describe`), never an address or anything else of the person."""
+
+    reference = serializers.CharField(read_only=True, help_text="The register number.")
+    registered_by = serializers.CharField(source="candidate.borough", read_only=True)
+    postcode_district = serializers.CharField(
+        source="candidate.postcode_district",
+        read_only=True,
+        help_text="Of the latest address that is not confidential; empty if none.",
+    )
+    latest_incident_on = serializers.DateField(
+        source="candidate.last_incident_on", read_only=True, allow_null=True
+    )
+
+    class Meta(PersonListOutputSerializer.Meta):
+        fields = [
+            *PersonListOutputSerializer.Meta.fields,
+            "reference",
+            "registered_by",
+            "postcode_district",
+            "latest_incident_on",
         ]
         read_only_fields = fields
 
